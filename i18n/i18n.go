@@ -1,0 +1,140 @@
+// Package i18n loads the UI message files (area.lang.json, go-i18n's simple
+// JSON form) and translates message ids into fi, sv and en.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed *.json
+var files embed.FS
+
+// Languages in the order they are offered; the first is the default.
+var Languages = []string{"fi", "sv", "en"}
+
+// Default is the language used when nothing else is known.
+const Default = "fi"
+
+// Supported reports whether lang is one of Languages.
+func Supported(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Bundle holds every message in every language.
+type Bundle struct {
+	b    *goi18n.Bundle
+	loc  map[string]*goi18n.Localizer
+	ids  map[string]map[string]bool // lang → ids
+	srcs map[string]string          // id → file it was defined in
+}
+
+// Load reads the embedded message files.
+func Load() (*Bundle, error) { return LoadFS(files) }
+
+// LoadFS reads message files from fsys.
+func LoadFS(fsys fs.FS) (*Bundle, error) {
+	b := &Bundle{
+		b:    goi18n.NewBundle(language.Finnish),
+		loc:  map[string]*goi18n.Localizer{},
+		ids:  map[string]map[string]bool{},
+		srcs: map[string]string{},
+	}
+	b.b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		parts := strings.Split(name, ".")
+		if len(parts) != 3 || !Supported(parts[1]) {
+			return nil, fmt.Errorf("i18n: %s: name must be area.(fi|sv|en).json", name)
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var flat map[string]string
+		if err := json.Unmarshal(raw, &flat); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		lang := parts[1]
+		if b.ids[lang] == nil {
+			b.ids[lang] = map[string]bool{}
+		}
+		for id := range flat {
+			if b.ids[lang][id] {
+				return nil, fmt.Errorf("i18n: %s: %q is defined twice for %s", name, id, lang)
+			}
+			b.ids[lang][id] = true
+			b.srcs[id] = parts[0]
+		}
+		if _, err := b.b.ParseMessageFileBytes(raw, name); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+	}
+	for _, l := range Languages {
+		b.loc[l] = goi18n.NewLocalizer(b.b, l)
+	}
+	return b, nil
+}
+
+// IDs returns every message id defined for lang.
+func (b *Bundle) IDs(lang string) map[string]bool { return b.ids[lang] }
+
+// Has reports whether id exists in lang.
+func (b *Bundle) Has(lang, id string) bool { return b.ids[lang][id] }
+
+// T translates id into lang with optional template data. A missing id shows
+// the id itself (tests make sure none is missing).
+func (b *Bundle) T(lang, id string, data ...map[string]any) string {
+	l, ok := b.loc[lang]
+	if !ok {
+		l = b.loc[Default]
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 && data[0] != nil {
+		cfg.TemplateData = data[0]
+		if n, ok := data[0]["Count"]; ok {
+			cfg.PluralCount = n
+		}
+	}
+	s, err := l.Localize(cfg)
+	if err != nil || s == "" {
+		return id
+	}
+	return s
+}
+
+// Match picks the best supported language for an Accept-Language header.
+func Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return Default
+	}
+	for _, t := range tags {
+		base, _ := t.Base()
+		switch base.String() {
+		case "fi":
+			return "fi"
+		case "sv":
+			return "sv"
+		case "en":
+			return "en"
+		}
+	}
+	return Default
+}

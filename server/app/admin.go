@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"asiointi/server/store"
+)
+
+// AdminSocket is the operator socket inside the data directory. Only the
+// user that runs the server can open it (mode 0600): that is its
+// authentication. `asiointi backup` and `asiointi check` use it while the
+// server runs, because the server holds the database's lock.
+const AdminSocket = "admin.sock"
+
+func (m *Main) startAdmin() error {
+	path := filepath.Join(m.Config.DataDir, AdminSocket)
+	_ = os.Remove(path) // a stale socket from a killed process
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/backup", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if _, err := m.Store.Backup(w); err != nil {
+			m.Log.Error("backup failed", "err", err.Error())
+		}
+	})
+	mux.HandleFunc("/check", func(w http.ResponseWriter, r *http.Request) {
+		var out []string
+		for _, e := range m.Store.Check() {
+			out = append(out, e.Error())
+		}
+		json.NewEncoder(w).Encode(map[string]any{"problems": out, "path": m.Store.Path()})
+	})
+	m.adminS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	m.adminLn = ln
+	go m.adminS.Serve(ln)
+	return nil
+}
+
+func (m *Main) stopAdmin() {
+	if m.adminS != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		m.adminS.Shutdown(ctx)
+		cancel()
+		os.Remove(filepath.Join(m.Config.DataDir, AdminSocket))
+	}
+}
+
+// adminClient talks to a running server's admin socket.
+func adminClient(dataDir string) *http.Client {
+	path := filepath.Join(dataDir, AdminSocket)
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+}
+
+// ErrNotRunning means no server answers on the admin socket.
+var ErrNotRunning = errors.New("no running server")
+
+// Backup writes a consistent copy of the database in dataDir to path:
+// through the running server when there is one, else from the file.
+func Backup(dataDir, path string) (int64, error) {
+	resp, err := adminClient(dataDir).Get("http://admin/backup")
+	if err == nil {
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return 0, fmt.Errorf("server answered %s", resp.Status)
+		}
+		return writeAtomic(path, resp.Body)
+	}
+	st, err := store.Open(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return st.BackupFile(path)
+}
+
+func writeAtomic(path string, r io.Reader) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	return n, os.Rename(tmp, path)
+}
+
+// Check verifies the database in dataDir: through the running server when
+// there is one, else by opening the file read-only.
+func Check(dataDir string) (string, []string, error) {
+	resp, err := adminClient(dataDir).Get("http://admin/check")
+	if err == nil {
+		defer resp.Body.Close()
+		var out struct {
+			Problems []string `json:"problems"`
+			Path     string   `json:"path"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return "", nil, err
+		}
+		return out.Path, out.Problems, nil
+	}
+	st, err := store.Open(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
+	if err != nil {
+		return "", nil, err
+	}
+	defer st.Close()
+	var probs []string
+	for _, e := range st.Check() {
+		probs = append(probs, e.Error())
+	}
+	return st.Path(), probs, nil
+}

@@ -1,0 +1,164 @@
+// Package app wires the program together: configuration, store, demo data
+// and the HTTP server, with Run and Close so tests can start the whole
+// thing on a free port.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"asiointi/i18n"
+	"asiointi/server/config"
+	"asiointi/server/identity"
+	"asiointi/server/metrics"
+	"asiointi/server/population"
+	"asiointi/server/store"
+	"asiointi/server/web"
+)
+
+// Main is one running Asiointi.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+
+	Store   *store.Store
+	Web     *web.Server
+	Metrics *metrics.Registry
+
+	ln        net.Listener
+	metricsLn net.Listener
+	metricsS  *http.Server
+	adminLn   net.Listener
+	adminS    *http.Server
+	done      chan struct{}
+	serveErr  error
+	wg        sync.WaitGroup
+}
+
+// Open opens the store, seeds demo data and builds the server.
+func (m *Main) Open() error {
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	if m.Log == nil {
+		m.Log = slog.Default()
+	}
+	st, err := store.Open(m.Config.DataDir, store.Options{})
+	if err != nil {
+		return err
+	}
+	m.Store = st
+	if m.Config.Mode == config.Demo {
+		d, err := population.Demo()
+		if err != nil {
+			return err
+		}
+		seeded, err := identity.Seed(st, d, m.Now())
+		if err != nil {
+			return err
+		}
+		if seeded {
+			m.Log.Info("demo data seeded", "people", len(d.People), "staff", len(d.Staff))
+		}
+	}
+	msgs, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	m.Metrics = metrics.New()
+	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now})
+	return err
+}
+
+// Run listens and serves in the background; Addr tells where.
+func (m *Main) Run() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		m.serveErr = m.Web.App().Listener(ln)
+	}()
+	if m.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", m.Config.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener on %s: %w", m.Config.MetricsAddr, err)
+		}
+		m.metricsLn = mln
+		mux := http.NewServeMux()
+		mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+			m.Metrics.WriteTo(w)
+		})
+		m.metricsS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go m.metricsS.Serve(mln)
+	}
+	if err := m.startAdmin(); err != nil {
+		return err
+	}
+	m.wg.Add(1)
+	go m.housekeeping()
+	m.Log.Info("listening", "addr", ln.Addr().String(), "mode", string(m.Config.Mode), "data", m.Config.DataDir)
+	return nil
+}
+
+func (m *Main) housekeeping() {
+	defer m.wg.Done()
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.done:
+			return
+		case <-t.C:
+			if n, err := m.Web.SweepSessions(); err != nil {
+				m.Log.Error("session sweep", "err", err)
+			} else if n > 0 {
+				m.Log.Info("sessions expired", "count", n)
+			}
+		}
+	}
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Close stops accepting, lets in-flight requests finish (up to 10 s),
+// closes the store and returns.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Web != nil && m.ln != nil {
+		if err := m.Web.Shutdown(10 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+		<-m.done
+		m.wg.Wait()
+	}
+	m.stopAdmin()
+	if m.metricsS != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		m.metricsS.Shutdown(ctx)
+		cancel()
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

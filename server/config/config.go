@@ -1,0 +1,144 @@
+// Package config reads and validates the environment described in
+// CONTRACT.md. Every bad value is reported, each with its own message.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Mode is demo or production.
+type Mode string
+
+const (
+	Demo       Mode = "demo"
+	Production Mode = "production"
+)
+
+// DefaultPushHosts are the public browser push services.
+var DefaultPushHosts = []string{
+	"fcm.googleapis.com", "updates.push.services.mozilla.com",
+	"web.push.apple.com", "*.notify.windows.com",
+}
+
+// Config is the validated configuration.
+type Config struct {
+	Addr           string
+	DataDir        string
+	Mode           Mode
+	PushHosts      []string
+	RateLimits     bool
+	TrustedProxies []string
+	MetricsAddr    string
+	// BaseURL is the public origin (scheme://host[:port]) when known;
+	// required in production for links in messages.
+	BaseURL string
+	// IdentityProvider names the production login; none is implemented yet.
+	IdentityProvider string
+	// SessionIdle and SessionAbsolute are the session timeouts.
+	SessionIdle, KioskIdle, SessionAbsolute time.Duration
+}
+
+// Load reads the configuration through getenv (os.Getenv in main).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		Mode:            Demo,
+		PushHosts:       DefaultPushHosts,
+		RateLimits:      true,
+		SessionIdle:     30 * time.Minute,
+		KioskIdle:       10 * time.Minute,
+		SessionAbsolute: 12 * time.Hour,
+	}
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...)))
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_ADDR")); v != "" {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			bad("ASIOINTI_ADDR", "%q is not host:port (for example :8080 or 127.0.0.1:8080)", v)
+		} else {
+			c.Addr = v
+		}
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_DATA")); v != "" {
+		c.DataDir = v
+	}
+	switch v := strings.TrimSpace(getenv("ASIOINTI_MODE")); v {
+	case "", "demo":
+	case "production":
+		c.Mode = Production
+	default:
+		bad("ASIOINTI_MODE", "%q is not one of demo, production", v)
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_PUSH_HOSTS")); v != "" {
+		c.PushHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			h = strings.TrimSpace(h)
+			if h == "" {
+				continue
+			}
+			if strings.Contains(h, "/") || strings.Contains(h, " ") {
+				bad("ASIOINTI_PUSH_HOSTS", "%q is not a host or host:port", h)
+				continue
+			}
+			c.PushHosts = append(c.PushHosts, strings.ToLower(h))
+		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("ASIOINTI_RATE_LIMITS"))); v {
+	case "", "on":
+	case "off":
+		c.RateLimits = false
+	default:
+		bad("ASIOINTI_RATE_LIMITS", "%q is not one of on, off", v)
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_TRUSTED_PROXIES")); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if _, err := netip.ParsePrefix(p); err != nil {
+				if _, err := netip.ParseAddr(p); err != nil {
+					bad("ASIOINTI_TRUSTED_PROXIES", "%q is not an IP address or CIDR range", p)
+					continue
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_METRICS_ADDR")); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			bad("ASIOINTI_METRICS_ADDR", "%q is not host:port", v)
+		} else {
+			c.MetricsAddr = v
+		}
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_BASE_URL")); v != "" {
+		if !(strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://")) || strings.Count(v, "/") != 2 {
+			bad("ASIOINTI_BASE_URL", "%q is not an origin such as https://asiointi.example.fi", v)
+		} else {
+			c.BaseURL = v
+		}
+	}
+	c.IdentityProvider = strings.TrimSpace(getenv("ASIOINTI_IDP"))
+	if c.Mode == Production {
+		var missing []string
+		if c.BaseURL == "" {
+			missing = append(missing, "ASIOINTI_BASE_URL (the public https origin)")
+		} else if !strings.HasPrefix(c.BaseURL, "https://") {
+			bad("ASIOINTI_BASE_URL", "production must be served over https")
+		}
+		if c.IdentityProvider == "" {
+			missing = append(missing, "ASIOINTI_IDP (a Suomi.fi e-Identification provider: none is implemented in this version, so production mode cannot start yet)")
+		} else {
+			bad("ASIOINTI_IDP", "%q is not a supported identity provider: this version has none for production (only demo test login)", c.IdentityProvider)
+		}
+		for _, m := range missing {
+			errs = append(errs, fmt.Errorf("production mode needs %s", m))
+		}
+	}
+	return c, errors.Join(errs...)
+}

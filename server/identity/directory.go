@@ -1,0 +1,159 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// Directory reads people, staff and organisations from the store.
+type Directory struct {
+	Store *store.Store
+}
+
+// ErrUnknown means no such person or staff member.
+var ErrUnknown = errors.New("identity: unknown user")
+
+// Person loads a person by id.
+func (d *Directory) Person(id string) (population.Person, error) {
+	var p population.Person
+	err := d.Store.View(func(tx *store.Tx) error { return tx.Get(store.People, id, &p) })
+	if errors.Is(err, store.ErrNotFound) {
+		return p, ErrUnknown
+	}
+	return p, err
+}
+
+// PersonByHetu loads a person by henkilötunnus.
+func (d *Directory) PersonByHetu(hetu string) (population.Person, error) {
+	var p population.Person
+	err := d.Store.View(func(tx *store.Tx) error {
+		raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
+		if err != nil {
+			return err
+		}
+		return tx.Get(store.People, string(raw), &p)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return p, ErrUnknown
+	}
+	return p, err
+}
+
+// People lists every person (test-login picker), sorted by name.
+func (d *Directory) People() ([]population.Person, error) {
+	var out []population.Person
+	err := d.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(store.People, "", func(_ string, raw []byte) error {
+			var p population.Person
+			if err := jsonUnmarshal(raw, &p); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, err
+}
+
+// StaffMember loads a staff member by username.
+func (d *Directory) StaffMember(username string) (population.Staff, error) {
+	var s population.Staff
+	err := d.Store.View(func(tx *store.Tx) error { return tx.Get(store.Staff, username, &s) })
+	if errors.Is(err, store.ErrNotFound) {
+		return s, ErrUnknown
+	}
+	return s, err
+}
+
+// AllStaff lists staff members by username.
+func (d *Directory) AllStaff() ([]population.Staff, error) {
+	var out []population.Staff
+	err := d.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(store.Staff, "", func(_ string, raw []byte) error {
+			var s population.Staff
+			if err := jsonUnmarshal(raw, &s); err != nil {
+				return err
+			}
+			out = append(out, s)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Organization loads an organisation by business id.
+func (d *Directory) Organization(businessID string) (population.Organization, error) {
+	var o population.Organization
+	err := d.Store.View(func(tx *store.Tx) error { return tx.Get(store.Settings, "org:"+businessID, &o) })
+	if errors.Is(err, store.ErrNotFound) {
+		return o, ErrUnknown
+	}
+	return o, err
+}
+
+// Principal is someone a person may act for.
+type Principal struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Kind   string   `json:"kind"` // guardian | mandate | organization
+	Issues []string `json:"issues,omitempty"`
+	Role   string   `json:"role,omitempty"`
+}
+
+// Principals lists whom p may act for on the given day: their minor
+// children (guardianship, from population data), people who gave them a
+// valid mandate, and organisations where they hold a role or mandate.
+func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, error) {
+	var out []Principal
+	err := d.Store.View(func(tx *store.Tx) error {
+		// Children: scan people whose guardians include p. The register is
+		// small per municipality; an index can replace this scan.
+		if err := tx.Scan(store.People, "", func(_ string, raw []byte) error {
+			var c population.Person
+			if err := jsonUnmarshal(raw, &c); err != nil {
+				return err
+			}
+			if c.Age(on) >= 18 {
+				return nil
+			}
+			for _, g := range c.Guardians {
+				if g == p.ID {
+					out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: "guardian"})
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		day := on.Format("2006-01-02")
+		for _, m := range p.Mandates {
+			if m.ValidFrom > day || (m.ValidTo != "" && m.ValidTo < day) {
+				continue
+			}
+			var pp population.Person
+			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
+				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: "mandate", Issues: m.Issues})
+				continue
+			}
+			var o population.Organization
+			if err := tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
+				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: "organization", Issues: m.Issues})
+			}
+		}
+		for _, r := range p.Roles {
+			var o population.Organization
+			if err := tx.Get(store.Settings, "org:"+r.Organization, &o); err != nil {
+				return fmt.Errorf("role in unknown organisation: %w", err)
+			}
+			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: "organization", Role: r.Role})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,120 @@
+// Command asiointi runs the municipal e-services platform.
+//
+//	asiointi                 serve (configuration from the environment)
+//	asiointi backup FILE     write a consistent copy of the database
+//	asiointi check           check the database's integrity
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"asiointi/server/app"
+	"asiointi/server/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi: configuration is not valid:\n%s\n", indent(err.Error()))
+		return 2
+	}
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "", "serve":
+		return serve(cfg, stderr)
+	case "backup":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: asiointi backup FILE")
+			return 2
+		}
+		return backup(cfg, args[1], stdout, stderr)
+	case "check":
+		return check(cfg, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check]")
+		return 0
+	default:
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check)\n", cmd)
+		return 2
+	}
+}
+
+func indent(s string) string {
+	out := "  - "
+	for _, r := range s {
+		out += string(r)
+		if r == '\n' {
+			out += "  - "
+		}
+	}
+	return out
+}
+
+func serve(cfg config.Config, stderr io.Writer) int {
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	start := time.Now()
+	m := &app.Main{Config: cfg, Log: log}
+	if err := m.Open(); err != nil {
+		log.Error("start failed", "err", err.Error())
+		m.Close()
+		return 1
+	}
+	if err := m.Run(); err != nil {
+		log.Error("start failed", "err", err.Error())
+		m.Close()
+		return 1
+	}
+	log.Info("started", "ms", time.Since(start).Milliseconds())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	<-sig
+	log.Info("shutting down")
+	if err := m.Close(); err != nil {
+		log.Error("shutdown", "err", err.Error())
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// backup copies the database consistently, also while the server runs
+// (through its admin socket).
+func backup(cfg config.Config, path string, stdout, stderr io.Writer) int {
+	n, err := app.Backup(cfg.DataDir, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi backup: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backup written to %s (%d bytes)\n", path, n)
+	return 0
+}
+
+func check(cfg config.Config, stdout, stderr io.Writer) int {
+	path, problems, err := app.Check(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi check: %v\n", err)
+		return 1
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "problem: %s\n", p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "asiointi check: %d problem(s) in %s\n", len(problems), path)
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: %s\n", path)
+	return 0
+}

@@ -1,0 +1,135 @@
+// Package population is the embedded local implementation of the national
+// population data the platform needs (DVV): people, their addresses,
+// guardianships, organisation roles, mandates (Suomi.fi Mandates, demo) and
+// property ownership. Demo mode seeds it into the store once.
+package population
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Text is a value in fi, sv and en.
+type Text map[string]string
+
+// In returns the text in lang.
+func (t Text) In(lang string) string { return t[lang] }
+
+// Address is a postal address; street and city carry both official names
+// in a bilingual municipality.
+type Address struct {
+	Street     Text   `json:"street"`
+	PostalCode string `json:"postalCode"`
+	City       Text   `json:"city"`
+}
+
+// Person is one resident as the population register knows them.
+type Person struct {
+	ID        string  `json:"id"`
+	Hetu      string  `json:"hetu"`
+	FirstName string  `json:"firstName"`
+	LastName  string  `json:"lastName"`
+	BirthDate string  `json:"birthDate"`
+	Language  string  `json:"language"`
+	Address   Address `json:"address"`
+	Email     string  `json:"email,omitempty"`
+	Phone     string  `json:"phone,omitempty"`
+	// Guardians lists person ids of the guardians (minors only).
+	Guardians []string `json:"guardians,omitempty"`
+	// Roles are positions in organisations (e.g. PJ = chair).
+	Roles []Role `json:"roles,omitempty"`
+	// Mandates this person has received from others.
+	Mandates []Mandate `json:"mandates,omitempty"`
+	// Properties this person owns (property ids).
+	Properties []string `json:"properties,omitempty"`
+}
+
+// Name is "First Last".
+func (p Person) Name() string { return p.FirstName + " " + p.LastName }
+
+// Age on the given day.
+func (p Person) Age(on time.Time) int {
+	b, err := time.Parse("2006-01-02", p.BirthDate)
+	if err != nil {
+		return 0
+	}
+	y := on.Year() - b.Year()
+	if on.YearDay() < b.YearDay() && (on.Month() < b.Month() || (on.Month() == b.Month() && on.Day() < b.Day())) {
+		y--
+	}
+	return y
+}
+
+// Role is a position in an organisation.
+type Role struct {
+	Organization string `json:"organization"` // business id
+	Role         string `json:"role"`
+}
+
+// Mandate is a Suomi.fi mandate the holder received from Principal.
+type Mandate struct {
+	Principal string   `json:"principal"` // person id or business id
+	Issues    []string `json:"issues"`
+	ValidFrom string   `json:"validFrom"`
+	ValidTo   string   `json:"validTo,omitempty"`
+}
+
+// Organization is a registered organisation (YTJ/PRH data).
+type Organization struct {
+	BusinessID string `json:"businessId"`
+	Name       string `json:"name"`
+	Form       Text   `json:"form"`
+}
+
+// Property is a real estate unit with its owners.
+type Property struct {
+	ID     string   `json:"id"`
+	Name   Text     `json:"name"`
+	Owners []string `json:"owners"`
+}
+
+// Staff is a municipal official who can log in.
+type Staff struct {
+	Username string   `json:"username"`
+	Name     string   `json:"name"`
+	Role     string   `json:"role"` // handler | manager
+	Units    []string `json:"units"`
+	Title    Text     `json:"title"`
+}
+
+// Municipality is the brand and contact details of the municipality.
+type Municipality struct {
+	Name         Text   `json:"name"`
+	ShortName    Text   `json:"shortName"`
+	Slogan       Text   `json:"slogan"`
+	Address      Text   `json:"address"`
+	Phone        string `json:"phone"`
+	Email        string `json:"email"`
+	Website      string `json:"website"`
+	PrimaryColor string `json:"primaryColor"`
+	OpeningHours Text   `json:"openingHours"`
+	RefPrefix    string `json:"refPrefix"`
+}
+
+// Data is the whole demo register.
+type Data struct {
+	Municipality  Municipality   `json:"municipality"`
+	People        []Person       `json:"people"`
+	Organizations []Organization `json:"organizations"`
+	Properties    []Property     `json:"properties"`
+	Staff         []Staff        `json:"staff"`
+}
+
+//go:embed demo.json
+var demoJSON []byte
+
+// Demo returns the demo municipality's register.
+func Demo() (*Data, error) {
+	var d Data
+	if err := json.Unmarshal(demoJSON, &d); err != nil {
+		return nil, fmt.Errorf("population: demo data: %w", err)
+	}
+	return &d, nil
+}

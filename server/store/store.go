@@ -1,0 +1,369 @@
+// Package store owns the embedded bbolt database. It is the only package that
+// imports bbolt; its API speaks in buckets, string keys and JSON values so a
+// different backend can take its place.
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout version written to the meta bucket.
+const SchemaVersion = 1
+
+// FileName is the database file inside the data directory.
+const FileName = "asiointi.db"
+
+// Bucket names. Every bucket the application uses is declared here so that
+// Open can create them and Check can verify them.
+const (
+	Meta         = "meta"
+	Settings     = "settings"
+	People       = "people"
+	PeopleByHetu = "people_by_hetu"
+	Staff        = "staff"
+	Sessions     = "sessions"
+	Drafts       = "drafts"
+	DraftsByUser = "drafts_by_user"
+	Cases        = "cases"
+	CasesByUser  = "cases_by_user"
+	CasesByRef   = "cases_by_ref"
+	Events       = "events"
+	Attachments  = "attachments"
+	Blobs        = "blobs"
+	Outbox       = "outbox"
+	Idempotency  = "idempotency"
+	Counters     = "counters"
+	Forms        = "forms"
+	Notices      = "notices"
+)
+
+var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Staff, Sessions,
+	Drafts, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
+	Blobs, Outbox, Idempotency, Counters, Forms, Notices}
+
+// ErrNotFound is returned by Get-like helpers when a key is absent.
+var ErrNotFound = errors.New("store: not found")
+
+// Options tune how the database is opened.
+type Options struct {
+	// Timeout to wait for the file lock held by another process.
+	Timeout time.Duration
+	// NoSync disables fsync; only for benchmarks that say so.
+	NoSync bool
+	// ReadOnly opens the file read-only (check).
+	ReadOnly bool
+}
+
+// Store is an open database.
+type Store struct {
+	db    *bolt.DB
+	path  string
+	ready atomic.Bool
+}
+
+// Open opens (creating if needed) the database in dir.
+func Open(dir string, opt Options) (*Store, error) {
+	if opt.Timeout == 0 {
+		opt.Timeout = 2 * time.Second
+	}
+	if !opt.ReadOnly {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+		}
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        opt.Timeout,
+		NoSync:         opt.NoSync,
+		ReadOnly:       opt.ReadOnly,
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: the database is in use by another process", path)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.MaxBatchDelay = 2 * time.Millisecond
+	db.MaxBatchSize = 2000
+	s := &Store{db: db, path: path}
+	if !opt.ReadOnly {
+		if err := s.migrate(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	s.ready.Store(true)
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket([]byte(Meta))
+		v := m.Get([]byte("schema"))
+		if v == nil {
+			return m.Put([]byte("schema"), []byte(fmt.Sprint(SchemaVersion)))
+		}
+		if string(v) != fmt.Sprint(SchemaVersion) {
+			return fmt.Errorf("database schema version %s, this program knows %d", v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Path is the database file path.
+func (s *Store) Path() string { return s.path }
+
+// Ready reports whether the store is open.
+func (s *Store) Ready() bool { return s != nil && s.ready.Load() }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.ready.Store(false)
+	return s.db.Close()
+}
+
+// Schema returns the recorded schema version.
+func (s *Store) Schema() (string, error) {
+	var out string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		out = string(tx.Bucket([]byte(Meta)).Get([]byte("schema")))
+		return nil
+	})
+	return out, err
+}
+
+// Backup writes a consistent copy of the database to w while the server
+// keeps serving (a read transaction sees one snapshot).
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupFile writes a consistent copy to path atomically (temp file + rename).
+func (s *Store) BackupFile(path string) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	return n, os.Rename(tmp, path)
+}
+
+// Check runs bbolt's consistency check and verifies the expected buckets and
+// schema exist. It returns every problem found.
+func (s *Store) Check() []error {
+	var errs []error
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for e := range tx.Check() {
+			errs = append(errs, e)
+		}
+		for _, b := range allBuckets {
+			if tx.Bucket([]byte(b)) == nil {
+				errs = append(errs, fmt.Errorf("bucket %q is missing", b))
+			}
+		}
+		if m := tx.Bucket([]byte(Meta)); m != nil && m.Get([]byte("schema")) == nil {
+			errs = append(errs, errors.New("schema version is missing"))
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// Tx is a transaction. Values are JSON-encoded.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// Update runs fn in a read-write transaction. Concurrent calls are
+// coalesced into one commit (one fsync), so fn may run more than once:
+// it must have no side effects outside tx.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.db.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// UpdateAlone runs fn in its own read-write transaction (no batching); for
+// large or rare writes such as seeding and imports.
+func (s *Store) UpdateAlone(fn func(*Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
+	b := t.tx.Bucket([]byte(name))
+	if b == nil {
+		return nil, fmt.Errorf("store: unknown bucket %q", name)
+	}
+	return b, nil
+}
+
+// Get decodes the value at key into v. It returns ErrNotFound when absent.
+func (t *Tx) Get(bucket, key string, v any) error {
+	raw, err := t.GetRaw(bucket, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// GetRaw returns the raw bytes at key, valid only inside the transaction.
+func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	raw := b.Get([]byte(key))
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	return raw, nil
+}
+
+// Has reports whether key exists.
+func (t *Tx) Has(bucket, key string) bool {
+	b, err := t.bucket(bucket)
+	return err == nil && b.Get([]byte(key)) != nil
+}
+
+// Put stores v JSON-encoded at key.
+func (t *Tx) Put(bucket, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.PutRaw(bucket, key, raw)
+}
+
+// PutRaw stores raw bytes at key.
+func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), raw)
+}
+
+// Delete removes key.
+func (t *Tx) Delete(bucket, key string) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	return b.Delete([]byte(key))
+}
+
+// Scan calls fn for every key with the prefix, in key order. raw is valid
+// only during the call. Returning ErrStop ends the scan early.
+func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(string(k), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ScanReverse is Scan from the last matching key backwards.
+func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	// Seek to just past the prefix range.
+	end := append(append([]byte{}, p...), 0xff)
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Prev() {
+		if err := fn(string(k), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrStop ends a Scan early without error.
+var ErrStop = errors.New("store: stop scan")
+
+// NextSeq returns the next value of a named counter (1, 2, 3, …).
+func (t *Tx) NextSeq(name string) (uint64, error) {
+	b, err := t.bucket(Counters)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if raw := b.Get([]byte(name)); raw != nil {
+		fmt.Sscan(string(raw), &n)
+	}
+	n++
+	return n, b.Put([]byte(name), []byte(fmt.Sprint(n)))
+}
+
+// Count returns the number of keys in a bucket.
+func (t *Tx) Count(bucket string) int {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return 0
+	}
+	return b.Stats().KeyN
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/identity"
+	"asiointi/server/population"
+)
+
+type pickerPerson struct {
+	User, Name, Note string
+	Age              int
+}
+
+// testLoginPage is the demo identification page: a picker of the demo
+// people and staff, styled like a national test identification service.
+func (s *Server) testLoginPage(c *fiber.Ctx) error {
+	people, err := s.dir.People()
+	if err != nil {
+		return err
+	}
+	staff, err := s.dir.AllStaff()
+	if err != nil {
+		return err
+	}
+	lang := requestLang(c)
+	now := s.now()
+	var res, st []pickerPerson
+	for _, p := range people {
+		res = append(res, pickerPerson{User: p.Hetu, Name: p.Name(), Age: p.Age(now), Note: s.relationNote(lang, p)})
+	}
+	for _, m := range staff {
+		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title[lang]})
+	}
+	next := safeNext(c.Query("next"))
+	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next, "Error": c.Query("error") != ""})
+	return s.render(c, fiber.StatusOK, p)
+}
+
+func (s *Server) relationNote(lang string, p population.Person) string {
+	var notes []string
+	if len(p.Guardians) > 0 {
+		notes = append(notes, s.msg.T(lang, "testLogin.note.child"))
+	}
+	principals, _ := s.dir.Principals(p, s.now())
+	for _, pr := range principals {
+		switch pr.Kind {
+		case "guardian":
+			notes = append(notes, s.msg.T(lang, "testLogin.note.guardianOf", map[string]any{"Name": pr.Name}))
+		case "mandate":
+			notes = append(notes, s.msg.T(lang, "testLogin.note.mandateFrom", map[string]any{"Name": pr.Name}))
+		case "organization":
+			notes = append(notes, s.msg.T(lang, "testLogin.note.organization", map[string]any{"Name": pr.Name}))
+		}
+	}
+	if len(p.Properties) > 0 {
+		notes = append(notes, s.msg.T(lang, "testLogin.note.property", map[string]any{"Property": strings.Join(p.Properties, ", ")}))
+	}
+	return strings.Join(notes, " · ")
+}
+
+// testLogin logs in as the chosen demo person or staff member, with a new
+// session id, and redirects (303) to where the person was going.
+func (s *Server) testLogin(c *fiber.Ctx) error {
+	user := strings.TrimSpace(c.FormValue("user"))
+	lang := requestLang(c)
+	sess := identity.Session{Kiosk: isKiosk(c)}
+	if p, err := s.dir.PersonByHetu(strings.ToUpper(user)); err == nil {
+		sess.UserID, sess.Kind, sess.Name = p.ID, identity.Resident, p.Name()
+	} else if m, err := s.dir.StaffMember(strings.ToLower(user)); err == nil {
+		sess.UserID, sess.Kind, sess.Name, sess.Role = m.Username, identity.Staff, m.Name, m.Role
+	} else {
+		if wantsJSON(c) {
+			return s.fail(c, fiber.StatusUnauthorized, "unknown-user", "testLogin.unknown")
+		}
+		return c.Redirect("/auth/test-login?error=1&lang="+lang, fiber.StatusSeeOther)
+	}
+	// A new session id at every login; any earlier session of this browser ends.
+	if old := session(c); old != nil {
+		_ = s.sessions.Delete(old.Key)
+	}
+	tok, _, err := s.sessions.Create(sess)
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, cookieSession, tok, 0)
+	if s.log != nil {
+		s.log.Info("login", "method", "test", "kind", sess.Kind, "user", sess.UserID)
+	}
+	next := safeNext(c.FormValue("next"))
+	if next == "" {
+		next = "/" + lang + "/my"
+		if sess.Kind == identity.Staff {
+			next = "/" + lang + "/"
+		}
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// clearSite tells the browser to drop this site's caches and storage. On a
+// kiosk the device cookie must survive, so cookies are expired one by one
+// instead of all at once.
+func (s *Server) clearSite(c *fiber.Ctx) {
+	if isKiosk(c) {
+		c.Set("Clear-Site-Data", `"cache", "storage"`)
+	} else {
+		c.Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
+	}
+	s.setCookie(c, cookieSession, "", -1)
+	s.setCookie(c, cookiePre, "", -1)
+	c.Set("Cache-Control", "no-store")
+}
+
+func (s *Server) endSession(c *fiber.Ctx) error {
+	if sess := session(c); sess != nil {
+		if err := s.sessions.Delete(sess.Key); err != nil {
+			return err
+		}
+		if s.log != nil {
+			s.log.Info("logout", "user", sess.UserID)
+		}
+	}
+	s.clearSite(c)
+	return c.Redirect("/"+requestLang(c)+"/logged-out", fiber.StatusSeeOther)
+}
+
+func (s *Server) logout(c *fiber.Ctx) error { return s.endSession(c) }

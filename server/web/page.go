@@ -1,0 +1,154 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/i18n"
+	"asiointi/server/identity"
+	"asiointi/server/population"
+)
+
+// Alternate is the same page in another language.
+type Alternate struct {
+	Lang, Label, URL string
+	Current          bool
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang        string
+	Nonce       string
+	CSRF        string
+	Title       string
+	Description string
+	Name        string // page name, used as a body class
+	Path        string // path after /{lang}, with query
+	Session     *identity.Session
+	ActingName  string
+	Kiosk       bool
+	Demo        bool
+	Muni        population.Municipality
+	Alternates  []Alternate
+	Personal    bool // the page shows personal data
+	IdleSeconds int
+	WarnSeconds int
+	Data        any
+	Errors      []FieldMessage
+
+	s *Server
+}
+
+// FieldMessage is one problem to show in an error summary.
+type FieldMessage struct {
+	Field, Message string
+}
+
+var langLabels = map[string]string{"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+// T translates a message id; args are key/value pairs for its template.
+func (p *Page) T(id string, args ...any) string {
+	var data map[string]any
+	if len(args) > 0 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	return p.s.msg.T(p.Lang, id, data)
+}
+
+// M picks the current language from a fi/sv/en value.
+func (p *Page) M(t map[string]string) string {
+	if v := t[p.Lang]; v != "" {
+		return v
+	}
+	if p.Lang == "en" { // bilingual names (streets) have fi and sv only
+		return t["fi"]
+	}
+	return ""
+}
+
+// Asset is the versioned URL of a static file.
+func (p *Page) Asset(name string) string { return p.s.Asset(name) }
+
+// URL builds a link inside the current language.
+func (p *Page) URL(path string) string { return "/" + p.Lang + path }
+
+// LoggedIn reports whether someone is logged in.
+func (p *Page) LoggedIn() bool { return p.Session != nil }
+
+// IsStaff reports whether a staff member is logged in.
+func (p *Page) IsStaff() bool { return p.Session != nil && p.Session.Kind == identity.Staff }
+
+// page prepares the common page data for a /{lang}/… page or an
+// out-of-language page (auth), using requestLang.
+func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
+	lang := requestLang(c)
+	p := &Page{
+		Lang: lang, Nonce: nonce(c), CSRF: s.csrfToken(c), Name: name,
+		Session: session(c), Kiosk: isKiosk(c), Demo: s.cfg.Mode == "demo",
+		Muni: s.muni, Data: data, s: s,
+	}
+	if titleID != "" {
+		p.Title = p.T(titleID)
+	}
+	p.Description = p.T("meta.description", "Municipality", p.M(s.muni.ShortName))
+	if p.Session != nil {
+		p.Personal = true
+		idle := s.sessions.IdleLimit(*p.Session)
+		p.IdleSeconds = int(idle.Seconds())
+		p.WarnSeconds = 120
+	}
+	// Language switcher: same page in the other languages.
+	path := c.Path()
+	rest := path
+	inLang := false
+	if len(path) >= 3 && i18n.Supported(path[1:3]) && (len(path) == 3 || path[3] == '/') {
+		rest = path[3:]
+		inLang = true
+	}
+	q := string(c.Request().URI().QueryString())
+	for _, l := range i18n.Languages {
+		var u string
+		if inLang {
+			u = "/" + l + rest
+			if rest == "" {
+				u += "/"
+			}
+			if q != "" {
+				u += "?" + q
+			}
+		} else {
+			v, _ := url.ParseQuery(q)
+			v.Set("lang", l)
+			u = path + "?" + v.Encode()
+		}
+		p.Alternates = append(p.Alternates, Alternate{Lang: l, Label: langLabels[l], URL: u, Current: l == lang})
+	}
+	p.Path = rest
+	return p
+}
+
+// render writes a page as HTML.
+func (s *Server) render(c *fiber.Ctx, status int, p *Page) error {
+	c.Status(status)
+	c.Set("Content-Type", "text/html; charset=utf-8")
+	if p.Personal {
+		c.Set("Cache-Control", "no-store")
+	} else if c.Get("Cache-Control") == "" {
+		c.Set("Cache-Control", "no-cache")
+	}
+	return s.pages.Render(c.Response().BodyWriter(), p.Name, p)
+}
+
+// safeNext accepts only a local path for post-login redirects.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return ""
+	}
+	return next
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) frontPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, s.frontData(c))
+}
+
+func (s *Server) offlinePage(c *fiber.Ctx) error {
+	p := s.page(c, "offline", "offline.title", nil)
+	// The service worker precaches this page: it must hold nothing personal.
+	p.Session, p.Personal = nil, false
+	c.Set("Cache-Control", "no-cache")
+	return s.render(c, fiber.StatusOK, p)
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"))
+	if next == "" {
+		next = "/" + requestLang(c) + "/my"
+	}
+	if session(c) != nil {
+		return c.Redirect(next, fiber.StatusSeeOther)
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "login", "login.title", map[string]any{"Next": next}))
+}
+
+func (s *Server) loggedOutPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, s.page(c, "logged-out", "loggedOut.title", nil))
+}
+
+// timedOutPage is where a kiosk's idle timer lands (also without JS, by a
+// meta refresh): it clears what the browser holds for this site.
+func (s *Server) timedOutPage(c *fiber.Ctx) error {
+	if sess := session(c); sess != nil {
+		if s.now().Before(s.sessions.ExpiresAt(*sess)) && c.Query("force") == "" {
+			return c.Redirect("/"+requestLang(c)+"/my", fiber.StatusSeeOther)
+		}
+	}
+	s.clearSite(c)
+	p := s.page(c, "timed-out", "timedOut.title", nil)
+	p.Session, p.Personal = nil, false
+	return s.render(c, fiber.StatusOK, p)
+}
+
+func (s *Server) myPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, s.myData(c))
+}
+
+func (s *Server) kioskPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, s.page(c, "kiosk", "kiosk.title", nil))
+}
+
+// kioskSet marks (or unmarks) this device as a shared kiosk with a
+// long-lived device cookie, then logs the staff member out so the device is
+// ready for residents.
+func (s *Server) kioskSet(c *fiber.Ctx) error {
+	if c.FormValue("kiosk") == "on" {
+		s.setCookie(c, cookieDevice, "kiosk", 5*365*24*time.Hour)
+		c.Locals(kKiosk, true)
+	} else {
+		s.setCookie(c, cookieDevice, "", -1)
+		c.Locals(kKiosk, false)
+	}
+	return s.endSession(c)
+}

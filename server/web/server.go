@@ -1,0 +1,179 @@
+// Package web is the HTTP layer: Fiber routes, middleware and thin handlers
+// that call the domain packages and render pages or JSON.
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/assets"
+	"asiointi/i18n"
+	"asiointi/pwa"
+	"asiointi/server/config"
+	"asiointi/server/identity"
+	"asiointi/server/metrics"
+	"asiointi/server/population"
+	"asiointi/server/ratelimit"
+	"asiointi/server/render"
+	"asiointi/server/store"
+)
+
+// Deps are what the HTTP layer needs.
+type Deps struct {
+	Config  config.Config
+	Store   *store.Store
+	I18n    *i18n.Bundle
+	Metrics *metrics.Registry
+	Log     *slog.Logger
+	// Now is the clock (injectable for deadline tests).
+	Now func() time.Time
+}
+
+// Server is the HTTP layer.
+type Server struct {
+	cfg      config.Config
+	store    *store.Store
+	msg      *i18n.Bundle
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  *metrics.Registry
+	pages    *render.Engine
+	sessions *identity.Sessions
+	dir      *identity.Directory
+	secret   []byte
+	static   map[string][]byte // path → content
+	version  string            // hash of every static file
+	muni     population.Municipality
+	limits   map[string]*ratelimit.Limiter
+	app      *fiber.App
+
+	shutdownMu    sync.Mutex
+	shutdownHooks []func()
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{cfg: d.Config, store: d.Store, msg: d.I18n, log: d.Log, now: d.Now, metrics: d.Metrics}
+	s.sessions = &identity.Sessions{Store: d.Store, Idle: d.Config.SessionIdle, KioskIdle: d.Config.KioskIdle,
+		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}
+	s.dir = &identity.Directory{Store: d.Store}
+	var err error
+	if s.secret, err = loadSecret(d.Store); err != nil {
+		return nil, err
+	}
+	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.muni, err = identity.Municipality(d.Store); err != nil {
+		return nil, fmt.Errorf("municipality settings: %w", err)
+	}
+	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
+		"join": strings.Join,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.limits = map[string]*ratelimit.Limiter{
+		"login":  ratelimit.New(ratelimit.Rule{Burst: 10, Every: 6 * time.Second}, d.Now),
+		"write":  ratelimit.New(ratelimit.Rule{Burst: 120, Every: 100 * time.Millisecond}, d.Now),
+		"upload": ratelimit.New(ratelimit.Rule{Burst: 20, Every: 3 * time.Second}, d.Now),
+		"invite": ratelimit.New(ratelimit.Rule{Burst: 10, Every: 30 * time.Second}, d.Now),
+	}
+	s.app = s.routes()
+	return s, nil
+}
+
+// App is the Fiber application.
+func (s *Server) App() *fiber.App { return s.app }
+
+// OnShutdown registers a hook run before the HTTP server stops (e.g.
+// closing WebSockets).
+func (s *Server) OnShutdown(f func()) {
+	s.shutdownMu.Lock()
+	s.shutdownHooks = append(s.shutdownHooks, f)
+	s.shutdownMu.Unlock()
+}
+
+// Shutdown runs the hooks then stops accepting and waits for in-flight
+// requests up to timeout.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.shutdownMu.Lock()
+	hooks := s.shutdownHooks
+	s.shutdownMu.Unlock()
+	for _, h := range hooks {
+		h()
+	}
+	return s.app.ShutdownWithTimeout(timeout)
+}
+
+// SweepSessions removes expired sessions (called periodically by main).
+func (s *Server) SweepSessions() (int, error) { return s.sessions.Sweep() }
+
+func loadSecret(st *store.Store) ([]byte, error) {
+	var secret string
+	err := st.UpdateAlone(func(tx *store.Tx) error {
+		err := tx.Get(store.Settings, "secret", &secret)
+		if errors.Is(err, store.ErrNotFound) {
+			secret = identity.NewToken()
+			return tx.Put(store.Settings, "secret", secret)
+		}
+		return err
+	})
+	return []byte(secret), err
+}
+
+// loadStatic reads every static file into memory and derives one version
+// hash from all of them: URLs under /s/<version>/ change on every deploy
+// that changes any file, so they can be cached forever.
+func (s *Server) loadStatic() error {
+	s.static = map[string][]byte{}
+	add := func(fsys fs.FS, prefix string) error {
+		return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".mjs") {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			s.static[prefix+p] = b
+			return nil
+		})
+	}
+	if err := add(assets.FS, ""); err != nil {
+		return err
+	}
+	if err := add(pwa.Static, ""); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(s.static))
+	for n := range s.static {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write([]byte(n))
+		h.Write(s.static[n])
+	}
+	h.Write([]byte(pwa.ServiceWorker))
+	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	return nil
+}
+
+// Asset is the cache-forever URL of a static file.
+func (s *Server) Asset(name string) string { return "/s/" + s.version + "/" + name }
