@@ -83,11 +83,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        opt.Timeout,
-		NoSync:         opt.NoSync,
-		ReadOnly:       opt.ReadOnly,
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		Timeout:      opt.Timeout,
+		NoSync:       opt.NoSync,
+		ReadOnly:     opt.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {

@@ -39,6 +39,8 @@ func (s *Server) routes() *fiber.App {
 
 	api := app.Group("/api/v1", s.apiLang, s.writeLimit)
 	api.Get("/session", s.apiSession)
+	api.Put("/session/acting-for", s.requireResidentAPI, s.apiActingFor)
+	api.Get("/me/principals", s.requireResidentAPI, s.apiPrincipals)
 	s.apiRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
@@ -51,6 +53,8 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/logged-out", s.loggedOutPage)
 	l.Get("/timed-out", s.timedOutPage)
 	l.Get("/my", s.requireLogin, s.myPage)
+	l.Get("/acting-for", s.requireResident, s.actingPage)
+	l.Post("/acting-for", s.requireResident, s.actingSet)
 	l.Get("/staff/kiosk", s.requireStaff, s.kioskPage)
 	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
 	s.pageRoutes(l)
@@ -97,6 +101,16 @@ func (s *Server) requireStaff(c *fiber.Ctx) error {
 	}
 	if session(c).Kind != "staff" {
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.staffOnly")
+	}
+	return c.Next()
+}
+
+func (s *Server) requireResident(c *fiber.Ctx) error {
+	if session(c) == nil {
+		return s.requireLogin(c)
+	}
+	if session(c).Kind != "resident" {
+		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
 	}
 	return c.Next()
 }

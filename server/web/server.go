@@ -67,6 +67,9 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
 	s := &Server{cfg: d.Config, store: d.Store, msg: d.I18n, log: d.Log, now: d.Now, metrics: d.Metrics}
 	s.sessions = &identity.Sessions{Store: d.Store, Idle: d.Config.SessionIdle, KioskIdle: d.Config.KioskIdle,
 		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}

@@ -1,0 +1,160 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// usedStrings collects string literals from the code and templates that
+// can hold message ids (tests excluded, so a test cannot keep an id alive).
+func usedStrings(t *testing.T) (literals map[string]bool, templateIDs map[string][]string) {
+	t.Helper()
+	literals = map[string]bool{}
+	templateIDs = map[string][]string{}
+	lit := regexp.MustCompile(`"([A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)+)"`)
+	tcall := regexp.MustCompile(`\.T "([^"]+)"`)
+	for _, dir := range []string{"../server", "../pwa", "../i18n"} {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if strings.HasSuffix(p, "_test.go") || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".js")) {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
+				literals[m[1]] = true
+			}
+			if strings.HasSuffix(p, ".html") {
+				for _, m := range tcall.FindAllStringSubmatch(string(b), -1) {
+					templateIDs[m[1]] = append(templateIDs[m[1]], p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return literals, templateIDs
+}
+
+func TestEveryMessageInEveryLanguage(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	for _, l := range Languages {
+		for id := range b.IDs(l) {
+			all[id] = true
+		}
+	}
+	var missing []string
+	for id := range all {
+		for _, l := range Languages {
+			if !b.Has(l, id) {
+				missing = append(missing, l+": "+id)
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("missing translation %s", m)
+	}
+}
+
+func TestNoEmptyOrUntranslatedSwedish(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range b.IDs("fi") {
+		fi, sv := b.T("fi", id), b.T("sv", id)
+		for _, l := range Languages {
+			if strings.TrimSpace(b.T(l, id)) == "" {
+				t.Errorf("%s: empty %s text", id, l)
+			}
+		}
+		// Identical fi and sv texts are suspicious unless they are only
+		// names or placeholders.
+		if fi == sv && len(fi) > 12 && strings.ContainsAny(fi, "äöÄÖ") {
+			t.Errorf("%s: Swedish text is the Finnish text %q", id, fi)
+		}
+	}
+}
+
+func TestNoUnusedMessages(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	literals, _ := usedStrings(t)
+	var unused []string
+	for id := range b.IDs("fi") {
+		if !literals[id] {
+			unused = append(unused, id)
+		}
+	}
+	sort.Strings(unused)
+	for _, id := range unused {
+		t.Errorf("message %q is defined but no code or template uses it", id)
+	}
+}
+
+func TestUsedMessagesExist(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	literals, tmpl := usedStrings(t)
+	for id, files := range tmpl {
+		if !b.Has("fi", id) {
+			t.Errorf("template %s uses undefined message %q", files[0], id)
+		}
+	}
+	// Go literals that look like ids of a known area must exist too.
+	areas := map[string]bool{}
+	for id := range b.IDs("fi") {
+		areas[strings.SplitN(id, ".", 2)[0]] = true
+	}
+	for s := range literals {
+		area := strings.SplitN(s, ".", 2)[0]
+		if areas[area] && !b.Has("fi", s) && !strings.Contains(s, "/") && !strings.HasSuffix(s, ".") && !isFileName(s) {
+			t.Errorf("code uses undefined message %q", s)
+		}
+	}
+}
+
+func isFileName(s string) bool {
+	for _, ext := range []string{".json", ".html", ".js", ".css", ".png", ".svg", ".db", ".go"} {
+		if strings.HasSuffix(s, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMatch(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "fi",
+		"sv-FI,sv;q=0.9,en;q=0.5": "sv",
+		"en-GB,en;q=0.9":          "en",
+		"de-DE,de;q=0.9":          "fi",
+		"de-DE,en;q=0.8,sv;q=0.5": "en",
+		"fi":                      "fi",
+		"garbage;;q=x":            "fi",
+	} {
+		if got := Match(in); got != want {
+			t.Errorf("Match(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

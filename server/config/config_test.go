@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{map[string]string{"ASIOINTI_ADDR": "8080"}, []string{"ASIOINTI_ADDR", "not host:port"}},
+		{map[string]string{"ASIOINTI_MODE": "prod"}, []string{"ASIOINTI_MODE", "demo, production"}},
+		{map[string]string{"ASIOINTI_RATE_LIMITS": "maybe"}, []string{"ASIOINTI_RATE_LIMITS"}},
+		{map[string]string{"ASIOINTI_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, []string{"nonsense", "CIDR"}},
+		{map[string]string{"ASIOINTI_PUSH_HOSTS": "https://x/y"}, []string{"ASIOINTI_PUSH_HOSTS"}},
+		{map[string]string{"ASIOINTI_BASE_URL": "example.fi"}, []string{"ASIOINTI_BASE_URL"}},
+		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "none is implemented"}},
+		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "not a supported identity provider"}},
+		// Several bad values: every one is reported.
+		{map[string]string{"ASIOINTI_ADDR": "x", "ASIOINTI_MODE": "y"}, []string{"ASIOINTI_ADDR", "ASIOINTI_MODE"}},
+	} {
+		_, err := Load(env(tc.env))
+		if err == nil {
+			t.Errorf("%v: accepted", tc.env)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %q lacks %q", tc.env, err, w)
+			}
+		}
+	}
+}
+
+func TestGoodValues(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"ASIOINTI_ADDR": "127.0.0.1:9000", "ASIOINTI_DATA": "/tmp/x", "ASIOINTI_RATE_LIMITS": "off",
+		"ASIOINTI_PUSH_HOSTS": "127.0.0.1:9999, push.example", "ASIOINTI_TRUSTED_PROXIES": "10.0.0.1,192.168.0.0/16",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimits || c.Addr != "127.0.0.1:9000" || len(c.PushHosts) != 2 || len(c.TrustedProxies) != 2 {
+		t.Errorf("%+v", c)
+	}
+}
