@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
@@ -30,6 +32,7 @@ type Main struct {
 
 	Store   *store.Store
 	Web     *web.Server
+	Cases   *cases.Service
 	Metrics *metrics.Registry
 
 	ln        net.Listener
@@ -72,8 +75,23 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	fs, err := cases.LoadForms(st, cat)
+	if err != nil {
+		return err
+	}
+	muni, err := identity.Municipality(st)
+	if err != nil {
+		return fmt.Errorf("municipality settings: %w", err)
+	}
+	m.Cases = &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st},
+		RefPrefix: muni.RefPrefix, Now: m.Now}
 	m.Metrics = metrics.New()
-	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now})
+	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
+		Catalog: cat, Cases: m.Cases})
 	return err
 }
 
@@ -121,6 +139,11 @@ func (m *Main) housekeeping() {
 		case <-m.done:
 			return
 		case <-t.C:
+			if del, rem, err := m.Cases.Housekeep(); err != nil {
+				m.Log.Error("draft housekeeping", "err", err)
+			} else if del+rem > 0 {
+				m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
+			}
 			if n, err := m.Web.SweepSessions(); err != nil {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {

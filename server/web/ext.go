@@ -6,10 +6,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// apiRoutes and pageRoutes are where the domain features register; the
-// foundation has none beyond the session.
-func (s *Server) apiRoutes(api fiber.Router) {}
+// apiRoutes registers the JSON API of drafts, services and cases.
+func (s *Server) apiRoutes(api fiber.Router) { s.casesAPIRoutes(api) }
 
-func (s *Server) pageRoutes(l fiber.Router) {}
+// pageRoutes registers the domain pages under /{lang}.
+func (s *Server) pageRoutes(l fiber.Router) {
+	s.catalogPageRoutes(l)
+	s.formPageRoutes(l)
+}
 
 func urlQueryEscape(v string) string { return url.QueryEscape(v) }

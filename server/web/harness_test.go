@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/population"
@@ -33,6 +35,7 @@ func (c *clock) Add(d time.Duration) {
 type env struct {
 	t     *testing.T
 	s     *Server
+	cases *cases.Service
 	st    *store.Store
 	clock *clock
 }
@@ -64,11 +67,20 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Config: cfg, Store: st, I18n: msgs, Now: clk.Now})
+	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, s: s, st: st, clock: clk}
+	fs, err := cases.LoadForms(st, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st}, RefPrefix: "ESI", Now: clk.Now}
+	s, err := New(Deps{Config: cfg, Store: st, I18n: msgs, Now: clk.Now, Catalog: cat, Cases: cs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, s: s, st: st, clock: clk, cases: cs}
 }
 
 // req is one request in a scenario.

@@ -20,6 +20,8 @@ import (
 	"asiointi/assets"
 	"asiointi/i18n"
 	"asiointi/pwa"
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
@@ -38,6 +40,9 @@ type Deps struct {
 	Log     *slog.Logger
 	// Now is the clock (injectable for deadline tests).
 	Now func() time.Time
+	// Catalog is the service catalogue; Cases runs drafts and cases.
+	Catalog *catalog.Catalog
+	Cases   *cases.Service
 }
 
 // Server is the HTTP layer.
@@ -57,6 +62,8 @@ type Server struct {
 	muni     population.Municipality
 	limits   map[string]*ratelimit.Limiter
 	app      *fiber.App
+	catalog  *catalog.Catalog
+	cases    *cases.Service
 
 	shutdownMu    sync.Mutex
 	shutdownHooks []func()
@@ -70,7 +77,8 @@ func New(d Deps) (*Server, error) {
 	if d.Metrics == nil {
 		d.Metrics = metrics.New()
 	}
-	s := &Server{cfg: d.Config, store: d.Store, msg: d.I18n, log: d.Log, now: d.Now, metrics: d.Metrics}
+	s := &Server{cfg: d.Config, store: d.Store, msg: d.I18n, log: d.Log, now: d.Now, metrics: d.Metrics,
+		catalog: d.Catalog, cases: d.Cases}
 	s.sessions = &identity.Sessions{Store: d.Store, Idle: d.Config.SessionIdle, KioskIdle: d.Config.KioskIdle,
 		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}
 	s.dir = &identity.Directory{Store: d.Store}

@@ -1,0 +1,165 @@
+package cases
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode"
+
+	"asiointi/server/forms"
+	"asiointi/server/store"
+)
+
+// Upload errors.
+var (
+	ErrTooLarge   = errors.New("cases: file too large")
+	ErrBadType    = errors.New("cases: file type not allowed")
+	ErrNotFileFld = errors.New("cases: not a file field")
+)
+
+// DetectMIME tells a file's type from its content, never its name.
+func DetectMIME(b []byte) string {
+	t := http.DetectContentType(b)
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = t[:i]
+	}
+	return t
+}
+
+// fileField finds the file field for an upload: "id" or, inside a group,
+// "group.<index>.sub".
+func fileField(def *forms.Definition, path string) (*forms.Field, bool) {
+	parts := strings.Split(path, ".")
+	f, _, ok := def.Lookup(parts[0])
+	if !ok {
+		return nil, false
+	}
+	if len(parts) == 3 && f.Type == forms.TypeGroup {
+		sub, ok := f.Sub(parts[2])
+		if !ok {
+			return nil, false
+		}
+		f = sub
+	} else if len(parts) != 1 {
+		return nil, false
+	}
+	return f, f.Type == forms.TypeFile
+}
+
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' {
+			return -1
+		}
+		return r
+	}, name)
+	if len([]rune(name)) > 120 {
+		name = string([]rune(name)[:120])
+	}
+	if name == "" || name == "." {
+		name = "file"
+	}
+	return name
+}
+
+// AddAttachment stores an uploaded file for a draft's file field after
+// checking its size and its content type against the field.
+func (s *Service) AddAttachment(draftID, owner, field, name string, content []byte) (*Attachment, error) {
+	d, err := s.Draft(draftID, owner)
+	if err != nil {
+		return nil, err
+	}
+	if d.CaseID != "" {
+		return nil, ErrSubmitted
+	}
+	def, err := s.Definition(d)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := fileField(def, field)
+	if !ok {
+		return nil, ErrNotFileFld
+	}
+	if int64(len(content)) > f.FileLimit() {
+		return nil, ErrTooLarge
+	}
+	mime := DetectMIME(content)
+	if !slices.Contains(f.Accepted(), mime) {
+		return nil, ErrBadType
+	}
+	sum := sha256.Sum256(content)
+	now := s.Now()
+	a := &Attachment{
+		ID: store.NewID(now), Draft: d.ID, Field: field, Name: cleanName(name), MIME: mime,
+		Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
+	}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if !tx.Has(store.Blobs, a.SHA256) {
+			if err := tx.PutRaw(store.Blobs, a.SHA256, content); err != nil {
+				return err
+			}
+		}
+		return tx.Put(store.Attachments, d.ID+"/"+a.ID, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Attachments lists a draft's uploads (owner only).
+func (s *Service) Attachments(draftID, owner string) ([]Attachment, error) {
+	var out []Attachment
+	err := s.Store.View(func(tx *store.Tx) error {
+		if _, err := s.ownDraft(tx, draftID, owner); err != nil {
+			return err
+		}
+		return tx.Scan(store.Attachments, draftID+"/", func(_ string, raw []byte) error {
+			var a Attachment
+			if err := unmarshal(raw, &a); err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// AttachmentContent returns an attachment's bytes to someone who may see
+// it: the draft's owner, or a person who may see the case it belongs to.
+func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, []byte, error) {
+	if !store.ValidID(draftID) || !store.ValidID(attID) {
+		return nil, nil, ErrNotFound
+	}
+	var a Attachment
+	var body []byte
+	err := s.Store.View(func(tx *store.Tx) error {
+		d, err := s.getDraft(tx, draftID)
+		if err != nil {
+			return err
+		}
+		allowed := d.Owner.ID == user || (d.CaseID != "" && tx.Has(store.CasesByUser, userKey(user, d.CaseID)))
+		if !allowed {
+			return ErrNotFound
+		}
+		if err := tx.Get(store.Attachments, draftID+"/"+attID, &a); err != nil {
+			return err
+		}
+		raw, err := tx.GetRaw(store.Blobs, a.SHA256)
+		if err != nil {
+			return err
+		}
+		body = append([]byte(nil), raw...)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = ErrNotFound
+	}
+	return &a, body, err
+}

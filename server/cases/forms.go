@@ -1,0 +1,136 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"sync"
+
+	"asiointi/server/catalog"
+	"asiointi/server/forms"
+	"asiointi/server/forms/definitions"
+	"asiointi/server/store"
+)
+
+// Forms holds every version of every service's form: the ones shipped in
+// the binary and the ones imported into the store. Drafts keep the version
+// they were started with.
+type Forms struct {
+	mu     sync.RWMutex
+	defs   map[string]map[int]*forms.Definition
+	latest map[string]int
+}
+
+// LoadForms reads the embedded definitions and those imported into st.
+func LoadForms(st *store.Store, cat *catalog.Catalog) (*Forms, error) {
+	f := &Forms{defs: map[string]map[int]*forms.Definition{}, latest: map[string]int{}}
+	names, err := fs.Glob(definitions.FS, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		raw, err := fs.ReadFile(definitions.FS, n)
+		if err != nil {
+			return nil, err
+		}
+		d, err := forms.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("form %s: %w", n, err)
+		}
+		f.add(d)
+	}
+	if st != nil {
+		err = st.View(func(tx *store.Tx) error {
+			return tx.Scan(store.Forms, "", func(k string, raw []byte) error {
+				d, err := forms.Parse(raw)
+				if err != nil {
+					return fmt.Errorf("imported form %s: %w", k, err)
+				}
+				f.add(d)
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cat != nil {
+		for _, s := range cat.Services() {
+			if _, ok := f.Latest(s.ID); !ok {
+				return nil, fmt.Errorf("service %s has no form", s.ID)
+			}
+		}
+	}
+	return f, nil
+}
+
+func (f *Forms) add(d *forms.Definition) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.defs[d.Service] == nil {
+		f.defs[d.Service] = map[int]*forms.Definition{}
+	}
+	f.defs[d.Service][d.Version] = d
+	if d.Version > f.latest[d.Service] {
+		f.latest[d.Service] = d.Version
+	}
+}
+
+// Latest is the newest version of a service's form.
+func (f *Forms) Latest(service string) (*forms.Definition, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	v, ok := f.latest[service]
+	if !ok {
+		return nil, false
+	}
+	return f.defs[service][v], true
+}
+
+// Version is one version of a service's form.
+func (f *Forms) Version(service string, v int) (*forms.Definition, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	d, ok := f.defs[service][v]
+	return d, ok
+}
+
+// Versions lists the versions of a service's form, oldest first.
+func (f *Forms) Versions(service string) []int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out []int
+	for v := range f.defs[service] {
+		out = append(out, v)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ErrOldVersion refuses an import that does not raise the version.
+var ErrOldVersion = errors.New("the version must be higher than the current one")
+
+// Import validates a definition and stores it as the service's newest
+// version. It refuses bad definitions with the parser's precise messages,
+// unknown services and versions that are not newer.
+func Import(st *store.Store, cat *catalog.Catalog, current *Forms, raw []byte) (*forms.Definition, error) {
+	d, err := forms.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cat.Service(d.Service); !ok {
+		return nil, fmt.Errorf("unknown service %q", d.Service)
+	}
+	if cur, ok := current.Latest(d.Service); ok && d.Version <= cur.Version {
+		return nil, fmt.Errorf("%s version %d: %w (%d)", d.Service, d.Version, ErrOldVersion, cur.Version)
+	}
+	err = st.UpdateAlone(func(tx *store.Tx) error {
+		return tx.PutRaw(store.Forms, fmt.Sprintf("%s/%06d", d.Service, d.Version), raw)
+	})
+	if err != nil {
+		return nil, err
+	}
+	current.add(d)
+	return d, nil
+}

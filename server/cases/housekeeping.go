@@ -1,0 +1,86 @@
+package cases
+
+import (
+	"time"
+
+	"asiointi/server/store"
+)
+
+// ReminderBefore is how long before expiry a draft's owner is reminded.
+const ReminderBefore = 3 * 24 * time.Hour
+
+// Housekeep deletes expired drafts and reminds owners of drafts that
+// expire within ReminderBefore (once per draft, as an in-app notice).
+// It returns how many it deleted and reminded.
+func (s *Service) Housekeep() (deleted, reminded int, err error) {
+	now := s.Now()
+	var expired, remind []string
+	err = s.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(store.Drafts, "", func(k string, raw []byte) error {
+			var d Draft
+			if err := unmarshal(raw, &d); err != nil {
+				return err
+			}
+			switch {
+			case d.CaseID != "":
+			case !now.Before(d.ExpiresAt):
+				expired = append(expired, d.ID)
+			case !d.Reminded && now.Add(ReminderBefore).After(d.ExpiresAt):
+				remind = append(remind, d.ID)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, id := range expired {
+		err := s.Store.Update(func(tx *store.Tx) error {
+			d, err := s.getDraft(tx, id)
+			if err != nil || d.CaseID != "" || now.Before(d.ExpiresAt) {
+				return err
+			}
+			return s.deleteDraft(tx, d)
+		})
+		if err != nil {
+			return deleted, reminded, err
+		}
+		deleted++
+	}
+	for _, id := range remind {
+		err := s.Store.Update(func(tx *store.Tx) error {
+			d, err := s.getDraft(tx, id)
+			if err != nil || d.Reminded || d.CaseID != "" {
+				return err
+			}
+			d.Reminded = true
+			n := Notice{ID: store.NewID(now), User: d.Owner.ID, Type: "draft-expiring", At: now,
+				Link: "/drafts/" + d.ID, Params: map[string]any{"service": d.Service, "expiresAt": d.ExpiresAt}}
+			if err := tx.Put(store.Notices, d.Owner.ID+"/"+n.ID, n); err != nil {
+				return err
+			}
+			return tx.Put(store.Drafts, d.ID, d)
+		})
+		if err != nil {
+			return deleted, reminded, err
+		}
+		reminded++
+	}
+	return deleted, reminded, nil
+}
+
+// Notices lists a person's in-app notices, newest first.
+func (s *Service) Notices(user string) ([]Notice, error) {
+	var out []Notice
+	err := s.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.Notices, user+"/", func(_ string, raw []byte) error {
+			var n Notice
+			if err := unmarshal(raw, &n); err != nil {
+				return err
+			}
+			out = append(out, n)
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,149 @@
+// Package cases is the resident's transaction with the municipality: a
+// draft that is saved and resumed anywhere, its attachments, and the case
+// that submitting it creates, with its events. Every change goes through
+// store.Update in one transaction with its indexes and events.
+package cases
+
+import (
+	"errors"
+	"time"
+)
+
+// Ref names a person or organisation in an event or record.
+type Ref struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind,omitempty"` // resident | staff | organization | guardian | mandate
+}
+
+// PrefillSource tells where a prefilled value came from.
+type PrefillSource struct {
+	Source    string `json:"source"`              // population | earlier-case | organization
+	Case      string `json:"case,omitempty"`      // case id of an earlier answer
+	Reference string `json:"reference,omitempty"` // its human reference
+	Value     any    `json:"-"`
+}
+
+// Draft is an unfinished application.
+type Draft struct {
+	ID          string                   `json:"id"`
+	Service     string                   `json:"service"`
+	FormVersion int                      `json:"formVersion"`
+	Owner       Ref                      `json:"owner"`
+	Principal   *Ref                     `json:"principal,omitempty"`
+	Version     int                      `json:"version"`
+	Data        map[string]any           `json:"data"`
+	Step        int                      `json:"step"`
+	Prefill     map[string]PrefillSource `json:"prefill,omitempty"`
+	CreatedAt   time.Time                `json:"createdAt"`
+	UpdatedAt   time.Time                `json:"updatedAt"`
+	ExpiresAt   time.Time                `json:"expiresAt"`
+	CaseID      string                   `json:"caseId,omitempty"` // set once submitted
+	Reminded    bool                     `json:"reminded,omitempty"`
+}
+
+// Subject is whom the draft is for: the principal, or the owner.
+func (d *Draft) Subject() Ref {
+	if d.Principal != nil {
+		return *d.Principal
+	}
+	return d.Owner
+}
+
+// Party is another person in a case (co-applicant, co-owner, notified guardian).
+type Party struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+// Case statuses (CONTRACT.md).
+const (
+	StatusAwaitingSignatures  = "awaiting-signatures"
+	StatusSubmitted           = "submitted"
+	StatusInProgress          = "in-progress"
+	StatusSupplementRequested = "supplement-requested"
+	StatusDecided             = "decided"
+	StatusClosed              = "closed"
+	StatusCancelled           = "cancelled"
+)
+
+// Case is a submitted application.
+type Case struct {
+	ID          string         `json:"id"`
+	Reference   string         `json:"reference"`
+	Service     string         `json:"service"`
+	FormVersion int            `json:"formVersion"`
+	Status      string         `json:"status"`
+	Actor       Ref            `json:"actor"`
+	Principal   *Ref           `json:"principal,omitempty"`
+	Answers     map[string]any `json:"answers"`
+	// Known maps data concepts to the answers given (for prefill).
+	Known       map[string]any `json:"known,omitempty"`
+	Attachments []Attachment   `json:"attachments,omitempty"`
+	Parties     []Party        `json:"parties"`
+	DraftID     string         `json:"draftId"`
+	SubmittedAt time.Time      `json:"submittedAt"`
+	UpdatedAt   time.Time      `json:"updatedAt"`
+	DueAt       time.Time      `json:"dueAt"`
+	RetainUntil time.Time      `json:"retainUntil"`
+}
+
+// Subject is whom the case is for.
+func (c *Case) Subject() Ref {
+	if c.Principal != nil {
+		return *c.Principal
+	}
+	return c.Actor
+}
+
+// Event is one immutable step in a case's life.
+type Event struct {
+	ID        string    `json:"id"`
+	Case      string    `json:"case"`
+	Type      string    `json:"type"` // submitted | status-changed | ...
+	At        time.Time `json:"at"`
+	Actor     Ref       `json:"actor"`
+	Principal *Ref      `json:"principal,omitempty"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	Note      string    `json:"note,omitempty"`
+}
+
+// Attachment is an uploaded file's metadata; the bytes are stored by hash.
+type Attachment struct {
+	ID        string    `json:"id"`
+	Draft     string    `json:"draft"`
+	Field     string    `json:"field"`
+	Name      string    `json:"name"`
+	MIME      string    `json:"mime"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	Owner     string    `json:"owner"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Notice is an in-app notification for a person.
+type Notice struct {
+	ID     string         `json:"id"`
+	User   string         `json:"user"`
+	Type   string         `json:"type"` // draft-expiring | case-submitted | ...
+	At     time.Time      `json:"at"`
+	Link   string         `json:"link"` // path after /{lang}
+	Params map[string]any `json:"params,omitempty"`
+	Read   bool           `json:"read,omitempty"`
+}
+
+// Errors that handlers map to HTTP statuses.
+var (
+	ErrNotFound  = errors.New("cases: not found")
+	ErrConflict  = errors.New("cases: stale version")
+	ErrSubmitted = errors.New("cases: draft already submitted")
+	ErrClosed    = errors.New("cases: service not open")
+)
+
+// ConflictError carries the current draft when a save was stale.
+type ConflictError struct{ Current *Draft }
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() }
+func (e *ConflictError) Unwrap() error { return ErrConflict }

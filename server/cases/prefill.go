@@ -1,0 +1,174 @@
+package cases
+
+import (
+	"errors"
+	"strings"
+
+	"asiointi/server/forms"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// Register is the population and organisation data prefill reads.
+type Register interface {
+	Person(id string) (population.Person, error)
+	Organization(businessID string) (population.Organization, error)
+}
+
+// Sources of prefilled values.
+const (
+	SourcePopulation   = "population"
+	SourceOrganization = "organization"
+	SourceEarlierCase  = "earlier-case"
+)
+
+// registerValue answers a concept from the register: person.* and child.*
+// describe the person the form is for (the principal when acting for
+// someone), contact.* the person filling it in, organization.* the
+// organisation acted for, property.id the subject's property.
+func registerValue(concept string, subject, actor *population.Person, org *population.Organization) (any, string, bool) {
+	var p *population.Person
+	switch {
+	case strings.HasPrefix(concept, "person.") || strings.HasPrefix(concept, "child."):
+		p = subject
+		concept = concept[strings.Index(concept, ".")+1:]
+	case strings.HasPrefix(concept, "contact."):
+		p = actor
+	case strings.HasPrefix(concept, "organization."):
+		if org == nil {
+			return nil, "", false
+		}
+		switch concept {
+		case "organization.name":
+			return org.Name, SourceOrganization, true
+		case "organization.businessId":
+			return org.BusinessID, SourceOrganization, true
+		}
+		return nil, "", false
+	case concept == "property.id":
+		if subject != nil && len(subject.Properties) > 0 {
+			return subject.Properties[0], SourcePopulation, true
+		}
+		return nil, "", false
+	}
+	if p == nil {
+		return nil, "", false
+	}
+	var v string
+	switch concept {
+	case "name.first":
+		v = p.FirstName
+	case "name.last":
+		v = p.LastName
+	case "hetu":
+		v = p.Hetu
+	case "address.street":
+		v = p.Address.Street["fi"]
+	case "address.postalCode":
+		v = p.Address.PostalCode
+	case "address.city":
+		v = p.Address.City["fi"]
+	case "contact.email":
+		v = p.Email
+	case "contact.phone":
+		v = p.Phone
+	}
+	if v == "" {
+		return nil, "", false
+	}
+	return v, SourcePopulation, true
+}
+
+// prefill finds known values for the draft's prefill fields: the register
+// first, then the owner's own earlier answers to the same concept for the
+// same subject (newest first).
+func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSource, error) {
+	out := map[string]PrefillSource{}
+	var want []*forms.Field
+	for _, f := range def.DataFields() {
+		if f.Prefill && f.Concept != "" {
+			want = append(want, f)
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	var subject, actor *population.Person
+	var org *population.Organization
+	if s.Register != nil {
+		if p, err := s.Register.Person(d.Owner.ID); err == nil {
+			actor = &p
+		}
+		subject = actor
+		if d.Principal != nil {
+			subject = nil
+			if p, err := s.Register.Person(d.Principal.ID); err == nil {
+				subject = &p
+			} else if o, err := s.Register.Organization(d.Principal.ID); err == nil {
+				org = &o
+			}
+		}
+	}
+	for _, f := range want {
+		if v, src, ok := registerValue(f.Concept, subject, actor, org); ok {
+			out[f.ID] = PrefillSource{Source: src, Value: v}
+		}
+	}
+	// Earlier answers of this owner for this subject.
+	subjectID := d.Subject().ID
+	err := s.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.CasesByUser, d.Owner.ID+"/", func(k string, _ []byte) error {
+			var c Case
+			if err := tx.Get(store.Cases, strings.TrimPrefix(k, d.Owner.ID+"/"), &c); err != nil {
+				return nil
+			}
+			if c.Subject().ID != subjectID || c.Actor.ID != d.Owner.ID {
+				return nil
+			}
+			missing := 0
+			for _, f := range want {
+				if _, done := out[f.ID]; done {
+					continue
+				}
+				if v, ok := c.Known[f.Concept]; ok && compatible(f, v) {
+					out[f.ID] = PrefillSource{Source: SourceEarlierCase, Case: c.ID, Reference: c.Reference, Value: v}
+				} else {
+					missing++
+				}
+			}
+			if missing == 0 {
+				return store.ErrStop
+			}
+			return nil
+		})
+	})
+	if err != nil && !errors.Is(err, store.ErrStop) {
+		return nil, err
+	}
+	return out, nil
+}
+
+// compatible reports whether an earlier answer fits this field (an option
+// that no longer exists is not reused).
+func compatible(f *forms.Field, v any) bool {
+	switch f.Type {
+	case forms.TypeSelect, forms.TypeRadio:
+		s, ok := v.(string)
+		if !ok {
+			return false
+		}
+		_, ok = f.Option(s)
+		return ok
+	case forms.TypeCheckbox:
+		_, ok := v.(bool)
+		return ok
+	case forms.TypeNumber:
+		_, ok := v.(float64)
+		return ok
+	case forms.TypeCheckboxes:
+		_, ok := v.([]any)
+		return ok
+	}
+	_, ok := v.(string)
+	return ok
+}

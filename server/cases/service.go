@@ -1,0 +1,462 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"asiointi/server/catalog"
+	"asiointi/server/datefmt"
+	"asiointi/server/forms"
+	"asiointi/server/store"
+)
+
+// Service runs drafts and cases on the store.
+type Service struct {
+	Store     *store.Store
+	Catalog   *catalog.Catalog
+	Forms     *Forms
+	Register  Register
+	RefPrefix string
+	Now       func() time.Time
+}
+
+// draftKey and friends build the index keys.
+func userKey(user, id string) string    { return user + "/" + id }
+func eventKey(caseID, id string) string { return caseID + "/" + id }
+
+func (s *Service) getDraft(tx *store.Tx, id string) (*Draft, error) {
+	var d Draft
+	if err := tx.Get(store.Drafts, id, &d); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &d, nil
+}
+
+// ownDraft loads a draft of the owner; any other person gets ErrNotFound,
+// so ids reveal nothing.
+func (s *Service) ownDraft(tx *store.Tx, id, owner string) (*Draft, error) {
+	if !store.ValidID(id) {
+		return nil, ErrNotFound
+	}
+	d, err := s.getDraft(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Owner.ID != owner {
+		return nil, ErrNotFound
+	}
+	return d, nil
+}
+
+// CreateDraft starts a draft of the service's newest form for owner, acting
+// for principal (nil: for themself), with known data prefilled.
+func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Draft, error) {
+	svc, ok := s.Catalog.Service(serviceID)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	def, ok := s.Forms.Latest(serviceID)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	now := s.Now()
+	d := &Draft{
+		ID: store.NewID(now), Service: serviceID, FormVersion: def.Version,
+		Owner: owner, Principal: principal, Version: 1, Data: map[string]any{},
+		CreatedAt: now, UpdatedAt: now,
+		ExpiresAt: now.AddDate(0, 0, retentionDays(svc)),
+	}
+	pre, err := s.prefill(def, d)
+	if err != nil {
+		return nil, err
+	}
+	d.Prefill = pre
+	for id, src := range pre {
+		d.Data[id] = src.Value
+	}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if err := tx.Put(store.Drafts, d.ID, d); err != nil {
+			return err
+		}
+		return tx.PutRaw(store.DraftsByUser, userKey(owner.ID, d.ID), nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func retentionDays(svc *catalog.Service) int {
+	if svc.DraftRetentionDays > 0 {
+		return svc.DraftRetentionDays
+	}
+	return 30
+}
+
+// Draft returns the owner's draft.
+func (s *Service) Draft(id, owner string) (*Draft, error) {
+	var d *Draft
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		d, err = s.ownDraft(tx, id, owner)
+		return err
+	})
+	return d, err
+}
+
+// Definition is the form a draft was started with.
+func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
+	def, ok := s.Forms.Version(d.Service, d.FormVersion)
+	if !ok {
+		return nil, fmt.Errorf("form %s v%d is missing", d.Service, d.FormVersion)
+	}
+	return def, nil
+}
+
+// Save stores new answers if version is the draft's current version. The
+// values are shape-checked leniently (a draft may be incomplete); locked
+// prefilled answers keep their register value. step < 0 keeps the step.
+// A stale version gets a *ConflictError holding the current draft.
+func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
+	var out *Draft
+	var shapeErrs []forms.FieldError
+	// The definition lookup and the lenient check run outside the
+	// transaction: only the version check and the write are inside.
+	var def *forms.Definition
+	pre, err := s.Draft(id, owner)
+	if err != nil {
+		return nil, nil, err
+	}
+	if def, err = s.Definition(pre); err != nil {
+		return nil, nil, err
+	}
+	clean, shapeErrs := def.CheckDraft(data)
+	if step >= len(def.Steps)+1 {
+		step = len(def.Steps)
+	}
+	now := s.Now()
+	err = s.Store.Update(func(tx *store.Tx) error {
+		d, err := s.ownDraft(tx, id, owner)
+		if err != nil {
+			return err
+		}
+		if d.CaseID != "" {
+			return ErrSubmitted
+		}
+		if d.Version != version {
+			return &ConflictError{Current: d}
+		}
+		applyLocked(def, d.Prefill, clean)
+		d.Data = clean
+		d.Version++
+		d.UpdatedAt = now
+		if step >= 0 {
+			d.Step = step
+		}
+		out = d
+		return tx.Put(store.Drafts, d.ID, d)
+	})
+	return out, shapeErrs, err
+}
+
+// applyLocked puts locked prefilled values back: the resident may not
+// change what the register says when the form locks it.
+func applyLocked(def *forms.Definition, pre map[string]PrefillSource, data map[string]any) {
+	for id, src := range pre {
+		if f, _, ok := def.Lookup(id); ok && f.Locked {
+			if src.Value != nil {
+				data[id] = src.Value
+			}
+		}
+	}
+}
+
+// Delete removes the owner's unsubmitted draft and its attachments.
+func (s *Service) Delete(id, owner string) error {
+	return s.Store.Update(func(tx *store.Tx) error {
+		d, err := s.ownDraft(tx, id, owner)
+		if err != nil {
+			return err
+		}
+		if d.CaseID != "" {
+			return ErrSubmitted
+		}
+		return s.deleteDraft(tx, d)
+	})
+}
+
+func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
+	var atts []string
+	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, _ []byte) error {
+		atts = append(atts, k)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range atts {
+		if err := tx.Delete(store.Attachments, k); err != nil {
+			return err
+		}
+	}
+	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
+		return err
+	}
+	return tx.Delete(store.Drafts, d.ID)
+}
+
+// Drafts lists the owner's unsubmitted drafts, most recently saved first.
+func (s *Service) Drafts(owner string) ([]*Draft, error) {
+	var out []*Draft
+	now := s.Now()
+	err := s.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(store.DraftsByUser, owner+"/", func(k string, _ []byte) error {
+			d, err := s.getDraft(tx, strings.TrimPrefix(k, owner+"/"))
+			if err != nil {
+				return nil // index ahead of a deleted draft: skip
+			}
+			if d.CaseID == "" && now.Before(d.ExpiresAt) {
+				out = append(out, d)
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
+	return out, err
+}
+
+// SubmitResult is the outcome of Submit.
+type SubmitResult struct {
+	Case   *Case
+	Errors []forms.FieldError
+	// Again is true when the draft had already been submitted: the same
+	// case is returned (a double click or a retry).
+	Again bool
+}
+
+// Submit validates the draft and turns it into a case, in one transaction
+// with its first event and index entries. Repeating it returns the same
+// case. Validation errors leave the draft untouched.
+func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
+	d, err := s.Draft(id, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if d.CaseID != "" {
+		c, err := s.caseByID(d.CaseID)
+		return &SubmitResult{Case: c, Again: true}, err
+	}
+	svc, ok := s.Catalog.Service(d.Service)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	now := s.Now()
+	if !svc.AvailabilityAt(now).Open {
+		return nil, ErrClosed
+	}
+	def, err := s.Definition(d)
+	if err != nil {
+		return nil, err
+	}
+	atts, err := s.Attachments(d.ID, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]Attachment{}
+	for _, a := range atts {
+		byID[a.ID] = a
+	}
+	data := copyMap(d.Data)
+	applyLocked(def, d.Prefill, data)
+	clean, errs := def.CheckSubmit(data, forms.CheckOptions{Now: now, Attachment: func(id string) (forms.Attachment, bool) {
+		a, ok := byID[id]
+		return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}, ok
+	}})
+	if len(errs) > 0 {
+		return &SubmitResult{Errors: errs}, nil
+	}
+	used := usedAttachments(def, clean, byID)
+	known := knownConcepts(def, clean)
+	var res SubmitResult
+	err = s.Store.Update(func(tx *store.Tx) error {
+		cur, err := s.ownDraft(tx, id, actor.ID)
+		if err != nil {
+			return err
+		}
+		if cur.CaseID != "" { // a concurrent submit won
+			var c Case
+			if err := tx.Get(store.Cases, cur.CaseID, &c); err != nil {
+				return err
+			}
+			res = SubmitResult{Case: &c, Again: true}
+			return nil
+		}
+		if cur.Version != d.Version { // saved meanwhile: validate again
+			return &ConflictError{Current: cur}
+		}
+		year := now.In(datefmt.Helsinki()).Year()
+		n, err := tx.NextSeq(fmt.Sprintf("ref/%d", year))
+		if err != nil {
+			return err
+		}
+		c := &Case{
+			ID: store.NewID(now), Reference: fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n),
+			Service: d.Service, FormVersion: d.FormVersion, Status: StatusSubmitted,
+			Actor: actor, Principal: d.Principal, Answers: clean, Known: known,
+			Attachments: used, Parties: []Party{}, DraftID: d.ID,
+			SubmittedAt: now, UpdatedAt: now,
+			DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
+			RetainUntil: svc.CaseRetentionUntil(now),
+		}
+		ev := Event{ID: store.NewID(now), Case: c.ID, Type: "submitted", At: now, Actor: actor, Principal: d.Principal, To: c.Status}
+		if err := tx.Put(store.Cases, c.ID, c); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.CasesByRef, c.Reference, []byte(c.ID)); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.CasesByUser, userKey(actor.ID, c.ID), nil); err != nil {
+			return err
+		}
+		if d.Principal != nil && d.Principal.ID != actor.ID {
+			if err := tx.PutRaw(store.CasesByUser, userKey(d.Principal.ID, c.ID), nil); err != nil {
+				return err
+			}
+		}
+		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
+			return err
+		}
+		cur.CaseID = c.ID
+		cur.UpdatedAt = now
+		if err := tx.Put(store.Drafts, cur.ID, cur); err != nil {
+			return err
+		}
+		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, cur.ID)); err != nil {
+			return err
+		}
+		res = SubmitResult{Case: c}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// usedAttachments keeps the attachments the clean answers refer to.
+func usedAttachments(def *forms.Definition, clean map[string]any, byID map[string]Attachment) []Attachment {
+	var out []Attachment
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if a, ok := byID[x]; ok && !seen[x] {
+				seen[x] = true
+				out = append(out, a)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	for _, f := range def.DataFields() {
+		if f.Type == forms.TypeFile || f.Type == forms.TypeGroup {
+			walk(clean[f.ID])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// knownConcepts maps each top-level answered concept to its value, for
+// prefilling later forms (files and groups are not reused).
+func knownConcepts(def *forms.Definition, clean map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, f := range def.DataFields() {
+		if f.Concept == "" || f.Type == forms.TypeFile || f.Type == forms.TypeGroup {
+			continue
+		}
+		if v, ok := clean[f.ID]; ok {
+			out[f.Concept] = v
+		}
+	}
+	return out
+}
+
+func (s *Service) caseByID(id string) (*Case, error) {
+	var c Case
+	err := s.Store.View(func(tx *store.Tx) error { return tx.Get(store.Cases, id, &c) })
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &c, err
+}
+
+// Case returns a case the user may see: they submitted it or it was made
+// in their name. Anyone else gets ErrNotFound.
+func (s *Service) Case(id, user string) (*Case, []Event, error) {
+	if !store.ValidID(id) {
+		return nil, nil, ErrNotFound
+	}
+	var c Case
+	var evs []Event
+	err := s.Store.View(func(tx *store.Tx) error {
+		if !tx.Has(store.CasesByUser, userKey(user, id)) {
+			return ErrNotFound
+		}
+		if err := tx.Get(store.Cases, id, &c); err != nil {
+			return err
+		}
+		return tx.Scan(store.Events, id+"/", func(_ string, raw []byte) error {
+			var e Event
+			if err := unmarshal(raw, &e); err != nil {
+				return err
+			}
+			evs = append(evs, e)
+			return nil
+		})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &c, evs, nil
+}
+
+// Cases lists the cases a user submitted or that were made in their name,
+// newest first.
+func (s *Service) Cases(user string) ([]*Case, error) {
+	var out []*Case
+	err := s.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.CasesByUser, user+"/", func(k string, _ []byte) error {
+			var c Case
+			if err := tx.Get(store.Cases, strings.TrimPrefix(k, user+"/"), &c); err != nil {
+				return nil
+			}
+			out = append(out, &c)
+			return nil
+		})
+	})
+	return out, err
+}
