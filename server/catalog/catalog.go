@@ -1,0 +1,321 @@
+// Package catalog is the municipality's service catalogue: the services a
+// resident can apply for, the categories and life events they are grouped
+// by, and for each service its on-behalf requirement, application window,
+// processing target, retention and contact details, in Finnish, Swedish
+// and English.
+//
+// The catalogue is content, not code: it lives in content/services.json,
+// embedded in the binary, so another municipality can replace it without
+// touching Go. Load parses and validates it; a catalogue that is missing a
+// translation or refers to an unknown category does not load.
+//
+// A *Catalog and the values it returns are read-only after loading and
+// safe for concurrent use; callers must not modify them.
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Languages are the content languages every text must carry, in the
+// platform's preference order.
+var Languages = []string{"fi", "sv", "en"}
+
+// On-behalf requirements (DESIGN.md, "The three ways of transacting").
+const (
+	// OnBehalfAlone: a person transacts alone, even in a joint matter.
+	OnBehalfAlone = "alone"
+	// OnBehalfGuardian: a guardian may act for their minor child, as known
+	// from population data; the other guardians are notified.
+	OnBehalfGuardian = "guardian"
+	// OnBehalfMandate: acting for another person needs a mandate on the
+	// service's MandateIssue.
+	OnBehalfMandate = "mandate"
+	// OnBehalfOrganization: acting for an organisation needs the service's
+	// Role in it (e.g. "PJ", chair) or a mandate on MandateIssue.
+	OnBehalfOrganization = "organization"
+	// OnBehalfAllParties: the applicant names the other parties, and every
+	// one of them must approve before the case goes to handling.
+	OnBehalfAllParties = "all-parties"
+)
+
+// Text is a piece of content in several languages, keyed by language code.
+type Text map[string]string
+
+// In returns the text in lang, falling back to Finnish, then to the other
+// content languages, and finally to "" when there is no text at all.
+func (t Text) In(lang string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	for _, l := range Languages {
+		if s := t[l]; s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Paragraphs splits the text in lang into paragraphs at blank lines,
+// trimming each and dropping empty ones.
+func (t Text) Paragraphs(lang string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(t.In(lang), "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Category groups services by subject, e.g. "Housing and building".
+type Category struct {
+	ID      string `json:"id"`
+	Name    Text   `json:"name"`
+	Summary Text   `json:"summary"`
+}
+
+// LifeEvent groups services by what is happening in a resident's life,
+// e.g. "A child is born or starts daycare".
+type LifeEvent struct {
+	ID      string `json:"id"`
+	Name    Text   `json:"name"`
+	Summary Text   `json:"summary"`
+}
+
+// Unit is an organisational unit of the municipality that handles
+// applications; Service.Unit routes a service's cases to one.
+type Unit struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+}
+
+// Service is one service in the catalogue.
+type Service struct {
+	ID         string   `json:"id"`
+	Category   string   `json:"category"`
+	LifeEvents []string `json:"lifeEvents"`
+
+	Name           Text   `json:"name"`
+	Summary        Text   `json:"summary"`     // one line, for lists and cards
+	Description    Text   `json:"description"` // paragraphs separated by a blank line
+	WhoFor         Text   `json:"whoFor"`
+	Needs          []Text `json:"needs"` // what to have at hand before starting
+	ProcessingTime Text   `json:"processingTime"`
+	Price          Text   `json:"price"`
+	LegalBasis     Text   `json:"legalBasis"`
+	Contact        Text   `json:"contact"`
+	// Keywords are extra search words per language, comma-separated:
+	// synonyms and the everyday words residents use ("päiväkoti" for
+	// early childhood education). Optional; not shown to residents.
+	Keywords Text `json:"keywords,omitempty"`
+
+	// OnBehalf is one of the OnBehalf* constants.
+	OnBehalf string `json:"onBehalf"`
+	// ForSelf tells whether a person may apply for themself (for guardian,
+	// mandate and organization services; always true for alone and
+	// all-parties services).
+	ForSelf bool `json:"forSelf"`
+	// MandateIssue is the Suomi.fi mandate issue (a URI) that lets a person
+	// act for another (mandate) or for an organisation (organization).
+	MandateIssue string `json:"mandateIssue,omitempty"`
+	// Role is the role in an organisation that lets a person act for it
+	// without a mandate, e.g. "PJ" (chair of an association).
+	Role string `json:"role,omitempty"`
+
+	// OpensAt and ClosesAt bound the application window, if any: the
+	// service is open from OpensAt (inclusive) until ClosesAt (exclusive).
+	OpensAt  *time.Time `json:"opensAt,omitempty"`
+	ClosesAt *time.Time `json:"closesAt,omitempty"`
+	// OfficeHoursOnly services accept applications only during office
+	// hours (see InOfficeHours).
+	OfficeHoursOnly bool `json:"officeHoursOnly"`
+
+	// ProcessingDays is the target processing time in calendar days, for
+	// deadlines in the handler's inbox and in reports.
+	ProcessingDays int `json:"processingDays"`
+	// DraftRetentionDays is how long an untouched draft is kept.
+	DraftRetentionDays int `json:"draftRetentionDays"`
+	// CaseRetention is how long a closed case is kept, as an ISO 8601
+	// duration of years, months and days, e.g. "P10Y".
+	CaseRetention string `json:"caseRetention"`
+	// Unit is the id of the unit that handles the service's cases.
+	Unit string `json:"unit"`
+	// FeeCents is the fee in euro cents; 0 when the service is free.
+	FeeCents int `json:"feeCents"`
+}
+
+// Catalog is a validated service catalogue.
+type Catalog struct {
+	categories []Category
+	lifeEvents []LifeEvent
+	units      []Unit
+	services   []*Service
+	byID       map[string]*Service
+	// index holds, per content language, the searchable texts of each
+	// service, parallel to services.
+	index map[string][][]searchField
+}
+
+// file is the shape of services.json.
+type file struct {
+	Categories []Category  `json:"categories"`
+	LifeEvents []LifeEvent `json:"lifeEvents"`
+	Units      []Unit      `json:"units"`
+	Services   []*Service  `json:"services"`
+}
+
+//go:embed content/services.json
+var embedded []byte
+
+// Load parses and validates the embedded catalogue (content/services.json).
+func Load() (*Catalog, error) { return Parse(embedded) }
+
+// Parse parses and validates a catalogue in the services.json format. Unknown
+// JSON fields are errors, so that a misspelt field name does not silently
+// drop content.
+func Parse(data []byte) (*Catalog, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f file
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("catalog: unexpected data after the catalogue")
+	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := validate(&f); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	c := &Catalog{
+		categories: f.Categories,
+		lifeEvents: f.LifeEvents,
+		units:      f.Units,
+		services:   f.Services,
+		byID:       make(map[string]*Service, len(f.Services)),
+	}
+	for _, s := range f.Services {
+		c.byID[s.ID] = s
+	}
+	c.index = make(map[string][][]searchField, len(Languages))
+	for _, lang := range Languages {
+		for _, s := range c.services {
+			c.index[lang] = append(c.index[lang], c.searchFields(s, lang))
+		}
+	}
+	return c, nil
+}
+
+// Services returns every service in catalogue order.
+func (c *Catalog) Services() []*Service {
+	return append([]*Service(nil), c.services...)
+}
+
+// Service returns the service with the given id.
+func (c *Catalog) Service(id string) (*Service, bool) {
+	s, ok := c.byID[id]
+	return s, ok
+}
+
+// Categories returns the categories in catalogue order.
+func (c *Catalog) Categories() []Category {
+	return append([]Category(nil), c.categories...)
+}
+
+// Category returns the category with the given id.
+func (c *Catalog) Category(id string) (Category, bool) {
+	for _, cat := range c.categories {
+		if cat.ID == id {
+			return cat, true
+		}
+	}
+	return Category{}, false
+}
+
+// LifeEvents returns the life events in catalogue order.
+func (c *Catalog) LifeEvents() []LifeEvent {
+	return append([]LifeEvent(nil), c.lifeEvents...)
+}
+
+// LifeEvent returns the life event with the given id.
+func (c *Catalog) LifeEvent(id string) (LifeEvent, bool) {
+	for _, le := range c.lifeEvents {
+		if le.ID == id {
+			return le, true
+		}
+	}
+	return LifeEvent{}, false
+}
+
+// Units returns the handling units in catalogue order.
+func (c *Catalog) Units() []Unit {
+	return append([]Unit(nil), c.units...)
+}
+
+// Unit returns the handling unit with the given id.
+func (c *Catalog) Unit(id string) (Unit, bool) {
+	for _, u := range c.units {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+// ByCategory returns the services in the category, in catalogue order.
+func (c *Catalog) ByCategory(id string) []*Service {
+	var out []*Service
+	for _, s := range c.services {
+		if s.Category == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ByLifeEvent returns the services linked to the life event, in catalogue
+// order.
+func (c *Catalog) ByLifeEvent(id string) []*Service {
+	var out []*Service
+	for _, s := range c.services {
+		for _, le := range s.LifeEvents {
+			if le == id {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ByUnit returns the services handled by the unit, in catalogue order.
+func (c *Catalog) ByUnit(id string) []*Service {
+	var out []*Service
+	for _, s := range c.services {
+		if s.Unit == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// IsFree tells whether the service costs nothing.
+func (s *Service) IsFree() bool { return s.FeeCents == 0 }
+
+// CaseRetentionUntil returns the time until which a case of this service
+// is kept when its retention period starts at from (usually when the case
+// closes). The duration was validated when the catalogue was loaded.
+func (s *Service) CaseRetentionUntil(from time.Time) time.Time {
+	y, m, d, _ := parseDuration(s.CaseRetention)
+	return from.AddDate(y, m, d)
+}

@@ -1,0 +1,230 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"asiointi/server/datefmt"
+)
+
+var (
+	idPattern       = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	rolePattern     = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,15}$`)
+	durationPattern = regexp.MustCompile(`^P(?:(\d{1,4})Y)?(?:(\d{1,4})M)?(?:(\d{1,5})D)?$`)
+)
+
+// parseDuration parses an ISO 8601 duration of whole years, months and
+// days ("P10Y", "P6M", "P1Y6M", "P90D"). Time parts and weeks are not
+// accepted: retention is counted in calendar terms.
+func parseDuration(s string) (years, months, days int, err error) {
+	m := durationPattern.FindStringSubmatch(s)
+	if m == nil || s == "P" {
+		return 0, 0, 0, fmt.Errorf("%q is not a duration like P10Y, P6M or P90D", s)
+	}
+	n := func(x string) int {
+		if x == "" {
+			return 0
+		}
+		v, _ := strconv.Atoi(x) // digits only, at most 5: cannot fail
+		return v
+	}
+	years, months, days = n(m[1]), n(m[2]), n(m[3])
+	if years+months+days == 0 {
+		return 0, 0, 0, fmt.Errorf("%q is an empty duration", s)
+	}
+	return years, months, days, nil
+}
+
+// problems collects validation errors so that one run reports them all.
+type problems []error
+
+func (p *problems) addf(format string, args ...any) {
+	*p = append(*p, fmt.Errorf(format, args...))
+}
+
+// text checks that t has a non-blank text in every content language and no
+// other keys.
+func (p *problems) text(where string, t Text) {
+	for _, l := range Languages {
+		if strings.TrimSpace(t[l]) == "" {
+			p.addf("%s: missing %q text", where, l)
+		}
+	}
+	for l := range t {
+		if !slices.Contains(Languages, l) {
+			p.addf("%s: unknown language %q", where, l)
+		}
+	}
+}
+
+// id checks an id's format and uniqueness within seen.
+func (p *problems) id(where, id string, seen map[string]bool) {
+	switch {
+	case !idPattern.MatchString(id):
+		p.addf("%s: id %q must be lower-case words joined by hyphens", where, id)
+	case seen[id]:
+		p.addf("%s: duplicate id %q", where, id)
+	}
+	seen[id] = true
+}
+
+// helsinkiOffset checks that a window bound is written with the offset
+// Europe/Helsinki has at that instant (+02:00 in winter, +03:00 in summer),
+// which catches a bound copied across a daylight-saving change.
+func (p *problems) helsinkiOffset(where string, t *time.Time) {
+	if t == nil {
+		return
+	}
+	_, got := t.Zone()
+	_, want := t.In(datefmt.Helsinki()).Zone()
+	if got != want {
+		p.addf("%s: %s has offset %+03d:00 but Helsinki is then at %+03d:00",
+			where, t.Format(time.RFC3339), got/3600, want/3600)
+	}
+}
+
+func validate(f *file) error {
+	var p problems
+
+	cats := map[string]bool{}
+	for i, c := range f.Categories {
+		where := fmt.Sprintf("categories[%d]", i)
+		p.id(where, c.ID, cats)
+		p.text(where+".name", c.Name)
+		p.text(where+".summary", c.Summary)
+	}
+	events := map[string]bool{}
+	for i, le := range f.LifeEvents {
+		where := fmt.Sprintf("lifeEvents[%d]", i)
+		p.id(where, le.ID, events)
+		p.text(where+".name", le.Name)
+		p.text(where+".summary", le.Summary)
+	}
+	units := map[string]bool{}
+	for i, u := range f.Units {
+		where := fmt.Sprintf("units[%d]", i)
+		p.id(where, u.ID, units)
+		p.text(where+".name", u.Name)
+	}
+
+	if len(f.Services) == 0 {
+		p.addf("no services")
+	}
+	ids := map[string]bool{}
+	for i, s := range f.Services {
+		if s == nil {
+			p.addf("services[%d]: null", i)
+			continue
+		}
+		where := fmt.Sprintf("services[%d]", i)
+		p.id(where, s.ID, ids)
+		where = fmt.Sprintf("services[%s]", s.ID)
+		validateService(&p, where, s, cats, events, units)
+	}
+	return errors.Join(p...)
+}
+
+func validateService(p *problems, where string, s *Service, cats, events, units map[string]bool) {
+	if !cats[s.Category] {
+		p.addf("%s: unknown category %q", where, s.Category)
+	}
+	seen := map[string]bool{}
+	for _, le := range s.LifeEvents {
+		if !events[le] {
+			p.addf("%s: unknown life event %q", where, le)
+		}
+		if seen[le] {
+			p.addf("%s: life event %q listed twice", where, le)
+		}
+		seen[le] = true
+	}
+	if !units[s.Unit] {
+		p.addf("%s: unknown unit %q", where, s.Unit)
+	}
+
+	for _, f := range []struct {
+		name string
+		t    Text
+	}{
+		{"name", s.Name}, {"summary", s.Summary}, {"description", s.Description},
+		{"whoFor", s.WhoFor}, {"processingTime", s.ProcessingTime}, {"price", s.Price},
+		{"legalBasis", s.LegalBasis}, {"contact", s.Contact},
+	} {
+		p.text(where+"."+f.name, f.t)
+	}
+	if len(s.Keywords) > 0 {
+		p.text(where+".keywords", s.Keywords)
+	}
+	for _, l := range Languages {
+		if strings.Contains(s.Name[l]+s.Summary[l], "\n") {
+			p.addf("%s: the %q name and summary must be one line each", where, l)
+		}
+	}
+	if len(s.Needs) == 0 {
+		p.addf("%s.needs: say what the resident needs before starting", where)
+	}
+	for i, t := range s.Needs {
+		p.text(fmt.Sprintf("%s.needs[%d]", where, i), t)
+	}
+
+	switch s.OnBehalf {
+	case OnBehalfAlone, OnBehalfAllParties:
+		if !s.ForSelf {
+			p.addf("%s: an %q service is always applied for oneself: set forSelf", where, s.OnBehalf)
+		}
+		if s.MandateIssue != "" || s.Role != "" {
+			p.addf("%s: an %q service takes no mandateIssue or role", where, s.OnBehalf)
+		}
+	case OnBehalfGuardian:
+		if s.MandateIssue != "" || s.Role != "" {
+			p.addf("%s: guardianship comes from population data: no mandateIssue or role", where)
+		}
+	case OnBehalfMandate:
+		if s.MandateIssue == "" {
+			p.addf("%s: a mandate service needs a mandateIssue", where)
+		}
+		if s.Role != "" {
+			p.addf("%s: a mandate service takes no role", where)
+		}
+	case OnBehalfOrganization:
+		if s.MandateIssue == "" && s.Role == "" {
+			p.addf("%s: an organization service needs a role, a mandateIssue or both", where)
+		}
+	default:
+		p.addf("%s: onBehalf %q is not one of alone, guardian, mandate, organization, all-parties", where, s.OnBehalf)
+	}
+	if s.MandateIssue != "" {
+		u, err := url.Parse(s.MandateIssue)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.addf("%s: mandateIssue %q must be an absolute http(s) URI", where, s.MandateIssue)
+		}
+	}
+	if s.Role != "" && !rolePattern.MatchString(s.Role) {
+		p.addf("%s: role %q must be a register role code such as PJ", where, s.Role)
+	}
+
+	p.helsinkiOffset(where+".opensAt", s.OpensAt)
+	p.helsinkiOffset(where+".closesAt", s.ClosesAt)
+	if s.OpensAt != nil && s.ClosesAt != nil && !s.ClosesAt.After(*s.OpensAt) {
+		p.addf("%s: closesAt must be after opensAt", where)
+	}
+
+	if s.ProcessingDays < 1 || s.ProcessingDays > 3650 {
+		p.addf("%s: processingDays %d must be 1–3650", where, s.ProcessingDays)
+	}
+	if s.DraftRetentionDays < 1 || s.DraftRetentionDays > 365 {
+		p.addf("%s: draftRetentionDays %d must be 1–365", where, s.DraftRetentionDays)
+	}
+	if _, _, _, err := parseDuration(s.CaseRetention); err != nil {
+		p.addf("%s: caseRetention: %v", where, err)
+	}
+	if s.FeeCents < 0 {
+		p.addf("%s: feeCents must not be negative", where)
+	}
+}
