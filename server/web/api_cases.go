@@ -1,6 +1,285 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
+	"asiointi/server/forms"
+)
 
 // casesAPIRoutes registers /api/v1 services, drafts and cases.
-func (s *Server) casesAPIRoutes(api fiber.Router) {}
+func (s *Server) casesAPIRoutes(api fiber.Router) {
+	api.Get("/services", s.apiServices)
+	api.Get("/services/:id/form", s.apiServiceForm)
+	api.Post("/drafts", s.requireResidentAPI, s.apiCreateDraft)
+	api.Get("/drafts", s.requireResidentAPI, s.apiDrafts)
+	api.Get("/drafts/:id", s.requireResidentAPI, s.apiDraft)
+	api.Put("/drafts/:id", s.requireResidentAPI, s.apiSaveDraft)
+	api.Delete("/drafts/:id", s.requireResidentAPI, s.apiDeleteDraft)
+	api.Post("/drafts/:id/attachments", s.requireResidentAPI, s.limit("upload"), s.apiUpload)
+	api.Post("/drafts/:id/submit", s.requireResidentAPI, s.apiSubmit)
+	api.Get("/cases", s.requireResidentAPI, s.apiCases)
+	api.Get("/cases/:id", s.requireResidentAPI, s.apiCase)
+}
+
+type apiService struct {
+	ID           string       `json:"id"`
+	Name         catalog.Text `json:"name"`
+	OnBehalf     string       `json:"onBehalf"`
+	MandateIssue string       `json:"mandateIssue,omitempty"`
+	OpensAt      *time.Time   `json:"opensAt,omitempty"`
+	ClosesAt     *time.Time   `json:"closesAt,omitempty"`
+	Open         bool         `json:"open"`
+	Category     string       `json:"category"`
+	LifeEvents   []string     `json:"lifeEvents"`
+	Summary      catalog.Text `json:"summary"`
+}
+
+func (s *Server) apiServices(c *fiber.Ctx) error {
+	now := s.now()
+	out := []apiService{}
+	for _, svc := range s.catalog.Services() {
+		out = append(out, apiService{ID: svc.ID, Name: svc.Name, OnBehalf: svc.OnBehalf, MandateIssue: svc.MandateIssue,
+			OpensAt: svc.OpensAt, ClosesAt: svc.ClosesAt, Open: svc.AvailabilityAt(now).Open,
+			Category: svc.Category, LifeEvents: svc.LifeEvents, Summary: svc.Summary})
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiServiceForm(c *fiber.Ctx) error {
+	def, ok := s.cases.Forms.Latest(c.Params("id"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	return c.JSON(fiber.Map{"service": def.Service, "version": def.Version, "steps": def.Steps})
+}
+
+func (s *Server) apiCreateDraft(c *fiber.Ctx) error {
+	var in struct {
+		Service string `json:"service"`
+	}
+	if err := c.BodyParser(&in); err != nil || in.Service == "" {
+		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
+	}
+	svc, ok := s.catalog.Service(in.Service)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	sess := session(c)
+	if msg, err := s.mayStart(sess, svc); err != nil {
+		if msg == "" {
+			return err
+		}
+		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
+	}
+	if !svc.AvailabilityAt(s.now()).Open {
+		return s.fail(c, fiber.StatusConflict, "service-closed", "draft.serviceClosed")
+	}
+	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": d.ID, "version": d.Version})
+}
+
+type apiDraftItem struct {
+	ID        string     `json:"id"`
+	Service   string     `json:"service"`
+	UpdatedAt time.Time  `json:"updatedAt"`
+	ExpiresAt time.Time  `json:"expiresAt"`
+	Version   int        `json:"version"`
+	Principal *cases.Ref `json:"principal,omitempty"`
+}
+
+func (s *Server) apiDrafts(c *fiber.Ctx) error {
+	list, err := s.cases.Drafts(session(c).UserID)
+	if err != nil {
+		return err
+	}
+	out := []apiDraftItem{}
+	for _, d := range list {
+		out = append(out, apiDraftItem{ID: d.ID, Service: d.Service, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt, Version: d.Version, Principal: d.Principal})
+	}
+	return c.JSON(out)
+}
+
+// draftJSON is GET /drafts/{id}; also the body of a 409 ("current").
+func draftJSON(d *cases.Draft) fiber.Map {
+	pre := map[string]cases.PrefillSource{}
+	for k, v := range d.Prefill {
+		pre[k] = v
+	}
+	return fiber.Map{"id": d.ID, "service": d.Service, "formVersion": d.FormVersion, "version": d.Version,
+		"data": d.Data, "prefill": pre, "step": d.Step, "updatedAt": d.UpdatedAt, "expiresAt": d.ExpiresAt,
+		"principal": d.Principal, "submitted": d.CaseID != ""}
+}
+
+func (s *Server) apiDraft(c *fiber.Ctx) error {
+	d, err := s.cases.Draft(c.Params("id"), session(c).UserID)
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.JSON(draftJSON(d))
+}
+
+func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
+	var in struct {
+		Version int            `json:"version"`
+		Data    map[string]any `json:"data"`
+		Step    *int           `json:"step"`
+	}
+	dec := json.NewDecoder(bytesReader(c.Body()))
+	if err := dec.Decode(&in); err != nil || in.Version < 1 || in.Data == nil {
+		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
+	}
+	step := -1
+	if in.Step != nil && *in.Step >= 0 {
+		step = *in.Step
+	}
+	d, shape, err := s.cases.Save(c.Params("id"), session(c).UserID, in.Version, in.Data, step)
+	var ce *cases.ConflictError
+	if errors.As(err, &ce) {
+		lang := requestLang(c)
+		return c.Status(fiber.StatusConflict).JSON(fiber.Map{
+			"error":   APIError{Code: "stale-version", Message: s.msg.T(lang, "draft.conflict")},
+			"current": draftJSON(ce.Current)})
+	}
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	out := fiber.Map{"version": d.Version, "updatedAt": d.UpdatedAt}
+	if len(shape) > 0 {
+		out["errors"] = s.fieldErrors(requestLang(c), shape)
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiDeleteDraft(c *fiber.Ctx) error {
+	if err := s.cases.Delete(c.Params("id"), session(c).UserID); err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type apiFieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Server) fieldErrors(lang string, errs []forms.FieldError) []apiFieldError {
+	out := make([]apiFieldError, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, apiFieldError{Field: e.Field, Code: e.Code, Message: s.fieldMessage(lang, e)})
+	}
+	return out
+}
+
+// maxUpload caps what is read of an upload before the field's own limit
+// is checked (the body limit of the app is a little above it).
+const maxUpload = 10<<20 + 1
+
+func (s *Server) apiUpload(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.fail(c, fiber.StatusBadRequest, "no-file", "upload.noFile")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
+	if err != nil {
+		return err
+	}
+	a, err := s.cases.AddAttachment(c.Params("id"), session(c).UserID, c.Query("field"), fh.Filename, content)
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": a.ID, "name": a.Name, "size": a.Size, "mime": a.MIME})
+}
+
+func (s *Server) apiSubmit(c *fiber.Ctx) error {
+	sess := session(c)
+	res, err := s.cases.Submit(c.Params("id"), actorRef(sess))
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	if len(res.Errors) > 0 {
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"errors": s.fieldErrors(requestLang(c), res.Errors)})
+	}
+	if !res.Again && s.log != nil {
+		s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": res.Case.ID, "reference": res.Case.Reference, "status": res.Case.Status})
+}
+
+type apiRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type apiEvent struct {
+	Type      string    `json:"type"`
+	At        time.Time `json:"at"`
+	Actor     apiRef    `json:"actor"`
+	Principal *apiRef   `json:"principal,omitempty"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+}
+
+func refOf(r *cases.Ref) *apiRef {
+	if r == nil {
+		return nil
+	}
+	return &apiRef{ID: r.ID, Name: r.Name}
+}
+
+func caseJSON(c *cases.Case, evs []cases.Event) fiber.Map {
+	parties := []fiber.Map{}
+	for _, p := range c.Parties {
+		parties = append(parties, fiber.Map{"name": p.Name, "status": p.Status})
+	}
+	out := fiber.Map{"id": c.ID, "reference": c.Reference, "service": c.Service, "status": c.Status,
+		"parties": parties, "submittedAt": c.SubmittedAt, "dueAt": c.DueAt, "formVersion": c.FormVersion,
+		"actor": refOf(&c.Actor)}
+	if c.Principal != nil {
+		out["principal"] = refOf(c.Principal)
+	}
+	if evs != nil {
+		list := []apiEvent{}
+		for _, e := range evs {
+			list = append(list, apiEvent{Type: e.Type, At: e.At, Actor: *refOf(&e.Actor), Principal: refOf(e.Principal), From: e.From, To: e.To})
+		}
+		out["events"] = list
+		out["answers"] = c.Answers
+	}
+	return out
+}
+
+func (s *Server) apiCases(c *fiber.Ctx) error {
+	list, err := s.cases.Cases(session(c).UserID)
+	if err != nil {
+		return err
+	}
+	out := []fiber.Map{}
+	for _, cs := range list {
+		out = append(out, caseJSON(cs, nil))
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiCase(c *fiber.Ctx) error {
+	cs, evs, err := s.cases.Case(c.Params("id"), session(c).UserID)
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.JSON(caseJSON(cs, evs))
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 
@@ -8,6 +9,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/catalog"
+	"asiointi/server/forms"
 	"asiointi/server/identity"
 )
 
@@ -99,3 +101,10 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 	}
 	return err
 }
+
+// fieldMessage is a validation error's message in lang.
+func (s *Server) fieldMessage(lang string, fe forms.FieldError) string {
+	return s.msg.T(lang, fe.Code, fe.TemplateData(lang))
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

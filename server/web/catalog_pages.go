@@ -1,6 +1,158 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/catalog"
+	"asiointi/server/datefmt"
+)
 
 // catalogPageRoutes registers the service catalogue pages.
-func (s *Server) catalogPageRoutes(l fiber.Router) {}
+func (s *Server) catalogPageRoutes(l fiber.Router) {
+	l.Get("/services", s.servicesPage)
+	l.Get("/services/:id", s.servicePage)
+}
+
+// ServiceCard is a service as lists show it.
+type ServiceCard struct {
+	ID, Name, Summary, WhoFor, URL string
+	Status                    string // open | closed | soon
+	StatusText                string
+}
+
+func (s *Server) card(lang string, svc *catalog.Service, now time.Time) ServiceCard {
+	c := ServiceCard{ID: svc.ID, Name: svc.Name.In(lang), Summary: svc.Summary.In(lang), WhoFor: svc.WhoFor.In(lang),
+		URL: "/" + lang + "/services/" + svc.ID}
+	c.Status, c.StatusText = s.availabilityText(lang, svc.AvailabilityAt(now))
+	return c
+}
+
+// availabilityText words a service's availability: "open until 31.3. at
+// 16.00", "opens 15.1.2027 at 9.00", "closed".
+func (s *Server) availabilityText(lang string, a catalog.Availability) (string, string) {
+	switch a.State {
+	case catalog.StateOpen:
+		if a.ClosesAt != nil {
+			return "open", s.msg.T(lang, "service.openUntil", map[string]any{"When": datefmt.DateTime(*a.ClosesAt, lang)})
+		}
+		return "open", s.msg.T(lang, "service.open")
+	case catalog.StateNotYetOpen, catalog.StateOutsideOfficeHours:
+		if a.OpensAt != nil {
+			return "soon", s.msg.T(lang, "service.opens", map[string]any{"When": datefmt.DateTime(*a.OpensAt, lang)})
+		}
+	}
+	if a.ClosesAt != nil {
+		return "closed", s.msg.T(lang, "service.closedSince", map[string]any{"When": datefmt.DateTime(*a.ClosesAt, lang)})
+	}
+	return "closed", s.msg.T(lang, "service.closed")
+}
+
+var onBehalfMsg = map[string]string{
+	catalog.OnBehalfAlone:        "service.onBehalf.alone",
+	catalog.OnBehalfGuardian:     "service.onBehalf.guardian",
+	catalog.OnBehalfMandate:      "service.onBehalf.mandate",
+	catalog.OnBehalfOrganization: "service.onBehalf.organization",
+	catalog.OnBehalfAllParties:   "service.onBehalf.all-parties",
+}
+
+type named struct{ ID, Name, Summary string }
+
+func (s *Server) frontData(c *fiber.Ctx) *Page {
+	lang := requestLang(c)
+	now := s.now()
+	var cards []ServiceCard
+	for _, svc := range s.catalog.Services() {
+		cards = append(cards, s.card(lang, svc, now))
+	}
+	var events, cats []named
+	for _, e := range s.catalog.LifeEvents() {
+		events = append(events, named{e.ID, e.Name.In(lang), e.Summary.In(lang)})
+	}
+	for _, k := range s.catalog.Categories() {
+		cats = append(cats, named{ID: k.ID, Name: k.Name.In(lang)})
+	}
+	return s.page(c, "front", "", map[string]any{"Services": cards, "LifeEvents": events, "Categories": cats})
+}
+
+func (s *Server) servicesPage(c *fiber.Ctx) error {
+	lang := requestLang(c)
+	now := s.now()
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 100 {
+		q = q[:100]
+	}
+	var list []*catalog.Service
+	heading := ""
+	switch {
+	case q != "":
+		list = s.catalog.Search(q, lang)
+	case c.Query("category") != "":
+		k, ok := s.catalog.Category(c.Query("category"))
+		if !ok {
+			return fiber.ErrNotFound
+		}
+		heading = k.Name.In(lang)
+		list = s.catalog.ByCategory(k.ID)
+	case c.Query("event") != "":
+		e, ok := s.catalog.LifeEvent(c.Query("event"))
+		if !ok {
+			return fiber.ErrNotFound
+		}
+		heading = e.Name.In(lang)
+		list = s.catalog.ByLifeEvent(e.ID)
+	default:
+		list = s.catalog.Services()
+	}
+	var cards []ServiceCard
+	for _, svc := range list {
+		cards = append(cards, s.card(lang, svc, now))
+	}
+	var cats []named
+	for _, k := range s.catalog.Categories() {
+		cats = append(cats, named{ID: k.ID, Name: k.Name.In(lang)})
+	}
+	p := s.page(c, "services", "services.title", map[string]any{"Query": q, "Services": cards, "Heading": heading, "Categories": cats, "Searched": q != ""})
+	if heading != "" {
+		p.Title = heading
+	}
+	return s.render(c, fiber.StatusOK, p)
+}
+
+func (s *Server) servicePage(c *fiber.Ctx) error {
+	svc, ok := s.catalog.Service(c.Params("id"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	lang := requestLang(c)
+	a := svc.AvailabilityAt(s.now())
+	status, statusText := s.availabilityText(lang, a)
+	var needs []string
+	for _, n := range svc.Needs {
+		needs = append(needs, n.In(lang))
+	}
+	data := map[string]any{
+		"ID": svc.ID, "Name": svc.Name.In(lang), "Summary": svc.Summary.In(lang),
+		"Description": svc.Description.Paragraphs(lang), "WhoFor": svc.WhoFor.In(lang), "Needs": needs,
+		"ProcessingTime": svc.ProcessingTime.In(lang), "Price": svc.Price.In(lang),
+		"LegalBasis": svc.LegalBasis.In(lang), "Contact": svc.Contact.In(lang),
+		"Status": status, "StatusText": statusText, "Open": a.Open,
+		"OnBehalfText": s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
+	}
+	if sess := session(c); sess != nil && sess.Kind == "resident" {
+		msg, err := s.mayStart(sess, svc)
+		if err != nil && msg == "" {
+			return err
+		}
+		data["CanStart"] = err == nil
+		if err != nil {
+			data["Refusal"] = s.msg.T(lang, msg)
+		}
+	}
+	p := s.page(c, "service", "", data)
+	p.Title = svc.Name.In(lang)
+	p.Description = svc.Summary.In(lang)
+	return s.render(c, fiber.StatusOK, p)
+}

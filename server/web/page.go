@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/i18n"
+	"asiointi/server/datefmt"
 	"asiointi/server/identity"
 	"asiointi/server/population"
 )
@@ -152,3 +154,9 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+// Date formats a date in the page language (31.3.2027 / 31 March 2027).
+func (p *Page) Date(t time.Time) string { return datefmt.Date(t, p.Lang) }
+
+// DateTime formats a moment in the page language, Helsinki time.
+func (p *Page) DateTime(t time.Time) string { return datefmt.DateTime(t, p.Lang) }

@@ -68,3 +68,7 @@ func (s *Server) kioskSet(c *fiber.Ctx) error {
 	}
 	return s.endSession(c)
 }
+
+func (s *Server) myData(c *fiber.Ctx) *Page {
+	return s.page(c, "my", "my.title", nil)
+}
