@@ -23,14 +23,23 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "asiointi: configuration is not valid:\n%s\n", indent(err.Error()))
-		return 2
-	}
 	cmd := ""
 	if len(args) > 0 {
 		cmd = args[0]
+	}
+	// Only serving needs the whole configuration; the operator commands
+	// need just the data directory, whatever the mode.
+	cfg, err := config.Load(os.Getenv)
+	if cmd == "" || cmd == "serve" {
+		if err != nil {
+			fmt.Fprintf(stderr, "asiointi: configuration is not valid:\n%s\n", indent(err.Error()))
+			return 2
+		}
+	} else {
+		cfg.DataDir = "./data"
+		if v := os.Getenv("ASIOINTI_DATA"); v != "" {
+			cfg.DataDir = v
+		}
 	}
 	switch cmd {
 	case "", "serve":

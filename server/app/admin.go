@@ -35,7 +35,11 @@ func (m *Main) startAdmin() error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/backup", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
-		if _, err := m.Store.Backup(w); err != nil {
+		_, err := m.Store.BackupSized(func(size int64) io.Writer {
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+			return w
+		})
+		if err != nil {
 			m.Log.Error("backup failed", "err", err.Error())
 		}
 	})
@@ -84,7 +88,12 @@ func Backup(dataDir, path string) (int64, error) {
 		if resp.StatusCode != 200 {
 			return 0, fmt.Errorf("server answered %s", resp.Status)
 		}
-		return writeAtomic(path, resp.Body)
+		n, err := writeAtomic(path, resp.Body)
+		if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+			os.Remove(path)
+			return 0, fmt.Errorf("backup cut short: %d of %d bytes", n, resp.ContentLength)
+		}
+		return n, err
 	}
 	st, err := store.Open(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
 	if err != nil {

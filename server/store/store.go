@@ -82,6 +82,16 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 	}
 	path := filepath.Join(dir, FileName)
+	if opt.ReadOnly {
+		// A file cut short would fault when mapped; refuse it plainly.
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, errors.Unwrap(err))
+		}
+		if st.Size() < 4*int64(os.Getpagesize()) {
+			return nil, fmt.Errorf("open %s: the file is too short (%d bytes) to be a database", path, st.Size())
+		}
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      opt.Timeout,
 		NoSync:       opt.NoSync,
@@ -154,10 +164,16 @@ func (s *Store) Schema() (string, error) {
 // Backup writes a consistent copy of the database to w while the server
 // keeps serving (a read transaction sees one snapshot).
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	return s.BackupSized(func(int64) io.Writer { return w })
+}
+
+// BackupSized is Backup for writers that need the size first (an HTTP
+// Content-Length, so a cut-off copy is noticed).
+func (s *Store) BackupSized(w func(size int64) io.Writer) (int64, error) {
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		n, err = tx.WriteTo(w)
+		n, err = tx.WriteTo(w(tx.Size()))
 		return err
 	})
 	return n, err
@@ -197,8 +213,13 @@ func (s *Store) Check() []error {
 				errs = append(errs, fmt.Errorf("bucket %q is missing", b))
 			}
 		}
-		if m := tx.Bucket([]byte(Meta)); m != nil && m.Get([]byte("schema")) == nil {
-			errs = append(errs, errors.New("schema version is missing"))
+		if m := tx.Bucket([]byte(Meta)); m != nil {
+			switch v := m.Get([]byte("schema")); {
+			case v == nil:
+				errs = append(errs, errors.New("schema version is missing"))
+			case string(v) != fmt.Sprint(SchemaVersion):
+				errs = append(errs, fmt.Errorf("schema version %s, this program knows %d", v, SchemaVersion))
+			}
 		}
 		return nil
 	})

@@ -19,8 +19,8 @@ func (s *Server) catalogPageRoutes(l fiber.Router) {
 // ServiceCard is a service as lists show it.
 type ServiceCard struct {
 	ID, Name, Summary, WhoFor, URL string
-	Status                    string // open | closed | soon
-	StatusText                string
+	Status                         string // open | closed | soon
+	StatusText                     string
 }
 
 func (s *Server) card(lang string, svc *catalog.Service, now time.Time) ServiceCard {

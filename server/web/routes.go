@@ -16,6 +16,7 @@ func (s *Server) routes() *fiber.App {
 		IdleTimeout:             120 * time.Second,
 		DisableStartupMessage:   true,
 		EnableTrustedProxyCheck: true,
+		EnableIPValidation:      true,
 		TrustedProxies:          s.cfg.TrustedProxies,
 		ProxyHeader:             fiber.HeaderXForwardedFor,
 	})

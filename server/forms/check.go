@@ -1,0 +1,497 @@
+package forms
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"asiointi/server/fincode"
+)
+
+// Attachment is what CheckSubmit and Summary need to know of an uploaded
+// file. Field is the field it was uploaded for: the field id, or for a
+// file inside a group "groupId.<index>.subId" or "groupId.subId". MIME is
+// detected from the content by the caller.
+type Attachment struct {
+	ID    string `json:"id"`
+	Field string `json:"field"`
+	Name  string `json:"name"`
+	MIME  string `json:"mime"`
+	Size  int64  `json:"size"`
+}
+
+// CheckOptions are the outside facts CheckSubmit depends on.
+type CheckOptions struct {
+	// Now anchors "today" of date bounds (in Europe/Helsinki); zero means
+	// time.Now().
+	Now time.Time
+	// Attachment finds an uploaded file by id; nil means there are none.
+	Attachment func(id string) (Attachment, bool)
+}
+
+// CheckDraft is the lenient check of an autosaved draft. It drops unknown
+// ids and info fields, checks only the shape of each value (string, number,
+// bool, list, list of objects) and the hard caps (strings up to
+// MaxTextLength characters, groups up to maxItems or MaxGroupItems items,
+// checkboxes up to the number of options). It keeps hidden fields' values,
+// so toggling a condition back loses nothing, and never requires anything.
+// A value of the wrong shape is left out and reported; null is left out.
+func (d *Definition) CheckDraft(data map[string]any) (map[string]any, []FieldError) {
+	var errs []FieldError
+	out := map[string]any{}
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			f := &d.Steps[si].Fields[fi]
+			draftField(f, f.ID, data, out, &errs)
+		}
+	}
+	return out, errs
+}
+
+func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldError) {
+	v, ok := in[f.ID]
+	if !ok || v == nil || !f.IsData() {
+		return
+	}
+	bad := func(code string, params map[string]any) {
+		*errs = append(*errs, FieldError{Field: path, Code: code, Params: params})
+	}
+	switch f.Type {
+	case TypeNumber:
+		n, ok := toFloat(v)
+		if !ok {
+			bad(ErrInvalidValue, nil)
+			return
+		}
+		out[f.ID] = n
+	case TypeCheckbox:
+		b, ok := v.(bool)
+		if !ok {
+			bad(ErrInvalidValue, nil)
+			return
+		}
+		out[f.ID] = b
+	case TypeCheckboxes:
+		list, ok := asList(v)
+		if !ok || len(list) > len(f.Options) {
+			bad(ErrInvalidValue, nil)
+			return
+		}
+		vals := make([]any, 0, len(list))
+		for _, x := range list {
+			s, ok := x.(string)
+			if !ok || utf8.RuneCountInString(s) > MaxTextLength {
+				bad(ErrInvalidValue, nil)
+				return
+			}
+			vals = append(vals, s)
+		}
+		out[f.ID] = vals
+	case TypeGroup:
+		list, ok := asList(v)
+		if !ok {
+			bad(ErrInvalidValue, nil)
+			return
+		}
+		if len(list) > f.ItemLimit() {
+			bad(ErrTooManyItems, map[string]any{"Max": f.ItemLimit()})
+			return
+		}
+		items := make([]any, len(list))
+		for i, x := range list {
+			item := map[string]any{}
+			items[i] = item
+			m, ok := x.(map[string]any)
+			if !ok {
+				*errs = append(*errs, FieldError{Field: itemPath(path, i), Code: ErrInvalidValue})
+				continue
+			}
+			for j := range f.Fields {
+				sub := &f.Fields[j]
+				draftField(sub, subPath(path, i, sub.ID), m, item, errs)
+			}
+		}
+		out[f.ID] = items
+	default: // every other type holds a string
+		s, ok := v.(string)
+		if !ok {
+			bad(ErrInvalidValue, nil)
+			return
+		}
+		if utf8.RuneCountInString(s) > MaxTextLength {
+			bad(ErrTooLong, map[string]any{"Max": MaxTextLength})
+			return
+		}
+		out[f.ID] = s
+	}
+}
+
+func itemPath(group string, i int) string { return group + "." + strconv.Itoa(i) }
+
+func subPath(group string, i int, sub string) string {
+	return group + "." + strconv.Itoa(i) + "." + sub
+}
+
+// CheckSubmit is the authoritative check on submit. It requires what is
+// required, applies every constraint of the definition (lengths, patterns,
+// ranges, dates relative to opts.Now in Helsinki, checksums of hetu,
+// business ID, IBAN and postal code, option membership, attachments) and
+// returns the cleaned answers: trimmed and normalised (hetu upper case,
+// IBAN without spaces, money as "1234.50", checkboxes in option order),
+// without unknown ids and without hidden fields — a field whose showIf does
+// not hold is neither required nor stored. A condition is evaluated on the
+// cleaned answers, so a field depending on a hidden or invalid field is
+// hidden too. Errors come in form order.
+func (d *Definition) CheckSubmit(data map[string]any, opts CheckOptions) (map[string]any, []FieldError) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	s := &submitCheck{opts: opts}
+	out := map[string]any{}
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			f := &d.Steps[si].Fields[fi]
+			s.field(f, f.ID, data, out, out)
+		}
+	}
+	return out, s.errs
+}
+
+type submitCheck struct {
+	opts CheckOptions
+	errs []FieldError
+}
+
+func (s *submitCheck) fail(path, code string, params map[string]any) {
+	s.errs = append(s.errs, FieldError{Field: path, Code: code, Params: params})
+}
+
+// field checks in[f.ID] and stores the cleaned value in out. scope holds
+// the cleaned answers of f's scope so far, top those of the top level.
+func (s *submitCheck) field(f *Field, path string, in, out, top map[string]any) {
+	if !f.IsData() || !Visible(f, out, top) {
+		return
+	}
+	v := in[f.ID]
+	if isEmpty(v) && !(f.Type == TypeCheckbox && v != nil) {
+		if f.Required {
+			s.fail(path, requiredCode(f), requiredParams(f))
+		}
+		return
+	}
+	if clean, ok := s.value(f, path, v, top); ok {
+		out[f.ID] = clean
+	}
+}
+
+func requiredCode(f *Field) string {
+	switch f.Type {
+	case TypeSelect, TypeRadio:
+		return ErrRequiredChoice
+	case TypeCheckboxes:
+		return ErrRequiredChoices
+	case TypeCheckbox:
+		return ErrRequiredCheckbox
+	case TypeFile:
+		return ErrRequiredFile
+	case TypeGroup:
+		return ErrTooFewItems
+	}
+	return ErrRequired
+}
+
+func requiredParams(f *Field) map[string]any {
+	if f.Type == TypeGroup {
+		return map[string]any{"Min": max(1, f.MinItems)}
+	}
+	return nil
+}
+
+// value checks one non-empty answer and returns its cleaned form.
+func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (any, bool) {
+	switch f.Type {
+	case TypeNumber:
+		return s.number(f, path, v)
+	case TypeCheckbox:
+		b, ok := v.(bool)
+		if !ok {
+			s.fail(path, ErrInvalidValue, nil)
+			return nil, false
+		}
+		if f.Required && !b {
+			s.fail(path, ErrRequiredCheckbox, nil)
+			return nil, false
+		}
+		return b, true
+	case TypeCheckboxes:
+		return s.checkboxes(f, path, v)
+	case TypeGroup:
+		return s.group(f, path, v, top)
+	}
+	str, ok := v.(string)
+	if !ok || utf8.RuneCountInString(str) > MaxTextLength {
+		s.fail(path, ErrInvalidValue, nil)
+		return nil, false
+	}
+	switch f.Type {
+	case TypeText, TypeTextarea, TypeEmail, TypePhone:
+		return s.text(f, path, str)
+	case TypeMoney:
+		return s.money(f, path, str)
+	case TypeDate:
+		return s.date(f, path, str)
+	case TypeSelect, TypeRadio:
+		if _, ok := f.Option(str); !ok {
+			s.fail(path, ErrOption, nil)
+			return nil, false
+		}
+		return str, true
+	case TypeFile:
+		return s.file(f, path, str)
+	}
+	return s.code(f, path, str)
+}
+
+func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
+	var ok bool
+	if f.Type == TypeTextarea {
+		str, ok = cleanMultiline(str)
+	} else {
+		str, ok = cleanLine(str)
+	}
+	if !ok {
+		s.fail(path, ErrInvalidValue, nil)
+		return nil, false
+	}
+	if str == "" { // only white space: unanswered
+		if f.Required {
+			s.fail(path, ErrRequired, nil)
+		}
+		return nil, false
+	}
+	n := utf8.RuneCountInString(str)
+	switch {
+	case f.MaxLength > 0 && n > f.MaxLength:
+		s.fail(path, ErrTooLong, map[string]any{"Max": f.MaxLength})
+		return nil, false
+	case n < f.MinLength:
+		s.fail(path, ErrTooShort, map[string]any{"Min": f.MinLength})
+		return nil, false
+	}
+	switch {
+	case f.Type == TypeEmail && !validEmail(str):
+		s.fail(path, ErrEmail, nil)
+		return nil, false
+	case f.Type == TypePhone && !validPhone(str):
+		s.fail(path, ErrPhone, nil)
+		return nil, false
+	}
+	if f.Pattern != "" {
+		if re := f.regexp(); re == nil || !re.MatchString(str) {
+			s.fail(path, ErrPattern, map[string]any{"Help": f.PatternHelp})
+			return nil, false
+		}
+	}
+	return str, true
+}
+
+// code checks the Finnish identifiers.
+func (s *submitCheck) code(f *Field, path, str string) (any, bool) {
+	str = strings.TrimSpace(str)
+	var ok bool
+	var code string
+	switch f.Type {
+	case TypeHetu:
+		str = strings.ToUpper(str)
+		ok, code = fincode.ValidHetu(str), ErrHetu
+	case TypeBusinessID:
+		ok, code = fincode.ValidBusinessID(str), ErrBusinessID
+	case TypeIBAN:
+		str = fincode.NormalizeIBAN(str)
+		ok, code = fincode.ValidIBAN(str), ErrIBAN
+	case TypePostalCode:
+		ok, code = fincode.ValidPostalCode(str), ErrPostalCode
+	default:
+		ok, code = false, ErrInvalidValue
+	}
+	if !ok {
+		s.fail(path, code, nil)
+		return nil, false
+	}
+	return str, true
+}
+
+func (s *submitCheck) number(f *Field, path string, v any) (any, bool) {
+	n, ok := toFloat(v)
+	if !ok {
+		s.fail(path, ErrInvalidValue, nil)
+		return nil, false
+	}
+	switch {
+	case f.Min != nil && n < *f.Min:
+		s.fail(path, ErrNumberTooSmall, map[string]any{"Min": *f.Min})
+		return nil, false
+	case f.Max != nil && n > *f.Max:
+		s.fail(path, ErrNumberTooLarge, map[string]any{"Max": *f.Max})
+		return nil, false
+	}
+	return n, true
+}
+
+func (s *submitCheck) money(f *Field, path, str string) (any, bool) {
+	cents, ok := parseMoney(str)
+	if !ok {
+		s.fail(path, ErrMoney, nil)
+		return nil, false
+	}
+	lo := int64(0)
+	if f.Min != nil {
+		lo = toCents(*f.Min)
+	}
+	switch {
+	case cents < lo:
+		s.fail(path, ErrMoneyTooSmall, map[string]any{"Min": amount(lo)})
+		return nil, false
+	case f.Max != nil && cents > toCents(*f.Max):
+		s.fail(path, ErrMoneyTooLarge, map[string]any{"Max": amount(toCents(*f.Max))})
+		return nil, false
+	}
+	return moneyString(cents), true
+}
+
+func (s *submitCheck) date(f *Field, path, str string) (any, bool) {
+	str = strings.TrimSpace(str)
+	t, err := ParseDate(str)
+	if err != nil {
+		s.fail(path, ErrDate, nil)
+		return nil, false
+	}
+	if f.DateMin != "" {
+		if lo, err := ParseDateBound(f.DateMin, s.opts.Now); err == nil && t.Before(lo) {
+			s.fail(path, ErrDateTooEarly, map[string]any{"Date": civilDate(lo)})
+			return nil, false
+		}
+	}
+	if f.DateMax != "" {
+		if hi, err := ParseDateBound(f.DateMax, s.opts.Now); err == nil && t.After(hi) {
+			s.fail(path, ErrDateTooLate, map[string]any{"Date": civilDate(hi)})
+			return nil, false
+		}
+	}
+	return str, true
+}
+
+func (s *submitCheck) checkboxes(f *Field, path string, v any) (any, bool) {
+	list, ok := asList(v)
+	if !ok {
+		s.fail(path, ErrInvalidValue, nil)
+		return nil, false
+	}
+	chosen := map[string]bool{}
+	for _, x := range list {
+		str, ok := x.(string)
+		if !ok {
+			s.fail(path, ErrInvalidValue, nil)
+			return nil, false
+		}
+		if _, ok := f.Option(str); !ok {
+			s.fail(path, ErrOption, nil)
+			return nil, false
+		}
+		chosen[str] = true
+	}
+	n := float64(len(chosen))
+	switch {
+	case f.Min != nil && n < *f.Min:
+		s.fail(path, ErrTooFewChoices, map[string]any{"Min": int(*f.Min)})
+		return nil, false
+	case f.Max != nil && n > *f.Max:
+		s.fail(path, ErrTooManyChoices, map[string]any{"Max": int(*f.Max)})
+		return nil, false
+	}
+	out := make([]any, 0, len(chosen))
+	for _, o := range f.Options {
+		if chosen[o.Value] {
+			out = append(out, o.Value)
+		}
+	}
+	return out, true
+}
+
+func (s *submitCheck) file(f *Field, path, id string) (any, bool) {
+	var a Attachment
+	ok := false
+	if s.opts.Attachment != nil {
+		a, ok = s.opts.Attachment(id)
+	}
+	if !ok || (a.Field != path && a.Field != withoutIndex(path)) {
+		s.fail(path, ErrFileMissing, nil)
+		return nil, false
+	}
+	if !slices.Contains(f.Accepted(), a.MIME) {
+		s.fail(path, ErrFileType, map[string]any{"Types": mimeTypes(f.Accepted())})
+		return nil, false
+	}
+	if a.Size > f.FileLimit() {
+		s.fail(path, ErrFileTooLarge, map[string]any{"Max": byteSize(f.FileLimit())})
+		return nil, false
+	}
+	return id, true
+}
+
+// withoutIndex turns "members.0.cert" into "members.cert".
+func withoutIndex(path string) string {
+	parts := strings.Split(path, ".")
+	if len(parts) != 3 {
+		return path
+	}
+	return parts[0] + "." + parts[2]
+}
+
+func (s *submitCheck) group(f *Field, path string, v any, top map[string]any) (any, bool) {
+	list, ok := asList(v)
+	if !ok {
+		s.fail(path, ErrInvalidValue, nil)
+		return nil, false
+	}
+	switch {
+	case len(list) > f.ItemLimit():
+		s.fail(path, ErrTooManyItems, map[string]any{"Max": f.ItemLimit()})
+		return nil, false
+	case len(list) < f.MinItems:
+		s.fail(path, ErrTooFewItems, map[string]any{"Min": f.MinItems})
+		return nil, false
+	}
+	items := make([]any, 0, len(list))
+	before := len(s.errs)
+	for i, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			s.fail(itemPath(path, i), ErrInvalidValue, nil)
+			continue
+		}
+		item := map[string]any{}
+		for j := range f.Fields {
+			sub := &f.Fields[j]
+			s.field(sub, subPath(path, i, sub.ID), m, item, top)
+		}
+		items = append(items, item)
+	}
+	return items, len(s.errs) == before
+}
+
+// StepErrors groups errors by the index of the step their field is on.
+// Errors naming no field of the definition are left out.
+func (d *Definition) StepErrors(errs []FieldError) map[int][]FieldError {
+	out := map[int][]FieldError{}
+	for _, e := range errs {
+		if _, si, ok := d.Lookup(e.Field); ok {
+			out[si] = append(out[si], e)
+		} else if _, si, ok := d.Lookup(strings.SplitN(e.Field, ".", 2)[0]); ok {
+			out[si] = append(out[si], e) // e.g. "members.3", an item of a group
+		}
+	}
+	return out
+}

@@ -1,0 +1,265 @@
+// Package forms holds the declarative form definitions of the e-services:
+// their schema (one JSON file per service, versioned), the checks that
+// refuse a bad definition, the checks of a resident's answers (lenient for
+// autosaved drafts, authoritative on submit) and the "check your answers"
+// summary in fi, sv and en.
+//
+// The package is pure: apart from Parse, which reads bytes it is given, it
+// does no I/O. SCHEMA.md beside this file documents the definition format.
+package forms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Languages are the languages every text of a definition must carry.
+var Languages = []string{"fi", "sv", "en"}
+
+// Field types.
+const (
+	TypeText       = "text"
+	TypeTextarea   = "textarea"
+	TypeNumber     = "number"
+	TypeMoney      = "money"
+	TypeDate       = "date"
+	TypeEmail      = "email"
+	TypePhone      = "phone"
+	TypeHetu       = "hetu"
+	TypeBusinessID = "businessId"
+	TypeIBAN       = "iban"
+	TypePostalCode = "postalCode"
+	TypeSelect     = "select"
+	TypeRadio      = "radio"
+	TypeCheckboxes = "checkboxes"
+	TypeCheckbox   = "checkbox"
+	TypeFile       = "file"
+	TypeGroup      = "group"
+	TypeInfo       = "info"
+)
+
+// Limits that apply whatever a definition says.
+const (
+	// MaxTextLength caps every string value, in characters.
+	MaxTextLength = 10000
+	// MaxGroupItems caps the items of a group without its own maxItems.
+	MaxGroupItems = 50
+	// DefaultMaxBytes is the size limit of a file field without maxBytes.
+	DefaultMaxBytes int64 = 10 << 20
+)
+
+// DefaultAccept are the MIME types a file field without accept allows, and
+// the only ones a definition may list.
+var DefaultAccept = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// Text is a text in each of the Languages, keyed by language code.
+type Text map[string]string
+
+// In returns the text in lang. There is no fallback to another language:
+// Validate guarantees that fi, sv and en exist and are non-empty, so an
+// empty result means lang is not one of them.
+func (t Text) In(lang string) string { return t[lang] }
+
+// Definition is one version of a service's form.
+type Definition struct {
+	Service string `json:"service"`
+	Version int    `json:"version"`
+	Steps   []Step `json:"steps"`
+}
+
+// Step is one page of the form.
+type Step struct {
+	ID     string  `json:"id"`
+	Title  Text    `json:"title"`
+	Fields []Field `json:"fields"`
+}
+
+// Option is one choice of a select, radio or checkboxes field.
+type Option struct {
+	Value string `json:"value"`
+	Label Text   `json:"label"`
+}
+
+// Condition makes a field visible only when another field's value matches.
+// Exactly one of Equals, In and NotEmpty is set. When the other field is a
+// checkboxes field, Equals means "is among the ticked values" and In means
+// "any of these is ticked".
+type Condition struct {
+	Field    string `json:"field"`
+	Equals   any    `json:"equals,omitempty"`
+	In       []any  `json:"in,omitempty"`
+	NotEmpty bool   `json:"notEmpty,omitempty"`
+}
+
+// Field is one question (or, for type info, a piece of guidance) of a form.
+// SCHEMA.md explains each key.
+type Field struct {
+	ID       string     `json:"id"`
+	Type     string     `json:"type"`
+	Label    Text       `json:"label"`
+	Help     Text       `json:"help,omitempty"`
+	Required bool       `json:"required"`
+	Options  []Option   `json:"options,omitempty"`
+	ShowIf   *Condition `json:"showIf,omitempty"`
+
+	MinLength   int      `json:"minLength,omitempty"`
+	MaxLength   int      `json:"maxLength,omitempty"`
+	Min         *float64 `json:"min,omitempty"`
+	Max         *float64 `json:"max,omitempty"`
+	Pattern     string   `json:"pattern,omitempty"`
+	PatternHelp Text     `json:"patternHelp,omitempty"`
+	DateMin     string   `json:"dateMin,omitempty"`
+	DateMax     string   `json:"dateMax,omitempty"`
+	MaxBytes    int64    `json:"maxBytes,omitempty"`
+	Accept      []string `json:"accept,omitempty"`
+
+	Fields   []Field `json:"fields,omitempty"`
+	MinItems int     `json:"minItems,omitempty"`
+	MaxItems int     `json:"maxItems,omitempty"`
+
+	Concept      string `json:"concept,omitempty"`
+	Purpose      Text   `json:"purpose,omitempty"`
+	LegalBasis   string `json:"legalBasis,omitempty"`
+	Retention    string `json:"retention,omitempty"`
+	Prefill      bool   `json:"prefill,omitempty"`
+	Locked       bool   `json:"locked,omitempty"`
+	Autocomplete string `json:"autocomplete,omitempty"`
+
+	re *regexp.Regexp // Pattern anchored and compiled by Validate
+}
+
+// IsData reports whether the field holds a value (every type but info).
+func (f *Field) IsData() bool { return f.Type != TypeInfo }
+
+// ItemLimit is the largest number of items a group field accepts.
+func (f *Field) ItemLimit() int {
+	if f.MaxItems > 0 {
+		return f.MaxItems
+	}
+	return MaxGroupItems
+}
+
+// FileLimit is the largest attachment a file field accepts, in bytes.
+func (f *Field) FileLimit() int64 {
+	if f.MaxBytes > 0 {
+		return f.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+// Accepted are the MIME types a file field accepts.
+func (f *Field) Accepted() []string {
+	if len(f.Accept) > 0 {
+		return f.Accept
+	}
+	return DefaultAccept
+}
+
+// Option returns the option with the given value.
+func (f *Field) Option(value string) (Option, bool) {
+	for _, o := range f.Options {
+		if o.Value == value {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// Sub returns the sub-field id of a group field.
+func (f *Field) Sub(id string) (*Field, bool) {
+	for i := range f.Fields {
+		if f.Fields[i].ID == id {
+			return &f.Fields[i], true
+		}
+	}
+	return nil, false
+}
+
+// regexp returns the anchored pattern: the one Validate compiled, or a
+// freshly compiled one for a Definition that was never validated.
+func (f *Field) regexp() *regexp.Regexp {
+	if f.re != nil {
+		return f.re
+	}
+	re, err := compilePattern(f.Pattern)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+func compilePattern(p string) (*regexp.Regexp, error) {
+	if _, err := regexp.Compile(p); err != nil {
+		return nil, err
+	}
+	return regexp.Compile(`^(?:` + p + `)$`)
+}
+
+// Parse decodes a definition strictly (unknown keys, a second JSON value
+// or a wrongly typed value are refused) and then validates it.
+func Parse(data []byte) (*Definition, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d Definition
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("form definition: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("form definition: unexpected data after the definition")
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Lookup finds a field by id. id is a top-level field id, or the path of a
+// group's sub-field as used in FieldError ("members.0.hetu") or without the
+// index ("members.hetu"). It returns the field and the index of its step.
+func (d *Definition) Lookup(id string) (*Field, int, bool) {
+	parts := strings.Split(id, ".")
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			f := &d.Steps[si].Fields[fi]
+			if f.ID != parts[0] {
+				continue
+			}
+			switch {
+			case len(parts) == 1:
+				return f, si, true
+			case f.Type != TypeGroup || len(parts) > 3:
+				return nil, 0, false
+			case len(parts) == 3:
+				if n, err := strconv.Atoi(parts[1]); err != nil || n < 0 || strconv.Itoa(n) != parts[1] {
+					return nil, 0, false
+				}
+			}
+			if sub, ok := f.Sub(parts[len(parts)-1]); ok {
+				return sub, si, true
+			}
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+// DataFields returns every top-level field that holds a value, in form
+// order (info fields left out; a group is one field, its sub-fields are in
+// its Fields).
+func (d *Definition) DataFields() []*Field {
+	var out []*Field
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			if f := &d.Steps[si].Fields[fi]; f.IsData() {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
