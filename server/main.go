@@ -16,6 +16,7 @@ import (
 
 	"asiointi/server/app"
 	"asiointi/server/config"
+	"asiointi/server/forms"
 )
 
 func main() {
@@ -52,11 +53,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backup(cfg, args[1], stdout, stderr)
 	case "check":
 		return check(cfg, stdout, stderr)
+	case "import-form", "validate-form":
+		if len(args) != 2 {
+			fmt.Fprintf(stderr, "usage: asiointi %s FILE\n", cmd)
+			return 2
+		}
+		return importForm(cfg, cmd == "validate-form", args[1], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | validate-form FILE | import-form FILE]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, validate-form FILE, import-form FILE)\n", cmd)
 		return 2
 	}
 }
@@ -125,5 +132,31 @@ func check(cfg config.Config, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "ok: %s\n", path)
+	return 0
+}
+
+// importForm validates a form definition file and, unless only
+// validating, stores it as its service's newest version.
+func importForm(cfg config.Config, validateOnly bool, path string, stdout, stderr io.Writer) int {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi: %v\n", err)
+		return 1
+	}
+	if validateOnly {
+		d, err := forms.Parse(raw)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s is not a valid form definition:\n%v\n", path, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "ok: %s version %d\n", d.Service, d.Version)
+		return 0
+	}
+	what, err := app.ImportForm(cfg.DataDir, raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s was not imported:\n%v\n", path, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %s\n", what)
 	return 0
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/store"
 )
 
@@ -49,6 +53,19 @@ func (m *Main) startAdmin() error {
 			out = append(out, e.Error())
 		}
 		json.NewEncoder(w).Encode(map[string]any{"problems": out, "path": m.Store.Path()})
+	})
+	mux.HandleFunc("/import-form", func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		d, err := cases.Import(m.Store, m.Cases.Catalog, m.Cases.Forms, raw)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		fmt.Fprintf(w, "%s version %d", d.Service, d.Version)
 	})
 	m.adminS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	m.adminLn = ln
@@ -121,6 +138,39 @@ func writeAtomic(path string, r io.Reader) (int64, error) {
 		return 0, err
 	}
 	return n, os.Rename(tmp, path)
+}
+
+// ImportForm validates a form definition and stores it as its service's
+// newest version: through the running server when there is one (which
+// starts using it at once), else into the file.
+func ImportForm(dataDir string, raw []byte) (string, error) {
+	resp, err := adminClient(dataDir).Post("http://admin/import-form", "application/json", bytes.NewReader(raw))
+	if err == nil {
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return "", errors.New(strings.TrimSpace(string(body)))
+		}
+		return string(body), nil
+	}
+	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	cat, err := catalog.Load()
+	if err != nil {
+		return "", err
+	}
+	fs, err := cases.LoadForms(st, cat)
+	if err != nil {
+		return "", err
+	}
+	d, err := cases.Import(st, cat, fs, raw)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s version %d", d.Service, d.Version), nil
 }
 
 // Check verifies the database in dataDir: through the running server when

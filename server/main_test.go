@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"asiointi/server/app"
+	"asiointi/server/config"
+)
+
+// TestOperatorCommands runs the subcommands against a stopped store.
+func TestOperatorCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ASIOINTI_DATA", dir)
+	// Create and seed a store as a server would.
+	cfg, err := config.Load(func(k string) string { return map[string]string{"ASIOINTI_DATA": dir}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &app.Main{Config: cfg}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+
+	def, err := os.ReadFile("forms/definitions/sports-shift.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := filepath.Join(dir, "next.json")
+	os.WriteFile(next, bytes.Replace(def, []byte(`"version": 1`), []byte(`"version": 7`), 1), 0o600)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, bytes.Replace(def, []byte(`"legalBasis"`), []byte(`"legalBasisX"`), 1), 0o600)
+	backup := filepath.Join(dir, "copy.db")
+
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		stdout   string
+		stderr   string
+		readback func(t *testing.T)
+	}{
+		{args: []string{"check"}, code: 0, stdout: "ok:"},
+		{args: []string{"backup", backup}, code: 0, stdout: "backup written"},
+		{args: []string{"validate-form", next}, code: 0, stdout: "ok: sports-shift version 7"},
+		{args: []string{"validate-form", bad}, code: 1, stderr: "legalBasisX"},
+		{args: []string{"import-form", bad}, code: 1, stderr: "was not imported"},
+		{args: []string{"import-form", next}, code: 0, stdout: "imported sports-shift version 7"},
+		{args: []string{"import-form", next}, code: 1, stderr: "must be higher"},
+		{args: []string{"nonsense"}, code: 2, stderr: "unknown command"},
+		{args: []string{"backup"}, code: 2, stderr: "usage"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tc.args, &out, &errb)
+		if code != tc.code || !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errb.String(), tc.stderr) {
+			t.Errorf("%v: code %d stdout %q stderr %q", tc.args, code, out.String(), errb.String())
+		}
+	}
+	// The backup is a database that checks clean.
+	copyDir := t.TempDir()
+	raw, _ := os.ReadFile(backup)
+	os.WriteFile(filepath.Join(copyDir, "asiointi.db"), raw, 0o600)
+	t.Setenv("ASIOINTI_DATA", copyDir)
+	var out, errb bytes.Buffer
+	if code := run([]string{"check"}, &out, &errb); code != 0 {
+		t.Errorf("backup copy does not check clean: %s", errb.String())
+	}
+	// The imported version is what a restarted server uses.
+	m = &app.Main{Config: cfg}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if d, _ := m.Cases.Forms.Latest("sports-shift"); d.Version != 7 {
+		t.Errorf("latest sports-shift form is v%d after import", d.Version)
+	}
+}
+
+func TestBadConfigRefusesToServe(t *testing.T) {
+	t.Setenv("ASIOINTI_MODE", "production")
+	var out, errb bytes.Buffer
+	if code := run(nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "ASIOINTI_IDP") {
+		t.Errorf("production without settings: code %d, %q", code, errb.String())
+	}
+}
