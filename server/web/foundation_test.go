@@ -1,9 +1,11 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -371,4 +373,45 @@ func TestLanguageSwitcherKeepsPage(t *testing.T) {
 	if !strings.Contains(r.body, `/auth/test-login?lang=sv`) {
 		t.Error("test login switcher does not keep the page")
 	}
+}
+
+// TestLogsCarryNoHetu logs in, saves, fails and submits, and checks the
+// log never holds a henkilötunnus or form content.
+func TestLogsCarryNoHetu(t *testing.T) {
+	e := newEnv(t)
+	var buf syncBuffer
+	e.s.log = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	maria := e.client("030392-974H")
+	_, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
+	id := out["id"].(string)
+	maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 1, "data": validSportsShift()})
+	maria.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	e.do(req{method: "POST", path: "/auth/test-login", body: "user=010101-0101"})
+	e.do(req{path: "/fi/nope?hetu=030392-974H"})
+	logs := buf.String()
+	if !strings.Contains(logs, "login") || !strings.Contains(logs, "case submitted") {
+		t.Fatalf("expected log lines missing: %s", logs)
+	}
+	for _, secret := range []string{"030392-974H", "010101-0101", "Tiistain sähly", "maria@example.fi"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains %q", secret)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
