@@ -1,9 +1,11 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 )
 
 func (s *Server) routes() *fiber.App {
@@ -20,7 +22,12 @@ func (s *Server) routes() *fiber.App {
 		TrustedProxies:          s.cfg.TrustedProxies,
 		ProxyHeader:             fiber.HeaderXForwardedFor,
 	})
-	app.Use(s.recoverer, s.observe, s.secure)
+	app.Use(s.recoverer, s.observe, s.secure, compress.New(compress.Config{
+		// Pages and static files are compressed; the small JSON answers of
+		// the API are not worth the CPU on the autosave path.
+		Next:  func(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") },
+		Level: compress.LevelBestSpeed,
+	}))
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
