@@ -104,6 +104,9 @@ func (s *Service) AddAttachment(draftID, owner, field, name string, content []by
 				return err
 			}
 		}
+		if _, err := tx.AddCount("blobref/"+a.SHA256, 1); err != nil {
+			return err
+		}
 		return tx.Put(store.Attachments, d.ID+"/"+a.ID, a)
 	})
 	if err != nil {
@@ -116,7 +119,7 @@ func (s *Service) AddAttachment(draftID, owner, field, name string, content []by
 func (s *Service) Attachments(draftID, owner string) ([]Attachment, error) {
 	var out []Attachment
 	err := s.Store.View(func(tx *store.Tx) error {
-		if _, err := s.ownDraft(tx, draftID, owner); err != nil {
+		if _, err := s.ownDraft(tx, draftID, owner, false); err != nil {
 			return err
 		}
 		return tx.Scan(store.Attachments, draftID+"/", func(_ string, raw []byte) error {
@@ -140,16 +143,29 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	var a Attachment
 	var body []byte
 	err := s.Store.View(func(tx *store.Tx) error {
-		d, err := s.getDraft(tx, draftID)
+		d, err := s.getDraft(tx, draftID, false)
 		if err != nil {
 			return err
 		}
-		allowed := d.Owner.ID == user || (d.CaseID != "" && tx.Has(store.CasesByUser, userKey(user, d.CaseID)))
-		if !allowed {
-			return ErrNotFound
-		}
 		if err := tx.Get(store.Attachments, draftID+"/"+attID, &a); err != nil {
 			return err
+		}
+		if d.Owner.ID != user {
+			// Others who may see the case see only the files it uses.
+			if d.CaseID == "" || !tx.Has(store.CasesByUser, userKey(user, d.CaseID)) {
+				return ErrNotFound
+			}
+			var c Case
+			if err := tx.Get(store.Cases, d.CaseID, &c); err != nil {
+				return err
+			}
+			used := false
+			for _, u := range c.Attachments {
+				used = used || u.ID == attID
+			}
+			if !used {
+				return ErrNotFound
+			}
 		}
 		raw, err := tx.GetRaw(store.Blobs, a.SHA256)
 		if err != nil {
@@ -162,4 +178,14 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		err = ErrNotFound
 	}
 	return &a, body, err
+}
+
+// releaseBlob drops one reference to stored file content and deletes the
+// content when nothing refers to it any more.
+func releaseBlob(tx *store.Tx, sum string) error {
+	n, err := tx.AddCount("blobref/"+sum, -1)
+	if err != nil || n > 0 {
+		return err
+	}
+	return tx.Delete(store.Blobs, sum)
 }

@@ -36,7 +36,7 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 	}
 	for _, id := range expired {
 		err := s.Store.Update(func(tx *store.Tx) error {
-			d, err := s.getDraft(tx, id)
+			d, err := s.getDraft(tx, id, false)
 			if err != nil || d.CaseID != "" || now.Before(d.ExpiresAt) {
 				return err
 			}
@@ -49,7 +49,7 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 	}
 	for _, id := range remind {
 		err := s.Store.Update(func(tx *store.Tx) error {
-			d, err := s.getDraft(tx, id)
+			d, err := s.getDraft(tx, id, false)
 			if err != nil || d.Reminded || d.CaseID != "" {
 				return err
 			}
@@ -59,7 +59,7 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 			if err := tx.Put(store.Notices, d.Owner.ID+"/"+n.ID, n); err != nil {
 				return err
 			}
-			return tx.Put(store.Drafts, d.ID, d)
+			return putDraft(tx, d, nil)
 		})
 		if err != nil {
 			return deleted, reminded, err

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -27,7 +28,8 @@ type Service struct {
 func userKey(user, id string) string    { return user + "/" + id }
 func eventKey(caseID, id string) string { return caseID + "/" + id }
 
-func (s *Service) getDraft(tx *store.Tx, id string) (*Draft, error) {
+// getDraft loads a draft's record; withData also loads its answers.
+func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, error) {
 	var d Draft
 	if err := tx.Get(store.Drafts, id, &d); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -35,16 +37,24 @@ func (s *Service) getDraft(tx *store.Tx, id string) (*Draft, error) {
 		}
 		return nil, err
 	}
+	if withData {
+		if err := tx.Get(store.DraftData, id, &d.Data); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if d.Data == nil {
+			d.Data = map[string]any{}
+		}
+	}
 	return &d, nil
 }
 
 // ownDraft loads a draft of the owner; any other person gets ErrNotFound,
 // so ids reveal nothing.
-func (s *Service) ownDraft(tx *store.Tx, id, owner string) (*Draft, error) {
+func (s *Service) ownDraft(tx *store.Tx, id, owner string, withData bool) (*Draft, error) {
 	if !store.ValidID(id) {
 		return nil, ErrNotFound
 	}
-	d, err := s.getDraft(tx, id)
+	d, err := s.getDraft(tx, id, withData)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +62,17 @@ func (s *Service) ownDraft(tx *store.Tx, id, owner string) (*Draft, error) {
 		return nil, ErrNotFound
 	}
 	return d, nil
+}
+
+// putDraft writes a draft's record and, when raw is not nil, its answers.
+func putDraft(tx *store.Tx, d *Draft, raw []byte) error {
+	if err := tx.Put(store.Drafts, d.ID, d); err != nil {
+		return err
+	}
+	if raw == nil {
+		return nil
+	}
+	return tx.PutRaw(store.DraftData, d.ID, raw)
 }
 
 // CreateDraft starts a draft of the service's newest form for owner, acting
@@ -79,9 +100,19 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	d.Prefill = pre
 	for id, src := range pre {
 		d.Data[id] = src.Value
+		if f, _, ok := def.Lookup(id); ok && f.Locked {
+			if d.Locked == nil {
+				d.Locked = map[string]any{}
+			}
+			d.Locked[id] = src.Value
+		}
+	}
+	raw, err := json.Marshal(d.Data)
+	if err != nil {
+		return nil, err
 	}
 	err = s.Store.Update(func(tx *store.Tx) error {
-		if err := tx.Put(store.Drafts, d.ID, d); err != nil {
+		if err := putDraft(tx, d, raw); err != nil {
 			return err
 		}
 		return tx.PutRaw(store.DraftsByUser, userKey(owner.ID, d.ID), nil)
@@ -104,7 +135,18 @@ func (s *Service) Draft(id, owner string) (*Draft, error) {
 	var d *Draft
 	err := s.Store.View(func(tx *store.Tx) error {
 		var err error
-		d, err = s.ownDraft(tx, id, owner)
+		d, err = s.ownDraft(tx, id, owner, true)
+		return err
+	})
+	return d, err
+}
+
+// draftMeta returns the owner's draft without its answers.
+func (s *Service) draftMeta(id, owner string) (*Draft, error) {
+	var d *Draft
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		d, err = s.ownDraft(tx, id, owner, false)
 		return err
 	})
 	return d, err
@@ -122,65 +164,95 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // Save stores new answers if version is the draft's current version. The
 // values are shape-checked leniently (a draft may be incomplete); locked
 // prefilled answers keep their register value. step < 0 keeps the step.
+// Saving keeps the draft for the service's draft retention from now on.
 // A stale version gets a *ConflictError holding the current draft.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
-	var out *Draft
-	var shapeErrs []forms.FieldError
-	// The definition lookup and the lenient check run outside the
-	// transaction: only the version check and the write are inside.
-	var def *forms.Definition
-	pre, err := s.Draft(id, owner)
+	// Everything that can run in parallel runs before the write: reading
+	// the record, the lenient check and encoding the answers. Inside the
+	// (batched, serial) write only the version check and two puts remain.
+	pre, err := s.draftMeta(id, owner)
 	if err != nil {
 		return nil, nil, err
 	}
-	if def, err = s.Definition(pre); err != nil {
+	def, err := s.Definition(pre)
+	if err != nil {
 		return nil, nil, err
 	}
+	svc, ok := s.Catalog.Service(pre.Service)
+	if !ok {
+		return nil, nil, ErrNotFound
+	}
 	clean, shapeErrs := def.CheckDraft(data)
-	if step >= len(def.Steps)+1 {
+	applyLocked(pre.Locked, clean)
+	raw, err := json.Marshal(clean)
+	if err != nil {
+		return nil, nil, err
+	}
+	if step > len(def.Steps) {
 		step = len(def.Steps)
 	}
 	now := s.Now()
+	var out *Draft
+	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
-		d, err := s.ownDraft(tx, id, owner)
+		// Refusals are passed out, not returned, so that they do not roll
+		// back the other saves batched into the same commit.
+		out, refusal = nil, nil
+		d, err := s.ownDraft(tx, id, owner, false)
+		if errors.Is(err, ErrNotFound) {
+			refusal = err
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		if d.CaseID != "" {
-			return ErrSubmitted
+			refusal = ErrSubmitted
+			return nil
 		}
 		if d.Version != version {
-			return &ConflictError{Current: d}
+			cur, err := s.getDraft(tx, id, true)
+			if err != nil {
+				return err
+			}
+			refusal = &ConflictError{Current: cur}
+			return nil
 		}
-		applyLocked(def, d.Prefill, clean)
-		d.Data = clean
 		d.Version++
 		d.UpdatedAt = now
+		d.ExpiresAt = now.AddDate(0, 0, retentionDays(svc))
+		d.Reminded = false
 		if step >= 0 {
 			d.Step = step
 		}
+		if err := putDraft(tx, d, raw); err != nil {
+			return err
+		}
+		d.Data = clean
 		out = d
-		return tx.Put(store.Drafts, d.ID, d)
+		return nil
 	})
-	return out, shapeErrs, err
+	if err == nil {
+		err = refusal
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, shapeErrs, nil
 }
 
 // applyLocked puts locked prefilled values back: the resident may not
 // change what the register says when the form locks it.
-func applyLocked(def *forms.Definition, pre map[string]PrefillSource, data map[string]any) {
-	for id, src := range pre {
-		if f, _, ok := def.Lookup(id); ok && f.Locked {
-			if src.Value != nil {
-				data[id] = src.Value
-			}
-		}
+func applyLocked(locked, data map[string]any) {
+	for id, v := range locked {
+		data[id] = v
 	}
 }
 
 // Delete removes the owner's unsubmitted draft and its attachments.
 func (s *Service) Delete(id, owner string) error {
-	return s.Store.Update(func(tx *store.Tx) error {
-		d, err := s.ownDraft(tx, id, owner)
+	return s.Store.UpdateAlone(func(tx *store.Tx) error {
+		d, err := s.ownDraft(tx, id, owner, false)
 		if err != nil {
 			return err
 		}
@@ -191,18 +263,30 @@ func (s *Service) Delete(id, owner string) error {
 	})
 }
 
+// deleteDraft removes a draft, its answers and its attachments, and the
+// file contents no other attachment shares.
 func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
-	var atts []string
-	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, _ []byte) error {
-		atts = append(atts, k)
+	atts := map[string]string{}
+	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, raw []byte) error {
+		var a Attachment
+		if err := unmarshal(raw, &a); err != nil {
+			return err
+		}
+		atts[k] = a.SHA256
 		return nil
 	}); err != nil {
 		return err
 	}
-	for _, k := range atts {
+	for k, sum := range atts {
 		if err := tx.Delete(store.Attachments, k); err != nil {
 			return err
 		}
+		if err := releaseBlob(tx, sum); err != nil {
+			return err
+		}
+	}
+	if err := tx.Delete(store.DraftData, d.ID); err != nil {
+		return err
 	}
 	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
 		return err
@@ -216,7 +300,7 @@ func (s *Service) Drafts(owner string) ([]*Draft, error) {
 	now := s.Now()
 	err := s.Store.View(func(tx *store.Tx) error {
 		return tx.Scan(store.DraftsByUser, owner+"/", func(k string, _ []byte) error {
-			d, err := s.getDraft(tx, strings.TrimPrefix(k, owner+"/"))
+			d, err := s.getDraft(tx, strings.TrimPrefix(k, owner+"/"), false)
 			if err != nil {
 				return nil // index ahead of a deleted draft: skip
 			}
@@ -272,7 +356,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		byID[a.ID] = a
 	}
 	data := copyMap(d.Data)
-	applyLocked(def, d.Prefill, data)
+	applyLocked(d.Locked, data)
 	clean, errs := def.CheckSubmit(data, forms.CheckOptions{Now: now, Attachment: func(id string) (forms.Attachment, bool) {
 		a, ok := byID[id]
 		return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}, ok
@@ -283,8 +367,14 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 	used := usedAttachments(def, clean, byID)
 	known := knownConcepts(def, clean)
 	var res SubmitResult
+	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
-		cur, err := s.ownDraft(tx, id, actor.ID)
+		res, refusal = SubmitResult{}, nil
+		cur, err := s.ownDraft(tx, id, actor.ID, false)
+		if errors.Is(err, ErrNotFound) {
+			refusal = err
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -297,7 +387,12 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 			return nil
 		}
 		if cur.Version != d.Version { // saved meanwhile: validate again
-			return &ConflictError{Current: cur}
+			full, err := s.getDraft(tx, id, true)
+			if err != nil {
+				return err
+			}
+			refusal = &ConflictError{Current: full}
+			return nil
 		}
 		year := now.In(datefmt.Helsinki()).Year()
 		n, err := tx.NextSeq(fmt.Sprintf("ref/%d", year))
@@ -333,7 +428,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		cur.CaseID = c.ID
 		cur.UpdatedAt = now
-		if err := tx.Put(store.Drafts, cur.ID, cur); err != nil {
+		if err := putDraft(tx, cur, nil); err != nil {
 			return err
 		}
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, cur.ID)); err != nil {
@@ -342,6 +437,9 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		res = SubmitResult{Case: c}
 		return nil
 	})
+	if err == nil {
+		err = refusal
+	}
 	if err != nil {
 		return nil, err
 	}

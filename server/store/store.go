@@ -33,6 +33,7 @@ const (
 	Staff        = "staff"
 	Sessions     = "sessions"
 	Drafts       = "drafts"
+	DraftData    = "draft_data"
 	DraftsByUser = "drafts_by_user"
 	Cases        = "cases"
 	CasesByUser  = "cases_by_user"
@@ -48,7 +49,7 @@ const (
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Staff, Sessions,
-	Drafts, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
+	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Idempotency, Counters, Forms, Notices}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
@@ -376,6 +377,24 @@ func (t *Tx) NextSeq(name string) (uint64, error) {
 		fmt.Sscan(string(raw), &n)
 	}
 	n++
+	return n, b.Put([]byte(name), []byte(fmt.Sprint(n)))
+}
+
+// AddCount adds delta to a named counter and returns the new value; a
+// counter that reaches zero is removed.
+func (t *Tx) AddCount(name string, delta int64) (int64, error) {
+	b, err := t.bucket(Counters)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if raw := b.Get([]byte(name)); raw != nil {
+		fmt.Sscan(string(raw), &n)
+	}
+	n += delta
+	if n <= 0 {
+		return 0, b.Delete([]byte(name))
+	}
 	return n, b.Put([]byte(name), []byte(fmt.Sprint(n)))
 }
 

@@ -1,0 +1,196 @@
+package cases_test
+
+// Benchmarks of the store path of autosave and submit, with fsync on (the
+// default store options), next to raw bbolt writes of the same size. Each
+// reports ops/s; compare BenchmarkSaveDraft with BenchmarkRawBoltPut for
+// the autosave/raw ratio. Run:
+//
+//	go test -run xxx -bench . -benchtime 3s ./server/cases/
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"asiointi/server/cases"
+	"asiointi/server/store"
+)
+
+// benchClients is the number of concurrent clients (goroutines).
+const benchClients = 64
+
+func setClients(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((benchClients + procs - 1) / procs)
+}
+
+func clients() int {
+	procs := runtime.GOMAXPROCS(0)
+	return (benchClients + procs - 1) / procs * procs
+}
+
+// benchEnv is a fresh fsync-on store with the real clock.
+func benchEnv(b *testing.B) *env {
+	e := newEnvAt(b, time.Now(), store.Options{})
+	e.svc.Now = time.Now
+	return e
+}
+
+// sportsShiftDraftData is a realistic, complete sports-shift draft of about
+// 1 KB of JSON; seq varies the free text as typing would.
+func sportsShiftDraftData(seq int) map[string]any {
+	return map[string]any{
+		"contactFirstName": "Aino", "contactLastName": "Virtanen",
+		"contactEmail": "aino.virtanen@example.fi", "contactPhone": "+358 40 123 4567",
+		"groupName": "Esimerkkilän Urheiluseuran salibandyjuniorit", "groupType": "association",
+		"businessId": "2345678-0", "ageGroup": "children", "participants": 24.0,
+		"hall": "sports-centre-main", "weekday": "thu", "startTime": "17.30", "duration": "90",
+		"season": "full", "equipmentNeeded": true,
+		"equipment": "Kaksi salibandymaalia, kaukalon laidat koko kentälle, 30 mailaa ja palloja harjoituksiin sekä tulostaulu otteluita varten.",
+		"notes": fmt.Sprintf("Toivomme samaa torstain vuoroa kuin viime kaudella, koska valmentajat ja huoltajat ovat sopineet aikataulunsa sen mukaan. "+
+			"Ryhmässä on 8–12-vuotiaita lapsia, joista osa tulee suoraan koulun iltapäiväkerhosta. Voimme tarvittaessa joustaa puolella tunnilla. "+
+			"Lisäksi kysymme mahdollisuutta käyttää pukuhuonetta 15 minuuttia ennen vuoroa. (muokkaus %06d)", seq),
+	}
+}
+
+// draftRecordSize is the encoded size of a saved sports-shift draft
+// record, the value a Save writes.
+func draftRecordSize(b *testing.B) (record, data int) {
+	e := benchEnv(b)
+	d := e.create("sports-shift", e.ref(hetuAino), nil)
+	out, _, err := e.svc.Save(d.ID, d.Owner.ID, d.Version, sportsShiftDraftData(1), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dataRaw, _ := json.Marshal(out.Data)
+	return len(raw), len(dataRaw)
+}
+
+// reportOps reports throughput and sizes; call it after the timed part
+// (ResetTimer clears reported metrics).
+func reportOps(b *testing.B, record, data int) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "ops/s")
+	}
+	if record > 0 {
+		b.ReportMetric(float64(record), "record-bytes")
+	}
+	if data > 0 {
+		b.ReportMetric(float64(data), "data-bytes")
+	}
+}
+
+// BenchmarkSaveDraft: 64 clients autosave their own draft, each with the
+// version the previous save returned.
+func BenchmarkSaveDraft(b *testing.B) {
+	size, dataSize := draftRecordSize(b)
+	e := benchEnv(b)
+	aino := e.ref(hetuAino)
+	n := clients()
+	drafts := make([]*cases.Draft, n)
+	for i := range drafts {
+		drafts[i] = e.create("sports-shift", aino, nil)
+	}
+	var next atomic.Int64
+	setClients(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		d := drafts[int(next.Add(1)-1)%n]
+		v := d.Version
+		seq := 0
+		for pb.Next() {
+			seq++
+			out, _, err := e.svc.Save(d.ID, aino.ID, v, sportsShiftDraftData(seq), 1)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			v = out.Version
+		}
+	})
+	reportOps(b, size, dataSize)
+}
+
+// BenchmarkSubmit: 64 clients each submit a fresh, complete draft per
+// iteration. The drafts are prepared before the timer starts.
+func BenchmarkSubmit(b *testing.B) {
+	e := benchEnv(b)
+	aino := e.ref(hetuAino)
+	drafts := make([]*cases.Draft, b.N)
+	var wg sync.WaitGroup
+	var prep atomic.Int64
+	for w := 0; w < benchClients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(prep.Add(1) - 1)
+				if i >= b.N {
+					return
+				}
+				d, err := e.svc.CreateDraft("sports-shift", aino, nil)
+				if err == nil {
+					d, _, err = e.svc.Save(d.ID, aino.ID, d.Version, sportsShiftDraftData(i), 2)
+				}
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				drafts[i] = d
+			}
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		return
+	}
+	var next atomic.Int64
+	setClients(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			d := drafts[next.Add(1)-1]
+			res, err := e.svc.Submit(d.ID, aino)
+			if err != nil || res.Case == nil || res.Again {
+				b.Errorf("submit: %v %+v", err, res)
+				return
+			}
+		}
+	})
+	reportOps(b, 0, 0)
+}
+
+// BenchmarkRawBoltPut: 64 clients write values of a saved draft's size
+// under fresh time-ordered keys, one store.Update each (batched like Save).
+func BenchmarkRawBoltPut(b *testing.B) {
+	size, _ := draftRecordSize(b)
+	st, err := store.Open(b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	payload := make([]byte, size)
+	for i := range payload {
+		payload[i] = 'a' + byte(i%26)
+	}
+	setClients(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			key := store.NewID(time.Now())
+			if err := st.Update(func(tx *store.Tx) error { return tx.PutRaw(store.Drafts, key, payload) }); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportOps(b, size, 0)
+}

@@ -1,0 +1,132 @@
+package cases_test
+
+import (
+	"testing"
+	"time"
+
+	"asiointi/server/store"
+)
+
+const day = 24 * time.Hour
+
+// TestHousekeep: a reminder once with under 3 days left; expired drafts go
+// with their attachments; submitted drafts stay.
+func TestHousekeep(t *testing.T) {
+	// sports-shift drafts live 30 days: created at t0, they expire at t0+30d.
+	tests := []struct {
+		name         string
+		at           []time.Duration // Housekeep runs, after t0
+		wantDeleted  int
+		wantReminded int
+		wantNotices  int
+		wantDraft    bool
+	}{
+		{"fresh draft", []time.Duration{day}, 0, 0, 0, true},
+		{"4 days left", []time.Duration{26 * day}, 0, 0, 0, true},
+		{"exactly 3 days left", []time.Duration{27 * day}, 0, 0, 0, true},
+		{"just under 3 days left", []time.Duration{27*day + time.Minute}, 0, 1, 1, true},
+		{"reminded once", []time.Duration{27*day + time.Hour, 28 * day, 29 * day}, 0, 1, 1, true},
+		{"1 minute left", []time.Duration{30*day - time.Minute}, 0, 1, 1, true},
+		{"expired", []time.Duration{30 * day}, 1, 0, 0, false},
+		{"reminded, then expired", []time.Duration{28 * day, 31 * day}, 1, 1, 1, false},
+		{"expired, runs again", []time.Duration{31 * day, 32 * day}, 1, 0, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			aino := e.ref(hetuAino)
+			d := e.create("sports-shift", aino, nil)
+			a := e.upload(d, "attachment", "vuorolista.pdf", pdfFile)
+			d = e.save(d, map[string]any{"groupName": "Sählykerho", "attachment": a.ID})
+			keep, _ := e.fill("sports-shift", aino, nil, sportsShiftAnswers()) // submitted at t0
+			deleted, reminded := 0, 0
+			for _, at := range tc.at {
+				e.clk.Set(t0.Add(at))
+				dn, rn, err := e.svc.Housekeep()
+				if err != nil {
+					t.Fatal(err)
+				}
+				deleted += dn
+				reminded += rn
+			}
+			if deleted != tc.wantDeleted || reminded != tc.wantReminded {
+				t.Errorf("deleted %d reminded %d, want %d and %d", deleted, reminded, tc.wantDeleted, tc.wantReminded)
+			}
+			ns, err := e.svc.Notices(aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ns) != tc.wantNotices {
+				t.Errorf("%d notices, want %d: %+v", len(ns), tc.wantNotices, ns)
+			}
+			for _, n := range ns {
+				if n.Type != "draft-expiring" || n.User != aino.ID || n.Link != "/drafts/"+d.ID || n.Params["service"] != "sports-shift" {
+					t.Errorf("notice %+v", n)
+				}
+			}
+			if others, _ := e.svc.Notices(e.ref(hetuMaria).ID); len(others) != 0 {
+				t.Errorf("Maria got %d notices", len(others))
+			}
+			_, err = e.svc.Draft(d.ID, aino.ID)
+			if (err == nil) != tc.wantDraft {
+				t.Errorf("draft present = %v, want %v", err == nil, tc.wantDraft)
+			}
+			if !tc.wantDraft {
+				if n := countPrefix(t, e.st, store.Attachments, d.ID+"/"); n != 0 {
+					t.Errorf("%d attachments of the deleted draft left", n)
+				}
+				if n := countPrefix(t, e.st, store.DraftsByUser, aino.ID+"/"+d.ID); n != 0 {
+					t.Errorf("index entry left")
+				}
+			}
+			// The submitted draft and its case are untouched.
+			kd, err := e.svc.Draft(keep.ID, aino.ID)
+			if err != nil || kd.CaseID == "" {
+				t.Errorf("submitted draft: %v %+v", err, kd)
+			}
+			if cs, _ := e.svc.Cases(aino.ID); len(cs) != 1 {
+				t.Errorf("%d cases", len(cs))
+			}
+		})
+	}
+}
+
+// TestHousekeepDeletesFileContent: the bytes of an expired draft's
+// attachments are deleted too (they are personal data kept only as long
+// as the draft), unless another attachment still uses the same content.
+func TestHousekeepDeletesFileContent(t *testing.T) {
+	e := newEnv(t)
+	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
+	d := e.create("sports-shift", aino, nil)
+	a := e.upload(d, "attachment", "laakarintodistus.pdf", pdfFile)
+	shared := e.upload(d, "attachment", "kuva.png", pngFile)
+	later := e.clk.Add(10 * day)
+	m := e.create("sports-shift", maria, nil) // expires 10 days after Aino's
+	e.upload(m, "attachment", "sama-kuva.png", pngFile)
+
+	e.clk.Set(t0.Add(30 * day))
+	if n, _, err := e.svc.Housekeep(); err != nil || n != 1 {
+		t.Fatalf("deleted %d, %v", n, err)
+	}
+	has := func(sum string) bool {
+		var ok bool
+		e.st.View(func(tx *store.Tx) error { ok = tx.Has(store.Blobs, sum); return nil })
+		return ok
+	}
+	if has(a.SHA256) {
+		t.Errorf("content of the expired draft's attachment %s is still stored", a.Name)
+	}
+	if !has(shared.SHA256) {
+		t.Errorf("content still used by Maria's draft was deleted")
+	}
+	if _, body, err := e.svc.AttachmentContent(m.ID, "", maria.ID); err == nil || body != nil {
+		t.Errorf("junk attachment id answered")
+	}
+	e.clk.Set(later.Add(31 * day))
+	if _, _, err := e.svc.Housekeep(); err != nil {
+		t.Fatal(err)
+	}
+	if has(shared.SHA256) {
+		t.Errorf("content of the last expired attachment is still stored")
+	}
+}
