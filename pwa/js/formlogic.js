@@ -1,0 +1,251 @@
+// formlogic.js: the pure rules behind form.js, tested with node --test.
+// Reading a step's answers mirrors readStep in server/web/form_step.go;
+// conditions mirror server/forms/visible.go; check() applies the same rules
+// as forms.CheckSubmit, with messages the server renders into data-rules.
+import { validHetu, validBusinessId, validIban, validPostalCode } from './fincode.js';
+
+// values groups FormData-like [name, value] pairs by name (files skipped).
+export function values(pairs) {
+  const m = new Map();
+  for (const [k, v] of pairs) {
+    if (typeof v !== 'string') continue;
+    if (!m.has(k)) m.set(k, []);
+    m.get(k).push(v);
+  }
+  return m;
+}
+
+const first = (vals, name) => (vals.get(name) || [])[0] ?? '';
+
+function hasInput(vals, prefix) {
+  for (const [k, vs] of vals) if (k.startsWith(prefix) && vs.some((v) => v.trim() !== '')) return true;
+  return false;
+}
+
+// parseNumber reads "12", "12,5" or "1 200"; null when it is not a number.
+export function parseNumber(s) {
+  s = s.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(s)) return null;
+  return Number(s);
+}
+
+// readField reads one field's answer from vals under name. It returns
+// {value} (undefined when unanswered) and raw text that did not read.
+export function readField(f, name, vals) {
+  const text = first(vals, name);
+  switch (f.type) {
+    case 'info': return {};
+    case 'checkbox': return { value: text === 'true' || text === 'on' };
+    case 'checkboxes': {
+      const list = [...new Set((vals.get(name) || []).filter((x) => x !== ''))];
+      return { value: list.length ? list : undefined };
+    }
+    case 'number': {
+      const t = text.trim();
+      if (!t) return {};
+      const n = parseNumber(t);
+      return n === null ? { raw: text } : { value: n };
+    }
+    case 'date': {
+      let t = text.trim();
+      const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(t);
+      if (m) t = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+      return { value: t || undefined };
+    }
+    case 'group': {
+      const n = Math.max(0, parseInt(first(vals, name + '.count'), 10) || 0);
+      const items = [];
+      for (let i = 0; i < n; i++) {
+        const prefix = `${name}.${i}.`;
+        if (!hasInput(vals, prefix)) continue;
+        const item = {};
+        for (const sub of f.fields || []) {
+          const r = readField(sub, prefix + sub.id, vals);
+          if (r.value !== undefined) item[sub.id] = r.value;
+        }
+        items.push(item);
+      }
+      return { value: items.length ? items : undefined };
+    }
+  }
+  return { value: text === '' ? undefined : text };
+}
+
+// readStep reads the answers of a step's fields (spec: [{id, type,
+// fields?}]) into {values, raw}.
+export function readStep(pairs, spec) {
+  const vals = pairs instanceof Map ? pairs : values(pairs);
+  const out = {};
+  const raw = {};
+  for (const f of spec) {
+    const r = readField(f, f.id, vals);
+    if (r.value !== undefined) out[f.id] = r.value;
+    if (r.raw !== undefined) raw[f.id] = r.raw;
+  }
+  return { values: out, raw };
+}
+
+// mergeStep puts a step's answers into a copy of the draft's data: an
+// unanswered field is removed, a number that did not read keeps its value.
+export function mergeStep(base, spec, vals, raw = {}) {
+  const out = { ...base };
+  for (const f of spec) {
+    if (f.type === 'info' || f.id in raw) continue;
+    if (vals[f.id] !== undefined) out[f.id] = vals[f.id];
+    else delete out[f.id];
+  }
+  return out;
+}
+
+// canon is a JSON text with sorted keys, for comparing answers.
+export function canon(v) {
+  if (v === undefined || v === null) return 'null';
+  if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
+  if (typeof v === 'object') return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canon(v[k])).join(',') + '}';
+  return JSON.stringify(v);
+}
+
+const keys = (...objs) => [...new Set(objs.flatMap((o) => Object.keys(o || {})))];
+
+// rebase applies my changes (from base to mine) onto theirs.
+export function rebase(base, mine, theirs) {
+  const out = { ...theirs };
+  for (const k of keys(base, mine)) {
+    if (canon(base[k]) === canon(mine[k])) continue;
+    if (mine[k] === undefined) delete out[k];
+    else out[k] = mine[k];
+  }
+  return out;
+}
+
+// conflicts lists the answers both sides changed, to different values.
+export function conflicts(base, mine, theirs) {
+  return keys(base, mine, theirs).filter((k) => {
+    const b = canon(base[k]), m = canon(mine[k]), t = canon(theirs[k]);
+    return b !== m && b !== t && m !== t;
+  });
+}
+
+// isEmpty: no answer, blank text, empty list or an unticked checkbox.
+export function isEmpty(v) {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (typeof v === 'boolean') return !v;
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}
+
+const same = (a, b) => (typeof a === 'number' ? typeof b === 'number' && a === b
+  : (typeof a === 'string' || typeof a === 'boolean') && a === b);
+const matchValue = (v, want) => (Array.isArray(v) ? v.some((x) => same(x, want)) : same(v, want));
+
+// matches: a showIf condition {field, equals | in | notEmpty} holds for v.
+export function matches(c, v) {
+  if (c.notEmpty) return !isEmpty(v);
+  if (c.equals !== undefined && c.equals !== null) return matchValue(v, c.equals);
+  return (c.in || []).some((w) => matchValue(v, w));
+}
+
+// Checks as in server/forms/values.go.
+export function validEmail(s) {
+  if (s.length > 254 || /\s/.test(s)) return false;
+  const at = s.indexOf('@');
+  const local = s.slice(0, at), domain = s.slice(at + 1);
+  if (at < 1 || local.length > 64 || domain.includes('@')) return false;
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2) return false;
+  for (const l of labels) {
+    if (!l || l.length > 63 || l[0] === '-' || l.at(-1) === '-' || !/^[\p{L}\p{Nd}-]+$/u.test(l)) return false;
+  }
+  return /^\p{L}{2,}$/u.test(labels.at(-1));
+}
+
+export function validPhone(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c >= '0' && c <= '9') n++;
+    else if (!(c === '+' && i === 0) && !((c === ' ' || c === '-') && i > 0)) return false;
+  }
+  return n >= 7 && n <= 15;
+}
+
+// parseMoney reads "123.45", "123,45", "1 234,5", "12 €" into cents.
+export function parseMoney(s) {
+  s = s.trim().replace(/^€|€$/g, '').trim().replace(/[ \u00a0\u202f]/g, '');
+  let neg = false;
+  if (s.startsWith('-')) { neg = true; s = s.slice(1); }
+  const m = /^(\d{1,12})(?:[.,](\d{1,2}))?$/.exec(s);
+  if (!m) return null;
+  const cents = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
+  return neg ? -cents : cents;
+}
+
+function realDate(s) {
+  const m = /^([1-9]\d{3})-(\d\d)-(\d\d)$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+const length = (s) => [...s].length;
+
+// check returns the message key of the first problem with value v under
+// rules r (see clientRules in server/web/form_fields.go), or ''. raw is
+// text that did not read as a number; file a chosen File.
+export function check(r, v, raw, file) {
+  if (raw !== undefined) return 'number';
+  if (r.t === 'file' && file) {
+    if (r.maxB && file.size > r.maxB) return 'tooBig';
+    if (r.acc && file.type && !r.acc.includes(file.type)) return 'type';
+    return '';
+  }
+  if (isEmpty(v)) return r.r ? 'required' : '';
+  switch (r.t) {
+    case 'text': case 'textarea': case 'email': case 'phone': {
+      const s = r.t === 'textarea' ? v.trim() : v.trim().split(/\s+/).join(' ');
+      if (r.maxL && length(s) > r.maxL) return 'tooLong';
+      if (length(s) < (r.minL || 0)) return 'tooShort';
+      if (r.t === 'email' && !validEmail(s)) return 'email';
+      if (r.t === 'phone' && !validPhone(s)) return 'phone';
+      if (r.re && !new RegExp(`^(?:${r.re})$`, 'v').test(s)) return 'pattern';
+      return '';
+    }
+    case 'hetu': return validHetu(v.trim().toUpperCase()) ? '' : 'hetu';
+    case 'businessId': return validBusinessId(v.trim()) ? '' : 'businessId';
+    case 'iban': return validIban(v.replace(/\s/g, '').toUpperCase()) ? '' : 'iban';
+    case 'postalCode': return validPostalCode(v.trim()) ? '' : 'postalCode';
+    case 'number':
+      if (r.min != null && v < r.min) return 'tooSmall';
+      if (r.max != null && v > r.max) return 'tooLarge';
+      return '';
+    case 'money': {
+      const c = parseMoney(v);
+      if (c === null) return 'money';
+      if (c < Math.round((r.min || 0) * 100)) return 'tooSmall';
+      if (r.max != null && c > Math.round(r.max * 100)) return 'tooLarge';
+      return '';
+    }
+    case 'date':
+      if (!realDate(v.trim())) return 'date';
+      if (r.dMin && v.trim() < r.dMin) return 'tooEarly';
+      if (r.dMax && v.trim() > r.dMax) return 'tooLate';
+      return '';
+    case 'checkboxes':
+      if (r.min != null && v.length < r.min) return 'tooFew';
+      if (r.max != null && v.length > r.max) return 'tooMany';
+      return '';
+    case 'group':
+      if (r.minI && v.length < r.minI) return 'tooFew';
+      if (r.maxI && v.length > r.maxI) return 'tooMany';
+      return '';
+  }
+  return '';
+}
+
+// clockTime writes the time as residents read it: 12.41 (fi, sv), 12:41 (en).
+export function clockTime(d, lang) {
+  const mm = String(d.getMinutes()).padStart(2, '0');
+  return lang === 'en' ? `${String(d.getHours()).padStart(2, '0')}:${mm}` : `${d.getHours()}.${mm}`;
+}

@@ -1,0 +1,591 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"asiointi/server/cases"
+	"asiointi/server/datefmt"
+	"asiointi/server/forms"
+)
+
+// fieldView is one form field as the "field" partial renders it. Every
+// text is already in the page language: the partial needs no translation.
+type fieldView struct {
+	ID       string // the input's id and name: "email", or "budget.0.item" in a group
+	Type     string // the forms.Type… of the field
+	Label    string
+	Help     string
+	Required bool
+	Error    string
+
+	Value   string // the text of a text-like input
+	Checked bool   // a checkbox
+	Options []optionView
+
+	InputType, InputMode, Autocomplete string
+	MaxLength                          int
+	Code                               bool // an identifier: no spell check, upper case
+
+	Source, SourceURL string // where a prefilled value came from
+	Locked            bool   // prefilled and not editable: shown as text
+
+	// ShowIf is the JSON condition for form.js when it depends on a field
+	// of the same step (or item); Hidden is the server's evaluation of it
+	// on the answers as rendered; CondHint tells readers without
+	// JavaScript when to answer (nojs.css shows hidden fields then).
+	ShowIf   string
+	Hidden   bool
+	CondHint string
+
+	Rules string // JSON rules and messages for form.js (data-rules)
+
+	File   *fileView // the current attachment of a file field
+	Accept string
+
+	Items  []*groupItemView // group items
+	CanAdd bool
+	Count  int // group item count (hidden input <id>.count)
+
+	Describe string // ids for aria-describedby
+	Txt      *fieldTexts
+}
+
+type optionView struct {
+	ID, Value, Label string
+	Checked          bool
+}
+
+type fileView struct {
+	ID, Name, Size, URL string
+}
+
+type groupItemView struct {
+	Index     int
+	Legend    string
+	Fields    []*fieldView
+	CanRemove bool
+	Remove    string // the Remove button's text
+}
+
+// fieldTexts are the fixed words of the field partial in one language.
+type fieldTexts struct {
+	Required, Choose, CurrentFile, RemoveFile, ReplaceFile, AddItem, ErrorPrefix, Locked string
+}
+
+// fieldBuilder turns a definition's fields into fieldViews for one step.
+type fieldBuilder struct {
+	s        *Server
+	lang     string
+	draft    *cases.Draft
+	def      *forms.Definition
+	step     int
+	values   map[string]any    // the answers as rendered (posted or saved)
+	raw      map[string]string // text typed that could not be kept (e.g. "12,a" in a number field)
+	errors   map[string]string // message per field path
+	acting   bool              // the session acts for someone: no autocomplete of their data
+	atts     map[string]cases.Attachment
+	now      time.Time
+	txt      *fieldTexts
+	stepOf   map[string]int // top-level field id → step index
+	rendered map[string]bool
+}
+
+func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definition, step int, values map[string]any, acting bool, atts []cases.Attachment) *fieldBuilder {
+	b := &fieldBuilder{s: s, lang: lang, draft: d, def: def, step: step, values: values, acting: acting,
+		raw: map[string]string{}, errors: map[string]string{}, atts: map[string]cases.Attachment{}, now: s.now(),
+		stepOf: map[string]int{}, rendered: map[string]bool{}}
+	for _, a := range atts {
+		b.atts[a.ID] = a
+	}
+	for si := range def.Steps {
+		for _, f := range def.Steps[si].Fields {
+			b.stepOf[f.ID] = si
+		}
+	}
+	t := func(id string) string { return s.msg.T(lang, id) }
+	b.txt = &fieldTexts{Required: t("field.required"), Choose: t("field.choose"), CurrentFile: t("field.currentFile"),
+		RemoveFile: t("field.removeFile"), ReplaceFile: t("field.replaceFile"), AddItem: t("field.addItem"),
+		ErrorPrefix: t("field.errorPrefix"), Locked: t("field.lockedNote")}
+	return b
+}
+
+// stepFields decides which fields of the step are shown (see
+// stepFieldSet) and builds their views.
+func (b *fieldBuilder) stepFields() []*fieldView {
+	var out []*fieldView
+	for _, f := range stepFieldSet(b.def, b.step, b.values) {
+		out = append(out, b.field(f, f.ID, b.values))
+	}
+	return out
+}
+
+// stepFieldSet is the fields of step si that the page shows and that a
+// post of the page may change. A field whose condition depends on an
+// answer of an earlier step is left out when that answer hides it (it
+// does not apply, and its draft value is kept). A condition on a field of
+// the same step is evaluated in the browser: the field is always part of
+// the page.
+func stepFieldSet(def *forms.Definition, si int, values map[string]any) []*forms.Field {
+	shown := shownEarlier(def, si, values)
+	var out []*forms.Field
+	sameStep := map[string]bool{}
+	for i := range def.Steps[si].Fields {
+		f := &def.Steps[si].Fields[i]
+		if f.ShowIf != nil && !sameStep[f.ShowIf.Field] && !forms.Visible(f, shown, shown) {
+			continue
+		}
+		sameStep[f.ID] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// shownEarlier holds the answers of the visible fields of the steps
+// before si, evaluated in form order as forms.CheckSubmit does.
+func shownEarlier(def *forms.Definition, si int, values map[string]any) map[string]any {
+	shown := map[string]any{}
+	for i := 0; i < si; i++ {
+		for j := range def.Steps[i].Fields {
+			f := &def.Steps[i].Fields[j]
+			if !f.IsData() || !forms.Visible(f, shown, shown) {
+				continue
+			}
+			if v, ok := values[f.ID]; ok {
+				shown[f.ID] = v
+			}
+		}
+	}
+	return shown
+}
+
+// field builds the view of f at path; scope holds the answers of its
+// group item (or the top level).
+func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) *fieldView {
+	b.rendered[path] = true
+	v := &fieldView{ID: path, Type: f.Type, Label: f.Label.In(b.lang), Help: f.Help.In(b.lang), Required: f.Required,
+		Error: b.errors[path], Txt: b.txt}
+	val, has := scope[f.ID]
+	switch f.Type {
+	case forms.TypeText, forms.TypeTextarea, forms.TypeEmail, forms.TypePhone, forms.TypeHetu, forms.TypeBusinessID,
+		forms.TypeIBAN, forms.TypePostalCode, forms.TypeMoney, forms.TypeDate, forms.TypeSelect, forms.TypeRadio, forms.TypeFile:
+		if s, ok := val.(string); ok {
+			v.Value = s
+		}
+	case forms.TypeNumber:
+		if n, ok := val.(float64); ok {
+			v.Value = formatNumberInput(n, b.lang)
+		} else if s, ok := val.(string); ok {
+			v.Value = s
+		}
+	case forms.TypeCheckbox:
+		v.Checked, _ = val.(bool)
+	}
+	if r, ok := b.raw[path]; ok {
+		v.Value = r
+	}
+	b.input(f, v)
+	for _, o := range f.Options {
+		ov := optionView{ID: path + "-" + o.Value, Value: o.Value, Label: o.Label.In(b.lang)}
+		switch x := val.(type) {
+		case string:
+			ov.Checked = x == o.Value
+		case []any:
+			ov.Checked = slices.Contains(x, any(o.Value))
+		}
+		v.Options = append(v.Options, ov)
+	}
+	if len(v.Options) > 0 && f.Type != forms.TypeSelect {
+		v.Options[0].ID = path // the error summary links to the first choice
+	}
+	// Prefill (top-level fields only) and locking.
+	if !strings.Contains(path, ".") && b.draft != nil {
+		if src, ok := b.draft.Prefill[f.ID]; ok {
+			v.Source, v.SourceURL = b.source(src)
+			v.Locked = f.Locked && has && val != nil
+		}
+	}
+	if f.ShowIf != nil {
+		b.condition(f, v, scope)
+	}
+	switch f.Type {
+	case forms.TypeFile:
+		if a, ok := b.atts[v.Value]; ok {
+			v.File = &fileView{ID: a.ID, Name: a.Name, Size: sizeText(a.Size, b.lang),
+				URL: "/" + b.lang + "/attachments/" + a.Draft + "/" + a.ID}
+		}
+		v.Accept = strings.Join(f.Accepted(), ",")
+	case forms.TypeGroup:
+		b.group(f, v, val)
+	}
+	var desc []string
+	if v.CondHint != "" {
+		desc = append(desc, path+"-cond")
+	}
+	if v.Help != "" {
+		desc = append(desc, path+"-hint")
+	}
+	if v.Source != "" {
+		desc = append(desc, path+"-source")
+	}
+	if v.Error != "" {
+		desc = append(desc, path+"-error")
+	}
+	v.Describe = strings.Join(desc, " ")
+	v.Rules = b.rules(f)
+	return v
+}
+
+// input chooses the HTML input for a field type.
+func (b *fieldBuilder) input(f *forms.Field, v *fieldView) {
+	v.InputType = "text"
+	v.MaxLength = f.MaxLength
+	switch f.Type {
+	case forms.TypeEmail:
+		v.InputType = "email"
+	case forms.TypePhone:
+		v.InputType = "tel"
+	case forms.TypeNumber, forms.TypeMoney:
+		v.InputMode = "decimal"
+	case forms.TypeDate:
+		v.InputType = "date"
+	case forms.TypePostalCode:
+		v.InputMode, v.MaxLength, v.Code = "numeric", 5, true
+	case forms.TypeHetu:
+		v.MaxLength, v.Code = 11, true
+	case forms.TypeBusinessID:
+		v.MaxLength, v.Code = 9, true
+	case forms.TypeIBAN:
+		v.MaxLength, v.Code = 42, true
+	}
+	// Autocomplete fills in the browser's saved details of the person at
+	// the keyboard: only for their own data. When acting for someone, the
+	// contact.* concepts still describe the person filling in the form.
+	if f.Autocomplete != "" && (!b.acting || strings.HasPrefix(f.Concept, "contact.")) {
+		v.Autocomplete = f.Autocomplete
+	}
+}
+
+func (b *fieldBuilder) source(src cases.PrefillSource) (string, string) {
+	switch src.Source {
+	case cases.SourcePopulation:
+		return b.s.msg.T(b.lang, "field.source.population"), ""
+	case cases.SourceOrganization:
+		return b.s.msg.T(b.lang, "field.source.organization"), ""
+	case cases.SourceEarlierCase:
+		return b.s.msg.T(b.lang, "field.source.earlierCase", map[string]any{"Reference": src.Reference}), "/" + b.lang + "/cases/" + src.Case
+	}
+	return "", ""
+}
+
+// condition sets up a field with showIf: its JSON for form.js and the
+// hint for readers without JavaScript, and whether it is hidden now.
+func (b *fieldBuilder) condition(f *forms.Field, v *fieldView, scope map[string]any) {
+	c := f.ShowIf
+	// The field the condition names: a sibling in the group, or top level.
+	// A condition on an earlier step was decided when the step's fields
+	// were chosen (stepFieldSet): the field is shown, nothing to toggle.
+	var target *forms.Field
+	if g, ok := b.groupOf(v.ID); ok {
+		target, _ = g.Sub(c.Field)
+	}
+	if target == nil {
+		if si, ok := b.stepOf[c.Field]; !ok || si != b.step {
+			return
+		}
+		target, _, _ = b.def.Lookup(c.Field)
+	}
+	if target == nil {
+		return
+	}
+	raw, _ := json.Marshal(c)
+	v.ShowIf = string(raw)
+	v.Hidden = !forms.Visible(f, scope, b.values)
+	label := target.Label.In(b.lang)
+	words := func(x any) string {
+		if s, ok := x.(string); ok {
+			if o, ok := target.Option(s); ok {
+				return o.Label.In(b.lang)
+			}
+			return s
+		}
+		if n, ok := x.(float64); ok {
+			return formatNumberInput(n, b.lang)
+		}
+		return fmt.Sprint(x)
+	}
+	switch {
+	case c.NotEmpty:
+		v.CondHint = b.s.msg.T(b.lang, "field.onlyIfAnswered", map[string]any{"Label": label})
+	case target.Type == forms.TypeCheckbox:
+		id := "field.onlyIfTicked"
+		if c.Equals == false {
+			id = "field.onlyIfNotTicked"
+		}
+		v.CondHint = b.s.msg.T(b.lang, id, map[string]any{"Label": label})
+	default:
+		var vals []string
+		if c.Equals != nil {
+			vals = append(vals, words(c.Equals))
+		}
+		for _, x := range c.In {
+			vals = append(vals, words(x))
+		}
+		or := b.s.msg.T(b.lang, "field.or")
+		q := quotes(b.lang)
+		for i := range vals {
+			vals[i] = q[0] + vals[i] + q[1]
+		}
+		list := strings.Join(vals, " "+or+" ")
+		v.CondHint = b.s.msg.T(b.lang, "field.onlyIfChoice", map[string]any{"Label": label, "Value": list})
+	}
+}
+
+// quotes are the quotation marks of a language.
+func quotes(lang string) [2]string {
+	if lang == "en" {
+		return [2]string{"“", "”"}
+	}
+	return [2]string{"”", "”"}
+}
+
+// groupOf returns the group field a sub-field path belongs to.
+func (b *fieldBuilder) groupOf(path string) (*forms.Field, bool) {
+	parts := strings.Split(path, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	f, _, ok := b.def.Lookup(parts[0])
+	return f, ok && f.Type == forms.TypeGroup
+}
+
+// group builds a group's items; there is always at least one (empty) item
+// to type into.
+func (b *fieldBuilder) group(f *forms.Field, v *fieldView, val any) {
+	list, _ := val.([]any)
+	n := len(list)
+	if n == 0 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		item := map[string]any{}
+		if i < len(list) {
+			if m, ok := list[i].(map[string]any); ok {
+				item = m
+			}
+		}
+		iv := &groupItemView{Index: i,
+			Legend:    b.s.msg.T(b.lang, "field.item", map[string]any{"Label": v.Label, "N": i + 1}),
+			Remove:    b.s.msg.T(b.lang, "field.removeItem", map[string]any{"N": i + 1}),
+			CanRemove: len(list) > 1 || (len(list) == 1 && !f.Required && f.MinItems == 0)}
+		for j := range f.Fields {
+			sub := &f.Fields[j]
+			iv.Fields = append(iv.Fields, b.field(sub, itemPath(f.ID, i, sub.ID), item))
+		}
+		v.Items = append(v.Items, iv)
+	}
+	v.Count = n
+	v.CanAdd = n < f.ItemLimit()
+}
+
+func itemPath(group string, i int, sub string) string {
+	return group + "." + strconv.Itoa(i) + "." + sub
+}
+
+// clientRules are a field's checks for form.js (pwa/js/rules.js), the
+// same as forms.CheckSubmit's, with the messages in the page language.
+type clientRules struct {
+	Type      string            `json:"t"`
+	Required  bool              `json:"r,omitempty"`
+	MinLength int               `json:"minL,omitempty"`
+	MaxLength int               `json:"maxL,omitempty"`
+	Min       *float64          `json:"min,omitempty"`
+	Max       *float64          `json:"max,omitempty"`
+	Pattern   string            `json:"re,omitempty"`
+	DateMin   string            `json:"dMin,omitempty"`
+	DateMax   string            `json:"dMax,omitempty"`
+	MaxBytes  int64             `json:"maxB,omitempty"`
+	Accept    []string          `json:"acc,omitempty"`
+	MinItems  int               `json:"minI,omitempty"`
+	MaxItems  int               `json:"maxI,omitempty"`
+	Messages  map[string]string `json:"m"`
+}
+
+func (b *fieldBuilder) rules(f *forms.Field) string {
+	if !f.IsData() {
+		return ""
+	}
+	r := clientRules{Type: f.Type, Required: f.Required, Messages: map[string]string{}}
+	msg := func(key, id string, data map[string]any) { r.Messages[key] = b.s.msg.T(b.lang, id, data) }
+	switch f.Type {
+	case forms.TypeSelect, forms.TypeRadio:
+		msg("required", forms.ErrRequiredChoice, nil)
+	case forms.TypeCheckboxes:
+		msg("required", forms.ErrRequiredChoices, nil)
+	case forms.TypeCheckbox:
+		msg("required", forms.ErrRequiredCheckbox, nil)
+	case forms.TypeFile:
+		msg("required", forms.ErrRequiredFile, nil)
+	case forms.TypeGroup:
+		msg("required", forms.ErrTooFewItems, map[string]any{"Min": max(1, f.MinItems)})
+	default:
+		msg("required", forms.ErrRequired, nil)
+	}
+	switch f.Type {
+	case forms.TypeText, forms.TypeTextarea, forms.TypeEmail, forms.TypePhone:
+		r.MinLength, r.MaxLength, r.Pattern = f.MinLength, f.MaxLength, f.Pattern
+		if f.MinLength > 0 {
+			msg("tooShort", forms.ErrTooShort, map[string]any{"Min": f.MinLength})
+		}
+		if f.MaxLength > 0 {
+			msg("tooLong", forms.ErrTooLong, map[string]any{"Max": f.MaxLength})
+		}
+		if f.Pattern != "" {
+			msg("pattern", forms.ErrPattern, map[string]any{"Help": f.PatternHelp.In(b.lang)})
+		}
+		if f.Type == forms.TypeEmail {
+			msg("email", forms.ErrEmail, nil)
+		}
+		if f.Type == forms.TypePhone {
+			msg("phone", forms.ErrPhone, nil)
+		}
+	case forms.TypeHetu:
+		msg("hetu", forms.ErrHetu, nil)
+	case forms.TypeBusinessID:
+		msg("businessId", forms.ErrBusinessID, nil)
+	case forms.TypeIBAN:
+		msg("iban", forms.ErrIBAN, nil)
+	case forms.TypePostalCode:
+		msg("postalCode", forms.ErrPostalCode, nil)
+	case forms.TypeNumber:
+		r.Min, r.Max = f.Min, f.Max
+		msg("number", "field.notNumber", nil)
+		if f.Min != nil {
+			msg("tooSmall", forms.ErrNumberTooSmall, map[string]any{"Min": formatNumberInput(*f.Min, b.lang)})
+		}
+		if f.Max != nil {
+			msg("tooLarge", forms.ErrNumberTooLarge, map[string]any{"Max": formatNumberInput(*f.Max, b.lang)})
+		}
+	case forms.TypeMoney:
+		r.Min, r.Max = f.Min, f.Max
+		msg("money", forms.ErrMoney, nil)
+		lo := 0.0
+		if f.Min != nil {
+			lo = *f.Min
+		}
+		r.Min = &lo
+		msg("tooSmall", forms.ErrMoneyTooSmall, map[string]any{"Min": moneyText(lo, b.lang)})
+		if f.Max != nil {
+			msg("tooLarge", forms.ErrMoneyTooLarge, map[string]any{"Max": moneyText(*f.Max, b.lang)})
+		}
+	case forms.TypeDate:
+		msg("date", forms.ErrDate, nil)
+		if f.DateMin != "" {
+			if t, err := forms.ParseDateBound(f.DateMin, b.now); err == nil {
+				r.DateMin = t.Format(time.DateOnly)
+				msg("tooEarly", forms.ErrDateTooEarly, map[string]any{"Date": datefmt.Date(t, b.lang)})
+			}
+		}
+		if f.DateMax != "" {
+			if t, err := forms.ParseDateBound(f.DateMax, b.now); err == nil {
+				r.DateMax = t.Format(time.DateOnly)
+				msg("tooLate", forms.ErrDateTooLate, map[string]any{"Date": datefmt.Date(t, b.lang)})
+			}
+		}
+	case forms.TypeCheckboxes:
+		r.Min, r.Max = f.Min, f.Max
+		if f.Min != nil {
+			msg("tooFew", forms.ErrTooFewChoices, map[string]any{"Min": int(*f.Min)})
+		}
+		if f.Max != nil {
+			msg("tooMany", forms.ErrTooManyChoices, map[string]any{"Max": int(*f.Max)})
+		}
+	case forms.TypeFile:
+		r.MaxBytes, r.Accept = f.FileLimit(), f.Accepted()
+		msg("tooBig", forms.ErrFileTooLarge, map[string]any{"Max": sizeText(f.FileLimit(), b.lang)})
+		msg("type", forms.ErrFileType, map[string]any{"Types": typesText(f.Accepted(), b.lang)})
+	case forms.TypeGroup:
+		r.MinItems, r.MaxItems = f.MinItems, f.ItemLimit()
+		if f.MinItems > 0 {
+			msg("tooFew", forms.ErrTooFewItems, map[string]any{"Min": f.MinItems})
+		}
+		msg("tooMany", forms.ErrTooManyItems, map[string]any{"Max": f.ItemLimit()})
+	}
+	out, _ := json.Marshal(r)
+	return string(out)
+}
+
+// formatNumberInput writes a number as a person types it: 12,5 in fi and
+// sv, 12.5 in en, without thousands separators.
+func formatNumberInput(n float64, lang string) string {
+	s := strconv.FormatFloat(n, 'f', -1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// moneyText writes an amount in euros: 1 234,50 € (fi, sv), €1,234.50 (en).
+func moneyText(eur float64, lang string) string {
+	cents := int64(math.Round(eur * 100))
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	th, dec := "\u00a0", ","
+	if lang == "en" {
+		th, dec = ",", "."
+	}
+	digits := strconv.FormatInt(cents/100, 10)
+	var sb strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			sb.WriteString(th)
+		}
+		sb.WriteRune(c)
+	}
+	s := sb.String() + dec + fmt.Sprintf("%02d", cents%100)
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	if lang == "en" {
+		return sign + "€" + s
+	}
+	return sign + s + "\u00a0€"
+}
+
+// sizeText writes a file size as file managers do: "120 kB", "2,4 MB".
+func sizeText(n int64, lang string) string {
+	if n < 1<<20 {
+		kb := max((n+1023)/1024, 1)
+		if kb < 1024 {
+			return strconv.FormatInt(kb, 10) + "\u00a0kB"
+		}
+	}
+	mb := math.Round(float64(n)/(1<<20)*10) / 10
+	s := strconv.FormatFloat(mb, 'f', -1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "\u00a0MB"
+}
+
+// typesText lists MIME types by their short names: "PDF, JPEG tai PNG".
+func typesText(types []string, lang string) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		_, sub, _ := strings.Cut(t, "/")
+		names[i] = strings.ToUpper(sub)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	or := map[string]string{"fi": " tai ", "sv": " eller ", "en": " or "}[lang]
+	return strings.Join(names[:len(names)-1], ", ") + or + names[len(names)-1]
+}
