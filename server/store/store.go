@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // SchemaVersion is the layout version written to the meta bucket.
@@ -100,7 +101,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: the database is in use by another process", path)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -346,7 +347,8 @@ func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) 
 	p := []byte(prefix)
 	// Seek to just past the prefix range.
 	end := append(append([]byte{}, p...), 0xff)
-	k, v := c.Seek(end)
+	k, _ := c.Seek(end)
+	var v []byte
 	if k == nil {
 		k, v = c.Last()
 	} else {

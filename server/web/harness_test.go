@@ -108,7 +108,8 @@ func (e *env) do(r req) resp {
 	if h, ok := r.headers["Host"]; ok {
 		host = h
 	}
-	hr := httptest.NewRequest(r.method, "http://"+host+r.path, body)
+	hr := httptest.NewRequest(r.method, r.path, body)
+	hr.Host = host
 	if r.ctype != "" {
 		hr.Header.Set("Content-Type", r.ctype)
 	} else if r.body != "" && strings.HasPrefix(r.body, "{") {

@@ -61,7 +61,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	if s.metrics != nil {
 		s.metrics.ObserveRequest(c.Method(), route, status, time.Since(start))
 	}
-	if s.log != nil && (status >= 500 || err != nil) {
+	if s.log != nil && status >= 500 {
 		// Ids only: never paths' query strings, bodies or henkilötunnus.
 		s.log.Error("request failed", "req", id, "method", c.Method(), "route", route, "status", status, "err", errString(err))
 	}

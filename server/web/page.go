@@ -17,6 +17,7 @@ import (
 // Alternate is the same page in another language.
 type Alternate struct {
 	Lang, Label, URL string
+	AbsURL           string // for <link rel="alternate">, which wants absolute URLs
 	Current          bool
 }
 
@@ -129,7 +130,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 			v.Set("lang", l)
 			u = path + "?" + v.Encode()
 		}
-		p.Alternates = append(p.Alternates, Alternate{Lang: l, Label: langLabels[l], URL: u, Current: l == lang})
+		p.Alternates = append(p.Alternates, Alternate{Lang: l, Label: langLabels[l], URL: u, AbsURL: s.origin(c) + u, Current: l == lang})
 	}
 	p.Path = rest
 	return p
@@ -160,3 +161,12 @@ func (p *Page) Date(t time.Time) string { return datefmt.Date(t, p.Lang) }
 
 // DateTime formats a moment in the page language, Helsinki time.
 func (p *Page) DateTime(t time.Time) string { return datefmt.DateTime(t, p.Lang) }
+
+// origin is the public origin: the configured base URL, else what the
+// request says (behind a trusted proxy, its forwarded scheme).
+func (s *Server) origin(c *fiber.Ctx) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	return c.Protocol() + "://" + c.Hostname()
+}

@@ -64,7 +64,7 @@ func (s *Server) favicon(c *fiber.Ctx) error {
 
 func (s *Server) robots(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "public, max-age=86400")
-	return c.SendString("User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /auth/\n")
+	return c.SendString("User-agent: *\nAllow: /\nAllow: /auth/test-login\nDisallow: /api/\nDisallow: /auth/\n")
 }
 
 func (s *Server) rootRedirect(c *fiber.Ctx) error {
