@@ -1,0 +1,747 @@
+// Command loadgen measures Asiointi under load over loopback: autosaves
+// and submissions through the real JSON API, next to raw bbolt writes of
+// the same size in this process. It prints ops/s, latency percentiles
+// and errors by status for each mode.
+//
+//	go build -o /tmp/asiointi-load ./server
+//	ASIOINTI_DATA=$(mktemp -d) ASIOINTI_ADDR=127.0.0.1:18555 ASIOINTI_RATE_LIMITS=off /tmp/asiointi-load &
+//	go run ./server/loadgen -addr 127.0.0.1:18555 -clients 64 -duration 15s -mode all
+//
+// Modes (-mode takes one or a comma-separated list; "all" is
+// autosave,submit,submit-only,raw):
+//
+//	autosave     each client PUTs its own draft with ~1 KB of answers, following versions
+//	submit       each iteration creates a draft, saves valid answers and submits;
+//	             submits/s counts iterations, the latency is of the submit call alone
+//	submit-only  drafts with valid answers are prepared first; only submits are timed
+//	raw          C goroutines write payloads of the autosave data's size straight
+//	             to a fresh bbolt store (asiointi/server/store, default options: fsync on)
+//
+// The server must run with ASIOINTI_RATE_LIMITS=off. Only loopback
+// addresses are accepted.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"asiointi/server/store"
+)
+
+var residents = []string{"140386-902R", "021184-9139", "050840-948K", "300468-951T", "171279-9677", "030392-974H"}
+
+const service = "sports-shift"
+
+type config struct {
+	base       string
+	clients    int
+	duration   time.Duration
+	prepare    int
+	rawSize    int
+	rawDir     string
+	timeout    time.Duration
+	cpuprofile string
+}
+
+func main() {
+	var cfg config
+	addr := flag.String("addr", "127.0.0.1:18555", "server address (loopback host:port or http://host:port)")
+	flag.IntVar(&cfg.clients, "clients", 64, "concurrent clients (each with its own session and draft)")
+	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "measured time per mode")
+	mode := flag.String("mode", "autosave", "autosave, submit, submit-only, raw, or a comma-separated list; all = every mode")
+	flag.IntVar(&cfg.prepare, "prepare", 0, "submit-only: drafts prepared per client (0: enough for ~5,000 submits/s)")
+	flag.IntVar(&cfg.rawSize, "raw-size", 0, "raw: payload bytes (0: the size of the autosave data)")
+	flag.StringVar(&cfg.rawDir, "raw-dir", "", "raw: directory for the temporary store (default: a new temp dir)")
+	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
+	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
+	flag.Parse()
+
+	var err error
+	if cfg.base, err = loopbackBase(*addr); err != nil {
+		fatal(err)
+	}
+	if cfg.clients < 1 || cfg.duration <= 0 || cfg.duration > 10*time.Minute {
+		fatal(errors.New("-clients must be ≥ 1 and -duration between 0 and 10m"))
+	}
+	modes := strings.Split(*mode, ",")
+	if *mode == "all" {
+		modes = []string{"autosave", "submit", "submit-only", "raw"}
+	}
+	for _, m := range modes {
+		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw"}, m) {
+			fatal(fmt.Errorf("unknown mode %q", m))
+		}
+	}
+	if cfg.cpuprofile != "" {
+		f, err := os.Create(cfg.cpuprofile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	fmt.Printf("loadgen: %s, %d clients, %v per mode, GOMAXPROCS %d, %d CPUs\n",
+		cfg.base, cfg.clients, cfg.duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
+
+	results := map[string]*result{}
+	for _, m := range modes {
+		var r *result
+		switch m {
+		case "autosave":
+			r, err = runAutosave(cfg)
+		case "submit":
+			r, err = runSubmit(cfg)
+		case "submit-only":
+			r, err = runSubmitOnly(cfg)
+		case "raw":
+			r, err = runRaw(cfg)
+		}
+		if err != nil {
+			fatal(fmt.Errorf("%s: %w", m, err))
+		}
+		r.print()
+		results[m] = r
+	}
+	if a, r := results["autosave"], results["raw"]; a != nil && r != nil && r.rate() > 0 {
+		fmt.Printf("\nautosave/raw ratio: %.2f (%.0f / %.0f ops/s)\n", a.rate()/r.rate(), a.rate(), r.rate())
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "loadgen:", err)
+	os.Exit(1)
+}
+
+// loopbackBase accepts only loopback hosts.
+func loopbackBase(addr string) (string, error) {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", fmt.Errorf("-addr %q is not host:port or http://host:port", addr)
+	}
+	host := u.Hostname()
+	if host != "localhost" {
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsLoopback() {
+			return "", fmt.Errorf("-addr %q: only loopback addresses are allowed", addr)
+		}
+	}
+	return "http://" + u.Host, nil
+}
+
+// ---- results ----
+
+type result struct {
+	name    string
+	what    string
+	elapsed time.Duration
+	ok      int
+	lat     []time.Duration // of the timed call
+	errs    map[string]int
+	note    string
+	extra   []string
+}
+
+func (r *result) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func latencyLine(lat []time.Duration) string {
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return "no samples"
+	}
+	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  max %s  (n=%d)", ms(pct(s, .50)), ms(pct(s, .90)), ms(pct(s, .99)), ms(s[len(s)-1]), len(s))
+}
+
+func (r *result) print() {
+	fmt.Printf("\n== %s: %.0f %s/s  (%d in %.2f s)\n", r.name, r.rate(), r.what, r.ok, r.elapsed.Seconds())
+	fmt.Printf("   latency: %s\n", latencyLine(r.lat))
+	for _, e := range r.extra {
+		fmt.Printf("   %s\n", e)
+	}
+	if len(r.errs) == 0 {
+		fmt.Println("   errors: none")
+	} else {
+		keys := make([]string, 0, len(r.errs))
+		for k := range r.errs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, r.errs[k]))
+		}
+		fmt.Printf("   errors: %s\n", strings.Join(parts, ", "))
+	}
+	if r.note != "" {
+		fmt.Printf("   note: %s\n", r.note)
+	}
+}
+
+// worker is one client's own record, merged after the run.
+type worker struct {
+	lat  []time.Duration
+	lat2 map[string][]time.Duration // other calls, for information
+	errs map[string]int
+	ok   int
+}
+
+func newWorker() *worker {
+	return &worker{lat: make([]time.Duration, 0, 1<<14), lat2: map[string][]time.Duration{}, errs: map[string]int{}}
+}
+
+func (w *worker) fail(call string, code int, err error) {
+	if err != nil {
+		w.errs[call+" transport"]++
+		return
+	}
+	w.errs[fmt.Sprintf("%s %d", call, code)]++
+}
+
+func merge(name, what string, ws []*worker, elapsed time.Duration) *result {
+	r := &result{name: name, what: what, elapsed: elapsed, errs: map[string]int{}}
+	other := map[string][]time.Duration{}
+	for _, w := range ws {
+		r.ok += w.ok
+		r.lat = append(r.lat, w.lat...)
+		for k, v := range w.errs {
+			r.errs[k] += v
+		}
+		for k, v := range w.lat2 {
+			other[k] = append(other[k], v...)
+		}
+	}
+	keys := make([]string, 0, len(other))
+	for k := range other {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r.extra = append(r.extra, fmt.Sprintf("%-8s %s", k+":", latencyLine(other[k])))
+	}
+	return r
+}
+
+// ---- HTTP ----
+
+func newHTTPClient(cfg config) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        4 * cfg.clients,
+			MaxIdleConnsPerHost: 2 * cfg.clients,
+			IdleConnTimeout:     20 * time.Second, // under the server's 30 s read timeout
+			DisableCompression:  true,
+			ForceAttemptHTTP2:   false,
+			WriteBufferSize:     8 << 10,
+			ReadBufferSize:      8 << 10,
+		},
+		Timeout:       cfg.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+type session struct {
+	base   string
+	hc     *http.Client
+	cookie string
+	csrf   string
+}
+
+func login(hc *http.Client, base, hetu string) (*session, error) {
+	resp, err := hc.PostForm(base+"/auth/test-login", url.Values{"user": {hetu}})
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("test login %s: %s (demo mode and ASIOINTI_RATE_LIMITS=off?)", hetu, resp.Status)
+	}
+	s := &session{base: base, hc: hc}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "asiointi_session" && ck.Value != "" {
+			s.cookie = "asiointi_session=" + ck.Value
+		}
+	}
+	if s.cookie == "" {
+		return nil, fmt.Errorf("test login %s: no session cookie", hetu)
+	}
+	var out struct {
+		CSRFToken string `json:"csrfToken"`
+	}
+	if code, err := s.do("GET", "/api/v1/session", nil, &out); err != nil || code != 200 || out.CSRFToken == "" {
+		return nil, fmt.Errorf("session of %s: %d %v", hetu, code, err)
+	}
+	s.csrf = out.CSRFToken
+	return s, nil
+}
+
+// do sends body (raw JSON when []byte) and decodes a JSON answer into out.
+func (s *session) do(method, path string, body, out any) (int, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Cookie", s.cookie)
+	req.Header.Set("Accept", "application/json")
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != "GET" {
+		req.Header.Set("X-CSRF-Token", s.csrf)
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if out != nil && resp.StatusCode < 300 && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// loginAll makes one session per client, the demo residents in turn.
+func loginAll(cfg config, hc *http.Client) ([]*session, error) {
+	out := make([]*session, cfg.clients)
+	errs := make([]error, cfg.clients)
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for i := range cfg.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i], errs[i] = login(hc, cfg.base, residents[i%len(residents)])
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+func createDraft(s *session) (string, int, int, error) {
+	var d struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	code, err := s.do("POST", "/api/v1/drafts", map[string]string{"service": service}, &d)
+	if err == nil && code != 201 {
+		err = fmt.Errorf("create draft: status %d", code)
+	}
+	return d.ID, d.Version, code, err
+}
+
+// answerSet holds pre-encoded answer sets of one client; next varies the
+// edit counter inside the notes, as typing would, without re-encoding.
+type answerSet struct {
+	variants [][]byte
+	digits   []int // offset of the 6-digit counter in each variant
+	n        int
+	buf      []byte
+}
+
+func newAnswerSet(rng *rand.Rand) *answerSet {
+	a := &answerSet{}
+	for range 16 {
+		raw, err := json.Marshal(answers(rng, 0))
+		if err != nil {
+			panic(err)
+		}
+		i := bytes.Index(raw, []byte("muokkaus 000000"))
+		if i < 0 {
+			panic("answer template without its counter")
+		}
+		a.variants = append(a.variants, raw)
+		a.digits = append(a.digits, i+len("muokkaus "))
+	}
+	return a
+}
+
+// body is the PUT body {"version":v,"data":{…}} with the next variant.
+func (a *answerSet) body(version int) []byte {
+	a.n++
+	k := a.n % len(a.variants)
+	v := a.variants[k]
+	d := a.digits[k]
+	seq := a.n % 1000000
+	for j := 5; j >= 0; j-- {
+		v[d+j] = byte('0' + seq%10)
+		seq /= 10
+	}
+	a.buf = append(a.buf[:0], `{"version":`...)
+	a.buf = strconv.AppendInt(a.buf, int64(version), 10)
+	a.buf = append(a.buf, `,"data":`...)
+	a.buf = append(a.buf, v...)
+	a.buf = append(a.buf, '}')
+	return a.buf
+}
+
+func save(s *session, id string, version int, a *answerSet) (int, int, error) {
+	var out struct {
+		Version int `json:"version"`
+	}
+	code, err := s.do("PUT", "/api/v1/drafts/"+id, a.body(version), &out)
+	return out.Version, code, err
+}
+
+func submit(s *session, id string) (int, error) {
+	var out struct {
+		ID        string `json:"id"`
+		Reference string `json:"reference"`
+	}
+	code, err := s.do("POST", "/api/v1/drafts/"+id+"/submit", nil, &out)
+	if err == nil && code == 201 && (out.ID == "" || out.Reference == "") {
+		err = errors.New("submit: answer without id or reference")
+	}
+	return code, err
+}
+
+// ---- answers ----
+
+var (
+	firstNames = []string{"Aino", "Mikko", "Helmi", "Juhani", "Sven", "Maria", "Eero", "Liisa"}
+	lastNames  = []string{"Virtanen", "Korhonen", "Lindqvist", "Nieminen", "Mäkinen", "Hämäläinen"}
+	groups     = []string{"Esimerkkilän Urheiluseuran salibandyjuniorit", "Keskustan sulkapalloporukka", "Eläkeläisten kuntopiiri ry", "Pallohallin futsal-aikuiset"}
+	halls      = []string{"sports-centre-main", "sports-centre-small", "central-school", "ball-hall"}
+	weekdays   = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	ages       = []string{"children", "adults", "seniors", "mixed"}
+)
+
+// answers is a complete, valid sports-shift answer set of about 1 KB of
+// JSON, varied as typing would vary it.
+func answers(rng *rand.Rand, seq int) map[string]any {
+	fn, ln := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]
+	return map[string]any{
+		"contactFirstName": fn, "contactLastName": ln,
+		"contactEmail": strings.ToLower(fmt.Sprintf("%s.%d@example.fi", fn, rng.IntN(1000))),
+		"contactPhone": fmt.Sprintf("+358 40 %03d %04d", rng.IntN(1000), rng.IntN(10000)),
+		"groupName":    groups[rng.IntN(len(groups))], "groupType": "association",
+		"businessId": "2345678-0", "ageGroup": ages[rng.IntN(len(ages))], "participants": float64(2 + rng.IntN(59)),
+		"hall": halls[rng.IntN(len(halls))], "weekday": weekdays[rng.IntN(len(weekdays))],
+		"startTime": fmt.Sprintf("%d.%02d", 7+rng.IntN(14), 15*rng.IntN(4)), "duration": "90",
+		"season": "full", "equipmentNeeded": true,
+		"equipment": "Kaksi salibandymaalia, kaukalon laidat koko kentälle, 30 mailaa ja palloja harjoituksiin sekä tulostaulu otteluita varten.",
+		"notes": fmt.Sprintf("Toivomme samaa vuoroa kuin viime kaudella, koska valmentajat ja huoltajat ovat sopineet aikataulunsa sen mukaan. "+
+			"Ryhmässä on 8–12-vuotiaita lapsia, joista osa tulee suoraan koulun iltapäiväkerhosta. Voimme tarvittaessa joustaa puolella tunnilla. "+
+			"Lisäksi kysymme mahdollisuutta käyttää pukuhuonetta 15 minuuttia ennen vuoroa. "+
+			"Otamme mielellämme vastaan myös vapautuvia lisävuoroja kevät- ja syyskaudella sekä lomilla. (muokkaus %06d)", seq),
+	}
+}
+
+func answerSets(n int, seed uint64) []*answerSet {
+	out := make([]*answerSet, n)
+	for i := range out {
+		out[i] = newAnswerSet(rand.New(rand.NewPCG(uint64(i), seed)))
+	}
+	return out
+}
+
+func dataSize() int {
+	raw, _ := json.Marshal(answers(rand.New(rand.NewPCG(1, 2)), 1))
+	return len(raw)
+}
+
+// ---- modes ----
+
+// runClients runs fn on every client until the deadline and returns the
+// measured time (until the deadline, or until the last client stopped).
+func runClients(cfg config, sessions []*session, fn func(ctx context.Context, i int, s *session, w *worker)) ([]*worker, time.Duration) {
+	ws := make([]*worker, len(sessions))
+	for i := range ws {
+		ws[i] = newWorker()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, s := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(ctx, i, s, ws[i])
+		}()
+	}
+	wg.Wait()
+	return ws, min(time.Since(start), cfg.duration)
+}
+
+func setup(cfg config) (*http.Client, []*session, error) {
+	hc := newHTTPClient(cfg)
+	sessions, err := loginAll(cfg, hc)
+	return hc, sessions, err
+}
+
+func runAutosave(cfg config) (*result, error) {
+	hc, sessions, err := setup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer hc.CloseIdleConnections()
+	ids := make([]string, len(sessions))
+	vers := make([]int, len(sessions))
+	for i, s := range sessions {
+		if ids[i], vers[i], _, err = createDraft(s); err != nil {
+			return nil, err
+		}
+	}
+	sets := answerSets(len(sessions), 7)
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+		set := sets[i]
+		id, version := ids[i], vers[i]
+		for ctx.Err() == nil {
+			t0 := time.Now()
+			v, code, err := save(s, id, version, set)
+			d := time.Since(t0)
+			if err != nil || code != 200 {
+				if ctx.Err() != nil {
+					return
+				}
+				w.fail("save", code, err)
+				if code == 409 { // someone else saved: take the current version
+					var cur struct {
+						Version int `json:"version"`
+					}
+					if c, err := s.do("GET", "/api/v1/drafts/"+id, nil, &cur); err == nil && c == 200 {
+						version = cur.Version
+					}
+				}
+				continue
+			}
+			w.lat = append(w.lat, d)
+			w.ok++
+			version = v
+		}
+	})
+	r := merge("autosave", "autosaves", ws, elapsed)
+	r.note = fmt.Sprintf("PUT /api/v1/drafts/{id} with %d bytes of answers, each client its own draft and session", dataSize())
+	return r, nil
+}
+
+func runSubmit(cfg config) (*result, error) {
+	hc, sessions, err := setup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer hc.CloseIdleConnections()
+	sets := answerSets(len(sessions), 11)
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+		set := sets[i]
+		for ctx.Err() == nil {
+			t0 := time.Now()
+			id, v, code, err := createDraft(s)
+			t1 := time.Now()
+			if err != nil {
+				if ctx.Err() == nil {
+					w.fail("create", code, unwrapStatus(err))
+				}
+				continue
+			}
+			w.lat2["create"] = append(w.lat2["create"], t1.Sub(t0))
+			_, code, err = save(s, id, v, set)
+			t2 := time.Now()
+			if err != nil || code != 200 {
+				if ctx.Err() == nil {
+					w.fail("save", code, err)
+				}
+				continue
+			}
+			w.lat2["save"] = append(w.lat2["save"], t2.Sub(t1))
+			code, err = submit(s, id)
+			d := time.Since(t2)
+			if err != nil || code != 201 {
+				if ctx.Err() == nil {
+					w.fail("submit", code, err)
+				}
+				continue
+			}
+			w.lat = append(w.lat, d)
+			w.ok++
+		}
+	})
+	r := merge("submit", "submits", ws, elapsed)
+	r.note = "each iteration: POST /drafts, PUT valid answers, POST /drafts/{id}/submit; submits/s counts whole iterations, latency is the submit call alone"
+	return r, nil
+}
+
+// unwrapStatus keeps "status N" errors from createDraft out of the
+// transport bucket.
+func unwrapStatus(err error) error {
+	if err != nil && strings.Contains(err.Error(), "status") {
+		return nil
+	}
+	return err
+}
+
+func runSubmitOnly(cfg config) (*result, error) {
+	hc, sessions, err := setup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer hc.CloseIdleConnections()
+	per := cfg.prepare
+	if per <= 0 {
+		per = int(5000*cfg.duration.Seconds())/cfg.clients + 1
+	}
+	fmt.Printf("\nsubmit-only: preparing %d drafts (%d per client)…\n", per*cfg.clients, per)
+	prepStart := time.Now()
+	drafts := make([][]string, len(sessions))
+	errs := make([]error, len(sessions))
+	sets := answerSets(len(sessions), 13)
+	var wg sync.WaitGroup
+	for i, s := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			set := sets[i]
+			for range per {
+				id, v, _, err := createDraft(s)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				if _, code, err := save(s, id, v, set); err != nil || code != 200 {
+					errs[i] = fmt.Errorf("prepare save: %d %v", code, err)
+					return
+				}
+				drafts[i] = append(drafts[i], id)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	fmt.Printf("submit-only: prepared in %.1f s\n", time.Since(prepStart).Seconds())
+	var ranOut atomic.Int32
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+		for _, id := range drafts[i] {
+			if ctx.Err() != nil {
+				return
+			}
+			t0 := time.Now()
+			code, err := submit(s, id)
+			d := time.Since(t0)
+			if err != nil || code != 201 {
+				if ctx.Err() == nil {
+					w.fail("submit", code, err)
+				}
+				continue
+			}
+			w.lat = append(w.lat, d)
+			w.ok++
+		}
+		if ctx.Err() == nil {
+			ranOut.Add(1)
+		}
+	})
+	r := merge("submit-only", "submits", ws, elapsed)
+	r.note = "only POST /drafts/{id}/submit is timed, on drafts prepared with valid answers"
+	if n := ranOut.Load(); n > 0 {
+		r.note += fmt.Sprintf("; %d clients ran out of prepared drafts before the deadline (raise -prepare)", n)
+	}
+	return r, nil
+}
+
+func runRaw(cfg config) (*result, error) {
+	size := cfg.rawSize
+	if size <= 0 {
+		size = dataSize()
+	}
+	dir := cfg.rawDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "asiointi-raw-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	st, err := store.Open(dir, store.Options{}) // default options: fsync on
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	payload := make([]byte, size)
+	prng := rand.New(rand.NewPCG(3, 4))
+	for i := range payload {
+		payload[i] = 'a' + byte(prng.IntN(26))
+	}
+	sessions := make([]*session, cfg.clients) // goroutines only; no HTTP
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, _ *session, w *worker) {
+		for ctx.Err() == nil {
+			t0 := time.Now()
+			err := st.Update(func(tx *store.Tx) error {
+				return tx.PutRaw(store.Drafts, store.NewID(time.Now()), payload)
+			})
+			d := time.Since(t0)
+			if err != nil {
+				w.errs["put "+err.Error()]++
+				continue
+			}
+			w.lat = append(w.lat, d)
+			w.ok++
+		}
+	})
+	r := merge("raw", "writes", ws, elapsed)
+	r.note = fmt.Sprintf("store.Update(PutRaw) of %d bytes under new keys, %d goroutines, fresh store in %s", size, cfg.clients, dir)
+	return r, nil
+}
