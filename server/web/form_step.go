@@ -306,7 +306,9 @@ func postedForm(c *fiber.Ctx) (url.Values, map[string][]*multipart.FileHeader, e
 		}
 		return vals, mf.File, nil
 	}
-	c.Request().PostArgs().VisitAll(func(k, v []byte) { vals.Add(string(k), string(v)) })
+	for k, v := range c.Request().PostArgs().All() {
+		vals.Add(string(k), string(v))
+	}
 	return vals, nil, nil
 }
 
