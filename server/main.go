@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -80,6 +81,11 @@ func indent(s string) string {
 }
 
 func serve(cfg config.Config, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		// The heap is small and short-lived garbage dominates: collect
+		// less often (measured: about a tenth of the CPU of an autosave).
+		debug.SetGCPercent(400)
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	start := time.Now()
 	m := &app.Main{Config: cfg, Log: log}

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,11 +169,33 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // A stale version gets a *ConflictError holding the current draft.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
 	// Everything that can run in parallel runs before the write: reading
-	// the record, the lenient check and encoding the answers. Inside the
-	// (batched, serial) write only the version check and two puts remain.
-	pre, err := s.draftMeta(id, owner)
+	// the record, the lenient check and encoding both the answers and the
+	// next record. Inside the batched (serial) write, the record is only
+	// compared byte for byte with what was read; it is decoded there only
+	// if something changed it meanwhile.
+	var seen []byte
+	var pre *Draft
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		if pre, err = s.ownDraft(tx, id, owner, false); err != nil {
+			return err
+		}
+		raw, err := tx.GetRaw(store.Drafts, id)
+		seen = append([]byte(nil), raw...)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if pre.CaseID != "" {
+		return nil, nil, ErrSubmitted
+	}
+	if pre.Version != version { // versions only grow: stale for sure
+		cur, err := s.Draft(id, owner)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, &ConflictError{Current: cur}
 	}
 	def, err := s.Definition(pre)
 	if err != nil {
@@ -192,32 +215,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		step = len(def.Steps)
 	}
 	now := s.Now()
-	var out *Draft
-	var refusal error
-	err = s.Store.Update(func(tx *store.Tx) error {
-		// Refusals are passed out, not returned, so that they do not roll
-		// back the other saves batched into the same commit.
-		out, refusal = nil, nil
-		d, err := s.ownDraft(tx, id, owner, false)
-		if errors.Is(err, ErrNotFound) {
-			refusal = err
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if d.CaseID != "" {
-			refusal = ErrSubmitted
-			return nil
-		}
-		if d.Version != version {
-			cur, err := s.getDraft(tx, id, true)
-			if err != nil {
-				return err
-			}
-			refusal = &ConflictError{Current: cur}
-			return nil
-		}
+	next := func(d *Draft) {
 		d.Version++
 		d.UpdatedAt = now
 		d.ExpiresAt = now.AddDate(0, 0, retentionDays(svc))
@@ -225,11 +223,50 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		if step >= 0 {
 			d.Step = step
 		}
-		if err := putDraft(tx, d, raw); err != nil {
+	}
+	out := *pre
+	next(&out)
+	record, err := json.Marshal(&out)
+	if err != nil {
+		return nil, nil, err
+	}
+	var refusal error
+	err = s.Store.Update(func(tx *store.Tx) error {
+		// Refusals are passed out, not returned, so that they do not roll
+		// back the other saves batched into the same commit.
+		refusal = nil
+		cur, err := tx.GetRaw(store.Drafts, id)
+		if errors.Is(err, store.ErrNotFound) {
+			refusal = ErrNotFound
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		d.Data = clean
-		out = d
+		if bytes.Equal(cur, seen) { // the usual case: unchanged since read
+			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
+				return err
+			}
+			return tx.PutRaw(store.DraftData, id, raw)
+		}
+		d, err := s.ownDraft(tx, id, owner, false)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.CaseID != "":
+			refusal = ErrSubmitted
+		case d.Version != version:
+			full, err := s.getDraft(tx, id, true)
+			if err != nil {
+				return err
+			}
+			refusal = &ConflictError{Current: full}
+		default: // same version, other bookkeeping changed (a reminder)
+			next(d)
+			out = *d
+			return putDraft(tx, d, raw)
+		}
 		return nil
 	})
 	if err == nil {
@@ -238,7 +275,8 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	if err != nil {
 		return nil, nil, err
 	}
-	return out, shapeErrs, nil
+	out.Data = clean
+	return &out, shapeErrs, nil
 }
 
 // applyLocked puts locked prefilled values back: the resident may not
@@ -327,6 +365,16 @@ type SubmitResult struct {
 // with its first event and index entries. Repeating it returns the same
 // case. Validation errors leave the draft untouched.
 func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
+	// The record's bytes are read first: if they are unchanged at write
+	// time, nothing happened to the draft after it was validated below.
+	var seen []byte
+	if store.ValidID(id) {
+		_ = s.Store.View(func(tx *store.Tx) error {
+			raw, err := tx.GetRaw(store.Drafts, id)
+			seen = append([]byte(nil), raw...)
+			return err
+		})
+	}
 	d, err := s.Draft(id, actor.ID)
 	if err != nil {
 		return nil, err
@@ -366,53 +414,79 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 	}
 	used := usedAttachments(def, clean, byID)
 	known := knownConcepts(def, clean)
+	// Everything but the reference number is made and encoded before the
+	// serial write.
+	year := now.In(datefmt.Helsinki()).Year()
+	c := &Case{
+		ID: store.NewID(now), Service: d.Service, FormVersion: d.FormVersion, Status: StatusSubmitted,
+		Actor: actor, Principal: d.Principal, Answers: clean, Known: known,
+		Attachments: used, Parties: []Party{}, DraftID: d.ID,
+		SubmittedAt: now, UpdatedAt: now,
+		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
+		RetainUntil: svc.CaseRetentionUntil(now),
+	}
+	caseJSON, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	ev := Event{ID: store.NewID(now), Case: c.ID, Type: "submitted", At: now, Actor: actor, Principal: d.Principal, To: c.Status}
+	evJSON, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	done := *d
+	done.Data = nil
+	done.CaseID, done.UpdatedAt = c.ID, now
+	doneJSON, err := json.Marshal(&done)
+	if err != nil {
+		return nil, err
+	}
 	var res SubmitResult
 	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
 		res, refusal = SubmitResult{}, nil
-		cur, err := s.ownDraft(tx, id, actor.ID, false)
-		if errors.Is(err, ErrNotFound) {
-			refusal = err
+		cur, err := tx.GetRaw(store.Drafts, id)
+		if errors.Is(err, store.ErrNotFound) {
+			refusal = ErrNotFound
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if cur.CaseID != "" { // a concurrent submit won
-			var c Case
-			if err := tx.Get(store.Cases, cur.CaseID, &c); err != nil {
-				return err
-			}
-			res = SubmitResult{Case: &c, Again: true}
-			return nil
-		}
-		if cur.Version != d.Version { // saved meanwhile: validate again
-			full, err := s.getDraft(tx, id, true)
+		if !bytes.Equal(cur, seen) {
+			latest, err := s.ownDraft(tx, id, actor.ID, false)
 			if err != nil {
 				return err
 			}
-			refusal = &ConflictError{Current: full}
-			return nil
+			if latest.CaseID != "" { // a concurrent submit won
+				var c Case
+				if err := tx.Get(store.Cases, latest.CaseID, &c); err != nil {
+					return err
+				}
+				res = SubmitResult{Case: &c, Again: true}
+				return nil
+			}
+			if latest.Version != d.Version { // saved meanwhile: validate again
+				full, err := s.getDraft(tx, id, true)
+				if err != nil {
+					return err
+				}
+				refusal = &ConflictError{Current: full}
+				return nil
+			}
+			// Same answers, other bookkeeping changed: go on.
 		}
-		year := now.In(datefmt.Helsinki()).Year()
 		n, err := tx.NextSeq(fmt.Sprintf("ref/%d", year))
 		if err != nil {
 			return err
 		}
-		c := &Case{
-			ID: store.NewID(now), Reference: fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n),
-			Service: d.Service, FormVersion: d.FormVersion, Status: StatusSubmitted,
-			Actor: actor, Principal: d.Principal, Answers: clean, Known: known,
-			Attachments: used, Parties: []Party{}, DraftID: d.ID,
-			SubmittedAt: now, UpdatedAt: now,
-			DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
-			RetainUntil: svc.CaseRetentionUntil(now),
-		}
-		ev := Event{ID: store.NewID(now), Case: c.ID, Type: "submitted", At: now, Actor: actor, Principal: d.Principal, To: c.Status}
-		if err := tx.Put(store.Cases, c.ID, c); err != nil {
+		ref := fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n)
+		// The struct's own reference is the first "reference" key.
+		withRef := bytes.Replace(caseJSON, []byte(`"reference":""`), []byte(`"reference":"`+ref+`"`), 1)
+		if err := tx.PutRaw(store.Cases, c.ID, withRef); err != nil {
 			return err
 		}
-		if err := tx.PutRaw(store.CasesByRef, c.Reference, []byte(c.ID)); err != nil {
+		if err := tx.PutRaw(store.CasesByRef, ref, []byte(c.ID)); err != nil {
 			return err
 		}
 		if err := tx.PutRaw(store.CasesByUser, userKey(actor.ID, c.ID), nil); err != nil {
@@ -423,18 +497,18 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 		}
-		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
+		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
 			return err
 		}
-		cur.CaseID = c.ID
-		cur.UpdatedAt = now
-		if err := putDraft(tx, cur, nil); err != nil {
+		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
 			return err
 		}
-		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, cur.ID)); err != nil {
+		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
-		res = SubmitResult{Case: c}
+		made := *c
+		made.Reference = ref
+		res = SubmitResult{Case: &made}
 		return nil
 	})
 	if err == nil {

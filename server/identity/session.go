@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"time"
 
 	"asiointi/server/store"
@@ -54,8 +55,11 @@ func HashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Sessions manages sessions in the store.
+// Sessions manages sessions in the store. One process owns the store, so
+// a copy of each live session is kept in memory and written through: a
+// request reads no JSON to find out who is asking.
 type Sessions struct {
+	cache     sync.Map // key → Session
 	Store     *store.Store
 	Idle      time.Duration
 	KioskIdle time.Duration
@@ -72,6 +76,9 @@ func (m *Sessions) Create(s Session) (string, Session, error) {
 	s.Key = HashToken(tok)
 	s.CreatedAt, s.LastSeen = now, now
 	err := m.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Sessions, s.Key, s) })
+	if err == nil {
+		m.cache.Store(s.Key, s)
+	}
 	return tok, s, err
 }
 
@@ -101,14 +108,19 @@ func (m *Sessions) Get(token string) (Session, error) {
 	}
 	key := HashToken(token)
 	var s Session
-	err := m.Store.View(func(tx *store.Tx) error { return tx.Get(store.Sessions, key, &s) })
-	if errors.Is(err, store.ErrNotFound) {
-		return Session{}, ErrNoSession
+	if c, ok := m.cache.Load(key); ok {
+		s = c.(Session)
+	} else {
+		err := m.Store.View(func(tx *store.Tx) error { return tx.Get(store.Sessions, key, &s) })
+		if errors.Is(err, store.ErrNotFound) {
+			return Session{}, ErrNoSession
+		}
+		if err != nil {
+			return Session{}, err
+		}
+		s.Key = key
+		m.cache.Store(key, s)
 	}
-	if err != nil {
-		return Session{}, err
-	}
-	s.Key = key
 	now := m.Now()
 	if !now.Before(m.ExpiresAt(s)) {
 		_ = m.Delete(key)
@@ -125,7 +137,11 @@ func (m *Sessions) Get(token string) (Session, error) {
 
 // Save writes s back (acting-for changes, activity).
 func (m *Sessions) Save(s Session) error {
-	return m.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Sessions, s.Key, s) })
+	err := m.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Sessions, s.Key, s) })
+	if err == nil {
+		m.cache.Store(s.Key, s)
+	}
+	return err
 }
 
 // Rotate gives s a new token (and key), deleting the old one, e.g. when
@@ -141,11 +157,16 @@ func (m *Sessions) Rotate(s Session) (string, Session, error) {
 		}
 		return tx.Put(store.Sessions, s.Key, s)
 	})
+	if err == nil {
+		m.cache.Delete(old)
+		m.cache.Store(s.Key, s)
+	}
 	return tok, s, err
 }
 
 // Delete ends a session by key.
 func (m *Sessions) Delete(key string) error {
+	m.cache.Delete(key)
 	return m.Store.Update(func(tx *store.Tx) error { return tx.Delete(store.Sessions, key) })
 }
 
@@ -168,6 +189,9 @@ func (m *Sessions) Sweep() (int, error) {
 	})
 	if err != nil || len(dead) == 0 {
 		return 0, err
+	}
+	for _, k := range dead {
+		m.cache.Delete(k)
 	}
 	return len(dead), m.Store.UpdateAlone(func(tx *store.Tx) error {
 		for _, k := range dead {

@@ -134,8 +134,7 @@ func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
 		Data    map[string]any `json:"data"`
 		Step    *int           `json:"step"`
 	}
-	dec := json.NewDecoder(bytesReader(c.Body()))
-	if err := dec.Decode(&in); err != nil || in.Version < 1 || in.Data == nil {
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Data == nil {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
 	step := -1

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"slices"
 
@@ -106,5 +105,3 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 func (s *Server) fieldMessage(lang string, fe forms.FieldError) string {
 	return s.msg.T(lang, fe.Code, fe.TemplateData(lang))
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

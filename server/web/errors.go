@@ -51,6 +51,14 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		return s.fail(c, status, "bad-request", "error.badRequest")
 	case fiber.StatusForbidden:
 		return s.fail(c, status, "forbidden", "error.forbidden")
+	case fiber.StatusRequestTimeout:
+		// An idle connection timed out before sending a request: close it
+		// quietly, it is not a server error.
+		c.Set("Connection", "close")
+		return c.SendStatus(status)
+	}
+	if status < 500 {
+		return s.fail(c, status, "bad-request", "error.badRequest")
 	}
 	if s.log != nil {
 		id, _ := c.Locals(kReqID).(string)
