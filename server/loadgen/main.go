@@ -14,8 +14,9 @@
 //	submit       each iteration creates a draft, saves valid answers and submits;
 //	             submits/s counts iterations, the latency is of the submit call alone
 //	submit-only  drafts with valid answers are prepared first; only submits are timed
-//	raw          C goroutines write payloads of the autosave data's size straight
-//	             to a fresh bbolt store (asiointi/server/store, default options: fsync on)
+//	raw          C goroutines write payloads of the autosave data's size to a
+//	             bare bbolt file through bbolt's own Batch (fsync on, 2 ms batch delay)
+//	store        the same through asiointi/server/store (its group commit)
 //
 // The server must run with ASIOINTI_RATE_LIMITS=off. Only loopback
 // addresses are accepted.
@@ -84,10 +85,10 @@ func main() {
 	}
 	modes := strings.Split(*mode, ",")
 	if *mode == "all" {
-		modes = []string{"autosave", "submit", "submit-only", "raw"}
+		modes = []string{"autosave", "submit", "submit-only", "raw", "store"}
 	}
 	for _, m := range modes {
-		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw"}, m) {
+		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw", "store"}, m) {
 			fatal(fmt.Errorf("unknown mode %q", m))
 		}
 	}
@@ -115,7 +116,9 @@ func main() {
 		case "submit-only":
 			r, err = runSubmitOnly(cfg)
 		case "raw":
-			r, err = runRaw(cfg)
+			r, err = runRaw(cfg, false)
+		case "store":
+			r, err = runRaw(cfg, true)
 		}
 		if err != nil {
 			fatal(fmt.Errorf("%s: %w", m, err))
@@ -701,7 +704,7 @@ func runSubmitOnly(cfg config) (*result, error) {
 	return r, nil
 }
 
-func runRaw(cfg config) (*result, error) {
+func runRaw(cfg config, viaStore bool) (*result, error) {
 	size := cfg.rawSize
 	if size <= 0 {
 		size = dataSize()
@@ -715,11 +718,26 @@ func runRaw(cfg config) (*result, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	st, err := store.Open(dir, store.Options{}) // default options: fsync on
-	if err != nil {
-		return nil, err
+	var put func(key string, val []byte) error
+	what := "bbolt Batch(Put) on a bare file"
+	if viaStore {
+		st, err := store.Open(dir, store.Options{}) // default options: fsync on
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		put = func(key string, val []byte) error {
+			return st.Update(func(tx *store.Tx) error { return tx.PutRaw(store.Drafts, key, val) })
+		}
+		what = "store.Update(PutRaw)"
+	} else {
+		rb, err := store.OpenRawBolt(dir)
+		if err != nil {
+			return nil, err
+		}
+		defer rb.Close()
+		put = rb.Put
 	}
-	defer st.Close()
 	payload := make([]byte, size)
 	prng := rand.New(rand.NewPCG(3, 4))
 	for i := range payload {
@@ -729,9 +747,7 @@ func runRaw(cfg config) (*result, error) {
 	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, _ *session, w *worker) {
 		for ctx.Err() == nil {
 			t0 := time.Now()
-			err := st.Update(func(tx *store.Tx) error {
-				return tx.PutRaw(store.Drafts, store.NewID(time.Now()), payload)
-			})
+			err := put(store.NewID(time.Now()), payload)
 			d := time.Since(t0)
 			if err != nil {
 				w.errs["put "+err.Error()]++
@@ -741,7 +757,11 @@ func runRaw(cfg config) (*result, error) {
 			w.ok++
 		}
 	})
-	r := merge("raw", "writes", ws, elapsed)
-	r.note = fmt.Sprintf("store.Update(PutRaw) of %d bytes under new keys, %d goroutines, fresh store in %s", size, cfg.clients, dir)
+	name := "raw"
+	if viaStore {
+		name = "store"
+	}
+	r := merge(name, "writes", ws, elapsed)
+	r.note = fmt.Sprintf("%s of %d bytes under new keys, %d goroutines, fresh file in %s", what, size, cfg.clients, dir)
 	return r, nil
 }

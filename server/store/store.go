@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,11 @@ type Store struct {
 	db    *bolt.DB
 	path  string
 	ready atomic.Bool
+
+	ops     chan op // to the committer (commit.go)
+	stopped chan struct{}
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 // Open opens (creating if needed) the database in dir.
@@ -106,14 +112,13 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
-	db.MaxBatchSize = 2000
 	s := &Store{db: db, path: path}
 	if !opt.ReadOnly {
 		if err := s.migrate(); err != nil {
 			db.Close()
 			return nil, err
 		}
+		s.startCommitter()
 	}
 	s.ready.Store(true)
 	return s, nil
@@ -150,6 +155,16 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.ready.Store(false)
+	s.closeMu.Lock()
+	if !s.closed && s.ops != nil {
+		close(s.ops) // the committer finishes what is queued, then stops
+		s.closed = true
+		s.closeMu.Unlock()
+		<-s.stopped
+	} else {
+		s.closed = true
+		s.closeMu.Unlock()
+	}
 	return s.db.Close()
 }
 
@@ -237,10 +252,18 @@ type Tx struct {
 }
 
 // Update runs fn in a read-write transaction. Concurrent calls are
-// coalesced into one commit (one fsync), so fn may run more than once:
-// it must have no side effects outside tx.
+// committed together (one fsync for the group, see commit.go), so fn may
+// run more than once: it must have no side effects outside tx.
 func (s *Store) Update(fn func(*Tx) error) error {
-	return s.db.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	s.closeMu.RLock()
+	if s.closed || s.ops == nil {
+		s.closeMu.RUnlock()
+		return errClosed
+	}
+	done := make(chan error, 1)
+	s.ops <- op{fn: fn, done: done}
+	s.closeMu.RUnlock()
+	return <-done
 }
 
 // UpdateAlone runs fn in its own read-write transaction (no batching); for
