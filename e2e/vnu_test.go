@@ -49,6 +49,11 @@ var validatedPages = []validatedPage{
 	{Name: "login-fi-kiosk", As: "kiosk", Path: "/fi/login"},
 	{Name: "test-login-fi-kiosk", As: "kiosk", Path: "/auth/test-login?lang=fi"},
 	{Name: "my-fi-kiosk", As: "kiosk-resident", Path: "/fi/my"},
+	// Form pages with a draft or case in the path: TestFormPagesHTMLIsValid.
+	{Name: "drafts-empty-fi", As: "resident", Path: "/fi/drafts"},
+	{Name: "drafts-empty-en", As: "resident", Path: "/en/drafts"},
+	{Name: "cases-empty-fi", As: "resident", Path: "/fi/cases"},
+	{Name: "cases-empty-sv", As: "resident", Path: "/sv/cases"},
 }
 
 // TestHTMLIsValid fetches every page of validatedPages as the right person

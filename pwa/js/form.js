@@ -283,11 +283,22 @@ function enhance(form) {
     if (w && w.classList.contains('field-error-state')) mark(w, problem(w, vals())[1]);
     if (e.target.type !== 'file') schedule();
   });
+  // Checking a field when it is left must not move the button being
+  // pressed: while a pointer is down, the check waits for its release.
+  let pressed = false;
+  const later = [];
+  document.addEventListener('pointerdown', () => { pressed = true; }, true);
+  const release = () => { pressed = false; setTimeout(() => later.splice(0).forEach((f) => f()), 0); };
+  document.addEventListener('pointerup', release, true);
+  document.addEventListener('pointercancel', release, true);
   form.addEventListener('focusout', (e) => {
     const w = e.target.closest('[data-rules]');
     if (!w || w.contains(e.relatedTarget)) return;
-    const [key, msg] = problem(w, vals());
-    if (key !== 'required' || w.classList.contains('field-error-state')) mark(w, msg);
+    const check = () => {
+      const [key, msg] = problem(w, vals());
+      if (key !== 'required' || w.classList.contains('field-error-state')) mark(w, msg);
+    };
+    if (pressed) later.push(check); else check();
   });
   form.addEventListener('submit', async (e) => {
     if (leaving) return;

@@ -142,17 +142,6 @@ func (s *Service) Draft(id, owner string) (*Draft, error) {
 	return d, err
 }
 
-// draftMeta returns the owner's draft without its answers.
-func (s *Service) draftMeta(id, owner string) (*Draft, error) {
-	var d *Draft
-	err := s.Store.View(func(tx *store.Tx) error {
-		var err error
-		d, err = s.ownDraft(tx, id, owner, false)
-		return err
-	})
-	return d, err
-}
-
 // Definition is the form a draft was started with.
 func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 	def, ok := s.Forms.Version(d.Service, d.FormVersion)
