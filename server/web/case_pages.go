@@ -110,7 +110,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		v.Events = append(v.Events, timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, e)})
 	}
 	for _, a := range cs.Attachments {
-		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: sizeText(a.Size, lang),
+		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
 			URL: "/" + lang + "/attachments/" + a.Draft + "/" + a.ID})
 	}
 	for _, st := range s.caseSummary(lang, cs) {

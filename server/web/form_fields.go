@@ -216,7 +216,7 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	switch f.Type {
 	case forms.TypeFile:
 		if a, ok := b.atts[v.Value]; ok {
-			v.File = &fileView{ID: a.ID, Name: a.Name, Size: sizeText(a.Size, b.lang),
+			v.File = &fileView{ID: a.ID, Name: a.Name, Size: forms.FormatSize(a.Size, b.lang),
 				URL: "/" + b.lang + "/attachments/" + a.Draft + "/" + a.ID}
 		}
 		v.Accept = strings.Join(f.Accepted(), ",")
@@ -479,9 +479,9 @@ func (b *fieldBuilder) rules(f *forms.Field) string {
 			lo = *f.Min
 		}
 		r.Min = &lo
-		msg("tooSmall", forms.ErrMoneyTooSmall, map[string]any{"Min": moneyText(lo, b.lang)})
+		msg("tooSmall", forms.ErrMoneyTooSmall, map[string]any{"Min": forms.FormatMoney(int64(math.Round(lo*100)), b.lang)})
 		if f.Max != nil {
-			msg("tooLarge", forms.ErrMoneyTooLarge, map[string]any{"Max": moneyText(*f.Max, b.lang)})
+			msg("tooLarge", forms.ErrMoneyTooLarge, map[string]any{"Max": forms.FormatMoney(int64(math.Round(*f.Max*100)), b.lang)})
 		}
 	case forms.TypeDate:
 		msg("date", forms.ErrDate, nil)
@@ -507,8 +507,8 @@ func (b *fieldBuilder) rules(f *forms.Field) string {
 		}
 	case forms.TypeFile:
 		r.MaxBytes, r.Accept = f.FileLimit(), f.Accepted()
-		msg("tooBig", forms.ErrFileTooLarge, map[string]any{"Max": sizeText(f.FileLimit(), b.lang)})
-		msg("type", forms.ErrFileType, map[string]any{"Types": typesText(f.Accepted(), b.lang)})
+		msg("tooBig", forms.ErrFileTooLarge, map[string]any{"Max": forms.FormatSize(f.FileLimit(), b.lang)})
+		msg("type", forms.ErrFileType, map[string]any{"Types": forms.FormatTypes(f.Accepted(), b.lang)})
 	case forms.TypeGroup:
 		r.MinItems, r.MaxItems = f.MinItems, f.ItemLimit()
 		if f.MinItems > 0 {
@@ -528,64 +528,4 @@ func formatNumberInput(n float64, lang string) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s
-}
-
-// moneyText writes an amount in euros: 1 234,50 € (fi, sv), €1,234.50 (en).
-func moneyText(eur float64, lang string) string {
-	cents := int64(math.Round(eur * 100))
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	th, dec := "\u00a0", ","
-	if lang == "en" {
-		th, dec = ",", "."
-	}
-	digits := strconv.FormatInt(cents/100, 10)
-	var sb strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			sb.WriteString(th)
-		}
-		sb.WriteRune(c)
-	}
-	s := sb.String() + dec + fmt.Sprintf("%02d", cents%100)
-	sign := ""
-	if neg {
-		sign = "-"
-	}
-	if lang == "en" {
-		return sign + "€" + s
-	}
-	return sign + s + "\u00a0€"
-}
-
-// sizeText writes a file size as file managers do: "120 kB", "2,4 MB".
-func sizeText(n int64, lang string) string {
-	if n < 1<<20 {
-		kb := max((n+1023)/1024, 1)
-		if kb < 1024 {
-			return strconv.FormatInt(kb, 10) + "\u00a0kB"
-		}
-	}
-	mb := math.Round(float64(n)/(1<<20)*10) / 10
-	s := strconv.FormatFloat(mb, 'f', -1, 64)
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + "\u00a0MB"
-}
-
-// typesText lists MIME types by their short names: "PDF, JPEG tai PNG".
-func typesText(types []string, lang string) string {
-	names := make([]string, len(types))
-	for i, t := range types {
-		_, sub, _ := strings.Cut(t, "/")
-		names[i] = strings.ToUpper(sub)
-	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	or := map[string]string{"fi": " tai ", "sv": " eller ", "en": " or "}[lang]
-	return strings.Join(names[:len(names)-1], ", ") + or + names[len(names)-1]
 }
