@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"asiointi/server/catalog"
@@ -23,6 +24,16 @@ type Service struct {
 	Register  Register
 	RefPrefix string
 	Now       func() time.Time
+
+	// records remembers the last decoded record of each draft being
+	// autosaved, keyed by id with the bytes it was decoded from: a save
+	// whose record bytes are unchanged skips decoding them again.
+	records sync.Map // id → decodedRecord
+}
+
+type decodedRecord struct {
+	raw []byte
+	d   Draft
 }
 
 // draftKey and friends build the index keys.
@@ -162,19 +173,40 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	// next record. Inside the batched (serial) write, the record is only
 	// compared byte for byte with what was read; it is decoded there only
 	// if something changed it meanwhile.
+	// The id may live in the HTTP server's reused buffers (Fiber): keep a
+	// copy, since the record cache outlives the request.
+	id = strings.Clone(id)
 	var seen []byte
 	var pre *Draft
 	err := s.Store.View(func(tx *store.Tx) error {
-		var err error
-		if pre, err = s.ownDraft(tx, id, owner, false); err != nil {
-			return err
+		if !store.ValidID(id) {
+			return ErrNotFound
 		}
 		raw, err := tx.GetRaw(store.Drafts, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if c, ok := s.records.Load(id); ok && bytes.Equal(c.(decodedRecord).raw, raw) {
+			d := c.(decodedRecord).d
+			pre = &d
+		} else {
+			var d Draft
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return err
+			}
+			pre = &d
+		}
 		seen = append([]byte(nil), raw...)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if pre.Owner.ID != owner {
+		return nil, nil, ErrNotFound
 	}
 	if pre.CaseID != "" {
 		return nil, nil, ErrSubmitted
@@ -220,10 +252,11 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		return nil, nil, err
 	}
 	var refusal error
+	fresh := true
 	err = s.Store.Update(func(tx *store.Tx) error {
 		// Refusals are passed out, not returned, so that they do not roll
 		// back the other saves batched into the same commit.
-		refusal = nil
+		refusal, fresh = nil, true
 		cur, err := tx.GetRaw(store.Drafts, id)
 		if errors.Is(err, store.ErrNotFound) {
 			refusal = ErrNotFound
@@ -238,6 +271,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 			}
 			return tx.PutRaw(store.DraftData, id, raw)
 		}
+		fresh = false
 		d, err := s.ownDraft(tx, id, owner, false)
 		if err != nil {
 			return err
@@ -262,7 +296,13 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		err = refusal
 	}
 	if err != nil {
+		s.records.Delete(id)
 		return nil, nil, err
+	}
+	if fresh { // the stored record is exactly what was encoded here
+		s.records.Store(id, decodedRecord{raw: record, d: out})
+	} else {
+		s.records.Delete(id)
 	}
 	out.Data = clean
 	return &out, shapeErrs, nil
@@ -293,6 +333,7 @@ func (s *Service) Delete(id, owner string) error {
 // deleteDraft removes a draft, its answers and its attachments, and the
 // file contents no other attachment shares.
 func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
+	s.records.Delete(d.ID)
 	atts := map[string]string{}
 	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, raw []byte) error {
 		var a Attachment
@@ -495,6 +536,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
+		s.records.Delete(id)
 		made := *c
 		made.Reference = ref
 		res = SubmitResult{Case: &made}
