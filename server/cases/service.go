@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
 	"sort"
 	"strings"
 	"sync"
@@ -194,7 +195,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 			pre = &d
 		} else {
 			var d Draft
-			if err := json.Unmarshal(raw, &d); err != nil {
+			if err := jsonv2.Unmarshal(raw, &d); err != nil {
 				return err
 			}
 			pre = &d
@@ -228,7 +229,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	clean, shapeErrs := def.CheckDraft(data)
 	applyLocked(pre.Locked, clean)
-	raw, err := json.Marshal(clean)
+	raw, err := jsonv2.Marshal(clean)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -247,7 +248,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	out := *pre
 	next(&out)
-	record, err := json.Marshal(&out)
+	record, err := jsonv2.Marshal(&out)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
+	jsonv2 "github.com/go-json-experiment/json"
 	"io"
 	"time"
 
@@ -134,7 +134,7 @@ func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
 		Data    map[string]any `json:"data"`
 		Step    *int           `json:"step"`
 	}
-	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Data == nil {
+	if err := jsonv2.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Data == nil {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
 	step := -1
