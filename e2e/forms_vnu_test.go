@@ -1,18 +1,14 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The form pages have ids in their paths (drafts, cases), so they cannot
@@ -185,18 +181,5 @@ func TestFormPagesHTMLIsValid(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	args := append([]string{"-jar", jar, "--errors-only", "--stdout", "--format", "gnu"}, files...)
-	cmd := exec.CommandContext(ctx, java, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	report := strings.TrimSpace(strings.ReplaceAll(out.String(), dir+string(filepath.Separator), ""))
-	if err != nil || report != "" {
-		t.Errorf("Nu Html Checker found errors in %d form pages (%v):\n%s", len(files), err, report)
-		return
-	}
-	t.Logf("Nu Html Checker: %d form pages, no errors (%s)", len(files), time.Since(start).Round(time.Millisecond))
+	runVNU(t, java, jar, dir, files, "form pages")
 }

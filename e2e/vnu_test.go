@@ -109,6 +109,13 @@ func TestHTMLIsValid(t *testing.T) {
 		files = append(files, f)
 	}
 
+	runVNU(t, java, jar, dir, files, "pages")
+}
+
+// runVNU runs the Nu Html Checker over files in dir and fails the test on
+// any error it reports.
+func runVNU(t *testing.T, java, jar, dir string, files []string, what string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	args := append([]string{"-jar", jar, "--errors-only", "--stdout", "--format", "gnu"}, files...)
@@ -119,10 +126,10 @@ func TestHTMLIsValid(t *testing.T) {
 	err := cmd.Run()
 	report := strings.TrimSpace(strings.ReplaceAll(out.String(), dir+string(filepath.Separator), ""))
 	if err != nil || report != "" {
-		t.Errorf("Nu Html Checker found errors in %d pages (%v):\n%s", len(files), err, report)
+		t.Errorf("Nu Html Checker found errors in %d %s (%v):\n%s", len(files), what, err, report)
 		return
 	}
-	t.Logf("Nu Html Checker: %d pages, no errors (%s)", len(files), time.Since(start).Round(time.Millisecond))
+	t.Logf("Nu Html Checker: %d %s, no errors (%s)", len(files), what, time.Since(start).Round(time.Millisecond))
 }
 
 func mustURL(t testing.TB, s string) *url.URL {
