@@ -61,12 +61,17 @@ type config struct {
 	rawDir     string
 	timeout    time.Duration
 	cpuprofile string
+	// rate > 0 paces the clients to this many operations per second in
+	// all (open loop); latency is then counted from each operation's
+	// scheduled start, so a slow server cannot hide queueing.
+	rate float64
 }
 
 func main() {
 	var cfg config
 	addr := flag.String("addr", "127.0.0.1:18555", "server address (loopback host:port or http://host:port)")
 	flag.IntVar(&cfg.clients, "clients", 64, "concurrent clients (each with its own session and draft)")
+	flag.Float64Var(&cfg.rate, "rate", 0, "autosave and submit-only: target operations per second in all (0: as fast as possible); latency counts from the scheduled start")
 	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "measured time per mode")
 	mode := flag.String("mode", "autosave", "autosave, submit, submit-only, raw, or a comma-separated list; all = every mode")
 	flag.IntVar(&cfg.prepare, "prepare", 0, "submit-only: drafts prepared per client (0: enough for ~5,000 submits/s)")
@@ -221,10 +226,32 @@ func (r *result) print() {
 
 // worker is one client's own record, merged after the run.
 type worker struct {
-	lat  []time.Duration
-	lat2 map[string][]time.Duration // other calls, for information
-	errs map[string]int
-	ok   int
+	every time.Duration // pacing interval of this client (0: none)
+	next  time.Time
+	lat   []time.Duration
+	lat2  map[string][]time.Duration // other calls, for information
+	errs  map[string]int
+	ok    int
+}
+
+// begin returns when the next operation should start: now when not
+// paced, else at the client's next scheduled time (waiting for it).
+func (w *worker) begin(ctx context.Context) time.Time {
+	if w.every <= 0 {
+		return time.Now()
+	}
+	if w.next.IsZero() {
+		w.next = time.Now()
+	}
+	at := w.next
+	w.next = w.next.Add(w.every)
+	if d := time.Until(at); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
+	}
+	return at
 }
 
 func newWorker() *worker {
@@ -511,6 +538,11 @@ func runClients(cfg config, sessions []*session, fn func(ctx context.Context, i 
 	ws := make([]*worker, len(sessions))
 	for i := range ws {
 		ws[i] = newWorker()
+		if cfg.rate > 0 {
+			ws[i].every = time.Duration(float64(len(sessions)) / cfg.rate * float64(time.Second))
+			// Spread the clients' first starts over one interval.
+			ws[i].next = time.Now().Add(ws[i].every * time.Duration(i) / time.Duration(len(sessions)))
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
 	defer cancel()
@@ -551,7 +583,10 @@ func runAutosave(cfg config) (*result, error) {
 		set := sets[i]
 		id, version := ids[i], vers[i]
 		for ctx.Err() == nil {
-			t0 := time.Now()
+			t0 := w.begin(ctx)
+			if ctx.Err() != nil {
+				return
+			}
 			v, code, err := save(s, id, version, set)
 			d := time.Since(t0)
 			if err != nil || code != 200 {
@@ -680,7 +715,10 @@ func runSubmitOnly(cfg config) (*result, error) {
 			if ctx.Err() != nil {
 				return
 			}
-			t0 := time.Now()
+			t0 := w.begin(ctx)
+			if ctx.Err() != nil {
+				return
+			}
 			code, err := submit(s, id)
 			d := time.Since(t0)
 			if err != nil || code != 201 {
