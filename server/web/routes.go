@@ -45,7 +45,7 @@ func (s *Server) routes() *fiber.App {
 	auth.Post("/test-login", s.demoOnly, s.limit("login"), s.testLogin)
 	auth.Post("/logout", s.logout)
 
-	api := app.Group("/api/v1", s.apiLang, s.writeLimit)
+	api := app.Group("/api/v1", s.writeLimit)
 	api.Get("/session", s.apiSession)
 	api.Put("/session/acting-for", s.requireResidentAPI, s.apiActingFor)
 	api.Get("/me/principals", s.requireResidentAPI, s.apiPrincipals)
@@ -67,12 +67,6 @@ func (s *Server) routes() *fiber.App {
 	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
 	s.pageRoutes(l)
 	return app
-}
-
-// apiLang marks API requests so errors answer in JSON.
-func (s *Server) apiLang(c *fiber.Ctx) error {
-	c.Locals(kLang, requestLang(c))
-	return c.Next()
 }
 
 func (s *Server) recoverer(c *fiber.Ctx) (err error) {
