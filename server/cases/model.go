@@ -24,27 +24,30 @@ type PrefillSource struct {
 	Value     any    `json:"-"`
 }
 
-// Draft is an unfinished application.
+// Draft is an unfinished application. The fields that every save changes
+// come last, in this order: Save builds a record by keeping the bytes
+// before "version" and writing only the tail (see recordTail).
 type Draft struct {
 	ID          string `json:"id"`
 	Service     string `json:"service"`
 	FormVersion int    `json:"formVersion"`
 	Owner       Ref    `json:"owner"`
 	Principal   *Ref   `json:"principal,omitempty"`
-	Version     int    `json:"version"`
 	// Data is stored apart from the rest (bucket draft_data), so version
 	// checks and lists never decode the answers.
 	Data map[string]any `json:"-"`
 	// Locked holds the register values of locked prefilled fields; they
 	// are put back on every save and submit.
 	Locked    map[string]any           `json:"locked,omitempty"`
-	Step      int                      `json:"step"`
 	Prefill   map[string]PrefillSource `json:"prefill,omitempty"`
 	CreatedAt time.Time                `json:"createdAt"`
-	UpdatedAt time.Time                `json:"updatedAt"`
-	ExpiresAt time.Time                `json:"expiresAt"`
 	CaseID    string                   `json:"caseId,omitempty"` // set once submitted
-	Reminded  bool                     `json:"reminded,omitempty"`
+
+	Version   int       `json:"version"`
+	Step      int       `json:"step"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Reminded  bool      `json:"reminded,omitempty"`
 }
 
 // Subject is whom the draft is for: the principal, or the owner.

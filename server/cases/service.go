@@ -7,6 +7,7 @@ import (
 	"fmt"
 	jsonv2 "github.com/go-json-experiment/json"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -248,7 +249,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	out := *pre
 	next(&out)
-	record, err := jsonv2.Marshal(&out)
+	record, err := nextRecord(seen, pre, &out)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -663,4 +664,48 @@ func (s *Service) Cases(user string) ([]*Case, error) {
 		})
 	})
 	return out, err
+}
+
+// versionKey starts the tail of a draft record (the fields a save changes).
+var versionKey = []byte(`,"version":`)
+
+// nextRecord encodes d, which differs from the record prev (decoded as
+// old) only in its tail fields, by keeping prev's bytes up to the tail and
+// appending the new tail. When prev does not end in exactly old's tail (a
+// record written in another layout) it encodes d in full.
+func nextRecord(prev []byte, old, d *Draft) ([]byte, error) {
+	i := bytes.LastIndex(prev, versionKey)
+	if i < 0 || d.CaseID != "" {
+		return json.Marshal(d)
+	}
+	if tail, err := recordTail(nil, old); err != nil || !bytes.Equal(prev[i:], tail) {
+		return json.Marshal(d)
+	}
+	out := make([]byte, 0, len(prev)+16)
+	out = append(out, prev[:i]...)
+	return recordTail(out, d)
+}
+
+// recordTail appends the tail of a draft record exactly as encoding/json
+// writes it (a test compares the two).
+func recordTail(b []byte, d *Draft) ([]byte, error) {
+	if y := d.UpdatedAt.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("cases: time out of range")
+	}
+	if y := d.ExpiresAt.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("cases: time out of range")
+	}
+	b = append(b, versionKey...)
+	b = strconv.AppendInt(b, int64(d.Version), 10)
+	b = append(b, `,"step":`...)
+	b = strconv.AppendInt(b, int64(d.Step), 10)
+	b = append(b, `,"updatedAt":"`...)
+	b = d.UpdatedAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","expiresAt":"`...)
+	b = d.ExpiresAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if d.Reminded {
+		b = append(b, `,"reminded":true`...)
+	}
+	return append(b, '}'), nil
 }

@@ -1,0 +1,62 @@
+package cases
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestNextRecordIsTheEncoding: the record a save builds from the previous
+// bytes is byte for byte what encoding/json writes for the new draft.
+func TestNextRecordIsTheEncoding(t *testing.T) {
+	hel := time.FixedZone("EET", 2*3600)
+	base := Draft{
+		ID: "01jz0000000000000000000000000000", Service: "early-education", FormVersion: 3,
+		Owner: Ref{ID: "a", Name: "Aino <Virtanen> & co", Kind: "resident"}, Principal: &Ref{ID: "e", Name: `Eetu "E" \ Virtanen`},
+		Locked:    map[string]any{"version": "x", "childHetu": "210620A925C"},
+		Prefill:   map[string]PrefillSource{"childHetu": {Source: "population"}},
+		CreatedAt: time.Date(2026, 11, 1, 8, 0, 0, 123000000, time.UTC),
+		Version:   7, Step: 2,
+		UpdatedAt: time.Date(2026, 11, 2, 9, 30, 0, 0, hel), ExpiresAt: time.Date(2026, 12, 2, 9, 30, 0, 5, time.UTC),
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(d *Draft)
+	}{
+		{"next version", func(d *Draft) { d.Version++; d.UpdatedAt = d.UpdatedAt.Add(time.Second) }},
+		{"step and reminder cleared", func(d *Draft) { d.Step = 0; d.Reminded = false }},
+		{"reminded", func(d *Draft) { d.Reminded = true }},
+		{"nanoseconds", func(d *Draft) { d.UpdatedAt = d.UpdatedAt.Add(1) }},
+		{"no principal, no maps", func(d *Draft) { d.Principal, d.Locked, d.Prefill = nil, nil, nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := base
+			tc.edit(&prev) // static fields as they will stay
+			prevJSON, _ := json.Marshal(&prev)
+			next := prev
+			next.Version += 5
+			next.Step = 3
+			next.UpdatedAt = next.UpdatedAt.Add(time.Hour)
+			next.ExpiresAt = next.ExpiresAt.Add(time.Hour)
+			want, _ := json.Marshal(&next)
+			got, err := nextRecord(prevJSON, &prev, &next)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("\ngot  %s\nwant %s (%v)", got, want, err)
+			}
+		})
+	}
+}
+
+// A record in another field order is encoded in full, never spliced.
+func TestNextRecordOtherLayout(t *testing.T) {
+	d := Draft{ID: "x", Locked: map[string]any{"a": "b"}, Version: 2, Step: 1}
+	old := []byte(`{"id":"x","version":1,"locked":{"a":"b"},"step":1,"createdAt":"0001-01-01T00:00:00Z","updatedAt":"0001-01-01T00:00:00Z","expiresAt":"0001-01-01T00:00:00Z"}`)
+	prev := d
+	prev.Version = 1
+	got, err := nextRecord(old, &prev, &d)
+	want, _ := json.Marshal(&d)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("got %s", got)
+	}
+}
