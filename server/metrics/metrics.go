@@ -13,6 +13,11 @@ import (
 
 var buckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
+type reqKey struct {
+	method, route string
+	status        int
+}
+
 type histogram struct {
 	counts []uint64
 	sum    float64
@@ -22,7 +27,7 @@ type histogram struct {
 // Registry collects request metrics and named gauges.
 type Registry struct {
 	mu       sync.Mutex
-	requests map[string]uint64 // method|route|status
+	requests map[reqKey]uint64
 	latency  map[string]*histogram
 	counters map[string]uint64
 	gauges   map[string]func() float64
@@ -32,14 +37,14 @@ type Registry struct {
 // New returns an empty registry.
 func New() *Registry {
 	return &Registry{
-		requests: map[string]uint64{}, latency: map[string]*histogram{},
+		requests: map[reqKey]uint64{}, latency: map[string]*histogram{},
 		counters: map[string]uint64{}, gauges: map[string]func() float64{}, started: time.Now(),
 	}
 }
 
 // ObserveRequest records one HTTP request.
 func (r *Registry) ObserveRequest(method, route string, status int, d time.Duration) {
-	k := method + "|" + route + "|" + fmt.Sprint(status)
+	k := reqKey{method, route, status}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests[k]++
@@ -80,14 +85,22 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	defer r.mu.Unlock()
 	var b strings.Builder
 	b.WriteString("# TYPE asiointi_http_requests_total counter\n")
-	keys := make([]string, 0, len(r.requests))
+	keys := make([]reqKey, 0, len(r.requests))
 	for k := range r.requests {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.route != b.route {
+			return a.route < b.route
+		}
+		if a.method != b.method {
+			return a.method < b.method
+		}
+		return a.status < b.status
+	})
 	for _, k := range keys {
-		p := strings.SplitN(k, "|", 3)
-		fmt.Fprintf(&b, "asiointi_http_requests_total{method=%q,route=%q,status=%q} %d\n", esc(p[0]), esc(p[1]), p[2], r.requests[k])
+		fmt.Fprintf(&b, "asiointi_http_requests_total{method=%q,route=%q,status=\"%d\"} %d\n", esc(k.method), esc(k.route), k.status, r.requests[k])
 	}
 	b.WriteString("# TYPE asiointi_http_request_duration_seconds histogram\n")
 	routes := make([]string, 0, len(r.latency))

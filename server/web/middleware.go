@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,10 +42,16 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// requestID is a per-process random prefix and a counter: unique, cheap,
+// and it says nothing about the request.
+func (s *Server) requestID() string {
+	return s.idPrefix + strconv.FormatUint(s.reqSeq.Add(1), 36)
+}
+
 // observe records metrics and a log line per request, with a request id.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	id := randomString(9)
+	id := s.requestID()
 	c.Locals(kReqID, id)
 	c.Set("X-Request-Id", id)
 	err := c.Next()

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -65,6 +66,9 @@ type Server struct {
 	catalog  *catalog.Catalog
 	cases    *cases.Service
 
+	idPrefix string
+	reqSeq   atomic.Uint64
+
 	shutdownMu    sync.Mutex
 	shutdownHooks []func()
 }
@@ -86,6 +90,7 @@ func New(d Deps) (*Server, error) {
 	if s.secret, err = loadSecret(d.Store); err != nil {
 		return nil, err
 	}
+	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
