@@ -1,5 +1,8 @@
-// Package i18n loads the UI message files (area.lang.json, go-i18n's simple
-// JSON form) and translates message ids into fi, sv and en.
+// Package i18n is the platform's languages: the list of them (Languages,
+// Default), multilingual content (Text, with the one fallback policy), and
+// the UI messages, loaded from the message files (area.lang.json,
+// go-i18n's simple JSON form) and translated from message ids into fi, sv
+// and en.
 package i18n
 
 import (

@@ -20,13 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-)
 
-// Languages are the content languages every text must carry, in the
-// platform's preference order.
-var Languages = []string{"fi", "sv", "en"}
+	"asiointi/i18n"
+)
 
 // On-behalf requirements (DESIGN.md, "The three ways of transacting").
 const (
@@ -46,55 +43,26 @@ const (
 	OnBehalfAllParties = "all-parties"
 )
 
-// Text is a piece of content in several languages, keyed by language code.
-type Text map[string]string
-
-// In returns the text in lang, falling back to Finnish, then to the other
-// content languages, and finally to "" when there is no text at all.
-func (t Text) In(lang string) string {
-	if s := t[lang]; s != "" {
-		return s
-	}
-	for _, l := range Languages {
-		if s := t[l]; s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// Paragraphs splits the text in lang into paragraphs at blank lines,
-// trimming each and dropping empty ones.
-func (t Text) Paragraphs(lang string) []string {
-	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(t.In(lang), "\r\n", "\n"), "\n\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // Category groups services by subject, e.g. "Housing and building".
 type Category struct {
-	ID      string `json:"id"`
-	Name    Text   `json:"name"`
-	Summary Text   `json:"summary"`
+	ID      string    `json:"id"`
+	Name    i18n.Text `json:"name"`
+	Summary i18n.Text `json:"summary"`
 }
 
 // LifeEvent groups services by what is happening in a resident's life,
 // e.g. "A child is born or starts daycare".
 type LifeEvent struct {
-	ID      string `json:"id"`
-	Name    Text   `json:"name"`
-	Summary Text   `json:"summary"`
+	ID      string    `json:"id"`
+	Name    i18n.Text `json:"name"`
+	Summary i18n.Text `json:"summary"`
 }
 
 // Unit is an organisational unit of the municipality that handles
 // applications; Service.Unit routes a service's cases to one.
 type Unit struct {
-	ID   string `json:"id"`
-	Name Text   `json:"name"`
+	ID   string    `json:"id"`
+	Name i18n.Text `json:"name"`
 }
 
 // Service is one service in the catalogue.
@@ -103,19 +71,19 @@ type Service struct {
 	Category   string   `json:"category"`
 	LifeEvents []string `json:"lifeEvents"`
 
-	Name           Text   `json:"name"`
-	Summary        Text   `json:"summary"`     // one line, for lists and cards
-	Description    Text   `json:"description"` // paragraphs separated by a blank line
-	WhoFor         Text   `json:"whoFor"`
-	Needs          []Text `json:"needs"` // what to have at hand before starting
-	ProcessingTime Text   `json:"processingTime"`
-	Price          Text   `json:"price"`
-	LegalBasis     Text   `json:"legalBasis"`
-	Contact        Text   `json:"contact"`
+	Name           i18n.Text   `json:"name"`
+	Summary        i18n.Text   `json:"summary"`     // one line, for lists and cards
+	Description    i18n.Text   `json:"description"` // paragraphs separated by a blank line
+	WhoFor         i18n.Text   `json:"whoFor"`
+	Needs          []i18n.Text `json:"needs"` // what to have at hand before starting
+	ProcessingTime i18n.Text   `json:"processingTime"`
+	Price          i18n.Text   `json:"price"`
+	LegalBasis     i18n.Text   `json:"legalBasis"`
+	Contact        i18n.Text   `json:"contact"`
 	// Keywords are extra search words per language, comma-separated:
 	// synonyms and the everyday words residents use ("päiväkoti" for
 	// early childhood education). Optional; not shown to residents.
-	Keywords Text `json:"keywords,omitempty"`
+	Keywords i18n.Text `json:"keywords,omitempty"`
 
 	// OnBehalf is one of the OnBehalf* constants.
 	OnBehalf string `json:"onBehalf"`
@@ -207,8 +175,8 @@ func Parse(data []byte) (*Catalog, error) {
 	for _, s := range f.Services {
 		c.byID[s.ID] = s
 	}
-	c.index = make(map[string][][]searchField, len(Languages))
-	for _, lang := range Languages {
+	c.index = make(map[string][][]searchField, len(i18n.Languages))
+	for _, lang := range i18n.Languages {
 		for _, s := range c.services {
 			c.index[lang] = append(c.index[lang], c.searchFields(s, lang))
 		}

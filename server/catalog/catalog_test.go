@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/datefmt"
 )
 
@@ -101,14 +102,14 @@ func TestContentQuality(t *testing.T) {
 		}
 	}
 	for _, s := range c.Services() {
-		texts := map[string]Text{"name": s.Name, "summary": s.Summary, "description": s.Description,
+		texts := map[string]i18n.Text{"name": s.Name, "summary": s.Summary, "description": s.Description,
 			"whoFor": s.WhoFor, "processingTime": s.ProcessingTime, "price": s.Price,
 			"legalBasis": s.LegalBasis, "contact": s.Contact}
 		for i, n := range s.Needs {
 			texts["needs"+string(rune('0'+i))] = n
 		}
 		for field, txt := range texts {
-			for _, lang := range Languages {
+			for _, lang := range i18n.Languages {
 				v := txt[lang]
 				if v != strings.TrimSpace(v) || strings.Contains(v, "  ") {
 					t.Errorf("%s.%s[%s]: stray whitespace in %q", s.ID, field, lang, v)
@@ -119,7 +120,7 @@ func TestContentQuality(t *testing.T) {
 				}
 			}
 		}
-		for _, lang := range Languages {
+		for _, lang := range i18n.Languages {
 			if !strings.Contains(s.Contact[lang], "@esimerkkila.fi") {
 				t.Errorf("%s: contact[%s] has no e-mail address at esimerkkila.fi", s.ID, lang)
 			}
@@ -144,7 +145,7 @@ func TestContentQuality(t *testing.T) {
 func TestWindowTextMatchesData(t *testing.T) {
 	c := mustLoad(t)
 	s, _ := c.Service("summer-job-voucher")
-	for _, lang := range Languages {
+	for _, lang := range i18n.Languages {
 		d := s.Description[lang]
 		for _, when := range []string{datefmt.DateTime(*s.OpensAt, lang), datefmt.DateTime(*s.ClosesAt, lang)} {
 			if !strings.Contains(d, when) {
@@ -214,40 +215,6 @@ func TestAccessorsReturnCopies(t *testing.T) {
 	c.Categories()[0].ID = "changed"
 	if c.Services()[0] == nil || c.Categories()[0].ID != "family" {
 		t.Error("changing a returned slice changed the catalogue")
-	}
-}
-
-func TestTextIn(t *testing.T) {
-	tests := []struct {
-		t    Text
-		lang string
-		want string
-	}{
-		{Text{"fi": "Hei", "sv": "Hej", "en": "Hello"}, "sv", "Hej"},
-		{Text{"fi": "Hei", "sv": "Hej", "en": "Hello"}, "de", "Hei"},
-		{Text{"fi": "Hei", "en": "Hello"}, "sv", "Hei"},
-		{Text{"sv": "Hej", "en": "Hello"}, "fi", "Hej"},
-		{Text{"en": "Hello"}, "", "Hello"},
-		{Text{}, "fi", ""},
-		{nil, "fi", ""},
-	}
-	for _, tc := range tests {
-		if got := tc.t.In(tc.lang); got != tc.want {
-			t.Errorf("%v.In(%q) = %q, want %q", tc.t, tc.lang, got, tc.want)
-		}
-	}
-}
-
-func TestParagraphs(t *testing.T) {
-	tx := Text{"fi": " Yksi.\n\nKaksi\nrivillä.\r\n\r\n\n\nKolme. ", "sv": "", "en": "One."}
-	if got, want := tx.Paragraphs("fi"), []string{"Yksi.", "Kaksi\nrivillä.", "Kolme."}; !slices.Equal(got, want) {
-		t.Errorf("Paragraphs(fi) = %q, want %q", got, want)
-	}
-	if got := tx.Paragraphs("en"); !slices.Equal(got, []string{"One."}) {
-		t.Errorf("Paragraphs(en) = %q", got)
-	}
-	if got := (Text{}).Paragraphs("fi"); got != nil {
-		t.Errorf("empty Paragraphs = %q", got)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/catalog"
 	"asiointi/server/forms"
 )
@@ -208,7 +209,7 @@ func TestMyFormsAcceptRealAnswers(t *testing.T) {
 					t.Errorf("%s: errors on %v, want only %s (%+v)", b.name, fields, b.field, errs)
 				}
 			}
-			for _, lang := range forms.Languages {
+			for _, lang := range i18n.Languages {
 				d.Summary(tc.data, lang, nil, nil)
 			}
 		})

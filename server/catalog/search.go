@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"asiointi/i18n"
 )
 
 // Search weights: a hit in the name outranks any number of hits elsewhere
@@ -40,8 +42,8 @@ func (c *Catalog) Search(query, lang string) []*Service {
 	if len(terms) == 0 {
 		return nil
 	}
-	if !slices.Contains(Languages, lang) {
-		lang = Languages[0]
+	if !i18n.Supported(lang) {
+		lang = i18n.Default
 	}
 	type hit struct {
 		s     *Service

@@ -3,6 +3,8 @@ package catalog
 import (
 	"slices"
 	"testing"
+
+	"asiointi/i18n"
 )
 
 func TestSearch(t *testing.T) {
@@ -77,7 +79,7 @@ func TestSearchRanking(t *testing.T) {
 	// another's summary and in a third's description.
 	cat := &Catalog{}
 	mk := func(id, name, summary, desc string) *Service {
-		return &Service{ID: id, Name: Text{"fi": name}, Summary: Text{"fi": summary}, Description: Text{"fi": desc}}
+		return &Service{ID: id, Name: i18n.Text{"fi": name}, Summary: i18n.Text{"fi": summary}, Description: i18n.Text{"fi": desc}}
 	}
 	cat.services = []*Service{
 		mk("desc", "Laituripaikka", "Hae paikkaa", "Tuo veneesi laituriin."),

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/datefmt"
 )
 
@@ -50,16 +50,13 @@ func (p *problems) addf(format string, args ...any) {
 
 // text checks that t has a non-blank text in every content language and no
 // other keys.
-func (p *problems) text(where string, t Text) {
-	for _, l := range Languages {
-		if strings.TrimSpace(t[l]) == "" {
-			p.addf("%s: missing %q text", where, l)
-		}
+func (p *problems) text(where string, t i18n.Text) {
+	missing, unknown := t.Check()
+	for _, l := range missing {
+		p.addf("%s: missing %q text", where, l)
 	}
-	for l := range t {
-		if !slices.Contains(Languages, l) {
-			p.addf("%s: unknown language %q", where, l)
-		}
+	for _, l := range unknown {
+		p.addf("%s: unknown language %q", where, l)
 	}
 }
 
@@ -150,7 +147,7 @@ func validateService(p *problems, where string, s *Service, cats, events, units 
 
 	for _, f := range []struct {
 		name string
-		t    Text
+		t    i18n.Text
 	}{
 		{"name", s.Name}, {"summary", s.Summary}, {"description", s.Description},
 		{"whoFor", s.WhoFor}, {"processingTime", s.ProcessingTime}, {"price", s.Price},
@@ -161,7 +158,7 @@ func validateService(p *problems, where string, s *Service, cats, events, units 
 	if len(s.Keywords) > 0 {
 		p.text(where+".keywords", s.Keywords)
 	}
-	for _, l := range Languages {
+	for _, l := range i18n.Languages {
 		if strings.Contains(s.Name[l]+s.Summary[l], "\n") {
 			p.addf("%s: the %q name and summary must be one line each", where, l)
 		}

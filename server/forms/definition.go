@@ -17,10 +17,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-)
 
-// Languages are the languages every text of a definition must carry.
-var Languages = []string{"fi", "sv", "en"}
+	"asiointi/i18n"
+)
 
 // Field types.
 const (
@@ -58,14 +57,6 @@ const (
 // the only ones a definition may list.
 var DefaultAccept = []string{"application/pdf", "image/jpeg", "image/png"}
 
-// Text is a text in each of the Languages, keyed by language code.
-type Text map[string]string
-
-// In returns the text in lang. There is no fallback to another language:
-// Validate guarantees that fi, sv and en exist and are non-empty, so an
-// empty result means lang is not one of them.
-func (t Text) In(lang string) string { return t[lang] }
-
 // Definition is one version of a service's form.
 type Definition struct {
 	Service string `json:"service"`
@@ -75,15 +66,15 @@ type Definition struct {
 
 // Step is one page of the form.
 type Step struct {
-	ID     string  `json:"id"`
-	Title  Text    `json:"title"`
-	Fields []Field `json:"fields"`
+	ID     string    `json:"id"`
+	Title  i18n.Text `json:"title"`
+	Fields []Field   `json:"fields"`
 }
 
 // Option is one choice of a select, radio or checkboxes field.
 type Option struct {
-	Value string `json:"value"`
-	Label Text   `json:"label"`
+	Value string    `json:"value"`
+	Label i18n.Text `json:"label"`
 }
 
 // Condition makes a field visible only when another field's value matches.
@@ -102,34 +93,34 @@ type Condition struct {
 type Field struct {
 	ID       string     `json:"id"`
 	Type     string     `json:"type"`
-	Label    Text       `json:"label"`
-	Help     Text       `json:"help,omitempty"`
+	Label    i18n.Text  `json:"label"`
+	Help     i18n.Text  `json:"help,omitempty"`
 	Required bool       `json:"required"`
 	Options  []Option   `json:"options,omitempty"`
 	ShowIf   *Condition `json:"showIf,omitempty"`
 
-	MinLength   int      `json:"minLength,omitempty"`
-	MaxLength   int      `json:"maxLength,omitempty"`
-	Min         *float64 `json:"min,omitempty"`
-	Max         *float64 `json:"max,omitempty"`
-	Pattern     string   `json:"pattern,omitempty"`
-	PatternHelp Text     `json:"patternHelp,omitempty"`
-	DateMin     string   `json:"dateMin,omitempty"`
-	DateMax     string   `json:"dateMax,omitempty"`
-	MaxBytes    int64    `json:"maxBytes,omitempty"`
-	Accept      []string `json:"accept,omitempty"`
+	MinLength   int       `json:"minLength,omitempty"`
+	MaxLength   int       `json:"maxLength,omitempty"`
+	Min         *float64  `json:"min,omitempty"`
+	Max         *float64  `json:"max,omitempty"`
+	Pattern     string    `json:"pattern,omitempty"`
+	PatternHelp i18n.Text `json:"patternHelp,omitempty"`
+	DateMin     string    `json:"dateMin,omitempty"`
+	DateMax     string    `json:"dateMax,omitempty"`
+	MaxBytes    int64     `json:"maxBytes,omitempty"`
+	Accept      []string  `json:"accept,omitempty"`
 
 	Fields   []Field `json:"fields,omitempty"`
 	MinItems int     `json:"minItems,omitempty"`
 	MaxItems int     `json:"maxItems,omitempty"`
 
-	Concept      string `json:"concept,omitempty"`
-	Purpose      Text   `json:"purpose,omitempty"`
-	LegalBasis   string `json:"legalBasis,omitempty"`
-	Retention    string `json:"retention,omitempty"`
-	Prefill      bool   `json:"prefill,omitempty"`
-	Locked       bool   `json:"locked,omitempty"`
-	Autocomplete string `json:"autocomplete,omitempty"`
+	Concept      string    `json:"concept,omitempty"`
+	Purpose      i18n.Text `json:"purpose,omitempty"`
+	LegalBasis   string    `json:"legalBasis,omitempty"`
+	Retention    string    `json:"retention,omitempty"`
+	Prefill      bool      `json:"prefill,omitempty"`
+	Locked       bool      `json:"locked,omitempty"`
+	Autocomplete string    `json:"autocomplete,omitempty"`
 
 	re *regexp.Regexp // Pattern anchored and compiled by Validate
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"asiointi/i18n"
 )
 
 func readFile(t testing.TB, name string) []byte {
@@ -65,8 +67,8 @@ func TestParseAllTypes(t *testing.T) {
 	if got := d.Steps[0].Fields[0].Label.In("sv"); got != "name (sv)" {
 		t.Errorf("Label.In(sv) = %q", got)
 	}
-	if got := d.Steps[0].Fields[0].Label.In("de"); got != "" {
-		t.Errorf("Label.In(de) = %q, want no fallback", got)
+	if got := d.Steps[0].Fields[0].Label.In("de"); got != "name (fi)" {
+		t.Errorf("Label.In(de) = %q, want the default language's text", got)
 	}
 }
 
@@ -434,7 +436,7 @@ func TestDefinitionFiles(t *testing.T) {
 			if _, errs := d.CheckSubmit(map[string]any{}, CheckOptions{}); len(errs) == 0 {
 				t.Error("an empty submission passed")
 			}
-			for _, lang := range Languages {
+			for _, lang := range i18n.Languages {
 				d.Summary(map[string]any{}, lang, nil, nil)
 			}
 		})

@@ -3,6 +3,8 @@ package forms
 import (
 	"strings"
 	"time"
+
+	"asiointi/i18n"
 )
 
 // Message ids (go-i18n, files i18n/forms.{fi,sv,en}.json). A FieldError's
@@ -96,7 +98,7 @@ func (e FieldError) TemplateData(lang string) map[string]any {
 			out[k] = formatSize(int64(v), lang)
 		case mimeTypes:
 			out[k] = formatTypes(v, lang)
-		case Text:
+		case i18n.Text:
 			out[k] = v.In(lang)
 		default:
 			out[k] = v

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"asiointi/i18n"
 )
 
 // paramsOf are the template parameters each message gets from the code.
@@ -63,7 +65,7 @@ func TestMessageFiles(t *testing.T) {
 		t.Errorf("ids in code %v\ndiffer from MessageIDs %v", code, listed)
 	}
 	placeholder := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
-	for _, lang := range Languages {
+	for _, lang := range i18n.Languages {
 		var msgs map[string]string
 		if err := json.Unmarshal(readFile(t, "../../i18n/forms."+lang+".json"), &msgs); err != nil {
 			t.Fatalf("%s: %v", lang, err)
@@ -95,7 +97,7 @@ func TestMessageFiles(t *testing.T) {
 				continue
 			}
 			e := FieldError{Code: id, Params: map[string]any{
-				"Min": 2, "Max": 10.5, "Help": Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
+				"Min": 2, "Max": 10.5, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
 				"Date": civilDate(time.Date(2027, 3, 31, 0, 0, 0, 0, Helsinki)), "Types": mimeTypes(DefaultAccept),
 			}}
 			var b strings.Builder
@@ -110,7 +112,7 @@ func TestTemplateData(t *testing.T) {
 	e := FieldError{Field: "fee", Code: ErrMoneyTooSmall, Params: map[string]any{
 		"Min": amount(500), "Max": 12.5, "Date": civilDate(time.Date(2027, 4, 4, 0, 0, 0, 0, Helsinki)),
 		"Size": byteSize(10 << 20), "Types": mimeTypes{"application/pdf", "image/png"},
-		"Help": Text{"fi": "apu", "sv": "hjälp", "en": "help"}, "Count": 3,
+		"Help": i18n.Text{"fi": "apu", "sv": "hjälp", "en": "help"}, "Count": 3,
 	}}
 	for lang, want := range map[string]map[string]any{
 		"fi": {"Min": "5,00\u00a0€", "Max": "12,5", "Date": "4.4.2027", "Size": "10\u00a0MB", "Types": "PDF tai PNG", "Help": "apu", "Count": 3},

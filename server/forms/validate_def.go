@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"asiointi/i18n"
 )
 
 // DefinitionError lists every problem Validate found, each prefixed with
@@ -70,22 +72,19 @@ func (c *checker) addf(path, format string, args ...any) {
 	c.problems = append(c.problems, path+": "+fmt.Sprintf(format, args...))
 }
 
-func (c *checker) text(path, key string, t Text, required bool) {
+func (c *checker) text(path, key string, t i18n.Text, required bool) {
 	if t == nil {
 		if required {
 			c.addf(path, "%s is missing", key)
 		}
 		return
 	}
-	for _, lang := range Languages {
-		if strings.TrimSpace(t[lang]) == "" {
-			c.addf(path, "%s.%s is missing", key, lang)
-		}
+	missing, unknown := t.Check()
+	for _, lang := range missing {
+		c.addf(path, "%s.%s is missing", key, lang)
 	}
-	for lang := range t {
-		if !slices.Contains(Languages, lang) {
-			c.addf(path, "%s has unknown language %q", key, lang)
-		}
+	for _, lang := range unknown {
+		c.addf(path, "%s has unknown language %q", key, lang)
 	}
 }
 

@@ -9,20 +9,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"asiointi/i18n"
 )
-
-// Text is a value in fi, sv and en.
-type Text map[string]string
-
-// In returns the text in lang.
-func (t Text) In(lang string) string { return t[lang] }
 
 // Address is a postal address; street and city carry both official names
 // in a bilingual municipality.
 type Address struct {
-	Street     Text   `json:"street"`
-	PostalCode string `json:"postalCode"`
-	City       Text   `json:"city"`
+	Street     i18n.Text `json:"street"`
+	PostalCode string    `json:"postalCode"`
+	City       i18n.Text `json:"city"`
 }
 
 // Person is one resident as the population register knows them.
@@ -78,39 +74,39 @@ type Mandate struct {
 
 // Organization is a registered organisation (YTJ/PRH data).
 type Organization struct {
-	BusinessID string `json:"businessId"`
-	Name       string `json:"name"`
-	Form       Text   `json:"form"`
+	BusinessID string    `json:"businessId"`
+	Name       string    `json:"name"`
+	Form       i18n.Text `json:"form"`
 }
 
 // Property is a real estate unit with its owners.
 type Property struct {
-	ID     string   `json:"id"`
-	Name   Text     `json:"name"`
-	Owners []string `json:"owners"`
+	ID     string    `json:"id"`
+	Name   i18n.Text `json:"name"`
+	Owners []string  `json:"owners"`
 }
 
 // Staff is a municipal official who can log in.
 type Staff struct {
-	Username string   `json:"username"`
-	Name     string   `json:"name"`
-	Role     string   `json:"role"` // handler | manager
-	Units    []string `json:"units"`
-	Title    Text     `json:"title"`
+	Username string    `json:"username"`
+	Name     string    `json:"name"`
+	Role     string    `json:"role"` // handler | manager
+	Units    []string  `json:"units"`
+	Title    i18n.Text `json:"title"`
 }
 
 // Municipality is the brand and contact details of the municipality.
 type Municipality struct {
-	Name         Text   `json:"name"`
-	ShortName    Text   `json:"shortName"`
-	Slogan       Text   `json:"slogan"`
-	Address      Text   `json:"address"`
-	Phone        string `json:"phone"`
-	Email        string `json:"email"`
-	Website      string `json:"website"`
-	PrimaryColor string `json:"primaryColor"`
-	OpeningHours Text   `json:"openingHours"`
-	RefPrefix    string `json:"refPrefix"`
+	Name         i18n.Text `json:"name"`
+	ShortName    i18n.Text `json:"shortName"`
+	Slogan       i18n.Text `json:"slogan"`
+	Address      i18n.Text `json:"address"`
+	Phone        string    `json:"phone"`
+	Email        string    `json:"email"`
+	Website      string    `json:"website"`
+	PrimaryColor string    `json:"primaryColor"`
+	OpeningHours i18n.Text `json:"openingHours"`
+	RefPrefix    string    `json:"refPrefix"`
 }
 
 // Data is the whole demo register.

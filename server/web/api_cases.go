@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/i18n"
 	"asiointi/server/cases"
-	"asiointi/server/catalog"
 	"asiointi/server/forms"
 )
 
@@ -29,16 +29,16 @@ func (s *Server) casesAPIRoutes(api fiber.Router) {
 }
 
 type apiService struct {
-	ID           string       `json:"id"`
-	Name         catalog.Text `json:"name"`
-	OnBehalf     string       `json:"onBehalf"`
-	MandateIssue string       `json:"mandateIssue,omitempty"`
-	OpensAt      *time.Time   `json:"opensAt,omitempty"`
-	ClosesAt     *time.Time   `json:"closesAt,omitempty"`
-	Open         bool         `json:"open"`
-	Category     string       `json:"category"`
-	LifeEvents   []string     `json:"lifeEvents"`
-	Summary      catalog.Text `json:"summary"`
+	ID           string     `json:"id"`
+	Name         i18n.Text  `json:"name"`
+	OnBehalf     string     `json:"onBehalf"`
+	MandateIssue string     `json:"mandateIssue,omitempty"`
+	OpensAt      *time.Time `json:"opensAt,omitempty"`
+	ClosesAt     *time.Time `json:"closesAt,omitempty"`
+	Open         bool       `json:"open"`
+	Category     string     `json:"category"`
+	LifeEvents   []string   `json:"lifeEvents"`
+	Summary      i18n.Text  `json:"summary"`
 }
 
 func (s *Server) apiServices(c *fiber.Ctx) error {

@@ -32,7 +32,7 @@ func (s *Server) testLoginPage(c *fiber.Ctx) error {
 		res = append(res, pickerPerson{User: p.Hetu, Name: p.Name(), Age: p.Age(now), Note: s.relationNote(lang, p)})
 	}
 	for _, m := range staff {
-		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title[lang]})
+		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title.In(lang)})
 	}
 	next := safeNext(c.Query("next"))
 	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next, "Error": c.Query("error") != ""})

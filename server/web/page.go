@@ -64,16 +64,8 @@ func (p *Page) T(id string, args ...any) string {
 	return p.s.msg.T(p.Lang, id, data)
 }
 
-// M picks the current language from a fi/sv/en value.
-func (p *Page) M(t map[string]string) string {
-	if v := t[p.Lang]; v != "" {
-		return v
-	}
-	if p.Lang == "en" { // bilingual names (streets) have fi and sv only
-		return t["fi"]
-	}
-	return ""
-}
+// M picks the current language from a multilingual value.
+func (p *Page) M(t i18n.Text) string { return t.In(p.Lang) }
 
 // Asset is the versioned URL of a static file.
 func (p *Page) Asset(name string) string { return p.s.Asset(name) }

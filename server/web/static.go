@@ -79,7 +79,7 @@ func (s *Server) rootRedirect(c *fiber.Ctx) error {
 // manifest is the web app manifest, in the language of the request.
 func (s *Server) manifest(c *fiber.Ctx) error {
 	lang := requestLang(c)
-	name := s.muni.ShortName[lang]
+	name := s.muni.ShortName.In(lang)
 	m := map[string]any{
 		"id":               "/",
 		"name":             s.msg.T(lang, "app.name", map[string]any{"Municipality": name}),
