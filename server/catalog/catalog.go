@@ -284,6 +284,6 @@ func (s *Service) IsFree() bool { return s.FeeCents == 0 }
 // is kept when its retention period starts at from (usually when the case
 // closes). The duration was validated when the catalogue was loaded.
 func (s *Service) CaseRetentionUntil(from time.Time) time.Time {
-	y, m, d, _ := parseDuration(s.CaseRetention)
-	return from.AddDate(y, m, d)
+	p, _ := caseRetention(s.CaseRetention)
+	return from.AddDate(p.Years, p.Months, p.Days)
 }

@@ -262,8 +262,8 @@ func TestCaseRetention(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "P", "10Y", "P0Y", "PT5H", "P1W", "P-1Y", "p10y", "P10Y ", "P99999Y"} {
-		if _, _, _, err := parseDuration(bad); err == nil {
-			t.Errorf("parseDuration(%q) accepted", bad)
+		if _, err := caseRetention(bad); err == nil {
+			t.Errorf("caseRetention(%q) accepted", bad)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"asiointi/i18n"
 	"asiointi/server/catalog"
+	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 )
 
@@ -67,7 +68,7 @@ func TestFieldRetentionWithinCaseRetention(t *testing.T) {
 		check = func(fields []forms.Field) {
 			for _, f := range fields {
 				if f.IsData() {
-					p, err := forms.ParsePeriod(f.Retention)
+					p, err := datefmt.ParsePeriod(f.Retention)
 					if err != nil {
 						t.Errorf("%s.%s: %v", s.ID, f.ID, err)
 					} else if p.AddTo(from, 1).After(caseEnd) {

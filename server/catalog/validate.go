@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,31 +13,19 @@ import (
 )
 
 var (
-	idPattern       = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	rolePattern     = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,15}$`)
-	durationPattern = regexp.MustCompile(`^P(?:(\d{1,4})Y)?(?:(\d{1,4})M)?(?:(\d{1,5})D)?$`)
+	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	rolePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,15}$`)
 )
 
-// parseDuration parses an ISO 8601 duration of whole years, months and
-// days ("P10Y", "P6M", "P1Y6M", "P90D"). Time parts and weeks are not
-// accepted: retention is counted in calendar terms.
-func parseDuration(s string) (years, months, days int, err error) {
-	m := durationPattern.FindStringSubmatch(s)
-	if m == nil || s == "P" {
-		return 0, 0, 0, fmt.Errorf("%q is not a duration like P10Y, P6M or P90D", s)
+// caseRetention parses a service's caseRetention: an ISO-8601 period of
+// whole years, months and days ("P10Y", "P6M", "P1Y6M", "P90D") that is not
+// empty. Retention is counted in calendar terms: no weeks or times.
+func caseRetention(s string) (datefmt.Period, error) {
+	p, err := datefmt.ParsePeriod(s)
+	if err == nil && p.IsZero() {
+		err = fmt.Errorf("%q is an empty duration", s)
 	}
-	n := func(x string) int {
-		if x == "" {
-			return 0
-		}
-		v, _ := strconv.Atoi(x) // digits only, at most 5: cannot fail
-		return v
-	}
-	years, months, days = n(m[1]), n(m[2]), n(m[3])
-	if years+months+days == 0 {
-		return 0, 0, 0, fmt.Errorf("%q is an empty duration", s)
-	}
-	return years, months, days, nil
+	return p, err
 }
 
 // problems collects validation errors so that one run reports them all.
@@ -218,7 +205,7 @@ func validateService(p *problems, where string, s *Service, cats, events, units 
 	if s.DraftRetentionDays < 1 || s.DraftRetentionDays > 365 {
 		p.addf("%s: draftRetentionDays %d must be 1–365", where, s.DraftRetentionDays)
 	}
-	if _, _, _, err := parseDuration(s.CaseRetention); err != nil {
+	if _, err := caseRetention(s.CaseRetention); err != nil {
 		p.addf("%s: caseRetention: %v", where, err)
 	}
 	if s.FeeCents < 0 {

@@ -1,12 +1,14 @@
-// Package datefmt formats dates and times for people, the way Finnish
-// municipalities write them: "31.3.2027 klo 16.00" in Finnish,
-// "31.3.2027 kl. 16.00" in Swedish and "31 March 2027 at 16:00" in English.
+// Package datefmt is the platform's one place for dates: the Helsinki
+// location, the formatting of dates and times for people, and ISO-8601
+// periods (Period). It formats the way Finnish municipalities write:
+// "31.3.2027 klo 16.00" in Finnish, "31.3.2027 kl. 16.00" in Swedish and
+// "31 March 2027 at 16:00" in English.
 //
-// Every function converts its argument to Europe/Helsinki first, whatever
-// the location of the time value, so a time stored in UTC prints as the
-// wall-clock time a resident of the municipality sees. The time zone
-// database is embedded (time/tzdata), so this works on machines without
-// zoneinfo files, such as minimal containers.
+// Every formatting function converts its argument to Europe/Helsinki
+// first, whatever the location of the time value, so a time stored in UTC
+// prints as the wall-clock time a resident of the municipality sees. The
+// time zone database is embedded (time/tzdata), so this works on machines
+// without zoneinfo files, such as minimal containers.
 //
 // Languages are "fi", "sv" and "en"; any other value is treated as "fi",
 // the platform's default language.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"asiointi/server/datefmt"
 )
 
 // vector is one entry of testdata/vectors.json, shared with
@@ -178,10 +180,7 @@ func TestHetuBirthDate(t *testing.T) {
 }
 
 func TestHetuAge(t *testing.T) {
-	helsinki, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		helsinki = time.FixedZone("EET", 2*3600)
-	}
+	helsinki := datefmt.Helsinki()
 	day := func(s string) time.Time {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {

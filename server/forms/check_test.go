@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"asiointi/server/datefmt"
 )
 
 // now is 20 March 2027 23:30 UTC, already 21 March (01:30) in Helsinki.
@@ -122,10 +124,10 @@ func TestCheckSubmit(t *testing.T) {
 		{"money below negative min", set("refund", "-50.01"), want{errs: "refund " + ErrMoneyTooSmall, param: map[string]any{"Min": amount(-5000)}}},
 		{"money without min is non-negative", set("refund", "0"), want{key: "refund", value: "0.00"}},
 
-		// date (today is 21.3.2027 in Helsinki)
+		// date (today is 21.3.2027 in datefmt.Helsinki())
 		{"date on dateMin", set("start", "2027-04-04"), want{key: "start", value: "2027-04-04"}},
 		{"date before dateMin", set("start", "2027-04-03"), want{errs: "start " + ErrDateTooEarly,
-			param: map[string]any{"Date": civilDate(time.Date(2027, 4, 4, 0, 0, 0, 0, Helsinki))}}},
+			param: map[string]any{"Date": civilDate(time.Date(2027, 4, 4, 0, 0, 0, 0, datefmt.Helsinki()))}}},
 		{"date after fixed dateMax", set("start", "2031-01-01"), want{errs: "start " + ErrDateTooLate}},
 		{"date on fixed dateMax", set("start", "2030-12-31"), want{key: "start", value: "2030-12-31"}},
 		{"date not real", set("start", "2027-02-30"), want{errs: "start " + ErrDate}},
@@ -278,11 +280,11 @@ func TestCheckSubmitErrorOrder(t *testing.T) {
 func TestCheckSubmitDefaultsNow(t *testing.T) {
 	d := loadAllTypes(t)
 	data := validData()
-	data["start"] = time.Now().In(Helsinki).AddDate(0, 0, 20).Format(time.DateOnly)
+	data["start"] = time.Now().In(datefmt.Helsinki()).AddDate(0, 0, 20).Format(time.DateOnly)
 	if _, errs := d.CheckSubmit(data, CheckOptions{}); len(errs) > 0 {
 		t.Errorf("got %v", errs)
 	}
-	data["start"] = time.Now().In(Helsinki).Format(time.DateOnly)
+	data["start"] = time.Now().In(datefmt.Helsinki()).Format(time.DateOnly)
 	if _, errs := d.CheckSubmit(data, CheckOptions{}); errString(errs) != "start "+ErrDateTooEarly {
 		t.Errorf("got %v", errs)
 	}

@@ -5,23 +5,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // nbsp keeps a number with its thousands and its unit on one line.
 const nbsp = "\u00a0"
-
-var monthsEN = [...]string{"January", "February", "March", "April", "May", "June",
-	"July", "August", "September", "October", "November", "December"}
-
-// formatDate: 31.3.2027 in fi and sv, 31 March 2027 in en.
-func formatDate(t time.Time, lang string) string {
-	y, m, d := t.Date()
-	if lang == "en" {
-		return fmt.Sprintf("%d %s %d", d, monthsEN[m-1], y)
-	}
-	return fmt.Sprintf("%d.%d.%d", d, m, y)
-}
 
 // group inserts sep between groups of three digits of an unsigned integer.
 func group(digits, sep string) string {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/datefmt"
 )
 
 // Message ids (go-i18n, files i18n/forms.{fi,sv,en}.json). A FieldError's
@@ -93,7 +94,7 @@ func (e FieldError) TemplateData(lang string) map[string]any {
 		case amount:
 			out[k] = formatMoney(int64(v), lang)
 		case civilDate:
-			out[k] = formatDate(time.Time(v), lang)
+			out[k] = datefmt.Date(time.Time(v), lang)
 		case byteSize:
 			out[k] = formatSize(int64(v), lang)
 		case mimeTypes:

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/datefmt"
 )
 
 // paramsOf are the template parameters each message gets from the code.
@@ -98,7 +99,7 @@ func TestMessageFiles(t *testing.T) {
 			}
 			e := FieldError{Code: id, Params: map[string]any{
 				"Min": 2, "Max": 10.5, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
-				"Date": civilDate(time.Date(2027, 3, 31, 0, 0, 0, 0, Helsinki)), "Types": mimeTypes(DefaultAccept),
+				"Date": civilDate(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki())), "Types": mimeTypes(DefaultAccept),
 			}}
 			var b strings.Builder
 			if err := tmpl.Execute(&b, e.TemplateData(lang)); err != nil || strings.Contains(b.String(), "<no value>") {
@@ -110,7 +111,7 @@ func TestMessageFiles(t *testing.T) {
 
 func TestTemplateData(t *testing.T) {
 	e := FieldError{Field: "fee", Code: ErrMoneyTooSmall, Params: map[string]any{
-		"Min": amount(500), "Max": 12.5, "Date": civilDate(time.Date(2027, 4, 4, 0, 0, 0, 0, Helsinki)),
+		"Min": amount(500), "Max": 12.5, "Date": civilDate(time.Date(2027, 4, 4, 0, 0, 0, 0, datefmt.Helsinki())),
 		"Size": byteSize(10 << 20), "Types": mimeTypes{"application/pdf", "image/png"},
 		"Help": i18n.Text{"fi": "apu", "sv": "hjälp", "en": "help"}, "Count": 3,
 	}}

@@ -3,6 +3,7 @@ package forms
 import (
 	"strings"
 
+	"asiointi/server/datefmt"
 	"asiointi/server/fincode"
 )
 
@@ -143,7 +144,7 @@ func (sm summarizer) value(f *Field, v any) string {
 		}
 	case TypeDate:
 		if t, err := ParseDate(strings.TrimSpace(s)); err == nil {
-			return formatDate(t, sm.lang)
+			return datefmt.Date(t, sm.lang)
 		}
 	case TypeIBAN:
 		return fincode.FormatIBAN(s)

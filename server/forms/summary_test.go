@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"asiointi/server/datefmt"
 )
 
 // render flattens a summary to "label=value" lines, groups indented.
@@ -200,10 +202,10 @@ func TestFormats(t *testing.T) {
 		{formatNumber(12500.25, "en"), "12,500.25"},
 		{formatNumber(-3.5, "sv"), "-3,5"},
 		{formatNumber(0, "en"), "0"},
-		{formatDate(time.Date(2027, 3, 31, 0, 0, 0, 0, Helsinki), "fi"), "31.3.2027"},
-		{formatDate(time.Date(2027, 3, 31, 0, 0, 0, 0, Helsinki), "sv"), "31.3.2027"},
-		{formatDate(time.Date(2027, 3, 31, 0, 0, 0, 0, Helsinki), "en"), "31 March 2027"},
-		{formatDate(time.Date(2027, 12, 1, 0, 0, 0, 0, Helsinki), "en"), "1 December 2027"},
+		{datefmt.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki()), "fi"), "31.3.2027"},
+		{datefmt.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki()), "sv"), "31.3.2027"},
+		{datefmt.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki()), "en"), "31 March 2027"},
+		{datefmt.Date(time.Date(2027, 12, 1, 0, 0, 0, 0, datefmt.Helsinki()), "en"), "1 December 2027"},
 		{formatSize(0, "fi"), "1\u00a0kB"},
 		{formatSize(123*1024, "fi"), "123\u00a0kB"},
 		{formatSize(123*1024+1, "en"), "124\u00a0kB"},

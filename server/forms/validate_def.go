@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/datefmt"
 )
 
 // DefinitionError lists every problem Validate found, each prefixed with
@@ -382,7 +383,7 @@ func (c *checker) constraints(f *Field, path string) {
 		if t != TypeDate {
 			c.addf(path, "dateMin and dateMax are only for date, not %s", t)
 		} else {
-			ref := time.Date(2024, 6, 15, 12, 0, 0, 0, Helsinki)
+			ref := time.Date(2024, 6, 15, 12, 0, 0, 0, datefmt.Helsinki())
 			var lo, hi time.Time
 			var errLo, errHi error
 			if f.DateMin != "" {
@@ -476,7 +477,7 @@ func (c *checker) about(f *Field, path string) {
 	}
 	if f.Retention == "" {
 		c.addf(path, "retention is missing")
-	} else if p, err := ParsePeriod(f.Retention); err != nil {
+	} else if p, err := datefmt.ParsePeriod(f.Retention); err != nil {
 		c.addf(path, "retention: %v", err)
 	} else if p.IsZero() {
 		c.addf(path, "retention %q is zero", f.Retention)
