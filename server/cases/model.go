@@ -7,6 +7,8 @@ package cases
 import (
 	"errors"
 	"time"
+
+	"asiointi/server/forms"
 )
 
 // Ref names a person or organisation in an event or record.
@@ -129,6 +131,24 @@ type Attachment struct {
 	SHA256    string    `json:"sha256"`
 	Owner     string    `json:"owner"`
 	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Form is what form checks and summaries know of the file.
+func (a Attachment) Form() forms.Attachment {
+	return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}
+}
+
+// AttachmentLookup finds a file of atts by id, as forms.CheckOptions and
+// forms.Definition.Summary ask for it.
+func AttachmentLookup(atts []Attachment) func(id string) (forms.Attachment, bool) {
+	return func(id string) (forms.Attachment, bool) {
+		for _, a := range atts {
+			if a.ID == id {
+				return a.Form(), true
+			}
+		}
+		return forms.Attachment{}, false
+	}
 }
 
 // Notice is an in-app notification for a person.

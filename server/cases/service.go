@@ -439,7 +439,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 	applyLocked(d.Locked, data)
 	clean, errs := def.CheckSubmit(data, forms.CheckOptions{Now: now, Attachment: func(id string) (forms.Attachment, bool) {
 		a, ok := byID[id]
-		return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}, ok
+		return a.Form(), ok
 	}})
 	if len(errs) > 0 {
 		return &SubmitResult{Errors: errs}, nil

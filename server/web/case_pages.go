@@ -132,15 +132,7 @@ func (s *Server) caseSummary(lang string, cs *cases.Case) []forms.SummaryStep {
 	if !ok {
 		return nil
 	}
-	att := func(id string) (forms.Attachment, bool) {
-		for _, a := range cs.Attachments {
-			if a.ID == id {
-				return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}, true
-			}
-		}
-		return forms.Attachment{}, false
-	}
-	return def.Summary(cs.Answers, lang, att, func(id string) string { return s.msg.T(lang, id) })
+	return def.Summary(cs.Answers, lang, cases.AttachmentLookup(cs.Attachments), func(id string) string { return s.msg.T(lang, id) })
 }
 
 // eventText words a case event: who did what, acting for whom.

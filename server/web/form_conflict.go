@@ -33,7 +33,7 @@ type formPair struct{ Name, Value string }
 // the saved one.
 func (s *Server) conflictRows(lang string, cur *cases.Draft, fields []*forms.Field, post *stepPost) []conflictRow {
 	atts, _ := s.cases.Attachments(cur.ID, cur.Owner.ID)
-	att := attachmentLookup(atts)
+	att := cases.AttachmentLookup(atts)
 	var rows []conflictRow
 	for _, f := range fields {
 		if !f.IsData() || isLocked(cur, f, cur.Data) {

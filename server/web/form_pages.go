@@ -230,7 +230,7 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 		}
 	}
 	tr := func(id string) string { return s.msg.T(lang, id) }
-	steps := def.Summary(d.Data, lang, attachmentLookup(atts), tr)
+	steps := def.Summary(d.Data, lang, cases.AttachmentLookup(atts), tr)
 	for _, st := range steps {
 		url := s.stepURL(lang, d.ID, st.StepIndex)
 		sec := summarySection{Title: st.Title, ChangeURL: url}

@@ -131,19 +131,8 @@ func (s *Server) stepErrors(d *cases.Draft, def *forms.Definition, si int, data 
 	if err != nil {
 		return nil, err
 	}
-	_, errs := def.CheckSubmit(data, forms.CheckOptions{Now: s.now(), Attachment: attachmentLookup(atts)})
+	_, errs := def.CheckSubmit(data, forms.CheckOptions{Now: s.now(), Attachment: cases.AttachmentLookup(atts)})
 	return def.StepErrors(errs)[si], nil
-}
-
-func attachmentLookup(atts []cases.Attachment) func(string) (forms.Attachment, bool) {
-	return func(id string) (forms.Attachment, bool) {
-		for _, a := range atts {
-			if a.ID == id {
-				return forms.Attachment{ID: a.ID, Field: a.Field, Name: a.Name, MIME: a.MIME, Size: a.Size}, true
-			}
-		}
-		return forms.Attachment{}, false
-	}
 }
 
 // renderStep renders step si with the given answers, texts that could not
