@@ -70,8 +70,8 @@ func Load(getenv func(string) string) (Config, error) {
 		c.DataDir = v
 	}
 	switch v := strings.TrimSpace(getenv("ASIOINTI_MODE")); v {
-	case "", "demo":
-	case "production":
+	case "", string(Demo):
+	case string(Production):
 		c.Mode = Production
 	default:
 		bad("ASIOINTI_MODE", "%q is not one of demo, production", v)

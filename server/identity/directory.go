@@ -101,10 +101,21 @@ func (d *Directory) Organization(businessID string) (population.Organization, er
 type Principal struct {
 	ID     string   `json:"id"`
 	Name   string   `json:"name"`
-	Kind   string   `json:"kind"` // guardian | mandate | organization
+	Kind   string   `json:"kind"` // PrincipalGuardian, PrincipalMandate or PrincipalOrganization
 	Issues []string `json:"issues,omitempty"`
 	Role   string   `json:"role,omitempty"`
 }
+
+// Kinds of principal: why the user may act for them.
+const (
+	// PrincipalGuardian: the principal is the user's minor child.
+	PrincipalGuardian = "guardian"
+	// PrincipalMandate: the principal, a person, gave the user a mandate.
+	PrincipalMandate = "mandate"
+	// PrincipalOrganization: the user holds a role in the organisation or
+	// a mandate from it.
+	PrincipalOrganization = "organization"
+)
 
 // Principals lists whom p may act for on the given day: their minor
 // children (guardianship, from population data), people who gave them a
@@ -124,7 +135,7 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			}
 			for _, g := range c.Guardians {
 				if g == p.ID {
-					out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: "guardian"})
+					out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian})
 				}
 			}
 			return nil
@@ -138,12 +149,12 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			}
 			var pp population.Person
 			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
-				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: "mandate", Issues: m.Issues})
+				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues})
 				continue
 			}
 			var o population.Organization
 			if err := tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
-				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: "organization", Issues: m.Issues})
+				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues})
 			}
 		}
 		for _, r := range p.Roles {
@@ -151,7 +162,7 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if err := tx.Get(store.Settings, "org:"+r.Organization, &o); err != nil {
 				return fmt.Errorf("role in unknown organisation: %w", err)
 			}
-			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: "organization", Role: r.Role})
+			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: r.Role})
 		}
 		return nil
 	})

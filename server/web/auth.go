@@ -47,11 +47,11 @@ func (s *Server) relationNote(lang string, p population.Person) string {
 	principals, _ := s.dir.Principals(p, s.now())
 	for _, pr := range principals {
 		switch pr.Kind {
-		case "guardian":
+		case identity.PrincipalGuardian:
 			notes = append(notes, s.msg.T(lang, "testLogin.note.guardianOf", map[string]any{"Name": pr.Name}))
-		case "mandate":
+		case identity.PrincipalMandate:
 			notes = append(notes, s.msg.T(lang, "testLogin.note.mandateFrom", map[string]any{"Name": pr.Name}))
-		case "organization":
+		case identity.PrincipalOrganization:
 			notes = append(notes, s.msg.T(lang, "testLogin.note.organization", map[string]any{"Name": pr.Name}))
 		}
 	}

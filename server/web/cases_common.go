@@ -67,11 +67,11 @@ func (s *Server) mayStart(sess *identity.Session, svc *catalog.Service) (string,
 	ok := false
 	switch svc.OnBehalf {
 	case catalog.OnBehalfGuardian:
-		ok = p.Kind == "guardian"
+		ok = p.Kind == identity.PrincipalGuardian
 	case catalog.OnBehalfMandate:
-		ok = p.Kind == "mandate" && slices.Contains(p.Issues, svc.MandateIssue)
+		ok = p.Kind == identity.PrincipalMandate && slices.Contains(p.Issues, svc.MandateIssue)
 	case catalog.OnBehalfOrganization:
-		ok = p.Kind == "organization" && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
+		ok = p.Kind == identity.PrincipalOrganization && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
 	}
 	if !ok {
 		return "start.notForPrincipal", errNeedPrincipal

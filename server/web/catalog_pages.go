@@ -8,6 +8,7 @@ import (
 
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
+	"asiointi/server/identity"
 )
 
 // catalogPageRoutes registers the service catalogue pages.
@@ -141,7 +142,7 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		"Status": status, "StatusText": statusText, "Open": a.Open,
 		"OnBehalfText": s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
 	}
-	if sess := session(c); sess != nil && sess.Kind == "resident" {
+	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
 		msg, err := s.mayStart(sess, svc)
 		if err != nil && msg == "" {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/i18n"
+	"asiointi/server/config"
 	"asiointi/server/datefmt"
 	"asiointi/server/identity"
 	"asiointi/server/population"
@@ -85,7 +86,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 	lang := requestLang(c)
 	p := &Page{
 		Lang: lang, Nonce: nonce(c), CSRF: s.csrfToken(c), Name: name,
-		Session: session(c), Kiosk: isKiosk(c), Demo: s.cfg.Mode == "demo",
+		Session: session(c), Kiosk: isKiosk(c), Demo: s.cfg.Mode == config.Demo,
 		Muni: s.muni, Data: data, s: s,
 	}
 	if titleID != "" {

@@ -6,6 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"asiointi/server/config"
+	"asiointi/server/identity"
 )
 
 func (s *Server) routes() *fiber.App {
@@ -82,7 +85,7 @@ func (s *Server) recoverer(c *fiber.Ctx) (err error) {
 }
 
 func (s *Server) demoOnly(c *fiber.Ctx) error {
-	if s.cfg.Mode != "demo" {
+	if s.cfg.Mode != config.Demo {
 		return fiber.ErrNotFound
 	}
 	return c.Next()
@@ -101,7 +104,7 @@ func (s *Server) requireStaff(c *fiber.Ctx) error {
 	if session(c) == nil {
 		return s.requireLogin(c)
 	}
-	if session(c).Kind != "staff" {
+	if session(c).Kind != identity.Staff {
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.staffOnly")
 	}
 	return c.Next()
@@ -111,14 +114,14 @@ func (s *Server) requireResident(c *fiber.Ctx) error {
 	if session(c) == nil {
 		return s.requireLogin(c)
 	}
-	if session(c).Kind != "resident" {
+	if session(c).Kind != identity.Resident {
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
 	}
 	return c.Next()
 }
 
 func (s *Server) staffOnly(c *fiber.Ctx) error {
-	if sess := session(c); sess == nil || sess.Kind != "staff" {
+	if sess := session(c); sess == nil || sess.Kind != identity.Staff {
 		return fiber.ErrNotFound
 	}
 	return c.Next()
@@ -129,7 +132,7 @@ func (s *Server) requireResidentAPI(c *fiber.Ctx) error {
 	if sess == nil {
 		return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
 	}
-	if sess.Kind != "resident" {
+	if sess.Kind != identity.Resident {
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
 	}
 	return c.Next()
