@@ -35,7 +35,10 @@ func (s *Server) testLoginPage(c *fiber.Ctx) error {
 		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title.In(lang)})
 	}
 	next := safeNext(c.Query("next"))
-	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next, "Error": c.Query("error") != ""})
+	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next})
+	if c.Query("error") != "" {
+		p.ErrorIntro = s.msg.T(lang, "testLogin.unknown")
+	}
 	return s.render(c, fiber.StatusOK, p)
 }
 

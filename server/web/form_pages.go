@@ -158,7 +158,6 @@ type summaryView struct {
 	Steps                       []stepLink
 	Sections                    []summarySection
 	SubmitURL, BackURL          string
-	Problems                    []summaryProblem
 	Closed                      string
 	Nested                      bool // answers' headings are h3 (false: h2)
 }
@@ -172,8 +171,6 @@ type summaryRow struct {
 	ID, Label, Value, ChangeURL, Error string
 	Rows                               [][]summaryRow
 }
-
-type summaryProblem struct{ URL, Message string }
 
 func (s *Server) summaryPage(c *fiber.Ctx) error {
 	d, def, err := s.draftFor(c)
@@ -209,6 +206,7 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 		v.Principal = d.Principal.Name
 	}
 	msgs := map[string]string{}
+	var problems []FieldMessage
 	byStep := def.StepErrors(errs)
 	for _, e := range errs {
 		m := s.fieldMessage(lang, e)
@@ -226,7 +224,7 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 			}
 		}
 		if ok {
-			v.Problems = append(v.Problems, summaryProblem{URL: s.stepURL(lang, d.ID, si) + "?check=1#" + e.Field, Message: s.problemText(lang, def, e.Field, m)})
+			problems = append(problems, FieldMessage{Field: e.Field, URL: s.stepURL(lang, d.ID, si) + "?check=1#" + e.Field, Message: s.problemText(lang, def, e.Field, m)})
 		}
 	}
 	tr := func(id string) string { return s.msg.T(lang, id) }
@@ -240,6 +238,9 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 		v.Sections = append(v.Sections, sec)
 	}
 	p := s.page(c, "summary", "summary.title", v)
+	if p.Errors = problems; len(problems) > 0 {
+		p.ErrorIntro = s.msg.T(lang, "summary.problemsIntro")
+	}
 	return s.render(c, status, p)
 }
 

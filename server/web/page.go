@@ -41,14 +41,17 @@ type Page struct {
 	IdleSeconds int
 	WarnSeconds int
 	Data        any
-	Errors      []FieldMessage
+	Errors      []FieldMessage // the error summary's problems
+	ErrorIntro  string         // the error summary's paragraph above them
 
 	s *Server
 }
 
-// FieldMessage is one problem to show in an error summary.
+// FieldMessage is one problem to show in the error summary: it links to
+// Field on this page, or to URL when the field is on another page.
 type FieldMessage struct {
 	Field, Message string
+	URL            string
 }
 
 var langLabels = map[string]string{"fi": "Suomi", "sv": "Svenska", "en": "English"}
