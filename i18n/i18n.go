@@ -129,14 +129,8 @@ func Match(acceptLanguage string) string {
 		return Default
 	}
 	for _, t := range tags {
-		base, _ := t.Base()
-		switch base.String() {
-		case "fi":
-			return "fi"
-		case "sv":
-			return "sv"
-		case "en":
-			return "en"
+		if base, _ := t.Base(); Supported(base.String()) {
+			return base.String()
 		}
 	}
 	return Default
