@@ -90,7 +90,7 @@ func (s *Server) actingPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "acting", "acting.title", map[string]any{"Principals": list, "Next": safeNext(c.Query("next"))})
+	p := s.page(c, "acting", "acting.title", map[string]any{"Principals": list, "Next": nextOr(c.Query("next"), "")})
 	return s.render(c, fiber.StatusOK, p)
 }
 
@@ -103,9 +103,5 @@ func (s *Server) actingSet(c *fiber.Ctx) error {
 	if !ok {
 		return s.fail(c, fiber.StatusForbidden, "no-relation", "acting.noRelation")
 	}
-	next := safeNext(c.FormValue("next"))
-	if next == "" {
-		next = "/" + requestLang(c) + "/my"
-	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return c.Redirect(nextOr(c.FormValue("next"), "/"+requestLang(c)+"/my"), fiber.StatusSeeOther)
 }

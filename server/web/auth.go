@@ -34,7 +34,7 @@ func (s *Server) testLoginPage(c *fiber.Ctx) error {
 	for _, m := range staff {
 		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title.In(lang)})
 	}
-	next := safeNext(c.Query("next"))
+	next, _ := localPath(c.Query("next"))
 	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next})
 	if c.Query("error") != "" {
 		p.ErrorIntro = s.msg.T(lang, "testLogin.unknown")
@@ -92,14 +92,11 @@ func (s *Server) testLogin(c *fiber.Ctx) error {
 	if s.log != nil {
 		s.log.Info("login", "method", "test", "kind", sess.Kind, "user", sess.UserID)
 	}
-	next := safeNext(c.FormValue("next"))
-	if next == "" {
-		next = "/" + lang + "/my"
-		if sess.Kind == identity.Staff {
-			next = "/" + lang + "/"
-		}
+	home := "/" + lang + "/my"
+	if sess.Kind == identity.Staff {
+		home = "/" + lang + "/"
 	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return c.Redirect(nextOr(c.FormValue("next"), home), fiber.StatusSeeOther)
 }
 
 // clearSite tells the browser to drop this site's caches and storage. On a

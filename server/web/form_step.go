@@ -589,7 +589,9 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 			redirect = s.stepURL(lang, d.ID, dest)
 		}
 	}
-	return c.Redirect(redirect, fiber.StatusSeeOther)
+	// The fragment comes from the posted action: the same check as every
+	// other redirect target taken from input.
+	return c.Redirect(nextOr(redirect, s.stepURL(lang, d.ID, si)), fiber.StatusSeeOther)
 }
 
 // mergeStep puts a step's posted answers into a copy of the draft's data.

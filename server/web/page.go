@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -142,14 +141,6 @@ func (s *Server) render(c *fiber.Ctx, status int, p *Page) error {
 		c.Set("Cache-Control", "no-cache")
 	}
 	return s.pages.Render(c.Response().BodyWriter(), p.Name, p)
-}
-
-// safeNext accepts only a local path for post-login redirects.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
-	}
-	return next
 }
 
 // Date formats a date in the page language (31.3.2027 / 31 March 2027).

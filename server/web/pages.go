@@ -19,10 +19,7 @@ func (s *Server) offlinePage(c *fiber.Ctx) error {
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
-	next := safeNext(c.Query("next"))
-	if next == "" {
-		next = "/" + requestLang(c) + "/my"
-	}
+	next := nextOr(c.Query("next"), "/"+requestLang(c)+"/my")
 	if session(c) != nil {
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
