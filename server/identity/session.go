@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -40,6 +41,12 @@ type Session struct {
 // ErrNoSession means the token is unknown or has expired.
 var ErrNoSession = errors.New("identity: no session")
 
+// ErrRotated means the token was replaced by a new one (acting-for
+// changed) a moment ago: a request that raced with the change. It is an
+// ErrNoSession; the browser already holds the new token, so an answer to
+// this request must not clear the session cookie.
+var ErrRotated = fmt.Errorf("%w (rotated)", ErrNoSession)
+
 // NewToken returns a 256-bit random token, URL-safe.
 func NewToken() string {
 	var b [32]byte
@@ -56,10 +63,21 @@ func HashToken(token string) string {
 }
 
 // Sessions manages sessions in the store. One process owns the store, so
-// a copy of each live session is kept in memory and written through: a
-// request reads no JSON to find out who is asking.
+// a copy of each live session is kept in memory: a request reads no JSON
+// to find out who is asking.
+//
+// The store is the truth; the copy never revives what the store ended.
+// Activity (LastSeen) is written only onto a stored session that still
+// exists, checked inside the write transaction, so a request that read the
+// session just before logout or rotation cannot write it back. In memory an
+// ended session leaves a tombstone until it could no longer be alive
+// anyway, so a request that loaded it from the store just before cannot
+// put it back into the copy either. Sweep evicts expired entries and old
+// tombstones.
 type Sessions struct {
-	cache     sync.Map // key → Session
+	mu    sync.RWMutex
+	cache map[string]cached // key → live session or tombstone
+
 	Store     *store.Store
 	Idle      time.Duration
 	KioskIdle time.Duration
@@ -69,6 +87,24 @@ type Sessions struct {
 	Now   func() time.Time
 }
 
+// cached is a session in memory, or the tombstone of an ended one.
+type cached struct {
+	s     Session
+	dead  bool      // ended: never served, never replaced by a live copy
+	end   ending    // why it ended
+	next  string    // rotated: the key it was rotated into
+	until time.Time // a tombstone is kept until then
+}
+
+// ending is why a session ended.
+type ending uint8
+
+const (
+	vanished  ending = iota // found gone from the store (expired, swept)
+	loggedOut               // Delete: logout, a new login, expiry
+	rotated                 // Rotate: replaced by a new token
+)
+
 // Create stores a new session and returns its token.
 func (m *Sessions) Create(s Session) (string, Session, error) {
 	tok := NewToken()
@@ -76,10 +112,11 @@ func (m *Sessions) Create(s Session) (string, Session, error) {
 	s.Key = HashToken(tok)
 	s.CreatedAt, s.LastSeen = now, now
 	err := m.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Sessions, s.Key, s) })
-	if err == nil {
-		m.cache.Store(s.Key, s)
+	if err != nil {
+		return "", Session{}, err
 	}
-	return tok, s, err
+	m.remember(s)
+	return tok, s, nil
 }
 
 // IdleLimit is the idle timeout of s.
@@ -100,26 +137,16 @@ func (m *Sessions) ExpiresAt(s Session) time.Time {
 	return idle
 }
 
-// Get loads the session for a token, refusing expired ones, and records
-// activity (at most once per Touch interval, to keep reads cheap).
+// Get loads the session for a token, refusing expired and ended ones, and
+// records activity (at most once per Touch interval, to keep reads cheap).
 func (m *Sessions) Get(token string) (Session, error) {
 	if token == "" || len(token) > 100 {
 		return Session{}, ErrNoSession
 	}
 	key := HashToken(token)
-	var s Session
-	if c, ok := m.cache.Load(key); ok {
-		s = c.(Session)
-	} else {
-		err := m.Store.View(func(tx *store.Tx) error { return tx.Get(store.Sessions, key, &s) })
-		if errors.Is(err, store.ErrNotFound) {
-			return Session{}, ErrNoSession
-		}
-		if err != nil {
-			return Session{}, err
-		}
-		s.Key = key
-		m.cache.Store(key, s)
+	s, err := m.lookup(key)
+	if err != nil {
+		return Session{}, err
 	}
 	now := m.Now()
 	if !now.Before(m.ExpiresAt(s)) {
@@ -127,52 +154,211 @@ func (m *Sessions) Get(token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	if now.Sub(s.LastSeen) >= m.Touch {
-		s.LastSeen = now
-		if err := m.Save(s); err != nil {
-			return Session{}, err
-		}
+		return m.touch(key, now)
 	}
 	return s, nil
 }
 
-// Save writes s back (acting-for changes, activity).
-func (m *Sessions) Save(s Session) error {
-	err := m.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Sessions, s.Key, s) })
-	if err == nil {
-		m.cache.Store(s.Key, s)
+// lookup finds a session in memory, else in the store.
+func (m *Sessions) lookup(key string) (Session, error) {
+	m.mu.RLock()
+	c, ok := m.cache[key]
+	m.mu.RUnlock()
+	if ok {
+		return c.live()
 	}
-	return err
+	var s Session
+	err := m.Store.View(func(tx *store.Tx) error { return tx.Get(store.Sessions, key, &s) })
+	if errors.Is(err, store.ErrNotFound) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	s.Key = key
+	return m.remember(s)
 }
 
-// Rotate gives s a new token (and key), deleting the old one, e.g. when
-// acting-for changes.
+func (c cached) live() (Session, error) {
+	switch {
+	case c.dead && c.end == rotated:
+		return Session{}, ErrRotated
+	case c.dead:
+		return Session{}, ErrNoSession
+	}
+	return c.s, nil
+}
+
+// remember puts a live session into memory unless it has ended there
+// meanwhile (or is there already), and answers what memory now holds.
+func (m *Sessions) remember(s Session) (Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.cache[s.Key]; ok {
+		return c.live()
+	}
+	if m.cache == nil {
+		m.cache = map[string]cached{}
+	}
+	m.cache[s.Key] = cached{s: s}
+	return s, nil
+}
+
+// bury puts a tombstone for key into memory, kept until the session
+// would have ended by itself, and returns what was there. A tombstone
+// already there stays, except that a logout overrides a rotation (so the
+// rotation cannot be undone, and the old token's requests clear the
+// cookie).
+func (m *Sessions) bury(key string, why ending, next string) (cached, bool) {
+	now := m.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cache == nil {
+		m.cache = map[string]cached{}
+	}
+	prev, had := m.cache[key]
+	switch {
+	case had && prev.dead:
+		if why == loggedOut && prev.end == rotated {
+			t := prev
+			t.end = loggedOut
+			m.cache[key] = t
+		}
+	default:
+		t := cached{dead: true, end: why, next: next, until: now.Add(m.Absolute)}
+		if had && prev.s.CreatedAt.Add(m.Absolute).Before(t.until) {
+			t.until = prev.s.CreatedAt.Add(m.Absolute)
+		}
+		m.cache[key] = t
+	}
+	return prev, had
+}
+
+// touch records activity on the stored session, if it still exists, and
+// answers it.
+func (m *Sessions) touch(key string, now time.Time) (Session, error) {
+	var s Session
+	gone := false
+	err := m.Store.Update(func(tx *store.Tx) error {
+		s, gone = Session{}, false
+		err := tx.Get(store.Sessions, key, &s)
+		if errors.Is(err, store.ErrNotFound) {
+			gone = true // ended meanwhile: write nothing
+			return nil
+		}
+		if err != nil || !s.LastSeen.Before(now) {
+			return err
+		}
+		s.LastSeen = now
+		return tx.Put(store.Sessions, key, s)
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	if gone {
+		if prev, had := m.bury(key, vanished, ""); had && prev.dead {
+			return prev.live()
+		}
+		return Session{}, ErrNoSession
+	}
+	s.Key = key
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cache[key]
+	switch {
+	case ok && c.dead:
+		return c.live()
+	case ok:
+		if s.LastSeen.After(c.s.LastSeen) {
+			c.s.LastSeen = s.LastSeen
+			m.cache[key] = c
+		}
+		return c.s, nil
+	}
+	if m.cache == nil {
+		m.cache = map[string]cached{}
+	}
+	m.cache[key] = cached{s: s}
+	return s, nil
+}
+
+// Rotate gives s a new token (and key), ending the old one, e.g. when
+// acting-for changes. It fails with ErrNoSession when the old session has
+// ended meanwhile (a logout racing with the change).
 func (m *Sessions) Rotate(s Session) (string, Session, error) {
 	old := s.Key
 	tok := NewToken()
 	s.Key = HashToken(tok)
 	s.LastSeen = m.Now()
+	if prev, had := m.bury(old, rotated, s.Key); had && prev.dead {
+		return "", Session{}, ErrNoSession
+	}
+	gone := false
 	err := m.Store.Update(func(tx *store.Tx) error {
+		gone = !tx.Has(store.Sessions, old)
+		if gone {
+			return nil
+		}
 		if err := tx.Delete(store.Sessions, old); err != nil {
 			return err
 		}
 		return tx.Put(store.Sessions, s.Key, s)
 	})
-	if err == nil {
-		m.cache.Delete(old)
-		m.cache.Store(s.Key, s)
+	switch {
+	case err != nil:
+		// Nothing was written: the old session lives on, unless a logout
+		// came meanwhile.
+		m.mu.Lock()
+		if c := m.cache[old]; c.dead && c.end == rotated && c.next == s.Key {
+			delete(m.cache, old)
+		}
+		m.mu.Unlock()
+		return "", Session{}, err
+	case gone:
+		return "", Session{}, ErrNoSession
 	}
-	return tok, s, err
+	if _, err := m.remember(s); err != nil {
+		return "", Session{}, err // logged out while rotating
+	}
+	return tok, s, nil
 }
 
-// Delete ends a session by key.
+// End ends the session a token names: logout. A token rotated away a
+// moment ago (its request raced with an acting-for change) ends the
+// session it was rotated into as well.
+func (m *Sessions) End(token string) error {
+	if token == "" || len(token) > 100 {
+		return nil
+	}
+	return m.Delete(HashToken(token))
+}
+
+// Delete ends a session by key, and what it was rotated into.
 func (m *Sessions) Delete(key string) error {
-	m.cache.Delete(key)
-	return m.Store.Update(func(tx *store.Tx) error { return tx.Delete(store.Sessions, key) })
+	var keys []string
+	for k := key; k != "" && len(keys) < 8; {
+		keys = append(keys, k)
+		prev, had := m.bury(k, loggedOut, "")
+		k = ""
+		if had && prev.dead && prev.end == rotated {
+			k = prev.next
+		}
+	}
+	return m.Store.Update(func(tx *store.Tx) error {
+		for _, k := range keys {
+			if err := tx.Delete(store.Sessions, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// Sweep deletes expired sessions and returns how many it removed.
+// Sweep deletes expired sessions and returns how many it removed. It also
+// evicts expired sessions and old tombstones from memory.
 func (m *Sessions) Sweep() (int, error) {
 	now := m.Now()
+	m.evict(now)
 	var dead []string
 	err := m.Store.View(func(tx *store.Tx) error {
 		return tx.Scan(store.Sessions, "", func(k string, raw []byte) error {
@@ -190,9 +376,6 @@ func (m *Sessions) Sweep() (int, error) {
 	if err != nil || len(dead) == 0 {
 		return 0, err
 	}
-	for _, k := range dead {
-		m.cache.Delete(k)
-	}
 	return len(dead), m.Store.UpdateAlone(func(tx *store.Tx) error {
 		for _, k := range dead {
 			if err := tx.Delete(store.Sessions, k); err != nil {
@@ -201,6 +384,26 @@ func (m *Sessions) Sweep() (int, error) {
 		}
 		return nil
 	})
+}
+
+// evict drops expired sessions and tombstones past their time from memory.
+// An expired session needs no tombstone: the store copy is expired too,
+// so loading it again refuses it.
+func (m *Sessions) evict(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, c := range m.cache {
+		if c.dead && !now.Before(c.until) || !c.dead && !now.Before(m.ExpiresAt(c.s)) {
+			delete(m.cache, k)
+		}
+	}
+}
+
+// cached reports how many entries memory holds (sessions and tombstones).
+func (m *Sessions) cachedLen() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.cache)
 }
 
 // CSRFToken derives the anti-forgery token bound to a session key or a

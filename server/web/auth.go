@@ -81,8 +81,8 @@ func (s *Server) testLogin(c *fiber.Ctx) error {
 		return c.Redirect("/auth/test-login?error=1&lang="+lang, fiber.StatusSeeOther)
 	}
 	// A new session id at every login; any earlier session of this browser ends.
-	if old := session(c); old != nil {
-		_ = s.sessions.Delete(old.Key)
+	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
+		return err
 	}
 	tok, _, err := s.sessions.Create(sess)
 	if err != nil {
@@ -113,14 +113,14 @@ func (s *Server) clearSite(c *fiber.Ctx) {
 	c.Set("Cache-Control", "no-store")
 }
 
+// endSession ends the session the cookie names (also one rotated away a
+// moment ago, and so what it was rotated into) and clears the browser.
 func (s *Server) endSession(c *fiber.Ctx) error {
-	if sess := session(c); sess != nil {
-		if err := s.sessions.Delete(sess.Key); err != nil {
-			return err
-		}
-		if s.log != nil {
-			s.log.Info("logout", "user", sess.UserID)
-		}
+	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
+		return err
+	}
+	if sess := session(c); sess != nil && s.log != nil {
+		s.log.Info("logout", "user", sess.UserID)
 	}
 	s.clearSite(c)
 	return c.Redirect("/"+requestLang(c)+"/logged-out", fiber.StatusSeeOther)

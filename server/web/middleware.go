@@ -145,6 +145,9 @@ func (s *Server) load(c *fiber.Ctx) error {
 		switch {
 		case err == nil:
 			c.Locals(kSession, &sess)
+		case errors.Is(err, identity.ErrRotated):
+			// A request that raced with an acting-for change: the browser
+			// has the new cookie already; clearing it would log out.
 		case errors.Is(err, identity.ErrNoSession):
 			s.setCookie(c, cookieSession, "", -1)
 		default:
