@@ -193,13 +193,17 @@ func safeMethod(m string) bool {
 }
 
 // crossSite refuses requests a browser marks as coming from another site.
+// "Origin: null" is what a browser sends for a form posted from a
+// sandboxed frame, a data: URL or a file, where an attacker hides the
+// site: it is cross-site too. (Our pages' Referrer-Policy same-origin
+// keeps a real Origin on our own forms.)
 func (s *Server) crossSite(c *fiber.Ctx) bool {
 	if c.Get("Sec-Fetch-Site") == "cross-site" {
 		return true
 	}
-	if o := c.Get("Origin"); o != "" && o != "null" {
+	if o := c.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		if err != nil || u.Host != c.Hostname() {
+		if err != nil || o == "null" || u.Host != c.Hostname() {
 			return true
 		}
 	}
@@ -210,7 +214,9 @@ func (s *Server) crossSite(c *fiber.Ctx) bool {
 // request is refused, and a token bound to the session must come in the
 // X-CSRF-Token header (API) or the _csrf form field (pages). Test login and
 // logout are plain form posts in CONTRACT.md, so they rely on the
-// cross-site check alone.
+// cross-site check alone (our own logout forms carry the token all the
+// same). A logout is never refused for a stale token: a refused logout
+// would leave a session open on a shared computer.
 func (s *Server) csrf(c *fiber.Ctx) error {
 	if safeMethod(c.Method()) {
 		return c.Next()

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"asiointi/server/config"
+)
+
+// TestOriginNullIsCrossSite: a browser says "Origin: null" for a form
+// posted from a sandboxed frame, a data: URL or a file, which is how an
+// attacker hides where a request comes from; it counts as cross-site for
+// every state-changing request, with or without a token.
+func TestOriginNullIsCrossSite(t *testing.T) {
+	e := newEnv(t)
+	aino := e.login("140386-902R")
+	tok := e.csrf(aino)
+	null := map[string]string{"Origin": "null"}
+	for _, tc := range []struct {
+		name string
+		r    req
+	}{
+		{"logout without token", req{method: "POST", path: "/auth/logout", headers: null}},
+		{"logout with token", req{method: "POST", path: "/auth/logout", body: "_csrf=" + url.QueryEscape(tok), headers: null}},
+		{"test login (login CSRF)", req{method: "POST", path: "/auth/test-login", body: "user=030392-974H", headers: null}},
+		{"page form with token", req{method: "POST", path: "/fi/acting-for", body: "principal=&_csrf=" + url.QueryEscape(tok), headers: null}},
+		{"API with token", req{method: "PUT", path: "/api/v1/session/acting-for", body: `{"principal":null}`, headers: map[string]string{"Origin": "null", "X-CSRF-Token": tok}}},
+	} {
+		tc.r.cookies = []*http.Cookie{aino}
+		r := e.do(tc.r)
+		if r.StatusCode != 403 || !strings.Contains(r.body, "csrf") && !strings.Contains(r.body, "Lomakkeen") {
+			t.Errorf("%s with Origin null: %d, want 403 csrf", tc.name, r.StatusCode)
+		}
+		if c := cookie(r, cookieSession); c != nil {
+			t.Errorf("%s with Origin null touched the session cookie", tc.name)
+		}
+	}
+	if r := e.do(req{path: "/fi/my", cookies: []*http.Cookie{aino}}); r.StatusCode != 200 || !strings.Contains(r.body, "Aino Virtanen") {
+		t.Errorf("session changed by Origin-null requests: %d", r.StatusCode)
+	}
+	// The same requests from our own origin work.
+	for _, o := range []map[string]string{{"Origin": "http://localhost:8080"}, {"Sec-Fetch-Site": "same-origin"}, nil} {
+		c := e.login("140386-902R")
+		if r := e.do(req{method: "POST", path: "/auth/logout", body: "_csrf=" + url.QueryEscape(e.csrf(c)), headers: o, cookies: []*http.Cookie{c}}); r.StatusCode != 303 {
+			t.Errorf("same-origin logout %v: %d", o, r.StatusCode)
+		}
+	}
+}
+
+var logoutForm = regexp.MustCompile(`<form method="post" action="/auth/logout\?lang=(\w+)"[^>]*>(.*?)</form>`)
+var csrfField = regexp.MustCompile(`<input type="hidden" name="_csrf" value="([^"]+)">`)
+
+// TestLogoutFormsCarryToken: every logout form on a page (the header's
+// button and the idle timer's form) carries the session's CSRF token, and
+// posting the form as a browser would ends the session.
+func TestLogoutFormsCarryToken(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.RateLimits = false })
+	for _, path := range []string{"/fi/my", "/sv/", "/en/acting-for", "/fi/services"} {
+		c := e.login("140386-902R")
+		page := e.do(req{path: path, cookies: []*http.Cookie{c}})
+		forms := logoutForm.FindAllStringSubmatch(page.body, -1)
+		if len(forms) < 2 {
+			t.Fatalf("%s: %d logout forms, want the header's and the idle timer's", path, len(forms))
+		}
+		want := e.csrf(c)
+		for _, f := range forms {
+			m := csrfField.FindStringSubmatch(f[2])
+			if m == nil || m[1] != want {
+				t.Errorf("%s: logout form without the session's token: %s", path, f[0])
+			}
+		}
+		r := e.do(req{method: "POST", path: "/auth/logout?lang=" + forms[0][1], body: "_csrf=" + url.QueryEscape(csrfField.FindStringSubmatch(forms[0][2])[1]),
+			headers: map[string]string{"Origin": "http://localhost:8080", "Sec-Fetch-Site": "same-origin"}, cookies: []*http.Cookie{c}})
+		if r.StatusCode != 303 {
+			t.Errorf("%s: logout form post: %d", path, r.StatusCode)
+		}
+		if r := e.do(req{path: "/fi/my", cookies: []*http.Cookie{c}}); r.StatusCode != 303 {
+			t.Errorf("%s: session alive after the form's logout", path)
+		}
+	}
+}
