@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -420,4 +421,11 @@ func CheckCSRF(secret []byte, binding, presented string) bool {
 		return false
 	}
 	return hmac.Equal([]byte(CSRFToken(secret, binding)), []byte(presented))
+}
+
+// AccountKey is the rate-limit key of a login name (a henkilötunnus or a
+// staff username) as typed: the same account however it is written, and
+// a hash, so memory holds no henkilötunnus.
+func AccountKey(user string) string {
+	return HashToken(strings.ToUpper(strings.TrimSpace(user)))
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,3 +83,50 @@ func TestLogoutFormsCarryToken(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRateLimitPerAccount: attempts on one account are limited
+// wherever they come from, and one address (a library's shared
+// connection) may log in many different people before its own, gentler,
+// limit stops it.
+func TestLoginRateLimitPerAccount(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/0"} })
+	from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
+	login := func(user, ip string) resp {
+		return e.do(req{method: "POST", path: "/auth/test-login?lang=en", body: "user=" + url.QueryEscape(user), headers: from(ip)})
+	}
+	// One account from many addresses: the 11th attempt is refused.
+	for i := 0; i < 10; i++ {
+		if r := login("140386-902R", "192.0.2."+itoa(i+1)); r.StatusCode != 303 {
+			t.Fatalf("attempt %d on one account: %d", i+1, r.StatusCode)
+		}
+	}
+	r := login("140386-902r ", "198.51.100.1") // the same account, written differently
+	if r.StatusCode != 429 || r.Header.Get("Retry-After") == "" || !strings.Contains(r.body, "Too many attempts") {
+		t.Fatalf("11th attempt on one account from a new address: %d %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	// Unknown accounts are limited the same way (no guessing many times).
+	for i := 0; i < 10; i++ {
+		login("010101-0101", "203.0.113."+itoa(i+1))
+	}
+	if r := login("010101-0101", "203.0.113.99"); r.StatusCode != 429 {
+		t.Errorf("11th attempt on an unknown account: %d", r.StatusCode)
+	}
+	// The locked account does not lock out others behind the same address.
+	for i, user := range []string{"021184-9139", "171279-9677", "030392-974H", "300468-951T", "kaisa", "pertti"} {
+		if r := login(user, "198.51.100.1"); r.StatusCode != 303 {
+			t.Errorf("person %d behind the shared address: %d", i, r.StatusCode)
+		}
+	}
+	// The address has a limit of its own, gentler than an account's.
+	limited := 0
+	for i := 0; i < 80 && limited == 0; i++ {
+		if r := login("nobody"+itoa(i), "198.51.100.2"); r.StatusCode == 429 {
+			limited = i + 1
+		}
+	}
+	if limited <= 10 || limited > 80 {
+		t.Errorf("one address was limited at attempt %d, want after more than an account's 10 and by 80", limited)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -253,23 +253,49 @@ func (s *Server) limit(name string) fiber.Handler {
 		if !s.cfg.RateLimits {
 			return c.Next()
 		}
-		l := s.limits[name]
 		keys := []string{"ip:" + c.IP()}
 		if sess := session(c); sess != nil {
 			keys = append(keys, "s:"+sess.Key)
 		}
-		for _, k := range keys {
-			if ok, wait := l.Allow(k); !ok {
-				secs := int(wait/time.Second) + 1
-				c.Set("Retry-After", fmt.Sprint(secs))
-				if s.metrics != nil {
-					s.metrics.Inc("asiointi_rate_limited_total")
-				}
-				return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
-			}
+		if over, err := s.overLimit(c, name, keys...); over {
+			return err
 		}
 		return c.Next()
 	}
+}
+
+// loginLimit limits login attempts per account, wherever they come from,
+// and per client address with a gentler rule: one person trying one
+// account again and again must not lock out everyone behind a library's
+// or a school's shared address.
+func (s *Server) loginLimit(c *fiber.Ctx) error {
+	if !s.cfg.RateLimits {
+		return c.Next()
+	}
+	if over, err := s.overLimit(c, "login-address", "ip:"+c.IP()); over {
+		return err
+	}
+	if over, err := s.overLimit(c, "login", "acct:"+identity.AccountKey(c.FormValue("user"))); over {
+		return err
+	}
+	return c.Next()
+}
+
+// overLimit takes a token for each key from the named limiter. When one is
+// refused it answers 429 with Retry-After and reports true.
+func (s *Server) overLimit(c *fiber.Ctx, name string, keys ...string) (bool, error) {
+	l := s.limits[name]
+	for _, k := range keys {
+		if ok, wait := l.Allow(k); !ok {
+			secs := int(wait/time.Second) + 1
+			c.Set("Retry-After", fmt.Sprint(secs))
+			if s.metrics != nil {
+				s.metrics.Inc("asiointi_rate_limited_total")
+			}
+			return true, s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
+		}
+	}
+	return false, nil
 }
 
 // writeLimit limits state-changing API calls only.

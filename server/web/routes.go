@@ -45,7 +45,7 @@ func (s *Server) routes() *fiber.App {
 
 	auth := app.Group("/auth")
 	auth.Get("/test-login", s.demoOnly, s.testLoginPage)
-	auth.Post("/test-login", s.demoOnly, s.limit("login"), s.testLogin)
+	auth.Post("/test-login", s.demoOnly, s.loginLimit, s.testLogin)
 	auth.Post("/logout", s.logout)
 
 	api := app.Group("/api/v1", s.writeLimit)

@@ -104,10 +104,12 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.limits = map[string]*ratelimit.Limiter{
-		"login":  ratelimit.New(ratelimit.Rule{Burst: 10, Every: 6 * time.Second}, d.Now),
-		"write":  ratelimit.New(ratelimit.Rule{Burst: 120, Every: 100 * time.Millisecond}, d.Now),
-		"upload": ratelimit.New(ratelimit.Rule{Burst: 20, Every: 3 * time.Second}, d.Now),
-		"invite": ratelimit.New(ratelimit.Rule{Burst: 10, Every: 30 * time.Second}, d.Now),
+		// Logins: 10 at once on one account, then one per 6 s; an address
+		// (many people behind one) 40 at once, then one per 2 s.
+		"login":         ratelimit.New(ratelimit.Rule{Burst: 10, Every: 6 * time.Second}, d.Now),
+		"login-address": ratelimit.New(ratelimit.Rule{Burst: 40, Every: 2 * time.Second}, d.Now),
+		"write":         ratelimit.New(ratelimit.Rule{Burst: 120, Every: 100 * time.Millisecond}, d.Now),
+		"upload":        ratelimit.New(ratelimit.Rule{Burst: 20, Every: 3 * time.Second}, d.Now),
 	}
 	s.app = s.routes()
 	return s, nil
