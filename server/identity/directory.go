@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -123,20 +124,15 @@ const (
 func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, error) {
 	var out []Principal
 	err := d.Store.View(func(tx *store.Tx) error {
-		// Children: scan people whose guardians include p. The register is
-		// small per municipality; an index can replace this scan.
-		if err := tx.Scan(store.People, "", func(_ string, raw []byte) error {
+		// Children: the guardianship index lists p's wards; those still
+		// minors on the day count.
+		if err := tx.Scan(store.Guardianship, p.ID+"/", func(k string, _ []byte) error {
 			var c population.Person
-			if err := jsonUnmarshal(raw, &c); err != nil {
-				return err
+			if err := tx.Get(store.People, k[len(p.ID)+1:], &c); err != nil {
+				return fmt.Errorf("guardianship of %s: %w", k[len(p.ID)+1:], err)
 			}
-			if c.Age(on) >= 18 {
-				return nil
-			}
-			for _, g := range c.Guardians {
-				if g == p.ID {
-					out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian})
-				}
+			if c.Age(on) < 18 && slices.Contains(c.Guardians, p.ID) {
+				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian})
 			}
 			return nil
 		}); err != nil {

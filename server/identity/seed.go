@@ -8,6 +8,10 @@ import (
 	"asiointi/server/store"
 )
 
+// guardianshipIndexed marks a store whose guardianship index is complete
+// (stores seeded before the index existed get it built once).
+const guardianshipIndexed = "guardianship-indexed"
+
 // Seed writes the demo register into an empty store once. Person ids in
 // the embedded data are replaced by opaque ids. It reports whether it
 // seeded (false when the store already had data).
@@ -15,7 +19,7 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 	seeded := false
 	err := s.UpdateAlone(func(tx *store.Tx) error {
 		if tx.Has(store.Settings, "seeded") {
-			return nil
+			return indexGuardianship(tx)
 		}
 		ids := map[string]string{}
 		for _, p := range d.People {
@@ -35,12 +39,12 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 			for i := range p.Mandates {
 				p.Mandates[i].Principal = remap(p.Mandates[i].Principal)
 			}
-			if err := tx.Put(store.People, p.ID, p); err != nil {
+			if err := putPerson(tx, p); err != nil {
 				return err
 			}
-			if err := tx.PutRaw(store.PeopleByHetu, p.Hetu, []byte(p.ID)); err != nil {
-				return err
-			}
+		}
+		if err := tx.Put(store.Settings, guardianshipIndexed, true); err != nil {
+			return err
 		}
 		for _, o := range d.Organizations {
 			if err := tx.Put(store.Settings, "org:"+o.BusinessID, o); err != nil {
@@ -70,6 +74,49 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 		return false, fmt.Errorf("seed demo data: %w", err)
 	}
 	return seeded, nil
+}
+
+// putPerson is the one write of a person: the record and its indexes (by
+// henkilötunnus, and guardianship by guardian, so that finding whom a
+// person may act for reads their own relations, not the whole register).
+func putPerson(tx *store.Tx, p population.Person) error {
+	if err := tx.Put(store.People, p.ID, p); err != nil {
+		return err
+	}
+	if err := tx.PutRaw(store.PeopleByHetu, p.Hetu, []byte(p.ID)); err != nil {
+		return err
+	}
+	for _, g := range p.Guardians {
+		if err := tx.PutRaw(store.Guardianship, g+"/"+p.ID, []byte{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexGuardianship builds the guardianship index of a store seeded before
+// it existed, once.
+func indexGuardianship(tx *store.Tx) error {
+	if tx.Has(store.Settings, guardianshipIndexed) {
+		return nil
+	}
+	var people []population.Person
+	if err := tx.Scan(store.People, "", func(_ string, raw []byte) error {
+		var p population.Person
+		if err := jsonUnmarshal(raw, &p); err != nil {
+			return err
+		}
+		people = append(people, p)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, p := range people {
+		if err := putPerson(tx, p); err != nil {
+			return err
+		}
+	}
+	return tx.Put(store.Settings, guardianshipIndexed, true)
 }
 
 // Municipality loads the municipality's brand and contact details.

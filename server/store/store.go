@@ -32,6 +32,7 @@ const (
 	Settings     = "settings"
 	People       = "people"
 	PeopleByHetu = "people_by_hetu"
+	Guardianship = "guardianship" // "guardian id/ward id": whose guardian each person is
 	Staff        = "staff"
 	Sessions     = "sessions"
 	Drafts       = "drafts"
@@ -50,7 +51,7 @@ const (
 	Notices      = "notices"
 )
 
-var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Staff, Sessions,
+var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Idempotency, Counters, Forms, Notices}
 

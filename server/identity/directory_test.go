@@ -1,0 +1,230 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"asiointi/i18n"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// demoDir is a directory over the seeded demo register.
+func demoDir(t testing.TB) *Directory {
+	t.Helper()
+	st := openStore(t, t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	d, err := population.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Seed(st, d, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	return &Directory{Store: st}
+}
+
+func mustPerson(t testing.TB, d *Directory, hetu string) population.Person {
+	t.Helper()
+	p, err := d.PersonByHetu(hetu)
+	if err != nil {
+		t.Fatalf("person %s: %v", hetu, err)
+	}
+	return p
+}
+
+// TestDirectory: people, staff and organisations by their keys; unknown
+// ones are ErrUnknown.
+func TestDirectory(t *testing.T) {
+	d := demoDir(t)
+	aino := mustPerson(t, d, "140386-902R")
+	if aino.Name() != "Aino Virtanen" || !store.ValidID(aino.ID) {
+		t.Errorf("Aino: %q id %q (the demo id must be replaced by an opaque one)", aino.Name(), aino.ID)
+	}
+	if p, err := d.Person(aino.ID); err != nil || p.Hetu != aino.Hetu {
+		t.Errorf("Person(id): %v %v", p.Hetu, err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"unknown id", func() error { _, err := d.Person("nobody"); return err }()},
+		{"unknown hetu", func() error { _, err := d.PersonByHetu("010101-0101"); return err }()},
+		{"unknown staff", func() error { _, err := d.StaffMember("nobody"); return err }()},
+		{"unknown organisation", func() error { _, err := d.Organization("0000000-0"); return err }()},
+	} {
+		if !errors.Is(tc.err, ErrUnknown) {
+			t.Errorf("%s: %v, want ErrUnknown", tc.name, tc.err)
+		}
+	}
+	people, err := d.People()
+	if err != nil || len(people) != 8 {
+		t.Fatalf("People: %d %v", len(people), err)
+	}
+	if !slices.IsSortedFunc(people, func(a, b population.Person) int {
+		if a.Name() < b.Name() {
+			return -1
+		}
+		if a.Name() > b.Name() {
+			return 1
+		}
+		return 0
+	}) {
+		t.Error("People not sorted by name")
+	}
+	if s, err := d.StaffMember("kaisa"); err != nil || s.Role != "handler" {
+		t.Errorf("kaisa: %+v %v", s, err)
+	}
+	if all, err := d.AllStaff(); err != nil || len(all) != 2 {
+		t.Errorf("AllStaff: %d %v", len(all), err)
+	}
+	if o, err := d.Organization("2345678-0"); err != nil || o.Name != "Esimerkkilän Urheiluseura ry" {
+		t.Errorf("organisation: %+v %v", o, err)
+	}
+}
+
+// TestPrincipals: whom each demo person may act for, by day.
+func TestPrincipals(t *testing.T) {
+	d := demoDir(t)
+	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	for _, tc := range []struct {
+		hetu string
+		on   time.Time
+		want []string // "kind:name"
+	}{
+		{"140386-902R", day("2026-11-23"), []string{"guardian:Eetu Virtanen", "guardian:Ella Virtanen", "organization:Esimerkkilän Urheiluseura ry"}},
+		{"021184-9139", day("2026-11-23"), []string{"guardian:Eetu Virtanen", "guardian:Ella Virtanen"}},
+		// Ella (born 2011-01-09) comes of age on 2029-01-09.
+		{"021184-9139", day("2029-01-08"), []string{"guardian:Eetu Virtanen", "guardian:Ella Virtanen"}},
+		{"021184-9139", day("2029-01-09"), []string{"guardian:Eetu Virtanen"}},
+		{"300468-951T", day("2026-11-23"), []string{"mandate:Helmi Korhonen"}},
+		// The mandate is valid from 2024-01-01.
+		{"300468-951T", day("2023-12-31"), nil},
+		{"030392-974H", day("2026-11-23"), nil},
+		{"090111A936M", day("2026-11-23"), nil},
+		{"050840-948K", day("2026-11-23"), nil},
+	} {
+		t.Run(tc.hetu+"@"+tc.on.Format("2006-01-02"), func(t *testing.T) {
+			list, err := d.Principals(mustPerson(t, d, tc.hetu), tc.on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range list {
+				got = append(got, p.Kind+":"+p.Name)
+			}
+			slices.Sort(got)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// syntheticRegister is a population of n people: person 0 is the parent
+// of two minors; otherwise every third person is a minor whose guardian is
+// the adult before them.
+func syntheticRegister(n int) *population.Data {
+	d := &population.Data{Organizations: []population.Organization{{BusinessID: "2345678-0", Name: "Seura"}}}
+	for i := 0; i < n; i++ {
+		p := population.Person{ID: fmt.Sprintf("p%d", i), Hetu: fmt.Sprintf("H%08d", i), FirstName: "Person", LastName: fmt.Sprint(i),
+			BirthDate: "1980-05-05", Language: "fi",
+			Address: population.Address{Street: i18n.Text{"fi": "Katu 1"}, PostalCode: "99100", City: i18n.Text{"fi": "Esimerkkilä"}}}
+		switch {
+		case i == 1 || i == 2:
+			p.BirthDate, p.Guardians = "2015-05-05", []string{"p0"}
+		case i > 3 && i%3 == 0:
+			p.BirthDate, p.Guardians = "2012-05-05", []string{fmt.Sprintf("p%d", i-1)}
+		}
+		d.People = append(d.People, p)
+	}
+	return d
+}
+
+func seededDir(tb testing.TB, n int) *Directory {
+	tb.Helper()
+	st := openStore(tb, tb.TempDir())
+	tb.Cleanup(func() { st.Close() })
+	if _, err := Seed(st, syntheticRegister(n), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		tb.Fatal(err)
+	}
+	return &Directory{Store: st}
+}
+
+// BenchmarkPrincipals finds whom a parent may act for in registers of
+// growing size: the time per lookup must not grow with the population.
+func BenchmarkPrincipals(b *testing.B) {
+	on := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			d := seededDir(b, n)
+			p := mustPerson(b, d, "H00000000")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				list, err := d.Principals(p, on)
+				if err != nil || len(list) != 2 {
+					b.Fatalf("%d principals, %v", len(list), err)
+				}
+			}
+		})
+	}
+}
+
+// TestPrincipalsReadOwnRelations: finding whom a person may act for reads
+// that person's relations, not the register: the work (counted in
+// allocations, which do not depend on the machine) is the same for a
+// register ten times the size.
+func TestPrincipalsReadOwnRelations(t *testing.T) {
+	on := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	allocs := map[int]float64{}
+	for _, n := range []int{300, 3000} {
+		d := seededDir(t, n)
+		p := mustPerson(t, d, "H00000000")
+		allocs[n] = testing.AllocsPerRun(5, func() {
+			if list, err := d.Principals(p, on); err != nil || len(list) != 2 {
+				t.Fatalf("%d principals, %v", len(list), err)
+			}
+		})
+	}
+	if allocs[3000] > allocs[300]+10 {
+		t.Errorf("lookup grows with the register: %.0f allocations for 300 people, %.0f for 3000", allocs[300], allocs[3000])
+	}
+}
+
+// TestGuardianshipIndexBackfill: a store seeded before the index existed
+// gets it built once, at the next start.
+func TestGuardianshipIndexBackfill(t *testing.T) {
+	d := demoDir(t)
+	mikko := mustPerson(t, d, "021184-9139")
+	// Make it an old store: no index, no marker.
+	err := d.Store.UpdateAlone(func(tx *store.Tx) error {
+		var keys []string
+		tx.Scan(store.Guardianship, "", func(k string, _ []byte) error { keys = append(keys, k); return nil })
+		for _, k := range keys {
+			if err := tx.Delete(store.Guardianship, k); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(store.Settings, guardianshipIndexed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := d.Principals(mikko, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)); len(list) != 0 {
+		t.Fatalf("without the index: %v", list)
+	}
+	demo, _ := population.Demo()
+	seeded, err := Seed(d.Store, demo, time.Now())
+	if err != nil || seeded {
+		t.Fatalf("second Seed: %v %v (must not seed again)", seeded, err)
+	}
+	if list, _ := d.Principals(mikko, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)); len(list) != 2 {
+		t.Errorf("after the backfill Mikko may act for %v, want his two children", list)
+	}
+	if people, _ := d.People(); len(people) != 8 {
+		t.Errorf("backfill changed the register: %d people", len(people))
+	}
+}
