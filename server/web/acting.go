@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/identity"
@@ -8,46 +10,41 @@ import (
 
 // principals lists whom the logged-in resident may act for.
 func (s *Server) principals(sess *identity.Session) ([]identity.Principal, error) {
-	p, err := s.dir.Person(sess.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return s.dir.Principals(p, s.now())
+	return s.dir.PrincipalsOf(*sess, s.now())
 }
 
-// switchActingFor changes whom the session acts for ("" = oneself) and
-// rotates the session id. It answers false when there is no such relation.
-func (s *Server) switchActingFor(c *fiber.Ctx, principal string) (*identity.Session, bool, error) {
-	sess := session(c)
-	next := *sess
-	next.ActingFor, next.ActingAs, next.ActingName = "", "", ""
-	if principal != "" {
-		list, err := s.principals(sess)
-		if err != nil {
-			return nil, false, err
-		}
-		found := false
-		for _, p := range list {
-			if p.ID == principal {
-				next.ActingFor, next.ActingAs, next.ActingName = p.ID, p.Kind, p.Name
-				found = true
-				break
-			}
-		}
-		if !found {
-			return nil, false, nil
-		}
-	}
-	tok, rotated, err := s.sessions.Rotate(next)
+// switchActingFor changes whom the session acts for ("" = oneself): the
+// check and the rotation are identity's; this sets the new cookie. Errors
+// are answered by actingFail.
+func (s *Server) switchActingFor(c *fiber.Ctx, principal string) (*identity.Session, error) {
+	tok, rotated, err := s.sessions.SwitchActingFor(s.dir, *session(c), principal)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	s.setCookie(c, cookieSession, tok, 0)
 	c.Locals(kSession, &rotated)
 	if s.log != nil {
 		s.log.Info("acting-for changed", "user", rotated.UserID, "principal", rotated.ActingFor, "as", rotated.ActingAs)
 	}
-	return &rotated, true, nil
+	return &rotated, nil
+}
+
+// actingFail answers a refused or failed acting-for change.
+func (s *Server) actingFail(c *fiber.Ctx, err error) error {
+	var r *identity.Refusal
+	switch {
+	case errors.Is(err, identity.ErrNotResident):
+		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
+	case errors.As(err, &r):
+		return s.fail(c, fiber.StatusForbidden, r.Code, "acting.noRelation")
+	case errors.Is(err, identity.ErrNoSession): // logged out meanwhile
+		if wantsJSON(c) {
+			return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
+		}
+		c.Locals(kSession, nil)
+		return s.requireLogin(c)
+	}
+	return err
 }
 
 // apiPrincipals answers GET /api/v1/me/principals.
@@ -74,12 +71,9 @@ func (s *Server) apiActingFor(c *fiber.Ctx) error {
 	if in.Principal != nil {
 		p = *in.Principal
 	}
-	sess, ok, err := s.switchActingFor(c, p)
+	sess, err := s.switchActingFor(c, p)
 	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.fail(c, fiber.StatusForbidden, "no-relation", "acting.noRelation")
+		return s.actingFail(c, err)
 	}
 	return c.JSON(fiber.Map{"actingFor": s.actingFor(sess), "csrfToken": s.csrfToken(c)})
 }
@@ -90,18 +84,15 @@ func (s *Server) actingPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "acting", "acting.title", map[string]any{"Principals": list, "Next": nextOr(c.Query("next"), "")})
+	next, _ := localPath(c.Query("next"))
+	p := s.page(c, "acting", "acting.title", map[string]any{"Principals": list, "Next": next})
 	return s.render(c, fiber.StatusOK, p)
 }
 
 // actingSet is the form version of the switch (works without JS).
 func (s *Server) actingSet(c *fiber.Ctx) error {
-	_, ok, err := s.switchActingFor(c, c.FormValue("principal"))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.fail(c, fiber.StatusForbidden, "no-relation", "acting.noRelation")
+	if _, err := s.switchActingFor(c, c.FormValue("principal")); err != nil {
+		return s.actingFail(c, err)
 	}
 	return c.Redirect(nextOr(c.FormValue("next"), "/"+requestLang(c)+"/my"), fiber.StatusSeeOther)
 }
