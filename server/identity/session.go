@@ -305,17 +305,22 @@ func (m *Sessions) Rotate(s Session) (string, Session, error) {
 		}
 		return tx.Put(store.Sessions, s.Key, s)
 	})
-	switch {
-	case err != nil:
-		// Nothing was written: the old session lives on, unless a logout
-		// came meanwhile.
+	if err != nil || gone {
 		m.mu.Lock()
 		if c := m.cache[old]; c.dead && c.end == rotated && c.next == s.Key {
-			delete(m.cache, old)
+			if err != nil {
+				// Nothing was written: the old session lives on (unless a
+				// logout came meanwhile, which replaced this tombstone).
+				delete(m.cache, old)
+			} else {
+				c.end, c.next = vanished, "" // it had ended: not a rotation
+				m.cache[old] = c
+			}
 		}
 		m.mu.Unlock()
-		return "", Session{}, err
-	case gone:
+		if err != nil {
+			return "", Session{}, err
+		}
 		return "", Session{}, ErrNoSession
 	}
 	if _, err := m.remember(s); err != nil {

@@ -340,3 +340,25 @@ func TestSessionCacheShrinks(t *testing.T) {
 		}
 	}
 }
+
+// TestRotateVanished: a rotation of a session the store no longer holds
+// (swept as expired) fails, and leaves no sign of a rotation behind: the
+// old token's requests are not told it was rotated.
+func TestRotateVanished(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	m := newSessions(st, newClock().Now, time.Minute)
+	tok, s, err := m.Create(Session{UserID: "u1", Kind: Resident})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(tx *store.Tx) error { return tx.Delete(store.Sessions, s.Key) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.Rotate(s); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("rotating a vanished session: %v", err)
+	}
+	if _, err := m.Get(tok); !errors.Is(err, ErrNoSession) || errors.Is(err, ErrRotated) {
+		t.Errorf("old token: %v, want ErrNoSession and not ErrRotated", err)
+	}
+}
