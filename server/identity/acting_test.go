@@ -26,11 +26,11 @@ func TestSwitchActingFor(t *testing.T) {
 		err       error
 		as        string
 	}{
-		{"guardian for a child", Session{UserID: ids["Aino"], Kind: Resident}, "Eetu", day("2026-11-23"), nil, "guardian"},
-		{"the other guardian", Session{UserID: ids["Mikko"], Kind: Resident}, "Ella", day("2026-11-23"), nil, "guardian"},
-		{"chair for the association", Session{UserID: ids["Aino"], Kind: Resident}, "Seura", day("2026-11-23"), nil, "organization"},
-		{"mandate holder", Session{UserID: ids["Juhani"], Kind: Resident}, "Helmi", day("2026-11-23"), nil, "mandate"},
-		{"back to oneself", Session{UserID: ids["Aino"], Kind: Resident, ActingFor: "x", ActingAs: "guardian", ActingName: "X"}, "", day("2026-11-23"), nil, ""},
+		{"guardian for a child", Session{UserID: ids["Aino"], Kind: Resident}, "Eetu", day("2026-11-23"), nil, PrincipalGuardian},
+		{"the other guardian", Session{UserID: ids["Mikko"], Kind: Resident}, "Ella", day("2026-11-23"), nil, PrincipalGuardian},
+		{"chair for the association", Session{UserID: ids["Aino"], Kind: Resident}, "Seura", day("2026-11-23"), nil, PrincipalOrganization},
+		{"mandate holder", Session{UserID: ids["Juhani"], Kind: Resident}, "Helmi", day("2026-11-23"), nil, PrincipalMandate},
+		{"back to oneself", Session{UserID: ids["Aino"], Kind: Resident, ActingFor: "x", ActingAs: PrincipalGuardian, ActingName: "X"}, "", day("2026-11-23"), nil, ""},
 		{"no relation", Session{UserID: ids["Maria"], Kind: Resident}, "Eetu", day("2026-11-23"), ErrNoRelation, ""},
 		{"not the other way round", Session{UserID: ids["Eetu"], Kind: Resident}, "Aino", day("2026-11-23"), ErrNoRelation, ""},
 		{"child come of age", Session{UserID: ids["Mikko"], Kind: Resident}, "Ella", day("2029-01-09"), ErrNoRelation, ""},
@@ -87,7 +87,7 @@ func TestMayActFor(t *testing.T) {
 	eetu := mustPerson(t, d, "210620A925C")
 	on := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	p, err := d.MayActFor(Session{UserID: aino.ID, Kind: Resident}, eetu.ID, on)
-	if err != nil || p.Kind != "guardian" || p.Name != "Eetu Virtanen" {
+	if err != nil || p.Kind != PrincipalGuardian || p.Name != "Eetu Virtanen" {
 		t.Errorf("Aino for Eetu: %+v %v", p, err)
 	}
 	if _, err := d.MayActFor(Session{UserID: eetu.ID, Kind: Resident}, aino.ID, on); !errors.Is(err, ErrNoRelation) {
