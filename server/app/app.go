@@ -114,10 +114,7 @@ func (m *Main) Run() error {
 		}
 		m.metricsLn = mln
 		mux := http.NewServeMux()
-		mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-			m.Metrics.WriteTo(w)
-		})
+		mux.Handle("/metrics", m.Metrics.Handler())
 		m.metricsS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go m.metricsS.Serve(mln)
 	}

@@ -1,139 +1,194 @@
-// Package metrics keeps a few counters and latency histograms and writes
-// them in the Prometheus text exposition format.
+// Package metrics keeps the program's Prometheus metrics: request counts
+// and latencies, named counters, and gauges read at scrape time. The
+// exposition is github.com/prometheus/client_golang's, on a registry of
+// our own (not the library's global one).
+//
+// Label values must not change after a series is made, and their number
+// must stay bounded: the HTTP method is mapped to a fixed set, the route is
+// the pattern the caller passes (never a raw path), and every string kept
+// as a label is a copy (callers such as Fiber hand in strings that point
+// into buffers reused by the next request).
 package metrics
 
 import (
-	"fmt"
 	"io"
-	"sort"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 )
 
+// Buckets of the request latency histogram, in seconds.
 var buckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-type reqKey struct {
+// OtherMethod is the method label of every method outside the fixed set.
+const OtherMethod = "OTHER"
+
+// Method maps an HTTP method to its label: one of the methods the server
+// answers, or OtherMethod. The result is always a constant string.
+func Method(m string) string {
+	switch m {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodHead:
+		return http.MethodHead
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodPut:
+		return http.MethodPut
+	case http.MethodDelete:
+		return http.MethodDelete
+	case http.MethodPatch:
+		return http.MethodPatch
+	case http.MethodOptions:
+		return http.MethodOptions
+	}
+	return OtherMethod
+}
+
+type seriesKey struct {
 	method, route string
 	status        int
 }
 
-type histogram struct {
-	counts []uint64
-	sum    float64
-	n      uint64
+type series struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
-// Registry collects request metrics and named gauges.
+// Registry collects the metrics of one running program.
 type Registry struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	series   sync.Map // seriesKey (with copied strings) → *series
+
 	mu       sync.Mutex
-	requests map[reqKey]uint64
-	latency  map[string]*histogram
-	counters map[string]uint64
-	gauges   map[string]func() float64
-	started  time.Time
+	counters map[string]prometheus.Counter
 }
 
-// New returns an empty registry.
+// New returns a registry with the request metrics, the uptime and the Go
+// runtime and process collectors.
 func New() *Registry {
-	return &Registry{
-		requests: map[reqKey]uint64{}, latency: map[string]*histogram{},
-		counters: map[string]uint64{}, gauges: map[string]func() float64{}, started: time.Now(),
+	r := &Registry{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "asiointi_http_requests_total",
+			Help: "HTTP requests answered, by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "asiointi_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route pattern.",
+			Buckets: buckets,
+		}, []string{"route"}),
+		counters: map[string]prometheus.Counter{},
 	}
+	started := time.Now()
+	r.reg.MustRegister(r.requests, r.latency,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "asiointi_uptime_seconds",
+			Help: "Seconds since the program started.",
+		}, func() float64 { return time.Since(started).Seconds() }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return r
 }
 
-// ObserveRequest records one HTTP request.
+// ObserveRequest records one HTTP request. route must be a route pattern
+// from a bounded set (the caller's job); method is mapped by Method.
 func (r *Registry) ObserveRequest(method, route string, status int, d time.Duration) {
-	k := reqKey{method, route, status}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.requests[k]++
-	h := r.latency[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(buckets))}
-		r.latency[route] = h
-	}
-	s := d.Seconds()
-	for i, b := range buckets {
-		if s <= b {
-			h.counts[i]++
+	k := seriesKey{Method(method), route, status}
+	v, ok := r.series.Load(k)
+	if !ok {
+		// A new series: copy the route so that the label (and the map
+		// key) never change when the caller's buffer is reused.
+		k.route = strings.Clone(route)
+		s := &series{
+			count:   r.requests.WithLabelValues(k.method, k.route, strconv.Itoa(status)),
+			latency: r.latency.WithLabelValues(k.route),
 		}
+		v, _ = r.series.LoadOrStore(k, s)
 	}
-	h.sum += s
-	h.n++
+	s := v.(*series)
+	s.count.Inc()
+	s.latency.Observe(d.Seconds())
 }
 
-// Inc adds one to a named counter (name must be a valid metric name).
+// Help texts of the counters the program increments by name.
+var counterHelp = map[string]string{
+	"asiointi_rate_limited_total": "Requests refused by a rate limit.",
+}
+
+// Inc adds one to a named counter, made on first use. name must be a
+// valid metric name and a constant of the caller.
 func (r *Registry) Inc(name string) {
 	r.mu.Lock()
-	r.counters[name]++
+	c := r.counters[name]
+	if c == nil {
+		help := counterHelp[name]
+		if help == "" {
+			help = "Count of " + name + "."
+		}
+		name = strings.Clone(name)
+		c = prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		r.reg.MustRegister(c)
+		r.counters[name] = c
+	}
 	r.mu.Unlock()
+	c.Inc()
 }
 
-// Gauge registers a function read at scrape time.
-func (r *Registry) Gauge(name string, f func() float64) {
-	r.mu.Lock()
-	r.gauges[name] = f
-	r.mu.Unlock()
+// GaugeFunc registers a gauge whose value f gives at scrape time.
+func (r *Registry) GaugeFunc(name, help string, f func() float64) {
+	r.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }
 
-func esc(s string) string { return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) }
+// CounterFunc registers a counter kept elsewhere (f reads it at scrape
+// time), with fixed labels; the same name may be registered once per set
+// of label values.
+func (r *Registry) CounterFunc(name, help string, labels map[string]string, f func() float64) {
+	r.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels}, f))
+}
 
-// WriteTo writes the exposition.
+// Handler serves the exposition for a Prometheus server (content
+// negotiation and compression by promhttp).
+func (r *Registry) Handler() http.Handler {
+	return promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// ContentType is the type of what WriteTo writes.
+const ContentType = string(expfmt.FmtText)
+
+// WriteTo writes the exposition in the Prometheus text format.
 func (r *Registry) WriteTo(w io.Writer) (int64, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	b.WriteString("# TYPE asiointi_http_requests_total counter\n")
-	keys := make([]reqKey, 0, len(r.requests))
-	for k := range r.requests {
-		keys = append(keys, k)
+	mfs, err := r.reg.Gather()
+	if err != nil {
+		return 0, err
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.route != b.route {
-			return a.route < b.route
+	cw := &countingWriter{w: w}
+	enc := expfmt.NewEncoder(cw, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return cw.n, err
 		}
-		if a.method != b.method {
-			return a.method < b.method
-		}
-		return a.status < b.status
-	})
-	for _, k := range keys {
-		fmt.Fprintf(&b, "asiointi_http_requests_total{method=%q,route=%q,status=\"%d\"} %d\n", esc(k.method), esc(k.route), k.status, r.requests[k])
 	}
-	b.WriteString("# TYPE asiointi_http_request_duration_seconds histogram\n")
-	routes := make([]string, 0, len(r.latency))
-	for k := range r.latency {
-		routes = append(routes, k)
-	}
-	sort.Strings(routes)
-	for _, rt := range routes {
-		h := r.latency[rt]
-		for i, bk := range buckets {
-			fmt.Fprintf(&b, "asiointi_http_request_duration_seconds_bucket{route=%q,le=\"%g\"} %d\n", esc(rt), bk, h.counts[i])
-		}
-		fmt.Fprintf(&b, "asiointi_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", esc(rt), h.n)
-		fmt.Fprintf(&b, "asiointi_http_request_duration_seconds_sum{route=%q} %g\n", esc(rt), h.sum)
-		fmt.Fprintf(&b, "asiointi_http_request_duration_seconds_count{route=%q} %d\n", esc(rt), h.n)
-	}
-	names := make([]string, 0, len(r.counters))
-	for k := range r.counters {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "# TYPE %s counter\n%s %d\n", n, n, r.counters[n])
-	}
-	gn := make([]string, 0, len(r.gauges))
-	for k := range r.gauges {
-		gn = append(gn, k)
-	}
-	sort.Strings(gn)
-	for _, n := range gn {
-		fmt.Fprintf(&b, "# TYPE %s gauge\n%s %g\n", n, n, r.gauges[n]())
-	}
-	fmt.Fprintf(&b, "# TYPE asiointi_uptime_seconds gauge\nasiointi_uptime_seconds %g\n", time.Since(r.started).Seconds())
-	n, err := io.WriteString(w, b.String())
-	return int64(n), err
+	return cw.n, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -62,7 +62,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if s.log != nil {
 		id, _ := c.Locals(kReqID).(string)
-		s.log.Error("handler error", "req", id, "route", c.Route().Path, "err", err.Error())
+		s.log.Error("handler error", "req", id, "route", s.routeLabel(c), "err", err.Error())
 	}
 	return s.fail(c, fiber.StatusInternalServerError, "internal", "error.internal")
 }

@@ -64,7 +64,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			status = fiber.StatusInternalServerError
 		}
 	}
-	route := c.Route().Path
+	route := s.routeLabel(c)
 	if s.metrics != nil {
 		s.metrics.ObserveRequest(c.Method(), route, status, time.Since(start))
 	}
@@ -73,6 +73,16 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		s.log.Error("request failed", "req", id, "method", c.Method(), "route", route, "status", status, "err", errString(err))
 	}
 	return err
+}
+
+// routeLabel names the request's route for metrics and logs: the pattern
+// of the last route it matched, as registered (a string that outlives the
+// request, from a bounded set), or "unmatched".
+func (s *Server) routeLabel(c *fiber.Ctx) string {
+	if r, ok := s.routePatterns[c.Route().Path]; ok {
+		return r
+	}
+	return "unmatched"
 }
 
 func errString(err error) string {

@@ -68,6 +68,9 @@ type Server struct {
 
 	idPrefix string
 	reqSeq   atomic.Uint64
+	// routePatterns holds every registered route path, the only route
+	// labels metrics get (see routeLabel).
+	routePatterns map[string]string
 
 	shutdownMu    sync.Mutex
 	shutdownHooks []func()
@@ -112,6 +115,10 @@ func New(d Deps) (*Server, error) {
 		"upload":        ratelimit.New(ratelimit.Rule{Burst: 20, Every: 3 * time.Second}, d.Now),
 	}
 	s.app = s.routes()
+	s.routePatterns = map[string]string{}
+	for _, r := range s.app.GetRoutes() {
+		s.routePatterns[r.Path] = r.Path
+	}
 	return s, nil
 }
 

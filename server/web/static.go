@@ -10,6 +10,7 @@ import (
 
 	"asiointi/i18n"
 	"asiointi/pwa"
+	"asiointi/server/metrics"
 )
 
 func (s *Server) healthz(c *fiber.Ctx) error {
@@ -128,7 +129,7 @@ func (s *Server) serviceWorker(c *fiber.Ctx) error {
 }
 
 func (s *Server) metricsHandler(c *fiber.Ctx) error {
-	c.Set("Content-Type", "text/plain; version=0.0.4")
+	c.Set("Content-Type", metrics.ContentType)
 	_, err := s.metrics.WriteTo(c.Response().BodyWriter())
 	return err
 }
