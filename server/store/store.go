@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -392,7 +393,9 @@ func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) 
 // ErrStop ends a Scan early without error.
 var ErrStop = errors.New("store: stop scan")
 
-// NextSeq returns the next value of a named counter (1, 2, 3, …).
+// NextSeq returns the next value of a named counter (1, 2, 3, …). A
+// stored value that is not a number is an error: starting again from 1
+// would hand out numbers already given.
 func (t *Tx) NextSeq(name string) (uint64, error) {
 	b, err := t.bucket(Counters)
 	if err != nil {
@@ -400,14 +403,17 @@ func (t *Tx) NextSeq(name string) (uint64, error) {
 	}
 	var n uint64
 	if raw := b.Get([]byte(name)); raw != nil {
-		fmt.Sscan(string(raw), &n)
+		if n, err = strconv.ParseUint(string(raw), 10, 64); err != nil {
+			return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
+		}
 	}
 	n++
-	return n, b.Put([]byte(name), []byte(fmt.Sprint(n)))
+	return n, b.Put([]byte(name), strconv.AppendUint(nil, n, 10))
 }
 
 // AddCount adds delta to a named counter and returns the new value; a
-// counter that reaches zero is removed.
+// counter that reaches zero is removed. A stored value that is not a
+// number is an error (taking it for zero would drop what it counts).
 func (t *Tx) AddCount(name string, delta int64) (int64, error) {
 	b, err := t.bucket(Counters)
 	if err != nil {
@@ -415,20 +421,13 @@ func (t *Tx) AddCount(name string, delta int64) (int64, error) {
 	}
 	var n int64
 	if raw := b.Get([]byte(name)); raw != nil {
-		fmt.Sscan(string(raw), &n)
+		if n, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
+			return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
+		}
 	}
 	n += delta
 	if n <= 0 {
 		return 0, b.Delete([]byte(name))
 	}
-	return n, b.Put([]byte(name), []byte(fmt.Sprint(n)))
-}
-
-// Count returns the number of keys in a bucket.
-func (t *Tx) Count(bucket string) int {
-	b, err := t.bucket(bucket)
-	if err != nil {
-		return 0
-	}
-	return b.Stats().KeyN
+	return n, b.Put([]byte(name), strconv.AppendInt(nil, n, 10))
 }

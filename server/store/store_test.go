@@ -184,3 +184,56 @@ func BenchmarkRawPut(b *testing.B) {
 		}
 	})
 }
+
+// A counter whose stored value is not a number is an error, never a
+// silent restart from zero (which would give a case reference twice or
+// drop a file that is still referred to).
+func TestCountersRefuseDamagedValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		stored string // "" = absent
+		op     func(*Tx) (int64, error)
+		want   int64
+		ok     bool
+	}{
+		{"next of absent", "", func(tx *Tx) (int64, error) { n, err := tx.NextSeq("c"); return int64(n), err }, 1, true},
+		{"next of 41", "41", func(tx *Tx) (int64, error) { n, err := tx.NextSeq("c"); return int64(n), err }, 42, true},
+		{"next of junk", "4x", func(tx *Tx) (int64, error) { n, err := tx.NextSeq("c"); return int64(n), err }, 0, false},
+		{"next of empty", " ", func(tx *Tx) (int64, error) { n, err := tx.NextSeq("c"); return int64(n), err }, 0, false},
+		{"next of negative", "-3", func(tx *Tx) (int64, error) { n, err := tx.NextSeq("c"); return int64(n), err }, 0, false},
+		{"add to absent", "", func(tx *Tx) (int64, error) { return tx.AddCount("c", 2) }, 2, true},
+		{"add to 3", "3", func(tx *Tx) (int64, error) { return tx.AddCount("c", -1) }, 2, true},
+		{"add to 1 removes", "1", func(tx *Tx) (int64, error) { return tx.AddCount("c", -1) }, 0, true},
+		{"add to junk", "zz", func(tx *Tx) (int64, error) { return tx.AddCount("c", -1) }, 0, false},
+		{"add to overflow", "99999999999999999999999", func(tx *Tx) (int64, error) { return tx.AddCount("c", 1) }, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			if tc.stored != "" {
+				if err := s.Update(func(tx *Tx) error { return tx.PutRaw(Counters, "c", []byte(tc.stored)) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got int64
+			err := s.Update(func(tx *Tx) error { var err error; got, err = tc.op(tx); return err })
+			if tc.ok != (err == nil) || got != tc.want {
+				t.Fatalf("got %d, %v; want %d, ok=%v", got, err, tc.want, tc.ok)
+			}
+			var after []byte
+			s.View(func(tx *Tx) error {
+				raw, _ := tx.GetRaw(Counters, "c")
+				after = append(after, raw...)
+				return nil
+			})
+			switch {
+			case !tc.ok && string(after) != tc.stored:
+				t.Errorf("a refused update changed the counter to %q", after)
+			case tc.ok && tc.want == 0 && after != nil:
+				t.Errorf("a counter at zero is kept as %q", after)
+			case tc.ok && tc.want > 0 && string(after) != fmt.Sprint(tc.want):
+				t.Errorf("stored %q, want %d", after, tc.want)
+			}
+		})
+	}
+}
