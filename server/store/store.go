@@ -219,10 +219,11 @@ func (s *Store) BackupFile(path string) (int64, error) {
 	return n, os.Rename(tmp, path)
 }
 
-// Check runs bbolt's consistency check and verifies the expected buckets and
-// schema exist. It returns every problem found.
+// Check verifies both meta pages, runs bbolt's consistency check and
+// verifies the expected buckets and schema exist. It returns every problem
+// found.
 func (s *Store) Check() []error {
-	var errs []error
+	errs := checkMetaPages(s.path)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for e := range tx.Check() {
 			errs = append(errs, e)
