@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,8 +32,26 @@ func (s *Store) startCommitter() {
 
 func (s *Store) committer() {
 	defer close(s.stopped)
+	// While the store cannot write, a small probe write now and then
+	// finds out when it can again, also when no one else writes (a load
+	// balancer that sees /readyz fail sends no traffic).
+	probe := time.NewTicker(s.opt.ProbeEvery)
+	defer probe.Stop()
 	group := make([]op, 0, maxGroup)
-	for first := range s.ops {
+	for {
+		var first op
+		select {
+		case <-probe.C:
+			if !s.writable.Load() {
+				s.probe()
+			}
+			continue
+		case o, ok := <-s.ops:
+			if !ok {
+				return
+			}
+			first = o
+		}
 		group = append(group[:0], first)
 	drain:
 		for len(group) < maxGroup {
@@ -58,7 +77,7 @@ func (s *Store) commit(group []op) {
 	for len(group) > 0 {
 		failed := -1
 		var ferr error
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.write(len(group), func(tx *bolt.Tx) error {
 			t := &Tx{tx: tx}
 			for i, o := range group {
 				if err := safeRun(o.fn, t); err != nil {

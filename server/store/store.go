@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,13 +68,33 @@ type Options struct {
 	NoSync bool
 	// ReadOnly opens the file read-only (check).
 	ReadOnly bool
+	// ProbeEvery is how often a store that could not write tries a small
+	// write to learn that it can again (default 5 s); see Writable.
+	ProbeEvery time.Duration
+	// MinFree is the free space the file system must report before the
+	// probe tries (default 8 MiB), so that a disk that is still full is
+	// not declared writable because a small write fitted.
+	MinFree int64
+	// Log gets a line when the store stops being able to write ("disk
+	// full" when that is why) and when it can again.
+	Log *slog.Logger
+	// CommitFault is for tests: when set, it is called before every
+	// commit, and an error it returns fails the commit as a failed write
+	// or fsync of the file would (e.g. syscall.ENOSPC for a full disk).
+	CommitFault func() error
 }
 
 // Store is an open database.
 type Store struct {
 	db    *bolt.DB
 	path  string
+	opt   Options
 	ready atomic.Bool
+
+	// Write health (write.go).
+	writable      atomic.Bool
+	failsDiskFull atomic.Uint64
+	failsOther    atomic.Uint64
 
 	ops     chan op // to the committer (commit.go)
 	stopped chan struct{}
@@ -114,8 +135,15 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	if opt.ProbeEvery <= 0 {
+		opt.ProbeEvery = 5 * time.Second
+	}
+	if opt.MinFree <= 0 {
+		opt.MinFree = 8 << 20
+	}
+	s := &Store{db: db, path: path, opt: opt}
 	if !opt.ReadOnly {
+		s.writable.Store(true)
 		if err := s.migrate(); err != nil {
 			db.Close()
 			return nil, err
@@ -127,7 +155,7 @@ func Open(dir string, opt Options) (*Store, error) {
 }
 
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.write(1, func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
@@ -150,6 +178,21 @@ func (s *Store) Path() string { return s.path }
 
 // Ready reports whether the store is open.
 func (s *Store) Ready() bool { return s != nil && s.ready.Load() }
+
+// Writable reports whether the store can write: false from a failed
+// commit (a full disk, an I/O error) until the probe, every
+// Options.ProbeEvery, finds at least Options.MinFree free on the file
+// system and commits a small write. (Other writes may succeed meanwhile,
+// as small ones often do on a full disk; they do not end the state.)
+// Read-only stores are never writable.
+func (s *Store) Writable() bool { return s != nil && s.writable.Load() }
+
+// WriteFailures counts the writes (Update and UpdateAlone calls) whose
+// commit failed since Open: because the disk (or the quota) was full, and
+// for any other reason. Probe writes are not counted.
+func (s *Store) WriteFailures() (diskFull, other uint64) {
+	return s.failsDiskFull.Load(), s.failsOther.Load()
+}
 
 // Close closes the database.
 func (s *Store) Close() error {
@@ -272,7 +315,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 // UpdateAlone runs fn in its own read-write transaction (no batching); for
 // large or rare writes such as seeding and imports.
 func (s *Store) UpdateAlone(fn func(*Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.write(1, func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
 // View runs fn in a read-only transaction.
