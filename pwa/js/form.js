@@ -180,15 +180,20 @@ function enhance(form) {
     }
     return res;
   }
-  function fail() {
-    say('Failed');
+  function retryLater() {
     dirty = true;
     clearTimeout(retryTimer);
     retryTimer = setTimeout(save, Math.min(60000, 5000 * 2 ** retries++));
   }
-  function keep(mine, from, version) {
+  function fail() {
+    say('Failed');
+    retryLater();
+  }
+  // keep stores the answers on this device; msg says why (offline, or the
+  // server could not store them).
+  function keep(mine, from, version, msg = 'Offline') {
     if (kiosk) return fail(); // shared computers keep nothing
-    return store.put(id, { data: mine, base: from, version, step, at: Date.now() }).then(() => say('Offline'), fail);
+    return store.put(id, { data: mine, base: from, version, step, at: Date.now() }).then(() => say(msg), fail);
   }
   // push saves mine, made from the data from at version.
   async function push(mine, from, version) {
@@ -197,6 +202,11 @@ function enhance(form) {
     let res;
     try { res = await send(mine, version); } catch (e) { return keep(mine, from, version); }
     if (res.status === 409) return resolve(from, mine, (await res.json()).current);
+    if (res.status === 507) { // the server's disk is full: keep them here and try again later
+      if (kiosk) return fail();
+      retryLater();
+      return keep(mine, from, version, 'Full');
+    }
     if (!res.ok) return fail();
     const out = await res.json();
     base = mine;

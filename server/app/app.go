@@ -29,6 +29,9 @@ type Main struct {
 	Config config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
+	// StoreOptions tune the database (tests: CommitFault, ProbeEvery);
+	// Log is filled in from Main's.
+	StoreOptions store.Options
 
 	Store   *store.Store
 	Web     *web.Server
@@ -53,7 +56,11 @@ func (m *Main) Open() error {
 	if m.Log == nil {
 		m.Log = slog.Default()
 	}
-	st, err := store.Open(m.Config.DataDir, store.Options{})
+	opt := m.StoreOptions
+	if opt.Log == nil {
+		opt.Log = m.Log
+	}
+	st, err := store.Open(m.Config.DataDir, opt)
 	if err != nil {
 		return err
 	}
@@ -90,9 +97,30 @@ func (m *Main) Open() error {
 	m.Cases = &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st},
 		RefPrefix: muni.RefPrefix, Now: m.Now}
 	m.Metrics = metrics.New()
+	storeMetrics(m.Metrics, st)
 	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
 		Catalog: cat, Cases: m.Cases})
 	return err
+}
+
+// storeMetrics exposes the store's write health.
+func storeMetrics(r *metrics.Registry, st *store.Store) {
+	const failures = "asiointi_store_write_failures_total"
+	const help = "Writes whose commit failed, by reason: disk_full (no space or quota left on the file system), io_error (any other)."
+	r.CounterFunc(failures, help, map[string]string{"reason": "disk_full"}, func() float64 {
+		full, _ := st.WriteFailures()
+		return float64(full)
+	})
+	r.CounterFunc(failures, help, map[string]string{"reason": "io_error"}, func() float64 {
+		_, other := st.WriteFailures()
+		return float64(other)
+	})
+	r.GaugeFunc("asiointi_store_writable", "1 while the database can write; 0 from a failed write until a probe write succeeds with enough free space (/readyz answers 503 meanwhile).", func() float64 {
+		if st.Writable() {
+			return 1
+		}
+		return 0
+	})
 }
 
 // Run listens and serves in the background; Addr tells where.
@@ -156,6 +184,14 @@ func (m *Main) Addr() string {
 		return ""
 	}
 	return m.ln.Addr().String()
+}
+
+// MetricsAddr is the address of the metrics listener, if there is one.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
 }
 
 // Close stops accepting, lets in-flight requests finish (up to 10 s),

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/store"
 )
 
 // APIError is the JSON error body of CONTRACT.md.
@@ -33,13 +35,21 @@ func (s *Server) failData(c *fiber.Ctx, status int, code, msgID string, data map
 	return s.render(c, status, p)
 }
 
+// errorStatus is the status errorHandler answers err with.
+func errorStatus(err error) int {
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.Is(err, store.ErrDiskFull):
+		return fiber.StatusInsufficientStorage
+	}
+	return fiber.StatusInternalServerError
+}
+
 // errorHandler turns errors returned by handlers into localized answers.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	status := fiber.StatusInternalServerError
-	var fe *fiber.Error
-	if errors.As(err, &fe) {
-		status = fe.Code
-	}
+	status := errorStatus(err)
 	switch status {
 	case fiber.StatusNotFound:
 		return s.fail(c, status, "not-found", "error.notFound")
@@ -56,6 +66,8 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		// quietly, it is not a server error.
 		c.Set("Connection", "close")
 		return c.SendStatus(status)
+	case fiber.StatusInsufficientStorage:
+		return s.failDiskFull(c, err)
 	}
 	if status < 500 {
 		return s.fail(c, status, "bad-request", "error.badRequest")
@@ -66,3 +78,25 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	return s.fail(c, fiber.StatusInternalServerError, "internal", "error.internal")
 }
+
+// failDiskFull answers a write that failed because the disk is full: 507
+// Insufficient Storage ("the server is unable to store the representation
+// needed to complete the request", RFC 4918), which tells the autosave
+// script to keep the answers in the browser, unlike a plain 500. The
+// autosave call's message says that they are kept (except on a kiosk,
+// where nothing is); every other answer, page or JSON, says that nothing
+// was changed.
+func (s *Server) failDiskFull(c *fiber.Ctx, err error) error {
+	if s.log != nil {
+		id, _ := c.Locals(kReqID).(string)
+		s.log.Error("disk full: could not save", "req", id, "route", s.routeLabel(c), "err", err.Error())
+	}
+	msgID := "error.storageFull"
+	if c.Method() == fiber.MethodPut && s.routeLabel(c) == autosaveRoute && !isKiosk(c) {
+		msgID = "autosave.full"
+	}
+	return s.fail(c, fiber.StatusInsufficientStorage, "storage-full", msgID)
+}
+
+// autosaveRoute is the route of the autosave call (PUT).
+const autosaveRoute = "/api/v1/drafts/:id"

@@ -55,7 +55,7 @@ type stepLink struct {
 
 // autosaveTexts are form.js's words, rendered into data attributes.
 type autosaveTexts struct {
-	Saved, Saving, Offline, Failed, Problem string
+	Saved, Saving, Offline, Failed, Full, Problem string
 }
 
 // draftFor loads the session person's draft and its form; anyone else's
@@ -178,7 +178,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 		Action: s.stepURL(lang, d.ID, si), First: si == 0,
 		Steps: s.stepLinks(lang, d, def, si),
 		Status: autosaveTexts{Saved: s.msg.T(lang, "autosave.saved"), Saving: s.msg.T(lang, "autosave.saving"),
-			Offline: s.msg.T(lang, "autosave.offline"), Failed: s.msg.T(lang, "autosave.failed"),
+			Offline: s.msg.T(lang, "autosave.offline"), Failed: s.msg.T(lang, "autosave.failed"), Full: s.msg.T(lang, "autosave.full"),
 			Problem: s.msg.T(lang, "form.errorSummary")}}
 	if svc != nil {
 		v.Service = svc.Name.In(lang)

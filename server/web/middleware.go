@@ -57,12 +57,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		var fe *fiber.Error
-		if errors.As(err, &fe) {
-			status = fe.Code
-		} else {
-			status = fiber.StatusInternalServerError
-		}
+		status = errorStatus(err)
 	}
 	route := s.routeLabel(c)
 	if s.metrics != nil {

@@ -23,6 +23,10 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if !s.store.Ready() {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("store not open")
 	}
+	if !s.store.Writable() {
+		// A full disk or failing writes: answers would fail to save.
+		return c.Status(fiber.StatusServiceUnavailable).SendString("store cannot write")
+	}
 	return c.SendString("ready")
 }
 
