@@ -125,7 +125,9 @@ func TestTouchNeverResurrects(t *testing.T) {
 		}
 	}
 	var n int
-	st.View(func(tx *store.Tx) error { n = tx.Count(store.Sessions); return nil })
+	if err := st.View(func(tx *store.Tx) (err error) { n, err = tx.Count(store.Sessions); return err }); err != nil {
+		t.Fatal(err)
+	}
 	if n != len(live) {
 		t.Errorf("%d sessions stored, want %d (the rotated ones)", n, len(live))
 	}
@@ -192,7 +194,9 @@ func TestRotationThenLogout(t *testing.T) {
 		t.Errorf("rotating an ended session: %v", err)
 	}
 	var n int
-	st.View(func(tx *store.Tx) error { n = tx.Count(store.Sessions); return nil })
+	if err := st.View(func(tx *store.Tx) (err error) { n, err = tx.Count(store.Sessions); return err }); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d sessions stored after logout, want 0", n)
 	}

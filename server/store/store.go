@@ -475,3 +475,12 @@ func (t *Tx) AddCount(name string, delta int64) (int64, error) {
 	}
 	return n, b.Put([]byte(name), strconv.AppendInt(nil, n, 10))
 }
+
+// Count returns the number of keys in a bucket.
+func (t *Tx) Count(bucket string) (int, error) {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return 0, err
+	}
+	return b.Stats().KeyN, nil
+}

@@ -237,3 +237,16 @@ func TestCountersRefuseDamagedValues(t *testing.T) {
 		})
 	}
 }
+
+func TestCount(t *testing.T) {
+	s := open(t)
+	s.Update(func(tx *Tx) error { tx.Put(Events, "a", 1); return tx.Put(Events, "b", 2) })
+	var n int
+	err := s.View(func(tx *Tx) (err error) { n, err = tx.Count(Events); return err })
+	if err != nil || n != 2 {
+		t.Errorf("Count = %d, %v", n, err)
+	}
+	if err := s.View(func(tx *Tx) (err error) { _, err = tx.Count("nosuch"); return err }); err == nil {
+		t.Error("Count of an unknown bucket is no error")
+	}
+}
