@@ -98,7 +98,9 @@ func TestDiskFullEndToEnd(t *testing.T) {
 	}
 	var full atomic.Bool
 	logs := &lockedBuffer{}
-	m := &Main{Config: cfg, Log: slog.New(slog.NewJSONHandler(logs, nil)), StoreOptions: store.Options{
+	var clk atomic.Int64 // minutes to add to the real time
+	now := func() time.Time { return time.Now().Add(time.Duration(clk.Load()) * time.Minute) }
+	m := &Main{Config: cfg, Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: now, StoreOptions: store.Options{
 		ProbeEvery: 10 * time.Millisecond,
 		MinFree:    1, // whatever the test machine has free
 		CommitFault: func() error {
@@ -171,8 +173,14 @@ func TestDiskFullEndToEnd(t *testing.T) {
 	if a := c.do("GET", "/readyz", "", "", nil); a.status != http.StatusServiceUnavailable {
 		t.Errorf("readyz on a full disk: %d %s", a.status, a.body)
 	}
+	// Also when the session's activity is due to be recorded (a write
+	// that fails): a full disk must not lock anyone out of reading.
+	clk.Store(2)
 	if a := c.do("GET", "/api/v1/drafts/"+id, "", "", nil); a.status != 200 || !strings.Contains(a.body, `"groupName":"Kerho"`) {
 		t.Errorf("reading the draft on a full disk: %d %s", a.status, a.body)
+	}
+	if a := c.do("GET", "/fi/my", "", "", nil); a.status != 200 || !strings.Contains(a.body, "Maria Nieminen") {
+		t.Errorf("my page on a full disk: %d %.300s", a.status, a.body)
 	}
 	if !strings.Contains(logs.String(), `"msg":"disk full: could not save"`) || !strings.Contains(logs.String(), `"msg":"disk full: the database cannot write`) {
 		t.Errorf("no disk-full log lines:\n%s", logs.String())

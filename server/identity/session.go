@@ -155,7 +155,13 @@ func (m *Sessions) Get(token string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	if now.Sub(s.LastSeen) >= m.Touch {
-		return m.touch(key, now)
+		t, err := m.touch(key, now)
+		if errors.Is(err, store.ErrDiskFull) {
+			// Recording activity is not worth refusing the request: on a
+			// full disk people must still read what they saved.
+			return s, nil
+		}
+		return t, err
 	}
 	return s, nil
 }
