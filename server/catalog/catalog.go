@@ -9,6 +9,12 @@
 // touching Go. Load parses and validates it; a catalogue that is missing a
 // translation or refers to an unknown category does not load.
 //
+// A catalogue is one municipality's: services.json names the municipality
+// by its id, and every service records it. An installation shared by
+// several municipalities holds one catalogue each in a Set, and looks a
+// service up through its municipality's catalogue, so that one
+// municipality's services never show in another's listings or search.
+//
 // A *Catalog and the values it returns are read-only after loading and
 // safe for concurrent use; callers must not modify them.
 package catalog
@@ -67,9 +73,13 @@ type Unit struct {
 
 // Service is one service in the catalogue.
 type Service struct {
-	ID         string   `json:"id"`
-	Category   string   `json:"category"`
-	LifeEvents []string `json:"lifeEvents"`
+	ID string `json:"id"`
+	// Municipality is the id of the municipality that offers the service:
+	// the catalogue's. services.json says it once for all its services; a
+	// service may repeat it, but not name another.
+	Municipality string   `json:"municipality,omitempty"`
+	Category     string   `json:"category"`
+	LifeEvents   []string `json:"lifeEvents"`
 
 	Name           i18n.Text   `json:"name"`
 	Summary        i18n.Text   `json:"summary"`     // one line, for lists and cards
@@ -120,13 +130,14 @@ type Service struct {
 	FeeCents int `json:"feeCents"`
 }
 
-// Catalog is a validated service catalogue.
+// Catalog is a validated service catalogue of one municipality.
 type Catalog struct {
-	categories []Category
-	lifeEvents []LifeEvent
-	units      []Unit
-	services   []*Service
-	byID       map[string]*Service
+	municipality string
+	categories   []Category
+	lifeEvents   []LifeEvent
+	units        []Unit
+	services     []*Service
+	byID         map[string]*Service
 	// index holds, per content language, the searchable texts of each
 	// service, parallel to services.
 	index map[string][][]searchField
@@ -134,10 +145,13 @@ type Catalog struct {
 
 // file is the shape of services.json.
 type file struct {
-	Categories []Category  `json:"categories"`
-	LifeEvents []LifeEvent `json:"lifeEvents"`
-	Units      []Unit      `json:"units"`
-	Services   []*Service  `json:"services"`
+	// Municipality is the id of the municipality whose catalogue this is
+	// (population.Municipality.ID).
+	Municipality string      `json:"municipality"`
+	Categories   []Category  `json:"categories"`
+	LifeEvents   []LifeEvent `json:"lifeEvents"`
+	Units        []Unit      `json:"units"`
+	Services     []*Service  `json:"services"`
 }
 
 //go:embed content/services.json
@@ -166,13 +180,15 @@ func Parse(data []byte) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	c := &Catalog{
-		categories: f.Categories,
-		lifeEvents: f.LifeEvents,
-		units:      f.Units,
-		services:   f.Services,
-		byID:       make(map[string]*Service, len(f.Services)),
+		municipality: f.Municipality,
+		categories:   f.Categories,
+		lifeEvents:   f.LifeEvents,
+		units:        f.Units,
+		services:     f.Services,
+		byID:         make(map[string]*Service, len(f.Services)),
 	}
 	for _, s := range f.Services {
+		s.Municipality = f.Municipality
 		c.byID[s.ID] = s
 	}
 	c.index = make(map[string][][]searchField, len(i18n.Languages))
@@ -183,6 +199,9 @@ func Parse(data []byte) (*Catalog, error) {
 	}
 	return c, nil
 }
+
+// Municipality is the id of the municipality whose catalogue this is.
+func (c *Catalog) Municipality() string { return c.municipality }
 
 // Services returns every service in catalogue order.
 func (c *Catalog) Services() []*Service {

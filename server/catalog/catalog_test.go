@@ -229,7 +229,7 @@ func TestServiceJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"id", "category", "lifeEvents", "name", "summary", "description", "whoFor",
+	for _, k := range []string{"id", "municipality", "category", "lifeEvents", "name", "summary", "description", "whoFor",
 		"needs", "processingTime", "price", "legalBasis", "contact", "onBehalf", "forSelf", "opensAt",
 		"closesAt", "officeHoursOnly", "processingDays", "draftRetentionDays", "caseRetention", "unit", "feeCents"} {
 		if _, ok := m[k]; !ok {

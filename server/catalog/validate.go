@@ -76,6 +76,9 @@ func (p *problems) helsinkiOffset(where string, t *time.Time) {
 func validate(f *file) error {
 	var p problems
 
+	if !idPattern.MatchString(f.Municipality) {
+		p.addf("municipality: the id %q of the catalogue's municipality must be lower-case words joined by hyphens", f.Municipality)
+	}
 	cats := map[string]bool{}
 	for i, c := range f.Categories {
 		where := fmt.Sprintf("categories[%d]", i)
@@ -109,6 +112,9 @@ func validate(f *file) error {
 		where := fmt.Sprintf("services[%d]", i)
 		p.id(where, s.ID, ids)
 		where = fmt.Sprintf("services[%s]", s.ID)
+		if s.Municipality != "" && s.Municipality != f.Municipality {
+			p.addf("%s: municipality %q is not the catalogue's (%q)", where, s.Municipality, f.Municipality)
+		}
 		validateService(&p, where, s, cats, events, units)
 	}
 	return errors.Join(p...)

@@ -131,6 +131,15 @@ func TestParseRejects(t *testing.T) {
 		{"no services", func(r map[string]any) {
 			r["services"] = []any{}
 		}, `no services`},
+		{"no municipality", func(r map[string]any) {
+			delete(r, "municipality")
+		}, `the id "" of the catalogue's municipality`},
+		{"bad municipality id", func(r map[string]any) {
+			r["municipality"] = "Esimerkkilä/1"
+		}, `the id "Esimerkkilä/1" of the catalogue's municipality`},
+		{"service of another municipality", func(r map[string]any) {
+			service(r, "home-help")["municipality"] = "toinen-kunta"
+		}, `services[home-help]: municipality "toinen-kunta" is not the catalogue's ("esimerkkila")`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

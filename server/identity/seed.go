@@ -59,12 +59,22 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 				return err
 			}
 		}
+		// The register has one municipality: its staff work for it.
 		for _, st := range d.Staff {
+			if st.Municipality == "" {
+				st.Municipality = d.Municipality.ID
+			}
+			if st.Municipality != d.Municipality.ID {
+				return fmt.Errorf("staff %s: unknown municipality %q", st.Username, st.Municipality)
+			}
 			if err := tx.Put(store.Staff, st.Username, st); err != nil {
 				return err
 			}
 		}
-		if err := tx.Put(store.Settings, "municipality", d.Municipality); err != nil {
+		if err := putMunicipality(tx, d.Municipality); err != nil {
+			return err
+		}
+		if err := tx.Put(store.Settings, defaultMunicipalityKey, d.Municipality.ID); err != nil {
 			return err
 		}
 		seeded = true
@@ -119,9 +129,3 @@ func indexGuardianship(tx *store.Tx) error {
 	return tx.Put(store.Settings, guardianshipIndexed, true)
 }
 
-// Municipality loads the municipality's brand and contact details.
-func Municipality(s *store.Store) (population.Municipality, error) {
-	var m population.Municipality
-	err := s.View(func(tx *store.Tx) error { return tx.Get(store.Settings, "municipality", &m) })
-	return m, err
-}

@@ -86,17 +86,30 @@ type Property struct {
 	Owners []string  `json:"owners"`
 }
 
-// Staff is a municipal official who can log in.
+// Staff is a municipal official who can log in. The username is the
+// login identity, unique in the installation; the role and its units are
+// held in one municipality (units are that municipality's catalogue units).
 type Staff struct {
-	Username string    `json:"username"`
-	Name     string    `json:"name"`
-	Role     string    `json:"role"` // handler | manager
-	Units    []string  `json:"units"`
-	Title    i18n.Text `json:"title"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	// Municipality is the id of the municipality whose official the
+	// person is: their Role and Units apply to its services only.
+	Municipality string    `json:"municipality"`
+	Role         string    `json:"role"` // handler | manager
+	Units        []string  `json:"units"`
+	Title        i18n.Text `json:"title"`
 }
 
-// Municipality is the brand and contact details of the municipality.
+// Municipality is one municipality the installation serves: its stable
+// id, brand and contact details. Several small municipalities may share
+// one installation; every service, form, case and staff role names the
+// municipality it belongs to by ID.
 type Municipality struct {
+	// ID is the municipality's stable key in the store and in content
+	// (services.json names its municipality by it): lower-case words
+	// joined by hyphens, e.g. "esimerkkila". It never changes once data
+	// refers to it; the name may.
+	ID           string    `json:"id"`
 	Name         i18n.Text `json:"name"`
 	ShortName    i18n.Text `json:"shortName"`
 	Slogan       i18n.Text `json:"slogan"`
@@ -106,7 +119,9 @@ type Municipality struct {
 	Website      string    `json:"website"`
 	PrimaryColor string    `json:"primaryColor"`
 	OpeningHours i18n.Text `json:"openingHours"`
-	RefPrefix    string    `json:"refPrefix"`
+	// RefPrefix starts the reference of every case of the municipality
+	// ("ESI-2027-000001"); no two municipalities share one.
+	RefPrefix string `json:"refPrefix"`
 }
 
 // Data is the whole demo register.
