@@ -13,21 +13,32 @@ import (
 	"asiointi/server/store"
 )
 
-// Forms holds every version of every service's form: the ones shipped in
-// the binary and the ones imported into the store. Drafts keep the version
-// they were started with.
+// Forms holds every version of the form of every service of one
+// municipality: the ones shipped in the binary (the embedded catalogue's
+// forms) and the ones imported into the store for the municipality.
+// Drafts keep the version they were started with.
 type Forms struct {
-	mu     sync.RWMutex
-	defs   map[string]map[int]*forms.Definition
-	latest map[string]int
+	municipality string
+	mu           sync.RWMutex
+	defs         map[string]map[int]*forms.Definition
+	latest       map[string]int
 }
 
-// LoadForms reads the embedded definitions and those imported into st.
+// LoadForms reads the forms of the municipality whose catalogue cat is:
+// the embedded definitions when cat is the embedded catalogue, and those
+// imported into st for the municipality. Without a catalogue it reads the
+// embedded definitions only.
 func LoadForms(st *store.Store, cat *catalog.Catalog) (*Forms, error) {
 	f := &Forms{defs: map[string]map[int]*forms.Definition{}, latest: map[string]int{}}
-	names, err := fs.Glob(definitions.FS, "*.json")
-	if err != nil {
-		return nil, err
+	if cat != nil {
+		f.municipality = cat.Municipality()
+	}
+	var names []string
+	if cat == nil || cat.Embedded() {
+		var err error
+		if names, err = fs.Glob(definitions.FS, "*.json"); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range names {
 		raw, err := fs.ReadFile(definitions.FS, n)
@@ -40,9 +51,9 @@ func LoadForms(st *store.Store, cat *catalog.Catalog) (*Forms, error) {
 		}
 		f.add(d)
 	}
-	if st != nil {
-		err = st.View(func(tx *store.Tx) error {
-			return tx.Scan(store.Forms, "", func(k string, raw []byte) error {
+	if st != nil && cat != nil {
+		err := st.View(func(tx *store.Tx) error {
+			return tx.Scan(store.Forms, formPrefix(f.municipality), func(k string, raw []byte) error {
 				d, err := forms.Parse(raw)
 				if err != nil {
 					return fmt.Errorf("imported form %s: %w", k, err)
@@ -76,6 +87,9 @@ func (f *Forms) add(d *forms.Definition) {
 		f.latest[d.Service] = d.Version
 	}
 }
+
+// Municipality is the id of the municipality whose forms these are.
+func (f *Forms) Municipality() string { return f.municipality }
 
 // Latest is the newest version of a service's form.
 func (f *Forms) Latest(service string) (*forms.Definition, bool) {
@@ -111,10 +125,14 @@ func (f *Forms) Versions(service string) []int {
 // ErrOldVersion refuses an import that does not raise the version.
 var ErrOldVersion = errors.New("the version must be higher than the current one")
 
-// Import validates a definition and stores it as the service's newest
-// version. It refuses bad definitions with the parser's precise messages,
-// unknown services and versions that are not newer.
+// Import validates a definition and stores it as the newest version of the
+// form of a service in cat, for cat's municipality. It refuses bad
+// definitions with the parser's precise messages, unknown services and
+// versions that are not newer.
 func Import(st *store.Store, cat *catalog.Catalog, current *Forms, raw []byte) (*forms.Definition, error) {
+	if current.municipality != cat.Municipality() {
+		return nil, fmt.Errorf("the forms of municipality %q are not those of the catalogue's %q", current.municipality, cat.Municipality())
+	}
 	d, err := forms.Parse(raw)
 	if err != nil {
 		return nil, err
@@ -126,7 +144,7 @@ func Import(st *store.Store, cat *catalog.Catalog, current *Forms, raw []byte) (
 		return nil, fmt.Errorf("%s version %d: %w (%d)", d.Service, d.Version, ErrOldVersion, cur.Version)
 	}
 	err = st.UpdateAlone(func(tx *store.Tx) error {
-		return tx.PutRaw(store.Forms, fmt.Sprintf("%s/%06d", d.Service, d.Version), raw)
+		return tx.PutRaw(store.Forms, formKey(current.municipality, d.Service, d.Version), raw)
 	})
 	if err != nil {
 		return nil, err

@@ -35,6 +35,9 @@ type Draft struct {
 	FormVersion int    `json:"formVersion"`
 	Owner       Ref    `json:"owner"`
 	Principal   *Ref   `json:"principal,omitempty"`
+	// Municipality is the id of the municipality whose service it is;
+	// empty in drafts written before drafts named it (see municipality.go).
+	Municipality string `json:"municipality,omitempty"`
 	// Data is stored apart from the rest (bucket draft_data), so version
 	// checks and lists never decode the answers.
 	Data map[string]any `json:"-"`
@@ -88,6 +91,9 @@ type Case struct {
 	Actor       Ref            `json:"actor"`
 	Principal   *Ref           `json:"principal,omitempty"`
 	Answers     map[string]any `json:"answers"`
+	// Municipality is the id of the municipality the case is with; empty
+	// in cases written before cases named it (see municipality.go).
+	Municipality string `json:"municipality,omitempty"`
 	// Known maps data concepts to the answers given (for prefill).
 	Known       map[string]any `json:"known,omitempty"`
 	Attachments []Attachment   `json:"attachments,omitempty"`

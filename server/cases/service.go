@@ -102,7 +102,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	}
 	now := s.Now()
 	d := &Draft{
-		ID: store.NewID(now), Service: serviceID, FormVersion: def.Version,
+		ID: store.NewID(now), Service: serviceID, Municipality: svc.Municipality, FormVersion: def.Version,
 		Owner: owner, Principal: principal, Version: 1, Data: map[string]any{},
 		CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.AddDate(0, 0, retentionDays(svc)),
@@ -450,7 +450,8 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 	// serial write.
 	year := now.In(datefmt.Helsinki()).Year()
 	c := &Case{
-		ID: store.NewID(now), Service: d.Service, FormVersion: d.FormVersion, Status: StatusSubmitted,
+		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
+		FormVersion: d.FormVersion, Status: StatusSubmitted,
 		Actor: actor, Principal: d.Principal, Answers: clean, Known: known,
 		Attachments: used, Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
@@ -508,7 +509,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 			}
 			// Same answers, other bookkeeping changed: go on.
 		}
-		n, err := tx.NextSeq(fmt.Sprintf("ref/%d", year))
+		n, err := tx.NextSeq(refCounter(c.Municipality, year))
 		if err != nil {
 			return err
 		}

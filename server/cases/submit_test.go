@@ -316,7 +316,7 @@ func TestSubmitConcurrent(t *testing.T) {
 		}
 	}
 	e.st.View(func(tx *store.Tx) error {
-		raw, _ := tx.GetRaw(store.Counters, "ref/2027")
+		raw, _ := tx.GetRaw(store.Counters, "ref/esimerkkila/2027")
 		if string(raw) != "1" {
 			t.Errorf("reference counter = %q, want 1 (no reference numbers burnt)", raw)
 		}

@@ -133,6 +133,7 @@ type Service struct {
 // Catalog is a validated service catalogue of one municipality.
 type Catalog struct {
 	municipality string
+	embedded     bool
 	categories   []Category
 	lifeEvents   []LifeEvent
 	units        []Unit
@@ -158,7 +159,14 @@ type file struct {
 var embedded []byte
 
 // Load parses and validates the embedded catalogue (content/services.json).
-func Load() (*Catalog, error) { return Parse(embedded) }
+func Load() (*Catalog, error) {
+	c, err := Parse(embedded)
+	if err != nil {
+		return nil, err
+	}
+	c.embedded = true
+	return c, nil
+}
 
 // Parse parses and validates a catalogue in the services.json format. Unknown
 // JSON fields are errors, so that a misspelt field name does not silently
@@ -202,6 +210,10 @@ func Parse(data []byte) (*Catalog, error) {
 
 // Municipality is the id of the municipality whose catalogue this is.
 func (c *Catalog) Municipality() string { return c.municipality }
+
+// Embedded tells whether this is the catalogue shipped in the binary (Load),
+// whose forms are the shipped form definitions.
+func (c *Catalog) Embedded() bool { return c.embedded }
 
 // Services returns every service in catalogue order.
 func (c *Catalog) Services() []*Service {
