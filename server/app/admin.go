@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"asiointi/server/cases"
-	"asiointi/server/catalog"
 	"asiointi/server/store"
 )
 
@@ -158,7 +157,10 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 		return "", err
 	}
 	defer st.Close()
-	cat, err := catalog.Load()
+	if err := upgrade(st); err != nil {
+		return "", err
+	}
+	_, cat, err := servedCatalog(st, nil)
 	if err != nil {
 		return "", err
 	}

@@ -32,6 +32,9 @@ type Main struct {
 	// StoreOptions tune the database (tests: CommitFault, ProbeEvery);
 	// Log is filled in from Main's.
 	StoreOptions store.Options
+	// Catalogs are the service catalogues by municipality; nil means the
+	// embedded one. The server serves the default municipality's.
+	Catalogs *catalog.Set
 
 	Store   *store.Store
 	Web     *web.Server
@@ -65,6 +68,9 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Store = st
+	if err := upgrade(st); err != nil {
+		return err
+	}
 	if m.Config.Mode == config.Demo {
 		d, err := population.Demo()
 		if err != nil {
@@ -82,17 +88,13 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	cat, err := catalog.Load()
+	muni, cat, err := servedCatalog(st, m.Catalogs)
 	if err != nil {
 		return err
 	}
 	fs, err := cases.LoadForms(st, cat)
 	if err != nil {
 		return err
-	}
-	muni, err := identity.Municipality(st)
-	if err != nil {
-		return fmt.Errorf("municipality settings: %w", err)
 	}
 	m.Cases = &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st},
 		RefPrefix: muni.RefPrefix, Now: m.Now}

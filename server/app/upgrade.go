@@ -1,0 +1,62 @@
+package app
+
+import (
+	"fmt"
+
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
+	"asiointi/server/identity"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// upgrade brings a data file written by an earlier version to today's
+// layout, in one transaction, before anything reads it: the municipality
+// settings and staff records (identity.UpgradeMunicipality) and the keys
+// of what belongs to the municipality (cases.UpgradeKeys). A file in
+// today's layout is left as it is.
+//
+// Before municipalities had ids, the only writer of the municipality
+// settings was the demo seed, so the municipality of such a file is the
+// demo municipality: it gets the demo data's id.
+func upgrade(st *store.Store) error {
+	demo, err := population.Demo()
+	if err != nil {
+		return err
+	}
+	err = st.UpdateAlone(func(tx *store.Tx) error {
+		id, err := identity.UpgradeMunicipality(tx, demo.Municipality.ID)
+		if err != nil || id == "" {
+			return err
+		}
+		return cases.UpgradeKeys(tx, id)
+	})
+	if err != nil {
+		return fmt.Errorf("upgrade the data file: %w", err)
+	}
+	return nil
+}
+
+// servedCatalog looks up the municipality the installation serves (its
+// default one) and that municipality's catalogue in cats; nil cats means
+// the embedded catalogue alone.
+func servedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality, *catalog.Catalog, error) {
+	muni, err := identity.Municipality(st)
+	if err != nil {
+		return muni, nil, fmt.Errorf("municipality settings: %w", err)
+	}
+	if cats == nil {
+		embedded, err := catalog.Load()
+		if err != nil {
+			return muni, nil, err
+		}
+		if cats, err = catalog.NewSet(embedded); err != nil {
+			return muni, nil, err
+		}
+	}
+	cat, ok := cats.For(muni.ID)
+	if !ok {
+		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
+	}
+	return muni, cat, nil
+}
