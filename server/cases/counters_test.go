@@ -23,7 +23,7 @@ func TestDamagedCountersStopTheWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	damage("ref/2027")
+	damage("ref/esimerkkila/2027")
 	d := e.save(e.create("sports-shift", aino, nil), sportsShiftAnswers())
 	if res, err := e.svc.Submit(d.ID, aino); err == nil {
 		t.Fatalf("submit with a damaged reference counter succeeded: %+v (first case %s)", res.Case, first.Reference)

@@ -128,7 +128,8 @@ func TestPrincipals(t *testing.T) {
 // of two minors; otherwise every third person is a minor whose guardian is
 // the adult before them.
 func syntheticRegister(n int) *population.Data {
-	d := &population.Data{Organizations: []population.Organization{{BusinessID: "2345678-0", Name: "Seura"}}}
+	d := &population.Data{Municipality: population.Municipality{ID: "synteettinen", RefPrefix: "SYN"},
+		Organizations: []population.Organization{{BusinessID: "2345678-0", Name: "Seura"}}}
 	for i := 0; i < n; i++ {
 		p := population.Person{ID: fmt.Sprintf("p%d", i), Hetu: fmt.Sprintf("H%08d", i), FirstName: "Person", LastName: fmt.Sprint(i),
 			BirthDate: "1980-05-05", Language: "fi",

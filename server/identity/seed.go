@@ -128,4 +128,3 @@ func indexGuardianship(tx *store.Tx) error {
 	}
 	return tx.Put(store.Settings, guardianshipIndexed, true)
 }
-
