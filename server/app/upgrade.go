@@ -24,14 +24,20 @@ func upgrade(st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	err = st.UpdateAlone(func(tx *store.Tx) error {
+	run := func(tx *store.Tx) error {
 		id, err := identity.UpgradeMunicipality(tx, demo.Municipality.ID)
 		if err != nil || id == "" {
 			return err
 		}
 		return cases.UpgradeKeys(tx, id)
-	})
-	if err != nil {
+	}
+	// Most starts find today's layout and have nothing to write: a
+	// read-only pass succeeds only then (a write in it fails), so that such
+	// a start does not write (on a full disk, say).
+	if st.View(run) == nil {
+		return nil
+	}
+	if err := st.UpdateAlone(run); err != nil {
 		return fmt.Errorf("upgrade the data file: %w", err)
 	}
 	return nil
