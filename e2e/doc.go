@@ -41,6 +41,7 @@
 //	c := newHTTPClient(t, srv)                         // net/http with a cookie jar, redirects not followed
 //	c.login(t, "fi", hetuAino); r := c.get(t, "/fi/my") // r.Status, r.Header, r.Body
 //	c.postForm(t, path, url.Values{"_csrf": {csrfFrom(t, r.Body)}})
+//	d, err := c.api(t).Draft(id)                       // the JSON API in the same session (asiointi/server/apiclient)
 //
 // New pages: visit them in a browser test with checkPage, add them to
 // validatedPages (vnu_test.go) and, for key pages, to lighthousePages.

@@ -710,8 +710,8 @@ func TestFormOfflineEdits(t *testing.T) {
 	// The server has not seen them yet.
 	c := newHTTPClient(t, srv)
 	c.login(t, "fi", formsMaria)
-	if r := c.get(t, "/api/v1/drafts/"+id); !strings.Contains(r.Body, `"Kerho"`) || strings.Contains(r.Body, "Kerho offline") {
-		t.Errorf("while offline the server's draft is %s", tail(r.Body, 300))
+	if d, err := c.api(t).Draft(id); err != nil || d.Data["groupName"] != "Kerho" {
+		t.Errorf("while offline the server's draft is %+v, %v; want the group name Kerho, not the offline edit", d.Data, err)
 	}
 	screenshot(t, ctx, "sports-offline-step2")
 

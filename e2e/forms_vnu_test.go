@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -149,9 +148,9 @@ func TestFormPagesHTMLIsValid(t *testing.T) {
 	// a date, a conditional upload, checkboxes.
 	aino := newHTTPClient(t, srv)
 	aino.login(t, "fi", hetuAino)
-	var principals []struct{ ID, Name string }
-	if r := aino.get(t, "/api/v1/me/principals"); r.Status != 200 || json.Unmarshal([]byte(r.Body), &principals) != nil {
-		t.Fatalf("GET /api/v1/me/principals: HTTP %d %s", r.Status, tail(r.Body, 300))
+	principals, err := aino.api(t).Principals()
+	if err != nil {
+		t.Fatal(err)
 	}
 	eetu := ""
 	for _, p := range principals {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"asiointi/server/apiclient"
 )
 
 // httpClient is a plain HTTP client against one server, with a cookie jar,
@@ -112,4 +114,15 @@ func (c *httpClient) login(t testing.TB, lang, user string) string {
 		t.Fatalf("POST /auth/test-login as %s: HTTP %d, want 303\n%s", user, r.Status, tail(r.Body, 500))
 	}
 	return r.Header.Get("Location")
+}
+
+// api is the JSON API (asiointi/server/apiclient) in the client's session,
+// after c.login.
+func (c *httpClient) api(t testing.TB) *apiclient.Session {
+	t.Helper()
+	s, err := apiclient.Resume(c.Client, c.srv.URL)
+	if err != nil {
+		t.Fatalf("the JSON API in the session of the page login: %v", err)
+	}
+	return s
 }

@@ -18,7 +18,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +31,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"asiointi/server/apiclient"
 )
 
 // demoResidents are the residents of the demo data set (CONTRACT.md).
@@ -326,108 +327,19 @@ func runCheck(t *testing.T, bin, dataDir, when string) {
 
 // ---- HTTP sessions ----
 
-type apiSession struct {
-	base   string
-	hc     *http.Client
-	cookie string
-	csrf   string
-}
+func newHTTPClient(n int) *http.Client { return apiclient.NewHTTPClient(n, 15*time.Second) }
 
-func newHTTPClient(n int) *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: 30 * time.Second,
-			DisableCompression: true},
-		Timeout:       15 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-func login(hc *http.Client, base, hetu string) (*apiSession, error) {
-	resp, err := hc.PostForm(base+"/auth/test-login", url.Values{"user": {hetu}})
-	if err != nil {
-		return nil, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("test login %s: %s", hetu, resp.Status)
-	}
-	s := &apiSession{base: base, hc: hc}
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "asiointi_session" && ck.Value != "" {
-			s.cookie = "asiointi_session=" + ck.Value
-		}
-	}
-	if s.cookie == "" {
-		return nil, fmt.Errorf("test login %s: no session cookie", hetu)
-	}
-	var out struct {
-		CSRFToken string `json:"csrfToken"`
-		User      *struct {
-			ID string `json:"id"`
-		} `json:"user"`
-	}
-	if code, err := s.do("GET", "/api/v1/session", nil, &out); err != nil || code != 200 {
-		return nil, fmt.Errorf("session of %s: %d %v", hetu, code, err)
-	}
-	if out.CSRFToken == "" || out.User == nil {
-		return nil, fmt.Errorf("session of %s: no token or user", hetu)
-	}
-	s.csrf = out.CSRFToken
-	return s, nil
-}
-
-// do sends a JSON request; out receives a 2xx body (and a 4xx body when
-// it is a *map[string]any).
-func (s *apiSession) do(method, path string, in, out any) (int, error) {
-	var body io.Reader
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return 0, err
-		}
-		body = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, s.base+path, body)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Cookie", s.cookie)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if method != "GET" {
-		req.Header.Set("X-CSRF-Token", s.csrf)
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err // the body did not arrive whole: not an acknowledgement
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil && resp.StatusCode < 300 {
-			return resp.StatusCode, fmt.Errorf("%s %s: %d %q: %w", method, path, resp.StatusCode, raw, err)
-		}
-	}
-	return resp.StatusCode, nil
-}
-
-func loginAll(t *testing.T, base string, n int) []*apiSession {
+func loginAll(t *testing.T, base string, n int) []*apiclient.Session {
 	t.Helper()
 	hc := newHTTPClient(n)
-	out := make([]*apiSession, n)
+	out := make([]*apiclient.Session, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i], errs[i] = login(hc, base, demoResidents[i%len(demoResidents)])
+			out[i], errs[i] = apiclient.Login(hc, base, demoResidents[i%len(demoResidents)])
 		}()
 	}
 	wg.Wait()
@@ -577,28 +489,20 @@ func dataHash(data map[string]any) string {
 // runClient creates drafts, autosaves them and submits them until the
 // server is killed. Anything but the expected answer before the kill is
 // a problem; after the kill, failures are expected and nothing is recorded.
-func runClient(ctx context.Context, t *testing.T, base string, s *apiSession, owner int, def *durForm, led *ledger, killed *atomic.Bool, seed uint64) {
+func runClient(ctx context.Context, t *testing.T, base string, s *apiclient.Session, owner int, def *durForm, led *ledger, killed *atomic.Bool, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, uint64(owner)))
 	// fail reports an unexpected answer unless the server is being killed.
-	fail := func(what string, code int, err error, body any) {
+	fail := func(what string, err error) {
 		if killed.Load() || ctx.Err() != nil {
 			led.cut.Add(1) // cut off by the kill: not acknowledged
 			return
 		}
-		led.problem("%s: status %d, err %v, body %v", what, code, err, body)
+		led.problem("%s: %v", what, err)
 	}
 	for ctx.Err() == nil {
-		var created struct {
-			ID      string `json:"id"`
-			Version int    `json:"version"`
-		}
-		code, err := s.do("POST", "/api/v1/drafts", map[string]string{"service": durService}, &created)
-		if err != nil || code != 201 {
-			fail("create draft", code, err, nil)
-			return
-		}
-		if created.ID == "" || created.Version < 1 {
-			fail("create draft answer", code, nil, created)
+		created, err := s.CreateDraft(durService) // an answer without id or version is an error
+		if err != nil {
+			fail("create draft", err)
 			return
 		}
 		led.created(created.ID, owner, created.Version)
@@ -606,24 +510,24 @@ func runClient(ctx context.Context, t *testing.T, base string, s *apiSession, ow
 		nSaves := 1 + rng.IntN(4)
 		for i := range nSaves {
 			data := def.answers(rng, i == nSaves-1 || rng.IntN(2) == 0)
-			var out map[string]any
-			code, err := s.do("PUT", "/api/v1/drafts/"+created.ID, map[string]any{"version": version, "data": data}, &out)
-			if err != nil || code != 200 {
-				fail("save "+created.ID, code, err, out)
+			v, err := s.Save(created.ID, version, data)
+			if err != nil {
+				fail("save "+created.ID, err)
 				return
 			}
-			v, ok := out["version"].(float64)
-			if !ok || int(v) != version+1 {
-				fail("save "+created.ID+" answer", code, nil, out)
+			if v != version+1 {
+				fail("save "+created.ID+" answer", fmt.Errorf("version %d, want %d", v, version+1))
 				return
 			}
-			version = int(v)
+			version = v
 			led.saved(created.ID, version, dataHash(data))
 			if rng.IntN(8) == 0 { // a stale write must be refused and change nothing
-				var out map[string]any
-				code, err := s.do("PUT", "/api/v1/drafts/"+created.ID, map[string]any{"version": version - 1, "data": def.answers(rng, true)}, &out)
-				if err != nil || code != 409 {
-					fail("stale save "+created.ID+" (want 409)", code, err, out)
+				_, err := s.Save(created.ID, version-1, def.answers(rng, true))
+				if apiclient.Status(err) != http.StatusConflict {
+					if err == nil {
+						err = errors.New("accepted")
+					}
+					fail("stale save "+created.ID+" (want 409)", err)
 					return
 				}
 			}
@@ -633,19 +537,13 @@ func runClient(ctx context.Context, t *testing.T, base string, s *apiSession, ow
 		}
 		tries := 1 + rng.IntN(2) // sometimes a double click
 		for range tries {
-			var sub struct {
-				ID        string          `json:"id"`
-				Reference string          `json:"reference"`
-				Status    string          `json:"status"`
-				Errors    json.RawMessage `json:"errors"`
-			}
-			code, err := s.do("POST", "/api/v1/drafts/"+created.ID+"/submit", nil, &sub)
-			if err != nil || code != 201 {
-				fail("submit "+created.ID, code, err, string(sub.Errors))
+			sub, err := s.Submit(created.ID) // an answer without id or reference is an error
+			if err != nil {
+				fail("submit "+created.ID, err)
 				return
 			}
-			if sub.ID == "" || sub.Reference == "" || sub.Status != "submitted" {
-				fail("submit "+created.ID+" answer", code, nil, sub)
+			if sub.Status != "submitted" {
+				fail("submit "+created.ID+" answer", fmt.Errorf("%+v", sub))
 				return
 			}
 			led.submitted(created.ID, sub.ID, sub.Reference)
@@ -666,9 +564,9 @@ func verify(t *testing.T, base string, led *ledger, ids []string, when string) {
 	}
 	hc := newHTTPClient(durClients)
 	defer hc.CloseIdleConnections()
-	sessions := make([]*apiSession, len(demoResidents))
+	sessions := make([]*apiclient.Session, len(demoResidents))
 	for i, h := range demoResidents {
-		s, err := login(hc, base, h)
+		s, err := apiclient.Login(hc, base, h)
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
@@ -704,17 +602,11 @@ func verify(t *testing.T, base string, led *ledger, ids []string, when string) {
 	}
 }
 
-func verifyDraft(sessions []*apiSession, rec draftRec, id string, report func(string, ...any)) {
+func verifyDraft(sessions []*apiclient.Session, rec draftRec, id string, report func(string, ...any)) {
 	s := sessions[rec.owner]
-	var d struct {
-		ID        string         `json:"id"`
-		Version   int            `json:"version"`
-		Data      map[string]any `json:"data"`
-		Submitted bool           `json:"submitted"`
-	}
-	code, err := s.do("GET", "/api/v1/drafts/"+id, nil, &d)
-	if err != nil || code != 200 {
-		report("draft %s (acknowledged v%d): GET %d %v — an acknowledged draft is lost", id, rec.version, code, err)
+	d, err := s.Draft(id)
+	if err != nil {
+		report("draft %s (acknowledged v%d): %v — an acknowledged draft is lost", id, rec.version, err)
 		return
 	}
 	switch {
@@ -729,17 +621,9 @@ func verifyDraft(sessions []*apiSession, rec draftRec, id string, report func(st
 	if !d.Submitted {
 		report("draft %s: submission %s (%s) was acknowledged but the draft is not marked submitted", id, rec.caseID, rec.ref)
 	}
-	var c struct {
-		ID        string `json:"id"`
-		Reference string `json:"reference"`
-		Status    string `json:"status"`
-		Events    []struct {
-			Type string `json:"type"`
-		} `json:"events"`
-	}
-	code, err = s.do("GET", "/api/v1/cases/"+rec.caseID, nil, &c)
-	if err != nil || code != 200 {
-		report("case %s (%s) of draft %s: GET %d %v — an acknowledged submission is lost", rec.caseID, rec.ref, id, code, err)
+	c, err := s.Case(rec.caseID)
+	if err != nil {
+		report("case %s (%s) of draft %s: %v — an acknowledged submission is lost", rec.caseID, rec.ref, id, err)
 		return
 	}
 	if c.Reference != rec.ref || c.ID != rec.caseID {
@@ -748,13 +632,9 @@ func verifyDraft(sessions []*apiSession, rec draftRec, id string, report func(st
 	if len(c.Events) == 0 || c.Events[0].Type != "submitted" {
 		report("case %s: no first event 'submitted' (%+v)", rec.caseID, c.Events)
 	}
-	var again struct {
-		ID        string `json:"id"`
-		Reference string `json:"reference"`
-	}
-	code, err = s.do("POST", "/api/v1/drafts/"+id+"/submit", nil, &again)
-	if err != nil || code != 201 || again.ID != rec.caseID || again.Reference != rec.ref {
-		report("draft %s: submitting again answered %d %v %+v, want the same case %s %s", id, code, err, again, rec.caseID, rec.ref)
+	again, err := s.Submit(id)
+	if err != nil || again.ID != rec.caseID || again.Reference != rec.ref {
+		report("draft %s: submitting again answered %+v, %v; want the same case %s %s", id, again, err, rec.caseID, rec.ref)
 	}
 }
 
@@ -768,16 +648,13 @@ func verifyUniqueReferences(t *testing.T, base string, led *ledger) {
 	seen := map[string]bool{}
 	refRE := regexp.MustCompile(`^[A-Z]+-\d{4}-\d{6}$`)
 	for _, h := range demoResidents {
-		s, err := login(hc, base, h)
+		s, err := apiclient.Login(hc, base, h)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var list []struct {
-			ID        string `json:"id"`
-			Reference string `json:"reference"`
-		}
-		if code, err := s.do("GET", "/api/v1/cases", nil, &list); err != nil || code != 200 {
-			t.Fatalf("GET /cases as %s: %d %v", h, code, err)
+		list, err := s.Cases()
+		if err != nil {
+			t.Fatalf("GET /cases as %s: %v", h, err)
 		}
 		for _, c := range list {
 			if seen[c.ID] {
@@ -836,17 +713,11 @@ type durField struct {
 
 func fetchForm(t *testing.T, base string) *durForm {
 	t.Helper()
-	resp, err := http.Get(base + "/api/v1/services/" + durService + "/form")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("form of %s: %s", durService, resp.Status)
-	}
+	hc := newHTTPClient(1)
+	defer hc.CloseIdleConnections()
 	var f durForm
-	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil {
-		t.Fatal(err)
+	if err := apiclient.Anonymous(hc, base).Form(durService, &f); err != nil {
+		t.Fatalf("form of %s: %v", durService, err)
 	}
 	if err := f.prepare(); err != nil {
 		t.Fatal(err)

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -45,6 +44,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"asiointi/server/apiclient"
 	"asiointi/server/store"
 )
 
@@ -258,7 +258,12 @@ func newWorker() *worker {
 	return &worker{lat: make([]time.Duration, 0, 1<<14), lat2: map[string][]time.Duration{}, errs: map[string]int{}}
 }
 
+// fail counts a failed call by its status (code, or the status of an
+// apiclient.StatusError), or as a transport error.
 func (w *worker) fail(call string, code int, err error) {
+	if c := apiclient.Status(err); c != 0 {
+		code, err = c, nil
+	}
 	if err != nil {
 		w.errs[call+" transport"]++
 		return
@@ -292,106 +297,9 @@ func merge(name, what string, ws []*worker, elapsed time.Duration) *result {
 
 // ---- HTTP ----
 
-func newHTTPClient(cfg config) *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        4 * cfg.clients,
-			MaxIdleConnsPerHost: 2 * cfg.clients,
-			IdleConnTimeout:     20 * time.Second, // under the server's 30 s read timeout
-			DisableCompression:  true,
-			ForceAttemptHTTP2:   false,
-			WriteBufferSize:     8 << 10,
-			ReadBufferSize:      8 << 10,
-		},
-		Timeout:       cfg.timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-type session struct {
-	base   string
-	hc     *http.Client
-	cookie string
-	csrf   string
-}
-
-func login(hc *http.Client, base, hetu string) (*session, error) {
-	resp, err := hc.PostForm(base+"/auth/test-login", url.Values{"user": {hetu}})
-	if err != nil {
-		return nil, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("test login %s: %s (demo mode and ASIOINTI_RATE_LIMITS=off?)", hetu, resp.Status)
-	}
-	s := &session{base: base, hc: hc}
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "asiointi_session" && ck.Value != "" {
-			s.cookie = "asiointi_session=" + ck.Value
-		}
-	}
-	if s.cookie == "" {
-		return nil, fmt.Errorf("test login %s: no session cookie", hetu)
-	}
-	var out struct {
-		CSRFToken string `json:"csrfToken"`
-	}
-	if code, err := s.do("GET", "/api/v1/session", nil, &out); err != nil || code != 200 || out.CSRFToken == "" {
-		return nil, fmt.Errorf("session of %s: %d %v", hetu, code, err)
-	}
-	s.csrf = out.CSRFToken
-	return s, nil
-}
-
-// do sends body (raw JSON when []byte) and decodes a JSON answer into out.
-func (s *session) do(method, path string, body, out any) (int, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return 0, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, s.base+path, rd)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Cookie", s.cookie)
-	req.Header.Set("Accept", "application/json")
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if method != "GET" {
-		req.Header.Set("X-CSRF-Token", s.csrf)
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
-	if out != nil && resp.StatusCode < 300 && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return resp.StatusCode, nil
-}
-
 // loginAll makes one session per client, the demo residents in turn.
-func loginAll(cfg config, hc *http.Client) ([]*session, error) {
-	out := make([]*session, cfg.clients)
+func loginAll(cfg config, hc *http.Client) ([]*apiclient.Session, error) {
+	out := make([]*apiclient.Session, cfg.clients)
 	errs := make([]error, cfg.clients)
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
@@ -401,23 +309,11 @@ func loginAll(cfg config, hc *http.Client) ([]*session, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = login(hc, cfg.base, residents[i%len(residents)])
+			out[i], errs[i] = apiclient.Login(hc, cfg.base, residents[i%len(residents)])
 		}()
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
-}
-
-func createDraft(s *session) (string, int, int, error) {
-	var d struct {
-		ID      string `json:"id"`
-		Version int    `json:"version"`
-	}
-	code, err := s.do("POST", "/api/v1/drafts", map[string]string{"service": service}, &d)
-	if err == nil && code != 201 {
-		err = fmt.Errorf("create draft: status %d", code)
-	}
-	return d.ID, d.Version, code, err
 }
 
 // answerSet holds pre-encoded answer sets of one client; next varies the
@@ -446,8 +342,8 @@ func newAnswerSet(rng *rand.Rand) *answerSet {
 	return a
 }
 
-// body is the PUT body {"version":v,"data":{…}} with the next variant.
-func (a *answerSet) body(version int) []byte {
+// next is the next variant of the answers (valid until the next call).
+func (a *answerSet) next() json.RawMessage {
 	a.n++
 	k := a.n % len(a.variants)
 	v := a.variants[k]
@@ -457,32 +353,13 @@ func (a *answerSet) body(version int) []byte {
 		v[d+j] = byte('0' + seq%10)
 		seq /= 10
 	}
-	a.buf = append(a.buf[:0], `{"version":`...)
-	a.buf = strconv.AppendInt(a.buf, int64(version), 10)
-	a.buf = append(a.buf, `,"data":`...)
-	a.buf = append(a.buf, v...)
-	a.buf = append(a.buf, '}')
+	return v
+}
+
+// body is the PUT body {"version":v,"data":{…}} with the next variant.
+func (a *answerSet) body(version int) []byte {
+	a.buf = apiclient.AppendSaveBody(a.buf[:0], version, a.next())
 	return a.buf
-}
-
-func save(s *session, id string, version int, a *answerSet) (int, int, error) {
-	var out struct {
-		Version int `json:"version"`
-	}
-	code, err := s.do("PUT", "/api/v1/drafts/"+id, a.body(version), &out)
-	return out.Version, code, err
-}
-
-func submit(s *session, id string) (int, error) {
-	var out struct {
-		ID        string `json:"id"`
-		Reference string `json:"reference"`
-	}
-	code, err := s.do("POST", "/api/v1/drafts/"+id+"/submit", nil, &out)
-	if err == nil && code == 201 && (out.ID == "" || out.Reference == "") {
-		err = errors.New("submit: answer without id or reference")
-	}
-	return code, err
 }
 
 // ---- answers ----
@@ -534,7 +411,7 @@ func dataSize() int {
 
 // runClients runs fn on every client until the deadline and returns the
 // measured time (until the deadline, or until the last client stopped).
-func runClients(cfg config, sessions []*session, fn func(ctx context.Context, i int, s *session, w *worker)) ([]*worker, time.Duration) {
+func runClients(cfg config, sessions []*apiclient.Session, fn func(ctx context.Context, i int, s *apiclient.Session, w *worker)) ([]*worker, time.Duration) {
 	ws := make([]*worker, len(sessions))
 	for i := range ws {
 		ws[i] = newWorker()
@@ -559,8 +436,8 @@ func runClients(cfg config, sessions []*session, fn func(ctx context.Context, i 
 	return ws, min(time.Since(start), cfg.duration)
 }
 
-func setup(cfg config) (*http.Client, []*session, error) {
-	hc := newHTTPClient(cfg)
+func setup(cfg config) (*http.Client, []*apiclient.Session, error) {
+	hc := apiclient.NewHTTPClient(cfg.clients, cfg.timeout)
 	sessions, err := loginAll(cfg, hc)
 	return hc, sessions, err
 }
@@ -574,12 +451,14 @@ func runAutosave(cfg config) (*result, error) {
 	ids := make([]string, len(sessions))
 	vers := make([]int, len(sessions))
 	for i, s := range sessions {
-		if ids[i], vers[i], _, err = createDraft(s); err != nil {
+		d, err := s.CreateDraft(service)
+		if err != nil {
 			return nil, err
 		}
+		ids[i], vers[i] = d.ID, d.Version
 	}
 	sets := answerSets(len(sessions), 7)
-	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *apiclient.Session, w *worker) {
 		set := sets[i]
 		id, version := ids[i], vers[i]
 		rc, err := newRawConn(s, cfg.timeout)
@@ -602,10 +481,7 @@ func runAutosave(cfg config) (*result, error) {
 				}
 				w.fail("save", code, err)
 				if code == 409 { // someone else saved: take the current version
-					var cur struct {
-						Version int `json:"version"`
-					}
-					if c, err := s.do("GET", "/api/v1/drafts/"+id, nil, &cur); err == nil && c == 200 {
+					if cur, err := s.Draft(id); err == nil {
 						version = cur.Version
 					}
 				}
@@ -628,33 +504,33 @@ func runSubmit(cfg config) (*result, error) {
 	}
 	defer hc.CloseIdleConnections()
 	sets := answerSets(len(sessions), 11)
-	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *apiclient.Session, w *worker) {
 		set := sets[i]
 		for ctx.Err() == nil {
 			t0 := time.Now()
-			id, v, code, err := createDraft(s)
+			dr, err := s.CreateDraft(service)
 			t1 := time.Now()
 			if err != nil {
 				if ctx.Err() == nil {
-					w.fail("create", code, unwrapStatus(err))
+					w.fail("create", 0, err)
 				}
 				continue
 			}
 			w.lat2["create"] = append(w.lat2["create"], t1.Sub(t0))
-			_, code, err = save(s, id, v, set)
+			_, err = s.Save(dr.ID, dr.Version, set.next())
 			t2 := time.Now()
-			if err != nil || code != 200 {
+			if err != nil {
 				if ctx.Err() == nil {
-					w.fail("save", code, err)
+					w.fail("save", 0, err)
 				}
 				continue
 			}
 			w.lat2["save"] = append(w.lat2["save"], t2.Sub(t1))
-			code, err = submit(s, id)
+			_, err = s.Submit(dr.ID)
 			d := time.Since(t2)
-			if err != nil || code != 201 {
+			if err != nil {
 				if ctx.Err() == nil {
-					w.fail("submit", code, err)
+					w.fail("submit", 0, err)
 				}
 				continue
 			}
@@ -665,15 +541,6 @@ func runSubmit(cfg config) (*result, error) {
 	r := merge("submit", "submits", ws, elapsed)
 	r.note = "each iteration: POST /drafts, PUT valid answers, POST /drafts/{id}/submit; submits/s counts whole iterations, latency is the submit call alone"
 	return r, nil
-}
-
-// unwrapStatus keeps "status N" errors from createDraft out of the
-// transport bucket.
-func unwrapStatus(err error) error {
-	if err != nil && strings.Contains(err.Error(), "status") {
-		return nil
-	}
-	return err
 }
 
 func runSubmitOnly(cfg config) (*result, error) {
@@ -698,16 +565,16 @@ func runSubmitOnly(cfg config) (*result, error) {
 			defer wg.Done()
 			set := sets[i]
 			for range per {
-				id, v, _, err := createDraft(s)
+				d, err := s.CreateDraft(service)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				if _, code, err := save(s, id, v, set); err != nil || code != 200 {
-					errs[i] = fmt.Errorf("prepare save: %d %v", code, err)
+				if _, err := s.Save(d.ID, d.Version, set.next()); err != nil {
+					errs[i] = fmt.Errorf("prepare save: %w", err)
 					return
 				}
-				drafts[i] = append(drafts[i], id)
+				drafts[i] = append(drafts[i], d.ID)
 			}
 		}()
 	}
@@ -717,7 +584,7 @@ func runSubmitOnly(cfg config) (*result, error) {
 	}
 	fmt.Printf("submit-only: prepared in %.1f s\n", time.Since(prepStart).Seconds())
 	var ranOut atomic.Int32
-	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *session, w *worker) {
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *apiclient.Session, w *worker) {
 		rc, err := newRawConn(s, cfg.timeout)
 		if err != nil {
 			w.fail("connect", 0, err)
@@ -794,8 +661,8 @@ func runRaw(cfg config, viaStore bool) (*result, error) {
 	for i := range payload {
 		payload[i] = 'a' + byte(prng.IntN(26))
 	}
-	sessions := make([]*session, cfg.clients) // goroutines only; no HTTP
-	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, _ *session, w *worker) {
+	sessions := make([]*apiclient.Session, cfg.clients) // goroutines only; no HTTP
+	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, _ *apiclient.Session, w *worker) {
 		for ctx.Err() == nil {
 			t0 := time.Now()
 			err := put(store.NewID(time.Now()), payload)

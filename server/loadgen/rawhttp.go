@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"asiointi/server/apiclient"
 )
 
 // rawConn is a minimal HTTP/1.1 keep-alive client for the measured loops:
@@ -17,7 +19,7 @@ import (
 // answers read by Content-Length. net/http costs the load generator about
 // half a core at 10,000 requests/s on this 2-core machine, which the server
 // under test would otherwise get; this client costs a fraction of that.
-// Set-up calls (login, create) still use net/http.
+// Set-up calls (login, create) go through asiointi/server/apiclient.
 type rawConn struct {
 	addr    string
 	host    string
@@ -29,10 +31,10 @@ type rawConn struct {
 	body    []byte
 }
 
-func newRawConn(s *session, timeout time.Duration) (*rawConn, error) {
-	host := strings.TrimPrefix(s.base, "http://")
+func newRawConn(s *apiclient.Session, timeout time.Duration) (*rawConn, error) {
+	host := strings.TrimPrefix(s.Base(), "http://")
 	rc := &rawConn{addr: host, host: host, timeout: timeout}
-	rc.fixed = []byte("Host: " + host + "\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
+	rc.fixed = []byte("Host: " + host + "\r\nCookie: " + s.Cookie() + "\r\nX-CSRF-Token: " + s.CSRF() +
 		"\r\nAccept: application/json\r\nContent-Type: application/json\r\n")
 	return rc, rc.dial()
 }
