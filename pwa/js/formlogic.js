@@ -2,6 +2,8 @@
 // Reading a step's answers mirrors readStep in server/web/form_step.go;
 // conditions mirror server/forms/visible.go; check() applies the same rules
 // as forms.CheckSubmit, with messages the server renders into data-rules.
+// Both sides run the vectors in server/forms/testdata/vectors
+// (formlogic.vectors.test.mjs here); the server is authoritative.
 import { validHetu, validBusinessId, validIban, validPostalCode } from './fincode.js';
 
 // values groups FormData-like [name, value] pairs by name (files skipped).
@@ -22,15 +24,24 @@ function hasInput(vals, prefix) {
   return false;
 }
 
-// parseNumber reads "12", "12,5" or "1 200"; null when it is not a number.
+// parseNumber reads "12", "12,5" or "1 200" (a space, no-break space or
+// narrow no-break space between digits); null when it is not a number, or
+// too large for one.
 export function parseNumber(s) {
-  s = s.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');
+  s = s.replace(/[ \u00a0\u202f]/g, '').replace(',', '.');
   if (!/^-?(\d+\.?\d*|\.\d+)$/.test(s)) return null;
-  return Number(s);
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
 }
 
+// atoi reads a whole number as Go's strconv.Atoi does (an optional sign,
+// digits only); NaN otherwise.
+const atoi = (s) => (/^[+-]?\d+$/.test(s) ? Number(s) : NaN);
+
 // readField reads one field's answer from vals under name. It returns
-// {value} (undefined when unanswered) and raw text that did not read.
+// {value} (undefined when unanswered) and raw text that did not read; for a
+// group, itemRaw holds such texts by "<item>.<sub-field>", counting the
+// items kept.
 export function readField(f, name, vals) {
   const text = first(vals, name);
   switch (f.type) {
@@ -53,8 +64,9 @@ export function readField(f, name, vals) {
       return { value: t || undefined };
     }
     case 'group': {
-      const n = Math.max(0, parseInt(first(vals, name + '.count'), 10) || 0);
+      const n = Math.max(0, atoi(first(vals, name + '.count')) || 0);
       const items = [];
+      const itemRaw = {};
       for (let i = 0; i < n; i++) {
         const prefix = `${name}.${i}.`;
         if (!hasInput(vals, prefix)) continue;
@@ -62,17 +74,19 @@ export function readField(f, name, vals) {
         for (const sub of f.fields || []) {
           const r = readField(sub, prefix + sub.id, vals);
           if (r.value !== undefined) item[sub.id] = r.value;
+          if (r.raw !== undefined) itemRaw[`${items.length}.${sub.id}`] = r.raw;
         }
         items.push(item);
       }
-      return { value: items.length ? items : undefined };
+      return { value: items.length ? items : undefined, itemRaw };
     }
   }
   return { value: text === '' ? undefined : text };
 }
 
 // readStep reads the answers of a step's fields (spec: [{id, type,
-// fields?}]) into {values, raw}.
+// fields?}]) into {values, raw}; raw holds the texts that did not read by
+// field path ("count", "budget.0.sum").
 export function readStep(pairs, spec) {
   const vals = pairs instanceof Map ? pairs : values(pairs);
   const out = {};
@@ -81,12 +95,14 @@ export function readStep(pairs, spec) {
     const r = readField(f, f.id, vals);
     if (r.value !== undefined) out[f.id] = r.value;
     if (r.raw !== undefined) raw[f.id] = r.raw;
+    for (const [p, t] of Object.entries(r.itemRaw || {})) raw[`${f.id}.${p}`] = t;
   }
   return { values: out, raw };
 }
 
 // mergeStep puts a step's answers into a copy of the draft's data: an
-// unanswered field is removed, a number that did not read keeps its value.
+// unanswered field is removed, a number that did not read keeps its value
+// (a group is replaced whole, as on the server).
 export function mergeStep(base, spec, vals, raw = {}) {
   const out = { ...base };
   for (const f of spec) {
@@ -146,17 +162,24 @@ export function matches(c, v) {
   return (c.in || []).some((w) => matchValue(v, w));
 }
 
-// Checks as in server/forms/values.go.
+// Checks as in server/forms/values.go (vectors shared with it in
+// server/forms/testdata/vectors). Lengths there are in UTF-8 bytes, and
+// white space is what Go's unicode.IsSpace says (JavaScript's \s also
+// counts U+FEFF and not U+0085).
+const encoder = new TextEncoder();
+const bytes = (s) => encoder.encode(s).length;
+const goSpace = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
 export function validEmail(s) {
-  if (s.length > 254 || /\s/.test(s)) return false;
+  if (bytes(s) > 254 || goSpace.test(s)) return false;
   const at = s.indexOf('@');
   const local = s.slice(0, at), domain = s.slice(at + 1);
-  if (at < 1 || local.length > 64 || domain.includes('@')) return false;
+  if (at < 1 || bytes(local) > 64 || domain.includes('@')) return false;
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
   const labels = domain.split('.');
   if (labels.length < 2) return false;
   for (const l of labels) {
-    if (!l || l.length > 63 || l[0] === '-' || l.at(-1) === '-' || !/^[\p{L}\p{Nd}-]+$/u.test(l)) return false;
+    if (!l || bytes(l) > 63 || l[0] === '-' || l.at(-1) === '-' || !/^[\p{L}\p{Nd}-]+$/u.test(l)) return false;
   }
   return /^\p{L}{2,}$/u.test(labels.at(-1));
 }
@@ -179,7 +202,7 @@ export function parseMoney(s) {
   const m = /^(\d{1,12})(?:[.,](\d{1,2}))?$/.exec(s);
   if (!m) return null;
   const cents = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
-  return neg ? -cents : cents;
+  return neg && cents ? -cents : cents; // "-0" is 0, not -0
 }
 
 function realDate(s) {
