@@ -1,0 +1,349 @@
+// Run with: node --test pwa/js/
+// autosave.js driven without a page: a fake server (fetch), a fake clock,
+// a fake device store and a fake page (ui).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { createAutosave, retryDelay, SAVE_DELAY } from './autosave.js';
+import { clockTime } from './formlogic.js';
+
+const spec = [{ id: 'a', type: 'text' }, { id: 'n', type: 'number' }];
+const API = '/api/v1/drafts/d1?lang=fi';
+
+// settle lets every pending promise and fake request run.
+async function settle() {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+function harness({ kiosk = false, kept = null } = {}) {
+  const h = {
+    online: true,
+    now: Date.UTC(2026, 10, 23, 8, 5),
+    answers: { a: 'old' }, // what the form holds now
+    version: 3, // the form's version field
+    // the server
+    srv: { version: 3, data: { a: 'old', other: 'kept' }, token: 'T1', fail: false, full: false, hold: null },
+    puts: [], // {version, data, step, token, keepalive}
+    gets: 0,
+    // the page
+    said: [], token: null, reloads: 0, activity: 0, conflicts: [], choose: null,
+    kept: new Map(kept ? [['d1', kept]] : []),
+    timers: new Map(),
+    seq: 0,
+  };
+  const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  async function fetch(url, opts = {}) {
+    if (!h.online) throw new TypeError('Failed to fetch');
+    if (url === '/api/v1/session') return json(200, { user: { id: 'u' }, csrfToken: h.srv.token });
+    assert.equal(url, API);
+    if (!opts.method) {
+      h.gets++;
+      return json(200, { id: 'd1', version: h.srv.version, data: h.srv.data });
+    }
+    const body = JSON.parse(opts.body);
+    h.puts.push({ ...body, token: opts.headers['X-CSRF-Token'], keepalive: opts.keepalive });
+    if (h.srv.hold) await h.srv.hold;
+    if (h.srv.fail) return json(500, { error: { code: 'internal' } });
+    if (h.srv.full) return json(507, { error: { code: 'storage-full' } });
+    if (opts.headers['X-CSRF-Token'] !== h.srv.token) return json(403, { error: { code: 'csrf' } });
+    if (body.version !== h.srv.version) return json(409, { current: { version: h.srv.version, data: h.srv.data } });
+    h.srv.data = body.data;
+    h.srv.version++;
+    return json(200, { version: h.srv.version, updatedAt: new Date(h.now).toISOString() });
+  }
+  h.a = createAutosave({
+    id: 'd1', step: 1, spec, lang: 'fi', kiosk, api: API, token: 'T1',
+    initial: { values: { a: 'old' }, raw: {} },
+    read: () => ({ values: { ...h.answers }, raw: {} }),
+    version: { get: () => h.version, set: (v) => { h.version = v; } },
+    store: {
+      get: async (id) => h.kept.get(id),
+      put: async (id, e) => { h.kept.set(id, e); },
+      remove: async (id) => { h.kept.delete(id); },
+    },
+    ui: {
+      say: (key, time) => h.said.push(time ? `${key} ${time}` : key),
+      token: (t) => { h.token = t; },
+      conflict: (keys) => { h.conflicts.push(keys); return new Promise((r) => { h.choose = r; }); },
+      reload: () => { h.reloads++; },
+      activity: () => { h.activity++; },
+    },
+    env: {
+      fetch,
+      online: () => h.online,
+      now: () => h.now,
+      setTimeout: (f, ms) => { h.timers.set(++h.seq, { at: h.now + ms, f }); return h.seq; },
+      clearTimeout: (t) => { h.timers.delete(t); },
+    },
+  });
+  // tick moves the clock on by ms, running the timers that come due.
+  h.tick = async (ms) => {
+    const end = h.now + ms;
+    for (;;) {
+      const due = [...h.timers].filter(([, t]) => t.at <= end).sort((x, y) => x[1].at - y[1].at)[0];
+      if (!due) break;
+      h.timers.delete(due[0]);
+      h.now = due[1].at;
+      due[1].f();
+      await settle();
+    }
+    h.now = end;
+    await settle();
+  };
+  h.type = async (answers) => {
+    Object.assign(h.answers, answers);
+    h.a.changed();
+    await settle();
+  };
+  return h;
+}
+
+test('retry delays: 5 s, doubling, at most a minute', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map(retryDelay), [5000, 10000, 20000, 40000, 60000, 60000, 60000]);
+  assert.equal(SAVE_DELAY, 800);
+});
+
+test('a change is saved once, 800 ms after the last one, on the version the form shows', async () => {
+  const h = harness();
+  await h.a.start();
+  assert.equal(h.gets, 1);
+  await h.type({ a: 'n' });
+  await h.tick(500);
+  await h.type({ a: 'new' });
+  await h.tick(SAVE_DELAY - 1);
+  assert.equal(h.puts.length, 0, 'no save before the delay');
+  await h.tick(1);
+  assert.deepEqual(h.puts, [{ version: 3, data: { a: 'new', other: 'kept' }, step: 1, token: 'T1', keepalive: undefined }]);
+  assert.equal(h.version, 4, 'the form posts the new version');
+  assert.deepEqual(h.said, ['Saving', `Saved ${clockTime(new Date(h.now), 'fi')}`]);
+  assert.equal(h.activity, 1, 'a save counts as activity for the session timer');
+  await h.tick(60000);
+  assert.equal(h.puts.length, 1, 'nothing more to save');
+});
+
+test('a stale save of other answers is combined with the newer version', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.data = { a: 'old', other: 'theirs' }; // another device saved meanwhile
+  h.srv.version = 5;
+  await h.type({ a: 'mine' });
+  await h.tick(SAVE_DELAY);
+  assert.deepEqual(h.puts.map((p) => [p.version, p.data]), [
+    [3, { a: 'mine', other: 'kept' }],
+    [5, { a: 'mine', other: 'theirs' }],
+  ]);
+  assert.equal(h.version, 6);
+  assert.equal(h.conflicts.length, 0);
+});
+
+test('when both sides changed an answer, the resident chooses; keeping mine saves it on the newer version', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.data = { a: 'theirs', other: 'kept' };
+  h.srv.version = 5;
+  await h.type({ a: 'mine' });
+  await h.tick(SAVE_DELAY);
+  assert.deepEqual(h.conflicts, [['a']]);
+  assert.ok(h.a.paused);
+  assert.equal(h.said.at(-1), '', 'the status is cleared while the panel shows');
+  await h.type({ n: 7 }); // typing goes on: saving waits for the choice
+  await h.tick(10 * SAVE_DELAY);
+  assert.equal(h.puts.length, 1);
+  h.choose('keep');
+  await settle();
+  assert.ok(!h.a.paused);
+  assert.deepEqual(h.puts[1], { version: 5, data: { a: 'mine', other: 'kept' }, step: 1, token: 'T1', keepalive: undefined });
+  await h.tick(SAVE_DELAY);
+  assert.deepEqual(h.puts.map((p) => [p.version, p.data]).slice(2), [[6, { a: 'mine', other: 'kept', n: 7 }]],
+    'the change made meanwhile is saved after');
+});
+
+test('choosing the saved answers drops the device copy and reloads', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.data = { a: 'theirs' };
+  h.srv.version = 5;
+  h.online = false;
+  await h.type({ a: 'mine' });
+  await h.tick(SAVE_DELAY);
+  assert.ok(h.kept.has('d1'), 'kept on the device while offline');
+  h.online = true;
+  h.a.sendKept(); // waits for the choice
+  await settle();
+  assert.deepEqual(h.conflicts, [['a']]);
+  h.choose('saved');
+  await settle();
+  assert.equal(h.reloads, 1);
+  assert.ok(h.a.leaving, 'nothing is saved as the page goes');
+  assert.ok(!h.kept.has('d1'));
+  h.a.pageHide();
+  await settle();
+  assert.equal(h.puts.length, 1);
+});
+
+test('a failed save is retried after 5 s, then 10 s, and the wait starts again after a success', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.fail = true;
+  await h.type({ a: 'new' });
+  await h.tick(SAVE_DELAY);
+  assert.equal(h.puts.length, 1);
+  assert.equal(h.said.at(-1), 'Failed');
+  await h.tick(4999);
+  assert.equal(h.puts.length, 1);
+  await h.tick(1);
+  assert.equal(h.puts.length, 2);
+  await h.tick(9999);
+  assert.equal(h.puts.length, 2);
+  h.srv.fail = false;
+  await h.tick(1);
+  assert.equal(h.puts.length, 3);
+  assert.match(h.said.at(-1), /^Saved /);
+  h.srv.fail = true;
+  await h.type({ a: 'newer' });
+  await h.tick(SAVE_DELAY + 5000);
+  assert.equal(h.puts.length, 5, 'after a success the first retry comes after 5 s again');
+});
+
+test('offline, changes are kept on the device and sent when the connection is back', async () => {
+  const h = harness();
+  await h.a.start();
+  h.online = false;
+  await h.type({ a: 'offline' });
+  await h.tick(SAVE_DELAY);
+  assert.equal(h.puts.length, 0);
+  assert.deepEqual(h.said, ['Saving', 'Offline']);
+  assert.deepEqual(h.kept.get('d1'), { data: { a: 'offline', other: 'kept' }, base: { a: 'old', other: 'kept' }, version: 3, step: 1, at: h.now });
+  h.online = true;
+  await h.a.sendKept();
+  assert.deepEqual(h.puts.map((p) => [p.version, p.data]), [[3, { a: 'offline', other: 'kept' }]]);
+  assert.ok(!h.kept.has('d1'), 'sent: the device copy goes');
+  assert.equal(h.reloads, 0, 'coming back online does not reload');
+});
+
+test('when the server cannot store the answers (507), they are kept on the device and retried', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.full = true;
+  await h.type({ a: 'new' });
+  await h.tick(SAVE_DELAY);
+  assert.equal(h.said.at(-1), 'Full');
+  assert.deepEqual(h.kept.get('d1').data, { a: 'new', other: 'kept' });
+  await h.tick(5000);
+  assert.equal(h.puts.length, 2, 'retried after 5 s');
+  h.srv.full = false;
+  await h.tick(10000);
+  assert.equal(h.puts.length, 3);
+  assert.equal(h.srv.data.a, 'new');
+  assert.ok(!h.kept.has('d1'), 'stored: the device copy goes');
+  assert.match(h.said.at(-1), /^Saved /);
+
+  const kiosk = harness({ kiosk: true });
+  await kiosk.a.start();
+  kiosk.srv.full = true;
+  await kiosk.type({ a: 'new' });
+  await kiosk.tick(SAVE_DELAY);
+  assert.equal(kiosk.said.at(-1), 'Failed', 'a shared computer keeps nothing');
+  assert.equal(kiosk.kept.size, 0);
+  await kiosk.tick(5000);
+  assert.equal(kiosk.puts.length, 2);
+});
+
+test('a shared computer keeps nothing: it retries instead', async () => {
+  const h = harness({ kiosk: true });
+  await h.a.start();
+  h.online = false;
+  await h.type({ a: 'offline' });
+  await h.tick(SAVE_DELAY);
+  assert.equal(h.kept.size, 0);
+  assert.equal(h.said.at(-1), 'Failed');
+  h.online = true;
+  await h.tick(5000);
+  assert.equal(h.puts.length, 1);
+  assert.equal(h.srv.data.a, 'offline');
+});
+
+test('after a new login the token is fetched and the save repeated once', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.token = 'T2';
+  await h.type({ a: 'new' });
+  await h.tick(SAVE_DELAY);
+  assert.deepEqual(h.puts.map((p) => p.token), ['T1', 'T2']);
+  assert.equal(h.token, 'T2', 'the form posts the new token');
+  assert.equal(h.srv.data.a, 'new');
+});
+
+test('changes kept from an earlier visit are sent at the start, and the page reloads to show them', async () => {
+  const kept = { data: { a: 'device', other: 'kept' }, base: { a: 'old', other: 'kept' }, version: 3, step: 1, at: 1 };
+  const h = harness({ kept });
+  await h.a.start();
+  assert.deepEqual(h.puts.map((p) => [p.version, p.data]), [[3, kept.data]]);
+  assert.equal(h.reloads, 1);
+  assert.ok(h.a.leaving);
+
+  const other = harness({ kept: { ...kept, step: 0 } });
+  await other.a.start();
+  assert.equal(other.puts.length, 1);
+  assert.equal(other.reloads, 0, 'changes of another step: no reload');
+
+  const arrived = harness({ kept: { ...kept, data: { a: 'old', other: 'kept' } } });
+  await arrived.a.start();
+  assert.equal(arrived.puts.length, 0, 'the server has them already');
+  assert.ok(!arrived.kept.has('d1'));
+});
+
+test('a post takes over: no timed save follows, and a save under way is waited for', async () => {
+  const h = harness();
+  await h.a.start();
+  await h.type({ a: 'posted' });
+  assert.equal(h.a.handOver(), null, 'nothing under way');
+  await h.tick(10 * SAVE_DELAY);
+  assert.equal(h.puts.length, 0);
+
+  let release;
+  h.srv.hold = new Promise((r) => { release = r; });
+  await h.type({ a: 'slow' });
+  await h.tick(SAVE_DELAY);
+  const pending = h.a.handOver();
+  assert.ok(pending instanceof Promise, 'the save under way');
+  let done = false;
+  pending.then(() => { done = true; });
+  await settle();
+  assert.ok(!done);
+  release();
+  await settle();
+  assert.ok(done);
+  assert.equal(h.version, 4);
+});
+
+test('as the page goes, unsaved changes are kept and sent', async () => {
+  const h = harness();
+  await h.a.start();
+  h.a.pageHide();
+  await settle();
+  assert.equal(h.puts.length, 0, 'nothing changed');
+  await h.type({ a: 'typed' });
+  h.a.pageHide();
+  await settle();
+  assert.deepEqual(h.puts, [{ version: 3, data: { a: 'typed', other: 'kept' }, step: 1, token: 'T1', keepalive: true }]);
+  assert.deepEqual(h.kept.get('d1').data, { a: 'typed', other: 'kept' });
+
+  const posted = harness();
+  await posted.a.start();
+  await posted.type({ a: 'typed' });
+  posted.a.handOver();
+  posted.a.leave();
+  posted.a.pageHide();
+  await settle();
+  assert.equal(posted.puts.length, 0, 'a post carries the answers');
+});
+
+test('offline on Continue: the answers are saved (kept) instead of posted', async () => {
+  const h = harness();
+  await h.a.start();
+  h.online = false;
+  h.answers.a = 'typed';
+  await h.a.saveOffline();
+  assert.deepEqual(h.kept.get('d1').data, { a: 'typed', other: 'kept' });
+});
