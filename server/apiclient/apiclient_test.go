@@ -15,6 +15,7 @@ import (
 	"asiointi/server/apiclient"
 	"asiointi/server/app"
 	"asiointi/server/config"
+	"asiointi/server/identity"
 )
 
 // The demo people of CONTRACT.md.
@@ -61,7 +62,7 @@ func TestDraftToCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := s.User(); u.ID == "" || u.Kind != "resident" || s.CSRF() == "" || !strings.HasPrefix(s.Cookie(), "asiointi_session=") {
+	if u := s.User(); u.ID == "" || u.Kind != identity.Resident || s.CSRF() == "" || !strings.HasPrefix(s.Cookie(), "asiointi_session=") {
 		t.Fatalf("session: user %+v, token %q, cookie %q", u, s.CSRF(), s.Cookie())
 	}
 
@@ -190,7 +191,7 @@ func TestResumeSharesAPageSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Cookie() != "" || s.User().Kind != "resident" {
+	if s.Cookie() != "" || s.User().Kind != identity.Resident {
 		t.Errorf("resumed session: cookie %q (want it left in the jar), user %+v", s.Cookie(), s.User())
 	}
 	if _, err := s.CreateDraft("sports-shift"); err != nil {
