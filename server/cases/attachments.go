@@ -122,14 +122,9 @@ func (s *Service) Attachments(draftID, owner string) ([]Attachment, error) {
 		if _, err := s.ownDraft(tx, draftID, owner, false); err != nil {
 			return err
 		}
-		return tx.Scan(store.Attachments, draftID+"/", func(_ string, raw []byte) error {
-			var a Attachment
-			if err := unmarshal(raw, &a); err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
+		var err error
+		out, err = store.Values[Attachment](tx, store.Attachments, draftID+"/")
+		return err
 	})
 	return out, err
 }

@@ -74,15 +74,9 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 // Notices lists a person's in-app notices, newest first.
 func (s *Service) Notices(user string) ([]Notice, error) {
 	var out []Notice
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.Notices, user+"/", func(_ string, raw []byte) error {
-			var n Notice
-			if err := unmarshal(raw, &n); err != nil {
-				return err
-			}
-			out = append(out, n)
-			return nil
-		})
+	err := s.Store.View(func(tx *store.Tx) (err error) {
+		out, err = store.ValuesReverse[Notice](tx, store.Notices, user+"/")
+		return err
 	})
 	return out, err
 }

@@ -632,14 +632,9 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 		if err := tx.Get(store.Cases, id, &c); err != nil {
 			return err
 		}
-		return tx.Scan(store.Events, id+"/", func(_ string, raw []byte) error {
-			var e Event
-			if err := unmarshal(raw, &e); err != nil {
-				return err
-			}
-			evs = append(evs, e)
-			return nil
-		})
+		var err error
+		evs, err = store.Values[Event](tx, store.Events, id+"/")
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrNotFound

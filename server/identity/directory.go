@@ -48,15 +48,9 @@ func (d *Directory) PersonByHetu(hetu string) (population.Person, error) {
 // People lists every person (test-login picker), sorted by name.
 func (d *Directory) People() ([]population.Person, error) {
 	var out []population.Person
-	err := d.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.People, "", func(_ string, raw []byte) error {
-			var p population.Person
-			if err := jsonUnmarshal(raw, &p); err != nil {
-				return err
-			}
-			out = append(out, p)
-			return nil
-		})
+	err := d.Store.View(func(tx *store.Tx) (err error) {
+		out, err = store.Values[population.Person](tx, store.People, "")
+		return err
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, err
@@ -75,15 +69,9 @@ func (d *Directory) StaffMember(username string) (population.Staff, error) {
 // AllStaff lists staff members by username.
 func (d *Directory) AllStaff() ([]population.Staff, error) {
 	var out []population.Staff
-	err := d.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.Staff, "", func(_ string, raw []byte) error {
-			var s population.Staff
-			if err := jsonUnmarshal(raw, &s); err != nil {
-				return err
-			}
-			out = append(out, s)
-			return nil
-		})
+	err := d.Store.View(func(tx *store.Tx) (err error) {
+		out, err = store.Values[population.Staff](tx, store.Staff, "")
+		return err
 	})
 	return out, err
 }

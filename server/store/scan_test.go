@@ -1,0 +1,67 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestValues(t *testing.T) {
+	type item struct {
+		N int `json:"n"`
+	}
+	s := open(t)
+	err := s.Update(func(tx *Tx) error {
+		for k, n := range map[string]int{"a/1": 1, "a/2": 2, "a/3": 3, "ab/9": 9, "b/1": 10} {
+			if err := tx.Put(Notices, k, item{N: n}); err != nil {
+				return err
+			}
+		}
+		return tx.PutRaw(Events, "bad/1", []byte(`{"n":`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		scan    func(tx *Tx, bucket, prefix string) ([]item, error)
+		bucket  string
+		prefix  string
+		want    []item
+		wantErr bool
+	}{
+		{"in key order", Values[item], Notices, "a/", []item{{1}, {2}, {3}}, false},
+		{"reversed", ValuesReverse[item], Notices, "a/", []item{{3}, {2}, {1}}, false},
+		{"prefix is not a key range beyond itself", Values[item], Notices, "ab/", []item{{9}}, false},
+		{"every key", Values[item], Notices, "", []item{{1}, {2}, {3}, {9}, {10}}, false},
+		{"no match is nil", Values[item], Notices, "c/", nil, false},
+		{"no match reversed is nil", ValuesReverse[item], Notices, "c/", nil, false},
+		{"a value that does not decode", Values[item], Events, "bad/", nil, true},
+		{"reversed, a value that does not decode", ValuesReverse[item], Events, "", nil, true},
+		{"unknown bucket", Values[item], "nope", "", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []item
+			err := s.View(func(tx *Tx) error {
+				var err error
+				got, err = tc.scan(tx, tc.bucket, tc.prefix)
+				return err
+			})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if tc.wantErr {
+				var se *json.SyntaxError
+				if tc.bucket == Events && !errors.As(err, &se) {
+					t.Errorf("err %T %v, want the decoder's error", err, err)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
