@@ -14,8 +14,7 @@ const ReminderBefore = 3 * 24 * time.Hour
 // It returns how many it deleted and reminded.
 func (s *Service) Housekeep() (deleted, reminded int, err error) {
 	now := s.Now()
-	// The decoded-record cache only serves drafts being edited right now.
-	s.records.Clear()
+	s.drafts.clear()
 	var expired, remind []string
 	err = s.Store.View(func(tx *store.Tx) error {
 		return tx.Scan(store.Drafts, "", func(k string, raw []byte) error {

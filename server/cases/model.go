@@ -84,7 +84,7 @@ const (
 // Case is a submitted application.
 type Case struct {
 	ID          string         `json:"id"`
-	Reference   string         `json:"reference"`
+	Reference   string         `json:"reference,omitempty"` // set by Submit, always stored
 	Service     string         `json:"service"`
 	FormVersion int            `json:"formVersion"`
 	Status      string         `json:"status"`

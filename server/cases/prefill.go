@@ -3,16 +3,21 @@ package cases
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
 )
 
-// Register is the population and organisation data prefill reads.
+// Register is the population and organisation data that prefill reads
+// and the acting-for relations that the on-behalf check looks up
+// (identity.Directory).
 type Register interface {
 	Person(id string) (population.Person, error)
 	Organization(businessID string) (population.Organization, error)
+	Principals(p population.Person, on time.Time) ([]identity.Principal, error)
 }
 
 // Sources of prefilled values.

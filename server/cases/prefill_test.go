@@ -145,15 +145,16 @@ func TestCreateDraftPrefill(t *testing.T) {
 // service's draft retention.
 func TestCreateDraftBasics(t *testing.T) {
 	tests := []struct {
-		service string
-		days    int
+		service   string
+		principal func(e *env) *cases.Ref // whom Aino applies for, as the service requires
+		days      int
 	}{
-		{"sports-shift", 30},
-		{"early-education", 60},
-		{"home-help", 30},
-		{"building-notification", 90},
-		{"summer-job-voucher", 30},
-		{"association-grant", 90},
+		{"sports-shift", nil, 30},
+		{"early-education", func(e *env) *cases.Ref { return e.principal(hetuEetu, "guardian") }, 60},
+		{"home-help", nil, 30},
+		{"building-notification", nil, 90},
+		{"summer-job-voucher", nil, 30},
+		{"association-grant", func(*env) *cases.Ref { return orgRef() }, 90},
 	}
 	for _, tc := range tests {
 		t.Run(tc.service, func(t *testing.T) {
@@ -162,7 +163,11 @@ func TestCreateDraftBasics(t *testing.T) {
 			if svc.DraftRetentionDays != tc.days {
 				t.Fatalf("catalogue draftRetentionDays = %d, test expects %d", svc.DraftRetentionDays, tc.days)
 			}
-			d := e.create(tc.service, e.ref(hetuAino), nil)
+			var principal *cases.Ref
+			if tc.principal != nil {
+				principal = tc.principal(e)
+			}
+			d := e.create(tc.service, e.ref(hetuAino), principal)
 			if d.Version != 1 || d.FormVersion != 1 || d.CaseID != "" {
 				t.Errorf("version %d, form version %d, case %q", d.Version, d.FormVersion, d.CaseID)
 			}

@@ -60,3 +60,53 @@ func TestNextRecordOtherLayout(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+// TestWithReference: the reference numbered inside the write joins the
+// record encoded before it; the record decodes to the case with its
+// reference, and answers that look like a reference are left alone.
+func TestWithReference(t *testing.T) {
+	at := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		c    Case
+	}{
+		{"a case", Case{ID: "01jz", Service: "sports-shift", Status: StatusSubmitted, Answers: map[string]any{"groupName": "Kerho"},
+			Parties: []Party{}, SubmittedAt: at}},
+		{"answers with a reference of their own", Case{ID: "01jz", Answers: map[string]any{"reference": "", "x": `"reference":""`},
+			Known: map[string]any{"reference": "ABC"}, Parties: []Party{}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := json.Marshal(&tc.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := withReference(before, "ESI-2027-000042")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Case
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatalf("%s: %v", got, err)
+			}
+			want := tc.c
+			want.Reference = "ESI-2027-000042"
+			wantJSON, _ := json.Marshal(&want)
+			backJSON, _ := json.Marshal(&back)
+			if !bytes.Equal(backJSON, wantJSON) {
+				t.Errorf("\ngot  %s\nwant %s", backJSON, wantJSON)
+			}
+			if n := bytes.Count(got, []byte(`"reference":"ESI-`)); n != 1 {
+				t.Errorf("the reference appears %d times in %s", n, got)
+			}
+		})
+	}
+	for _, bad := range []string{"", "[]", `"x"`, "{", "null"} {
+		if _, err := withReference([]byte(bad), "ESI-2027-000001"); err == nil {
+			t.Errorf("withReference(%q) made a record", bad)
+		}
+	}
+	if got, err := withReference([]byte("{}"), "R"); err != nil || string(got) != `{"reference":"R"}` {
+		t.Errorf("empty object: %s %v", got, err)
+	}
+}

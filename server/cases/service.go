@@ -1,15 +1,11 @@
 package cases
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	jsonv2 "github.com/go-json-experiment/json"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"asiointi/server/catalog"
@@ -27,15 +23,7 @@ type Service struct {
 	RefPrefix string
 	Now       func() time.Time
 
-	// records remembers the last decoded record of each draft being
-	// autosaved, keyed by id with the bytes it was decoded from: a save
-	// whose record bytes are unchanged skips decoding them again.
-	records sync.Map // id → decodedRecord
-}
-
-type decodedRecord struct {
-	raw []byte
-	d   Draft
+	drafts draftRecords // the autosave path's records (records.go)
 }
 
 // draftKey and friends build the index keys.
@@ -52,14 +40,22 @@ func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, erro
 		return nil, err
 	}
 	if withData {
-		if err := tx.Get(store.DraftData, id, &d.Data); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := loadData(tx, &d); err != nil {
 			return nil, err
-		}
-		if d.Data == nil {
-			d.Data = map[string]any{}
 		}
 	}
 	return &d, nil
+}
+
+// loadData loads a draft's answers.
+func loadData(tx *store.Tx, d *Draft) error {
+	if err := tx.Get(store.DraftData, d.ID, &d.Data); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if d.Data == nil {
+		d.Data = map[string]any{}
+	}
+	return nil
 }
 
 // ownDraft loads a draft of the owner; any other person gets ErrNotFound,
@@ -90,7 +86,9 @@ func putDraft(tx *store.Tx, d *Draft, raw []byte) error {
 }
 
 // CreateDraft starts a draft of the service's newest form for owner, acting
-// for principal (nil: for themself), with known data prefilled.
+// for principal (nil: for themself), with known data prefilled. It refuses
+// what the service's on-behalf requirement does not allow (the ErrOnBehalf
+// family, see MayApply) and a service that is not open now (ErrClosed).
 func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Draft, error) {
 	svc, ok := s.Catalog.Service(serviceID)
 	if !ok {
@@ -101,6 +99,12 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, ErrNotFound
 	}
 	now := s.Now()
+	if err := s.mayAct(svc, owner, principal, now); err != nil {
+		return nil, err
+	}
+	if !svc.AvailabilityAt(now).Open {
+		return nil, ErrClosed
+	}
 	d := &Draft{
 		ID: store.NewID(now), Service: serviceID, Municipality: svc.Municipality, FormVersion: def.Version,
 		Owner: owner, Principal: principal, Version: 1, Data: map[string]any{},
@@ -168,50 +172,30 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // values are shape-checked leniently (a draft may be incomplete); locked
 // prefilled answers keep their register value. step < 0 keeps the step.
 // Saving keeps the draft for the service's draft retention from now on.
-// A stale version gets a *ConflictError holding the current draft.
+// A stale version gets a *ConflictError holding the current draft; a
+// draft made for someone the owner may no longer act for gets the
+// on-behalf refusal.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
-	// Everything that can run in parallel runs before the write: reading
-	// the record, the lenient check and encoding both the answers and the
-	// next record. Inside the batched (serial) write, the record is only
-	// compared byte for byte with what was read; it is decoded there only
-	// if something changed it meanwhile.
-	// The id may live in the HTTP server's reused buffers (Fiber): keep a
-	// copy, since the record cache outlives the request.
-	id = strings.Clone(id)
-	var seen []byte
-	var pre *Draft
-	err := s.Store.View(func(tx *store.Tx) error {
-		if !store.ValidID(id) {
-			return ErrNotFound
-		}
-		raw, err := tx.GetRaw(store.Drafts, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if c, ok := s.records.Load(id); ok && bytes.Equal(c.(decodedRecord).raw, raw) {
-			d := c.(decodedRecord).d
-			pre = &d
-		} else {
-			var d Draft
-			if err := jsonv2.Unmarshal(raw, &d); err != nil {
-				return err
-			}
-			pre = &d
-		}
-		seen = append([]byte(nil), raw...)
-		return nil
-	})
+	// Everything that can run in parallel runs before the serial write:
+	// reading, checking and encoding both the answers and the next record.
+	snap, err := s.drafts.read(s.Store, id, false)
 	if err != nil {
 		return nil, nil, err
 	}
+	pre := snap.d
 	if pre.Owner.ID != owner {
 		return nil, nil, ErrNotFound
 	}
 	if pre.CaseID != "" {
 		return nil, nil, ErrSubmitted
+	}
+	svc, ok := s.Catalog.Service(pre.Service)
+	if !ok {
+		return nil, nil, ErrNotFound
+	}
+	now := s.Now()
+	if err := s.mayAct(svc, pre.Owner, pre.Principal, now); err != nil {
+		return nil, nil, err
 	}
 	if pre.Version != version { // versions only grow: stale for sure
 		cur, err := s.Draft(id, owner)
@@ -224,21 +208,14 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, ok := s.Catalog.Service(pre.Service)
-	if !ok {
-		return nil, nil, ErrNotFound
-	}
 	clean, shapeErrs := def.CheckDraft(data)
 	applyLocked(pre.Locked, clean)
-	raw, err := jsonv2.Marshal(clean)
+	raw, err := encodeAnswers(clean)
 	if err != nil {
 		return nil, nil, err
 	}
-	if step > len(def.Steps) {
-		step = len(def.Steps)
-	}
-	now := s.Now()
-	next := func(d *Draft) {
+	step = min(step, len(def.Steps))
+	saved := func(d *Draft) { // what a save changes in the record
 		d.Version++
 		d.UpdatedAt = now
 		d.ExpiresAt = now.AddDate(0, 0, retentionDays(svc))
@@ -248,63 +225,44 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		}
 	}
 	out := *pre
-	next(&out)
-	record, err := nextRecord(seen, pre, &out)
+	saved(&out)
+	record, err := s.drafts.next(snap, &out)
 	if err != nil {
 		return nil, nil, err
 	}
-	var refusal error
-	fresh := true
-	err = s.Store.Update(func(tx *store.Tx) error {
-		// Refusals are passed out, not returned, so that they do not roll
-		// back the other saves batched into the same commit.
-		refusal, fresh = nil, true
-		cur, err := tx.GetRaw(store.Drafts, id)
-		if errors.Is(err, store.ErrNotFound) {
-			refusal = ErrNotFound
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if bytes.Equal(cur, seen) { // the usual case: unchanged since read
+	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
+		if !changed { // the usual case: nothing touched the draft since it was read
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
 				return err
 			}
 			return tx.PutRaw(store.DraftData, id, raw)
 		}
-		fresh = false
 		d, err := s.ownDraft(tx, id, owner, false)
 		if err != nil {
 			return err
 		}
 		switch {
 		case d.CaseID != "":
-			refusal = ErrSubmitted
+			return refuse(ErrSubmitted)
 		case d.Version != version:
 			full, err := s.getDraft(tx, id, true)
 			if err != nil {
 				return err
 			}
-			refusal = &ConflictError{Current: full}
-		default: // same version, other bookkeeping changed (a reminder)
-			next(d)
-			out = *d
-			return putDraft(tx, d, raw)
+			return refuse(&ConflictError{Current: full})
 		}
-		return nil
+		// Same version, other bookkeeping changed (a reminder).
+		saved(d)
+		out = *d
+		return putDraft(tx, d, raw)
 	})
-	if err == nil {
-		err = refusal
-	}
 	if err != nil {
-		s.records.Delete(id)
 		return nil, nil, err
 	}
-	if fresh { // the stored record is exactly what was encoded here
-		s.records.Store(id, decodedRecord{raw: record, d: out})
-	} else {
-		s.records.Delete(id)
+	if changed {
+		s.drafts.forget(id)
+	} else { // the stored record is exactly what was encoded here
+		s.drafts.remember(id, record, out)
 	}
 	out.Data = clean
 	return &out, shapeErrs, nil
@@ -335,7 +293,7 @@ func (s *Service) Delete(id, owner string) error {
 // deleteDraft removes a draft, its answers and its attachments, and the
 // file contents no other attachment shares.
 func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
-	s.records.Delete(d.ID)
+	s.drafts.forget(d.ID)
 	atts := map[string]string{}
 	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, raw []byte) error {
 		var a Attachment
@@ -393,23 +351,34 @@ type SubmitResult struct {
 	Again bool
 }
 
+// submitTries is how many times Submit checks a draft when saves keep
+// landing between its check and its write.
+const submitTries = 3
+
 // Submit validates the draft and turns it into a case, in one transaction
 // with its first event and index entries. Repeating it returns the same
-// case. Validation errors leave the draft untouched.
+// case. Validation errors leave the draft untouched. A save that lands
+// between the check and the write makes Submit check the saved answers
+// again; a *ConflictError only when that keeps happening.
 func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
-	// The record's bytes are read first: if they are unchanged at write
-	// time, nothing happened to the draft after it was validated below.
-	var seen []byte
-	if store.ValidID(id) {
-		_ = s.Store.View(func(tx *store.Tx) error {
-			raw, err := tx.GetRaw(store.Drafts, id)
-			seen = append([]byte(nil), raw...)
-			return err
-		})
+	for try := 1; ; try++ {
+		res, err := s.submit(id, actor)
+		var ce *ConflictError
+		if !errors.As(err, &ce) || try == submitTries {
+			return res, err
+		}
 	}
-	d, err := s.Draft(id, actor.ID)
+}
+
+// submit is one try of Submit.
+func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
+	snap, err := s.drafts.read(s.Store, id, true)
 	if err != nil {
 		return nil, err
+	}
+	d := snap.d
+	if d.Owner.ID != actor.ID {
+		return nil, ErrNotFound
 	}
 	if d.CaseID != "" {
 		c, err := s.caseByID(d.CaseID)
@@ -420,6 +389,9 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, ErrNotFound
 	}
 	now := s.Now()
+	if err := s.mayAct(svc, d.Owner, d.Principal, now); err != nil {
+		return nil, err
+	}
 	if !svc.AvailabilityAt(now).Open {
 		return nil, ErrClosed
 	}
@@ -444,21 +416,19 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 	if len(errs) > 0 {
 		return &SubmitResult{Errors: errs}, nil
 	}
-	used := usedAttachments(def, clean, byID)
-	known := knownConcepts(def, clean)
 	// Everything but the reference number is made and encoded before the
 	// serial write.
 	year := now.In(datefmt.Helsinki()).Year()
 	c := &Case{
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
-		Actor: actor, Principal: d.Principal, Answers: clean, Known: known,
-		Attachments: used, Parties: []Party{}, DraftID: d.ID,
+		Actor: actor, Principal: d.Principal, Answers: clean, Known: knownConcepts(def, clean),
+		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
 	}
-	caseJSON, err := json.Marshal(c)
+	caseJSON, err := json.Marshal(c) // without the reference (see withReference)
 	if err != nil {
 		return nil, err
 	}
@@ -475,18 +445,9 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	var res SubmitResult
-	var refusal error
-	err = s.Store.Update(func(tx *store.Tx) error {
-		res, refusal = SubmitResult{}, nil
-		cur, err := tx.GetRaw(store.Drafts, id)
-		if errors.Is(err, store.ErrNotFound) {
-			refusal = ErrNotFound
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(cur, seen) {
+	_, err = s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
+		res = SubmitResult{}
+		if changed {
 			latest, err := s.ownDraft(tx, id, actor.ID, false)
 			if err != nil {
 				return err
@@ -499,13 +460,12 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 				res = SubmitResult{Case: &c, Again: true}
 				return nil
 			}
-			if latest.Version != d.Version { // saved meanwhile: validate again
+			if latest.Version != d.Version { // saved meanwhile: check again
 				full, err := s.getDraft(tx, id, true)
 				if err != nil {
 					return err
 				}
-				refusal = &ConflictError{Current: full}
-				return nil
+				return refuse(&ConflictError{Current: full})
 			}
 			// Same answers, other bookkeeping changed: go on.
 		}
@@ -514,9 +474,11 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 			return err
 		}
 		ref := fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n)
-		// The struct's own reference is the first "reference" key.
-		withRef := bytes.Replace(caseJSON, []byte(`"reference":""`), []byte(`"reference":"`+ref+`"`), 1)
-		if err := tx.PutRaw(store.Cases, c.ID, withRef); err != nil {
+		record, err := withReference(caseJSON, ref)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.Cases, c.ID, record); err != nil {
 			return err
 		}
 		if err := tx.PutRaw(store.CasesByRef, ref, []byte(c.ID)); err != nil {
@@ -539,19 +501,37 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
-		s.records.Delete(id)
 		made := *c
 		made.Reference = ref
 		res = SubmitResult{Case: &made}
 		return nil
 	})
-	if err == nil {
-		err = refusal
-	}
+	s.drafts.forget(id)
 	if err != nil {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// withReference makes the record of a case encoded without its reference
+// (Case.Reference is left out when empty) and the reference, which is
+// numbered only inside the serial write: the reference becomes the
+// record's first member.
+func withReference(caseJSON []byte, ref string) ([]byte, error) {
+	if len(caseJSON) < 2 || caseJSON[0] != '{' || caseJSON[len(caseJSON)-1] != '}' {
+		return nil, fmt.Errorf("cases: a case record is a JSON object, not %.20q", caseJSON)
+	}
+	value, err := json.Marshal(ref)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(caseJSON)+len(value)+len(`"reference":,`))
+	out = append(out, `{"reference":`...)
+	out = append(out, value...)
+	if len(caseJSON) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, caseJSON[1:]...), nil
 }
 
 func copyMap(m map[string]any) map[string]any {
@@ -660,48 +640,4 @@ func (s *Service) Cases(user string) ([]*Case, error) {
 		})
 	})
 	return out, err
-}
-
-// versionKey starts the tail of a draft record (the fields a save changes).
-var versionKey = []byte(`,"version":`)
-
-// nextRecord encodes d, which differs from the record prev (decoded as
-// old) only in its tail fields, by keeping prev's bytes up to the tail and
-// appending the new tail. When prev does not end in exactly old's tail (a
-// record written in another layout) it encodes d in full.
-func nextRecord(prev []byte, old, d *Draft) ([]byte, error) {
-	i := bytes.LastIndex(prev, versionKey)
-	if i < 0 || d.CaseID != "" {
-		return json.Marshal(d)
-	}
-	if tail, err := recordTail(nil, old); err != nil || !bytes.Equal(prev[i:], tail) {
-		return json.Marshal(d)
-	}
-	out := make([]byte, 0, len(prev)+16)
-	out = append(out, prev[:i]...)
-	return recordTail(out, d)
-}
-
-// recordTail appends the tail of a draft record exactly as encoding/json
-// writes it (a test compares the two).
-func recordTail(b []byte, d *Draft) ([]byte, error) {
-	if y := d.UpdatedAt.Year(); y < 0 || y > 9999 {
-		return nil, fmt.Errorf("cases: time out of range")
-	}
-	if y := d.ExpiresAt.Year(); y < 0 || y > 9999 {
-		return nil, fmt.Errorf("cases: time out of range")
-	}
-	b = append(b, versionKey...)
-	b = strconv.AppendInt(b, int64(d.Version), 10)
-	b = append(b, `,"step":`...)
-	b = strconv.AppendInt(b, int64(d.Step), 10)
-	b = append(b, `,"updatedAt":"`...)
-	b = d.UpdatedAt.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","expiresAt":"`...)
-	b = d.ExpiresAt.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, '"')
-	if d.Reminded {
-		b = append(b, `,"reminded":true`...)
-	}
-	return append(b, '}'), nil
 }

@@ -1,0 +1,119 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"asiointi/server/catalog"
+	"asiointi/server/identity"
+)
+
+// ErrOnBehalf is the family of refusals of a service's on-behalf
+// requirement (DESIGN.md, "The three ways of transacting"): every one of
+// the errors below matches it with errors.Is.
+var ErrOnBehalf = errors.New("cases: on-behalf requirement not met")
+
+// Refusals of the on-behalf requirement. CreateDraft, Save and Submit
+// return them; MayApply tells in advance.
+var (
+	// ErrResidentsOnly: only a resident applies (not staff).
+	ErrResidentsOnly = fmt.Errorf("%w: only a resident applies", ErrOnBehalf)
+	// ErrNeedChild: the service is applied for on behalf of a child.
+	ErrNeedChild = fmt.Errorf("%w: the service is applied for on behalf of a child", ErrOnBehalf)
+	// ErrNeedOrganization: the service is applied for on behalf of an organisation.
+	ErrNeedOrganization = fmt.Errorf("%w: the service is applied for on behalf of an organisation", ErrOnBehalf)
+	// ErrNeedPrincipal: the service is applied for on behalf of another person, with a mandate.
+	ErrNeedPrincipal = fmt.Errorf("%w: the service is applied for on behalf of another person", ErrOnBehalf)
+	// ErrNoRelation: the person has no acting-for relation with the
+	// principal (any more: a mandate revoked or expired, a child come of
+	// age, a role ended).
+	ErrNoRelation = fmt.Errorf("%w: no acting-for relation with the principal", ErrOnBehalf)
+	// ErrNotForPrincipal: the relation does not cover this service (a
+	// child for a mandate service, a mandate on another issue, an
+	// organisation for a personal service).
+	ErrNotForPrincipal = fmt.Errorf("%w: the relation does not cover this service", ErrOnBehalf)
+)
+
+// MayApply tells whether owner may apply for the service for principal
+// (nil: for themself) now: nil, ErrNotFound for an unknown service, or
+// one of the on-behalf refusals. It does not look at the service's
+// application period.
+func (s *Service) MayApply(serviceID string, owner Ref, principal *Ref) error {
+	svc, ok := s.Catalog.Service(serviceID)
+	if !ok {
+		return ErrNotFound
+	}
+	return s.mayAct(svc, owner, principal, s.Now())
+}
+
+// mayAct applies the service's on-behalf requirement to owner acting for
+// principal (nil: for themself) on the day of now. The relation is looked
+// up in the register every time, so that one that ended is refused at
+// once, also for a draft started while it held.
+func (s *Service) mayAct(svc *catalog.Service, owner Ref, principal *Ref, now time.Time) error {
+	if owner.Kind != identity.Resident {
+		return ErrResidentsOnly
+	}
+	if principal == nil {
+		if svc.ForSelf || svc.OnBehalf == catalog.OnBehalfAlone || svc.OnBehalf == catalog.OnBehalfAllParties {
+			return nil
+		}
+		switch svc.OnBehalf {
+		case catalog.OnBehalfGuardian:
+			return ErrNeedChild
+		case catalog.OnBehalfOrganization:
+			return ErrNeedOrganization
+		default:
+			return ErrNeedPrincipal
+		}
+	}
+	rels, err := s.relations(owner.ID, principal.ID, now)
+	if err != nil {
+		return err
+	}
+	if len(rels) == 0 {
+		return ErrNoRelation
+	}
+	for _, p := range rels {
+		if covers(svc, p) {
+			return nil
+		}
+	}
+	return ErrNotForPrincipal
+}
+
+// relations are the owner's acting-for relations with the principal on
+// the day of now (a person may hold a role and a mandate in the same
+// organisation).
+func (s *Service) relations(owner, principal string, now time.Time) ([]identity.Principal, error) {
+	p, err := s.Register.Person(owner)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.Register.Principals(p, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []identity.Principal
+	for _, x := range all {
+		if x.ID == principal {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// covers: the relation p lets its holder apply for the service.
+func covers(svc *catalog.Service, p identity.Principal) bool {
+	switch svc.OnBehalf {
+	case catalog.OnBehalfGuardian:
+		return p.Kind == "guardian"
+	case catalog.OnBehalfMandate:
+		return p.Kind == "mandate" && slices.Contains(p.Issues, svc.MandateIssue)
+	case catalog.OnBehalfOrganization:
+		return p.Kind == "organization" && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
+	}
+	return false
+}

@@ -1,0 +1,185 @@
+package cases
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"asiointi/server/store"
+)
+
+// draftRecords is the speed machinery of autosave and submit on the
+// drafts bucket. An autosave changes only the tail fields of a draft's
+// record (see Draft), many times a minute, and most of the work can run
+// in parallel before the serial, batched write:
+//
+//   - read returns a draft together with the record bytes it was decoded
+//     from, and decodes them only when they differ from the record of the
+//     draft's last save (a cache of the drafts being edited right now);
+//   - next encodes the record after a save by keeping the previous bytes
+//     up to the tail and writing only the new tail;
+//   - update writes in a batched transaction and tells the write whether
+//     the record is still the bytes read (compare-and-put): in the usual
+//     case it puts what was prepared, otherwise it looks at the draft again.
+type draftRecords struct {
+	cache sync.Map // id → decodedRecord
+}
+
+type decodedRecord struct {
+	raw []byte
+	d   Draft
+}
+
+// snapshot is a draft as read, with a copy of the record bytes it was
+// decoded from.
+type snapshot struct {
+	d   *Draft
+	raw []byte
+}
+
+// read loads a draft, with its answers when withData, and its record
+// bytes in one transaction. ErrNotFound for an absent or malformed id.
+func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot, error) {
+	var snap snapshot
+	if !store.ValidID(id) {
+		return snap, ErrNotFound
+	}
+	err := st.View(func(tx *store.Tx) error {
+		raw, err := tx.GetRaw(store.Drafts, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var d Draft
+		if c, ok := r.cache.Load(id); ok && bytes.Equal(c.(decodedRecord).raw, raw) {
+			d = c.(decodedRecord).d
+		} else if err := decodeRecord(raw, &d); err != nil {
+			return err
+		}
+		if withData {
+			if err := loadData(tx, &d); err != nil {
+				return err
+			}
+		}
+		snap = snapshot{d: &d, raw: bytes.Clone(raw)}
+		return nil
+	})
+	return snap, err
+}
+
+// next encodes d, the draft of snap after a save changed only its tail
+// fields: snap's bytes up to the tail, then the new tail. A record in
+// another layout is encoded in full.
+func (r *draftRecords) next(snap snapshot, d *Draft) ([]byte, error) {
+	return nextRecord(snap.raw, snap.d, d)
+}
+
+// refusal is a domain answer found inside a write (ErrSubmitted, a
+// *ConflictError): update passes it out instead of failing the
+// transaction, so that it does not roll back the other writes batched into
+// the same commit. A write refuses before it puts anything.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+
+// refuse makes err a refusal of a write given to update.
+func refuse(err error) error { return refusal{err} }
+
+// update runs write in a batched transaction (which may run it more than
+// once). changed is false when the draft's record is still the bytes seen
+// when it was read: nothing touched the draft since. A draft deleted
+// meanwhile is ErrNotFound. update returns the changed of the run that
+// was committed, and forgets the draft's cached record on any error.
+func (r *draftRecords) update(st *store.Store, id string, seen []byte, write func(tx *store.Tx, changed bool) error) (changed bool, err error) {
+	var refused error
+	err = st.Update(func(tx *store.Tx) error {
+		refused, changed = nil, true
+		cur, err := tx.GetRaw(store.Drafts, id)
+		if errors.Is(err, store.ErrNotFound) {
+			refused = ErrNotFound
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		changed = !bytes.Equal(cur, seen)
+		err = write(tx, changed)
+		var no refusal
+		if errors.As(err, &no) {
+			refused = no.err
+			return nil
+		}
+		return err
+	})
+	if err == nil {
+		err = refused
+	}
+	if err != nil {
+		r.forget(id)
+	}
+	return changed, err
+}
+
+// remember caches d as the decoding of the record raw that was just
+// stored for it. The id may live in the HTTP server's reused buffers
+// (Fiber): it is copied, since the cache outlives the request.
+func (r *draftRecords) remember(id string, raw []byte, d Draft) {
+	d.Data = nil
+	r.cache.Store(strings.Clone(id), decodedRecord{raw: raw, d: d})
+}
+
+func (r *draftRecords) forget(id string) { r.cache.Delete(id) }
+
+// clear empties the cache: it only serves drafts being edited right now.
+func (r *draftRecords) clear() { r.cache.Clear() }
+
+// versionKey starts the tail of a draft record (the fields a save changes).
+var versionKey = []byte(`,"version":`)
+
+// nextRecord encodes d, which differs from the record prev (decoded as
+// old) only in its tail fields, by keeping prev's bytes up to the tail and
+// appending the new tail. When prev does not end in exactly old's tail (a
+// record written in another layout) it encodes d in full.
+func nextRecord(prev []byte, old, d *Draft) ([]byte, error) {
+	i := bytes.LastIndex(prev, versionKey)
+	if i < 0 || d.CaseID != "" {
+		return json.Marshal(d)
+	}
+	if tail, err := recordTail(nil, old); err != nil || !bytes.Equal(prev[i:], tail) {
+		return json.Marshal(d)
+	}
+	out := make([]byte, 0, len(prev)+16)
+	out = append(out, prev[:i]...)
+	return recordTail(out, d)
+}
+
+// recordTail appends the tail of a draft record exactly as encoding/json
+// writes it (a test compares the two).
+func recordTail(b []byte, d *Draft) ([]byte, error) {
+	if y := d.UpdatedAt.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("cases: time out of range")
+	}
+	if y := d.ExpiresAt.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("cases: time out of range")
+	}
+	b = append(b, versionKey...)
+	b = strconv.AppendInt(b, int64(d.Version), 10)
+	b = append(b, `,"step":`...)
+	b = strconv.AppendInt(b, int64(d.Step), 10)
+	b = append(b, `,"updatedAt":"`...)
+	b = d.UpdatedAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","expiresAt":"`...)
+	b = d.ExpiresAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if d.Reminded {
+		b = append(b, `,"reminded":true`...)
+	}
+	return append(b, '}'), nil
+}
