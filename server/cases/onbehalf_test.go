@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -122,7 +123,12 @@ func TestRelationRecheckedOnSaveAndSubmit(t *testing.T) {
 				e.editPerson(hetuJuhani, func(p *population.Person) { p.Mandates[0].Issues = []string{"http://example.fi/other-issue"} })
 			}, cases.ErrNotForPrincipal},
 		{"guardianship ended", "early-education", hetuAino, child(hetuEetu), earlyEducationAnswers,
-			func(e *env) { e.editPerson(hetuEetu, func(p *population.Person) { p.Guardians = []string{"mikko"} }) }, cases.ErrNoRelation},
+			func(e *env) {
+				aino := e.person(hetuAino).ID
+				e.editPerson(hetuEetu, func(p *population.Person) {
+					p.Guardians = slices.DeleteFunc(p.Guardians, func(g string) bool { return g == aino })
+				})
+			}, cases.ErrNoRelation},
 		{"role in the organisation ended", "association-grant", hetuAino, func(*env) *cases.Ref { return orgRef() },
 			func() map[string]any { return associationGrantAnswers("") },
 			func(e *env) { e.editPerson(hetuAino, func(p *population.Person) { p.Roles = nil }) }, cases.ErrNoRelation},

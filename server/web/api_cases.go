@@ -67,21 +67,8 @@ func (s *Server) apiCreateDraft(c *fiber.Ctx) error {
 	if err := c.BodyParser(&in); err != nil || in.Service == "" {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
-	svc, ok := s.catalog.Service(in.Service)
-	if !ok {
-		return fiber.ErrNotFound
-	}
 	sess := session(c)
-	if msg, err := s.mayStart(sess, svc); err != nil {
-		if msg == "" {
-			return err
-		}
-		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
-	}
-	if !svc.AvailabilityAt(s.now()).Open {
-		return s.fail(c, fiber.StatusConflict, "service-closed", "draft.serviceClosed")
-	}
-	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
+	d, err := s.cases.CreateDraft(in.Service, actorRef(sess), principalRef(sess))
 	if err != nil {
 		return s.casesFail(c, err)
 	}

@@ -2,12 +2,10 @@ package web
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/cases"
-	"asiointi/server/catalog"
 	"asiointi/server/forms"
 	"asiointi/server/identity"
 )
@@ -25,62 +23,35 @@ func principalRef(sess *identity.Session) *cases.Ref {
 	return &cases.Ref{ID: sess.ActingFor, Name: sess.ActingName, Kind: sess.ActingAs}
 }
 
-// Refusals of the on-behalf check, each with its own message.
-var (
-	errNeedPrincipal = errors.New("acting for the wrong kind of principal")
-	errNotForSelf    = errors.New("service is not for oneself")
-)
+// onBehalfMessages explain the on-behalf refusals of cases.
+var onBehalfMessages = []struct {
+	err error
+	msg string
+}{
+	{cases.ErrResidentsOnly, "error.residentsOnly"},
+	{cases.ErrNeedChild, "start.needChild"},
+	{cases.ErrNeedOrganization, "start.needOrganization"},
+	{cases.ErrNeedPrincipal, "start.needPrincipal"},
+	{cases.ErrNoRelation, "acting.noRelation"},
+	{cases.ErrNotForPrincipal, "start.notForPrincipal"},
+}
 
-// mayStart applies the service's on-behalf requirement (DESIGN.md) to the
-// session: nil when the person may start the service for the current
-// acting-for principal. The returned message id explains a refusal.
-func (s *Server) mayStart(sess *identity.Session, svc *catalog.Service) (string, error) {
-	if sess == nil || sess.Kind != identity.Resident {
-		return "error.residentsOnly", errNeedPrincipal
-	}
-	if sess.ActingFor == "" {
-		if svc.ForSelf || svc.OnBehalf == catalog.OnBehalfAlone || svc.OnBehalf == catalog.OnBehalfAllParties {
-			return "", nil
-		}
-		switch svc.OnBehalf {
-		case catalog.OnBehalfGuardian:
-			return "start.needChild", errNotForSelf
-		case catalog.OnBehalfOrganization:
-			return "start.needOrganization", errNotForSelf
-		default:
-			return "start.needPrincipal", errNotForSelf
+// onBehalfMessage is the message id that explains an on-behalf refusal;
+// false for any other error.
+func onBehalfMessage(err error) (string, bool) {
+	for _, m := range onBehalfMessages {
+		if errors.Is(err, m.err) {
+			return m.msg, true
 		}
 	}
-	list, err := s.principals(sess)
-	if err != nil {
-		return "", err
-	}
-	var p *identity.Principal
-	for i := range list {
-		if list[i].ID == sess.ActingFor {
-			p = &list[i]
-		}
-	}
-	if p == nil { // the relation ended since the switch
-		return "acting.noRelation", errNeedPrincipal
-	}
-	ok := false
-	switch svc.OnBehalf {
-	case catalog.OnBehalfGuardian:
-		ok = p.Kind == identity.PrincipalGuardian
-	case catalog.OnBehalfMandate:
-		ok = p.Kind == identity.PrincipalMandate && slices.Contains(p.Issues, svc.MandateIssue)
-	case catalog.OnBehalfOrganization:
-		ok = p.Kind == identity.PrincipalOrganization && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
-	}
-	if !ok {
-		return "start.notForPrincipal", errNeedPrincipal
-	}
-	return "", nil
+	return "", false
 }
 
 // casesFail maps domain errors to localized HTTP answers.
 func (s *Server) casesFail(c *fiber.Ctx, err error) error {
+	if msg, ok := onBehalfMessage(err); ok {
+		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
+	}
 	var ce *cases.ConflictError
 	switch {
 	case errors.As(err, &ce):

@@ -143,12 +143,13 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		"OnBehalfText": s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
 	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
-		msg, err := s.mayStart(sess, svc)
-		if err != nil && msg == "" {
+		err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
+		msg, refused := onBehalfMessage(err)
+		if err != nil && !refused {
 			return err
 		}
 		data["CanStart"] = err == nil
-		if err != nil {
+		if refused {
 			data["Refusal"] = s.msg.T(lang, msg)
 		}
 	}

@@ -47,20 +47,17 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
 	v := &startView{Service: svc.Name.In(lang), ServiceURL: "/" + lang + "/services/" + svc.ID}
-	if msg, err := s.mayStart(sess, svc); err != nil {
-		if msg == "" {
-			return err
-		}
+	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
+	if msg, refused := onBehalfMessage(err); refused {
 		v.Message = s.msg.T(lang, msg)
 		v.ActingURL = "/" + lang + "/acting-for?next=" + urlQueryEscape(v.ServiceURL)
 		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
 	}
-	if a := svc.AvailabilityAt(s.now()); !a.Open {
+	if errors.Is(err, cases.ErrClosed) {
 		v.Closed = true
-		_, v.Status = s.availabilityText(lang, a)
+		_, v.Status = s.availabilityText(lang, svc.AvailabilityAt(s.now()))
 		return s.render(c, fiber.StatusConflict, s.page(c, "start", "startPage.closedTitle", v))
 	}
-	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
 	if err != nil {
 		return s.casesFail(c, err)
 	}
@@ -269,14 +266,7 @@ func (s *Server) submitDraft(c *fiber.Ctx) error {
 	if err != nil {
 		return s.casesFail(c, err)
 	}
-	var res *cases.SubmitResult
-	for try := 0; try < 3; try++ { // a save landing mid-submit: check again
-		res, err = s.cases.Submit(d.ID, actorRef(sess))
-		var ce *cases.ConflictError
-		if !errors.As(err, &ce) {
-			break
-		}
-	}
+	res, err := s.cases.Submit(d.ID, actorRef(sess))
 	switch {
 	case errors.Is(err, cases.ErrClosed):
 		msg := s.msg.T(lang, "draft.serviceClosed")
