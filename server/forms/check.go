@@ -168,6 +168,12 @@ func (s *submitCheck) fail(path, code string, params map[string]any) {
 	s.errs = append(s.errs, FieldError{Field: path, Code: code, Params: params})
 }
 
+// report adds a problem of a field's limits (see rules.go) at path.
+func (s *submitCheck) report(path string, e FieldError) {
+	e.Field = path
+	s.errs = append(s.errs, e)
+}
+
 // field checks in[f.ID] and stores the cleaned value in out. scope holds
 // the cleaned answers of f's scope so far, top those of the top level.
 func (s *submitCheck) field(f *Field, path string, in, out, top map[string]any) {
@@ -177,36 +183,13 @@ func (s *submitCheck) field(f *Field, path string, in, out, top map[string]any) 
 	v := in[f.ID]
 	if isEmpty(v) && !(f.Type == TypeCheckbox && v != nil) {
 		if f.Required {
-			s.fail(path, requiredCode(f), requiredParams(f))
+			s.report(path, errRequired(f))
 		}
 		return
 	}
 	if clean, ok := s.value(f, path, v, top); ok {
 		out[f.ID] = clean
 	}
-}
-
-func requiredCode(f *Field) string {
-	switch f.Type {
-	case TypeSelect, TypeRadio:
-		return ErrRequiredChoice
-	case TypeCheckboxes:
-		return ErrRequiredChoices
-	case TypeCheckbox:
-		return ErrRequiredCheckbox
-	case TypeFile:
-		return ErrRequiredFile
-	case TypeGroup:
-		return ErrTooFewItems
-	}
-	return ErrRequired
-}
-
-func requiredParams(f *Field) map[string]any {
-	if f.Type == TypeGroup {
-		return map[string]any{"Min": max(1, f.MinItems)}
-	}
-	return nil
 }
 
 // value checks one non-empty answer and returns its cleaned form.
@@ -274,10 +257,10 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	n := utf8.RuneCountInString(str)
 	switch {
 	case f.MaxLength > 0 && n > f.MaxLength:
-		s.fail(path, ErrTooLong, map[string]any{"Max": f.MaxLength})
+		s.report(path, errTooLong(f))
 		return nil, false
 	case n < f.MinLength:
-		s.fail(path, ErrTooShort, map[string]any{"Min": f.MinLength})
+		s.report(path, errTooShort(f))
 		return nil, false
 	}
 	switch {
@@ -290,7 +273,7 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	}
 	if f.Pattern != "" {
 		if re := f.regexp(); re == nil || !re.MatchString(str) {
-			s.fail(path, ErrPattern, map[string]any{"Help": f.PatternHelp})
+			s.report(path, errPattern(f))
 			return nil, false
 		}
 	}
@@ -331,10 +314,10 @@ func (s *submitCheck) number(f *Field, path string, v any) (any, bool) {
 	}
 	switch {
 	case f.Min != nil && n < *f.Min:
-		s.fail(path, ErrNumberTooSmall, map[string]any{"Min": *f.Min})
+		s.report(path, errNumberTooSmall(f))
 		return nil, false
 	case f.Max != nil && n > *f.Max:
-		s.fail(path, ErrNumberTooLarge, map[string]any{"Max": *f.Max})
+		s.report(path, errNumberTooLarge(f))
 		return nil, false
 	}
 	return n, true
@@ -346,16 +329,12 @@ func (s *submitCheck) money(f *Field, path, str string) (any, bool) {
 		s.fail(path, ErrMoney, nil)
 		return nil, false
 	}
-	lo := int64(0)
-	if f.Min != nil {
-		lo = toCents(*f.Min)
-	}
 	switch {
-	case cents < lo:
-		s.fail(path, ErrMoneyTooSmall, map[string]any{"Min": amount(lo)})
+	case cents < moneyMin(f):
+		s.report(path, errMoneyTooSmall(f))
 		return nil, false
 	case f.Max != nil && cents > toCents(*f.Max):
-		s.fail(path, ErrMoneyTooLarge, map[string]any{"Max": amount(toCents(*f.Max))})
+		s.report(path, errMoneyTooLarge(f))
 		return nil, false
 	}
 	return moneyString(cents), true
@@ -370,13 +349,13 @@ func (s *submitCheck) date(f *Field, path, str string) (any, bool) {
 	}
 	if f.DateMin != "" {
 		if lo, err := ParseDateBound(f.DateMin, s.opts.Now); err == nil && t.Before(lo) {
-			s.fail(path, ErrDateTooEarly, map[string]any{"Date": civilDate(lo)})
+			s.report(path, errDateTooEarly(lo))
 			return nil, false
 		}
 	}
 	if f.DateMax != "" {
 		if hi, err := ParseDateBound(f.DateMax, s.opts.Now); err == nil && t.After(hi) {
-			s.fail(path, ErrDateTooLate, map[string]any{"Date": civilDate(hi)})
+			s.report(path, errDateTooLate(hi))
 			return nil, false
 		}
 	}
@@ -405,10 +384,10 @@ func (s *submitCheck) checkboxes(f *Field, path string, v any) (any, bool) {
 	n := float64(len(chosen))
 	switch {
 	case f.Min != nil && n < *f.Min:
-		s.fail(path, ErrTooFewChoices, map[string]any{"Min": int(*f.Min)})
+		s.report(path, errTooFewChoices(f))
 		return nil, false
 	case f.Max != nil && n > *f.Max:
-		s.fail(path, ErrTooManyChoices, map[string]any{"Max": int(*f.Max)})
+		s.report(path, errTooManyChoices(f))
 		return nil, false
 	}
 	out := make([]any, 0, len(chosen))
@@ -431,11 +410,11 @@ func (s *submitCheck) file(f *Field, path, id string) (any, bool) {
 		return nil, false
 	}
 	if !slices.Contains(f.Accepted(), a.MIME) {
-		s.fail(path, ErrFileType, map[string]any{"Types": mimeTypes(f.Accepted())})
+		s.report(path, errFileType(f))
 		return nil, false
 	}
 	if a.Size > f.FileLimit() {
-		s.fail(path, ErrFileTooLarge, map[string]any{"Max": byteSize(f.FileLimit())})
+		s.report(path, errFileTooLarge(f))
 		return nil, false
 	}
 	return id, true
@@ -458,10 +437,10 @@ func (s *submitCheck) group(f *Field, path string, v any, top map[string]any) (a
 	}
 	switch {
 	case len(list) > f.ItemLimit():
-		s.fail(path, ErrTooManyItems, map[string]any{"Max": f.ItemLimit()})
+		s.report(path, errTooManyItems(f))
 		return nil, false
 	case len(list) < f.MinItems:
-		s.fail(path, ErrTooFewItems, map[string]any{"Min": f.MinItems})
+		s.report(path, errTooFewItems(f))
 		return nil, false
 	}
 	items := make([]any, 0, len(list))

@@ -36,7 +36,7 @@ func (s *Server) conflictRows(lang string, cur *cases.Draft, fields []*forms.Fie
 	att := cases.AttachmentLookup(atts)
 	var rows []conflictRow
 	for _, f := range fields {
-		if !f.IsData() || isLocked(cur, f, cur.Data) {
+		if !f.IsData() || cur.Locks(f, cur.Data) {
 			continue
 		}
 		mine, saved := post.values[f.ID], cur.Data[f.ID]
@@ -101,7 +101,7 @@ func itemText(it forms.SummaryItem) string {
 func (s *Server) conflictPage(c *fiber.Ctx, cur *cases.Draft, def *forms.Definition, si int, fields []*forms.Field, post *stepPost, vals url.Values) error {
 	lang := requestLang(c)
 	v := &conflictView{StepURL: s.stepURL(lang, cur.ID, si), Version: cur.Version,
-		Base: stepHash(cur.Data, fields), Rows: s.conflictRows(lang, cur, fields, post)}
+		Base: forms.StepHash(cur.Data, fields), Rows: s.conflictRows(lang, cur, fields, post)}
 	if svc, ok := s.catalog.Service(cur.Service); ok {
 		v.Service = svc.Name.In(lang)
 	}

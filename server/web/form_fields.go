@@ -3,14 +3,12 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"asiointi/server/cases"
-	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 )
 
@@ -116,52 +114,13 @@ func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definit
 }
 
 // stepFields decides which fields of the step are shown (see
-// stepFieldSet) and builds their views.
+// forms.Definition.StepFields) and builds their views.
 func (b *fieldBuilder) stepFields() []*fieldView {
 	var out []*fieldView
-	for _, f := range stepFieldSet(b.def, b.step, b.values) {
+	for _, f := range b.def.StepFields(b.step, b.values) {
 		out = append(out, b.field(f, f.ID, b.values))
 	}
 	return out
-}
-
-// stepFieldSet is the fields of step si that the page shows and that a
-// post of the page may change. A field whose condition depends on an
-// answer of an earlier step is left out when that answer hides it (it
-// does not apply, and its draft value is kept). A condition on a field of
-// the same step is evaluated in the browser: the field is always part of
-// the page.
-func stepFieldSet(def *forms.Definition, si int, values map[string]any) []*forms.Field {
-	shown := shownEarlier(def, si, values)
-	var out []*forms.Field
-	sameStep := map[string]bool{}
-	for i := range def.Steps[si].Fields {
-		f := &def.Steps[si].Fields[i]
-		if f.ShowIf != nil && !sameStep[f.ShowIf.Field] && !forms.Visible(f, shown, shown) {
-			continue
-		}
-		sameStep[f.ID] = true
-		out = append(out, f)
-	}
-	return out
-}
-
-// shownEarlier holds the answers of the visible fields of the steps
-// before si, evaluated in form order as forms.CheckSubmit does.
-func shownEarlier(def *forms.Definition, si int, values map[string]any) map[string]any {
-	shown := map[string]any{}
-	for i := 0; i < si; i++ {
-		for j := range def.Steps[i].Fields {
-			f := &def.Steps[i].Fields[j]
-			if !f.IsData() || !forms.Visible(f, shown, shown) {
-				continue
-			}
-			if v, ok := values[f.ID]; ok {
-				shown[f.ID] = v
-			}
-		}
-	}
-	return shown
 }
 
 // field builds the view of f at path; scope holds the answers of its
@@ -289,7 +248,7 @@ func (b *fieldBuilder) condition(f *forms.Field, v *fieldView, scope map[string]
 	c := f.ShowIf
 	// The field the condition names: a sibling in the group, or top level.
 	// A condition on an earlier step was decided when the step's fields
-	// were chosen (stepFieldSet): the field is shown, nothing to toggle.
+	// were chosen (StepFields): the field is shown, nothing to toggle.
 	var target *forms.Field
 	if g, ok := b.groupOf(v.ID); ok {
 		target, _ = g.Sub(c.Field)
@@ -397,126 +356,26 @@ func itemPath(group string, i int, sub string) string {
 	return group + "." + strconv.Itoa(i) + "." + sub
 }
 
-// clientRules are a field's checks for form.js (pwa/js/rules.js), the
-// same as forms.CheckSubmit's, with the messages in the page language.
+// clientRules are a field's checks for form.js (forms.Field.ClientRules),
+// with their messages in the page language: data-rules.
 type clientRules struct {
-	Type      string            `json:"t"`
-	Required  bool              `json:"r,omitempty"`
-	MinLength int               `json:"minL,omitempty"`
-	MaxLength int               `json:"maxL,omitempty"`
-	Min       *float64          `json:"min,omitempty"`
-	Max       *float64          `json:"max,omitempty"`
-	Pattern   string            `json:"re,omitempty"`
-	DateMin   string            `json:"dMin,omitempty"`
-	DateMax   string            `json:"dMax,omitempty"`
-	MaxBytes  int64             `json:"maxB,omitempty"`
-	Accept    []string          `json:"acc,omitempty"`
-	MinItems  int               `json:"minI,omitempty"`
-	MaxItems  int               `json:"maxI,omitempty"`
-	Messages  map[string]string `json:"m"`
+	*forms.Rules
+	Messages map[string]string `json:"m"`
 }
 
 func (b *fieldBuilder) rules(f *forms.Field) string {
-	if !f.IsData() {
+	r := f.ClientRules(b.now)
+	if r == nil {
 		return ""
 	}
-	r := clientRules{Type: f.Type, Required: f.Required, Messages: map[string]string{}}
-	msg := func(key, id string, data map[string]any) { r.Messages[key] = b.s.msg.T(b.lang, id, data) }
-	switch f.Type {
-	case forms.TypeSelect, forms.TypeRadio:
-		msg("required", forms.ErrRequiredChoice, nil)
-	case forms.TypeCheckboxes:
-		msg("required", forms.ErrRequiredChoices, nil)
-	case forms.TypeCheckbox:
-		msg("required", forms.ErrRequiredCheckbox, nil)
-	case forms.TypeFile:
-		msg("required", forms.ErrRequiredFile, nil)
-	case forms.TypeGroup:
-		msg("required", forms.ErrTooFewItems, map[string]any{"Min": max(1, f.MinItems)})
-	default:
-		msg("required", forms.ErrRequired, nil)
+	v := clientRules{Rules: r, Messages: make(map[string]string, len(r.Errors)+1)}
+	for key, e := range r.Errors {
+		v.Messages[key] = b.s.fieldMessage(b.lang, e)
 	}
-	switch f.Type {
-	case forms.TypeText, forms.TypeTextarea, forms.TypeEmail, forms.TypePhone:
-		r.MinLength, r.MaxLength, r.Pattern = f.MinLength, f.MaxLength, f.Pattern
-		if f.MinLength > 0 {
-			msg("tooShort", forms.ErrTooShort, map[string]any{"Min": f.MinLength})
-		}
-		if f.MaxLength > 0 {
-			msg("tooLong", forms.ErrTooLong, map[string]any{"Max": f.MaxLength})
-		}
-		if f.Pattern != "" {
-			msg("pattern", forms.ErrPattern, map[string]any{"Help": f.PatternHelp.In(b.lang)})
-		}
-		if f.Type == forms.TypeEmail {
-			msg("email", forms.ErrEmail, nil)
-		}
-		if f.Type == forms.TypePhone {
-			msg("phone", forms.ErrPhone, nil)
-		}
-	case forms.TypeHetu:
-		msg("hetu", forms.ErrHetu, nil)
-	case forms.TypeBusinessID:
-		msg("businessId", forms.ErrBusinessID, nil)
-	case forms.TypeIBAN:
-		msg("iban", forms.ErrIBAN, nil)
-	case forms.TypePostalCode:
-		msg("postalCode", forms.ErrPostalCode, nil)
-	case forms.TypeNumber:
-		r.Min, r.Max = f.Min, f.Max
-		msg("number", "field.notNumber", nil)
-		if f.Min != nil {
-			msg("tooSmall", forms.ErrNumberTooSmall, map[string]any{"Min": formatNumberInput(*f.Min, b.lang)})
-		}
-		if f.Max != nil {
-			msg("tooLarge", forms.ErrNumberTooLarge, map[string]any{"Max": formatNumberInput(*f.Max, b.lang)})
-		}
-	case forms.TypeMoney:
-		r.Min, r.Max = f.Min, f.Max
-		msg("money", forms.ErrMoney, nil)
-		lo := 0.0
-		if f.Min != nil {
-			lo = *f.Min
-		}
-		r.Min = &lo
-		msg("tooSmall", forms.ErrMoneyTooSmall, map[string]any{"Min": forms.FormatMoney(int64(math.Round(lo*100)), b.lang)})
-		if f.Max != nil {
-			msg("tooLarge", forms.ErrMoneyTooLarge, map[string]any{"Max": forms.FormatMoney(int64(math.Round(*f.Max*100)), b.lang)})
-		}
-	case forms.TypeDate:
-		msg("date", forms.ErrDate, nil)
-		if f.DateMin != "" {
-			if t, err := forms.ParseDateBound(f.DateMin, b.now); err == nil {
-				r.DateMin = t.Format(time.DateOnly)
-				msg("tooEarly", forms.ErrDateTooEarly, map[string]any{"Date": datefmt.Date(t, b.lang)})
-			}
-		}
-		if f.DateMax != "" {
-			if t, err := forms.ParseDateBound(f.DateMax, b.now); err == nil {
-				r.DateMax = t.Format(time.DateOnly)
-				msg("tooLate", forms.ErrDateTooLate, map[string]any{"Date": datefmt.Date(t, b.lang)})
-			}
-		}
-	case forms.TypeCheckboxes:
-		r.Min, r.Max = f.Min, f.Max
-		if f.Min != nil {
-			msg("tooFew", forms.ErrTooFewChoices, map[string]any{"Min": int(*f.Min)})
-		}
-		if f.Max != nil {
-			msg("tooMany", forms.ErrTooManyChoices, map[string]any{"Max": int(*f.Max)})
-		}
-	case forms.TypeFile:
-		r.MaxBytes, r.Accept = f.FileLimit(), f.Accepted()
-		msg("tooBig", forms.ErrFileTooLarge, map[string]any{"Max": forms.FormatSize(f.FileLimit(), b.lang)})
-		msg("type", forms.ErrFileType, map[string]any{"Types": forms.FormatTypes(f.Accepted(), b.lang)})
-	case forms.TypeGroup:
-		r.MinItems, r.MaxItems = f.MinItems, f.ItemLimit()
-		if f.MinItems > 0 {
-			msg("tooFew", forms.ErrTooFewItems, map[string]any{"Min": f.MinItems})
-		}
-		msg("tooMany", forms.ErrTooManyItems, map[string]any{"Max": f.ItemLimit()})
+	if f.Type == forms.TypeNumber { // text that does not read as a number (see readStep)
+		v.Messages["number"] = b.s.msg.T(b.lang, "field.notNumber")
 	}
-	out, _ := json.Marshal(r)
+	out, _ := json.Marshal(v)
 	return string(out)
 }
 

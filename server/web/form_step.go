@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -174,7 +171,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 	}
 	svc, _ := s.catalog.Service(d.Service)
 	v := &stepView{DraftID: d.ID, Number: si + 1, Count: len(def.Steps), Title: def.Steps[si].Title.In(lang),
-		Fields: fields, Version: d.Version, Base: stepHash(d.Data, stepFieldSet(def, si, d.Data)),
+		Fields: fields, Version: d.Version, Base: forms.StepHash(d.Data, def.StepFields(si, d.Data)),
 		Action: s.stepURL(lang, d.ID, si), First: si == 0,
 		Steps: s.stepLinks(lang, d, def, si),
 		Status: autosaveTexts{Saved: s.msg.T(lang, "autosave.saved"), Saving: s.msg.T(lang, "autosave.saving"),
@@ -190,7 +187,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 		v.Principal = d.Principal.Name
 	}
 	var spec []fieldSpec
-	for _, f := range stepFieldSet(def, si, values) {
+	for _, f := range def.StepFields(si, values) {
 		if f.Type == forms.TypeFile {
 			v.Multipart = true
 		}
@@ -199,7 +196,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 				v.Multipart = true
 			}
 		}
-		if f.IsData() && !isLocked(d, f, values) {
+		if f.IsData() && !d.Locks(f, values) {
 			spec = append(spec, specOf(f))
 		}
 	}
@@ -212,19 +209,6 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 	}
 	p.Errors = msgs
 	return s.render(c, status, p)
-}
-
-// isLocked: a locked field that holds its prefilled value is shown as
-// text and never read from a post (the server keeps the register value).
-func isLocked(d *cases.Draft, f *forms.Field, values map[string]any) bool {
-	if !f.Locked {
-		return false
-	}
-	if _, ok := d.Prefill[f.ID]; !ok {
-		return false
-	}
-	v, ok := values[f.ID]
-	return ok && v != nil
 }
 
 // fieldSpec tells form.js how to read a field from the form (the same
@@ -264,22 +248,6 @@ func (s *Server) stepLinks(lang string, d *cases.Draft, def *forms.Definition, c
 	out = append(out, stepLink{Title: s.msg.T(lang, "summary.stepTitle"), Current: current == len(def.Steps),
 		Visited: furthest >= len(def.Steps), Goto: "goto:summary"})
 	return out
-}
-
-// stepHash fingerprints the saved answers of a step's fields: a post made
-// from a page whose fingerprint still matches changed nothing that anyone
-// else changed since, even if the version moved on (another step saved on
-// another device).
-func stepHash(data map[string]any, fields []*forms.Field) string {
-	m := map[string]any{}
-	for _, f := range fields {
-		if v, ok := data[f.ID]; ok {
-			m[f.ID] = v
-		}
-	}
-	raw, _ := json.Marshal(m)
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:8])
 }
 
 // postedForm reads a url-encoded or multipart form.
@@ -504,7 +472,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 		c.Set("Retry-After", strconv.Itoa(secs))
 		return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
 	}
-	fields := stepFieldSet(def, si, d.Data)
+	fields := def.StepFields(si, d.Data)
 	up := func(path string, fh *multipart.FileHeader) (string, error) {
 		f, err := fh.Open()
 		if err != nil {
@@ -524,12 +492,12 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	post := readStep(fields, vals, files, up)
 	version, _ := strconv.Atoi(vals.Get("version"))
 	if version != d.Version {
-		if vals.Get("_base") != stepHash(d.Data, fields) && len(s.conflictRows(lang, d, fields, post)) > 0 {
+		if vals.Get("_base") != forms.StepHash(d.Data, fields) && len(s.conflictRows(lang, d, fields, post)) > 0 {
 			return s.conflictPage(c, d, def, si, fields, post, vals)
 		}
 		version = d.Version // only other steps changed meanwhile: nothing to choose
 	}
-	merged := mergeStep(d, fields, post)
+	merged := cases.MergeStep(d.Data, d.Editable(fields, d.Data), post.values, post.raw)
 	// Where to go.
 	dest, redirect := si, ""
 	switch a := post.action; {
@@ -579,7 +547,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	}
 	problems = append(problems, shape...)
 	if len(problems) > 0 {
-		sortByForm(def, problems)
+		def.SortErrors(problems)
 		return s.renderStep(c, fiber.StatusUnprocessableEntity, saved, def, si, merged, post.raw, problems)
 	}
 	if redirect == "" {
@@ -594,59 +562,11 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	return c.Redirect(nextOr(redirect, s.stepURL(lang, d.ID, si)), fiber.StatusSeeOther)
 }
 
-// mergeStep puts a step's posted answers into a copy of the draft's data.
-// Fields the page did not show keep their answers; so do locked fields
-// and numbers that could not be read.
-func mergeStep(d *cases.Draft, fields []*forms.Field, post *stepPost) map[string]any {
-	out := make(map[string]any, len(d.Data)+len(post.values))
-	for k, v := range d.Data {
-		out[k] = v
-	}
-	for _, f := range fields {
-		if !f.IsData() || isLocked(d, f, d.Data) {
-			continue
-		}
-		if _, bad := post.raw[f.ID]; bad {
-			continue
-		}
-		if v, ok := post.values[f.ID]; ok {
-			out[f.ID] = v
-		} else {
-			delete(out, f.ID)
-		}
-	}
-	return out
-}
-
 func firstSub(def *forms.Definition, group string) string {
 	if f, _, ok := def.Lookup(group); ok && len(f.Fields) > 0 {
 		return f.Fields[0].ID
 	}
 	return ""
-}
-
-// sortByForm orders problems as their fields come in the form.
-func sortByForm(def *forms.Definition, errs []forms.FieldError) {
-	pos := map[string]int{}
-	n := 0
-	for si := range def.Steps {
-		for _, f := range def.Steps[si].Fields {
-			pos[f.ID] = n
-			n++
-		}
-	}
-	key := func(e forms.FieldError) (int, string) {
-		top := strings.SplitN(e.Field, ".", 2)[0]
-		return pos[top], e.Field
-	}
-	sort.SliceStable(errs, func(i, j int) bool {
-		a, as := key(errs[i])
-		b, bs := key(errs[j])
-		if a != b {
-			return a < b
-		}
-		return as < bs
-	})
 }
 
 // problemText is an error summary entry: the question, then what to do

@@ -1,0 +1,89 @@
+package forms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+// StepFields is the fields of step si that apply to the answers values:
+// those a page of the step shows and a post of it may change. A field
+// whose condition depends on an answer of an earlier step is left out when
+// that answer hides it (it does not apply, and its answer is kept). A
+// condition on a field of the same step is decided where the answers are
+// typed (in the browser): the field is always part of the step.
+func (d *Definition) StepFields(si int, values map[string]any) []*Field {
+	shown := d.shownBefore(si, values)
+	var out []*Field
+	sameStep := map[string]bool{}
+	for i := range d.Steps[si].Fields {
+		f := &d.Steps[si].Fields[i]
+		if f.ShowIf != nil && !sameStep[f.ShowIf.Field] && !Visible(f, shown, shown) {
+			continue
+		}
+		sameStep[f.ID] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// shownBefore holds the answers of the visible fields of the steps before
+// si, evaluated in form order as CheckSubmit does.
+func (d *Definition) shownBefore(si int, values map[string]any) map[string]any {
+	shown := map[string]any{}
+	for i := 0; i < si; i++ {
+		for j := range d.Steps[i].Fields {
+			f := &d.Steps[i].Fields[j]
+			if !f.IsData() || !Visible(f, shown, shown) {
+				continue
+			}
+			if v, ok := values[f.ID]; ok {
+				shown[f.ID] = v
+			}
+		}
+	}
+	return shown
+}
+
+// StepHash fingerprints the answers in data of the given fields (a step's,
+// see StepFields): a post made from a page whose fingerprint still matches
+// changed nothing that anyone else changed since, even if the draft's
+// version moved on (another step saved on another device).
+func StepHash(data map[string]any, fields []*Field) string {
+	m := map[string]any{}
+	for _, f := range fields {
+		if v, ok := data[f.ID]; ok {
+			m[f.ID] = v
+		}
+	}
+	raw, _ := json.Marshal(m)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
+}
+
+// SortErrors orders problems as their fields come in the form; problems
+// of one field (a group's items) by path.
+func (d *Definition) SortErrors(errs []FieldError) {
+	pos := map[string]int{}
+	n := 0
+	for si := range d.Steps {
+		for _, f := range d.Steps[si].Fields {
+			pos[f.ID] = n
+			n++
+		}
+	}
+	key := func(e FieldError) (int, string) {
+		top, _, _ := strings.Cut(e.Field, ".")
+		return pos[top], e.Field
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, as := key(errs[i])
+		b, bs := key(errs[j])
+		if a != b {
+			return a < b
+		}
+		return as < bs
+	})
+}
