@@ -67,10 +67,7 @@ func TestStartRefusalsAPI(t *testing.T) {
 				tc.setup(e)
 			}
 			r, out := a.call("POST", "/api/v1/drafts?lang=en", map[string]any{"service": tc.service})
-			apiErr, _ := out["error"].(map[string]any)
-			if r.StatusCode != 403 || apiErr["code"] != "on-behalf-requirement" || !strings.HasPrefix(apiErr["message"].(string), tc.message) {
-				t.Errorf("%d %s, want 403 on-behalf-requirement %q", r.StatusCode, r.body, tc.message)
-			}
+			mustRefuse(t, r, out, tc.message)
 			if n := e.count(store.Drafts); n != 0 {
 				t.Errorf("%d drafts stored", n)
 			}
@@ -155,10 +152,7 @@ func TestRelationEndedAPI(t *testing.T) {
 				{"POST", "/api/v1/drafts/" + id + "/submit?lang=en", nil},
 			} {
 				r, out := a.call(call.method, call.path, call.body)
-				apiErr, _ := out["error"].(map[string]any)
-				if r.StatusCode != 403 || apiErr["code"] != "on-behalf-requirement" || !strings.HasPrefix(apiErr["message"].(string), tc.message) {
-					t.Errorf("%s %s: %d %s, want 403 on-behalf-requirement %q", call.method, call.path, r.StatusCode, r.body, tc.message)
-				}
+				mustRefuse(t, r, out, tc.message)
 			}
 			if _, out = a.call("GET", "/api/v1/drafts/"+id, nil); out["version"] != 2.0 || out["submitted"] != false {
 				t.Errorf("draft after the refusals: %v", out)
@@ -194,6 +188,16 @@ func TestRelationEndedPage(t *testing.T) {
 				t.Errorf("draft after the refusals: version %d, case %q", d.Version, d.CaseID)
 			}
 		})
+	}
+}
+
+// mustRefuse checks an API answer of an on-behalf refusal: 403, its code
+// and the message that starts with message.
+func mustRefuse(t *testing.T, r resp, out map[string]any, message string) {
+	t.Helper()
+	apiErr, _ := out["error"].(map[string]any)
+	if msg, _ := apiErr["message"].(string); r.StatusCode != 403 || apiErr["code"] != "on-behalf-requirement" || !strings.HasPrefix(msg, message) {
+		t.Errorf("%d %s, want 403 on-behalf-requirement %q", r.StatusCode, r.body, message)
 	}
 }
 
