@@ -109,11 +109,11 @@ func (s *Service) relations(owner, principal string, now time.Time) ([]identity.
 func covers(svc *catalog.Service, p identity.Principal) bool {
 	switch svc.OnBehalf {
 	case catalog.OnBehalfGuardian:
-		return p.Kind == "guardian"
+		return p.Kind == identity.PrincipalGuardian
 	case catalog.OnBehalfMandate:
-		return p.Kind == "mandate" && slices.Contains(p.Issues, svc.MandateIssue)
+		return p.Kind == identity.PrincipalMandate && slices.Contains(p.Issues, svc.MandateIssue)
 	case catalog.OnBehalfOrganization:
-		return p.Kind == "organization" && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
+		return p.Kind == identity.PrincipalOrganization && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
 	}
 	return false
 }
