@@ -8,6 +8,12 @@ import (
 
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
+// The autosave path decodes records and encodes answers (and web decodes
+// the autosave request) with github.com/go-json-experiment/json: measured
+// against encoding/json (issue 6), it takes a third of the CPU per call
+// for these values, and autosaves over HTTP ran faster with it in every
+// A/B round on the same machine.
+
 // decodeRecord decodes a draft record on the autosave path.
 func decodeRecord(raw []byte, d *Draft) error { return jsonv2.Unmarshal(raw, d) }
 
