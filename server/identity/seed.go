@@ -110,15 +110,8 @@ func indexGuardianship(tx *store.Tx) error {
 	if tx.Has(store.Settings, guardianshipIndexed) {
 		return nil
 	}
-	var people []population.Person
-	if err := tx.Scan(store.People, "", func(_ string, raw []byte) error {
-		var p population.Person
-		if err := jsonUnmarshal(raw, &p); err != nil {
-			return err
-		}
-		people = append(people, p)
-		return nil
-	}); err != nil {
+	people, err := store.Values[population.Person](tx, store.People, "")
+	if err != nil {
 		return err
 	}
 	for _, p := range people {
