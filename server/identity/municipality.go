@@ -64,18 +64,14 @@ func putMunicipality(tx *store.Tx, m population.Municipality) error {
 	if tx.Has(store.Settings, municipalityPrefix+m.ID) {
 		return fmt.Errorf("identity: municipality %q exists already", m.ID)
 	}
-	err := tx.Scan(store.Settings, municipalityPrefix, func(_ string, raw []byte) error {
-		var o population.Municipality
-		if err := jsonUnmarshal(raw, &o); err != nil {
-			return err
-		}
+	others, err := store.Values[population.Municipality](tx, store.Settings, municipalityPrefix)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
 		if o.RefPrefix == m.RefPrefix {
 			return fmt.Errorf("identity: municipality %q uses the reference prefix %q already", o.ID, m.RefPrefix)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	return tx.Put(store.Settings, municipalityPrefix+m.ID, m)
 }
@@ -112,21 +108,14 @@ func UpgradeMunicipality(tx *store.Tx, legacyID string) (string, error) {
 	if err := tx.Put(store.Settings, defaultMunicipalityKey, m.ID); err != nil {
 		return "", err
 	}
-	var staff []population.Staff
-	err = tx.Scan(store.Staff, "", func(_ string, raw []byte) error {
-		var st population.Staff
-		if err := jsonUnmarshal(raw, &st); err != nil {
-			return err
-		}
-		if st.Municipality == "" {
-			staff = append(staff, st)
-		}
-		return nil
-	})
+	staff, err := store.Values[population.Staff](tx, store.Staff, "")
 	if err != nil {
 		return "", err
 	}
 	for _, st := range staff { // written after the scan: no writes under a cursor
+		if st.Municipality != "" {
+			continue
+		}
 		st.Municipality = m.ID
 		if err := tx.Put(store.Staff, st.Username, st); err != nil {
 			return "", err
