@@ -70,8 +70,8 @@ func LoadFS(fsys fs.FS) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		var flat map[string]string
-		if err := json.Unmarshal(raw, &flat); err != nil {
+		flat, err := messageIDs(raw)
+		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
 		lang := parts[1]
@@ -93,6 +93,39 @@ func LoadFS(fsys fs.FS) (*Bundle, error) {
 		b.loc[l] = goi18n.NewLocalizer(b.b, l)
 	}
 	return b, nil
+}
+
+// messageIDs reads a message file: each id maps to a string, or, for a
+// message with a count, to its plural forms ({"one": …, "other": …}).
+func messageIDs(raw []byte) (map[string]bool, error) {
+	var flat map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &flat); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(flat))
+	for id, v := range flat {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[id] = true
+			continue
+		}
+		var forms map[string]string
+		if err := json.Unmarshal(v, &forms); err != nil {
+			return nil, fmt.Errorf("%q is neither a string nor plural forms", id)
+		}
+		if forms["other"] == "" {
+			return nil, fmt.Errorf("%q has plural forms without \"other\"", id)
+		}
+		for k := range forms {
+			switch k {
+			case "zero", "one", "two", "few", "many", "other":
+			default:
+				return nil, fmt.Errorf("%q: %q is not a plural form", id, k)
+			}
+		}
+		out[id] = true
+	}
+	return out, nil
 }
 
 // IDs returns every message id defined for lang.

@@ -19,6 +19,7 @@ import (
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
+	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
 	"asiointi/server/web"
@@ -40,6 +41,10 @@ type Main struct {
 	Web     *web.Server
 	Cases   *cases.Service
 	Metrics *metrics.Registry
+	// Notify delivers the notification outbox.
+	Notify *notify.Dispatcher
+
+	stopNotify context.CancelFunc
 
 	ln        net.Listener
 	metricsLn net.Listener
@@ -100,6 +105,8 @@ func (m *Main) Open() error {
 		RefPrefix: muni.RefPrefix, Now: m.Now}
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
+	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(msgs, cat, m.Config.BaseURL),
+		People: &identity.Directory{Store: st}, Senders: map[string]notify.Sender{}, Log: m.Log, Now: m.Now}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
 		Catalog: cat, Cases: m.Cases})
 	return err
@@ -151,8 +158,14 @@ func (m *Main) Run() error {
 	if err := m.startAdmin(); err != nil {
 		return err
 	}
-	m.wg.Add(1)
+	if m.Notify.Render.BaseURL == "" { // demo: links to where it listens
+		m.Notify.Render.BaseURL = "http://" + ln.Addr().String()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopNotify = cancel
+	m.wg.Add(2)
 	go m.housekeeping()
+	go func() { defer m.wg.Done(); m.Notify.Run(ctx) }()
 	m.Log.Info("listening", "addr", ln.Addr().String(), "mode", string(m.Config.Mode), "data", m.Config.DataDir)
 	return nil
 }
@@ -205,6 +218,7 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 		<-m.done
+		m.stopNotify()
 		m.wg.Wait()
 	}
 	m.stopAdmin()

@@ -3,6 +3,7 @@ package cases
 import (
 	"time"
 
+	"asiointi/server/notify"
 	"asiointi/server/store"
 )
 
@@ -10,7 +11,7 @@ import (
 const ReminderBefore = 3 * 24 * time.Hour
 
 // Housekeep deletes expired drafts and reminds owners of drafts that
-// expire within ReminderBefore (once per draft, as an in-app notice).
+// expire within ReminderBefore (once per draft, as a notification).
 // It returns how many it deleted and reminded.
 func (s *Service) Housekeep() (deleted, reminded int, err error) {
 	now := s.Now()
@@ -55,9 +56,7 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 				return err
 			}
 			d.Reminded = true
-			n := Notice{ID: store.NewID(now), User: d.Owner.ID, Type: "draft-expiring", At: now,
-				Link: "/drafts/" + d.ID, Params: map[string]any{"service": d.Service, "expiresAt": d.ExpiresAt}}
-			if err := tx.Put(store.Notices, d.Owner.ID+"/"+n.ID, n); err != nil {
+			if err := notify.DraftExpiring(tx, d.Owner.ID, d.ID, d.Service, now, d.ExpiresAt); err != nil {
 				return err
 			}
 			return putDraft(tx, d, nil)
@@ -68,14 +67,4 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 		reminded++
 	}
 	return deleted, reminded, nil
-}
-
-// Notices lists a person's in-app notices, newest first.
-func (s *Service) Notices(user string) ([]Notice, error) {
-	var out []Notice
-	err := s.Store.View(func(tx *store.Tx) (err error) {
-		out, err = store.ValuesReverse[Notice](tx, store.Notices, user+"/")
-		return err
-	})
-	return out, err
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/server/notify"
 	"asiointi/server/store"
 )
 
@@ -52,7 +53,8 @@ func TestHousekeep(t *testing.T) {
 			if deleted != tc.wantDeleted || reminded != tc.wantReminded {
 				t.Errorf("deleted %d reminded %d, want %d and %d", deleted, reminded, tc.wantDeleted, tc.wantReminded)
 			}
-			ns, err := e.svc.Notices(aino.ID)
+			inbox := &notify.Inbox{Store: e.st}
+			ns, err := inbox.List(aino.ID, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,11 +62,11 @@ func TestHousekeep(t *testing.T) {
 				t.Errorf("%d notices, want %d: %+v", len(ns), tc.wantNotices, ns)
 			}
 			for _, n := range ns {
-				if n.Type != "draft-expiring" || n.User != aino.ID || n.Link != "/drafts/"+d.ID || n.Params["service"] != "sports-shift" {
+				if n.Kind != notify.KindDraftExpiring || n.User != aino.ID || n.Link != "/drafts/"+d.ID || n.Params["service"] != "sports-shift" {
 					t.Errorf("notice %+v", n)
 				}
 			}
-			if others, _ := e.svc.Notices(e.ref(hetuMaria).ID); len(others) != 0 {
+			if others, _ := inbox.List(e.ref(hetuMaria).ID, 0); len(others) != 0 {
 				t.Errorf("Maria got %d notices", len(others))
 			}
 			_, err = e.svc.Draft(d.ID, aino.ID)

@@ -157,17 +157,6 @@ func AttachmentLookup(atts []Attachment) func(id string) (forms.Attachment, bool
 	}
 }
 
-// Notice is an in-app notification for a person.
-type Notice struct {
-	ID     string         `json:"id"`
-	User   string         `json:"user"`
-	Type   string         `json:"type"` // draft-expiring | case-submitted | ...
-	At     time.Time      `json:"at"`
-	Link   string         `json:"link"` // path after /{lang}
-	Params map[string]any `json:"params,omitempty"`
-	Read   bool           `json:"read,omitempty"`
-}
-
 // Errors that handlers map to HTTP statuses.
 var (
 	ErrNotFound  = errors.New("cases: not found")

@@ -11,6 +11,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
+	"asiointi/server/notify"
 	"asiointi/server/store"
 )
 
@@ -493,6 +494,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 			}
 		}
 		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
+			return err
+		}
+		if err := notify.Submitted(tx, submittedAction(c, ref)); err != nil {
 			return err
 		}
 		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {

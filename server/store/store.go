@@ -48,14 +48,17 @@ const (
 	Events       = "events"
 	Attachments  = "attachments"
 	Blobs        = "blobs"
+	Outbox       = "outbox" // "due time/delivery id" → a notification owed to a channel (server/notify)
 	Counters     = "counters"
 	Forms        = "forms"
 	Notices      = "notices"
+	NotifyPrefs  = "notify_prefs" // person id → notification preferences
+	PushSubs     = "push_subs"    // "person id/subscription id" → web push subscription
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Counters, Forms, Notices}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

@@ -1,10 +1,9 @@
 package web
 
 import (
-	"time"
-
 	"asiointi/server/datefmt"
 	"asiointi/server/identity"
+	"asiointi/server/notify"
 )
 
 // myOverview is what "My page" shows of a resident's applications
@@ -45,24 +44,13 @@ func (p *Page) MyOverview() *myOverview {
 			o.Cases = append(o.Cases, s.caseRowOf(lang, me, c))
 		}
 	}
-	if list, err := s.cases.Notices(me); err == nil {
+	if list, err := s.inbox.List(me, 50); err == nil {
 		for _, n := range list {
-			if n.Type != "draft-expiring" || !open[n.Link] {
+			if n.Kind != notify.KindDraftExpiring || !open[n.Link] {
 				continue
 			}
-			service, _ := n.Params["service"].(string)
-			if svc, ok := s.catalog.Service(service); ok {
-				service = svc.Name.In(lang)
-			}
-			var exp time.Time
-			switch t := n.Params["expiresAt"].(type) {
-			case time.Time:
-				exp = t
-			case string:
-				exp, _ = time.Parse(time.RFC3339Nano, t)
-			}
 			o.Notices = append(o.Notices, noticeRow{URL: "/" + lang + n.Link, At: datefmt.Date(n.At, lang),
-				Text: s.msg.T(lang, "myPage.draftExpiring", map[string]any{"Service": service, "Date": datefmt.Date(exp, lang)})})
+				Text: s.noticeText.Text(lang, n)})
 		}
 	}
 	return o

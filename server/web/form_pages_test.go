@@ -500,7 +500,7 @@ func TestDraftsPages(t *testing.T) {
 		t.Fatalf("housekeep reminded %d: %v", n, err)
 	}
 	maria = e.resident("030392-974H") // the session has timed out meanwhile
-	must(t, maria.get("/fi/my"), 200, "Muistutukset", "Keskeneräinen hakemuksesi ”Liikuntavuoron hakeminen” poistetaan 23.12.2026.")
+	must(t, maria.get("/fi/my"), 200, "Muistutukset", "Keskeneräinen hakemuksesi ”Liikuntavuoron hakeminen” poistetaan 2 päivän kuluttua, 23.12.2026.")
 
 	r = maria.get("/fi/drafts/" + id + "/delete")
 	must(t, r, 200, "Poistetaanko keskeneräinen hakemus?", "Kyllä, poista")

@@ -26,6 +26,7 @@ import (
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
+	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
@@ -65,6 +66,9 @@ type Server struct {
 	app      *fiber.App
 	catalog  *catalog.Catalog
 	cases    *cases.Service
+	// inbox is the in-app notifications; noticeText writes them.
+	inbox      *notify.Inbox
+	noticeText *notify.Renderer
 
 	idPrefix string
 	reqSeq   atomic.Uint64
@@ -89,6 +93,8 @@ func New(d Deps) (*Server, error) {
 	s.sessions = &identity.Sessions{Store: d.Store, Idle: d.Config.SessionIdle, KioskIdle: d.Config.KioskIdle,
 		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}
 	s.dir = &identity.Directory{Store: d.Store}
+	s.inbox = &notify.Inbox{Store: d.Store}
+	s.noticeText = NoticeRenderer(d.I18n, d.Catalog, "")
 	var err error
 	if s.secret, err = loadSecret(d.Store); err != nil {
 		return nil, err
@@ -120,6 +126,17 @@ func New(d Deps) (*Server, error) {
 		s.routePatterns[r.Path] = r.Path
 	}
 	return s, nil
+}
+
+// NoticeRenderer writes notifications with service names from the
+// catalogue; base is the origin for links sent outside the app.
+func NoticeRenderer(msg *i18n.Bundle, cat *catalog.Catalog, base string) *notify.Renderer {
+	return &notify.Renderer{Msg: msg, BaseURL: base, ServiceName: func(id, lang string) string {
+		if svc, ok := cat.Service(id); ok {
+			return svc.Name.In(lang)
+		}
+		return id
+	}}
 }
 
 // App is the Fiber application.

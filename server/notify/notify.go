@@ -1,0 +1,256 @@
+// Package notify tells people what happened: the notifications a domain
+// event creates (in the same store transaction as the event), who hears
+// of it, each person's choice of channels, the in-app list with its unread
+// count, and the outbox that a Dispatcher delivers to e-mail, SMS and web
+// push with retries.
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"asiointi/server/store"
+)
+
+// Kinds of notification. The text of each is rendered in the recipient's
+// language (render.go).
+const (
+	// KindProxySubmitted tells the principal that someone sent an
+	// application in their name.
+	KindProxySubmitted = "proxy-submitted"
+	// KindSubmittedFor tells the actor of a proxy action that it finished.
+	KindSubmittedFor = "submitted-for"
+	// KindPartySubmitted tells a party of a case that it was sent.
+	KindPartySubmitted = "party-submitted"
+	// KindDraftExpiring reminds the owner of a draft about to be deleted.
+	KindDraftExpiring = "draft-expiring"
+)
+
+// Kinds lists every kind in the order settings show them.
+var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring}
+
+// Notification is one message to one person. It is stored in the
+// person's in-app list (bucket notices, key "user/id"); the JSON names
+// are those of the in-app notices written before this package existed,
+// so those still read.
+type Notification struct {
+	ID     string            `json:"id"`
+	User   string            `json:"user"`
+	Kind   string            `json:"type"`
+	At     time.Time         `json:"at"`
+	Link   string            `json:"link"` // path after /{lang}
+	Params map[string]string `json:"params,omitempty"`
+	Read   bool              `json:"read,omitempty"`
+}
+
+// Person is someone an event names.
+type Person struct{ ID, Name string }
+
+// Action is a resident's action on a case that people must hear about.
+type Action struct {
+	Case, Reference, Service string
+	At                       time.Time
+	Actor                    Person
+	Principal                *Person // nil or the actor: for themself
+	Parties                  []Person
+}
+
+// Recipient is one person to tell, and what to tell them.
+type Recipient struct {
+	User, Kind string
+}
+
+// Recipients applies the rule of who hears of a submitted application:
+// the principal always (even when the actor is the one logged in), the
+// actor of a proxy action, and every party. Someone acting for themself
+// is not told what they just did. Each person is told once, in their
+// closest role.
+func Recipients(a Action) []Recipient {
+	var out []Recipient
+	seen := map[string]bool{}
+	add := func(id, kind string) {
+		if id == "" || seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, Recipient{User: id, Kind: kind})
+	}
+	if a.Principal != nil && a.Principal.ID != a.Actor.ID {
+		add(a.Principal.ID, KindProxySubmitted)
+		add(a.Actor.ID, KindSubmittedFor)
+	}
+	seen[a.Actor.ID] = true
+	for _, p := range a.Parties {
+		add(p.ID, KindPartySubmitted)
+	}
+	return out
+}
+
+// Submitted records the notifications of a submitted application in tx,
+// the transaction that creates the case.
+func Submitted(tx *store.Tx, a Action) error {
+	params := map[string]string{"service": a.Service, "reference": a.Reference, "actor": a.Actor.Name}
+	if a.Principal != nil {
+		params["principal"] = a.Principal.Name
+	}
+	for _, r := range Recipients(a) {
+		n := Notification{User: r.User, Kind: r.Kind, At: a.At, Link: "/cases/" + a.Case, Params: params}
+		if err := Record(tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DraftExpiring records the reminder that a draft expires at expires.
+func DraftExpiring(tx *store.Tx, owner, draft, service string, at, expires time.Time) error {
+	return Record(tx, Notification{User: owner, Kind: KindDraftExpiring, At: at, Link: "/drafts/" + draft,
+		Params: map[string]string{"service": service, "expiresAt": expires.Format(time.RFC3339Nano)}})
+}
+
+// Record writes n in tx: into the person's in-app list, their unread
+// count, and one outbox delivery for each channel their preferences turn
+// on for its kind. n.ID is made when empty.
+func Record(tx *store.Tx, n Notification) error {
+	if n.User == "" || n.Kind == "" {
+		return errors.New("notify: a notification needs a user and a kind")
+	}
+	if n.ID == "" {
+		n.ID = store.NewID(n.At)
+	}
+	if err := tx.Put(store.Notices, n.User+"/"+n.ID, n); err != nil {
+		return err
+	}
+	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {
+		return err
+	}
+	prefs, err := prefsIn(tx, n.User)
+	if err != nil {
+		return err
+	}
+	for _, ch := range prefs.Channels(n.Kind) {
+		if ch == ChannelPush {
+			if err := queuePush(tx, n); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ch}, n.At); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unreadKey(user string) string { return "unread/" + user }
+
+// ErrNotFound answers a notification id that is not the person's.
+var ErrNotFound = errors.New("notify: not found")
+
+// Inbox reads and marks a person's in-app notifications.
+type Inbox struct {
+	Store *store.Store
+}
+
+// List returns up to limit of the person's notifications, newest first
+// (limit <= 0: all).
+func (b *Inbox) List(user string, limit int) ([]Notification, error) {
+	var out []Notification
+	err := b.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.Notices, user+"/", func(_ string, raw []byte) error {
+			var n Notification
+			if err := unmarshal(raw, &n); err != nil {
+				return err
+			}
+			out = append(out, n)
+			if limit > 0 && len(out) >= limit {
+				return store.ErrStop
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Unread is the number of the person's unread notifications.
+func (b *Inbox) Unread(user string) (int, error) {
+	var n int
+	err := b.Store.View(func(tx *store.Tx) error {
+		var err error
+		n, err = unreadIn(tx, user)
+		return err
+	})
+	return n, err
+}
+
+func unreadIn(tx *store.Tx, user string) (int, error) {
+	raw, err := tx.GetRaw(store.Counters, unreadKey(user))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	_, err = fmt.Sscan(string(raw), &n)
+	return n, err
+}
+
+// MarkRead marks one of the person's notifications read; another
+// person's id, or junk, is ErrNotFound.
+func (b *Inbox) MarkRead(user, id string) error {
+	if !store.ValidID(id) || strings.Contains(user, "/") {
+		return ErrNotFound
+	}
+	return b.Store.Update(func(tx *store.Tx) error {
+		var n Notification
+		if err := tx.Get(store.Notices, user+"/"+id, &n); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if n.Read {
+			return nil
+		}
+		n.Read = true
+		if err := tx.Put(store.Notices, user+"/"+id, n); err != nil {
+			return err
+		}
+		_, err := tx.AddCount(unreadKey(user), -1)
+		return err
+	})
+}
+
+// MarkAllRead marks every notification of the person read.
+func (b *Inbox) MarkAllRead(user string) error {
+	return b.Store.Update(func(tx *store.Tx) error {
+		var unread []Notification
+		if err := tx.Scan(store.Notices, user+"/", func(_ string, raw []byte) error {
+			var n Notification
+			if err := unmarshal(raw, &n); err != nil {
+				return err
+			}
+			if !n.Read {
+				unread = append(unread, n)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, n := range unread {
+			n.Read = true
+			if err := tx.Put(store.Notices, user+"/"+n.ID, n); err != nil {
+				return err
+			}
+		}
+		n, err := unreadIn(tx, user)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddCount(unreadKey(user), -int64(n))
+		return err
+	})
+}

@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"asiointi/server/store"
+)
+
+// Channels a notification may go to besides the in-app list, which is
+// always on.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+	ChannelPush  = "push"
+)
+
+// OptionalChannels are the channels a person turns on or off, in the
+// order settings show them.
+var OptionalChannels = []string{ChannelPush, ChannelEmail, ChannelSMS}
+
+// Preferences say which kinds go to which optional channels.
+type Preferences struct {
+	// On maps a kind to its channels; a kind missing here has its default.
+	On map[string][]string `json:"on"`
+}
+
+// defaults: push and e-mail for what others did in your name; the rest
+// in the app only.
+var defaults = map[string][]string{
+	KindProxySubmitted: {ChannelPush, ChannelEmail},
+	KindSubmittedFor:   {},
+	KindPartySubmitted: {ChannelPush, ChannelEmail},
+	KindDraftExpiring:  {},
+}
+
+// Channels lists the optional channels on for kind.
+func (p Preferences) Channels(kind string) []string {
+	if on, ok := p.On[kind]; ok {
+		return on
+	}
+	return defaults[kind]
+}
+
+// Has reports whether channel is on for kind.
+func (p Preferences) Has(kind, channel string) bool {
+	return slices.Contains(p.Channels(kind), channel)
+}
+
+// Set turns channel on or off for kind.
+func (p *Preferences) Set(kind, channel string, on bool) {
+	cur := slices.DeleteFunc(slices.Clone(p.Channels(kind)), func(c string) bool { return c == channel })
+	if on {
+		cur = append(cur, channel)
+	}
+	if p.On == nil {
+		p.On = map[string][]string{}
+	}
+	p.On[kind] = cur
+}
+
+// ErrUnknown refuses a kind or channel this package does not know.
+var ErrUnknown = errors.New("notify: unknown kind or channel")
+
+// Prefs reads and changes people's preferences.
+type Prefs struct {
+	Store *store.Store
+}
+
+func prefsIn(tx *store.Tx, user string) (Preferences, error) {
+	var p Preferences
+	err := tx.Get(store.NotifyPrefs, user, &p)
+	if errors.Is(err, store.ErrNotFound) {
+		err = nil
+	}
+	return p, err
+}
+
+// Get returns the person's preferences (defaults when never changed).
+func (s *Prefs) Get(user string) (Preferences, error) {
+	var p Preferences
+	err := s.Store.View(func(tx *store.Tx) (err error) {
+		p, err = prefsIn(tx, user)
+		return err
+	})
+	return p, err
+}
+
+// Save replaces the person's choices: on maps kind to the channels to
+// turn on; every known kind and channel not named is turned off.
+func (s *Prefs) Save(user string, on map[string][]string) error {
+	p := Preferences{On: map[string][]string{}}
+	for _, k := range Kinds {
+		p.On[k] = []string{}
+	}
+	for k, chs := range on {
+		if !slices.Contains(Kinds, k) {
+			return ErrUnknown
+		}
+		for _, ch := range chs {
+			if !slices.Contains(OptionalChannels, ch) {
+				return ErrUnknown
+			}
+			p.Set(k, ch, true)
+		}
+	}
+	return s.Store.Update(func(tx *store.Tx) error { return tx.Put(store.NotifyPrefs, user, p) })
+}
+
+func unmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
