@@ -216,9 +216,9 @@ func TestRenderInRecipientsLanguage(t *testing.T) {
 	r := renderer(t)
 	n := notify.Notification{Kind: notify.KindProxySubmitted, Link: "/cases/c1", Params: map[string]string{"actor": "Juhani Korhonen", "service": "home-help"}}
 	for lang, want := range map[string]string{
-		"fi": "Juhani Korhonen lähetti hakemuksen ”Kotipalvelu” puolestasi.",
-		"sv": "Juhani Korhonen skickade ansökan ”Hemservice” för din räkning.",
-		"en": "Juhani Korhonen sent the application “Home help” in your name.",
+		"fi": "Juhani Korhonen lähetti puolestasi hakemuksen: Kotipalvelu.",
+		"sv": "Juhani Korhonen skickade en ansökan för din räkning: Hemservice.",
+		"en": "Juhani Korhonen sent an application in your name: Home help.",
 	} {
 		if got := r.Text(lang, n); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
@@ -376,7 +376,7 @@ func TestDispatchRetries(t *testing.T) {
 		}
 	}
 	m := mail.got[2]
-	if m.To != "helmi@example.fi" || m.Lang != "fi" || !strings.Contains(m.Text, "Juhani Korhonen lähetti") ||
+	if m.To != "helmi@example.fi" || m.Lang != "fi" || !strings.Contains(m.Text, "Juhani Korhonen lähetti puolestasi") ||
 		m.Link != "https://asiointi.example.fi/fi/cases/c1" {
 		t.Errorf("message %+v", m)
 	}
@@ -402,7 +402,7 @@ func TestDispatchRecipientLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(mail.got) != 1 || mail.got[0].Lang != "sv" || mail.got[0].To != "sven@example.fi" ||
-		!strings.Contains(mail.got[0].Text, "skickade ansökan ”Hemservice” för din räkning") || !strings.Contains(mail.got[0].Link, "/sv/") {
+		!strings.Contains(mail.got[0].Text, "skickade en ansökan för din räkning: Hemservice") || !strings.Contains(mail.got[0].Link, "/sv/") {
 		t.Errorf("got %+v", mail.got)
 	}
 }

@@ -52,7 +52,7 @@ func (r *Renderer) ChannelName(lang, channel string) string {
 }
 
 // Text is the plain-language sentence of n in lang, e.g. "Juhani
-// Korhonen sent the application “Home help” in your name."
+// Korhonen sent an application in your name: Apply for home help."
 func (r *Renderer) Text(lang string, n Notification) string {
 	id, ok := kindMessages[n.Kind]
 	if !ok {

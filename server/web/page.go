@@ -37,6 +37,7 @@ type Page struct {
 	Muni        population.Municipality
 	Alternates  []Alternate
 	Personal    bool // the page shows personal data
+	Unread      int  // the person's unread notifications (the header bell)
 	IdleSeconds int
 	WarnSeconds int
 	Data        any
@@ -100,6 +101,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 		idle := s.sessions.IdleLimit(*p.Session)
 		p.IdleSeconds = int(idle.Seconds())
 		p.WarnSeconds = 120
+		p.Unread, _ = s.inbox.Unread(p.Session.UserID) // the bell shows 0 if the count cannot be read
 	}
 	// Language switcher: same page in the other languages.
 	path := c.Path()

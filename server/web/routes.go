@@ -127,6 +127,13 @@ func (s *Server) staffOnly(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func (s *Server) requireLoginAPI(c *fiber.Ctx) error {
+	if session(c) == nil {
+		return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
+	}
+	return c.Next()
+}
+
 func (s *Server) requireResidentAPI(c *fiber.Ctx) error {
 	sess := session(c)
 	if sess == nil {

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/notify"
+)
+
+// notifyRoutes registers the notifications API and pages.
+func (s *Server) notifyAPIRoutes(api fiber.Router) {
+	api.Get("/notifications", s.requireLoginAPI, s.apiNotifications)
+	api.Post("/notifications/read-all", s.requireLoginAPI, s.apiNotificationsReadAll)
+	api.Post("/notifications/:id/read", s.requireLoginAPI, s.apiNotificationRead)
+}
+
+func (s *Server) notifyPageRoutes(l fiber.Router) {
+	l.Get("/notifications", s.requireLogin, s.notificationsPage)
+	l.Post("/notifications/read-all", s.requireLogin, s.notificationsReadAll)
+	l.Post("/notifications/:id/read", s.requireLogin, s.notificationRead)
+}
+
+// notificationsShown is how many the list shows.
+const notificationsShown = 100
+
+// apiNotification is one entry of GET /api/v1/notifications.
+type apiNotification struct {
+	ID   string    `json:"id"`
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	Read bool      `json:"read"`
+	Text string    `json:"text"`
+	Link string    `json:"link"`
+}
+
+func (s *Server) apiNotifications(c *fiber.Ctx) error {
+	lang := requestLang(c)
+	list, err := s.inbox.List(session(c).UserID, notificationsShown)
+	if err != nil {
+		return err
+	}
+	out := make([]apiNotification, 0, len(list))
+	for _, n := range list {
+		out = append(out, apiNotification{ID: n.ID, Kind: n.Kind, At: n.At, Read: n.Read,
+			Text: s.noticeText.Text(lang, n), Link: s.noticeText.URL(lang, n)})
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiNotificationRead(c *fiber.Ctx) error {
+	if err := s.markRead(c); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{})
+}
+
+func (s *Server) apiNotificationsReadAll(c *fiber.Ctx) error {
+	if err := s.inbox.MarkAllRead(session(c).UserID); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{})
+}
+
+// markRead marks the notification in the path read; another person's is
+// not found.
+func (s *Server) markRead(c *fiber.Ctx) error {
+	err := s.inbox.MarkRead(session(c).UserID, c.Params("id"))
+	if errors.Is(err, notify.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	return err
+}
+
+// notificationRow is one notification on the page.
+type notificationRow struct {
+	ID, Text, URL string
+	At            time.Time
+	Read          bool
+}
+
+func (s *Server) notificationsPage(c *fiber.Ctx) error {
+	lang := requestLang(c)
+	list, err := s.inbox.List(session(c).UserID, notificationsShown)
+	if err != nil {
+		return err
+	}
+	rows := make([]notificationRow, 0, len(list))
+	for _, n := range list {
+		rows = append(rows, notificationRow{ID: n.ID, Text: s.noticeText.Text(lang, n), URL: s.noticeText.URL(lang, n), At: n.At, Read: n.Read})
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "notifications", "notifications.title", rows))
+}
+
+func (s *Server) notificationRead(c *fiber.Ctx) error {
+	if err := s.markRead(c); err != nil {
+		return err
+	}
+	return c.Redirect("/"+requestLang(c)+"/notifications", fiber.StatusSeeOther)
+}
+
+func (s *Server) notificationsReadAll(c *fiber.Ctx) error {
+	if err := s.inbox.MarkAllRead(session(c).UserID); err != nil {
+		return err
+	}
+	return c.Redirect("/"+requestLang(c)+"/notifications", fiber.StatusSeeOther)
+}

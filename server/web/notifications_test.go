@@ -1,0 +1,123 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"asiointi/server/notify"
+	"asiointi/server/store"
+)
+
+// proxySubmit records what a submit by Juhani for Helmi (or for principal)
+// records, as cases.Submit does.
+func (e *env) proxySubmit(principal, name, caseID string) {
+	e.t.Helper()
+	err := e.st.Update(func(tx *store.Tx) error {
+		return notify.Submitted(tx, notify.Action{Case: caseID, Service: "home-help", At: e.clock.Now(),
+			Actor: notify.Person{ID: e.personID("juhani"), Name: "Juhani Korhonen"}, Principal: &notify.Person{ID: e.personID(principal), Name: name}})
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// personID is the stored id of a demo person by first name.
+func (e *env) personID(first string) string {
+	e.t.Helper()
+	hetu := map[string]string{"helmi": "050840-948K", "juhani": "300468-951T", "sven": "171279-9677"}[first]
+	p, err := e.s.dir.PersonByHetu(hetu)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.ID
+}
+
+func TestNotificationsAPI(t *testing.T) {
+	e := newEnv(t)
+	e.proxySubmit("helmi", "Helmi Korhonen", "case1")
+	e.clock.Add(time.Minute)
+	e.proxySubmit("sven", "Sven Lindqvist", "case2")
+	helmi, sven := e.client("050840-948K"), e.client("171279-9677")
+	list := func(a *apiClient, lang string) []apiNotification {
+		t.Helper()
+		r := e.do(req{path: "/api/v1/notifications?lang=" + lang, cookies: []*http.Cookie{a.cookie}})
+		var out []apiNotification
+		mustJSON(t, r.body, &out)
+		return out
+	}
+	hs := list(helmi, "fi")
+	if len(hs) != 1 || hs[0].Read || hs[0].Kind != notify.KindProxySubmitted || hs[0].Link != "/fi/cases/case1" ||
+		hs[0].Text != "Juhani Korhonen lähetti puolestasi hakemuksen: Kotipalvelun hakeminen." {
+		t.Fatalf("Helmi's list %+v", hs)
+	}
+	ss := list(sven, "sv")
+	if len(ss) != 1 || !strings.Contains(ss[0].Text, "för din räkning") {
+		t.Fatalf("Sven's list %+v", ss)
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		who                *apiClient
+		noCSRF             bool
+		want               int
+	}{
+		{"someone else's id", "POST", "/api/v1/notifications/" + ss[0].ID + "/read", helmi, false, 404},
+		{"junk id", "POST", "/api/v1/notifications/nonsense/read", helmi, false, 404},
+		{"without CSRF", "POST", "/api/v1/notifications/" + hs[0].ID + "/read", helmi, true, 403},
+		{"own", "POST", "/api/v1/notifications/" + hs[0].ID + "/read", helmi, false, 200},
+		{"read-all", "POST", "/api/v1/notifications/read-all", sven, false, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := map[string]string{"X-CSRF-Token": tc.who.token}
+			if tc.noCSRF {
+				h = nil
+			}
+			r := e.do(req{method: tc.method, path: tc.path, cookies: []*http.Cookie{tc.who.cookie}, headers: h})
+			if r.StatusCode != tc.want {
+				t.Errorf("%d, want %d: %s", r.StatusCode, tc.want, r.body)
+			}
+		})
+	}
+	if !list(helmi, "fi")[0].Read || !list(sven, "sv")[0].Read {
+		t.Errorf("not read")
+	}
+	if r := e.do(req{path: "/api/v1/notifications"}); r.StatusCode != 401 {
+		t.Errorf("anonymous: %d", r.StatusCode)
+	}
+}
+
+// TestNotificationsPage works without JS: the bell counts, the page lists,
+// one and all can be marked read with plain forms.
+func TestNotificationsPage(t *testing.T) {
+	e := newEnv(t)
+	e.proxySubmit("helmi", "Helmi Korhonen", "case1")
+	e.clock.Add(time.Minute)
+	e.proxySubmit("helmi", "Helmi Korhonen", "case2")
+	e.proxySubmit("sven", "Sven Lindqvist", "case3")
+	helmi := e.resident("050840-948K")
+	must(t, helmi.get("/fi/my"), 200, `<span class="bell-count" aria-hidden="true">2</span>`, "2 lukematonta")
+	r := helmi.get("/fi/notifications")
+	must(t, r, 200, "<h1>Ilmoitukset</h1>", "Juhani Korhonen lähetti puolestasi hakemuksen: Kotipalvelun hakeminen.",
+		`href="/fi/cases/case2"`, `href="/fi/cases/case1"`, "Merkitse kaikki luetuiksi")
+	if strings.Index(r.body, "case2") > strings.Index(r.body, "case1") {
+		t.Errorf("not newest first")
+	}
+	list, _ := e.s.inbox.List(e.personID("helmi"), 0)
+	svens, _ := e.s.inbox.List(e.personID("sven"), 0)
+	r = helmi.post("/fi/notifications/"+svens[0].ID+"/read", nil)
+	if r.StatusCode != 404 {
+		t.Errorf("someone else's: %d", r.StatusCode)
+	}
+	redirectTo(t, helmi.post("/fi/notifications/"+list[0].ID+"/read", nil), "/fi/notifications")
+	must(t, helmi.get("/sv/notifications"), 200, "1 oläst", "Juhani Korhonen skickade en ansökan för din räkning: Ansökan om hemservice.")
+	redirectTo(t, helmi.post("/en/notifications/read-all", nil), "/en/notifications")
+	r = helmi.get("/en/notifications")
+	must(t, r, 200, `<span class="bell-count" aria-hidden="true" hidden>0</span>`)
+	mustNot(t, r, "Mark all as read", "notification-unread")
+	if n, _ := e.s.inbox.Unread(e.personID("sven")); n != 1 {
+		t.Errorf("Sven's count %d", n)
+	}
+	must(t, e.resident("030392-974H").get("/en/notifications"), 200, "You have no notifications.")
+	redirectTo(t, e.do(req{path: "/fi/notifications"}), "/fi/login?next=%2Ffi%2Fnotifications")
+}
