@@ -105,8 +105,12 @@ func (m *Main) Open() error {
 		RefPrefix: muni.RefPrefix, Now: m.Now}
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
+	senders, err := m.senders(st)
+	if err != nil {
+		return err
+	}
 	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(msgs, cat, m.Config.BaseURL),
-		People: &identity.Directory{Store: st}, Senders: map[string]notify.Sender{}, Log: m.Log, Now: m.Now}
+		People: &identity.Directory{Store: st}, Senders: senders, Log: m.Log, Now: m.Now}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
 		Catalog: cat, Cases: m.Cases})
 	return err
@@ -130,6 +134,35 @@ func storeMetrics(r *metrics.Registry, st *store.Store) {
 		}
 		return 0
 	})
+}
+
+// senders are the delivery adapters the configuration names; in demo
+// mode e-mail and SMS left unset go to the demo outbox.
+func (m *Main) senders(st *store.Store) (map[string]notify.Sender, error) {
+	out := map[string]notify.Sender{}
+	rec := &notify.Recorder{Store: st, Now: m.Now}
+	demo := m.Config.Mode == config.Demo
+	switch {
+	case m.Config.SMTPURL != "":
+		mailer, err := notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)
+		if err != nil {
+			return nil, fmt.Errorf("ASIOINTI_SMTP_URL: %w", err)
+		}
+		out[notify.ChannelEmail] = mailer
+	case demo:
+		out[notify.ChannelEmail] = rec
+	}
+	switch {
+	case m.Config.SMSURL != "":
+		gw, err := notify.NewSMSGateway(m.Config.SMSURL, m.Config.SMSToken)
+		if err != nil {
+			return nil, fmt.Errorf("ASIOINTI_SMS_URL: %w", err)
+		}
+		out[notify.ChannelSMS] = gw
+	case demo:
+		out[notify.ChannelSMS] = rec
+	}
+	return out, nil
 }
 
 // Run listens and serves in the background; Addr tells where.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 )
@@ -39,6 +40,11 @@ type Config struct {
 	BaseURL string
 	// IdentityProvider names the production login; none is implemented yet.
 	IdentityProvider string
+	// SMTPURL and MailFrom configure e-mail (smtp:// with STARTTLS or
+	// smtps://); SMSURL and SMSToken the SMS gateway. Unset in demo mode:
+	// messages go to the demo outbox.
+	SMTPURL, MailFrom string
+	SMSURL, SMSToken  string
 	// SessionIdle and SessionAbsolute are the session timeouts.
 	SessionIdle, KioskIdle, SessionAbsolute time.Duration
 }
@@ -124,6 +130,19 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.IdentityProvider = strings.TrimSpace(getenv("ASIOINTI_IDP"))
+	for _, v := range []struct {
+		name string
+		to   *string
+	}{{"ASIOINTI_SMTP_URL", &c.SMTPURL}, {"ASIOINTI_MAIL_FROM", &c.MailFrom}, {"ASIOINTI_SMS_URL", &c.SMSURL}, {"ASIOINTI_SMS_TOKEN", &c.SMSToken}} {
+		val, err := secretEnv(getenv, v.name)
+		if err != nil {
+			bad(v.name+"_FILE", "%v", err)
+		}
+		*v.to = val
+	}
+	if c.SMTPURL != "" && c.MailFrom == "" {
+		bad("ASIOINTI_MAIL_FROM", "is needed with ASIOINTI_SMTP_URL (the sender address)")
+	}
 	if c.Mode == Production {
 		var missing []string
 		if c.BaseURL == "" {
@@ -136,9 +155,27 @@ func Load(getenv func(string) string) (Config, error) {
 		} else {
 			bad("ASIOINTI_IDP", "%q is not a supported identity provider: this version has none for production (only demo test login)", c.IdentityProvider)
 		}
+		if c.SMTPURL == "" {
+			missing = append(missing, "ASIOINTI_SMTP_URL and ASIOINTI_MAIL_FROM (e-mail)")
+		}
+		if c.SMSURL == "" {
+			missing = append(missing, "ASIOINTI_SMS_URL (SMS gateway)")
+		}
 		for _, m := range missing {
 			errs = append(errs, fmt.Errorf("production mode needs %s", m))
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// secretEnv reads NAME, or the file named by NAME_FILE.
+func secretEnv(getenv func(string) string, name string) (string, error) {
+	if path := strings.TrimSpace(getenv(name + "_FILE")); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return strings.TrimSpace(getenv(name)), nil
 }

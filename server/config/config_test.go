@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,9 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "not a supported identity provider"}},
 		// Several bad values: every one is reported.
 		{map[string]string{"ASIOINTI_ADDR": "x", "ASIOINTI_MODE": "y"}, []string{"ASIOINTI_ADDR", "ASIOINTI_MODE"}},
+		{map[string]string{"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587"}, []string{"ASIOINTI_MAIL_FROM"}},
+		{map[string]string{"ASIOINTI_SMS_TOKEN_FILE": "/nonexistent/token"}, []string{"ASIOINTI_SMS_TOKEN_FILE", "cannot read"}},
+		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_SMTP_URL", "ASIOINTI_SMS_URL"}},
 	} {
 		_, err := Load(env(tc.env))
 		if err == nil {
@@ -55,6 +59,20 @@ func TestGoodValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.RateLimits || c.Addr != "127.0.0.1:9000" || len(c.PushHosts) != 2 || len(c.TrustedProxies) != 2 {
+		t.Errorf("%+v", c)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	path := t.TempDir() + "/token"
+	if err := os.WriteFile(path, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"ASIOINTI_SMS_URL": "https://sms.example.fi/send", "ASIOINTI_SMS_TOKEN_FILE": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMSToken != "s3cret" || c.SMSURL != "https://sms.example.fi/send" {
 		t.Errorf("%+v", c)
 	}
 }

@@ -113,18 +113,23 @@ func TestPreferences(t *testing.T) {
 			t.Errorf("default %s/%s = %v, want %v", tc.kind, tc.ch, !tc.want, tc.want)
 		}
 	}
-	if err := prefs.Save("helmi", map[string][]string{notify.KindDraftExpiring: {notify.ChannelSMS}}); err != nil {
+	if err := prefs.Save("helmi", []string{notify.ChannelEmail, notify.ChannelSMS}, map[string][]string{notify.KindDraftExpiring: {notify.ChannelSMS}}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = prefs.Get("helmi")
 	if !p.Has(notify.KindDraftExpiring, notify.ChannelSMS) || p.Has(notify.KindProxySubmitted, notify.ChannelEmail) {
 		t.Errorf("after save: %+v", p)
 	}
-	for _, bad := range []map[string][]string{{"no-such-kind": nil}, {notify.KindDraftExpiring: {"fax"}}} {
-		if err := prefs.Save("helmi", bad); !errors.Is(err, notify.ErrUnknown) {
+	if !p.Has(notify.KindProxySubmitted, notify.ChannelPush) {
+		t.Errorf("push, not shown, was changed: %+v", p)
+	}
+	for _, bad := range []map[string][]string{{"no-such-kind": nil}, {notify.KindDraftExpiring: {"fax"}}, {notify.KindDraftExpiring: {notify.ChannelPush}}} {
+		if err := prefs.Save("helmi", []string{notify.ChannelEmail, notify.ChannelSMS}, bad); !errors.Is(err, notify.ErrUnknown) {
 			t.Errorf("Save(%v) = %v, want ErrUnknown", bad, err)
 		}
 	}
+	// Push went off for the proxy action too, for the rest of the test.
+	prefs.Save("helmi", []string{notify.ChannelPush}, nil)
 	// Deliveries follow the saved choice: SMS for the reminder only.
 	err = st.Update(func(tx *store.Tx) error {
 		if err := notify.DraftExpiring(tx, "helmi", "d1", "home-help", t0, t0.Add(72*time.Hour)); err != nil {
@@ -317,7 +322,7 @@ func TestDispatchRetries(t *testing.T) {
 	st := openStore(t, t.TempDir())
 	clk := &clock{t: t0}
 	prefs := &notify.Prefs{Store: st}
-	prefs.Save("helmi", map[string][]string{notify.KindProxySubmitted: {notify.ChannelEmail, notify.ChannelSMS}})
+	prefs.Save("helmi", notify.OptionalChannels, map[string][]string{notify.KindProxySubmitted: {notify.ChannelEmail, notify.ChannelSMS}})
 	submitFor(t, st, "c1")
 	mail := &fakeSender{reply: func(m notify.Message, attempt int) error {
 		switch attempt {

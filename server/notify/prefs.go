@@ -87,25 +87,38 @@ func (s *Prefs) Get(user string) (Preferences, error) {
 	return p, err
 }
 
-// Save replaces the person's choices: on maps kind to the channels to
-// turn on; every known kind and channel not named is turned off.
-func (s *Prefs) Save(user string, on map[string][]string) error {
-	p := Preferences{On: map[string][]string{}}
-	for _, k := range Kinds {
-		p.On[k] = []string{}
+// Save sets the person's choices for the channels named in shown (the
+// ones a settings form offered): on maps kind to the channels to turn on;
+// the shown channels not named for a kind are turned off, the others keep
+// their value.
+func (s *Prefs) Save(user string, shown []string, on map[string][]string) error {
+	for _, ch := range shown {
+		if !slices.Contains(OptionalChannels, ch) {
+			return ErrUnknown
+		}
 	}
 	for k, chs := range on {
 		if !slices.Contains(Kinds, k) {
 			return ErrUnknown
 		}
 		for _, ch := range chs {
-			if !slices.Contains(OptionalChannels, ch) {
+			if !slices.Contains(shown, ch) {
 				return ErrUnknown
 			}
-			p.Set(k, ch, true)
 		}
 	}
-	return s.Store.Update(func(tx *store.Tx) error { return tx.Put(store.NotifyPrefs, user, p) })
+	return s.Store.Update(func(tx *store.Tx) error {
+		p, err := prefsIn(tx, user)
+		if err != nil {
+			return err
+		}
+		for _, k := range Kinds {
+			for _, ch := range shown {
+				p.Set(k, ch, slices.Contains(on[k], ch))
+			}
+		}
+		return tx.Put(store.NotifyPrefs, user, p)
+	})
 }
 
 func unmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }

@@ -54,11 +54,12 @@ const (
 	Notices      = "notices"
 	NotifyPrefs  = "notify_prefs" // person id → notification preferences
 	PushSubs     = "push_subs"    // "person id/subscription id" → web push subscription
+	DevOutbox    = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

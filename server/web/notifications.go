@@ -14,12 +14,16 @@ func (s *Server) notifyAPIRoutes(api fiber.Router) {
 	api.Get("/notifications", s.requireLoginAPI, s.apiNotifications)
 	api.Post("/notifications/read-all", s.requireLoginAPI, s.apiNotificationsReadAll)
 	api.Post("/notifications/:id/read", s.requireLoginAPI, s.apiNotificationRead)
+	api.Get("/dev/outbox", s.demoOnly, s.apiDevOutbox)
 }
 
 func (s *Server) notifyPageRoutes(l fiber.Router) {
 	l.Get("/notifications", s.requireLogin, s.notificationsPage)
 	l.Post("/notifications/read-all", s.requireLogin, s.notificationsReadAll)
 	l.Post("/notifications/:id/read", s.requireLogin, s.notificationRead)
+	l.Get("/settings/notifications", s.requireLogin, s.notificationSettingsPage)
+	l.Post("/settings/notifications", s.requireLogin, s.notificationSettingsSave)
+	l.Get("/dev/outbox", s.demoOnly, s.devOutboxPage)
 }
 
 // notificationsShown is how many the list shows.

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"context"
+	"net/url"
+
+	"asiointi/server/config"
 	"net/http"
 	"strings"
 	"testing"
@@ -120,4 +124,51 @@ func TestNotificationsPage(t *testing.T) {
 	}
 	must(t, e.resident("030392-974H").get("/en/notifications"), 200, "You have no notifications.")
 	redirectTo(t, e.do(req{path: "/fi/notifications"}), "/fi/login?next=%2Ffi%2Fnotifications")
+}
+
+func TestNotificationSettings(t *testing.T) {
+	e := newEnv(t)
+	helmi := e.resident("050840-948K")
+	r := helmi.get("/fi/settings/notifications")
+	must(t, r, 200, "<h1>Ilmoitusasetukset</h1>", `name="proxy-submitted" value="email" checked`, `name="draft-expiring" value="sms">`)
+	mustNot(t, r, `value="push"`) // no push devices yet: not offered
+	redirectTo(t, helmi.post("/fi/settings/notifications", form("draft-expiring", "sms", "draft-expiring", "email")), "/fi/settings/notifications?saved=1")
+	r = helmi.get("/sv/settings/notifications?saved=1")
+	must(t, r, 200, "Inställningarna har sparats.", `name="draft-expiring" value="sms" checked`, `name="draft-expiring" value="email" checked`, `name="proxy-submitted" value="email">`)
+	p, _ := e.s.prefs.Get(e.personID("helmi"))
+	if !p.Has(notify.KindProxySubmitted, notify.ChannelPush) || p.Has(notify.KindProxySubmitted, notify.ChannelEmail) {
+		t.Errorf("saved %+v", p)
+	}
+	for _, bad := range []url.Values{form("draft-expiring", "fax"), form("draft-expiring", "push")} {
+		if r := helmi.post("/fi/settings/notifications", bad); r.StatusCode != 400 {
+			t.Errorf("%v: %d", bad, r.StatusCode)
+		}
+	}
+	if r := e.do(req{method: "POST", path: "/fi/settings/notifications", body: "draft-expiring=sms", cookies: []*http.Cookie{helmi.cookie}}); r.StatusCode != 403 {
+		t.Errorf("without CSRF: %d", r.StatusCode)
+	}
+}
+
+func TestDevOutbox(t *testing.T) {
+	e := newEnv(t)
+	err := e.s.devOutbox.Send(context.Background(), notify.Message{Key: "n1.email", Channel: notify.ChannelEmail, To: "helmi@example.fi",
+		Subject: "Uusi ilmoitus", Text: "Juhani Korhonen lähetti puolestasi hakemuksen.", Link: "http://localhost:8080/fi/cases/c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(req{path: "/api/v1/dev/outbox"})
+	var list []map[string]any
+	mustJSON(t, r.body, &list)
+	if len(list) != 1 || list[0]["channel"] != "email" || list[0]["to"] != "helmi@example.fi" || list[0]["subject"] != "Uusi ilmoitus" ||
+		list[0]["body"] != "Juhani Korhonen lähetti puolestasi hakemuksen." || list[0]["link"] != "http://localhost:8080/fi/cases/c1" || list[0]["at"] == nil {
+		t.Errorf("outbox %s", r.body)
+	}
+	must(t, e.do(req{path: "/en/dev/outbox"}), 200, "Demo outbox", "helmi@example.fi", "E-mail", `href="http://localhost:8080/fi/cases/c1"`)
+
+	prod := newEnv(t, func(c *config.Config) { c.Mode = config.Production })
+	for _, p := range []string{"/api/v1/dev/outbox", "/en/dev/outbox"} {
+		if r := prod.do(req{path: p}); r.StatusCode != 404 {
+			t.Errorf("production %s: %d", p, r.StatusCode)
+		}
+	}
 }

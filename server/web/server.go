@@ -69,6 +69,8 @@ type Server struct {
 	// inbox is the in-app notifications; noticeText writes them.
 	inbox      *notify.Inbox
 	noticeText *notify.Renderer
+	devOutbox  *notify.Recorder // demo mode's record of e-mail and SMS
+	prefs      *notify.Prefs
 
 	idPrefix string
 	reqSeq   atomic.Uint64
@@ -94,6 +96,8 @@ func New(d Deps) (*Server, error) {
 		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}
 	s.dir = &identity.Directory{Store: d.Store}
 	s.inbox = &notify.Inbox{Store: d.Store}
+	s.devOutbox = &notify.Recorder{Store: d.Store}
+	s.prefs = &notify.Prefs{Store: d.Store}
 	s.noticeText = NoticeRenderer(d.I18n, d.Catalog, "")
 	var err error
 	if s.secret, err = loadSecret(d.Store); err != nil {

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/notify"
+)
+
+// settingsChannels are the channels the settings page offers.
+var settingsChannels = []string{notify.ChannelEmail, notify.ChannelSMS}
+
+// notificationSettings is the settings page's view: one row per kind,
+// one checkbox per channel.
+type notificationSettings struct {
+	Kinds []settingsKind
+	Saved bool
+}
+
+type settingsKind struct {
+	ID, Name string
+	Channels []settingsChannel
+}
+
+type settingsChannel struct {
+	ID, Name string
+	On       bool
+}
+
+func (s *Server) notificationSettingsPage(c *fiber.Ctx) error {
+	prefs, err := s.prefs.Get(session(c).UserID)
+	if err != nil {
+		return err
+	}
+	lang := requestLang(c)
+	v := notificationSettings{Saved: c.Query("saved") != ""}
+	for _, k := range notify.Kinds {
+		row := settingsKind{ID: k, Name: s.noticeText.KindName(lang, k)}
+		for _, ch := range settingsChannels {
+			row.Channels = append(row.Channels, settingsChannel{ID: ch, Name: s.noticeText.ChannelName(lang, ch), On: prefs.Has(k, ch)})
+		}
+		v.Kinds = append(v.Kinds, row)
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "notification-settings", "settings.title", v))
+}
+
+// notificationSettingsSave takes the form: each kind's field lists the
+// channels checked for it.
+func (s *Server) notificationSettingsSave(c *fiber.Ctx) error {
+	on := map[string][]string{}
+	args := c.Request().PostArgs()
+	for _, k := range notify.Kinds {
+		for _, v := range args.PeekMulti(k) {
+			on[k] = append(on[k], string(v))
+		}
+	}
+	err := s.prefs.Save(session(c).UserID, settingsChannels, on)
+	if errors.Is(err, notify.ErrUnknown) {
+		return fiber.ErrBadRequest
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/"+requestLang(c)+"/settings/notifications?saved=1", fiber.StatusSeeOther)
+}
