@@ -46,3 +46,30 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fetch(req).catch(() => offlinePage(url)));
   }
 });
+
+// A push message names no one: a neutral title, the notification id and a
+// link; the page shows the details after login.
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (e) { msg = {}; }
+  const link = typeof msg.link === 'string' && msg.link.startsWith('/') ? msg.link : '/';
+  event.waitUntil(self.registration.showNotification(msg.title || 'Asiointi', {
+    tag: msg.id || undefined,
+    data: { link },
+    icon: PRECACHE.find((u) => u.endsWith('icon-192.png')),
+  }));
+});
+
+// A click focuses a window of the app already showing the link, or another
+// window of the app navigated there, or opens one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.link) || '/', self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((wins) => {
+    const same = wins.find((w) => w.url === target);
+    if (same) return same.focus();
+    const any = wins.find((w) => new URL(w.url).origin === self.location.origin);
+    if (any) return any.focus().then((w) => (w || any).navigate(target));
+    return self.clients.openWindow(target);
+  }));
+});

@@ -1,6 +1,7 @@
 // Asiointi page enhancements: service worker, session timeout warning and
 // protection against showing a personal page from the back/forward cache.
 import { startIdleTimer } from './idle.js';
+import { setupPush } from './push.js';
 
 const body = document.body;
 const kiosk = body.dataset.kiosk === '1';
@@ -22,3 +23,4 @@ if ('serviceWorker' in navigator) {
 }
 
 if (body.dataset.idle) startIdleTimer(body);
+setupPush(document);

@@ -113,7 +113,11 @@ func (m *Main) Open() error {
 		People: &identity.Directory{Store: st}, Senders: senders, Log: m.Log, Now: m.Now}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
 		Catalog: cat, Cases: m.Cases})
-	return err
+	if err != nil {
+		return err
+	}
+	m.Notify.Senders[notify.ChannelPush] = m.Web.Push()
+	return nil
 }
 
 // storeMetrics exposes the store's write health.

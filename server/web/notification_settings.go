@@ -8,14 +8,21 @@ import (
 	"asiointi/server/notify"
 )
 
-// settingsChannels are the channels the settings page offers.
-var settingsChannels = []string{notify.ChannelEmail, notify.ChannelSMS}
+// settingsChannels are the channels the settings page offers: push once
+// the person has a device for it.
+func settingsChannels(devices []notify.Subscription) []string {
+	if len(devices) > 0 {
+		return []string{notify.ChannelPush, notify.ChannelEmail, notify.ChannelSMS}
+	}
+	return []string{notify.ChannelEmail, notify.ChannelSMS}
+}
 
 // notificationSettings is the settings page's view: one row per kind,
 // one checkbox per channel.
 type notificationSettings struct {
-	Kinds []settingsKind
-	Saved bool
+	Kinds          []settingsKind
+	Devices        []notify.Subscription
+	Saved, Removed bool
 }
 
 type settingsKind struct {
@@ -29,15 +36,20 @@ type settingsChannel struct {
 }
 
 func (s *Server) notificationSettingsPage(c *fiber.Ctx) error {
-	prefs, err := s.prefs.Get(session(c).UserID)
+	me := session(c).UserID
+	prefs, err := s.prefs.Get(me)
+	if err != nil {
+		return err
+	}
+	devices, err := s.push.Devices(me)
 	if err != nil {
 		return err
 	}
 	lang := requestLang(c)
-	v := notificationSettings{Saved: c.Query("saved") != ""}
+	v := notificationSettings{Saved: c.Query("saved") != "", Removed: c.Query("removed") != "", Devices: devices}
 	for _, k := range notify.Kinds {
 		row := settingsKind{ID: k, Name: s.noticeText.KindName(lang, k)}
-		for _, ch := range settingsChannels {
+		for _, ch := range settingsChannels(devices) {
 			row.Channels = append(row.Channels, settingsChannel{ID: ch, Name: s.noticeText.ChannelName(lang, ch), On: prefs.Has(k, ch)})
 		}
 		v.Kinds = append(v.Kinds, row)
@@ -48,6 +60,11 @@ func (s *Server) notificationSettingsPage(c *fiber.Ctx) error {
 // notificationSettingsSave takes the form: each kind's field lists the
 // channels checked for it.
 func (s *Server) notificationSettingsSave(c *fiber.Ctx) error {
+	me := session(c).UserID
+	devices, err := s.push.Devices(me)
+	if err != nil {
+		return err
+	}
 	on := map[string][]string{}
 	args := c.Request().PostArgs()
 	for _, k := range notify.Kinds {
@@ -55,7 +72,7 @@ func (s *Server) notificationSettingsSave(c *fiber.Ctx) error {
 			on[k] = append(on[k], string(v))
 		}
 	}
-	err := s.prefs.Save(session(c).UserID, settingsChannels, on)
+	err = s.prefs.Save(me, settingsChannels(devices), on)
 	if errors.Is(err, notify.ErrUnknown) {
 		return fiber.ErrBadRequest
 	}

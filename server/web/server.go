@@ -71,6 +71,7 @@ type Server struct {
 	noticeText *notify.Renderer
 	devOutbox  *notify.Recorder // demo mode's record of e-mail and SMS
 	prefs      *notify.Prefs
+	push       *notify.Push
 
 	idPrefix string
 	reqSeq   atomic.Uint64
@@ -110,6 +111,16 @@ func New(d Deps) (*Server, error) {
 	if s.muni, err = identity.Municipality(d.Store); err != nil {
 		return nil, fmt.Errorf("municipality settings: %w", err)
 	}
+	vapid, err := notify.LoadVAPID(d.Store)
+	if err != nil {
+		return nil, fmt.Errorf("web push keys: %w", err)
+	}
+	// The push services' contact: the site, or the municipality's e-mail.
+	contact := s.muni.Email
+	if strings.HasPrefix(d.Config.BaseURL, "https://") {
+		contact = d.Config.BaseURL
+	}
+	s.push = &notify.Push{Store: d.Store, Keys: vapid, Hosts: d.Config.PushHosts, Subscriber: contact, Now: d.Now}
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
 		"join": strings.Join,
 	})

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/notify"
+)
+
+func (s *Server) pushAPIRoutes(api fiber.Router) {
+	api.Get("/push/key", s.apiPushKey)
+	api.Post("/push/subscriptions", s.requireLoginAPI, s.apiPushSubscribe)
+	api.Delete("/push/subscriptions/:id", s.requireLoginAPI, s.apiPushUnsubscribe)
+}
+
+func (s *Server) pushPageRoutes(l fiber.Router) {
+	l.Post("/settings/devices/:id/delete", s.requireLogin, s.deviceRemove)
+}
+
+// Push is the web push adapter (the dispatcher's push sender).
+func (s *Server) Push() *notify.Push { return s.push }
+
+func (s *Server) apiPushKey(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"publicKey": s.push.Keys.Public})
+}
+
+type apiSubscription struct {
+	Endpoint string `json:"endpoint"`
+	Keys     struct {
+		P256dh string `json:"p256dh"`
+		Auth   string `json:"auth"`
+	} `json:"keys"`
+}
+
+// apiPushSubscribe keeps this device's subscription. A kiosk is shared by
+// strangers: never on one.
+func (s *Server) apiPushSubscribe(c *fiber.Ctx) error {
+	if isKiosk(c) {
+		return s.fail(c, fiber.StatusForbidden, "kiosk", "push.kiosk")
+	}
+	var in apiSubscription
+	if err := c.BodyParser(&in); err != nil {
+		return fiber.ErrBadRequest
+	}
+	id, err := s.push.Subscribe(session(c).UserID, strings.Clone(in.Endpoint), strings.Clone(in.Keys.P256dh),
+		strings.Clone(in.Keys.Auth), deviceName(c.Get(fiber.HeaderUserAgent)))
+	switch {
+	case errors.Is(err, notify.ErrHostNotAllowed):
+		return s.fail(c, fiber.StatusBadRequest, "push-host-not-allowed", "push.hostNotAllowed")
+	case errors.Is(err, notify.ErrBadSubscription):
+		return s.fail(c, fiber.StatusBadRequest, "bad-subscription", "error.badRequest")
+	case err != nil:
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id})
+}
+
+func (s *Server) apiPushUnsubscribe(c *fiber.Ctx) error {
+	if err := s.unsubscribe(c); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{})
+}
+
+func (s *Server) unsubscribe(c *fiber.Ctx) error {
+	err := s.push.Unsubscribe(session(c).UserID, c.Params("id"))
+	if errors.Is(err, notify.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	return err
+}
+
+func (s *Server) deviceRemove(c *fiber.Ctx) error {
+	if err := s.unsubscribe(c); err != nil {
+		return err
+	}
+	return c.Redirect("/"+requestLang(c)+"/settings/notifications?removed=1", fiber.StatusSeeOther)
+}
+
+// deviceName names a browser and OS from a User-Agent, for the devices
+// list ("Firefox, Android").
+func deviceName(ua string) string {
+	pick := func(pairs ...string) string {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if strings.Contains(ua, pairs[i]) {
+				return pairs[i+1]
+			}
+		}
+		return ""
+	}
+	browser := pick("Edg/", "Edge", "SamsungBrowser/", "Samsung Internet", "Firefox/", "Firefox", "Chrome/", "Chrome", "Safari/", "Safari")
+	os := pick("Android", "Android", "iPhone", "iOS", "iPad", "iPadOS", "Windows", "Windows", "Mac OS X", "macOS", "CrOS", "ChromeOS", "Linux", "Linux")
+	switch {
+	case browser != "" && os != "":
+		return browser + ", " + os
+	case browser != "":
+		return browser
+	}
+	return os
+}
