@@ -2,6 +2,7 @@
 // protection against showing a personal page from the back/forward cache.
 import { startIdleTimer } from './idle.js';
 import { setupPush } from './push.js';
+import { startLive } from './live.js';
 
 const body = document.body;
 const kiosk = body.dataset.kiosk === '1';
@@ -24,3 +25,4 @@ if ('serviceWorker' in navigator) {
 
 if (body.dataset.idle) startIdleTimer(body);
 setupPush(document);
+startLive(document);

@@ -117,6 +117,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify.Senders[notify.ChannelPush] = m.Web.Push()
+	m.Notify.Senders[notify.ChannelLive] = m.Web.Live()
 	return nil
 }
 

@@ -59,17 +59,25 @@ func TestSubmitNotifies(t *testing.T) {
 	// Helmi's defaults send e-mail for a proxy action (no push device
 	// yet); Juhani's keep his in the app.
 	var got []notify.Delivery
+	live := 0
 	e.st.View(func(tx *store.Tx) error {
 		return tx.Scan(store.Outbox, "", func(_ string, raw []byte) error {
 			var d notify.Delivery
 			if err := json.Unmarshal(raw, &d); err != nil {
 				return err
 			}
-			got = append(got, d)
+			if d.Channel == notify.ChannelLive {
+				live++
+			} else {
+				got = append(got, d)
+			}
 			return nil
 		})
 	})
 	if len(got) != 1 || got[0].User != helmi.ID || got[0].Channel != notify.ChannelEmail {
 		t.Errorf("outbox %+v, want one e-mail to Helmi", got)
+	}
+	if live != 2 {
+		t.Errorf("%d live deliveries, want one to each", live)
 	}
 }

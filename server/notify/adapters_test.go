@@ -32,7 +32,6 @@ type smtpServer struct {
 	mails    []string
 	from, to []string
 	authed   []string
-	tlsState []bool
 }
 
 func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -234,7 +233,7 @@ func TestSMSGateway(t *testing.T) {
 		mu.Unlock()
 		switch a {
 		case 302:
-			http.Redirect(w, r, "/elsewhere", 302)
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
 			return
 		case 503:
 			w.Header().Set("Retry-After", "7")

@@ -111,8 +111,8 @@ func DraftExpiring(tx *store.Tx, owner, draft, service string, at, expires time.
 }
 
 // Record writes n in tx: into the person's in-app list, their unread
-// count, and one outbox delivery for each channel their preferences turn
-// on for its kind. n.ID is made when empty.
+// count, one outbox delivery to their open pages (live) and one for each
+// channel their preferences turn on for its kind. n.ID is made when empty.
 func Record(tx *store.Tx, n Notification) error {
 	if n.User == "" || n.Kind == "" {
 		return errors.New("notify: a notification needs a user and a kind")
@@ -124,6 +124,9 @@ func Record(tx *store.Tx, n Notification) error {
 		return err
 	}
 	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {
+		return err
+	}
+	if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive}, n.At); err != nil {
 		return err
 	}
 	prefs, err := prefsIn(tx, n.User)

@@ -106,7 +106,7 @@ type Dispatcher struct {
 	Lease       time.Duration // how long a taken delivery is hidden from others (2 min)
 	Batch       int           // deliveries taken at once (256)
 	Workers     int           // sends at once (32)
-	Poll        time.Duration // how often to look when not woken (1 s)
+	Poll        time.Duration // how often to look when not woken (250 ms: live pages wait for it)
 	MaxAttempts int           // then give up (12, about a day of backoff)
 	Backoff     time.Duration // first retry delay, doubled each time (15 s), at most 1 h
 
@@ -133,7 +133,7 @@ func (d *Dispatcher) init() {
 			d.Workers = 32
 		}
 		if d.Poll <= 0 {
-			d.Poll = time.Second
+			d.Poll = 250 * time.Millisecond
 		}
 		if d.MaxAttempts <= 0 {
 			d.MaxAttempts = 12
@@ -323,7 +323,14 @@ func (d *Dispatcher) send(ctx context.Context, j taken) error {
 	}
 	snd, ok := d.Senders[j.d.Channel]
 	if !ok || snd == nil {
+		if j.d.Channel == ChannelLive {
+			return nil // no live connections in this program (a tool, a test)
+		}
 		return fmt.Errorf("%w: no %s adapter is configured", ErrPermanent, j.d.Channel)
+	}
+	if j.d.Channel == ChannelLive {
+		return snd.Send(ctx, Message{Key: j.d.Key(), Channel: ChannelLive, To: j.d.User, User: j.d.User,
+			Notice: j.n.ID, Link: j.n.Link})
 	}
 	p, err := d.People.Person(j.d.User)
 	if err != nil {

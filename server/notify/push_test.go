@@ -191,7 +191,7 @@ func newPushService(t *testing.T, b *browser, key string) *pushService {
 		ps.mu.Unlock()
 		switch a {
 		case 302:
-			http.Redirect(w, r, "/moved", 302)
+			http.Redirect(w, r, "/moved", http.StatusFound)
 			return
 		case 503:
 			w.Header().Set("Retry-After", "30")

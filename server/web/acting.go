@@ -21,6 +21,7 @@ func (s *Server) switchActingFor(c *fiber.Ctx, principal string) (*identity.Sess
 	if err != nil {
 		return nil, err
 	}
+	s.hub.CloseSession(session(c).Key) // pages opened as the other person stop hearing
 	s.setCookie(c, cookieSession, tok, 0)
 	c.Locals(kSession, &rotated)
 	if s.log != nil {

@@ -119,8 +119,11 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
 		return err
 	}
-	if sess := session(c); sess != nil && s.log != nil {
-		s.log.Info("logout", "user", sess.UserID)
+	if sess := session(c); sess != nil {
+		s.hub.CloseSession(sess.Key) // its open pages stop hearing
+		if s.log != nil {
+			s.log.Info("logout", "user", sess.UserID)
+		}
 	}
 	s.clearSite(c)
 	return c.Redirect("/"+requestLang(c)+"/logged-out", fiber.StatusSeeOther)

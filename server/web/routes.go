@@ -42,6 +42,7 @@ func (s *Server) routes() *fiber.App {
 
 	app.Use(s.load, s.noStore, s.csrf)
 	app.Get("/", s.rootRedirect)
+	app.Get("/ws", s.wsAuth, s.wsHandler)
 
 	auth := app.Group("/auth")
 	auth.Get("/test-login", s.demoOnly, s.testLoginPage)

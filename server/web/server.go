@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/assets"
@@ -72,6 +73,8 @@ type Server struct {
 	devOutbox  *notify.Recorder // demo mode's record of e-mail and SMS
 	prefs      *notify.Prefs
 	push       *notify.Push
+	hub        *notify.Hub // live connections (/ws)
+	wsHandler  fiber.Handler
 
 	idPrefix string
 	reqSeq   atomic.Uint64
@@ -120,6 +123,9 @@ func New(d Deps) (*Server, error) {
 	if strings.HasPrefix(d.Config.BaseURL, "https://") {
 		contact = d.Config.BaseURL
 	}
+	s.hub = &notify.Hub{}
+	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second})
+	s.OnShutdown(s.hub.Shutdown) // every socket gets 1001 before the store closes
 	s.push = &notify.Push{Store: d.Store, Keys: vapid, Hosts: d.Config.PushHosts, Subscriber: contact, Now: d.Now}
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
 		"join": strings.Join,
@@ -142,6 +148,9 @@ func New(d Deps) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Live is the live channel's sender: new notifications to open pages.
+func (s *Server) Live() *notify.Live { return &notify.Live{Hub: s.hub, Inbox: s.inbox} }
 
 // NoticeRenderer writes notifications with service names from the
 // catalogue; base is the origin for links sent outside the app.

@@ -1,0 +1,177 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+)
+
+// ChannelLive delivers to the person's open pages (WebSocket); always on.
+const ChannelLive = "live"
+
+// Close codes of live connections.
+const (
+	CloseGoingAway    = 1001 // the server shuts down: reconnect later
+	CloseResync       = 4000 // the connection fell behind: reconnect and fetch again
+	CloseSessionEnded = 4001 // logout, expiry or a change of acting-for
+)
+
+// Event is one live message to a page: JSON {type, …}.
+type Event struct {
+	Type   string `json:"type"` // notification
+	ID     string `json:"id,omitempty"`
+	Unread int    `json:"unread"`
+	Link   string `json:"link,omitempty"`
+}
+
+// Hub keeps the open live connections by person. A connection that
+// cannot keep up is closed with CloseResync rather than let anyone wait.
+type Hub struct {
+	// QueueSize bounds each connection's queue (32).
+	QueueSize int
+
+	mu    sync.RWMutex
+	conns map[string]map[*Conn]struct{} // by person id
+	down  bool
+}
+
+// Conn is one open connection's queue.
+type Conn struct {
+	User, Session string
+
+	out    chan []byte
+	done   chan struct{}
+	once   sync.Once
+	code   int
+	reason string
+}
+
+// Out is the queue of messages to write.
+func (c *Conn) Out() <-chan []byte { return c.out }
+
+// Done is closed when the connection must end.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Close ends the connection with a close code (0: the peer went away).
+func (c *Conn) Close(code int, reason string) {
+	c.once.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.done)
+	})
+}
+
+// Reason is the close code and reason, valid once Done is closed.
+func (c *Conn) Reason() (int, string) {
+	<-c.done
+	return c.code, c.reason
+}
+
+// Register adds a connection of user's session (key); after Shutdown it
+// is closed at once.
+func (h *Hub) Register(user, session string) *Conn {
+	size := h.QueueSize
+	if size <= 0 {
+		size = 32
+	}
+	c := &Conn{User: user, Session: session, out: make(chan []byte, size), done: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.down {
+		c.Close(CloseGoingAway, "shutdown")
+		return c
+	}
+	if h.conns == nil {
+		h.conns = map[string]map[*Conn]struct{}{}
+	}
+	if h.conns[user] == nil {
+		h.conns[user] = map[*Conn]struct{}{}
+	}
+	h.conns[user][c] = struct{}{}
+	return c
+}
+
+// Unregister removes a connection.
+func (h *Hub) Unregister(c *Conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.conns[c.User], c)
+	if len(h.conns[c.User]) == 0 {
+		delete(h.conns, c.User)
+	}
+	c.Close(0, "")
+}
+
+// Publish queues ev to every open connection of user; a full queue closes
+// its connection with CloseResync. It never blocks.
+func (h *Hub) Publish(user string, ev Event) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.conns[user] {
+		select {
+		case c.out <- b:
+		default:
+			c.Close(CloseResync, "resync")
+		}
+	}
+}
+
+// CloseSession closes the connections of a session (logout, expiry,
+// acting-for change).
+func (h *Hub) CloseSession(session string) {
+	if session == "" {
+		return
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, cs := range h.conns {
+		for c := range cs {
+			if c.Session == session {
+				c.Close(CloseSessionEnded, "session ended")
+			}
+		}
+	}
+}
+
+// Shutdown closes every connection with CloseGoingAway and refuses new ones.
+func (h *Hub) Shutdown() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.down = true
+	for _, cs := range h.conns {
+		for c := range cs {
+			c.Close(CloseGoingAway, "shutdown")
+		}
+	}
+}
+
+// Len is the number of open connections.
+func (h *Hub) Len() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, cs := range h.conns {
+		n += len(cs)
+	}
+	return n
+}
+
+// Live is the live channel's sender: it tells the person's open pages
+// that a notification arrived, with their unread count.
+type Live struct {
+	Hub   *Hub
+	Inbox *Inbox
+}
+
+// Send publishes m to its recipient's open pages.
+func (l *Live) Send(_ context.Context, m Message) error {
+	n, err := l.Inbox.Unread(m.User)
+	if err != nil {
+		return err
+	}
+	l.Hub.Publish(m.User, Event{Type: "notification", ID: m.Notice, Unread: n, Link: m.Link})
+	return nil
+}

@@ -1,0 +1,89 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"asiointi/server/notify"
+)
+
+func closed(c *notify.Conn) (int, bool) {
+	select {
+	case <-c.Done():
+		code, _ := c.Reason()
+		return code, true
+	default:
+		return 0, false
+	}
+}
+
+func TestHub(t *testing.T) {
+	h := &notify.Hub{QueueSize: 2}
+	a1, a2, b := h.Register("aino", "s1"), h.Register("aino", "s2"), h.Register("sven", "s3")
+	h.Publish("aino", notify.Event{Type: "notification", ID: "n1", Unread: 1})
+	for _, c := range []*notify.Conn{a1, a2} {
+		var ev notify.Event
+		if err := json.Unmarshal(<-c.Out(), &ev); err != nil || ev.ID != "n1" || ev.Unread != 1 {
+			t.Errorf("got %+v %v", ev, err)
+		}
+	}
+	if len(b.Out()) != 0 {
+		t.Errorf("Sven heard Aino's event")
+	}
+	// a2 stops reading: the third queued message overflows it, a1 is fine.
+	for range 3 {
+		h.Publish("aino", notify.Event{Type: "notification"})
+		<-a1.Out()
+	}
+	if code, ok := closed(a2); !ok || code != notify.CloseResync {
+		t.Errorf("slow connection: closed %v code %d, want resync", ok, code)
+	}
+	if _, ok := closed(a1); ok {
+		t.Errorf("the reading connection was closed")
+	}
+	h.CloseSession("s3")
+	if code, ok := closed(b); !ok || code != notify.CloseSessionEnded {
+		t.Errorf("logout: %v %d", ok, code)
+	}
+	if _, ok := closed(a1); ok {
+		t.Errorf("another session's connection was closed")
+	}
+	h.Unregister(a2)
+	h.Unregister(b)
+	if h.Len() != 1 {
+		t.Errorf("%d open", h.Len())
+	}
+	h.Shutdown()
+	if code, ok := closed(a1); !ok || code != notify.CloseGoingAway {
+		t.Errorf("shutdown: %v %d", ok, code)
+	}
+	if code, ok := closed(h.Register("aino", "s4")); !ok || code != notify.CloseGoingAway {
+		t.Errorf("register after shutdown: %v %d", ok, code)
+	}
+}
+
+// TestLiveDelivery: the dispatcher tells the recipient's open pages, with
+// their unread count.
+func TestLiveDelivery(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	h := &notify.Hub{}
+	helmi := h.Register("helmi", "s1")
+	submitFor(t, st, "c1")
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Now: func() time.Time { return t0 },
+		Senders: map[string]notify.Sender{notify.ChannelLive: &notify.Live{Hub: h, Inbox: &notify.Inbox{Store: st}}, notify.ChannelEmail: &fakeSender{}}}
+	if _, err := d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case raw := <-helmi.Out():
+		var ev notify.Event
+		json.Unmarshal(raw, &ev)
+		if ev.Type != "notification" || ev.Unread != 1 || ev.ID == "" || ev.Link != "/cases/c1" {
+			t.Errorf("event %s", raw)
+		}
+	default:
+		t.Fatal("no live event")
+	}
+}
