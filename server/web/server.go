@@ -124,7 +124,10 @@ func New(d Deps) (*Server, error) {
 		contact = d.Config.BaseURL
 	}
 	s.hub = &notify.Hub{}
-	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second})
+	// Idle sockets are many: write buffers come from a pool while a
+	// message is written, and read buffers are small (clients say little).
+	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize: 256, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{}})
 	s.OnShutdown(s.hub.Shutdown) // every socket gets 1001 before the store closes
 	s.push = &notify.Push{Store: d.Store, Keys: vapid, Hosts: d.Config.PushHosts, Subscriber: contact, Now: d.Now}
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	fws "github.com/fasthttp/websocket"
+)
+
+// TestBenchIdleSockets measures the server's resident memory growth for
+// 10,000 idle authenticated WebSockets (ASIOINTI_BENCH=idle; no timing
+// or size assertions): the real binary as a child process, the clients
+// in this one.
+func TestBenchIdleSockets(t *testing.T) {
+	if os.Getenv("ASIOINTI_BENCH") != "idle" {
+		t.Skip("set ASIOINTI_BENCH=idle")
+	}
+	const conns = 10000
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "asiointi")
+	if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := startServer(t, bin, filepath.Join(tmp, "data"))
+	s, err := login(newHTTPClient(1), srv.base, "050840-948K")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss := func() int {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(srv.cmd.Process.Pid) + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+				n, _ := strconv.Atoi(f[1])
+				return n
+			}
+		}
+		return 0
+	}
+	before := rss()
+	h := http.Header{"Cookie": {s.cookie}, "Origin": {srv.base}}
+	url := "ws" + strings.TrimPrefix(srv.base, "http") + "/ws"
+	var mu sync.Mutex
+	var open []*fws.Conn
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	var failed int
+	start := time.Now()
+	for range conns {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d := fws.Dialer{HandshakeTimeout: 20 * time.Second}
+			c, _, err := d.DialContext(context.Background(), url, h)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed++
+				return
+			}
+			open = append(open, c)
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d sockets open in %v (%d failed)", len(open), time.Since(start).Round(time.Millisecond), failed)
+	time.Sleep(2 * time.Second)
+	after := rss()
+	t.Logf("server RSS %d MB before, %d MB with %d idle sockets: growth %d MB (%.1f KB per socket)",
+		before/1024, after/1024, len(open), (after-before)/1024, float64(after-before)/float64(max(len(open), 1)))
+	for _, c := range open {
+		c.Close()
+	}
+}

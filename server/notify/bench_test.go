@@ -1,0 +1,104 @@
+package notify_test
+
+import (
+	"asiointi/server/population"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"asiointi/server/notify"
+	"asiointi/server/store"
+)
+
+// TestBenchPush measures push deliveries per second to a local push
+// service (ASIOINTI_BENCH=push; no timing assertions): 10,000
+// notifications to one device each, through the outbox and the
+// dispatcher, with RFC 8291 encryption and VAPID signing per message.
+func TestBenchPush(t *testing.T) {
+	if os.Getenv("ASIOINTI_BENCH") != "push" {
+		t.Skip("set ASIOINTI_BENCH=push")
+	}
+	const total = 10000
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, _ := notify.LoadVAPID(st)
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(201)
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	client := notify.NewHTTPClient(10 * time.Second)
+	client.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
+	push := &notify.Push{Store: st, Keys: keys, Hosts: []string{u.Host}, Subscriber: "https://asiointi.example.fi", Client: client}
+	users := make([]string, 1000)
+	for i := range users {
+		users[i] = fmt.Sprintf("user%04d", i)
+		b := newBrowser(t)
+		p256dh, auth := b.keys()
+		if _, err := push.Subscribe(users[i], fmt.Sprintf("%s/push/%d", srv.URL, i), p256dh, auth, ""); err != nil {
+			t.Fatal(err)
+		}
+		prefs := &notify.Prefs{Store: st}
+		if err := prefs.Save(users[i], []string{notify.ChannelPush}, map[string][]string{notify.KindDraftExpiring: {notify.ChannelPush}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	for start := 0; start < total; start += 500 {
+		err := st.Update(func(tx *store.Tx) error {
+			for i := start; i < start+500; i++ {
+				n := notify.Notification{User: users[i%len(users)], Kind: notify.KindDraftExpiring, At: now, Link: "/drafts/x",
+					Params: map[string]string{"service": "home-help", "expiresAt": now.Add(48 * time.Hour).Format(time.RFC3339Nano)}}
+				if err := notify.Record(tx, n); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: everyone{}, Batch: 1024, Workers: 64,
+		Senders: map[string]notify.Sender{notify.ChannelPush: push}}
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	t0 := time.Now()
+	for {
+		n, err := d.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	el := time.Since(t0)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := time.Duration(ru1.Utime.Nano()-ru0.Utime.Nano()) + time.Duration(ru1.Stime.Nano()-ru0.Stime.Nano())
+	n := got.Load()
+	t.Logf("%d pushes in %v: %.0f/s; CPU %v in all (test push service included), %v per message", n, el.Round(time.Millisecond),
+		float64(n)/el.Seconds(), cpu.Round(time.Millisecond), (cpu / time.Duration(max(n, 1))).Round(time.Microsecond))
+	if n != total {
+		t.Errorf("%d delivered, want %d", n, total)
+	}
+}
+
+type everyone struct{}
+
+func (everyone) Person(id string) (p population.Person, err error) {
+	p.ID, p.Language = id, "fi"
+	return p, nil
+}
