@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,9 +31,19 @@ func TestBenchIdleSockets(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	srv := startServer(t, bin, filepath.Join(tmp, "data"))
-	s, err := login(newHTTPClient(1), srv.base, "050840-948K")
+	res, err := newHTTPClient(1).PostForm(srv.base+"/auth/test-login", url.Values{"user": {"050840-948K"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	res.Body.Close()
+	var cookie string
+	for _, c := range res.Cookies() {
+		if c.Name == "asiointi_session" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if cookie == "" {
+		t.Fatal("no session cookie")
 	}
 	rss := func() int {
 		b, err := os.ReadFile("/proc/" + strconv.Itoa(srv.cmd.Process.Pid) + "/status")
@@ -48,8 +59,8 @@ func TestBenchIdleSockets(t *testing.T) {
 		return 0
 	}
 	before := rss()
-	h := http.Header{"Cookie": {s.cookie}, "Origin": {srv.base}}
-	url := "ws" + strings.TrimPrefix(srv.base, "http") + "/ws"
+	h := http.Header{"Cookie": {cookie}, "Origin": {srv.base}}
+	wsURL := "ws" + strings.TrimPrefix(srv.base, "http") + "/ws"
 	var mu sync.Mutex
 	var open []*fws.Conn
 	sem := make(chan struct{}, 64)
@@ -62,7 +73,7 @@ func TestBenchIdleSockets(t *testing.T) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			d := fws.Dialer{HandshakeTimeout: 20 * time.Second}
-			c, _, err := d.DialContext(context.Background(), url, h)
+			c, _, err := d.DialContext(context.Background(), wsURL, h)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

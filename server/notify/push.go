@@ -160,15 +160,9 @@ func (p *Push) Unsubscribe(user, id string) error {
 // Devices lists the user's subscriptions, oldest first.
 func (p *Push) Devices(user string) ([]Subscription, error) {
 	var out []Subscription
-	err := p.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.PushSubs, user+"/", func(_ string, raw []byte) error {
-			var s Subscription
-			if err := unmarshal(raw, &s); err != nil {
-				return err
-			}
-			out = append(out, s)
-			return nil
-		})
+	err := p.Store.View(func(tx *store.Tx) (err error) {
+		out, err = store.Values[Subscription](tx, store.PushSubs, user+"/")
+		return err
 	})
 	return out, err
 }

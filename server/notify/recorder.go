@@ -38,19 +38,10 @@ func (r *Recorder) Send(_ context.Context, m Message) error {
 // List returns every recorded message, newest first.
 func (r *Recorder) List() ([]Recorded, error) {
 	var out []Recorded
-	err := r.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.DevOutbox, "", func(_ string, raw []byte) error {
-			var m Recorded
-			if err := unmarshal(raw, &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-			return nil
-		})
+	err := r.Store.View(func(tx *store.Tx) (err error) {
+		// Keys start with the notification id, which sorts by time.
+		out, err = store.ValuesReverse[Recorded](tx, store.DevOutbox, "")
+		return err
 	})
-	// Keys start with the notification id, which sorts by time.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
 	return out, err
 }

@@ -14,35 +14,24 @@ import (
 	"asiointi/server/store"
 )
 
-// proxySubmit records what a submit by Juhani for Helmi (or for principal)
-// records, as cases.Submit does.
+// proxySubmit records what a submit by Juhani for the principal (a
+// henkilötunnus) records, as cases.Submit does.
 func (e *env) proxySubmit(principal, name, caseID string) {
 	e.t.Helper()
 	err := e.st.Update(func(tx *store.Tx) error {
 		return notify.Submitted(tx, notify.Action{Case: caseID, Service: "home-help", At: e.clock.Now(),
-			Actor: notify.Person{ID: e.personID("juhani"), Name: "Juhani Korhonen"}, Principal: &notify.Person{ID: e.personID(principal), Name: name}})
+			Actor: notify.Person{ID: e.personID("300468-951T"), Name: "Juhani Korhonen"}, Principal: &notify.Person{ID: e.personID(principal), Name: name}})
 	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 }
 
-// personID is the stored id of a demo person by first name.
-func (e *env) personID(first string) string {
-	e.t.Helper()
-	hetu := map[string]string{"helmi": "050840-948K", "juhani": "300468-951T", "sven": "171279-9677"}[first]
-	p, err := e.s.dir.PersonByHetu(hetu)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return p.ID
-}
-
 func TestNotificationsAPI(t *testing.T) {
 	e := newEnv(t)
-	e.proxySubmit("helmi", "Helmi Korhonen", "case1")
+	e.proxySubmit("050840-948K", "Helmi Korhonen", "case1")
 	e.clock.Add(time.Minute)
-	e.proxySubmit("sven", "Sven Lindqvist", "case2")
+	e.proxySubmit("171279-9677", "Sven Lindqvist", "case2")
 	helmi, sven := e.client("050840-948K"), e.client("171279-9677")
 	list := func(a *apiClient, lang string) []apiNotification {
 		t.Helper()
@@ -95,10 +84,10 @@ func TestNotificationsAPI(t *testing.T) {
 // one and all can be marked read with plain forms.
 func TestNotificationsPage(t *testing.T) {
 	e := newEnv(t)
-	e.proxySubmit("helmi", "Helmi Korhonen", "case1")
+	e.proxySubmit("050840-948K", "Helmi Korhonen", "case1")
 	e.clock.Add(time.Minute)
-	e.proxySubmit("helmi", "Helmi Korhonen", "case2")
-	e.proxySubmit("sven", "Sven Lindqvist", "case3")
+	e.proxySubmit("050840-948K", "Helmi Korhonen", "case2")
+	e.proxySubmit("171279-9677", "Sven Lindqvist", "case3")
 	helmi := e.resident("050840-948K")
 	must(t, helmi.get("/fi/my"), 200, `<span class="bell-count" aria-hidden="true">2</span>`, "2 lukematonta")
 	r := helmi.get("/fi/notifications")
@@ -107,8 +96,8 @@ func TestNotificationsPage(t *testing.T) {
 	if strings.Index(r.body, "case2") > strings.Index(r.body, "case1") {
 		t.Errorf("not newest first")
 	}
-	list, _ := e.s.inbox.List(e.personID("helmi"), 0)
-	svens, _ := e.s.inbox.List(e.personID("sven"), 0)
+	list, _ := e.s.inbox.List(e.personID("050840-948K"), 0)
+	svens, _ := e.s.inbox.List(e.personID("171279-9677"), 0)
 	r = helmi.post("/fi/notifications/"+svens[0].ID+"/read", nil)
 	if r.StatusCode != 404 {
 		t.Errorf("someone else's: %d", r.StatusCode)
@@ -119,7 +108,7 @@ func TestNotificationsPage(t *testing.T) {
 	r = helmi.get("/en/notifications")
 	must(t, r, 200, `<span class="bell-count" aria-hidden="true" hidden>0</span>`)
 	mustNot(t, r, "Mark all as read", "notification-unread")
-	if n, _ := e.s.inbox.Unread(e.personID("sven")); n != 1 {
+	if n, _ := e.s.inbox.Unread(e.personID("171279-9677")); n != 1 {
 		t.Errorf("Sven's count %d", n)
 	}
 	must(t, e.resident("030392-974H").get("/en/notifications"), 200, "You have no notifications.")
@@ -135,7 +124,7 @@ func TestNotificationSettings(t *testing.T) {
 	redirectTo(t, helmi.post("/fi/settings/notifications", form("draft-expiring", "sms", "draft-expiring", "email")), "/fi/settings/notifications?saved=1")
 	r = helmi.get("/sv/settings/notifications?saved=1")
 	must(t, r, 200, "Inställningarna har sparats.", `name="draft-expiring" value="sms" checked`, `name="draft-expiring" value="email" checked`, `name="proxy-submitted" value="email">`)
-	p, _ := e.s.prefs.Get(e.personID("helmi"))
+	p, _ := e.s.prefs.Get(e.personID("050840-948K"))
 	if !p.Has(notify.KindProxySubmitted, notify.ChannelPush) || p.Has(notify.KindProxySubmitted, notify.ChannelEmail) {
 		t.Errorf("saved %+v", p)
 	}

@@ -66,8 +66,8 @@ func TestPushAPI(t *testing.T) {
 	if r := e.do(req{method: "POST", path: "/api/v1/push/subscriptions", body: `{}`}); r.StatusCode != 403 && r.StatusCode != 401 {
 		t.Errorf("anonymous: %d", r.StatusCode)
 	}
-	mine, _ := e.s.push.Devices(e.personID("helmi"))
-	svens, _ := e.s.push.Devices(e.personID("sven"))
+	mine, _ := e.s.push.Devices(e.personID("050840-948K"))
+	svens, _ := e.s.push.Devices(e.personID("171279-9677"))
 	if len(mine) != 2 || len(svens) != 1 {
 		t.Fatalf("devices %d and %d", len(mine), len(svens))
 	}
@@ -77,7 +77,7 @@ func TestPushAPI(t *testing.T) {
 	if r, _ := helmi.call("DELETE", "/api/v1/push/subscriptions/"+mine[0].ID, nil); r.StatusCode != 200 {
 		t.Errorf("deleting own: %d", r.StatusCode)
 	}
-	if mine, _ = e.s.push.Devices(e.personID("helmi")); len(mine) != 1 {
+	if mine, _ = e.s.push.Devices(e.personID("050840-948K")); len(mine) != 1 {
 		t.Errorf("%d devices left", len(mine))
 	}
 }
@@ -106,7 +106,7 @@ func TestDevicesInSettings(t *testing.T) {
 	e := newEnv(t)
 	helmi := e.resident("050840-948K")
 	must(t, helmi.get("/fi/settings/notifications"), 200, "Push-ilmoitukset eivät ole käytössä yhdessäkään laitteessa.", `id="push-enable" hidden`)
-	id, err := e.s.push.Subscribe(e.personID("helmi"), "https://fcm.googleapis.com/fcm/send/abc",
+	id, err := e.s.push.Subscribe(e.personID("050840-948K"), "https://fcm.googleapis.com/fcm/send/abc",
 		subscription(t, "")["keys"].(map[string]string)["p256dh"], subscription(t, "")["keys"].(map[string]string)["auth"], "Firefox, Android")
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestDevicesInSettings(t *testing.T) {
 	}
 	redirectTo(t, helmi.post("/fi/settings/devices/"+id+"/delete", nil), "/fi/settings/notifications?removed=1")
 	must(t, helmi.get("/fi/settings/notifications?removed=1"), 200, "Laite on poistettu.")
-	if devs, _ := e.s.push.Devices(e.personID("helmi")); len(devs) != 0 {
+	if devs, _ := e.s.push.Devices(e.personID("050840-948K")); len(devs) != 0 {
 		t.Errorf("device left")
 	}
 }

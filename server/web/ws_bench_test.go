@@ -47,7 +47,7 @@ func TestBenchFanout(t *testing.T) {
 	startMu.Lock()
 	start = time.Now()
 	startMu.Unlock()
-	e.s.hub.Publish(e.personID("helmi"), notify.Event{Type: "notification", ID: "n1", Unread: 1})
+	e.s.hub.Publish(e.personID("050840-948K"), notify.Event{Type: "notification", ID: "n1", Unread: 1})
 	wg.Wait()
 	close(got)
 	var ds []time.Duration

@@ -96,8 +96,8 @@ func TestLiveSocket(t *testing.T) {
 	defer c.Close()
 	live := e.s.Live()
 	waitConns(t, e, 1)
-	e.proxySubmit("helmi", "Helmi Korhonen", "case1")
-	if err := live.Send(context.Background(), notify.Message{User: e.personID("helmi"), Notice: "n1", Link: "/cases/case1"}); err != nil {
+	e.proxySubmit("050840-948K", "Helmi Korhonen", "case1")
+	if err := live.Send(context.Background(), notify.Message{User: e.personID("050840-948K"), Notice: "n1", Link: "/cases/case1"}); err != nil {
 		t.Fatal(err)
 	}
 	if ev, code := readEvent(t, c); code != 0 || ev.Type != "notification" || ev.Unread != 1 || ev.ID != "n1" {
