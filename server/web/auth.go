@@ -121,6 +121,7 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 	}
 	if sess := session(c); sess != nil {
 		s.hub.CloseSession(sess.Key) // its open pages stop hearing
+		s.forgetDevice(c, sess.UserID)
 		if s.log != nil {
 			s.log.Info("logout", "user", sess.UserID)
 		}

@@ -3,11 +3,16 @@ package web
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/notify"
 )
+
+// cookiePush names this device's push subscription, so that logging out
+// on the device stops its pushes.
+const cookiePush = "asiointi_push"
 
 func (s *Server) pushAPIRoutes(api fiber.Router) {
 	api.Get("/push/key", s.apiPushKey)
@@ -54,6 +59,7 @@ func (s *Server) apiPushSubscribe(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	s.setCookie(c, cookiePush, id, 400*24*time.Hour)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id})
 }
 
@@ -77,6 +83,19 @@ func (s *Server) deviceRemove(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/"+requestLang(c)+"/settings/notifications?removed=1", fiber.StatusSeeOther)
+}
+
+// forgetDevice removes this device's subscription at logout: the device
+// gets no more pushes for the person who logged out.
+func (s *Server) forgetDevice(c *fiber.Ctx, user string) {
+	id := c.Cookies(cookiePush)
+	if id == "" {
+		return
+	}
+	if err := s.push.Unsubscribe(user, id); err != nil && !errors.Is(err, notify.ErrNotFound) && s.log != nil {
+		s.log.Error("push subscription at logout", "err", err)
+	}
+	s.setCookie(c, cookiePush, "", -1)
 }
 
 // deviceName names a browser and OS from a User-Agent, for the devices

@@ -138,3 +138,28 @@ func TestDeviceName(t *testing.T) {
 		}
 	}
 }
+
+// TestLogoutForgetsDevice: logging out on a device removes that device's
+// subscription, not the person's other devices.
+func TestLogoutForgetsDevice(t *testing.T) {
+	e := newEnv(t)
+	helmi := e.client("050840-948K")
+	if _, err := e.s.push.Subscribe(e.personID("050840-948K"), "https://fcm.googleapis.com/fcm/send/other",
+		subscription(t, "")["keys"].(map[string]string)["p256dh"], subscription(t, "")["keys"].(map[string]string)["auth"], "Tablet"); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(req{method: "POST", path: "/api/v1/push/subscriptions", body: mustMarshal(t, subscription(t, "https://fcm.googleapis.com/fcm/send/this")),
+		cookies: []*http.Cookie{helmi.cookie}, headers: map[string]string{"X-CSRF-Token": helmi.token}})
+	dev := cookie(r, cookiePush)
+	if r.StatusCode != 201 || dev == nil || !dev.HttpOnly {
+		t.Fatalf("subscribe: %d, cookie %+v", r.StatusCode, dev)
+	}
+	out := e.do(req{method: "POST", path: "/auth/logout", body: "_csrf=" + helmi.token, cookies: []*http.Cookie{helmi.cookie, dev}})
+	if c := cookie(out, cookiePush); c == nil || c.Value != "" {
+		t.Errorf("push cookie not cleared: %+v", c)
+	}
+	devs, _ := e.s.push.Devices(e.personID("050840-948K"))
+	if len(devs) != 1 || devs[0].Device != "Tablet" {
+		t.Errorf("devices after logout: %+v", devs)
+	}
+}
