@@ -226,7 +226,7 @@ func TestSportsShiftWithoutJS(t *testing.T) {
 	r = maria.get(caseURL + "?new=1")
 	must(t, r, 200, "Hakemuksesi on lähetetty", "ESI-2026-000001", "Mitä seuraavaksi tapahtuu", "Käsittelyaika",
 		"Maria Nieminen lähetti hakemuksen.", "Lähetetty, odottaa käsittelyä", "Verkko ja 10 palloa", "suunnitelma.pdf",
-		`href="`+caseURL+`/receipt.json"`)
+		`href="`+caseURL+`/receipt.json"`, `<a href="/fi/settings/notifications">Kerro minulle, kun hakemukselle tapahtuu jotain</a>`)
 	mustNot(t, r, "Muuta<span")
 
 	r = maria.get(caseURL + "/receipt.json")
