@@ -242,13 +242,13 @@ func childEnv(dataDir string) []string {
 		"ASIOINTI_RATE_LIMITS=off", "ASIOINTI_MODE=demo")
 }
 
-// startServer starts the binary on a free loopback port (port 0; the
+// startServer starts the binary (with env added to its environment) on a free loopback port (port 0; the
 // address comes from its "listening" log line) and waits for /readyz.
-func startServer(t *testing.T, bin, dataDir string) *child {
+func startServer(t *testing.T, bin, dataDir string, env ...string) *child {
 	t.Helper()
 	c := &child{log: &logSink{addr: make(chan string, 1)}, done: make(chan struct{})}
 	c.cmd = exec.Command(bin)
-	c.cmd.Env = childEnv(dataDir)
+	c.cmd.Env = append(childEnv(dataDir), env...)
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.log
 	if err := c.cmd.Start(); err != nil {

@@ -103,7 +103,7 @@ type Dispatcher struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 
-	Lease       time.Duration // how long a taken delivery is hidden from others (2 min)
+	Lease       time.Duration // how long a taken delivery is hidden from others (45 s: longer than any adapter's timeout)
 	Batch       int           // deliveries taken at once (256)
 	Workers     int           // sends at once (32)
 	Poll        time.Duration // how often to look when not woken (250 ms: live pages wait for it)
@@ -124,7 +124,7 @@ func (d *Dispatcher) init() {
 			d.Log = slog.Default()
 		}
 		if d.Lease <= 0 {
-			d.Lease = 2 * time.Minute
+			d.Lease = 45 * time.Second
 		}
 		if d.Batch <= 0 {
 			d.Batch = 256
