@@ -16,6 +16,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/serviceworker"
+	"github.com/chromedp/chromedp"
 )
 
 // apiUser is a resident using the JSON API with a cookie jar (the session
@@ -164,6 +169,41 @@ func TestNotifiedOfProxySubmit(t *testing.T) {
 		t.Errorf("push headers %v", h)
 	}
 	mu.Unlock()
+	// The service worker shows a push as a notification that links to the
+	// application.
+	regs := make(chan serviceworker.RegistrationID, 16)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
+			for _, r := range e.Registrations {
+				if !r.IsDeleted {
+					select {
+					case regs <- r.RegistrationID:
+					default:
+					}
+				}
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, ctx, `navigator.serviceWorker.ready.then(() => true)`)
+	call(t, ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: "notifications"},
+		Setting: browser.PermissionSettingGranted, Origin: srv.URL})
+	call(t, ctx, serviceworker.Enable, cdp.Empty{})
+	var reg serviceworker.RegistrationID
+	select {
+	case reg = <-regs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no service worker registration reported")
+	}
+	link := "/fi/cases/" + c.ID
+	call(t, ctx, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{Origin: srv.URL, RegistrationID: reg,
+		Data: `{"title":"Sinulle on uusi ilmoitus.","id":"n1","link":"` + link + `"}`})
+	if !waitFor(t, ctx, "the notification", fmt.Sprintf(`navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns =>
+		ns.length === 1 && ns[0].title === 'Sinulle on uusi ilmoitus.' && ns[0].data.link === %q)`, link), 5*time.Second) {
+		t.Errorf("the service worker showed no notification")
+	}
+
 	open(t, ctx, "/fi/notifications")
 	checkPage(t, ctx, "notifications")
 	open(t, ctx, "/fi/settings/notifications")
