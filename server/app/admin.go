@@ -16,6 +16,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/store"
+	"asiointi/server/wiring"
 )
 
 // AdminSocket is the operator socket inside the data directory. Only the
@@ -160,7 +161,7 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 	if err := upgrade(st); err != nil {
 		return "", err
 	}
-	_, cat, err := servedCatalog(st, nil)
+	_, cat, err := wiring.ServedCatalog(st, nil)
 	if err != nil {
 		return "", err
 	}

@@ -13,16 +13,15 @@ import (
 	"sync"
 	"time"
 
-	"asiointi/i18n"
 	"asiointi/server/cases"
 	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
-	"asiointi/server/population"
 	"asiointi/server/store"
 	"asiointi/server/web"
+	"asiointi/server/wiring"
 )
 
 // Main is one running Asiointi.
@@ -37,10 +36,11 @@ type Main struct {
 	// embedded one. The server serves the default municipality's.
 	Catalogs *catalog.Set
 
-	Store   *store.Store
-	Web     *web.Server
-	Cases   *cases.Service
-	Metrics *metrics.Registry
+	Store    *store.Store
+	Web      *web.Server
+	Cases    *cases.Service
+	Sessions *identity.Sessions
+	Metrics  *metrics.Registry
 	// Notify delivers the notification outbox.
 	Notify *notify.Dispatcher
 
@@ -56,7 +56,8 @@ type Main struct {
 	wg        sync.WaitGroup
 }
 
-// Open opens the store, seeds demo data and builds the server.
+// Open opens the store, upgrades an earlier data file, and builds the
+// installation's parts (wiring.Build) and, on them, the server.
 func (m *Main) Open() error {
 	if m.Now == nil {
 		m.Now = time.Now
@@ -76,47 +77,27 @@ func (m *Main) Open() error {
 	if err := upgrade(st); err != nil {
 		return err
 	}
-	if m.Config.Mode == config.Demo {
-		d, err := population.Demo()
-		if err != nil {
-			return err
-		}
-		seeded, err := identity.Seed(st, d, m.Now())
-		if err != nil {
-			return err
-		}
-		if seeded {
-			m.Log.Info("demo data seeded", "people", len(d.People), "staff", len(d.Staff))
-		}
-	}
-	msgs, err := i18n.Load()
+	parts, err := wiring.Build(st, wiring.Options{Config: m.Config, Now: m.Now, Log: m.Log, Catalogs: m.Catalogs})
 	if err != nil {
 		return err
 	}
-	muni, cat, err := servedCatalog(st, m.Catalogs)
-	if err != nil {
-		return err
-	}
-	fs, err := cases.LoadForms(st, cat)
-	if err != nil {
-		return err
-	}
-	m.Cases = &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st},
-		RefPrefix: muni.RefPrefix, Now: m.Now}
+	m.Cases, m.Sessions = parts.Cases, parts.Sessions
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
-	senders, err := m.senders(st)
+	senders, err := m.senders(parts.Outbox)
 	if err != nil {
 		return err
 	}
-	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(msgs, cat, m.Config.BaseURL),
-		People: &identity.Directory{Store: st}, Senders: senders, Log: m.Log, Now: m.Now}
-	m.Web, err = web.New(web.Deps{Config: m.Config, Store: st, I18n: msgs, Metrics: m.Metrics, Log: m.Log, Now: m.Now,
-		Catalog: cat, Cases: m.Cases})
+	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(parts.Messages, parts.Catalog, m.Config.BaseURL),
+		People: parts.Directory, Senders: senders, Log: m.Log, Now: m.Now}
+	m.Web, err = web.New(web.Deps{Config: m.Config, Log: m.Log, Now: m.Now, Metrics: m.Metrics, Storage: st,
+		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
+		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
+		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push})
 	if err != nil {
 		return err
 	}
-	m.Notify.Senders[notify.ChannelPush] = m.Web.Push()
+	m.Notify.Senders[notify.ChannelPush] = parts.Push
 	m.Notify.Senders[notify.ChannelLive] = m.Web.Live()
 	return nil
 }
@@ -142,10 +123,9 @@ func storeMetrics(r *metrics.Registry, st *store.Store) {
 }
 
 // senders are the delivery adapters the configuration names; in demo
-// mode e-mail and SMS left unset go to the demo outbox.
-func (m *Main) senders(st *store.Store) (map[string]notify.Sender, error) {
+// mode e-mail and SMS left unset go to the demo outbox (rec).
+func (m *Main) senders(rec *notify.Recorder) (map[string]notify.Sender, error) {
 	out := map[string]notify.Sender{}
-	rec := &notify.Recorder{Store: st, Now: m.Now}
 	demo := m.Config.Mode == config.Demo
 	switch {
 	case m.Config.SMTPURL != "":
@@ -222,7 +202,7 @@ func (m *Main) housekeeping() {
 			} else if del+rem > 0 {
 				m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
 			}
-			if n, err := m.Web.SweepSessions(); err != nil {
+			if n, err := m.Sessions.Sweep(); err != nil {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {
 				m.Log.Info("sessions expired", "count", n)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"asiointi/server/cases"
-	"asiointi/server/catalog"
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -41,28 +40,4 @@ func upgrade(st *store.Store) error {
 		return fmt.Errorf("upgrade the data file: %w", err)
 	}
 	return nil
-}
-
-// servedCatalog looks up the municipality the installation serves (its
-// default one) and that municipality's catalogue in cats; nil cats means
-// the embedded catalogue alone.
-func servedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality, *catalog.Catalog, error) {
-	muni, err := identity.Municipality(st)
-	if err != nil {
-		return muni, nil, fmt.Errorf("municipality settings: %w", err)
-	}
-	if cats == nil {
-		embedded, err := catalog.Load()
-		if err != nil {
-			return muni, nil, err
-		}
-		if cats, err = catalog.NewSet(embedded); err != nil {
-			return muni, nil, err
-		}
-	}
-	cat, ok := cats.For(muni.ID)
-	if !ok {
-		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
-	}
-	return muni, cat, nil
 }

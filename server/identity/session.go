@@ -426,6 +426,21 @@ func CSRFToken(secret []byte, binding string) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// Secret is the installation's key for CSRF tokens, made and stored at
+// the first start so tokens outlive a restart.
+func Secret(st *store.Store) ([]byte, error) {
+	var secret string
+	err := st.UpdateAlone(func(tx *store.Tx) error {
+		err := tx.Get(store.Settings, "secret", &secret)
+		if errors.Is(err, store.ErrNotFound) {
+			secret = NewToken()
+			return tx.Put(store.Settings, "secret", secret)
+		}
+		return err
+	})
+	return []byte(secret), err
+}
+
 // CheckCSRF compares a presented token in constant time.
 func CheckCSRF(secret []byte, binding, presented string) bool {
 	if binding == "" || presented == "" {

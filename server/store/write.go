@@ -15,8 +15,17 @@ import (
 // ErrDiskFull is the error of a write that failed because the file system
 // (or the user's quota) is full: errors.Is(err, ErrDiskFull). Nothing of
 // the transaction was stored; earlier data stays readable, and writes work
-// again once space is freed.
-var ErrDiskFull = errors.New("store: disk full")
+// again once space is freed. Its method DiskFull lets a layer that does
+// not import store (web, answering 507) recognise it with errors.As and
+// an interface{ DiskFull() bool }.
+var ErrDiskFull error = diskFullError{}
+
+type diskFullError struct{}
+
+func (diskFullError) Error() string { return "store: disk full" }
+
+// DiskFull marks the error as a full disk.
+func (diskFullError) DiskFull() bool { return true }
 
 // write runs body in a read-write transaction and commits it: the one
 // path of every write (Update's groups, UpdateAlone, the schema check and

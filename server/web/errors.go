@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"asiointi/server/store"
 )
 
 // APIError is the JSON error body of CONTRACT.md.
@@ -41,10 +39,17 @@ func errorStatus(err error) int {
 	switch {
 	case errors.As(err, &fe):
 		return fe.Code
-	case errors.Is(err, store.ErrDiskFull):
+	case isDiskFull(err):
 		return fiber.StatusInsufficientStorage
 	}
 	return fiber.StatusInternalServerError
+}
+
+// isDiskFull reports a write refused for a full disk (store.ErrDiskFull,
+// recognised by its DiskFull method).
+func isDiskFull(err error) bool {
+	var full interface{ DiskFull() bool }
+	return errors.As(err, &full) && full.DiskFull()
 }
 
 // errorHandler turns errors returned by handlers into localized answers.

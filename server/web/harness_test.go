@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"asiointi/i18n"
 	"asiointi/server/cases"
-	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/wiring"
 )
 
 // clock is an injectable, settable time source.
@@ -56,6 +55,8 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	// The demo register, in production mode too (where app.Open seeds
+	// nothing: a real installation loads its own).
 	d, err := population.Demo()
 	if err != nil {
 		t.Fatal(err)
@@ -63,24 +64,19 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if _, err := identity.Seed(st, d, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := i18n.Load()
+	// The program's wiring (app.Open builds the server the same way).
+	parts, err := wiring.Build(st, wiring.Options{Config: cfg, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := catalog.Load()
+	s, err := New(Deps{Config: cfg, Now: clk.Now, Storage: st,
+		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
+		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
+		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := cases.LoadForms(st, cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := &cases.Service{Store: st, Catalog: cat, Forms: fs, Register: &identity.Directory{Store: st}, RefPrefix: "ESI", Now: clk.Now}
-	s, err := New(Deps{Config: cfg, Store: st, I18n: msgs, Now: clk.Now, Catalog: cat, Cases: cs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, s: s, st: st, clock: clk, cases: cs}
+	return &env{t: t, s: s, st: st, clock: clk, cases: parts.Cases}
 }
 
 // req is one request in a scenario.

@@ -24,9 +24,6 @@ func (s *Server) pushPageRoutes(l fiber.Router) {
 	l.Post("/settings/devices/:id/delete", s.requireLogin, s.deviceRemove)
 }
 
-// Push is the web push adapter (the dispatcher's push sender).
-func (s *Server) Push() *notify.Push { return s.push }
-
 func (s *Server) apiPushKey(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"publicKey": s.push.Keys.Public})
 }

@@ -5,8 +5,6 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -31,27 +29,45 @@ import (
 	"asiointi/server/population"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
-	"asiointi/server/store"
 )
 
-// Deps are what the HTTP layer needs.
+// Deps are what the HTTP layer needs, built once by app.Open (see
+// wiring.Build): web builds no domain service of its own.
 type Deps struct {
 	Config  config.Config
-	Store   *store.Store
-	I18n    *i18n.Bundle
-	Metrics *metrics.Registry
 	Log     *slog.Logger
+	Metrics *metrics.Registry
 	// Now is the clock (injectable for deadline tests).
 	Now func() time.Time
+	// Storage answers /readyz.
+	Storage Storage
+
+	Messages     *i18n.Bundle
+	Municipality population.Municipality
 	// Catalog is the service catalogue; Cases runs drafts and cases.
-	Catalog *catalog.Catalog
-	Cases   *cases.Service
+	Catalog   *catalog.Catalog
+	Cases     *cases.Service
+	Directory *identity.Directory
+	Sessions  *identity.Sessions
+	Secret    []byte // the key of CSRF tokens
+	// The notifications: the in-app inbox, each person's channel choices,
+	// the demo outbox of e-mail and SMS, and web push.
+	Inbox  *notify.Inbox
+	Prefs  *notify.Prefs
+	Outbox *notify.Recorder
+	Push   *notify.Push
+}
+
+// Storage is what /readyz asks of the database.
+type Storage interface {
+	Ready() bool    // open
+	Writable() bool // writes succeed (not a full disk)
 }
 
 // Server is the HTTP layer.
 type Server struct {
 	cfg      config.Config
-	store    *store.Store
+	storage  Storage
 	msg      *i18n.Bundle
 	log      *slog.Logger
 	now      func() time.Time
@@ -94,34 +110,13 @@ func New(d Deps) (*Server, error) {
 	if d.Metrics == nil {
 		d.Metrics = metrics.New()
 	}
-	s := &Server{cfg: d.Config, store: d.Store, msg: d.I18n, log: d.Log, now: d.Now, metrics: d.Metrics,
-		catalog: d.Catalog, cases: d.Cases}
-	s.sessions = &identity.Sessions{Store: d.Store, Idle: d.Config.SessionIdle, KioskIdle: d.Config.KioskIdle,
-		Absolute: d.Config.SessionAbsolute, Touch: time.Minute, Now: d.Now}
-	s.dir = &identity.Directory{Store: d.Store}
-	s.inbox = &notify.Inbox{Store: d.Store}
-	s.devOutbox = &notify.Recorder{Store: d.Store}
-	s.prefs = &notify.Prefs{Store: d.Store}
-	s.noticeText = NoticeRenderer(d.I18n, d.Catalog, "")
-	var err error
-	if s.secret, err = loadSecret(d.Store); err != nil {
-		return nil, err
-	}
+	s := &Server{cfg: d.Config, storage: d.Storage, msg: d.Messages, log: d.Log, now: d.Now, metrics: d.Metrics,
+		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
+		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push}
+	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err
-	}
-	if s.muni, err = identity.Municipality(d.Store); err != nil {
-		return nil, fmt.Errorf("municipality settings: %w", err)
-	}
-	vapid, err := notify.LoadVAPID(d.Store)
-	if err != nil {
-		return nil, fmt.Errorf("web push keys: %w", err)
-	}
-	// The push services' contact: the site, or the municipality's e-mail.
-	contact := s.muni.Email
-	if strings.HasPrefix(d.Config.BaseURL, "https://") {
-		contact = d.Config.BaseURL
 	}
 	s.hub = &notify.Hub{}
 	// Idle sockets are many: write buffers come from a pool while a
@@ -129,7 +124,7 @@ func New(d Deps) (*Server, error) {
 	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize: 256, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{}})
 	s.OnShutdown(s.hub.Shutdown) // every socket gets 1001 before the store closes
-	s.push = &notify.Push{Store: d.Store, Keys: vapid, Hosts: d.Config.PushHosts, Subscriber: contact, Now: d.Now}
+	var err error
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
 		"join": strings.Join,
 	})
@@ -187,22 +182,6 @@ func (s *Server) Shutdown(timeout time.Duration) error {
 		h()
 	}
 	return s.app.ShutdownWithTimeout(timeout)
-}
-
-// SweepSessions removes expired sessions (called periodically by main).
-func (s *Server) SweepSessions() (int, error) { return s.sessions.Sweep() }
-
-func loadSecret(st *store.Store) ([]byte, error) {
-	var secret string
-	err := st.UpdateAlone(func(tx *store.Tx) error {
-		err := tx.Get(store.Settings, "secret", &secret)
-		if errors.Is(err, store.ErrNotFound) {
-			secret = identity.NewToken()
-			return tx.Put(store.Settings, "secret", secret)
-		}
-		return err
-	})
-	return []byte(secret), err
 }
 
 // loadStatic reads every static file into memory and derives one version

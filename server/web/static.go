@@ -20,10 +20,10 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 
 func (s *Server) readyz(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-store")
-	if !s.store.Ready() {
+	if !s.storage.Ready() {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("store not open")
 	}
-	if !s.store.Writable() {
+	if !s.storage.Writable() {
 		// A full disk or failing writes: answers would fail to save.
 		return c.Status(fiber.StatusServiceUnavailable).SendString("store cannot write")
 	}

@@ -1,0 +1,125 @@
+// Package wiring builds, once, the parts an installation runs on from its
+// open store: the demo data (in demo mode), the messages, the municipality
+// it serves and that municipality's catalogue and forms, the cases
+// service, the register, the sessions, the CSRF secret and the
+// notifications' inbox, preferences, demo outbox and web push. app.Open uses
+// it to build the server, and the web package's test harness uses it too,
+// so the tests run on the same wiring as the program.
+package wiring
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"asiointi/i18n"
+	"asiointi/server/cases"
+	"asiointi/server/catalog"
+	"asiointi/server/config"
+	"asiointi/server/identity"
+	"asiointi/server/notify"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// Options are what Build needs besides the store.
+type Options struct {
+	Config config.Config
+	Now    func() time.Time
+	Log    *slog.Logger
+	// Catalogs are the service catalogues by municipality; nil means the
+	// embedded one.
+	Catalogs *catalog.Set
+}
+
+// Parts are the installation's services, each built once.
+type Parts struct {
+	Messages     *i18n.Bundle
+	Municipality population.Municipality // the one the installation serves
+	Catalog      *catalog.Catalog        // the served municipality's
+	Cases        *cases.Service
+	Directory    *identity.Directory
+	Sessions     *identity.Sessions
+	Secret       []byte // the key of CSRF tokens
+
+	Inbox  *notify.Inbox    // in-app notifications
+	Prefs  *notify.Prefs    // each person's channel choices
+	Outbox *notify.Recorder // demo mode's record of e-mail and SMS
+	Push   *notify.Push     // web push, with the installation's VAPID keys
+}
+
+// Build seeds the demo data in demo mode and builds the parts on st.
+func Build(st *store.Store, o Options) (*Parts, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Config.Mode == config.Demo {
+		d, err := population.Demo()
+		if err != nil {
+			return nil, err
+		}
+		seeded, err := identity.Seed(st, d, o.Now())
+		if err != nil {
+			return nil, err
+		}
+		if seeded && o.Log != nil {
+			o.Log.Info("demo data seeded", "people", len(d.People), "staff", len(d.Staff))
+		}
+	}
+	p := &Parts{Directory: &identity.Directory{Store: st}}
+	var err error
+	if p.Messages, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if p.Municipality, p.Catalog, err = ServedCatalog(st, o.Catalogs); err != nil {
+		return nil, err
+	}
+	fs, err := cases.LoadForms(st, p.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	p.Cases = &cases.Service{Store: st, Catalog: p.Catalog, Forms: fs, Register: p.Directory,
+		RefPrefix: p.Municipality.RefPrefix, Now: o.Now}
+	p.Sessions = &identity.Sessions{Store: st, Idle: o.Config.SessionIdle, KioskIdle: o.Config.KioskIdle,
+		Absolute: o.Config.SessionAbsolute, Touch: time.Minute, Now: o.Now}
+	if p.Secret, err = identity.Secret(st); err != nil {
+		return nil, err
+	}
+	p.Inbox, p.Prefs, p.Outbox = &notify.Inbox{Store: st}, &notify.Prefs{Store: st}, &notify.Recorder{Store: st, Now: o.Now}
+	vapid, err := notify.LoadVAPID(st)
+	if err != nil {
+		return nil, fmt.Errorf("web push keys: %w", err)
+	}
+	// The push services' contact: the site, or the municipality's e-mail.
+	contact := p.Municipality.Email
+	if strings.HasPrefix(o.Config.BaseURL, "https://") {
+		contact = o.Config.BaseURL
+	}
+	p.Push = &notify.Push{Store: st, Keys: vapid, Hosts: o.Config.PushHosts, Subscriber: contact, Now: o.Now}
+	return p, nil
+}
+
+// ServedCatalog looks up the municipality the installation serves (its
+// default one) and that municipality's catalogue in cats; nil cats means
+// the embedded catalogue alone.
+func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality, *catalog.Catalog, error) {
+	muni, err := identity.Municipality(st)
+	if err != nil {
+		return muni, nil, fmt.Errorf("municipality settings: %w", err)
+	}
+	if cats == nil {
+		embedded, err := catalog.Load()
+		if err != nil {
+			return muni, nil, err
+		}
+		if cats, err = catalog.NewSet(embedded); err != nil {
+			return muni, nil, err
+		}
+	}
+	cat, ok := cats.For(muni.ID)
+	if !ok {
+		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
+	}
+	return muni, cat, nil
+}
