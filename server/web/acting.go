@@ -79,6 +79,12 @@ func (s *Server) apiActingFor(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"actingFor": s.actingFor(sess), "csrfToken": s.csrfToken(c)})
 }
 
+// actingView is the data of pages/acting.html.
+type actingView struct {
+	Principals []identity.Principal
+	Next       string // where to go after the choice
+}
+
 // actingPage lets a resident choose whom to act for.
 func (s *Server) actingPage(c *fiber.Ctx) error {
 	list, err := s.principals(session(c))
@@ -86,7 +92,7 @@ func (s *Server) actingPage(c *fiber.Ctx) error {
 		return err
 	}
 	next, _ := localPath(c.Query("next"))
-	p := s.page(c, "acting", "acting.title", map[string]any{"Principals": list, "Next": next})
+	p := s.page(c, "acting", "acting.title", &actingView{Principals: list, Next: next})
 	return s.render(c, fiber.StatusOK, p)
 }
 

@@ -14,6 +14,12 @@ type pickerPerson struct {
 	Age              int
 }
 
+// testLoginView is the data of pages/test-login.html.
+type testLoginView struct {
+	Residents, Staff []pickerPerson
+	Next             string // where to go after login
+}
+
 // testLoginPage is the demo identification page: a picker of the demo
 // people and staff, styled like a national test identification service.
 func (s *Server) testLoginPage(c *fiber.Ctx) error {
@@ -35,7 +41,7 @@ func (s *Server) testLoginPage(c *fiber.Ctx) error {
 		st = append(st, pickerPerson{User: m.Username, Name: m.Name, Note: m.Title.In(lang)})
 	}
 	next, _ := localPath(c.Query("next"))
-	p := s.page(c, "test-login", "testLogin.title", map[string]any{"Residents": res, "Staff": st, "Next": next})
+	p := s.page(c, "test-login", "testLogin.title", &testLoginView{Residents: res, Staff: st, Next: next})
 	if c.Query("error") != "" {
 		p.ErrorIntro = s.msg.T(lang, "testLogin.unknown")
 	}

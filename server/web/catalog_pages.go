@@ -61,6 +61,31 @@ var onBehalfMsg = map[string]string{
 
 type named struct{ ID, Name, Summary string }
 
+// frontView is the data of pages/front.html.
+type frontView struct {
+	Services               []ServiceCard
+	LifeEvents, Categories []named
+}
+
+// servicesView is the data of pages/services.html: all services, a
+// search's results or one category's or life event's.
+type servicesView struct {
+	Query, Heading string
+	Searched       bool
+	Services       []ServiceCard
+	Categories     []named
+}
+
+// serviceView is the data of pages/service.html.
+type serviceView struct {
+	ID, Name, Summary, WhoFor, ProcessingTime, Price, LegalBasis, Contact string
+	Description, Needs                                                    []string
+	Status, StatusText, OnBehalfText                                      string
+	Open                                                                  bool
+	CanStart                                                              bool   // the logged-in resident may start it
+	Refusal                                                               string // why they may not
+}
+
 func (s *Server) frontData(c *fiber.Ctx) *Page {
 	lang := requestLang(c)
 	now := s.now()
@@ -75,7 +100,7 @@ func (s *Server) frontData(c *fiber.Ctx) *Page {
 	for _, k := range s.catalog.Categories() {
 		cats = append(cats, named{ID: k.ID, Name: k.Name.In(lang)})
 	}
-	return s.page(c, "front", "", map[string]any{"Services": cards, "LifeEvents": events, "Categories": cats})
+	return s.page(c, "front", "", &frontView{Services: cards, LifeEvents: events, Categories: cats})
 }
 
 func (s *Server) servicesPage(c *fiber.Ctx) error {
@@ -115,7 +140,7 @@ func (s *Server) servicesPage(c *fiber.Ctx) error {
 	for _, k := range s.catalog.Categories() {
 		cats = append(cats, named{ID: k.ID, Name: k.Name.In(lang)})
 	}
-	p := s.page(c, "services", "services.title", map[string]any{"Query": q, "Services": cards, "Heading": heading, "Categories": cats, "Searched": q != ""})
+	p := s.page(c, "services", "services.title", &servicesView{Query: q, Services: cards, Heading: heading, Categories: cats, Searched: q != ""})
 	if heading != "" {
 		p.Title = heading
 	}
@@ -134,13 +159,13 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 	for _, n := range svc.Needs {
 		needs = append(needs, n.In(lang))
 	}
-	data := map[string]any{
-		"ID": svc.ID, "Name": svc.Name.In(lang), "Summary": svc.Summary.In(lang),
-		"Description": svc.Description.Paragraphs(lang), "WhoFor": svc.WhoFor.In(lang), "Needs": needs,
-		"ProcessingTime": svc.ProcessingTime.In(lang), "Price": svc.Price.In(lang),
-		"LegalBasis": svc.LegalBasis.In(lang), "Contact": svc.Contact.In(lang),
-		"Status": status, "StatusText": statusText, "Open": a.Open,
-		"OnBehalfText": s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
+	data := &serviceView{
+		ID: svc.ID, Name: svc.Name.In(lang), Summary: svc.Summary.In(lang),
+		Description: svc.Description.Paragraphs(lang), WhoFor: svc.WhoFor.In(lang), Needs: needs,
+		ProcessingTime: svc.ProcessingTime.In(lang), Price: svc.Price.In(lang),
+		LegalBasis: svc.LegalBasis.In(lang), Contact: svc.Contact.In(lang),
+		Status: status, StatusText: statusText, Open: a.Open,
+		OnBehalfText: s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
 	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
 		err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
@@ -148,9 +173,9 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		if err != nil && !refused {
 			return err
 		}
-		data["CanStart"] = err == nil
+		data.CanStart = err == nil
 		if refused {
-			data["Refusal"] = s.msg.T(lang, msg)
+			data.Refusal = s.msg.T(lang, msg)
 		}
 	}
 	p := s.page(c, "service", "", data)

@@ -29,8 +29,14 @@ func (s *Server) failData(c *fiber.Ctx, status int, code, msgID string, data map
 	if wantsJSON(c) {
 		return c.Status(status).JSON(fiber.Map{"error": APIError{Code: code, Message: msg}})
 	}
-	p := s.page(c, "error", "error.title", map[string]any{"Status": status, "Message": msg})
+	p := s.page(c, "error", "error.title", &errorView{Status: status, Message: msg})
 	return s.render(c, status, p)
+}
+
+// errorView is the data of pages/error.html.
+type errorView struct {
+	Status  int
+	Message string
 }
 
 // errorStatus is the status errorHandler answers err with.

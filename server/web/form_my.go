@@ -1,10 +1,17 @@
 package web
 
 import (
+	"github.com/gofiber/fiber/v2"
+
 	"asiointi/server/datefmt"
 	"asiointi/server/identity"
 	"asiointi/server/notify"
 )
+
+// myView is the data of pages/my.html.
+type myView struct {
+	Overview *myOverview // a resident's applications; nil for staff
+}
 
 // myOverview is what "My page" shows of a resident's applications
 // (partials/my-overview.html, through pages/my.html's myContent block).
@@ -21,37 +28,50 @@ type noticeRow struct{ Text, URL, At string }
 // myListLimit is how many drafts and cases My page lists.
 const myListLimit = 3
 
-// MyOverview reads the logged-in resident's drafts, latest cases and
-// in-app notices for My page; nil for anyone else. A read error leaves the
-// list out rather than failing the page.
-func (p *Page) MyOverview() *myOverview {
-	if p.Session == nil || p.Session.Kind != identity.Resident {
-		return nil
+func (s *Server) myPage(c *fiber.Ctx) error {
+	v := &myView{}
+	if sess := session(c); sess.Kind == identity.Resident {
+		o, err := s.myOverview(requestLang(c), sess.UserID)
+		if err != nil {
+			return err
+		}
+		v.Overview = o
 	}
-	s, lang, me := p.s, p.Lang, p.Session.UserID
+	return s.render(c, fiber.StatusOK, s.page(c, "my", "my.title", v))
+}
+
+// myOverview reads a resident's drafts, latest cases and the reminders
+// of their unfinished drafts for My page.
+func (s *Server) myOverview(lang, me string) (*myOverview, error) {
 	o := &myOverview{}
+	drafts, err := s.cases.Drafts(me)
+	if err != nil {
+		return nil, err
+	}
 	open := map[string]bool{} // drafts still unfinished
-	if list, err := s.cases.Drafts(me); err == nil {
-		for _, d := range list {
-			open["/drafts/"+d.ID] = true
-		}
-		o.MoreDrafts = len(list) > myListLimit
-		o.Drafts = s.draftRows(lang, list[:min(len(list), myListLimit)])
+	for _, d := range drafts {
+		open["/drafts/"+d.ID] = true
 	}
-	if list, err := s.cases.Cases(me); err == nil {
-		o.MoreCases = len(list) > myListLimit
-		for _, c := range list[:min(len(list), myListLimit)] {
-			o.Cases = append(o.Cases, s.caseRowOf(lang, me, c))
-		}
+	o.MoreDrafts = len(drafts) > myListLimit
+	o.Drafts = s.draftRows(lang, drafts[:min(len(drafts), myListLimit)])
+	list, err := s.cases.Cases(me)
+	if err != nil {
+		return nil, err
 	}
-	if list, err := s.inbox.List(me, 50); err == nil {
-		for _, n := range list {
-			if n.Kind != notify.KindDraftExpiring || !open[n.Link] {
-				continue
-			}
-			o.Notices = append(o.Notices, noticeRow{URL: "/" + lang + n.Link, At: datefmt.Date(n.At, lang),
-				Text: s.noticeText.Text(lang, n)})
-		}
+	o.MoreCases = len(list) > myListLimit
+	for _, c := range list[:min(len(list), myListLimit)] {
+		o.Cases = append(o.Cases, s.caseRowOf(lang, me, c))
 	}
-	return o
+	notices, err := s.inbox.List(me, 50)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notices {
+		if n.Kind != notify.KindDraftExpiring || !open[n.Link] {
+			continue
+		}
+		o.Notices = append(o.Notices, noticeRow{URL: "/" + lang + n.Link, At: datefmt.Date(n.At, lang),
+			Text: s.noticeText.Text(lang, n)})
+	}
+	return o, nil
 }

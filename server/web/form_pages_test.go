@@ -542,3 +542,17 @@ func TestSubmitErrorsOnSummary(t *testing.T) {
 	r = maria.get(base + "/step/2?check=1")
 	must(t, r, 200, `<a href="#groupName">`, `id="groupName-error"`)
 }
+
+// TestMyPageReadError: a failed read of My page's lists is the error page,
+// not a page that silently leaves the lists out.
+func TestMyPageReadError(t *testing.T) {
+	e := newEnv(t)
+	maria := e.resident("030392-974H")
+	must(t, maria.get("/fi/my"), 200, "Keskeneräiset hakemukset")
+	if err := e.st.Close(); err != nil { // the session stays in memory; the lists cannot be read
+		t.Fatal(err)
+	}
+	r := maria.get("/fi/my")
+	must(t, r, 500)
+	mustNot(t, r, "Keskeneräiset hakemukset")
+}

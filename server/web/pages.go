@@ -18,12 +18,17 @@ func (s *Server) offlinePage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, p)
 }
 
+// loginView is the data of pages/login.html.
+type loginView struct {
+	Next string // where to go after login
+}
+
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	next := nextOr(c.Query("next"), "/"+requestLang(c)+"/my")
 	if session(c) != nil {
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "login", "login.title", map[string]any{"Next": next}))
+	return s.render(c, fiber.StatusOK, s.page(c, "login", "login.title", &loginView{Next: next}))
 }
 
 func (s *Server) loggedOutPage(c *fiber.Ctx) error {
@@ -44,10 +49,6 @@ func (s *Server) timedOutPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, p)
 }
 
-func (s *Server) myPage(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, s.myData(c))
-}
-
 func (s *Server) kioskPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, s.page(c, "kiosk", "kiosk.title", nil))
 }
@@ -64,8 +65,4 @@ func (s *Server) kioskSet(c *fiber.Ctx) error {
 		c.Locals(kKiosk, false)
 	}
 	return s.endSession(c)
-}
-
-func (s *Server) myData(c *fiber.Ctx) *Page {
-	return s.page(c, "my", "my.title", nil)
 }
