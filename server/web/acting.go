@@ -101,5 +101,5 @@ func (s *Server) actingSet(c *fiber.Ctx) error {
 	if _, err := s.switchActingFor(c, c.FormValue("principal")); err != nil {
 		return s.actingFail(c, err)
 	}
-	return c.Redirect(nextOr(c.FormValue("next"), "/"+requestLang(c)+"/my"), fiber.StatusSeeOther)
+	return c.Redirect(nextOr(c.FormValue("next"), pathsIn(requestLang(c)).My()), fiber.StatusSeeOther)
 }

@@ -13,21 +13,6 @@ import (
 	"asiointi/server/forms"
 )
 
-// casesAPIRoutes registers /api/v1 services, drafts and cases.
-func (s *Server) casesAPIRoutes(api fiber.Router) {
-	api.Get("/services", s.apiServices)
-	api.Get("/services/:id/form", s.apiServiceForm)
-	api.Post("/drafts", s.requireResidentAPI, s.apiCreateDraft)
-	api.Get("/drafts", s.requireResidentAPI, s.apiDrafts)
-	api.Get("/drafts/:id", s.requireResidentAPI, s.apiDraft)
-	api.Put("/drafts/:id", s.requireResidentAPI, s.apiSaveDraft)
-	api.Delete("/drafts/:id", s.requireResidentAPI, s.apiDeleteDraft)
-	api.Post("/drafts/:id/attachments", s.requireResidentAPI, s.limit("upload"), s.apiUpload)
-	api.Post("/drafts/:id/submit", s.requireResidentAPI, s.apiSubmit)
-	api.Get("/cases", s.requireResidentAPI, s.apiCases)
-	api.Get("/cases/:id", s.requireResidentAPI, s.apiCase)
-}
-
 type apiService struct {
 	ID           string     `json:"id"`
 	Name         i18n.Text  `json:"name"`

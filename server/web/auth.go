@@ -84,7 +84,7 @@ func (s *Server) testLogin(c *fiber.Ctx) error {
 		if wantsJSON(c) {
 			return s.fail(c, fiber.StatusUnauthorized, "unknown-user", "testLogin.unknown")
 		}
-		return c.Redirect("/auth/test-login?error=1&lang="+lang, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(lang).TestLoginFailed(), fiber.StatusSeeOther)
 	}
 	// A new session id at every login; any earlier session of this browser ends.
 	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
@@ -98,9 +98,9 @@ func (s *Server) testLogin(c *fiber.Ctx) error {
 	if s.log != nil {
 		s.log.Info("login", "method", "test", "kind", sess.Kind, "user", sess.UserID)
 	}
-	home := "/" + lang + "/my"
+	home := pathsIn(lang).My()
 	if sess.Kind == identity.Staff {
-		home = "/" + lang + "/"
+		home = pathsIn(lang).Home()
 	}
 	return c.Redirect(nextOr(c.FormValue("next"), home), fiber.StatusSeeOther)
 }
@@ -133,7 +133,7 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 		}
 	}
 	s.clearSite(c)
-	return c.Redirect("/"+requestLang(c)+"/logged-out", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).LoggedOut(), fiber.StatusSeeOther)
 }
 
 func (s *Server) logout(c *fiber.Ctx) error { return s.endSession(c) }

@@ -41,7 +41,7 @@ type caseRow struct {
 func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
 	r := caseRow{ID: c.ID, Reference: c.Reference, Service: c.Service, Status: c.Status,
 		StatusText: s.caseStatusText(lang, c.Status), Submitted: datefmt.Date(c.SubmittedAt, lang),
-		URL: "/" + lang + "/cases/" + c.ID}
+		URL: pathsIn(lang).Case(c.ID)}
 	r.SubmittedText = s.msg.T(lang, "caseList.sent", map[string]any{"Date": r.Submitted})
 	r.Applicant, r.Sender = c.Subject().Name, c.Actor.Name
 	if svc, ok := s.catalog.Service(c.Service); ok {
@@ -102,7 +102,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
-		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: "/" + lang + "/cases/" + cs.ID + "/receipt.json"}
+		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID)}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}
@@ -111,7 +111,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	}
 	for _, a := range cs.Attachments {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
-			URL: "/" + lang + "/attachments/" + a.Draft + "/" + a.ID})
+			URL: pathsIn(lang).Attachment(a.Draft, a.ID)})
 	}
 	for _, st := range s.caseSummary(lang, cs) {
 		sec := summarySection{Title: st.Title}

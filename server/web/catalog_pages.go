@@ -11,12 +11,6 @@ import (
 	"asiointi/server/identity"
 )
 
-// catalogPageRoutes registers the service catalogue pages.
-func (s *Server) catalogPageRoutes(l fiber.Router) {
-	l.Get("/services", s.servicesPage)
-	l.Get("/services/:id", s.servicePage)
-}
-
 // ServiceCard is a service as lists show it.
 type ServiceCard struct {
 	ID, Name, Summary, WhoFor, URL string
@@ -26,7 +20,7 @@ type ServiceCard struct {
 
 func (s *Server) card(lang string, svc *catalog.Service, now time.Time) ServiceCard {
 	c := ServiceCard{ID: svc.ID, Name: svc.Name.In(lang), Summary: svc.Summary.In(lang), WhoFor: svc.WhoFor.In(lang),
-		URL: "/" + lang + "/services/" + svc.ID}
+		URL: pathsIn(lang).Service(svc.ID)}
 	c.Status, c.StatusText = s.availabilityText(lang, svc.AvailabilityAt(now))
 	return c
 }

@@ -109,5 +109,6 @@ func (s *Server) failDiskFull(c *fiber.Ctx, err error) error {
 	return s.fail(c, fiber.StatusInsufficientStorage, "storage-full", msgID)
 }
 
-// autosaveRoute is the route of the autosave call (PUT).
+// autosaveRoute is the route of the autosave call (PUT), as routes.go
+// registers it.
 const autosaveRoute = "/api/v1/drafts/:id"

@@ -100,7 +100,7 @@ func itemText(it forms.SummaryItem) string {
 // saved answers" opens the step as saved.
 func (s *Server) conflictPage(c *fiber.Ctx, cur *cases.Draft, def *forms.Definition, si int, fields []*forms.Field, post *stepPost, vals url.Values) error {
 	lang := requestLang(c)
-	v := &conflictView{StepURL: s.stepURL(lang, cur.ID, si), Version: cur.Version,
+	v := &conflictView{StepURL: pathsIn(lang).Step(cur.ID, si), Version: cur.Version,
 		Base: forms.StepHash(cur.Data, fields), Rows: s.conflictRows(lang, cur, fields, post)}
 	if svc, ok := s.catalog.Service(cur.Service); ok {
 		v.Service = svc.Name.In(lang)

@@ -176,7 +176,7 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	case forms.TypeFile:
 		if a, ok := b.atts[v.Value]; ok {
 			v.File = &fileView{ID: a.ID, Name: a.Name, Size: forms.FormatSize(a.Size, b.lang),
-				URL: "/" + b.lang + "/attachments/" + a.Draft + "/" + a.ID}
+				URL: pathsIn(b.lang).Attachment(a.Draft, a.ID)}
 		}
 		v.Accept = strings.Join(f.Accepted(), ",")
 	case forms.TypeGroup:
@@ -237,7 +237,7 @@ func (b *fieldBuilder) source(src cases.PrefillSource) (string, string) {
 	case cases.SourceOrganization:
 		return b.s.msg.T(b.lang, "field.source.organization"), ""
 	case cases.SourceEarlierCase:
-		return b.s.msg.T(b.lang, "field.source.earlierCase", map[string]any{"Reference": src.Reference}), "/" + b.lang + "/cases/" + src.Case
+		return b.s.msg.T(b.lang, "field.source.earlierCase", map[string]any{"Reference": src.Reference}), pathsIn(b.lang).Case(src.Case)
 	}
 	return "", ""
 }

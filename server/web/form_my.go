@@ -70,7 +70,8 @@ func (s *Server) myOverview(lang, me string) (*myOverview, error) {
 		if n.Kind != notify.KindDraftExpiring || !open[n.Link] {
 			continue
 		}
-		o.Notices = append(o.Notices, noticeRow{URL: "/" + lang + n.Link, At: datefmt.Date(n.At, lang),
+		// A notice links inside the language.
+		o.Notices = append(o.Notices, noticeRow{URL: pathsIn(lang).in(n.Link), At: datefmt.Date(n.At, lang),
 			Text: s.noticeText.Text(lang, n)})
 	}
 	return o, nil

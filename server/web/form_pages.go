@@ -10,26 +10,6 @@ import (
 	"asiointi/server/forms"
 )
 
-// formPageRoutes registers the resident's form, draft and case pages.
-// Every flow works without JavaScript; pwa/js/form.js adds autosave,
-// offline drafts, conditional fields and checks in the browser.
-func (s *Server) formPageRoutes(l fiber.Router) {
-	r := s.requireResident
-	l.Post("/services/:id/start", r, s.startService)
-	l.Get("/drafts", r, s.draftsPage)
-	l.Get("/drafts/:id", r, s.resumeDraft)
-	l.Get("/drafts/:id/delete", r, s.deleteDraftPage)
-	l.Post("/drafts/:id/delete", r, s.deleteDraft)
-	l.Get("/drafts/:id/step/:n", r, s.stepPage)
-	l.Post("/drafts/:id/step/:n", r, s.saveStep)
-	l.Get("/drafts/:id/summary", r, s.summaryPage)
-	l.Post("/drafts/:id/submit", r, s.submitDraft)
-	l.Get("/cases", r, s.casesPage)
-	l.Get("/cases/:id", r, s.casePage)
-	l.Get("/cases/:id/receipt.json", r, s.caseReceiptJSON)
-	l.Get("/attachments/:draft/:att", r, s.attachmentFile)
-}
-
 // startView is the data of pages/start.html: why an application cannot
 // be started now.
 type startView struct {
@@ -46,11 +26,11 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	}
 	sess := session(c)
 	lang := requestLang(c)
-	v := &startView{Service: svc.Name.In(lang), ServiceURL: "/" + lang + "/services/" + svc.ID}
+	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID)}
 	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
 	if msg, refused := onBehalfMessage(err); refused {
 		v.Message = s.msg.T(lang, msg)
-		v.ActingURL = "/" + lang + "/acting-for?next=" + urlQueryEscape(v.ServiceURL)
+		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
 		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
 	}
 	if errors.Is(err, cases.ErrClosed) {
@@ -64,7 +44,7 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	if s.log != nil {
 		s.log.Info("draft started", "draft", d.ID, "service", svc.ID, "user", sess.UserID)
 	}
-	return c.Redirect(s.stepURL(lang, d.ID, 0), fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(lang).Step(d.ID, 0), fiber.StatusSeeOther)
 }
 
 // draftRow is one unfinished application in a list.
@@ -83,7 +63,7 @@ func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
 			Resume:    s.msg.T(lang, "drafts.resume"),
 			Delete:    s.msg.T(lang, "drafts.delete"),
 			Expires:   s.msg.T(lang, "drafts.expires", map[string]any{"Date": datefmt.Date(d.ExpiresAt, lang)}),
-			ResumeURL: "/" + lang + "/drafts/" + d.ID, DeleteURL: "/" + lang + "/drafts/" + d.ID + "/delete"}
+			ResumeURL: pathsIn(lang).Draft(d.ID), DeleteURL: pathsIn(lang).DeleteDraft(d.ID)}
 		if svc, ok := s.catalog.Service(d.Service); ok {
 			r.Service = svc.Name.In(lang)
 			if svc.ClosesAt != nil && now.Before(*svc.ClosesAt) {
@@ -136,7 +116,7 @@ func (s *Server) deleteDraftPage(c *fiber.Ctx) error {
 	}
 	lang := requestLang(c)
 	if d.CaseID != "" {
-		return c.Redirect("/"+lang+"/cases/"+d.CaseID, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(lang).Case(d.CaseID), fiber.StatusSeeOther)
 	}
 	rows := s.draftRows(lang, []*cases.Draft{d})
 	return s.render(c, fiber.StatusOK, s.page(c, "draft-delete", "drafts.deleteTitle", rows[0]))
@@ -146,7 +126,7 @@ func (s *Server) deleteDraft(c *fiber.Ctx) error {
 	if err := s.cases.Delete(c.Params("id"), session(c).UserID); err != nil {
 		return s.casesFail(c, err)
 	}
-	return c.Redirect("/"+requestLang(c)+"/drafts?deleted=1", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).DraftDeleted(), fiber.StatusSeeOther)
 }
 
 // summaryView is the data of pages/summary.html ("check your answers").
@@ -175,7 +155,7 @@ func (s *Server) summaryPage(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	if d.CaseID != "" {
-		return c.Redirect("/"+requestLang(c)+"/cases/"+d.CaseID, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(requestLang(c)).Case(d.CaseID), fiber.StatusSeeOther)
 	}
 	return s.renderSummary(c, fiber.StatusOK, d, def, nil, "")
 }
@@ -189,11 +169,11 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 		return err
 	}
 	v := &summaryView{DraftID: d.ID, Steps: s.stepLinks(lang, d, def, len(def.Steps)), Closed: closed,
-		SubmitURL: "/" + lang + "/drafts/" + d.ID + "/submit",
-		BackURL:   s.stepURL(lang, d.ID, len(def.Steps)-1)}
+		SubmitURL: pathsIn(lang).Submit(d.ID),
+		BackURL:   pathsIn(lang).Step(d.ID, len(def.Steps)-1)}
 	for i := range v.Steps {
 		if v.Steps[i].Number > 0 {
-			v.Steps[i].URL = s.stepURL(lang, d.ID, v.Steps[i].Number-1)
+			v.Steps[i].URL = pathsIn(lang).Step(d.ID, v.Steps[i].Number-1)
 		}
 	}
 	if svc, ok := s.catalog.Service(d.Service); ok {
@@ -221,13 +201,13 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 			}
 		}
 		if ok {
-			problems = append(problems, FieldMessage{Field: e.Field, URL: s.stepURL(lang, d.ID, si) + "?check=1#" + e.Field, Message: s.problemText(lang, def, e.Field, m)})
+			problems = append(problems, FieldMessage{Field: e.Field, URL: pathsIn(lang).Step(d.ID, si) + "?check=1#" + e.Field, Message: s.problemText(lang, def, e.Field, m)})
 		}
 	}
 	tr := func(id string) string { return s.msg.T(lang, id) }
 	steps := def.Summary(d.Data, lang, cases.AttachmentLookup(atts), tr)
 	for _, st := range steps {
-		url := s.stepURL(lang, d.ID, st.StepIndex)
+		url := pathsIn(lang).Step(d.ID, st.StepIndex)
 		sec := summarySection{Title: st.Title, ChangeURL: url}
 		for _, it := range st.Items {
 			sec.Items = append(sec.Items, summaryRowOf(it, url, msgs))
@@ -283,5 +263,5 @@ func (s *Server) submitDraft(c *fiber.Ctx) error {
 	if !res.Again && s.log != nil {
 		s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
 	}
-	return c.Redirect("/"+lang+"/cases/"+res.Case.ID+"?new=1", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(lang).NewCase(res.Case.ID), fiber.StatusSeeOther)
 }

@@ -78,10 +78,6 @@ func stepIndex(c *fiber.Ctx, def *forms.Definition) (int, bool) {
 	return n - 1, true
 }
 
-func (s *Server) stepURL(lang, draftID string, si int) string {
-	return "/" + lang + "/drafts/" + draftID + "/step/" + strconv.Itoa(si+1)
-}
-
 // resumeDraft sends the resident to where they left off.
 func (s *Server) resumeDraft(c *fiber.Ctx) error {
 	d, def, err := s.draftFor(c)
@@ -90,12 +86,12 @@ func (s *Server) resumeDraft(c *fiber.Ctx) error {
 	}
 	lang := requestLang(c)
 	if d.CaseID != "" {
-		return c.Redirect("/"+lang+"/cases/"+d.CaseID, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(lang).Case(d.CaseID), fiber.StatusSeeOther)
 	}
 	if d.Step >= len(def.Steps) {
-		return c.Redirect("/"+lang+"/drafts/"+d.ID+"/summary", fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(lang).Summary(d.ID), fiber.StatusSeeOther)
 	}
-	return c.Redirect(s.stepURL(lang, d.ID, max(d.Step, 0)), fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(lang).Step(d.ID, max(d.Step, 0)), fiber.StatusSeeOther)
 }
 
 // stepPage shows one step. ?check=1 (the links of the summary's error
@@ -106,7 +102,7 @@ func (s *Server) stepPage(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	if d.CaseID != "" {
-		return c.Redirect("/"+requestLang(c)+"/cases/"+d.CaseID, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(requestLang(c)).Case(d.CaseID), fiber.StatusSeeOther)
 	}
 	si, ok := stepIndex(c, def)
 	if !ok {
@@ -172,7 +168,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 	svc, _ := s.catalog.Service(d.Service)
 	v := &stepView{DraftID: d.ID, Number: si + 1, Count: len(def.Steps), Title: def.Steps[si].Title.In(lang),
 		Fields: fields, Version: d.Version, Base: forms.StepHash(d.Data, def.StepFields(si, d.Data)),
-		Action: s.stepURL(lang, d.ID, si), First: si == 0,
+		Action: pathsIn(lang).Step(d.ID, si), First: si == 0,
 		Steps: s.stepLinks(lang, d, def, si),
 		Status: autosaveTexts{Saved: s.msg.T(lang, "autosave.saved"), Saving: s.msg.T(lang, "autosave.saving"),
 			Offline: s.msg.T(lang, "autosave.offline"), Failed: s.msg.T(lang, "autosave.failed"), Full: s.msg.T(lang, "autosave.full"),
@@ -458,7 +454,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	if d.CaseID != "" {
-		return c.Redirect("/"+lang+"/cases/"+d.CaseID, fiber.StatusSeeOther)
+		return c.Redirect(pathsIn(lang).Case(d.CaseID), fiber.StatusSeeOther)
 	}
 	si, ok := stepIndex(c, def)
 	if !ok {
@@ -506,7 +502,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	case a == "back":
 		dest = max(si-1, 0)
 	case a == "later":
-		redirect = "/" + lang + "/drafts?saved=" + d.ID
+		redirect = pathsIn(lang).DraftSaved(d.ID)
 	case a == "goto:summary":
 		dest = len(def.Steps)
 	case strings.HasPrefix(a, "goto:"):
@@ -516,11 +512,11 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	case strings.HasPrefix(a, "add:"):
 		g := strings.TrimPrefix(a, "add:")
 		if list, ok := merged[g].([]any); ok {
-			redirect = s.stepURL(lang, d.ID, si) + "#" + itemPath(g, len(list)-1, firstSub(def, g))
+			redirect = pathsIn(lang).Step(d.ID, si) + "#" + itemPath(g, len(list)-1, firstSub(def, g))
 		}
 	case strings.HasPrefix(a, "remove:"), strings.HasPrefix(a, "removefile:"):
 		target := strings.SplitN(strings.TrimPrefix(strings.TrimPrefix(a, "remove:"), "removefile:"), ":", 2)[0]
-		redirect = s.stepURL(lang, d.ID, si) + "#" + target
+		redirect = pathsIn(lang).Step(d.ID, si) + "#" + target
 	}
 	problems := post.errs
 	if post.action == "next" {
@@ -552,14 +548,14 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	}
 	if redirect == "" {
 		if dest >= len(def.Steps) {
-			redirect = "/" + lang + "/drafts/" + d.ID + "/summary"
+			redirect = pathsIn(lang).Summary(d.ID)
 		} else {
-			redirect = s.stepURL(lang, d.ID, dest)
+			redirect = pathsIn(lang).Step(d.ID, dest)
 		}
 	}
 	// The fragment comes from the posted action: the same check as every
 	// other redirect target taken from input.
-	return c.Redirect(nextOr(redirect, s.stepURL(lang, d.ID, si)), fiber.StatusSeeOther)
+	return c.Redirect(nextOr(redirect, pathsIn(lang).Step(d.ID, si)), fiber.StatusSeeOther)
 }
 
 func firstSub(def *forms.Definition, group string) string {

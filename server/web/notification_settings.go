@@ -79,5 +79,5 @@ func (s *Server) notificationSettingsSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/"+requestLang(c)+"/settings/notifications?saved=1", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).NotificationSettingsSaved(), fiber.StatusSeeOther)
 }

@@ -9,23 +9,6 @@ import (
 	"asiointi/server/notify"
 )
 
-// notifyRoutes registers the notifications API and pages.
-func (s *Server) notifyAPIRoutes(api fiber.Router) {
-	api.Get("/notifications", s.requireLoginAPI, s.apiNotifications)
-	api.Post("/notifications/read-all", s.requireLoginAPI, s.apiNotificationsReadAll)
-	api.Post("/notifications/:id/read", s.requireLoginAPI, s.apiNotificationRead)
-	api.Get("/dev/outbox", s.demoOnly, s.apiDevOutbox)
-}
-
-func (s *Server) notifyPageRoutes(l fiber.Router) {
-	l.Get("/notifications", s.requireLogin, s.notificationsPage)
-	l.Post("/notifications/read-all", s.requireLogin, s.notificationsReadAll)
-	l.Post("/notifications/:id/read", s.requireLogin, s.notificationRead)
-	l.Get("/settings/notifications", s.requireLogin, s.notificationSettingsPage)
-	l.Post("/settings/notifications", s.requireLogin, s.notificationSettingsSave)
-	l.Get("/dev/outbox", s.demoOnly, s.devOutboxPage)
-}
-
 // notificationsShown is how many the list shows.
 const notificationsShown = 100
 
@@ -101,12 +84,12 @@ func (s *Server) notificationRead(c *fiber.Ctx) error {
 	if err := s.markRead(c); err != nil {
 		return err
 	}
-	return c.Redirect("/"+requestLang(c)+"/notifications", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).Notifications(), fiber.StatusSeeOther)
 }
 
 func (s *Server) notificationsReadAll(c *fiber.Ctx) error {
 	if err := s.inbox.MarkAllRead(session(c).UserID); err != nil {
 		return err
 	}
-	return c.Redirect("/"+requestLang(c)+"/notifications", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).Notifications(), fiber.StatusSeeOther)
 }

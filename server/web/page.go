@@ -30,6 +30,7 @@ type Page struct {
 	Description string
 	Name        string // page name, used as a body class
 	Path        string // path after /{lang}, with query
+	Paths       paths  // the URLs of the pages, in Lang
 	Session     *identity.Session
 	ActingName  string
 	Kiosk       bool
@@ -74,9 +75,6 @@ func (p *Page) M(t i18n.Text) string { return t.In(p.Lang) }
 // Asset is the versioned URL of a static file.
 func (p *Page) Asset(name string) string { return p.s.Asset(name) }
 
-// URL builds a link inside the current language.
-func (p *Page) URL(path string) string { return "/" + p.Lang + path }
-
 // LoggedIn reports whether someone is logged in.
 func (p *Page) LoggedIn() bool { return p.Session != nil }
 
@@ -88,7 +86,7 @@ func (p *Page) IsStaff() bool { return p.Session != nil && p.Session.Kind == ide
 func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 	lang := requestLang(c)
 	p := &Page{
-		Lang: lang, Nonce: nonce(c), CSRF: s.csrfToken(c), Name: name,
+		Lang: lang, Paths: pathsIn(lang), Nonce: nonce(c), CSRF: s.csrfToken(c), Name: name,
 		Session: session(c), Kiosk: isKiosk(c), Demo: s.cfg.Mode == config.Demo,
 		Muni: s.muni, Data: data, s: s,
 	}
@@ -115,7 +113,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 	for _, l := range i18n.Languages {
 		var u string
 		if inLang {
-			u = "/" + l + rest
+			u = pathsIn(l).in(rest)
 			if rest == "" {
 				u += "/"
 			}

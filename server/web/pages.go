@@ -24,7 +24,7 @@ type loginView struct {
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
-	next := nextOr(c.Query("next"), "/"+requestLang(c)+"/my")
+	next := nextOr(c.Query("next"), pathsIn(requestLang(c)).My())
 	if session(c) != nil {
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
@@ -40,7 +40,7 @@ func (s *Server) loggedOutPage(c *fiber.Ctx) error {
 func (s *Server) timedOutPage(c *fiber.Ctx) error {
 	if sess := session(c); sess != nil {
 		if s.now().Before(s.sessions.ExpiresAt(*sess)) && c.Query("force") == "" {
-			return c.Redirect("/"+requestLang(c)+"/my", fiber.StatusSeeOther)
+			return c.Redirect(pathsIn(requestLang(c)).My(), fiber.StatusSeeOther)
 		}
 	}
 	s.clearSite(c)

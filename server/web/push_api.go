@@ -14,16 +14,6 @@ import (
 // on the device stops its pushes.
 const cookiePush = "asiointi_push"
 
-func (s *Server) pushAPIRoutes(api fiber.Router) {
-	api.Get("/push/key", s.apiPushKey)
-	api.Post("/push/subscriptions", s.requireLoginAPI, s.apiPushSubscribe)
-	api.Delete("/push/subscriptions/:id", s.requireLoginAPI, s.apiPushUnsubscribe)
-}
-
-func (s *Server) pushPageRoutes(l fiber.Router) {
-	l.Post("/settings/devices/:id/delete", s.requireLogin, s.deviceRemove)
-}
-
 func (s *Server) apiPushKey(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"publicKey": s.push.Keys.Public})
 }
@@ -79,7 +69,7 @@ func (s *Server) deviceRemove(c *fiber.Ctx) error {
 	if err := s.unsubscribe(c); err != nil {
 		return err
 	}
-	return c.Redirect("/"+requestLang(c)+"/settings/notifications?removed=1", fiber.StatusSeeOther)
+	return c.Redirect(pathsIn(requestLang(c)).DeviceRemoved(), fiber.StatusSeeOther)
 }
 
 // forgetDevice removes this device's subscription at logout: the device

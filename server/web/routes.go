@@ -6,11 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-
-	"asiointi/server/config"
-	"asiointi/server/identity"
 )
 
+// routes is the route table: every route of the app, in one place.
 func (s *Server) routes() *fiber.App {
 	app := fiber.New(fiber.Config{
 		AppName:                 "asiointi",
@@ -32,6 +30,8 @@ func (s *Server) routes() *fiber.App {
 		Level: compress.LevelBestSpeed,
 	}))
 
+	// Outside the session: health, static files, the manifest and the
+	// service worker.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/s/:version/*", s.staticFile)
@@ -49,15 +49,37 @@ func (s *Server) routes() *fiber.App {
 	auth.Post("/test-login", s.demoOnly, s.loginLimit, s.testLogin)
 	auth.Post("/logout", s.logout)
 
+	// The JSON API (CONTRACT.md).
+	resident := s.requireResidentAPI
 	api := app.Group("/api/v1", s.writeLimit)
 	api.Get("/session", s.apiSession)
-	api.Put("/session/acting-for", s.requireResidentAPI, s.apiActingFor)
-	api.Get("/me/principals", s.requireResidentAPI, s.apiPrincipals)
-	s.apiRoutes(api)
+	api.Put("/session/acting-for", resident, s.apiActingFor)
+	api.Get("/me/principals", resident, s.apiPrincipals)
+	api.Get("/services", s.apiServices)
+	api.Get("/services/:id/form", s.apiServiceForm)
+	api.Post("/drafts", resident, s.apiCreateDraft)
+	api.Get("/drafts", resident, s.apiDrafts)
+	api.Get("/drafts/:id", resident, s.apiDraft)
+	api.Put("/drafts/:id", resident, s.apiSaveDraft) // autosave (autosaveRoute)
+	api.Delete("/drafts/:id", resident, s.apiDeleteDraft)
+	api.Post("/drafts/:id/attachments", resident, s.limit("upload"), s.apiUpload)
+	api.Post("/drafts/:id/submit", resident, s.apiSubmit)
+	api.Get("/cases", resident, s.apiCases)
+	api.Get("/cases/:id", resident, s.apiCase)
+	api.Get("/notifications", s.requireLoginAPI, s.apiNotifications)
+	api.Post("/notifications/read-all", s.requireLoginAPI, s.apiNotificationsReadAll)
+	api.Post("/notifications/:id/read", s.requireLoginAPI, s.apiNotificationRead)
+	api.Get("/dev/outbox", s.demoOnly, s.apiDevOutbox)
+	api.Get("/push/key", s.apiPushKey)
+	api.Post("/push/subscriptions", s.requireLoginAPI, s.apiPushSubscribe)
+	api.Delete("/push/subscriptions/:id", s.requireLoginAPI, s.apiPushUnsubscribe)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	app.Get("/metrics", s.staffOnly, s.metricsHandler)
 
+	// The pages, under /{lang} (their URLs: paths.go). Every flow works
+	// without JavaScript; pwa/js adds autosave, offline drafts, conditional
+	// fields and checks in the browser.
 	l := app.Group("/:lang", s.withLang)
 	l.Get("/", s.frontPage)
 	l.Get("/offline", s.offlinePage)
@@ -69,79 +91,30 @@ func (s *Server) routes() *fiber.App {
 	l.Post("/acting-for", s.requireResident, s.actingSet)
 	l.Get("/staff/kiosk", s.requireStaff, s.kioskPage)
 	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
-	s.pageRoutes(l)
+	l.Get("/services", s.servicesPage)
+	l.Get("/services/:id", s.servicePage)
+
+	r := s.requireResident
+	l.Post("/services/:id/start", r, s.startService)
+	l.Get("/drafts", r, s.draftsPage)
+	l.Get("/drafts/:id", r, s.resumeDraft)
+	l.Get("/drafts/:id/delete", r, s.deleteDraftPage)
+	l.Post("/drafts/:id/delete", r, s.deleteDraft)
+	l.Get("/drafts/:id/step/:n", r, s.stepPage)
+	l.Post("/drafts/:id/step/:n", r, s.saveStep)
+	l.Get("/drafts/:id/summary", r, s.summaryPage)
+	l.Post("/drafts/:id/submit", r, s.submitDraft)
+	l.Get("/cases", r, s.casesPage)
+	l.Get("/cases/:id", r, s.casePage)
+	l.Get("/cases/:id/receipt.json", r, s.caseReceiptJSON)
+	l.Get("/attachments/:draft/:att", r, s.attachmentFile)
+
+	l.Get("/notifications", s.requireLogin, s.notificationsPage)
+	l.Post("/notifications/read-all", s.requireLogin, s.notificationsReadAll)
+	l.Post("/notifications/:id/read", s.requireLogin, s.notificationRead)
+	l.Get("/settings/notifications", s.requireLogin, s.notificationSettingsPage)
+	l.Post("/settings/notifications", s.requireLogin, s.notificationSettingsSave)
+	l.Post("/settings/devices/:id/delete", s.requireLogin, s.deviceRemove)
+	l.Get("/dev/outbox", s.demoOnly, s.devOutboxPage)
 	return app
-}
-
-func (s *Server) recoverer(c *fiber.Ctx) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if s.log != nil {
-				s.log.Error("panic", "route", c.Route().Path, "panic", r)
-			}
-			err = fiber.ErrInternalServerError
-		}
-	}()
-	return c.Next()
-}
-
-func (s *Server) demoOnly(c *fiber.Ctx) error {
-	if s.cfg.Mode != config.Demo {
-		return fiber.ErrNotFound
-	}
-	return c.Next()
-}
-
-// requireLogin sends visitors who are not logged in to the login page and
-// back here afterwards.
-func (s *Server) requireLogin(c *fiber.Ctx) error {
-	if session(c) == nil {
-		return c.Redirect("/"+requestLang(c)+"/login?next="+urlQueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
-	}
-	return c.Next()
-}
-
-func (s *Server) requireStaff(c *fiber.Ctx) error {
-	if session(c) == nil {
-		return s.requireLogin(c)
-	}
-	if session(c).Kind != identity.Staff {
-		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.staffOnly")
-	}
-	return c.Next()
-}
-
-func (s *Server) requireResident(c *fiber.Ctx) error {
-	if session(c) == nil {
-		return s.requireLogin(c)
-	}
-	if session(c).Kind != identity.Resident {
-		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
-	}
-	return c.Next()
-}
-
-func (s *Server) staffOnly(c *fiber.Ctx) error {
-	if sess := session(c); sess == nil || sess.Kind != identity.Staff {
-		return fiber.ErrNotFound
-	}
-	return c.Next()
-}
-
-func (s *Server) requireLoginAPI(c *fiber.Ctx) error {
-	if session(c) == nil {
-		return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
-	}
-	return c.Next()
-}
-
-func (s *Server) requireResidentAPI(c *fiber.Ctx) error {
-	sess := session(c)
-	if sess == nil {
-		return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
-	}
-	if sess.Kind != identity.Resident {
-		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.residentsOnly")
-	}
-	return c.Next()
 }

@@ -78,7 +78,7 @@ func (s *Server) rootRedirect(c *fiber.Ctx) error {
 		lang = l
 	}
 	c.Set("Vary", "Accept-Language, Cookie")
-	return c.Redirect("/"+lang+"/", fiber.StatusFound)
+	return c.Redirect(pathsIn(lang).Home(), fiber.StatusFound)
 }
 
 // manifest is the web app manifest, in the language of the request.
@@ -91,7 +91,7 @@ func (s *Server) manifest(c *fiber.Ctx) error {
 		"short_name":       s.msg.T(lang, "app.shortName"),
 		"description":      s.msg.T(lang, "meta.description", map[string]any{"Municipality": name}),
 		"lang":             lang,
-		"start_url":        "/" + lang + "/?source=pwa",
+		"start_url":        pathsIn(lang).Home() + "?source=pwa",
 		"scope":            "/",
 		"display":          "standalone",
 		"theme_color":      s.muni.PrimaryColor,
@@ -122,7 +122,7 @@ func (s *Server) serviceWorker(c *fiber.Ctx) error {
 		}
 	}
 	for _, l := range i18n.Languages {
-		pre = append(pre, "/"+l+"/offline")
+		pre = append(pre, pathsIn(l).Offline())
 	}
 	list, _ := json.Marshal(pre)
 	body := strings.NewReplacer("__VERSION__", s.version, "__PRECACHE__", string(list)).Replace(pwa.ServiceWorker)

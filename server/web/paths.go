@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// paths builds every URL of the app's pages, in one language: handlers
+// use it (pathsIn(lang)) and so do templates ({{.Paths.Service .ID}}).
+// routes.go registers the patterns these fill in; TestPathsAreRoutes checks
+// that each one is served.
+type paths struct{ lang string }
+
+func pathsIn(lang string) paths { return paths{lang: lang} }
+
+// in is rest (which starts with "/") inside the language.
+func (p paths) in(rest string) string { return "/" + p.lang + rest }
+
+func (p paths) Home() string      { return p.in("/") }
+func (p paths) Offline() string   { return p.in("/offline") }
+func (p paths) LoggedOut() string { return p.in("/logged-out") }
+func (p paths) TimedOut() string  { return p.in("/timed-out") }
+func (p paths) My() string        { return p.in("/my") }
+func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
+
+// Login is the login page; next, when given, is where to go afterwards.
+func (p paths) Login(next string) string { return withNext(p.in("/login"), next) }
+
+// ActingFor is the choice of whom to act for, then next.
+func (p paths) ActingFor(next string) string { return withNext(p.in("/acting-for"), next) }
+
+func (p paths) Services() string { return p.in("/services") }
+func (p paths) ServicesInCategory(id string) string {
+	return p.Services() + "?category=" + url.QueryEscape(id)
+}
+func (p paths) ServicesForEvent(id string) string {
+	return p.Services() + "?event=" + url.QueryEscape(id)
+}
+func (p paths) Service(id string) string      { return p.in("/services/" + id) }
+func (p paths) StartService(id string) string { return p.Service(id) + "/start" }
+
+func (p paths) Drafts() string { return p.in("/drafts") }
+
+// DraftSaved is the drafts list telling that draft id was saved for later.
+func (p paths) DraftSaved(id string) string { return p.Drafts() + "?saved=" + id }
+
+// DraftDeleted is the drafts list telling that a draft was deleted.
+func (p paths) DraftDeleted() string         { return p.Drafts() + "?deleted=1" }
+func (p paths) Draft(id string) string       { return p.in("/drafts/" + id) }
+func (p paths) DeleteDraft(id string) string { return p.Draft(id) + "/delete" }
+
+// Step is step si (0-based) of a draft; its URL counts from 1.
+func (p paths) Step(id string, si int) string { return p.Draft(id) + "/step/" + strconv.Itoa(si+1) }
+func (p paths) Summary(id string) string      { return p.Draft(id) + "/summary" }
+func (p paths) Submit(id string) string       { return p.Draft(id) + "/submit" }
+
+func (p paths) Cases() string         { return p.in("/cases") }
+func (p paths) Case(id string) string { return p.in("/cases/" + id) }
+
+// NewCase is a case's page just after sending, with the receipt on top.
+func (p paths) NewCase(id string) string { return p.Case(id) + "?new=1" }
+func (p paths) Receipt(id string) string { return p.Case(id) + "/receipt.json" }
+
+func (p paths) Notifications() string { return p.in("/notifications") }
+
+// ReadNotification marks one notification read (a form's target).
+func (p paths) ReadNotification(id string) string { return p.Notifications() + "/" + id + "/read" }
+func (p paths) ReadAllNotifications() string      { return p.Notifications() + "/read-all" }
+func (p paths) NotificationSettings() string      { return p.in("/settings/notifications") }
+
+// NotificationSettingsSaved is the settings page telling that the
+// choices were saved; DeviceRemoved that a device no longer gets pushes.
+func (p paths) NotificationSettingsSaved() string { return p.NotificationSettings() + "?saved=1" }
+func (p paths) DeviceRemoved() string             { return p.NotificationSettings() + "?removed=1" }
+func (p paths) RemoveDevice(id string) string     { return p.in("/settings/devices/" + id + "/delete") }
+func (p paths) DevOutbox() string                 { return p.in("/dev/outbox") }
+
+func (p paths) Attachment(draft, id string) string { return p.in("/attachments/" + draft + "/" + id) }
+
+// TestLogin is the demo identification page's form target, in the
+// language; TestLoginThen its page with where to go after login.
+func (p paths) TestLogin() string { return "/auth/test-login?lang=" + p.lang }
+func (p paths) TestLoginThen(next string) string {
+	return p.TestLogin() + "&next=" + url.QueryEscape(next)
+}
+func (p paths) TestLoginFailed() string { return "/auth/test-login?error=1&lang=" + p.lang }
+func (p paths) Logout() string          { return "/auth/logout?lang=" + p.lang }
+
+func withNext(path, next string) string {
+	if next == "" {
+		return path
+	}
+	return path + "?next=" + url.QueryEscape(next)
+}
