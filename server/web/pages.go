@@ -6,10 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func (s *Server) frontPage(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, s.frontData(c))
-}
-
 func (s *Server) offlinePage(c *fiber.Ctx) error {
 	p := s.page(c, "offline", "offline.title", nil)
 	// The service worker precaches this page: it must hold nothing personal.

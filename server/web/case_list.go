@@ -1,0 +1,68 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+	"asiointi/server/datefmt"
+)
+
+// caseStatusIDs word each case status for residents.
+var caseStatusIDs = map[string]string{
+	cases.StatusAwaitingSignatures:  "caseStatus.awaitingSignatures",
+	cases.StatusSubmitted:           "caseStatus.submitted",
+	cases.StatusInProgress:          "caseStatus.inProgress",
+	cases.StatusSupplementRequested: "caseStatus.supplementRequested",
+	cases.StatusDecided:             "caseStatus.decided",
+	cases.StatusClosed:              "caseStatus.closed",
+	cases.StatusCancelled:           "caseStatus.cancelled",
+}
+
+func (s *Server) caseStatusText(lang, status string) string {
+	if id, ok := caseStatusIDs[status]; ok {
+		return s.msg.T(lang, id)
+	}
+	return status
+}
+
+// caseRow is one application in a list.
+type caseRow struct {
+	ID, Reference, Service, Status, StatusText, Submitted, For, By, URL string
+	SubmittedText                                                       string // "Sent 23.11.2026"
+	Applicant, Sender                                                   string // names: whose application, who sent it
+	Level                                                               int    // heading level in lists: 2 on its own page, else 3
+}
+
+func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
+	r := caseRow{ID: c.ID, Reference: c.Reference, Service: c.Service, Status: c.Status,
+		StatusText: s.caseStatusText(lang, c.Status), Submitted: datefmt.Date(c.SubmittedAt, lang),
+		URL: pathsIn(lang).Case(c.ID)}
+	r.SubmittedText = s.msg.T(lang, "caseList.sent", map[string]any{"Date": r.Submitted})
+	r.Applicant, r.Sender = c.Subject().Name, c.Actor.Name
+	if svc, ok := s.catalog.Service(c.Service); ok {
+		r.Service = svc.Name.In(lang)
+	}
+	if c.Principal != nil && c.Principal.ID != me {
+		r.For = s.msg.T(lang, "caseList.for", map[string]any{"Name": c.Principal.Name})
+	}
+	if c.Actor.ID != me {
+		r.By = s.msg.T(lang, "caseList.by", map[string]any{"Name": c.Actor.Name})
+	}
+	return r
+}
+
+func (s *Server) casesPage(c *fiber.Ctx) error {
+	sess := session(c)
+	lang := requestLang(c)
+	list, err := s.cases.Cases(sess.UserID)
+	if err != nil {
+		return err
+	}
+	var rows []caseRow
+	for _, cs := range list {
+		r := s.caseRowOf(lang, sess.UserID, cs)
+		r.Level = 2
+		rows = append(rows, r)
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", rows))
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+	"asiointi/server/datefmt"
+)
+
+// draftRow is one unfinished application in a list.
+type draftRow struct {
+	ID, Service, Saved, For, Expires, Closes, ResumeURL, DeleteURL string
+	Resume, Delete                                                 string // button texts
+	Level                                                          int    // heading level of the title: 2 on its own page, else 3
+}
+
+func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
+	now := s.now()
+	var out []draftRow
+	for _, d := range list {
+		r := draftRow{ID: d.ID, Service: d.Service,
+			Saved:     s.msg.T(lang, "drafts.saved", map[string]any{"When": datefmt.DateTime(d.UpdatedAt, lang)}),
+			Resume:    s.msg.T(lang, "drafts.resume"),
+			Delete:    s.msg.T(lang, "drafts.delete"),
+			Expires:   s.msg.T(lang, "drafts.expires", map[string]any{"Date": datefmt.Date(d.ExpiresAt, lang)}),
+			ResumeURL: pathsIn(lang).Draft(d.ID), DeleteURL: pathsIn(lang).DeleteDraft(d.ID)}
+		if svc, ok := s.catalog.Service(d.Service); ok {
+			r.Service = svc.Name.In(lang)
+			if svc.ClosesAt != nil && now.Before(*svc.ClosesAt) {
+				r.Closes = s.msg.T(lang, "drafts.closes", map[string]any{"When": datefmt.DateTime(*svc.ClosesAt, lang)})
+			}
+		}
+		if d.Principal != nil {
+			r.For = s.msg.T(lang, "drafts.for", map[string]any{"Name": d.Principal.Name})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// draftsView is the data of pages/drafts.html.
+type draftsView struct {
+	Drafts []draftRow
+	Notice string
+}
+
+func (s *Server) draftsPage(c *fiber.Ctx) error {
+	sess := session(c)
+	lang := requestLang(c)
+	list, err := s.cases.Drafts(sess.UserID)
+	if err != nil {
+		return err
+	}
+	v := &draftsView{Drafts: s.draftRows(lang, list)}
+	for i := range v.Drafts {
+		v.Drafts[i].Level = 2
+	}
+	if id := c.Query("saved"); id != "" {
+		if d, err := s.cases.Draft(id, sess.UserID); err == nil {
+			name := d.Service
+			if svc, ok := s.catalog.Service(d.Service); ok {
+				name = svc.Name.In(lang)
+			}
+			v.Notice = s.msg.T(lang, "drafts.savedNotice", map[string]any{"Service": name})
+		}
+	} else if c.Query("deleted") == "1" {
+		v.Notice = s.msg.T(lang, "drafts.deletedNotice")
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "drafts", "drafts.title", v))
+}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+)
+
+// startView is the data of pages/start.html: why an application cannot
+// be started now.
+type startView struct {
+	Service, ServiceURL, Message, Status, ActingURL string
+	Closed                                          bool
+}
+
+// startService starts a draft of a service for whom the session acts for
+// and opens its first step.
+func (s *Server) startService(c *fiber.Ctx) error {
+	svc, ok := s.catalog.Service(c.Params("id"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	sess := session(c)
+	lang := requestLang(c)
+	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID)}
+	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
+	if msg, refused := onBehalfMessage(err); refused {
+		v.Message = s.msg.T(lang, msg)
+		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
+		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
+	}
+	if errors.Is(err, cases.ErrClosed) {
+		v.Closed = true
+		_, v.Status = s.availabilityText(lang, svc.AvailabilityAt(s.now()))
+		return s.render(c, fiber.StatusConflict, s.page(c, "start", "startPage.closedTitle", v))
+	}
+	if err != nil {
+		return s.casesFail(c, err)
+	}
+	if s.log != nil {
+		s.log.Info("draft started", "draft", d.ID, "service", svc.ID, "user", sess.UserID)
+	}
+	return c.Redirect(pathsIn(lang).Step(d.ID, 0), fiber.StatusSeeOther)
+}
