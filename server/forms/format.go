@@ -89,11 +89,5 @@ func formatSize(n int64, lang string) string {
 	return s + nbsp + "MB"
 }
 
-// FormatMoney writes cents in lang (for pages that show limits).
-func FormatMoney(cents int64, lang string) string { return formatMoney(cents, lang) }
-
 // FormatSize writes a file size in lang.
 func FormatSize(n int64, lang string) string { return formatSize(n, lang) }
-
-// FormatTypes lists MIME types by their short names in lang.
-func FormatTypes(types []string, lang string) string { return formatTypes(types, lang) }
