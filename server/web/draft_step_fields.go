@@ -33,15 +33,16 @@ type fieldView struct {
 	Source, SourceURL string // where a prefilled value came from
 	Locked            bool   // prefilled and not editable: shown as text
 
-	// ShowIf is the JSON condition for form.js when it depends on a field
-	// of the same step (or item); Hidden is the server's evaluation of it
-	// on the answers as rendered; CondHint tells readers without
-	// JavaScript when to answer (nojs.css shows hidden fields then).
+	// ShowIf is the JSON condition for pwa/js/conditions.js when it
+	// depends on a field of the same step (or item); Hidden is the
+	// server's evaluation of it on the answers as rendered; CondHint tells
+	// readers without JavaScript when to answer (nojs.css shows hidden
+	// fields then).
 	ShowIf   string
 	Hidden   bool
 	CondHint string
 
-	Rules string // JSON rules and messages for form.js (data-rules)
+	Rules string // JSON rules and messages for pwa/js/validation.js (data-rules)
 
 	File   *fileView // the current attachment of a file field
 	Accept string
@@ -242,7 +243,7 @@ func (b *fieldBuilder) source(src cases.PrefillSource) (string, string) {
 	return "", ""
 }
 
-// condition sets up a field with showIf: its JSON for form.js and the
+// condition sets up a field with showIf: its JSON for conditions.js and the
 // hint for readers without JavaScript, and whether it is hidden now.
 func (b *fieldBuilder) condition(f *forms.Field, v *fieldView, scope map[string]any) {
 	c := f.ShowIf
@@ -356,7 +357,7 @@ func itemPath(group string, i int, sub string) string {
 	return group + "." + strconv.Itoa(i) + "." + sub
 }
 
-// clientRules are a field's checks for form.js (forms.Field.ClientRules),
+// clientRules are a field's checks for validation.js (forms.Field.ClientRules),
 // with their messages in the page language: data-rules.
 type clientRules struct {
 	*forms.Rules
