@@ -51,6 +51,15 @@ const (
 	MaxGroupItems = 50
 	// DefaultMaxBytes is the size limit of a file field without maxBytes.
 	DefaultMaxBytes int64 = 10 << 20
+	// MaxFileBytes is the server's largest file: a field's maxBytes may be
+	// at most this (Validate). It is the one source of every upload
+	// limit: the field's own limit is checked against the file, and the
+	// request body limit and the proxy examples in deploy/ derive from
+	// MaxStepFileBytes.
+	MaxFileBytes int64 = 20 << 20
+	// MaxStepFileBytes caps the limits of one step's files together: a
+	// page without JavaScript posts every file chosen on a step at once.
+	MaxStepFileBytes = 2 * MaxFileBytes
 )
 
 // DefaultAccept are the MIME types a file field without accept allows, and
@@ -142,6 +151,24 @@ func (f *Field) FileLimit() int64 {
 		return f.MaxBytes
 	}
 	return DefaultMaxBytes
+}
+
+// StepFileBytes is the most the files of a step can hold together: each
+// file field's limit, a group's file fields once per item it may have.
+func StepFileBytes(s *Step) int64 {
+	var n int64
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if f.Type == TypeFile {
+			n += f.FileLimit()
+		}
+		for j := range f.Fields {
+			if f.Fields[j].Type == TypeFile {
+				n += int64(f.ItemLimit()) * f.Fields[j].FileLimit()
+			}
+		}
+	}
+	return n
 }
 
 // Accepted are the MIME types a file field accepts.

@@ -264,7 +264,12 @@ func TestParseRefuses(t *testing.T) {
 		{"maxBytes on text", func(m map[string]any) { field(m, 0, 0)["maxBytes"] = 10 },
 			`steps[0].fields[0] "name": maxBytes and accept are only for file, not text`},
 		{"maxBytes too big", func(m map[string]any) { field(m, 1, 9)["maxBytes"] = 1 << 40 },
-			`steps[1].fields[9] "doc": maxBytes must be between 1 and 52428800`},
+			`steps[1].fields[9] "doc": maxBytes must be between 1 and 20971520 (the server's largest file)`},
+		{"maxBytes one byte over the server's largest file", func(m map[string]any) { field(m, 1, 9)["maxBytes"] = MaxFileBytes + 1 },
+			`steps[1].fields[9] "doc": maxBytes must be between 1 and 20971520`},
+		{"files of a step together too big", func(m map[string]any) {
+			field(m, 2, 0)["fields"].([]any)[4].(map[string]any)["maxBytes"] = MaxFileBytes // 3 items of 20 MiB
+		}, `steps[2] "c": the files of one step may together be at most 41943040 bytes, these allow 62914560`},
 		{"accept unknown type", func(m map[string]any) { field(m, 1, 9)["accept"] = []any{"text/plain"} },
 			`steps[1].fields[9] "doc": accept: "text/plain" is not one of application/pdf, image/jpeg, image/png`},
 		{"accept twice", func(m map[string]any) { field(m, 1, 9)["accept"] = []any{"image/png", "image/png"} },

@@ -29,12 +29,11 @@ func (e *DefinitionError) Error() string {
 }
 
 var (
-	serviceIDRe  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	fieldIDRe    = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
-	conceptRe    = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$`)
-	optionRe     = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-	mimeAllowed  = DefaultAccept
-	maxFileLimit = int64(50 << 20)
+	serviceIDRe = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	fieldIDRe   = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	conceptRe   = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$`)
+	optionRe    = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	mimeAllowed = DefaultAccept
 )
 
 // textLike are the types whose value is free text the resident types.
@@ -124,6 +123,9 @@ func (d *Definition) Validate() error {
 		}
 		for fi := range s.Fields {
 			c.field(&s.Fields[fi], fmt.Sprintf("steps[%d].fields[%d]", si, fi), nil, nil)
+		}
+		if n := StepFileBytes(s); n > MaxStepFileBytes {
+			c.addf(path, "the files of one step may together be at most %d bytes, these allow %d: a page without JavaScript sends them in one request", MaxStepFileBytes, n)
 		}
 	}
 	if len(c.problems) > 0 {
@@ -408,8 +410,8 @@ func (c *checker) constraints(f *Field, path string) {
 		if t != TypeFile {
 			c.addf(path, "maxBytes and accept are only for file, not %s", t)
 		} else {
-			if f.MaxBytes < 0 || f.MaxBytes > maxFileLimit {
-				c.addf(path, "maxBytes must be between 1 and %d", maxFileLimit)
+			if f.MaxBytes < 0 || f.MaxBytes > MaxFileBytes {
+				c.addf(path, "maxBytes must be between 1 and %d (the server's largest file)", MaxFileBytes)
 			}
 			seen := map[string]bool{}
 			for _, m := range f.Accept {
