@@ -142,10 +142,53 @@ export function conflicts(base, mine, theirs) {
   });
 }
 
-// isEmpty: no answer, blank text, empty list or an unticked checkbox.
+// Invisible characters: the rule of server/forms/invisible.go, tested
+// with the same cases (server/forms/testdata/invisible.json). Visible is
+// anything but white space, controls and default-ignorable code points.
+const visibleRe = /[^\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]/u;
+const isVisible = (c) => visibleRe.test(c);
+const isIgnorable = (c) => /\p{Default_Ignorable_Code_Point}/u.test(c);
+const isSelector = (c) => /\p{Variation_Selector}/u.test(c);
+const marks = new Set(['\u200e', '\u200f', '\u061c']); // LRM, RLM, ALM
+
+// hasVisible: s shows something.
+export const hasVisible = (s) => visibleRe.test(s);
+
+// stripInvisible normalises to NFC and drops the invisible characters that
+// cannot be meant: bidi controls (text of several lines keeps LRM, RLM and
+// ALM), a ZWJ or ZWNJ not between two visible characters, a variation
+// selector not after one, and every other default-ignorable code point.
+export function stripInvisible(s, multiline = false) {
+  const cs = [...s.normalize('NFC')];
+  const out = [];
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    const prev = out.length ? out[out.length - 1] : undefined;
+    let keep = !isIgnorable(c);
+    if (!keep) {
+      if (marks.has(c)) keep = multiline;
+      else if (c === '\u200c' || c === '\u200d') {
+        keep = prev !== undefined && (isVisible(prev) || isSelector(prev)) && i + 1 < cs.length && isVisible(cs[i + 1]);
+      } else if (isSelector(c)) keep = prev !== undefined && isVisible(prev);
+    }
+    if (keep) out.push(c);
+  }
+  return out.join('');
+}
+
+// cleanText is the answer as the server keeps it: one line with runs of
+// white space made one space, or several lines trimmed.
+export function cleanText(s, multiline = false) {
+  const t = stripInvisible(s, multiline).trim();
+  if (multiline) return hasVisible(t) ? t : '';
+  return t.split(/\s+/).filter(Boolean).join(' ');
+}
+
+// isEmpty: no answer, text with nothing visible, empty list or an unticked
+// checkbox.
 export function isEmpty(v) {
   if (v === undefined || v === null) return true;
-  if (typeof v === 'string') return v.trim() === '';
+  if (typeof v === 'string') return !hasVisible(v);
   if (typeof v === 'boolean') return !v;
   if (Array.isArray(v)) return v.length === 0;
   return false;
@@ -227,7 +270,7 @@ export function check(r, v, raw, file) {
   if (isEmpty(v)) return r.r ? 'required' : '';
   switch (r.t) {
     case 'text': case 'textarea': case 'email': case 'phone': {
-      const s = r.t === 'textarea' ? v.trim() : v.trim().split(/\s+/).join(' ');
+      const s = cleanText(v, r.t === 'textarea');
       if (r.maxL && length(s) > r.maxL) return 'tooLong';
       if (length(s) < (r.minL || 0)) return 'tooShort';
       if (r.t === 'email' && !validEmail(s)) return 'email';
@@ -235,6 +278,9 @@ export function check(r, v, raw, file) {
       if (r.re && !new RegExp(`^(?:${r.re})$`, 'v').test(s)) return 'pattern';
       return '';
     }
+  }
+  if (typeof v === 'string') v = stripInvisible(v); // codes, amounts, dates
+  switch (r.t) {
     case 'hetu': return validHetu(v.trim().toUpperCase()) ? '' : 'hetu';
     case 'businessId': return validBusinessId(v.trim()) ? '' : 'businessId';
     case 'iban': return validIban(v.replace(/\s/g, '').toUpperCase()) ? '' : 'iban';

@@ -3,10 +3,15 @@
 // three-way rebase of a stale save, conditions and the checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   readStep, mergeStep, rebase, conflicts, canon, matches, isEmpty, check,
   parseNumber, parseMoney, validEmail, validPhone, clockTime,
+  hasVisible, stripInvisible, cleanText,
 } from './formlogic.js';
+
+// The cases server/forms/invisible_test.go checks the server with.
+const invisible = JSON.parse(readFileSync(new URL('../../server/forms/testdata/invisible.json', import.meta.url), 'utf8'));
 
 const spec = [
   { id: 'name', type: 'text' },
@@ -138,4 +143,27 @@ test('parsers and clock', () => {
   const d = new Date(2026, 10, 23, 9, 5);
   assert.equal(clockTime(d, 'fi'), '9.05');
   assert.equal(clockTime(d, 'en'), '09:05');
+});
+
+test('invisible characters: the same rule as the server', () => {
+  assert.ok(invisible.length >= 10);
+  for (const v of invisible) {
+    assert.equal(cleanText(v.in), v.line, `${v.name}: one line`);
+    assert.equal(cleanText(v.in, true), v.multiline, `${v.name}: several lines`);
+    assert.equal(hasVisible(v.in), v.visible, `${v.name}: visible`);
+    assert.equal(isEmpty(v.in), !v.visible, `${v.name}: empty`);
+  }
+});
+
+test('required means visible content', () => {
+  for (const v of invisible.filter((x) => !x.visible)) {
+    for (const t of ['text', 'textarea', 'email', 'hetu']) {
+      assert.equal(check({ t, r: true }, v.in), 'required', `${v.name} as ${t}`);
+    }
+    assert.equal(matches({ field: 'x', notEmpty: true }, v.in), false, v.name);
+  }
+  // Lengths count what the server keeps; codes lose invisible characters.
+  assert.equal(check({ t: 'text', maxL: 4 }, 'Ai\u200bno\u202e'), '');
+  assert.equal(check({ t: 'hetu' }, '140386-902R\u200b'), '');
+  assert.equal(stripInvisible('invoice\u202egnp.exe'), 'invoicegnp.exe');
 });

@@ -221,6 +221,10 @@ func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (a
 	switch f.Type {
 	case TypeText, TypeTextarea, TypeEmail, TypePhone:
 		return s.text(f, path, str)
+	}
+	// Codes, amounts, dates and choices: nothing invisible is meant.
+	str = StripInvisible(str)
+	switch f.Type {
 	case TypeMoney:
 		return s.money(f, path, str)
 	case TypeDate:

@@ -7,26 +7,32 @@ import (
 	"unicode/utf8"
 )
 
-// cleanLine tidies a one-line text: surrounding space trimmed, any run of
-// white space (tabs, line breaks, no-break spaces) made one space. ok is
-// false when the text holds other control characters.
+// cleanLine tidies a one-line text: NFC without the invisible characters
+// that cannot be meant (see invisible.go), surrounding space trimmed, any
+// run of white space (tabs, line breaks, no-break spaces) made one space.
+// ok is false when the text holds other control characters.
 func cleanLine(s string) (string, bool) {
 	if hasControl(s) {
 		return "", false
 	}
-	return strings.Join(strings.Fields(s), " "), true
+	return strings.Join(strings.Fields(stripInvisible(s, false)), " "), true
 }
 
-// cleanMultiline tidies a textarea: line breaks made \n, surrounding white
-// space trimmed. ok is false when the text holds control characters other
-// than line breaks and tabs.
+// cleanMultiline tidies a textarea: NFC without the invisible characters
+// that cannot be meant (LRM, RLM and ALM stay), line breaks made \n,
+// surrounding white space trimmed. ok is false when the text holds control
+// characters other than line breaks and tabs.
 func cleanMultiline(s string) (string, bool) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	if hasControl(s) {
 		return "", false
 	}
-	return strings.TrimSpace(s), true
+	s = strings.TrimSpace(stripInvisible(s, true))
+	if !HasVisible(s) {
+		return "", true
+	}
+	return s, true
 }
 
 // hasControl reports control characters other than tab and line breaks

@@ -3,7 +3,6 @@ package forms
 import (
 	"encoding/json"
 	"math"
-	"strings"
 )
 
 // Visible reports whether f is shown given the answers of its own scope
@@ -73,13 +72,14 @@ func sameValue(a, b any) bool {
 	return false
 }
 
-// isEmpty: no answer, blank text, empty list, or an unticked checkbox.
+// isEmpty: no answer, text with nothing visible (white space, zero-width
+// and other invisible characters only), empty list, or an unticked checkbox.
 func isEmpty(v any) bool {
 	switch v := v.(type) {
 	case nil:
 		return true
 	case string:
-		return strings.TrimSpace(v) == ""
+		return !HasVisible(v)
 	case bool:
 		return !v
 	}
