@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"asiointi/server/forms"
@@ -19,7 +21,33 @@ var (
 	ErrTooLarge   = errors.New("cases: file too large")
 	ErrBadType    = errors.New("cases: file type not allowed")
 	ErrNotFileFld = errors.New("cases: not a file field")
+	// ErrQuota: the person's files waiting in drafts would go over the
+	// upload quota (Service.UploadQuota).
+	ErrQuota = errors.New("cases: upload quota reached")
 )
+
+// LimitError is ErrTooLarge (over the field's limit) or ErrQuota (over the
+// person's quota) with the limit that was reached, for the message.
+type LimitError struct {
+	Err   error
+	Limit int64
+}
+
+func (e *LimitError) Error() string { return e.Err.Error() }
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// OrphanGrace is how long an attachment that no answer refers to is kept
+// (and counts against the uploader's quota): an API client uploads a file
+// first and saves the answer that refers to it next.
+const OrphanGrace = time.Hour
+
+// Upload is a file to attach: the name the browser gave it, its size in
+// bytes and its content, exactly Size bytes.
+type Upload struct {
+	Name    string
+	Size    int64
+	Content io.Reader
+}
 
 // DetectMIME tells a file's type from its content, never its name.
 func DetectMIME(b []byte) string {
@@ -50,6 +78,10 @@ func fileField(def *forms.Definition, path string) (*forms.Field, bool) {
 	return f, f.Type == forms.TypeFile
 }
 
+// cleanName keeps the last element of a file name, without control
+// characters and without the invisible characters that cannot be meant (a
+// right-to-left override would show "gpj.exe" as "exe.jpg"), in NFC, with
+// runs of white space made one space, at most 120 characters.
 func cleanName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = strings.Map(func(r rune) rune {
@@ -58,18 +90,36 @@ func cleanName(name string) string {
 		}
 		return r
 	}, name)
+	name = strings.Join(strings.Fields(forms.StripInvisible(name)), " ")
 	if len([]rune(name)) > 120 {
 		name = string([]rune(name)[:120])
 	}
-	if name == "" || name == "." {
+	if name == "" || name == "." || name == ".." {
 		name = "file"
 	}
 	return name
 }
 
+// blobKey is where the content of an owner's file is stored: files are
+// shared only among one person's attachments, so that storing bytes that
+// someone else has stored takes the same path as any other bytes (no
+// timing tells whether a document exists).
+func blobKey(owner, sum string) string { return owner + "/" + sum }
+
+// blob is the key of the attachment's content; attachments stored before
+// per-owner keys have none and use the bare hash.
+func (a *Attachment) blob() string {
+	if a.Blob != "" {
+		return a.Blob
+	}
+	return a.SHA256
+}
+
 // AddAttachment stores an uploaded file for a draft's file field after
-// checking its size and its content type against the field.
-func (s *Service) AddAttachment(draftID, owner, field, name string, content []byte) (*Attachment, error) {
+// checking its size against the field's limit and the owner's quota and
+// its content type against the field. A file is stored whole or not at
+// all: one that is longer than up.Size says is refused as too large.
+func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attachment, error) {
 	d, err := s.Draft(draftID, owner)
 	if err != nil {
 		return nil, err
@@ -85,8 +135,15 @@ func (s *Service) AddAttachment(draftID, owner, field, name string, content []by
 	if !ok {
 		return nil, ErrNotFileFld
 	}
-	if int64(len(content)) > f.FileLimit() {
-		return nil, ErrTooLarge
+	if up.Size < 0 || up.Size > f.FileLimit() {
+		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	content, err := readExactly(up.Content, up.Size)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	if err != nil {
+		return nil, err
 	}
 	mime := DetectMIME(content)
 	if !slices.Contains(f.Accepted(), mime) {
@@ -95,24 +152,132 @@ func (s *Service) AddAttachment(draftID, owner, field, name string, content []by
 	sum := sha256.Sum256(content)
 	now := s.Now()
 	a := &Attachment{
-		ID: store.NewID(now), Draft: d.ID, Field: field, Name: cleanName(name), MIME: mime,
-		Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
+		ID: store.NewID(now), Draft: d.ID, Field: field, Name: cleanName(up.Name), MIME: mime,
+		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
 	}
+	a.Blob = blobKey(owner, a.SHA256)
+	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
-		if !tx.Has(store.Blobs, a.SHA256) {
-			if err := tx.PutRaw(store.Blobs, a.SHA256, content); err != nil {
+		refusal = nil
+		if s.UploadQuota > 0 {
+			held, err := s.heldBytes(tx, owner, now)
+			if err != nil {
+				return err
+			}
+			if held+a.Size > s.UploadQuota {
+				refusal = &LimitError{Err: ErrQuota, Limit: s.UploadQuota}
+				return nil
+			}
+		}
+		if !tx.Has(store.Blobs, a.Blob) {
+			if err := tx.PutRaw(store.Blobs, a.Blob, content); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.AddCount("blobref/"+a.SHA256, 1); err != nil {
+		if _, err := tx.AddCount("blobref/"+a.Blob, 1); err != nil {
 			return err
 		}
 		return tx.Put(store.Attachments, d.ID+"/"+a.ID, a)
 	})
+	if err == nil {
+		err = refusal
+	}
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// readExactly reads n bytes from r and makes sure nothing follows them:
+// ErrTooLarge if more comes, io.ErrUnexpectedEOF if less.
+func readExactly(r io.Reader, n int64) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	var one [1]byte
+	if k, _ := io.ReadFull(r, one[:]); k > 0 {
+		return nil, ErrTooLarge
+	}
+	return b, nil
+}
+
+// heldBytes is what counts against the owner's quota: the files of their
+// unsubmitted drafts that an answer refers to, and those that none does
+// yet (or any more) for OrphanGrace after they were uploaded.
+func (s *Service) heldBytes(tx *store.Tx, owner string, now time.Time) (int64, error) {
+	var ids []string
+	err := tx.Scan(store.DraftsByUser, owner+"/", func(k string, _ []byte) error {
+		ids = append(ids, strings.TrimPrefix(k, owner+"/"))
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var held int64
+	for _, id := range ids {
+		d, err := s.getDraft(tx, id, true)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		atts, err := draftAttachments(tx, id)
+		if err != nil {
+			return 0, err
+		}
+		unused, err := s.unusedAttachments(tx, d, atts)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range atts {
+			if !unused[a.ID] || now.Sub(a.CreatedAt) < OrphanGrace {
+				held += a.Size
+			}
+		}
+	}
+	return held, nil
+}
+
+// draftAttachments reads a draft's attachments.
+func draftAttachments(tx *store.Tx, draftID string) ([]Attachment, error) {
+	return store.Values[Attachment](tx, store.Attachments, draftID+"/")
+}
+
+// unusedAttachments are the ids of the attachments that nothing refers
+// to: for a draft, no answer; for a submitted draft, not its case. d must
+// hold its answers.
+func (s *Service) unusedAttachments(tx *store.Tx, d *Draft, atts []Attachment) (map[string]bool, error) {
+	used := map[string]bool{}
+	if d.CaseID != "" {
+		var c Case
+		if err := tx.Get(store.Cases, d.CaseID, &c); err != nil {
+			return nil, err
+		}
+		for _, a := range c.Attachments {
+			used[a.ID] = true
+		}
+	} else {
+		def, err := s.Definition(d)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]Attachment, len(atts))
+		for _, a := range atts {
+			byID[a.ID] = a
+		}
+		for _, a := range usedAttachments(def, d.Data, byID) {
+			used[a.ID] = true
+		}
+	}
+	unused := map[string]bool{}
+	for _, a := range atts {
+		if !used[a.ID] {
+			unused[a.ID] = true
+		}
+	}
+	return unused, nil
 }
 
 // Attachments lists a draft's uploads (owner only).
@@ -123,7 +288,7 @@ func (s *Service) Attachments(draftID, owner string) ([]Attachment, error) {
 			return err
 		}
 		var err error
-		out, err = store.Values[Attachment](tx, store.Attachments, draftID+"/")
+		out, err = draftAttachments(tx, draftID)
 		return err
 	})
 	return out, err
@@ -162,7 +327,7 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 				return ErrNotFound
 			}
 		}
-		raw, err := tx.GetRaw(store.Blobs, a.SHA256)
+		raw, err := tx.GetRaw(store.Blobs, a.blob())
 		if err != nil {
 			return err
 		}
@@ -175,12 +340,16 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	return &a, body, err
 }
 
-// releaseBlob drops one reference to stored file content and deletes the
-// content when nothing refers to it any more.
-func releaseBlob(tx *store.Tx, sum string) error {
-	n, err := tx.AddCount("blobref/"+sum, -1)
+// deleteAttachment removes an attachment and drops its reference to the
+// stored content, which goes when nothing refers to it any more.
+func deleteAttachment(tx *store.Tx, a *Attachment) error {
+	if err := tx.Delete(store.Attachments, a.Draft+"/"+a.ID); err != nil {
+		return err
+	}
+	key := a.blob()
+	n, err := tx.AddCount("blobref/"+key, -1)
 	if err != nil || n > 0 {
 		return err
 	}
-	return tx.Delete(store.Blobs, sum)
+	return tx.Delete(store.Blobs, key)
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"testing"
+	"time"
 
 	"asiointi/server/cases"
 	"asiointi/server/forms"
@@ -58,6 +60,13 @@ func TestAddAttachment(t *testing.T) {
 		{"traversal in the name", "sports-shift", "attachment", "../../etc/passwd", pdfFile, nil, "application/pdf", "passwd"},
 		{"control characters in the name", "sports-shift", "attachment", "lasku\x00\r\n.pdf", pdfFile, nil, "application/pdf", "lasku.pdf"},
 		{"no name", "sports-shift", "attachment", "", pdfFile, nil, "application/pdf", "file"},
+		{"right-to-left override in the name", "sports-shift", "attachment", "lasku\u202efdp.exe", pdfFile, nil, "application/pdf", "laskufdp.exe"},
+		{"isolates and marks in the name", "sports-shift", "attachment", "\u2067kuva\u2069\u200e.pdf", pdfFile, nil, "application/pdf", "kuva.pdf"},
+		{"zero-width characters in the name", "sports-shift", "attachment", "\u200blas\u2060ku\ufeff.pdf", pdfFile, nil, "application/pdf", "lasku.pdf"},
+		{"decomposed letters in the name", "sports-shift", "attachment", "A\u030angstro\u0308m.pdf", pdfFile, nil, "application/pdf", "\u00c5ngstr\u00f6m.pdf"},
+		{"emoji sequence in the name stays", "sports-shift", "attachment", "\U0001F469\u200d\U0001F4BB.pdf", pdfFile, nil, "application/pdf", "\U0001F469\u200d\U0001F4BB.pdf"},
+		{"only invisible characters in the name", "sports-shift", "attachment", "\u202e\u200b \u2066", pdfFile, nil, "application/pdf", "file"},
+		{"white space runs in the name", "sports-shift", "attachment", "  oma\u00a0\u00a0kuva .pdf ", pdfFile, nil, "application/pdf", "oma kuva .pdf"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +77,7 @@ func TestAddAttachment(t *testing.T) {
 				principal = orgRef()
 			}
 			d := e.create(tc.service, aino, principal)
-			a, err := e.svc.AddAttachment(d.ID, aino.ID, tc.field, tc.file, tc.content)
+			a, err := e.svc.AddAttachment(d.ID, aino.ID, tc.field, fileUpload(tc.file, tc.content))
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -104,7 +113,7 @@ func TestAddAttachmentWho(t *testing.T) {
 	aino := e.ref(hetuAino)
 	d := e.create("sports-shift", aino, nil)
 	for _, h := range []string{hetuMaria, hetuMikko} {
-		if _, err := e.svc.AddAttachment(d.ID, e.ref(h).ID, "attachment", "a.pdf", pdfFile); err != cases.ErrNotFound {
+		if _, err := e.svc.AddAttachment(d.ID, e.ref(h).ID, "attachment", fileUpload("a.pdf", pdfFile)); err != cases.ErrNotFound {
 			t.Errorf("%s: err = %v, want ErrNotFound", h, err)
 		}
 		if _, err := e.svc.Attachments(d.ID, e.ref(h).ID); err != cases.ErrNotFound {
@@ -112,7 +121,7 @@ func TestAddAttachmentWho(t *testing.T) {
 		}
 	}
 	d, _ = e.fill("sports-shift", aino, nil, sportsShiftAnswers())
-	if _, err := e.svc.AddAttachment(d.ID, aino.ID, "attachment", "a.pdf", pdfFile); !errors.Is(err, cases.ErrSubmitted) {
+	if _, err := e.svc.AddAttachment(d.ID, aino.ID, "attachment", fileUpload("a.pdf", pdfFile)); !errors.Is(err, cases.ErrSubmitted) {
 		t.Errorf("after submit: err = %v, want ErrSubmitted", err)
 	}
 }
@@ -220,5 +229,204 @@ func TestSubmitFileAnswerMustMatchUpload(t *testing.T) {
 				t.Errorf("result %+v, want one %s error on sitePlan", res, forms.ErrFileMissing)
 			}
 		})
+	}
+}
+
+// TestAddAttachmentWholeOrNothing: a file is stored whole or not at all,
+// whatever size the caller was told.
+func TestAddAttachmentWholeOrNothing(t *testing.T) {
+	content := pdfOfSize(1000)
+	for _, tc := range []struct {
+		name    string
+		size    int64
+		wantErr error
+	}{
+		{"longer than said", 999, cases.ErrTooLarge},
+		{"shorter than said", 1001, io.ErrUnexpectedEOF},
+		{"size over the limit", 10*mib + 1, cases.ErrTooLarge},
+		{"size unknown", -1, cases.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			aino := e.ref(hetuAino)
+			d := e.create("sports-shift", aino, nil)
+			_, err := e.svc.AddAttachment(d.ID, aino.ID, "attachment", cases.Upload{Name: "a.pdf", Size: tc.size, Content: bytes.NewReader(content)})
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			var le *cases.LimitError
+			if errors.Is(err, cases.ErrTooLarge) && (!errors.As(err, &le) || le.Limit != 10*mib) {
+				t.Errorf("err %v does not tell the field's limit", err)
+			}
+			if n := countPrefix(t, e.st, store.Attachments, "") + countPrefix(t, e.st, store.Blobs, ""); n != 0 {
+				t.Errorf("%d records stored", n)
+			}
+		})
+	}
+}
+
+// TestBlobsPerOwner: identical bytes from another person are stored as
+// their own content, so that uploading them takes the same path as any
+// new file (issue 7 item 9: a shared store answered faster for bytes that
+// someone else had uploaded); deleting or orphaning one person's copy
+// leaves the other's.
+func TestBlobsPerOwner(t *testing.T) {
+	e := newEnv(t)
+	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
+	d := e.create("sports-shift", aino, nil)
+	a := e.upload(d, "attachment", "todistus.pdf", pdfFile)
+	d = e.save(d, map[string]any{"attachment": a.ID})
+	blobs := countPrefix(t, e.st, store.Blobs, "")
+	m := e.create("sports-shift", maria, nil)
+	b := e.upload(m, "attachment", "todistus.pdf", pdfFile)
+	if a.SHA256 != b.SHA256 || a.Blob == b.Blob || countPrefix(t, e.st, store.Blobs, "") != blobs+1 {
+		t.Fatalf("Maria's identical file did not get its own content: %q %q", a.Blob, b.Blob)
+	}
+	// Orphaned: Maria replaces her file; the old one is collected.
+	m = e.save(m, map[string]any{"attachment": b.ID})
+	c := e.upload(m, "attachment", "toinen.png", pngFile)
+	m = e.save(m, map[string]any{"attachment": c.ID})
+	e.clk.Add(cases.OrphanGrace)
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 1 {
+		t.Fatalf("collected %d, %v", n, err)
+	}
+	if _, _, err := e.svc.AttachmentContent(m.ID, b.ID, maria.ID); err != cases.ErrNotFound {
+		t.Errorf("Maria's orphaned file: %v", err)
+	}
+	if _, body, err := e.svc.AttachmentContent(d.ID, a.ID, aino.ID); err != nil || !bytes.Equal(body, pdfFile) {
+		t.Errorf("Aino's file after Maria's was collected: %v", err)
+	}
+	// Deleted: Aino's draft goes; Maria's own copy of the bytes stays.
+	b2 := e.upload(m, "attachment", "todistus.pdf", pdfFile)
+	if err := e.svc.Delete(d.ID, aino.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, body, err := e.svc.AttachmentContent(m.ID, b2.ID, maria.ID); err != nil || !bytes.Equal(body, pdfFile) {
+		t.Errorf("Maria's file after Aino's draft was deleted: %v", err)
+	}
+}
+
+// TestLegacyBlob: an attachment stored before per-owner keys (content
+// under its bare hash) is still read and deleted with its content.
+func TestLegacyBlob(t *testing.T) {
+	e := newEnv(t)
+	aino := e.ref(hetuAino)
+	d := e.create("sports-shift", aino, nil)
+	a := e.upload(d, "attachment", "vanha.pdf", pdfFile)
+	err := e.st.Update(func(tx *store.Tx) error { // as the old code stored it
+		if err := tx.Delete(store.Blobs, a.Blob); err != nil {
+			return err
+		}
+		if _, err := tx.AddCount("blobref/"+a.Blob, -1); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.Blobs, a.SHA256, pdfFile); err != nil {
+			return err
+		}
+		if _, err := tx.AddCount("blobref/"+a.SHA256, 1); err != nil {
+			return err
+		}
+		old := *a
+		old.Blob = ""
+		return tx.Put(store.Attachments, d.ID+"/"+a.ID, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body, err := e.svc.AttachmentContent(d.ID, a.ID, aino.ID); err != nil || !bytes.Equal(body, pdfFile) {
+		t.Fatalf("legacy content: %v", err)
+	}
+	if err := e.svc.Delete(d.ID, aino.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := countPrefix(t, e.st, store.Blobs, ""); n != 0 {
+		t.Errorf("%d blobs left after deleting the draft", n)
+	}
+}
+
+// TestUploadQuota: a person's files waiting in drafts stay within the
+// quota; files that no answer refers to count for OrphanGrace, then not
+// (and housekeeping collects them); submitted files do not count.
+func TestUploadQuota(t *testing.T) {
+	e := newEnv(t)
+	e.svc.UploadQuota = 25 * mib
+	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
+	d := e.create("building-notification", aino, nil)
+	first := e.upload(d, "sitePlan", "a.pdf", pdfOfSize(10*mib))
+	d = e.save(d, map[string]any{"sitePlan": first.ID})
+	second := e.upload(d, "elevation", "b.pdf", pdfOfSize(15*mib)) // exactly the quota
+	_, err := e.svc.AddAttachment(d.ID, aino.ID, "elevation", fileUpload("c.pdf", pdfOfSize(1000)))
+	var le *cases.LimitError
+	if !errors.Is(err, cases.ErrQuota) || !errors.As(err, &le) || le.Limit != 25*mib {
+		t.Fatalf("over the quota: err = %v", err)
+	}
+	other := e.create("sports-shift", aino, nil) // the quota is per person, not per draft
+	if _, err := e.svc.AddAttachment(other.ID, aino.ID, "attachment", fileUpload("c.pdf", pdfFile)); !errors.Is(err, cases.ErrQuota) {
+		t.Errorf("another draft of the same person: err = %v", err)
+	}
+	m := e.create("sports-shift", maria, nil) // another person has their own
+	e.save(m, map[string]any{"attachment": e.upload(m, "attachment", "c.pdf", pdfOfSize(10*mib)).ID})
+
+	// The unreferenced second file counts for the grace period only.
+	e.clk.Add(cases.OrphanGrace - time.Second)
+	if _, err := e.svc.AddAttachment(other.ID, aino.ID, "attachment", fileUpload("c.pdf", pdfFile)); !errors.Is(err, cases.ErrQuota) {
+		t.Errorf("within the grace period: err = %v", err)
+	}
+	e.clk.Add(time.Second)
+	e.upload(other, "attachment", "c.pdf", pdfFile)
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 1 {
+		t.Fatalf("collected %d, %v", n, err)
+	}
+	if _, _, err := e.svc.AttachmentContent(d.ID, second.ID, aino.ID); err != cases.ErrNotFound {
+		t.Errorf("orphan still there: %v", err)
+	}
+	if _, _, err := e.svc.AttachmentContent(d.ID, first.ID, aino.ID); err != nil {
+		t.Errorf("referenced file collected: %v", err)
+	}
+
+	// Submitted files no longer count.
+	d = e.save(d, buildingAnswers(first.ID))
+	e.submit(d)
+	d2 := e.create("building-notification", aino, nil)
+	e.upload(d2, "sitePlan", "d.pdf", pdfOfSize(20*mib))
+}
+
+// TestCollectOrphans: only files nothing refers to, only after the grace
+// period; a submitted draft's files the case does not use go too.
+func TestCollectOrphans(t *testing.T) {
+	e := newEnv(t)
+	aino := e.ref(hetuAino)
+	d := e.create("sports-shift", aino, nil)
+	kept := e.upload(d, "attachment", "a.pdf", pdfFile)
+	replaced := e.upload(d, "attachment", "b.png", pngFile)
+	d = e.save(d, map[string]any{"attachment": replaced.ID})
+	d = e.save(d, merge(sportsShiftAnswers(), map[string]any{"attachment": kept.ID}))
+	never := e.upload(d, "attachment", "c.pdf", pdfOfSize(2000)) // uploaded, never answered
+	open := e.create("sports-shift", aino, nil)
+	waiting := e.upload(open, "attachment", "d.pdf", pdfOfSize(3000))
+	open = e.save(open, map[string]any{"attachment": waiting.ID})
+	young := e.upload(open, "attachment", "e.pdf", pdfOfSize(4000))
+
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 0 {
+		t.Fatalf("within the grace period: collected %d, %v", n, err)
+	}
+	e.submit(d)
+	e.clk.Add(cases.OrphanGrace)
+	young2 := e.upload(open, "attachment", "f.pdf", pdfOfSize(5000))
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 3 {
+		t.Fatalf("collected %d, %v; want 3", n, err)
+	}
+	for _, c := range []struct {
+		draft *cases.Draft
+		a     *cases.Attachment
+		gone  bool
+	}{{d, kept, false}, {d, replaced, true}, {d, never, true}, {open, waiting, false}, {open, young, true}, {open, young2, false}} {
+		_, _, err := e.svc.AttachmentContent(c.draft.ID, c.a.ID, aino.ID)
+		if gone := err == cases.ErrNotFound; gone != c.gone || (err != nil && !gone) {
+			t.Errorf("%s: err = %v, want gone = %v", c.a.Name, err, c.gone)
+		}
+	}
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 0 {
+		t.Errorf("second run: collected %d, %v", n, err)
 	}
 }

@@ -116,7 +116,7 @@ func TestSave(t *testing.T) {
 				if _, err := e.svc.Submit(id, aino); err != cases.ErrNotFound {
 					t.Errorf("Submit(%.40q): err = %v", id, err)
 				}
-				if _, err := e.svc.AddAttachment(id, aino.ID, "attachment", "a.pdf", pdfFile); err != cases.ErrNotFound {
+				if _, err := e.svc.AddAttachment(id, aino.ID, "attachment", fileUpload("a.pdf", pdfFile)); err != cases.ErrNotFound {
 					t.Errorf("AddAttachment(%.40q): err = %v", id, err)
 				}
 				if _, _, err := e.svc.Case(id, aino.ID); err != cases.ErrNotFound {

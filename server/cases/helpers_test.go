@@ -185,10 +185,15 @@ func (e *env) fill(service string, owner cases.Ref, principal *cases.Ref, answer
 	return d, e.submit(d)
 }
 
+// fileUpload is content to upload under name.
+func fileUpload(name string, content []byte) cases.Upload {
+	return cases.Upload{Name: name, Size: int64(len(content)), Content: bytes.NewReader(content)}
+}
+
 // upload adds an attachment and expects success.
 func (e *env) upload(d *cases.Draft, field, name string, content []byte) *cases.Attachment {
 	e.t.Helper()
-	a, err := e.svc.AddAttachment(d.ID, d.Owner.ID, field, name, content)
+	a, err := e.svc.AddAttachment(d.ID, d.Owner.ID, field, fileUpload(name, content))
 	if err != nil {
 		e.t.Fatalf("AddAttachment %s: %v", field, err)
 	}

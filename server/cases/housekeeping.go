@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"errors"
 	"time"
 
 	"asiointi/server/notify"
@@ -67,4 +68,96 @@ func (s *Service) Housekeep() (deleted, reminded int, err error) {
 		reminded++
 	}
 	return deleted, reminded, nil
+}
+
+// CollectOrphans deletes the attachments that nothing refers to any more
+// (no answer of their draft, or not the case a submitted draft became) once
+// they are OrphanGrace old, and their content when no other attachment of
+// the owner shares it. It returns how many it deleted.
+func (s *Service) CollectOrphans() (int, error) {
+	now := s.Now()
+	candidates := map[string][]string{} // draft id → orphaned attachment ids
+	err := s.Store.View(func(tx *store.Tx) error {
+		var old []string // drafts with attachments past the grace period
+		err := tx.Scan(store.Attachments, "", func(_ string, raw []byte) error {
+			var a Attachment
+			if err := unmarshal(raw, &a); err != nil {
+				return err
+			}
+			if now.Sub(a.CreatedAt) >= OrphanGrace && (len(old) == 0 || old[len(old)-1] != a.Draft) {
+				old = append(old, a.Draft)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range old {
+			ids, err := s.orphans(tx, id, now)
+			if err != nil {
+				return err
+			}
+			if len(ids) > 0 {
+				candidates[id] = ids
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	deleted := 0
+	for draftID := range candidates {
+		n := 0
+		err := s.Store.Update(func(tx *store.Tx) error {
+			n = 0
+			ids, err := s.orphans(tx, draftID, now) // again: the draft may have changed
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				var a Attachment
+				if err := tx.Get(store.Attachments, draftID+"/"+id, &a); err != nil {
+					return err
+				}
+				if err := deleteAttachment(tx, &a); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return deleted, err
+		}
+		deleted += n
+	}
+	return deleted, nil
+}
+
+// orphans are the ids of a draft's attachments that nothing refers to and
+// that are at least OrphanGrace old; all of them if the draft is gone.
+func (s *Service) orphans(tx *store.Tx, draftID string, now time.Time) ([]string, error) {
+	atts, err := draftAttachments(tx, draftID)
+	if err != nil || len(atts) == 0 {
+		return nil, err
+	}
+	var unused map[string]bool
+	d, err := s.getDraft(tx, draftID, true)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		if unused, err = s.unusedAttachments(tx, d, atts); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, a := range atts {
+		if (d == nil || unused[a.ID]) && now.Sub(a.CreatedAt) >= OrphanGrace {
+			out = append(out, a.ID)
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -95,40 +96,55 @@ func TestHousekeep(t *testing.T) {
 
 // TestHousekeepDeletesFileContent: the bytes of an expired draft's
 // attachments are deleted too (they are personal data kept only as long
-// as the draft), unless another attachment still uses the same content.
+// as the draft), unless another attachment of the same person still uses
+// the same content. Another person's identical file is their own copy.
 func TestHousekeepDeletesFileContent(t *testing.T) {
 	e := newEnv(t)
 	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
 	d := e.create("sports-shift", aino, nil)
 	a := e.upload(d, "attachment", "laakarintodistus.pdf", pdfFile)
 	shared := e.upload(d, "attachment", "kuva.png", pngFile)
+	m := e.create("sports-shift", maria, nil)
+	theirs := e.upload(m, "attachment", "sama-kuva.png", pngFile)
 	later := e.clk.Add(10 * day)
-	m := e.create("sports-shift", maria, nil) // expires 10 days after Aino's
-	e.upload(m, "attachment", "sama-kuva.png", pngFile)
+	d2 := e.create("sports-shift", aino, nil) // expires 10 days after the first
+	again := e.upload(d2, "attachment", "sama-kuva.png", pngFile)
+	if again.Blob != shared.Blob || theirs.Blob == shared.Blob {
+		t.Fatalf("blob keys: %q %q %q; want one person's same bytes shared, another's apart", shared.Blob, again.Blob, theirs.Blob)
+	}
 
 	e.clk.Set(t0.Add(30 * day))
-	if n, _, err := e.svc.Housekeep(); err != nil || n != 1 {
+	if n, _, err := e.svc.Housekeep(); err != nil || n != 2 { // Aino's first and Maria's
 		t.Fatalf("deleted %d, %v", n, err)
 	}
-	has := func(sum string) bool {
+	has := func(key string) bool {
 		var ok bool
-		e.st.View(func(tx *store.Tx) error { ok = tx.Has(store.Blobs, sum); return nil })
+		e.st.View(func(tx *store.Tx) error { ok = tx.Has(store.Blobs, key); return nil })
 		return ok
 	}
-	if has(a.SHA256) {
+	if has(a.Blob) {
 		t.Errorf("content of the expired draft's attachment %s is still stored", a.Name)
 	}
-	if !has(shared.SHA256) {
-		t.Errorf("content still used by Maria's draft was deleted")
+	if has(theirs.Blob) {
+		t.Errorf("content of Maria's expired draft is still stored")
 	}
-	if _, body, err := e.svc.AttachmentContent(m.ID, "", maria.ID); err == nil || body != nil {
+	if !has(shared.Blob) {
+		t.Errorf("content still used by Aino's other draft was deleted")
+	}
+	if _, body, err := e.svc.AttachmentContent(d2.ID, again.ID, aino.ID); err != nil || !bytes.Equal(body, pngFile) {
+		t.Errorf("the other draft's file: %v, %d bytes", err, len(body))
+	}
+	if _, body, err := e.svc.AttachmentContent(d2.ID, "", aino.ID); err == nil || body != nil {
 		t.Errorf("junk attachment id answered")
 	}
 	e.clk.Set(later.Add(31 * day))
 	if _, _, err := e.svc.Housekeep(); err != nil {
 		t.Fatal(err)
 	}
-	if has(shared.SHA256) {
+	if has(shared.Blob) {
 		t.Errorf("content of the last expired attachment is still stored")
+	}
+	if n := countPrefix(t, e.st, store.Blobs, ""); n != 0 {
+		t.Errorf("%d blobs left", n)
 	}
 }

@@ -128,13 +128,16 @@ type Event struct {
 
 // Attachment is an uploaded file's metadata; the bytes are stored by hash.
 type Attachment struct {
-	ID        string    `json:"id"`
-	Draft     string    `json:"draft"`
-	Field     string    `json:"field"`
-	Name      string    `json:"name"`
-	MIME      string    `json:"mime"`
-	Size      int64     `json:"size"`
-	SHA256    string    `json:"sha256"`
+	ID     string `json:"id"`
+	Draft  string `json:"draft"`
+	Field  string `json:"field"`
+	Name   string `json:"name"`
+	MIME   string `json:"mime"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	// Blob is the key of the content in the blobs bucket (per owner, see
+	// blobKey); empty for files stored before, whose key is SHA256.
+	Blob      string    `json:"blob,omitempty"`
 	Owner     string    `json:"owner"`
 	CreatedAt time.Time `json:"createdAt"`
 }

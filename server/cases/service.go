@@ -23,6 +23,9 @@ type Service struct {
 	Register  Register
 	RefPrefix string
 	Now       func() time.Time
+	// UploadQuota caps, per person, the bytes of files waiting in their
+	// unsubmitted drafts (see heldBytes); 0 is no cap.
+	UploadQuota int64
 
 	drafts draftRecords // the autosave path's records (records.go)
 }
@@ -295,22 +298,12 @@ func (s *Service) Delete(id, owner string) error {
 // file contents no other attachment shares.
 func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 	s.drafts.forget(d.ID)
-	atts := map[string]string{}
-	if err := tx.Scan(store.Attachments, d.ID+"/", func(k string, raw []byte) error {
-		var a Attachment
-		if err := unmarshal(raw, &a); err != nil {
-			return err
-		}
-		atts[k] = a.SHA256
-		return nil
-	}); err != nil {
+	atts, err := draftAttachments(tx, d.ID)
+	if err != nil {
 		return err
 	}
-	for k, sum := range atts {
-		if err := tx.Delete(store.Attachments, k); err != nil {
-			return err
-		}
-		if err := releaseBlob(tx, sum); err != nil {
+	for i := range atts {
+		if err := deleteAttachment(tx, &atts[i]); err != nil {
 			return err
 		}
 	}
