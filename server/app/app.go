@@ -160,7 +160,7 @@ func (m *Main) Run() error {
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
-		m.serveErr = m.Web.App().Listener(ln)
+		m.serveErr = m.Web.Serve(ln)
 	}()
 	if m.Config.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", m.Config.MetricsAddr)
@@ -201,6 +201,11 @@ func (m *Main) housekeeping() {
 				m.Log.Error("draft housekeeping", "err", err)
 			} else if del+rem > 0 {
 				m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
+			}
+			if n, err := m.Cases.CollectOrphans(); err != nil {
+				m.Log.Error("orphaned files", "err", err)
+			} else if n > 0 {
+				m.Log.Info("orphaned files deleted", "count", n)
 			}
 			if n, err := m.Sessions.Sweep(); err != nil {
 				m.Log.Error("session sweep", "err", err)

@@ -8,8 +8,11 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	"asiointi/server/forms"
 )
 
 // Mode is demo or production.
@@ -47,7 +50,24 @@ type Config struct {
 	SMSURL, SMSToken  string
 	// SessionIdle and SessionAbsolute are the session timeouts.
 	SessionIdle, KioskIdle, SessionAbsolute time.Duration
+	// UploadQuota caps the bytes of files one person holds in unsubmitted
+	// drafts (ASIOINTI_UPLOAD_QUOTA); 0 is no cap.
+	UploadQuota int64
+	// MaxConnsPerIP caps one client address's open connections
+	// (ASIOINTI_MAX_CONNS_PER_IP); the trusted proxies are not capped.
+	MaxConnsPerIP int
+	// Slow clients (no environment variables; tests shorten them): a
+	// request's headers must arrive within HeaderTimeout; a body may pause
+	// for BodyIdle between reads, and must arrive within BodyIdle plus its
+	// size at MinBodyRate bytes per second (a phone on a weak link uploads
+	// a large file; a client that trickles a body does not hold the
+	// connection for long).
+	HeaderTimeout, BodyIdle time.Duration
+	MinBodyRate             int64
 }
+
+// DefaultUploadQuota is ASIOINTI_UPLOAD_QUOTA's default.
+const DefaultUploadQuota = 100 << 20
 
 // Load reads the configuration through getenv (os.Getenv in main).
 func Load(getenv func(string) string) (Config, error) {
@@ -60,6 +80,11 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionIdle:     30 * time.Minute,
 		KioskIdle:       10 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
+		UploadQuota:     DefaultUploadQuota,
+		MaxConnsPerIP:   100,
+		HeaderTimeout:   10 * time.Second,
+		BodyIdle:        30 * time.Second,
+		MinBodyRate:     4 << 10,
 	}
 	var errs []error
 	bad := func(name, format string, a ...any) {
@@ -129,6 +154,26 @@ func Load(getenv func(string) string) (Config, error) {
 			c.BaseURL = v
 		}
 	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_UPLOAD_QUOTA")); v != "" {
+		n, ok := parseSize(v)
+		switch {
+		case strings.EqualFold(v, "off"):
+			c.UploadQuota = 0
+		case !ok:
+			bad("ASIOINTI_UPLOAD_QUOTA", "%q is not a size such as 100MiB, 1GiB or 104857600 (bytes), or off", v)
+		case n < forms.MaxStepFileBytes:
+			bad("ASIOINTI_UPLOAD_QUOTA", "%q is less than the files of one form step may hold (%d MiB)", v, forms.MaxStepFileBytes>>20)
+		default:
+			c.UploadQuota = n
+		}
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_MAX_CONNS_PER_IP")); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			bad("ASIOINTI_MAX_CONNS_PER_IP", "%q is not a whole number of 1 or more", v)
+		} else {
+			c.MaxConnsPerIP = n
+		}
+	}
 	c.IdentityProvider = strings.TrimSpace(getenv("ASIOINTI_IDP"))
 	for _, v := range []struct {
 		name string
@@ -178,4 +223,23 @@ func secretEnv(getenv func(string) string, name string) (string, error) {
 		return strings.TrimSpace(string(b)), nil
 	}
 	return strings.TrimSpace(getenv(name)), nil
+}
+
+// parseSize reads a byte count: 104857600, 100MiB, 100 MiB, 1GiB, 512KiB.
+func parseSize(v string) (int64, bool) {
+	num, mult := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}} {
+		if strings.HasSuffix(strings.ToLower(v), u.suffix) {
+			num, mult = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		return 0, false
+	}
+	return n * mult, true
 }

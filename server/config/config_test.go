@@ -31,6 +31,12 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_BASE_URL": "example.fi"}, []string{"ASIOINTI_BASE_URL"}},
 		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "none is implemented"}},
 		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "not a supported identity provider"}},
+		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "lots"}, []string{"ASIOINTI_UPLOAD_QUOTA", "100MiB"}},
+		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "100MB"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},
+		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "-1"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},
+		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "39MiB"}, []string{"ASIOINTI_UPLOAD_QUOTA", "40 MiB"}},
+		{map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "0"}, []string{"ASIOINTI_MAX_CONNS_PER_IP"}},
+		{map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "many"}, []string{"ASIOINTI_MAX_CONNS_PER_IP"}},
 		// Several bad values: every one is reported.
 		{map[string]string{"ASIOINTI_ADDR": "x", "ASIOINTI_MODE": "y"}, []string{"ASIOINTI_ADDR", "ASIOINTI_MODE"}},
 		{map[string]string{"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587"}, []string{"ASIOINTI_MAIL_FROM"}},
@@ -74,5 +80,19 @@ func TestSecretFromFile(t *testing.T) {
 	}
 	if c.SMSToken != "s3cret" || c.SMSURL != "https://sms.example.fi/send" {
 		t.Errorf("%+v", c)
+	}
+}
+
+func TestUploadQuota(t *testing.T) {
+	for v, want := range map[string]int64{"": DefaultUploadQuota, "off": 0, "OFF": 0, "104857600": 100 << 20,
+		"200MiB": 200 << 20, "200 MiB": 200 << 20, "1GiB": 1 << 30, "65536KiB": 64 << 20, "40MiB": 40 << 20} {
+		c, err := Load(env(map[string]string{"ASIOINTI_UPLOAD_QUOTA": v}))
+		if err != nil || c.UploadQuota != want {
+			t.Errorf("%q: %d, %v; want %d", v, c.UploadQuota, err, want)
+		}
+	}
+	c, err := Load(env(map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "20"}))
+	if err != nil || c.MaxConnsPerIP != 20 {
+		t.Errorf("ASIOINTI_MAX_CONNS_PER_IP=20: %d, %v", c.MaxConnsPerIP, err)
 	}
 }

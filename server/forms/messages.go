@@ -80,6 +80,16 @@ type (
 	mimeTypes []string  // the allowed MIME types of a file field
 )
 
+// FileTooLarge is the problem of a file over its field's limit, as
+// submit and an upload report it.
+func FileTooLarge(path string, limit int64) FieldError {
+	return FieldError{Field: path, Code: ErrFileTooLarge, Params: map[string]any{"Max": byteSize(limit)}}
+}
+
+// SizeParam is a file size as a message parameter: it reads "10 MB" in the
+// message's language.
+func SizeParam(n int64) any { return byteSize(n) }
+
 // TemplateData returns the error's Params ready for the message template
 // in lang: numbers with the language's decimal separator, amounts as
 // "1 234,50 €" / "€1,234.50", dates as "31.3.2027" / "31 March 2027", sizes

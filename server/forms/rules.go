@@ -189,9 +189,7 @@ func errFileType(f *Field) FieldError {
 	return FieldError{Code: ErrFileType, Params: map[string]any{"Types": mimeTypes(f.Accepted())}}
 }
 
-func errFileTooLarge(f *Field) FieldError {
-	return FieldError{Code: ErrFileTooLarge, Params: map[string]any{"Max": byteSize(f.FileLimit())}}
-}
+func errFileTooLarge(f *Field) FieldError { return FileTooLarge("", f.FileLimit()) }
 
 func errTooFewItems(f *Field) FieldError {
 	return FieldError{Code: ErrTooFewItems, Params: map[string]any{"Min": f.MinItems}}

@@ -3,7 +3,7 @@ package web
 import (
 	"errors"
 	jsonv2 "github.com/go-json-experiment/json"
-	"io"
+	"mime/multipart"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -152,29 +152,31 @@ func (s *Server) fieldErrors(lang string, errs []forms.FieldError) []apiFieldErr
 	return out
 }
 
-// maxUpload caps what is read of an upload before the field's own limit
-// is checked (the body limit of the app is a little above it).
-const maxUpload = 10<<20 + 1
-
 func (s *Server) apiUpload(c *fiber.Ctx) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return s.fail(c, fiber.StatusBadRequest, "no-file", "upload.noFile")
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	content, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
-	if err != nil {
-		return err
-	}
-	a, err := s.cases.AddAttachment(c.Params("id"), session(c).UserID, c.Query("field"), fh.Filename, content)
+	a, err := s.attach(c.Params("id"), session(c).UserID, c.Query("field"), fh)
 	if err != nil {
 		return s.casesFail(c, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": a.ID, "name": a.Name, "size": a.Size, "mime": a.MIME})
+}
+
+// attach stores a chosen file for a draft's field: the one upload path of
+// the API and the pages. The file waits in a temporary file (readBody,
+// fasthttp's multipart reader) until one of uploadSlots is free: only
+// that many files are in memory at once.
+func (s *Server) attach(draftID, owner, field string, fh *multipart.FileHeader) (*cases.Attachment, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s.uploadSlots <- struct{}{}
+	defer func() { <-s.uploadSlots }()
+	return s.cases.AddAttachment(draftID, owner, field, cases.Upload{Name: fh.Filename, Size: fh.Size, Content: f})
 }
 
 func (s *Server) apiSubmit(c *fiber.Ctx) error {

@@ -53,7 +53,14 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
 	}
 	var ce *cases.ConflictError
+	var le *cases.LimitError
 	switch {
+	case errors.As(err, &le) && errors.Is(err, cases.ErrQuota):
+		return s.failData(c, fiber.StatusRequestEntityTooLarge, "quota-exceeded", "upload.quota",
+			map[string]any{"Max": forms.FormatSize(le.Limit, requestLang(c))})
+	case errors.As(err, &le):
+		return s.failData(c, fiber.StatusRequestEntityTooLarge, "too-large", forms.ErrFileTooLarge,
+			map[string]any{"Max": forms.FormatSize(le.Limit, requestLang(c))})
 	case errors.As(err, &ce):
 		return s.fail(c, fiber.StatusConflict, "stale-version", "draft.conflict")
 	case errors.Is(err, cases.ErrNotFound):
@@ -62,8 +69,6 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusConflict, "already-submitted", "draft.alreadySubmitted")
 	case errors.Is(err, cases.ErrClosed):
 		return s.fail(c, fiber.StatusConflict, "service-closed", "draft.serviceClosed")
-	case errors.Is(err, cases.ErrTooLarge):
-		return s.fail(c, fiber.StatusRequestEntityTooLarge, "too-large", "upload.tooLarge")
 	case errors.Is(err, cases.ErrBadType):
 		return s.fail(c, fiber.StatusUnsupportedMediaType, "unsupported-type", "upload.badType")
 	case errors.Is(err, cases.ErrNotFileFld):

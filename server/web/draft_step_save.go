@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/url"
 	"regexp"
@@ -43,6 +42,7 @@ type stepPost struct {
 	errs     []forms.FieldError
 	uploaded map[string]string // input name → new attachment id
 	action   string
+	tooLarge bool // a file was refused for its size (413)
 }
 
 // uploader stores a chosen file for a field path and returns its id.
@@ -108,6 +108,7 @@ func (p *stepPost) field(f *forms.Field, name, path string, out map[string]any, 
 			newID, err := up(path, fhs[0])
 			if err != nil {
 				p.errs = append(p.errs, uploadError(path, err))
+				p.tooLarge = p.tooLarge || errors.Is(err, cases.ErrTooLarge) || errors.Is(err, cases.ErrQuota)
 			} else {
 				id = newID
 				p.uploaded[name] = newID
@@ -201,18 +202,17 @@ var numberText = regexp.MustCompile(`^-?(\d+\.?\d*|\.\d+)$`)
 
 // uploadError turns an upload failure into a field problem.
 func uploadError(path string, err error) forms.FieldError {
+	var le *cases.LimitError
 	switch {
-	case errors.Is(err, cases.ErrTooLarge):
-		return forms.FieldError{Field: path, Code: "upload.tooLarge"}
+	case errors.As(err, &le) && errors.Is(err, cases.ErrTooLarge):
+		return forms.FileTooLarge(path, le.Limit)
+	case errors.As(err, &le) && errors.Is(err, cases.ErrQuota):
+		return forms.FieldError{Field: path, Code: "upload.quota", Params: map[string]any{"Max": forms.SizeParam(le.Limit)}}
 	case errors.Is(err, cases.ErrBadType):
 		return forms.FieldError{Field: path, Code: "upload.badType"}
 	}
 	return forms.FieldError{Field: path, Code: "field.uploadFailed"}
 }
-
-// maxStepUpload caps what is read of one chosen file; the field's own
-// limit is checked by AddAttachment.
-const maxStepUpload = 50<<20 + 1
 
 // saveStep handles a post of a step page: it merges the step's answers
 // into the draft, saves them with the posted version and goes where the
@@ -241,16 +241,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	}
 	fields := def.StepFields(si, d.Data)
 	up := func(path string, fh *multipart.FileHeader) (string, error) {
-		f, err := fh.Open()
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		content, err := io.ReadAll(io.LimitReader(f, maxStepUpload))
-		if err != nil {
-			return "", err
-		}
-		a, err := s.cases.AddAttachment(d.ID, sess.UserID, path, fh.Filename, content)
+		a, err := s.attach(d.ID, sess.UserID, path, fh)
 		if err != nil {
 			return "", err
 		}
@@ -315,7 +306,11 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	problems = append(problems, shape...)
 	if len(problems) > 0 {
 		def.SortErrors(problems)
-		return s.renderStep(c, fiber.StatusUnprocessableEntity, saved, def, si, merged, post.raw, problems)
+		status := fiber.StatusUnprocessableEntity
+		if post.tooLarge {
+			status = fiber.StatusRequestEntityTooLarge
+		}
+		return s.renderStep(c, status, saved, def, si, merged, post.raw, problems)
 	}
 	if redirect == "" {
 		if dest >= len(def.Steps) {

@@ -11,10 +11,16 @@ import (
 // routes is the route table: every route of the app, in one place.
 func (s *Server) routes() *fiber.App {
 	app := fiber.New(fiber.Config{
-		AppName:                 "asiointi",
-		ErrorHandler:            s.errorHandler,
-		BodyLimit:               12 << 20,
-		ReadTimeout:             30 * time.Second,
+		AppName:      "asiointi",
+		ErrorHandler: s.errorHandler,
+		// Bodies are read by readBody (body.go), after the session is
+		// known, within the limit for who asks for what; nothing is read
+		// before. BodyLimit only bounds fasthttp's own read-ahead.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    int(uploadBodyLimit),
+		// The headers; a body has its own deadlines (readBody).
+		ReadTimeout:             s.cfg.HeaderTimeout,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             120 * time.Second,
 		DisableStartupMessage:   true,
@@ -23,7 +29,7 @@ func (s *Server) routes() *fiber.App {
 		TrustedProxies:          s.cfg.TrustedProxies,
 		ProxyHeader:             fiber.HeaderXForwardedFor,
 	})
-	app.Use(s.recoverer, s.observe, s.secure, compress.New(compress.Config{
+	app.Use(s.recoverer, s.observe, s.bodyGuard, s.secure, compress.New(compress.Config{
 		// Pages and static files are compressed; the small JSON answers of
 		// the API are not worth the CPU on the autosave path.
 		Next:  func(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") },
@@ -40,7 +46,7 @@ func (s *Server) routes() *fiber.App {
 	app.Get("/robots.txt", s.robots)
 	app.Get("/favicon.ico", s.favicon)
 
-	app.Use(s.load, s.noStore, s.csrf)
+	app.Use(s.load, s.readBody, s.noStore, s.csrf)
 	app.Get("/", s.rootRedirect)
 	app.Get("/ws", s.wsAuth, s.wsHandler)
 

@@ -91,6 +91,8 @@ type Server struct {
 	push       *notify.Push
 	hub        *notify.Hub // live connections (/ws)
 	wsHandler  fiber.Handler
+	// uploadSlots bounds the files read into memory at once (attach).
+	uploadSlots chan struct{}
 
 	idPrefix string
 	reqSeq   atomic.Uint64
@@ -112,7 +114,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: d.Config, storage: d.Storage, msg: d.Messages, log: d.Log, now: d.Now, metrics: d.Metrics,
 		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
-		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push}
+		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {

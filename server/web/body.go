@@ -1,0 +1,217 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/i18n"
+	"asiointi/server/forms"
+)
+
+// Request bodies (issue 7 item 4). The server streams bodies
+// (StreamRequestBody): nothing is read before readBody, which runs once
+// the session is known and reads each body within a limit that depends on
+// who asks for what:
+//   - a visitor who is not logged in: anonBodyLimit (logins are small);
+//   - a logged-in person: sessionBodyLimit (autosaves, page posts);
+//   - a logged-in person's upload (a multipart post to the two routes that
+//     take files): uploadBodyLimit, spooled to a temporary file instead of
+//     memory.
+//
+// A body over its limit is refused (413) before it is read, when its
+// length is known, or as soon as it passes the limit. Reading pauses for at
+// most BodyIdle and takes at most BodyIdle plus its size at MinBodyRate
+// (issue 7 item 5), so a slow phone uploads and a trickling client is cut
+// off. A body that no handler read closes the connection after the answer
+// (bodyGuard): its bytes would otherwise be read as the next request.
+const (
+	anonBodyLimit    = 64 << 10
+	sessionBodyLimit = 2 << 20
+	// uploadBodyLimit is the largest request: one step's files at most
+	// (forms.MaxStepFileBytes, which bounds every field's limit) and the
+	// step's other answers. The proxy examples in deploy/ allow exactly
+	// this (TestDeployBodyLimits).
+	uploadBodyLimit = forms.MaxStepFileBytes + sessionBodyLimit
+)
+
+// kBodyRead marks a request whose body readBody took care of.
+const kBodyRead = "bodyRead"
+
+// bodyGuard closes the connection after answering a request whose body
+// nobody read.
+func (s *Server) bodyGuard(c *fiber.Ctx) error {
+	err := c.Next()
+	if c.Request().Header.ContentLength() != 0 && c.Locals(kBodyRead) == nil {
+		c.Response().SetConnectionClose()
+	}
+	return err
+}
+
+// isUploadRoute: a multipart post that may carry files, to
+// POST /api/v1/drafts/{id}/attachments or POST /{lang}/drafts/{id}/step/{n}.
+func isUploadRoute(c *fiber.Ctx) bool {
+	if c.Method() != fiber.MethodPost || !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		return false
+	}
+	p := strings.Split(strings.Trim(c.Path(), "/"), "/")
+	if len(p) != 5 {
+		return false
+	}
+	return p[0] == "api" && p[1] == "v1" && p[2] == "drafts" && p[4] == "attachments" ||
+		i18n.Supported(p[0]) && p[1] == "drafts" && p[3] == "step"
+}
+
+// bodyLimit is the most a request may send, and whether it is an upload
+// (spooled to a file).
+func (s *Server) bodyLimit(c *fiber.Ctx) (int64, bool) {
+	switch {
+	case session(c) == nil:
+		return anonBodyLimit, false
+	case isUploadRoute(c):
+		return uploadBodyLimit, true
+	}
+	return sessionBodyLimit, false
+}
+
+// readBody reads the request body within its limit and deadlines: into
+// memory, or for an upload into a temporary file that is gone when the
+// request is.
+func (s *Server) readBody(c *fiber.Ctx) error {
+	length := int64(c.Request().Header.ContentLength()) // -1: chunked
+	if length == 0 {
+		return c.Next()
+	}
+	c.Locals(kBodyRead, true)
+	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
+		// Nothing here sends compressed bodies; decompressing one would
+		// take memory the limits do not see.
+		c.Response().SetConnectionClose()
+		return s.fail(c, fiber.StatusUnsupportedMediaType, "unsupported-encoding", "error.badRequest")
+	}
+	limit, upload := s.bodyLimit(c)
+	if length > limit {
+		return s.bodyTooLarge(c, limit, upload)
+	}
+	expect := length
+	if expect < 0 {
+		expect = limit
+	}
+	r := &slowReader{r: c.Context().RequestBodyStream(), conn: c.Context().Conn(), idle: s.cfg.BodyIdle,
+		end: time.Now().Add(s.cfg.BodyIdle + time.Duration(expect*int64(time.Second)/max(s.cfg.MinBodyRate, 1)))}
+	if r.r == nil { // not streamed (the whole body is in memory already)
+		if int64(len(c.Request().Body())) > limit {
+			return s.bodyTooLarge(c, limit, upload)
+		}
+		return c.Next()
+	}
+	lr := io.LimitReader(r, limit+1)
+	if !upload {
+		buf := bodyBufs.Get().(*[]byte)
+		b, err := readAllInto((*buf)[:0], lr)
+		defer func() {
+			if cap(b) <= 64<<10 { // large ones are rare: let them go
+				*buf = b[:0]
+				bodyBufs.Put(buf)
+			}
+		}()
+		if err != nil {
+			return s.bodyReadFailed(c, err)
+		}
+		if int64(len(b)) > limit {
+			return s.bodyTooLarge(c, limit, upload)
+		}
+		c.Request().SetBody(b) // copied
+		return c.Next()
+	}
+	f, err := os.CreateTemp("", "asiointi-upload-")
+	if err != nil {
+		return err
+	}
+	// Unlinked at once: the file lives as long as it is open, and nothing
+	// is left behind if the process dies.
+	os.Remove(f.Name())
+	defer f.Close()
+	n, err := io.Copy(f, lr)
+	if err != nil {
+		return s.bodyReadFailed(c, err)
+	}
+	if n > limit {
+		return s.bodyTooLarge(c, limit, upload)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	c.Request().SetBodyStream(f, int(n)) // the request closes it when done
+	return c.Next()
+}
+
+// bodyBufs are buffers for bodies read into memory (most are a few kB).
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// readAllInto is io.ReadAll appending to b.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// bodyTooLarge refuses a body over its limit and closes the connection
+// (the rest of the body is not read). An upload's answer names the limit.
+func (s *Server) bodyTooLarge(c *fiber.Ctx, limit int64, upload bool) error {
+	c.Response().SetConnectionClose()
+	if !upload {
+		return s.fail(c, fiber.StatusRequestEntityTooLarge, "too-large", "error.tooLarge")
+	}
+	return s.failData(c, fiber.StatusRequestEntityTooLarge, "too-large", "error.bodyTooLarge",
+		map[string]any{"Max": forms.FormatSize(limit, requestLang(c))})
+}
+
+// bodyReadFailed answers a body that did not arrive: 408 when the client
+// was too slow, 400 otherwise; the connection is closed either way.
+func (s *Server) bodyReadFailed(c *fiber.Ctx, err error) error {
+	c.Response().SetConnectionClose()
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fiber.ErrRequestTimeout
+	}
+	return fiber.ErrBadRequest
+}
+
+// slowReader reads a body from the connection with a deadline per read
+// (idle) and one for the whole body (end).
+type slowReader struct {
+	r    io.Reader
+	conn net.Conn
+	idle time.Duration
+	end  time.Time
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	if s.conn != nil && s.idle > 0 {
+		d := time.Now().Add(s.idle)
+		if s.end.Before(d) {
+			d = s.end
+		}
+		if err := s.conn.SetReadDeadline(d); err != nil {
+			return 0, err
+		}
+	}
+	return s.r.Read(p)
+}
