@@ -48,10 +48,17 @@ const kBodyRead = "bodyRead"
 // nobody read.
 func (s *Server) bodyGuard(c *fiber.Ctx) error {
 	err := c.Next()
-	if c.Request().Header.ContentLength() != 0 && c.Locals(kBodyRead) == nil {
+	if hasBody(c) && c.Locals(kBodyRead) == nil {
 		c.Response().SetConnectionClose()
 	}
 	return err
+}
+
+// hasBody: the request has a length (fasthttp says -2 for none) or is
+// chunked (-1).
+func hasBody(c *fiber.Ctx) bool {
+	n := c.Request().Header.ContentLength()
+	return n > 0 || n == -1
 }
 
 // isUploadRoute: a multipart post that may carry files, to
@@ -84,10 +91,10 @@ func (s *Server) bodyLimit(c *fiber.Ctx) (int64, bool) {
 // memory, or for an upload into a temporary file that is gone when the
 // request is.
 func (s *Server) readBody(c *fiber.Ctx) error {
-	length := int64(c.Request().Header.ContentLength()) // -1: chunked
-	if length == 0 {
+	if !hasBody(c) {
 		return c.Next()
 	}
+	length := int64(c.Request().Header.ContentLength()) // -1: chunked
 	c.Locals(kBodyRead, true)
 	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
 		// Nothing here sends compressed bodies; decompressing one would
@@ -149,6 +156,9 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 		return err
 	}
 	c.Request().SetBodyStream(f, int(n)) // the request closes it when done
+	// The multipart reader's temporary files, now rather than when fasthttp
+	// reuses the request.
+	defer c.Request().RemoveMultipartFormFiles()
 	return c.Next()
 }
 
@@ -176,6 +186,9 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 // (the rest of the body is not read). An upload's answer names the limit.
 func (s *Server) bodyTooLarge(c *fiber.Ctx, limit int64, upload bool) error {
 	c.Response().SetConnectionClose()
+	if l := strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0]; i18n.Supported(l) {
+		c.Locals(kLang, l) // a page: its language (withLang has not run yet)
+	}
 	if !upload {
 		return s.fail(c, fiber.StatusRequestEntityTooLarge, "too-large", "error.tooLarge")
 	}

@@ -37,6 +37,7 @@ type env struct {
 	cases *cases.Service
 	st    *store.Store
 	clock *clock
+	addr  string // when set, requests go over a real connection (serve)
 }
 
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
@@ -121,6 +122,9 @@ func (e *env) do(r req) resp {
 	}
 	for _, c := range r.cookies {
 		hr.AddCookie(c)
+	}
+	if e.addr != "" {
+		return e.doHTTP(hr)
 	}
 	res, err := e.s.App().Test(hr, -1)
 	if err != nil {
