@@ -41,6 +41,10 @@ const (
 	uploadBodyLimit = forms.MaxStepFileBytes + sessionBodyLimit
 )
 
+// prefetched is how much of a body fasthttp reads with the headers
+// (readBodyWithStreaming): a body this small is in memory already.
+const prefetched = 8 << 10
+
 // kBodyRead marks a request whose body readBody took care of.
 const kBodyRead = "bodyRead"
 
@@ -105,6 +109,11 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 	limit, upload := s.bodyLimit(c)
 	if length > limit {
 		return s.bodyTooLarge(c, limit, upload)
+	}
+	if length > 0 && length <= prefetched && !upload {
+		// fasthttp read it with the headers: nothing to wait for.
+		c.Request().Body()
+		return c.Next()
 	}
 	expect := length
 	if expect < 0 {
