@@ -25,8 +25,10 @@ import (
 //     take files): uploadBodyLimit, spooled to a temporary file instead of
 //     memory.
 //
-// A body over its limit is refused (413) before it is read, when its
-// length is known, or as soon as it passes the limit. Reading pauses for at
+// A body over its limit is refused (413) before it is kept anywhere, when
+// its length is known, or as soon as it passes the limit; the rest is
+// dropped unread (up to drainSmall / drainUpload, so that the client sees
+// the answer) or the connection closed. Reading pauses for at
 // most BodyIdle and takes at most BodyIdle plus its size at MinBodyRate
 // (issue 7 item 5), so a slow phone uploads and a trickling client is cut
 // off. A body that no handler read closes the connection after the answer
@@ -107,13 +109,14 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 		return s.fail(c, fiber.StatusUnsupportedMediaType, "unsupported-encoding", "error.badRequest")
 	}
 	limit, upload := s.bodyLimit(c)
-	if length > limit {
-		return s.bodyTooLarge(c, limit, upload)
-	}
-	if length > 0 && length <= prefetched && !upload {
+	if length > 0 && length <= min(prefetched, limit) && !upload {
 		// fasthttp read it with the headers: nothing to wait for.
 		c.Request().Body()
 		return c.Next()
+	}
+	drainMax := int64(drainSmall)
+	if upload {
+		drainMax = drainUpload
 	}
 	expect := length
 	if expect < 0 {
@@ -123,9 +126,12 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 		end: time.Now().Add(s.cfg.BodyIdle + time.Duration(expect*int64(time.Second)/max(s.cfg.MinBodyRate, 1)))}
 	if r.r == nil { // not streamed (the whole body is in memory already)
 		if int64(len(c.Request().Body())) > limit {
-			return s.bodyTooLarge(c, limit, upload)
+			return s.bodyTooLarge(c, limit, upload, true)
 		}
 		return c.Next()
+	}
+	if length > limit {
+		return s.bodyTooLarge(c, limit, upload, length <= drainMax && drain(r, length))
 	}
 	lr := io.LimitReader(r, limit+1)
 	if !upload {
@@ -141,7 +147,7 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 			return s.bodyReadFailed(c, err)
 		}
 		if int64(len(b)) > limit {
-			return s.bodyTooLarge(c, limit, upload)
+			return s.bodyTooLarge(c, limit, upload, drain(r, drainMax))
 		}
 		c.Request().SetBody(b) // copied
 		return c.Next()
@@ -159,7 +165,7 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 		return s.bodyReadFailed(c, err)
 	}
 	if n > limit {
-		return s.bodyTooLarge(c, limit, upload)
+		return s.bodyTooLarge(c, limit, upload, drain(r, drainMax))
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -169,6 +175,23 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 	// reuses the request.
 	defer c.Request().RemoveMultipartFormFiles()
 	return c.Next()
+}
+
+// A refused body is read and dropped, up to these sizes, before the answer:
+// a connection closed with unread data is reset, and the client loses the
+// answer with it (a browser shows "connection reset" instead of the page
+// that says what was too large). Past them the connection is closed at
+// once. Nothing dropped is kept: it costs time, within the body deadlines.
+const (
+	drainSmall  = 1 << 20
+	drainUpload = 4 * uploadBodyLimit
+)
+
+// drain reads and drops the rest of a body, at most max bytes; false when
+// more is left.
+func drain(r io.Reader, max int64) bool {
+	n, err := io.Copy(io.Discard, io.LimitReader(r, max+1))
+	return err == nil && n <= max
 }
 
 // bodyBufs are buffers for bodies read into memory (most are a few kB).
@@ -191,10 +214,13 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 	}
 }
 
-// bodyTooLarge refuses a body over its limit and closes the connection
-// (the rest of the body is not read). An upload's answer names the limit.
-func (s *Server) bodyTooLarge(c *fiber.Ctx, limit int64, upload bool) error {
-	c.Response().SetConnectionClose()
+// bodyTooLarge refuses a body over its limit, closing the connection
+// unless the rest of the body was drained. An upload's answer names the
+// limit.
+func (s *Server) bodyTooLarge(c *fiber.Ctx, limit int64, upload, drained bool) error {
+	if !drained {
+		c.Response().SetConnectionClose()
+	}
 	if l := strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0]; i18n.Supported(l) {
 		c.Locals(kLang, l) // a page: its language (withLang has not run yet)
 	}
