@@ -37,7 +37,7 @@ func TestDamagedCountersStopTheWrite(t *testing.T) {
 	d2 := e.create("sports-shift", aino, nil)
 	a := e.upload(d1, "attachment", "a.pdf", pdfFile)
 	e.upload(d2, "attachment", "a.pdf", pdfFile)
-	damage("blobref/" + a.SHA256)
+	damage("blobref/" + a.Blob) // the content is keyed per owner
 	if err := e.svc.Delete(d1.ID, aino.ID); err == nil {
 		t.Fatal("deleting a draft with a damaged file reference count succeeded")
 	}
