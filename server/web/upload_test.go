@@ -182,7 +182,6 @@ func TestUploadLimitsPage(t *testing.T) {
 	}
 }
 
-
 // user is the form client's user id.
 func (f *formClient) user() string {
 	f.t.Helper()
