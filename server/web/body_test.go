@@ -25,7 +25,7 @@ import (
 // TestBodyLimits: who may send how much, and what happens to the rest.
 func TestBodyLimits(t *testing.T) {
 	e := newEnv(t, noRateLimits)
-	e.serve(t)
+	e.overHTTP()
 	maria := e.client("030392-974H")
 	_, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
 	draft := out["id"].(string)
@@ -112,19 +112,12 @@ func TestDeployBodyLimits(t *testing.T) {
 	}
 }
 
-// serve runs the server on a loopback port; from then on e.do sends its
-// requests over real connections (large bodies go much faster than
-// through app.Test, which copies them several times: it matters with -race).
-func (e *env) serve(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { e.s.Serve(ln); close(done) }()
-	t.Cleanup(func() { e.s.Shutdown(5 * time.Second); <-done })
-	e.addr = ln.Addr().String()
+// overHTTP runs the server on a loopback port (serve) and from then on
+// sends e.do's requests over real connections: large bodies go much faster
+// than through app.Test, which copies them several times (it matters with
+// -race).
+func (e *env) overHTTP() string {
+	e.addr = e.serve()
 	return e.addr
 }
 
@@ -176,7 +169,7 @@ func rawRequest(t *testing.T, addr, head string, body []byte) string {
 // 603 MB).
 func TestMemoryBeforeLogin(t *testing.T) {
 	e := newEnv(t, noRateLimits)
-	addr := e.serve(t)
+	addr := e.serve()
 	maria := e.client("030392-974H")
 	_, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
 	body := bytes.Repeat([]byte("a"), 11<<20)
@@ -263,7 +256,7 @@ func TestSlowClients(t *testing.T) {
 	e := newEnv(t, noRateLimits, func(c *config.Config) {
 		c.HeaderTimeout, c.BodyIdle, c.MinBodyRate = time.Second, time.Second, 50<<10
 	})
-	addr := e.serve(t)
+	addr := e.serve()
 	maria := e.client("030392-974H")
 	_, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
 	draft := out["id"].(string)
@@ -360,7 +353,13 @@ func TestConnectionsPerAddress(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, func(c *config.Config) { c.MaxConnsPerIP = 3; c.TrustedProxies = tc.trusted })
-			addr := e.serve(t)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			go e.s.Serve(ln) // not e.serve: the capped listener of production
+			t.Cleanup(func() { e.s.Shutdown(5 * time.Second) })
+			addr := ln.Addr().String()
 			var conns []net.Conn
 			defer func() {
 				for _, c := range conns {
@@ -432,7 +431,7 @@ func TestUploadLeavesNoFiles(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	e := newEnv(t, noRateLimits)
-	e.serve(t)
+	e.overHTTP()
 	maria := e.client("030392-974H")
 	_, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
 	id := out["id"].(string)

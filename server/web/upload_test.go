@@ -52,7 +52,7 @@ func uploadSizes(limit int) []int {
 // its first 10 MiB).
 func TestUploadLimitsAPI(t *testing.T) {
 	e := newEnv(t, noRateLimits)
-	e.serve(t)
+	e.overHTTP()
 	for _, tc := range []struct {
 		service, field string
 		limit          int
@@ -114,7 +114,7 @@ func (a *apiClient) session() string {
 // kept and saved.
 func TestUploadLimitsPage(t *testing.T) {
 	e := newEnv(t, noRateLimits)
-	e.serve(t)
+	e.overHTTP()
 	for _, tc := range []struct {
 		service, field string
 		step           string
