@@ -23,6 +23,9 @@ func pdfOfSize(n int) []byte {
 
 func noRateLimits(c *config.Config) { c.RateLimits = false }
 
+// noQuota: the boundary tests store more than a person's default quota.
+func noQuota(c *config.Config) { c.UploadQuota = 0 }
+
 // storedSum is the SHA-256 of what the store holds for an attachment.
 func (e *env) storedSum(t *testing.T, draft, att, owner string) ([32]byte, int) {
 	t.Helper()
@@ -51,7 +54,7 @@ func uploadSizes(limit int) []int {
 // nothing is ever stored cut short (issue 6: an 11.5 MB PDF was stored as
 // its first 10 MiB).
 func TestUploadLimitsAPI(t *testing.T) {
-	e := newEnv(t, noRateLimits)
+	e := newEnv(t, noRateLimits, noQuota)
 	e.overHTTP()
 	for _, tc := range []struct {
 		service, field string
@@ -113,7 +116,7 @@ func (a *apiClient) session() string {
 // at the file field, still logged in, and every other answer of the step
 // kept and saved.
 func TestUploadLimitsPage(t *testing.T) {
-	e := newEnv(t, noRateLimits)
+	e := newEnv(t, noRateLimits, noQuota)
 	e.overHTTP()
 	for _, tc := range []struct {
 		service, field string
