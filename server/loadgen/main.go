@@ -583,6 +583,10 @@ func runSubmitOnly(cfg config) (*result, error) {
 		return nil, err
 	}
 	fmt.Printf("submit-only: prepared in %.1f s\n", time.Since(prepStart).Seconds())
+	// The measured loops open their own connections: close the preparing
+	// client's idle ones, or they count against the server's per-address
+	// connection cap (ASIOINTI_MAX_CONNS_PER_IP).
+	hc.CloseIdleConnections()
 	var ranOut atomic.Int32
 	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *apiclient.Session, w *worker) {
 		rc, err := newRawConn(s, cfg.timeout)
