@@ -127,6 +127,15 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 	if d.CaseID != "" {
 		return nil, ErrSubmitted
 	}
+	// The right to act for the principal is checked again, as at save and
+	// submit: a revoked mandate uploads nothing more.
+	svc, ok := s.Catalog.Service(d.Service)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	if err := s.mayAct(svc, d.Owner, d.Principal, s.Now()); err != nil {
+		return nil, err
+	}
 	def, err := s.Definition(d)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"testing"
@@ -144,6 +145,12 @@ func TestRelationRecheckedOnSaveAndSubmit(t *testing.T) {
 			_, _, err := e.svc.Save(d.ID, owner.ID, d.Version, merge(d.Data, map[string]any{"situation": "muutettu"}), -1)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("Save: err = %v, want %v", err, tc.want)
+			}
+			// The relation is checked before anything about the file, so
+			// any field and content will do: only the refusal may answer.
+			pdf := []byte("%PDF-1.4\n%%EOF\n")
+			if _, err := e.svc.AddAttachment(d.ID, owner.ID, "attachment", cases.Upload{Name: "a.pdf", Size: int64(len(pdf)), Content: bytes.NewReader(pdf)}); !errors.Is(err, tc.want) {
+				t.Errorf("AddAttachment: err = %v, want %v", err, tc.want)
 			}
 			res, err := e.svc.Submit(d.ID, owner)
 			if !errors.Is(err, tc.want) || res != nil {
