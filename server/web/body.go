@@ -27,7 +27,7 @@ import (
 //
 // A body over its limit is refused (413) before it is kept anywhere, when
 // its length is known, or as soon as it passes the limit; the rest is
-// dropped unread (up to drainSmall / drainUpload, so that the client sees
+// dropped unread (up to drainSmall / drainSession / drainUpload, so that the client sees
 // the answer) or the connection closed. Reading pauses for at
 // most BodyIdle and takes at most BodyIdle plus its size at MinBodyRate
 // (issue 7 item 5), so a slow phone uploads and a trickling client is cut
@@ -115,8 +115,11 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	drainMax := int64(drainSmall)
-	if upload {
+	switch {
+	case upload:
 		drainMax = drainUpload
+	case session(c) != nil:
+		drainMax = drainSession
 	}
 	expect := length
 	if expect < 0 {
@@ -183,8 +186,9 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 // that says what was too large). Past them the connection is closed at
 // once. Nothing dropped is kept: it costs time, within the body deadlines.
 const (
-	drainSmall  = 1 << 20
-	drainUpload = 4 * uploadBodyLimit
+	drainSmall   = 1 << 20              // not logged in
+	drainSession = 4 * sessionBodyLimit // logged in: a post over its limit still gets its answer
+	drainUpload  = 4 * uploadBodyLimit
 )
 
 // drain reads and drops the rest of a body, at most max bytes; false when
