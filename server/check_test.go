@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"asiointi/server/app"
-	"asiointi/server/config"
 	"asiointi/server/store"
 )
 
@@ -17,17 +15,7 @@ import (
 // second meta page is damaged (bbolt still opens it) exits 1 and names
 // the page, instead of saying "ok".
 func TestCheckReportsDamagedMetaPage(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("ASIOINTI_DATA", dir)
-	cfg, err := config.Load(func(k string) string { return map[string]string{"ASIOINTI_DATA": dir}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &app.Main{Config: cfg}
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	m.Close()
+	dir, _ := seededStore(t)
 
 	// Flip a byte of meta page 1's transaction id (bbolt's layout: a
 	// 16-byte page header, the page size at +8, the txid at +48).

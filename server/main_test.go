@@ -11,11 +11,12 @@ import (
 	"asiointi/server/config"
 )
 
-// TestOperatorCommands runs the subcommands against a stopped store.
-func TestOperatorCommands(t *testing.T) {
+// seededStore creates and seeds a store as a server would, stops it, and
+// points ASIOINTI_DATA at it for the operator commands.
+func seededStore(t *testing.T) (string, config.Config) {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("ASIOINTI_DATA", dir)
-	// Create and seed a store as a server would.
 	cfg, err := config.Load(func(k string) string { return map[string]string{"ASIOINTI_DATA": dir}[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +26,12 @@ func TestOperatorCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Close()
+	return dir, cfg
+}
+
+// TestOperatorCommands runs the subcommands against a stopped store.
+func TestOperatorCommands(t *testing.T) {
+	dir, cfg := seededStore(t)
 
 	def, err := os.ReadFile("forms/definitions/sports-shift.json")
 	if err != nil {
@@ -69,7 +76,7 @@ func TestOperatorCommands(t *testing.T) {
 		t.Errorf("backup copy does not check clean: %s", errb.String())
 	}
 	// The imported version is what a restarted server uses.
-	m = &app.Main{Config: cfg}
+	m := &app.Main{Config: cfg}
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
