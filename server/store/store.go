@@ -55,11 +55,12 @@ const (
 	NotifyPrefs  = "notify_prefs" // person id → notification preferences
 	PushSubs     = "push_subs"    // "person id/subscription id" → web push subscription
 	DevOutbox    = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
+	Feedback     = "feedback"     // "municipality/id" → accessibility feedback (server/publish)
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
