@@ -60,11 +60,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return importForm(cfg, cmd == "validate-form", args[1], stdout, stderr)
+	case "import-statement":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: asiointi import-statement FILE")
+			return 2
+		}
+		return importStatement(cfg, args[1], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | validate-form FILE | import-form FILE]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | validate-form FILE | import-form FILE | import-statement FILE]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, validate-form FILE, import-form FILE)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, validate-form FILE, import-form FILE, import-statement FILE)\n", cmd)
 		return 2
 	}
 }
@@ -148,6 +154,23 @@ func check(cfg config.Config, stdout, stderr io.Writer) int {
 
 // importForm validates a form definition file and, unless only
 // validating, stores it as its service's newest version.
+// importStatement makes FILE the accessibility statement (publish.Statement
+// as JSON; the default is server/publish/statement.json).
+func importStatement(cfg config.Config, path string, stdout, stderr io.Writer) int {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi: %v\n", err)
+		return 1
+	}
+	what, err := app.ImportStatement(cfg.DataDir, raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s was not imported:\n%v\n", path, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %s\n", what)
+	return 0
+}
+
 func importForm(cfg config.Config, validateOnly bool, path string, stdout, stderr io.Writer) int {
 	raw, err := os.ReadFile(path)
 	if err != nil {

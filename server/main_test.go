@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"asiointi/server/app"
+	"asiointi/server/publish"
 	"asiointi/server/config"
 )
 
@@ -42,6 +43,14 @@ func TestOperatorCommands(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, bytes.Replace(def, []byte(`"legalBasis"`), []byte(`"legalBasisX"`), 1), 0o600)
 	backup := filepath.Join(dir, "copy.db")
+	stmt, err := os.ReadFile("publish/statement.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newStmt := filepath.Join(dir, "statement.json")
+	os.WriteFile(newStmt, bytes.Replace(stmt, []byte(`"assessedOn": "2026-11-26"`), []byte(`"assessedOn": "2027-02-01"`), 1), 0o600)
+	badStmt := filepath.Join(dir, "bad-statement.json")
+	os.WriteFile(badStmt, bytes.Replace(stmt, []byte(`"partial"`), []byte(`"mostly"`), 1), 0o600)
 
 	for _, tc := range []struct {
 		args     []string
@@ -57,6 +66,8 @@ func TestOperatorCommands(t *testing.T) {
 		{args: []string{"import-form", bad}, code: 1, stderr: "was not imported"},
 		{args: []string{"import-form", next}, code: 0, stdout: "imported sports-shift version 7"},
 		{args: []string{"import-form", next}, code: 1, stderr: "must be higher"},
+		{args: []string{"import-statement", badStmt}, code: 1, stderr: "conformance must be"},
+		{args: []string{"import-statement", newStmt}, code: 0, stdout: "imported the accessibility statement of esimerkkila"},
 		{args: []string{"nonsense"}, code: 2, stderr: "unknown command"},
 		{args: []string{"backup"}, code: 2, stderr: "usage"},
 	} {
@@ -83,6 +94,9 @@ func TestOperatorCommands(t *testing.T) {
 	defer m.Close()
 	if d, _ := m.Cases.Forms.Latest("sports-shift"); d.Version != 7 {
 		t.Errorf("latest sports-shift form is v%d after import", d.Version)
+	}
+	if st, err := (&publish.Statements{Store: m.Store}).Get("esimerkkila"); err != nil || st.AssessedOn != "2027-02-01" {
+		t.Errorf("the imported statement: %s %v", st.AssessedOn, err)
 	}
 }
 

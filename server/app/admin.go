@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/publish"
 	"asiointi/server/store"
 	"asiointi/server/wiring"
 )
@@ -66,6 +67,19 @@ func (m *Main) startAdmin() error {
 			return
 		}
 		fmt.Fprintf(w, "%s version %d", d.Service, d.Version)
+	})
+	mux.HandleFunc("/import-statement", func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		muni := m.Cases.Catalog.Municipality()
+		if err := (&publish.Statements{Store: m.Store}).Import(muni, raw); err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		fmt.Fprintf(w, "the accessibility statement of %s", muni)
 	})
 	m.adminS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	m.adminLn = ln
@@ -174,6 +188,37 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%s version %d", d.Service, d.Version), nil
+}
+
+// ImportStatement checks an accessibility statement and makes it the
+// served municipality's: through the running server when there is one,
+// else into the file.
+func ImportStatement(dataDir string, raw []byte) (string, error) {
+	resp, err := adminClient(dataDir).Post("http://admin/import-statement", "application/json", bytes.NewReader(raw))
+	if err == nil {
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return "", errors.New(strings.TrimSpace(string(body)))
+		}
+		return string(body), nil
+	}
+	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	if err := upgrade(st); err != nil {
+		return "", err
+	}
+	_, cat, err := wiring.ServedCatalog(st, nil)
+	if err != nil {
+		return "", err
+	}
+	if err := (&publish.Statements{Store: st}).Import(cat.Municipality(), raw); err != nil {
+		return "", err
+	}
+	return "the accessibility statement of " + cat.Municipality(), nil
 }
 
 // Check verifies the database in dataDir: through the running server when

@@ -93,7 +93,8 @@ func (m *Main) Open() error {
 	m.Web, err = web.New(web.Deps{Config: m.Config, Log: m.Log, Now: m.Now, Metrics: m.Metrics, Storage: st,
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
-		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push})
+		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
+		Statements: parts.Statements, Feedback: parts.Feedback})
 	if err != nil {
 		return err
 	}

@@ -119,9 +119,19 @@ type Municipality struct {
 	Website      string    `json:"website"`
 	PrimaryColor string    `json:"primaryColor"`
 	OpeningHours i18n.Text `json:"openingHours"`
+	// DataProtection is the data protection officer's contact, named in
+	// every privacy notice.
+	DataProtection Contact `json:"dataProtection"`
 	// RefPrefix starts the reference of every case of the municipality
 	// ("ESI-2027-000001"); no two municipalities share one.
 	RefPrefix string `json:"refPrefix"`
+}
+
+// Contact is a named contact point of the municipality.
+type Contact struct {
+	Name  i18n.Text `json:"name"`
+	Email string    `json:"email"`
+	Phone string    `json:"phone"`
 }
 
 // Data is the whole demo register.

@@ -182,12 +182,12 @@ func (s *Feedbacks) Send(muni string, in FeedbackInput) (Feedback, error) {
 		errs = append(errs, FieldError{"message", "feedback.error.markup"})
 	}
 	for _, c := range []struct {
-		field, v string
-		max      int
-	}{{"name", f.Name, MaxName}, {"contact", f.Contact, MaxContact}} {
+		field, v, tooLong string
+		max               int
+	}{{"name", f.Name, "feedback.error.nameTooLong", MaxName}, {"contact", f.Contact, "feedback.error.contactTooLong", MaxContact}} {
 		switch {
 		case utf8.RuneCountInString(c.v) > c.max:
-			errs = append(errs, FieldError{c.field, "feedback.error." + c.field + "TooLong"})
+			errs = append(errs, FieldError{c.field, c.tooLong})
 		case looksLikeMarkup(c.v):
 			errs = append(errs, FieldError{c.field, "feedback.error.markup"})
 		}

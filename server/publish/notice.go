@@ -12,9 +12,9 @@ import (
 
 // Sources a privacy notice names: where the data of a form comes from.
 const (
-	SourcePerson      = "person"      // the person, or whoever fills in the form for them
-	SourcePopulation  = "population"  // the Population Information System
-	SourceContact     = "contact"     // the person's own contact details, or an earlier application
+	SourcePerson      = "person"     // the person, or whoever fills in the form for them
+	SourcePopulation  = "population" // the Population Information System
+	SourceContact     = "contact"    // the person's own contact details, or an earlier application
 	SourceEarlierCase = "earlier-case"
 	SourceLand        = "land"     // the land register
 	SourceBusiness    = "business" // the business information system

@@ -17,6 +17,7 @@ import (
 type stepView struct {
 	DraftID   string
 	Service   string
+	ServiceID string
 	Principal string // whom the application is for, when not oneself
 	Number    int    // 1-based
 	Count     int
@@ -144,7 +145,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 		}
 	}
 	svc, _ := s.catalog.Service(d.Service)
-	v := &stepView{DraftID: d.ID, Number: si + 1, Count: len(def.Steps), Title: def.Steps[si].Title.In(lang),
+	v := &stepView{DraftID: d.ID, ServiceID: d.Service, Number: si + 1, Count: len(def.Steps), Title: def.Steps[si].Title.In(lang),
 		Fields: fields, Version: d.Version, Base: forms.StepHash(d.Data, def.StepFields(si, d.Data)),
 		Action: pathsIn(lang).Step(d.ID, si), First: si == 0,
 		Steps: s.stepLinks(lang, d, def, si),

@@ -73,7 +73,8 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	s, err := New(Deps{Config: cfg, Now: clk.Now, Storage: st,
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
-		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push})
+		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
+		Statements: parts.Statements, Feedback: parts.Feedback})
 	if err != nil {
 		t.Fatal(err)
 	}

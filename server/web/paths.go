@@ -75,6 +75,39 @@ func (p paths) DeviceRemoved() string             { return p.NotificationSetting
 func (p paths) RemoveDevice(id string) string     { return p.in("/settings/devices/" + id + "/delete") }
 func (p paths) DevOutbox() string                 { return p.in("/dev/outbox") }
 
+// The published statements, the help page and accessibility feedback.
+func (p paths) Accessibility() string           { return p.in("/accessibility") }
+func (p paths) Feedback() string                { return p.in("/accessibility/feedback") }
+func (p paths) FeedbackSent() string            { return p.Feedback() + "?sent=1" }
+func (p paths) Privacy() string                 { return p.in("/privacy") }
+func (p paths) ServicePrivacy(id string) string { return p.Service(id) + "/privacy" }
+func (p paths) Help() string                    { return p.in("/help") }
+
+// HelpSection is one section of the help page (its id: login, acting-for,
+// forms, contact).
+func (p paths) HelpSection(id string) string { return p.Help() + "#" + id }
+
+// FeedbackAbout is the feedback form about the page at path.
+func (p paths) FeedbackAbout(path string) string {
+	return p.Feedback() + "?page=" + url.QueryEscape(path)
+}
+
+func (p paths) StaffFeedback() string { return p.in("/staff/feedback") }
+
+// StaffFeedbackFilter lists the feedback with one status.
+func (p paths) StaffFeedbackFilter(status string) string {
+	if status == "" {
+		return p.StaffFeedback()
+	}
+	return p.StaffFeedback() + "?status=" + url.QueryEscape(status)
+}
+func (p paths) AnswerFeedback(id string) string { return p.StaffFeedback() + "/" + id }
+
+// StaffFeedbackSaved is the list telling that feedback id was saved.
+func (p paths) StaffFeedbackSaved(id string) string {
+	return p.StaffFeedback() + "?saved=" + url.QueryEscape(id) + "#feedback-" + url.QueryEscape(id)
+}
+
 func (p paths) Attachment(draft, id string) string { return p.in("/attachments/" + draft + "/" + id) }
 
 // TestLogin is the demo identification page's form target, in the

@@ -99,6 +99,14 @@ func (s *Server) routes() *fiber.App {
 	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
 	l.Get("/services", s.servicesPage)
 	l.Get("/services/:id", s.servicePage)
+	l.Get("/services/:id/privacy", s.servicePrivacyPage)
+	l.Get("/privacy", s.privacyPage)
+	l.Get("/accessibility", s.accessibilityPage)
+	l.Get("/accessibility/feedback", s.feedbackPage)
+	l.Post("/accessibility/feedback", s.limit("feedback"), s.feedbackSend)
+	l.Get("/help", s.helpPage)
+	l.Get("/staff/feedback", s.requireStaff, s.staffFeedbackPage)
+	l.Post("/staff/feedback/:id", s.requireStaff, s.staffFeedbackAnswer)
 
 	r := s.requireResident
 	l.Post("/services/:id/start", r, s.startService)

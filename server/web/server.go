@@ -27,6 +27,7 @@ import (
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
 	"asiointi/server/population"
+	"asiointi/server/publish"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
 )
@@ -56,6 +57,9 @@ type Deps struct {
 	Prefs  *notify.Prefs
 	Outbox *notify.Recorder
 	Push   *notify.Push
+	// The published statements: accessibility statements and feedback.
+	Statements *publish.Statements
+	Feedback   *publish.Feedbacks
 }
 
 // Storage is what /readyz asks of the database.
@@ -90,6 +94,8 @@ type Server struct {
 	prefs      *notify.Prefs
 	push       *notify.Push
 	hub        *notify.Hub // live connections (/ws)
+	statements *publish.Statements
+	feedback   *publish.Feedbacks
 	wsHandler  fiber.Handler
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
@@ -114,7 +120,8 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: d.Config, storage: d.Storage, msg: d.Messages, log: d.Log, now: d.Now, metrics: d.Metrics,
 		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
-		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push, uploadSlots: make(chan struct{}, 4)}
+		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
+		statements: d.Statements, feedback: d.Feedback, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
@@ -140,6 +147,9 @@ func New(d Deps) (*Server, error) {
 		"login-address": ratelimit.New(ratelimit.Rule{Burst: 40, Every: 2 * time.Second}, d.Now),
 		"write":         ratelimit.New(ratelimit.Rule{Burst: 120, Every: 100 * time.Millisecond}, d.Now),
 		"upload":        ratelimit.New(ratelimit.Rule{Burst: 20, Every: 3 * time.Second}, d.Now),
+		// Accessibility feedback needs no login: 5 at once from an
+		// address, then one per 10 minutes.
+		"feedback": ratelimit.New(ratelimit.Rule{Burst: 5, Every: 10 * time.Minute}, d.Now),
 	}
 	s.app = s.routes()
 	s.routePatterns = map[string]string{}

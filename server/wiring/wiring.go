@@ -20,6 +20,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/notify"
 	"asiointi/server/population"
+	"asiointi/server/publish"
 	"asiointi/server/store"
 )
 
@@ -47,6 +48,9 @@ type Parts struct {
 	Prefs  *notify.Prefs    // each person's channel choices
 	Outbox *notify.Recorder // demo mode's record of e-mail and SMS
 	Push   *notify.Push     // web push, with the installation's VAPID keys
+
+	Statements *publish.Statements // accessibility statements
+	Feedback   *publish.Feedbacks  // accessibility feedback
 }
 
 // Build seeds the demo data in demo mode and builds the parts on st.
@@ -96,6 +100,8 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	if strings.HasPrefix(o.Config.BaseURL, "https://") {
 		contact = o.Config.BaseURL
 	}
+	p.Statements = &publish.Statements{Store: st}
+	p.Feedback = &publish.Feedbacks{Store: st, Secret: p.Secret, Now: o.Now}
 	p.Push = &notify.Push{Store: st, Keys: vapid, Hosts: o.Config.PushHosts, Subscriber: contact, Now: o.Now}
 	return p, nil
 }
