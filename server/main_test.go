@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"asiointi/server/app"
-	"asiointi/server/publish"
 	"asiointi/server/config"
+	"asiointi/server/publish"
 )
 
 // seededStore creates and seeds a store as a server would, stops it, and
