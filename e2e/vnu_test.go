@@ -54,6 +54,16 @@ var validatedPages = []validatedPage{
 	{Name: "drafts-empty-en", As: "resident", Path: "/en/drafts"},
 	{Name: "cases-empty-fi", As: "resident", Path: "/fi/cases"},
 	{Name: "cases-empty-sv", As: "resident", Path: "/sv/cases"},
+	// The published statements.
+	{Name: "accessibility-fi", Path: "/fi/accessibility"},
+	{Name: "accessibility-sv", Path: "/sv/accessibility"},
+	{Name: "feedback-en", Path: "/en/accessibility/feedback?page=%2Fen%2Fservices"},
+	{Name: "privacy-sv", Path: "/sv/privacy"},
+	{Name: "privacy-home-help-fi", Path: "/fi/services/home-help/privacy"},
+	{Name: "privacy-building-en", As: "resident", Path: "/en/services/building-notification/privacy"},
+	{Name: "help-fi", Path: "/fi/help"},
+	{Name: "help-en", As: "resident", Path: "/en/help"},
+	{Name: "staff-feedback-fi", As: "staff", Path: "/fi/staff/feedback"},
 }
 
 // TestHTMLIsValid fetches every page of validatedPages as the right person
