@@ -10,6 +10,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/forms"
+	"asiointi/server/legal"
 )
 
 // fieldView is one form field as the "field" partial renders it. Every
@@ -21,6 +22,9 @@ type fieldView struct {
 	Help     string
 	Required bool
 	Error    string
+	// ConsentURL tells how to withdraw the consent a checkbox gives (the
+	// service's privacy notice), when the field's legal basis is consent.
+	ConsentURL string
 
 	Value   string // the text of a text-like input
 	Checked bool   // a checkbox
@@ -74,7 +78,7 @@ type groupItemView struct {
 
 // fieldTexts are the fixed words of the field partial in one language.
 type fieldTexts struct {
-	Required, Choose, CurrentFile, RemoveFile, ReplaceFile, AddItem, ErrorPrefix, Locked string
+	Required, Choose, CurrentFile, RemoveFile, ReplaceFile, AddItem, ErrorPrefix, Locked, Consent string
 }
 
 // fieldBuilder turns a definition's fields into fieldViews for one step.
@@ -110,7 +114,7 @@ func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definit
 	t := func(id string) string { return s.msg.T(lang, id) }
 	b.txt = &fieldTexts{Required: t("field.required"), Choose: t("field.choose"), CurrentFile: t("field.currentFile"),
 		RemoveFile: t("field.removeFile"), ReplaceFile: t("field.replaceFile"), AddItem: t("field.addItem"),
-		ErrorPrefix: t("field.errorPrefix"), Locked: t("field.lockedNote")}
+		ErrorPrefix: t("field.errorPrefix"), Locked: t("field.lockedNote"), Consent: t("field.consentLink")}
 	return b
 }
 
@@ -130,6 +134,9 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	b.rendered[path] = true
 	v := &fieldView{ID: path, Type: f.Type, Label: f.Label.In(b.lang), Help: f.Help.In(b.lang), Required: f.Required,
 		Error: b.errors[path], Txt: b.txt}
+	if f.Type == forms.TypeCheckbox && legal.Parse(f.LegalBasis).Consent() {
+		v.ConsentURL = pathsIn(b.lang).ServicePrivacyConsent(b.def.Service)
+	}
 	val, has := scope[f.ID]
 	switch f.Type {
 	case forms.TypeText, forms.TypeTextarea, forms.TypeEmail, forms.TypePhone, forms.TypeHetu, forms.TypeBusinessID,

@@ -83,6 +83,10 @@ func (p paths) Privacy() string                 { return p.in("/privacy") }
 func (p paths) ServicePrivacy(id string) string { return p.Service(id) + "/privacy" }
 func (p paths) Help() string                    { return p.in("/help") }
 
+// ServicePrivacyConsent is the part of a service's privacy notice that
+// tells how to withdraw consent.
+func (p paths) ServicePrivacyConsent(id string) string { return p.ServicePrivacy(id) + "#consent" }
+
 // HelpSection is one section of the help page (its id: login, acting-for,
 // forms, contact).
 func (p paths) HelpSection(id string) string { return p.Help() + "#" + id }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/server/cases"
 	"asiointi/server/config"
 	"asiointi/server/publish"
 )
@@ -216,5 +217,30 @@ func TestFeedbackRateLimit(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("sixth feedback at once: %d", last)
+	}
+}
+
+// A consent checkbox tells where to read how to withdraw the consent; other
+// fields, consent-based or not, carry no such link.
+func TestConsentFieldLinksToWithdrawal(t *testing.T) {
+	e := newEnv(t)
+	def, _ := e.cases.Forms.Latest("home-help")
+	links := map[string]string{}
+	for si := range def.Steps {
+		b := e.s.newFieldBuilder("sv", &cases.Draft{Service: "home-help"}, def, si, map[string]any{}, false, nil)
+		for _, f := range def.Steps[si].Fields {
+			links[f.ID] = b.field(&f, f.ID, map[string]any{}).ConsentURL
+		}
+	}
+	if got := links["consentHealthInfo"]; got != "/sv/services/home-help/privacy#consent" {
+		t.Errorf("consent checkbox: %q", got)
+	}
+	for id, l := range links {
+		if id != "consentHealthInfo" && l != "" {
+			t.Errorf("%s links %q", id, l)
+		}
+	}
+	if res := e.do(req{path: "/sv/services/home-help/privacy"}); !strings.Contains(res.body, `<h2 id="consent">`) {
+		t.Error("the notice has no consent section to link to")
 	}
 }
