@@ -60,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return importForm(cfg, cmd == "validate-form", args[1], stdout, stderr)
+	case "audit":
+		if len(args) != 2 || args[1] != "verify" {
+			fmt.Fprintln(stderr, "usage: asiointi audit verify")
+			return 2
+		}
+		return auditVerify(cfg, stdout, stderr)
 	case "import-statement":
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "usage: asiointi import-statement FILE")
@@ -67,10 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return importStatement(cfg, args[1], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | validate-form FILE | import-form FILE | import-statement FILE]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | validate-form FILE | import-form FILE | import-statement FILE | audit verify]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, validate-form FILE, import-form FILE, import-statement FILE)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, validate-form FILE, import-form FILE, import-statement FILE, audit verify)\n", cmd)
 		return 2
 	}
 }
@@ -154,6 +160,18 @@ func check(cfg config.Config, stdout, stderr io.Writer) int {
 
 // importForm validates a form definition file and, unless only
 // validating, stores it as its service's newest version.
+// auditVerify checks the access log's hash chain: exit 0 when it holds,
+// 1 naming the first broken link.
+func auditVerify(cfg config.Config, stdout, stderr io.Writer) int {
+	n, err := app.AuditVerify(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "the access log does not verify after %d entries:\n%v\n", n, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok: the access log's %d entries form an unbroken chain\n", n)
+	return 0
+}
+
 // importStatement makes FILE the accessibility statement (publish.Statement
 // as JSON; the default is server/publish/statement.json).
 func importStatement(cfg config.Config, path string, stdout, stderr io.Writer) int {

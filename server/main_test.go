@@ -1,11 +1,15 @@
 package main
 
 import (
+	"asiointi/server/audit"
+	"asiointi/server/store"
 	"bytes"
+	bolt "go.etcd.io/bbolt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"asiointi/server/app"
 	"asiointi/server/config"
@@ -68,6 +72,8 @@ func TestOperatorCommands(t *testing.T) {
 		{args: []string{"import-form", next}, code: 1, stderr: "must be higher"},
 		{args: []string{"import-statement", badStmt}, code: 1, stderr: "conformance must be"},
 		{args: []string{"import-statement", newStmt}, code: 0, stdout: "imported the accessibility statement of esimerkkila"},
+		{args: []string{"audit", "verify"}, code: 0, stdout: "ok: the access log's 0 entries"},
+		{args: []string{"audit"}, code: 2, stderr: "usage"},
 		{args: []string{"nonsense"}, code: 2, stderr: "unknown command"},
 		{args: []string{"backup"}, code: 2, stderr: "usage"},
 	} {
@@ -105,5 +111,40 @@ func TestBadConfigRefusesToServe(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run(nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "ASIOINTI_IDP") {
 		t.Errorf("production without settings: code %d, %q", code, errb.String())
+	}
+}
+
+// `asiointi audit verify` names the first broken link of a tampered log.
+func TestAuditVerifyCommand(t *testing.T) {
+	dir, _ := seededStore(t)
+	t.Setenv("ASIOINTI_DATA", dir)
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		st.Update(func(tx *store.Tx) error {
+			return audit.Record(tx, time.Now(), audit.Access{Actor: audit.Actor{ID: "kaisa"}, Subject: "aino", Kind: audit.KindCase, Purpose: audit.PurposeHandling})
+		})
+	}
+	st.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"audit", "verify"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "3 entries") {
+		t.Fatalf("intact: %d %q %q", code, out.String(), errb.String())
+	}
+	db, err := bolt.Open(filepath.Join(dir, store.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(store.Audit))
+		k, v := b.Cursor().Seek([]byte("0000000000000002"))
+		return b.Put(k, bytes.Replace(v, []byte(`"aino"`), []byte(`"maria"`), 1))
+	})
+	db.Close()
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"audit", "verify"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "entry 2") {
+		t.Errorf("tampered: %d %q", code, errb.String())
 	}
 }

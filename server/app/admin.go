@@ -68,6 +68,7 @@ func (m *Main) startAdmin() error {
 		}
 		fmt.Fprintf(w, "%s version %d", d.Service, d.Version)
 	})
+	mux.HandleFunc("/audit-verify", m.auditVerify)
 	mux.HandleFunc("/import-statement", func(w http.ResponseWriter, r *http.Request) {
 		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if err != nil {

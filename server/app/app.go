@@ -45,6 +45,7 @@ type Main struct {
 	Notify *notify.Dispatcher
 
 	stopNotify context.CancelFunc
+	anchoredOn string // the Helsinki day the access log's head was last logged (audit.go)
 
 	ln        net.Listener
 	metricsLn net.Listener
@@ -94,7 +95,7 @@ func (m *Main) Open() error {
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
 		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
-		Statements: parts.Statements, Feedback: parts.Feedback})
+		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access})
 	if err != nil {
 		return err
 	}
@@ -183,6 +184,7 @@ func (m *Main) Run() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopNotify = cancel
 	m.wg.Add(2)
+	m.anchorAudit(m.Now())
 	go m.housekeeping()
 	go func() { defer m.wg.Done(); m.Notify.Run(ctx) }()
 	m.Log.Info("listening", "addr", ln.Addr().String(), "mode", string(m.Config.Mode), "data", m.Config.DataDir)
@@ -208,6 +210,7 @@ func (m *Main) housekeeping() {
 			} else if n > 0 {
 				m.Log.Info("orphaned files deleted", "count", n)
 			}
+			m.anchorAudit(m.Now())
 			if n, err := m.Sessions.Sweep(); err != nil {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {

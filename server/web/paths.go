@@ -112,6 +112,27 @@ func (p paths) StaffFeedbackSaved(id string) string {
 	return p.StaffFeedback() + "?saved=" + url.QueryEscape(id) + "#feedback-" + url.QueryEscape(id)
 }
 
+// AccessLog is the list of who has read my data.
+func (p paths) AccessLog() string { return p.My() + "/access-log" }
+
+// AccessLogPage is a page of the access log with its filter; before is
+// the cursor (0 for the newest).
+func (p paths) AccessLogPage(from, to, who string, before uint64) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"from": from, "to": to, "who": who} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if before != 0 {
+		v.Set("before", strconv.FormatUint(before, 10))
+	}
+	if len(v) == 0 {
+		return p.AccessLog()
+	}
+	return p.AccessLog() + "?" + v.Encode()
+}
+
 func (p paths) Attachment(draft, id string) string { return p.in("/attachments/" + draft + "/" + id) }
 
 // TestLogin is the demo identification page's form target, in the

@@ -24,8 +24,8 @@ func TestPathsAreRoutes(t *testing.T) {
 			switch m.Type.In(j + 1).Kind() {
 			case reflect.String:
 				args = append(args, reflect.ValueOf("x"+string(rune('1'+j))))
-			case reflect.Int:
-				args = append(args, reflect.ValueOf(0))
+			case reflect.Int, reflect.Uint64:
+				args = append(args, reflect.Zero(m.Type.In(j+1)))
 			default:
 				t.Fatalf("%s: argument %d of kind %s", m.Name, j, m.Type.In(j+1).Kind())
 			}

@@ -20,6 +20,7 @@ import (
 	"asiointi/assets"
 	"asiointi/i18n"
 	"asiointi/pwa"
+	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/catalog"
 	"asiointi/server/config"
@@ -60,6 +61,8 @@ type Deps struct {
 	// The published statements: accessibility statements and feedback.
 	Statements *publish.Statements
 	Feedback   *publish.Feedbacks
+	// Access is the access log: who has read whose data.
+	Access *audit.Log
 }
 
 // Storage is what /readyz asks of the database.
@@ -96,6 +99,7 @@ type Server struct {
 	hub        *notify.Hub // live connections (/ws)
 	statements *publish.Statements
 	feedback   *publish.Feedbacks
+	access     *audit.Log
 	wsHandler  fiber.Handler
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
@@ -121,7 +125,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, storage: d.Storage, msg: d.Messages, log: d.Log, now: d.Now, metrics: d.Metrics,
 		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
-		statements: d.Statements, feedback: d.Feedback, uploadSlots: make(chan struct{}, 4)}
+		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {

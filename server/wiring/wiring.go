@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/catalog"
 	"asiointi/server/config"
@@ -51,6 +52,7 @@ type Parts struct {
 
 	Statements *publish.Statements // accessibility statements
 	Feedback   *publish.Feedbacks  // accessibility feedback
+	Access     *audit.Log          // the access log
 }
 
 // Build seeds the demo data in demo mode and builds the parts on st.
@@ -101,6 +103,7 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 		contact = o.Config.BaseURL
 	}
 	p.Statements = &publish.Statements{Store: st}
+	p.Access = &audit.Log{Store: st, Now: o.Now}
 	p.Feedback = &publish.Feedbacks{Store: st, Secret: p.Secret, Now: o.Now}
 	p.Push = &notify.Push{Store: st, Keys: vapid, Hosts: o.Config.PushHosts, Subscriber: contact, Now: o.Now}
 	return p, nil
