@@ -12,7 +12,6 @@ import (
 	"asiointi/server/store"
 )
 
-
 // reads records that an official read someone's data at the given hours
 // after the test clock's start.
 func (e *env) reads(subject string, hours ...int) {
@@ -37,10 +36,10 @@ func TestAccessLog(t *testing.T) {
 	aino := e.login(hetuAino)
 
 	var got []struct {
-		At    time.Time
-		Actor struct{ Name, Role string }
+		At            time.Time
+		Actor         struct{ Name, Role string }
 		What, Purpose string
-		Case  *struct{ ID, Reference string }
+		Case          *struct{ ID, Reference string }
 	}
 	res := e.do(req{path: "/api/v1/me/access-log?lang=sv", cookies: []*http.Cookie{aino}})
 	if res.StatusCode != 200 {
