@@ -124,7 +124,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 	for i := 0; i < 3; i++ {
 		st.Update(func(tx *store.Tx) error {
-			return audit.Record(tx, time.Now(), audit.Access{Actor: audit.Actor{ID: "kaisa"}, Subject: "aino", Kind: audit.KindCase, Purpose: audit.PurposeHandling})
+			return audit.RecordAccess(tx, time.Now(), audit.Access{Actor: audit.Actor{ID: "kaisa"}, Subject: "aino", Kind: audit.KindCase, Purpose: audit.PurposeHandling})
 		})
 	}
 	st.Close()
@@ -137,7 +137,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(store.Audit))
+		b := tx.Bucket([]byte(store.AccessLog))
 		k, v := b.Cursor().Seek([]byte("0000000000000002"))
 		return b.Put(k, bytes.Replace(v, []byte(`"aino"`), []byte(`"maria"`), 1))
 	})

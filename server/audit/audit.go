@@ -90,10 +90,10 @@ func hash(a Access) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Record appends entries to the chain in tx. An entry without a subject,
+// RecordAccess appends entries to the chain in tx. An entry without a subject,
 // an actor, a kind or a purpose is refused: a log that cannot say whose
 // data or why is not worth keeping.
-func Record(tx *store.Tx, now time.Time, entries ...Access) error {
+func RecordAccess(tx *store.Tx, now time.Time, entries ...Access) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -111,10 +111,10 @@ func Record(tx *store.Tx, now time.Time, entries ...Access) error {
 		}
 		a.At = a.At.UTC().Round(0)
 		a.Hash = hash(a)
-		if err := tx.Put(store.Audit, seqKey(a.Seq), a); err != nil {
+		if err := tx.Put(store.AccessLog, seqKey(a.Seq), a); err != nil {
 			return err
 		}
-		if err := tx.PutRaw(store.AuditBySubject, a.Subject+"/"+seqKey(a.Seq), nil); err != nil {
+		if err := tx.PutRaw(store.AccessBySubject, a.Subject+"/"+seqKey(a.Seq), nil); err != nil {
 			return err
 		}
 		head = Head{Seq: a.Seq, Hash: a.Hash}
@@ -152,7 +152,7 @@ func Verify(st *store.Store) (uint64, error) {
 			return err
 		}
 		prev := ""
-		err := tx.Scan(store.Audit, "", func(key string, raw []byte) error {
+		err := tx.Scan(store.AccessLog, "", func(key string, raw []byte) error {
 			want := n + 1
 			var a Access
 			if err := json.Unmarshal(raw, &a); err != nil {
@@ -198,7 +198,7 @@ func Of(st *store.Store, subject string, f Filter) ([]Access, uint64, error) {
 	var out []Access
 	var next uint64
 	err := st.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.AuditBySubject, subject+"/", func(key string, _ []byte) error {
+		return tx.ScanReverse(store.AccessBySubject, subject+"/", func(key string, _ []byte) error {
 			seq, err := strconv.ParseUint(key[len(subject)+1:], 10, 64)
 			if err != nil {
 				return err
@@ -207,7 +207,7 @@ func Of(st *store.Store, subject string, f Filter) ([]Access, uint64, error) {
 				return nil
 			}
 			var a Access
-			if err := tx.Get(store.Audit, seqKey(seq), &a); err != nil {
+			if err := tx.Get(store.AccessLog, seqKey(seq), &a); err != nil {
 				return err
 			}
 			if !f.To.IsZero() && !a.At.Before(f.To) {
@@ -253,7 +253,7 @@ func (l *Log) Read(reader Actor, subject string, f Filter) ([]Access, uint64, er
 		purpose = PurposeGuardian
 	}
 	err := l.Store.Update(func(tx *store.Tx) error {
-		return Record(tx, now, Access{Actor: reader, Subject: subject, Kind: KindAccessLog, Purpose: purpose})
+		return RecordAccess(tx, now, Access{Actor: reader, Subject: subject, Kind: KindAccessLog, Purpose: purpose})
 	})
 	if err != nil {
 		return nil, 0, err
@@ -268,12 +268,12 @@ func Actors(st *store.Store, subject string, limit int) ([]Actor, error) {
 	seen := map[string]bool{}
 	n := 0
 	err := st.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.AuditBySubject, subject+"/", func(key string, _ []byte) error {
+		return tx.ScanReverse(store.AccessBySubject, subject+"/", func(key string, _ []byte) error {
 			if n++; n > limit {
 				return store.ErrStop
 			}
 			var a Access
-			if err := tx.Get(store.Audit, key[len(subject)+1:], &a); err != nil {
+			if err := tx.Get(store.AccessLog, key[len(subject)+1:], &a); err != nil {
 				return err
 			}
 			if a.Actor.ID != subject && !seen[a.Actor.ID] {

@@ -38,7 +38,7 @@ func record(t *testing.T, st *store.Store, n int) {
 			a.Actor = Actor{ID: "aino", Name: "Aino Virtanen", Role: "resident"}
 			a.Kind, a.Purpose = KindAccessLog, PurposeOversight
 		}
-		if err := st.Update(func(tx *store.Tx) error { return Record(tx, t0, a) }); err != nil {
+		if err := st.Update(func(tx *store.Tx) error { return RecordAccess(tx, t0, a) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestChainVerifies(t *testing.T) {
 	record(t, st, 30)
 	// Several entries in one transaction chain too.
 	err := st.Update(func(tx *store.Tx) error {
-		return Record(tx, t0, Access{Actor: Actor{ID: "mikko"}, Subject: "eetu", Kind: KindCase, Purpose: PurposeGuardian},
+		return RecordAccess(tx, t0, Access{Actor: Actor{ID: "mikko"}, Subject: "eetu", Kind: KindCase, Purpose: PurposeGuardian},
 			Access{Actor: Actor{ID: "mikko"}, Subject: "aino", Kind: KindCase, Purpose: PurposeGuardian})
 	})
 	if err != nil {
@@ -77,7 +77,7 @@ func TestRecordRefusesIncompleteEntries(t *testing.T) {
 		{Actor: Actor{ID: "k"}, Subject: "s", Purpose: PurposeHandling},
 		{Actor: Actor{ID: "k"}, Subject: "s", Kind: KindCase},
 	} {
-		if err := st.Update(func(tx *store.Tx) error { return Record(tx, t0, a) }); err == nil {
+		if err := st.Update(func(tx *store.Tx) error { return RecordAccess(tx, t0, a) }); err == nil {
 			t.Errorf("%+v was recorded", a)
 		}
 	}
@@ -121,7 +121,7 @@ func TestTamperingIsFound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db.Update(func(tx *bolt.Tx) error { tt.tamper(tx.Bucket([]byte(store.Audit))); return nil })
+			db.Update(func(tx *bolt.Tx) error { tt.tamper(tx.Bucket([]byte(store.AccessLog))); return nil })
 			db.Close()
 			st = openStore(t, dir)
 			defer st.Close()

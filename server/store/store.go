@@ -57,14 +57,14 @@ const (
 	DevOutbox    = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
 	// The access log (server/audit): seq → entry, hash-chained; and
 	// "subject/seq" → nothing, each person's entries.
-	Audit          = "audit"
-	AuditBySubject = "audit_by_subject"
-	Feedback       = "feedback" // "municipality/id" → accessibility feedback (server/publish)
+	AccessLog       = "access_log"
+	AccessBySubject = "access_by_subject"
+	Feedback        = "feedback" // "municipality/id" → accessibility feedback (server/publish)
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, Audit, AuditBySubject}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

@@ -18,7 +18,7 @@ func (e *env) reads(subject string, hours ...int) {
 	e.t.Helper()
 	for _, h := range hours {
 		err := e.st.Update(func(tx *store.Tx) error {
-			return audit.Record(tx, e.clock.Now(), audit.Access{At: e.clock.Now().Add(time.Duration(h) * time.Hour),
+			return audit.RecordAccess(tx, e.clock.Now(), audit.Access{At: e.clock.Now().Add(time.Duration(h) * time.Hour),
 				Actor:   audit.Actor{ID: "kaisa", Name: "Kaisa Käsittelijä", Role: "handler", Unit: "Varhaiskasvatus"},
 				Subject: subject, Kind: audit.KindCase, Purpose: audit.PurposeHandling, Case: "01kcase", Reference: "ESI-2026-000042"})
 		})
