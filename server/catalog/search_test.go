@@ -33,6 +33,19 @@ func TestSearch(t *testing.T) {
 		{"Swedish municipality name", "exempelby sommarjobbssedel", "sv", []string{"summer-job-voucher"}},
 		{"prefix of the last word while typing", "solpan", "sv", []string{"building-notification"}},
 		{"digits", "390/2015", "fi", nil}, // legal basis is not searched
+		// Residents' words (issue 8): synonyms in the catalogue, and
+		// inflected forms through the Finnish and Swedish stemmers.
+		{"resident's word: kotiapu", "kotiapu", "fi", []string{"home-help"}},
+		{"resident's word, inflected: kotiapua", "kotiapua", "fi", []string{"home-help"}},
+		{"resident's word: hemhjälp", "hemhjälp", "sv", []string{"home-help"}},
+		{"resident's word, inflected: hemhjälpen", "hemhjälpen", "sv", []string{"home-help"}},
+		{"resident's word: lastentarha", "lastentarha", "fi", []string{"early-education"}},
+		{"resident's word, inflected: lastentarhaan", "lastentarhaan", "fi", []string{"early-education"}},
+		{"resident's word: förskola", "förskola", "sv", []string{"early-education"}},
+		{"resident's word, inflected: förskolor", "förskolor", "sv", []string{"early-education"}},
+		{"Finnish stem: päiväkotiin", "päiväkotiin", "fi", []string{"early-education"}},
+		{"Swedish inflection the stemmer keeps: daghemmet", "daghemmet", "sv", []string{"early-education"}},
+		{"English synonym: home help", "home help", "en", []string{"home-help"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,7 +121,24 @@ func TestFold(t *testing.T) {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := words("Kesätyö-seteli, 15–17-vuotiaille!"); !slices.Equal(got, []string{"kesatyo", "seteli", "15", "17", "vuotiaille"}) {
+	if got, _ := terms("Kesätyö-seteli, 15–17-vuotiaille!", "en"); !slices.Equal(got, []string{"kesatyo", "seteli", "15", "17", "vuotiaille"}) {
 		t.Errorf("words = %q", got)
+	}
+}
+
+// BenchmarkSearch measures one search of the demo catalogue with an
+// inflected query word (go test -bench Search ./server/catalog/).
+func BenchmarkSearch(b *testing.B) {
+	c, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	queries := []struct{ q, lang string }{{"lastentarhaan", "fi"}, {"hemhjälpen", "sv"}, {"summer job", "en"}}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q := queries[i%len(queries)]
+		if len(c.Search(q.q, q.lang)) == 0 {
+			b.Fatalf("%q found nothing", q.q)
+		}
 	}
 }
