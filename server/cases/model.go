@@ -20,7 +20,10 @@ type Ref struct {
 
 // PrefillSource tells where a prefilled value came from.
 type PrefillSource struct {
-	Source    string `json:"source"`              // population | earlier-case | organization
+	Source string `json:"source"` // population | contact-details | land-register | organization | earlier-case
+	// About is whom the value is about: AboutSubject (the one the form is
+	// for) or AboutActor (the one filling it in).
+	About     string `json:"about,omitempty"`
 	Case      string `json:"case,omitempty"`      // case id of an earlier answer
 	Reference string `json:"reference,omitempty"` // its human reference
 	Value     any    `json:"-"`

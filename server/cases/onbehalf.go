@@ -37,15 +37,20 @@ var (
 )
 
 // MayApply tells whether owner may apply for the service for principal
-// (nil: for themself) now: nil, ErrNotFound for an unknown service, or
-// one of the on-behalf refusals. It does not look at the service's
+// (nil: for themself) now: nil, ErrNotFound for an unknown service, one
+// of the on-behalf refusals, or an *EligibilityError when the one it is
+// for is not whom the service is for. It does not look at the service's
 // application period.
 func (s *Service) MayApply(serviceID string, owner Ref, principal *Ref) error {
 	svc, ok := s.Catalog.Service(serviceID)
 	if !ok {
 		return ErrNotFound
 	}
-	return s.mayAct(svc, owner, principal, s.Now())
+	now := s.Now()
+	if err := s.mayAct(svc, owner, principal, now); err != nil {
+		return err
+	}
+	return s.eligible(svc, owner, principal, now)
 }
 
 // mayAct applies the service's on-behalf requirement to owner acting for
@@ -116,4 +121,60 @@ func covers(svc *catalog.Service, p identity.Principal) bool {
 		return p.Kind == identity.PrincipalOrganization && ((svc.Role != "" && p.Role == svc.Role) || slices.Contains(p.Issues, svc.MandateIssue))
 	}
 	return false
+}
+
+// Choices is whom a person may apply for a service for now: themself,
+// and the principals whose relation covers the service and who are
+// whom the service is for (see Service.Choices).
+type Choices struct {
+	Self       bool
+	Principals []Ref // in the register's order, each once
+}
+
+// Choices tells whom owner may apply for the service for now, by the same
+// rules as MayApply (the on-behalf requirement and the eligibility rules),
+// so that a page can ask "Who are you applying for?" with only the
+// choices that will be accepted. Staff get ErrResidentsOnly.
+func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
+	svc, ok := s.Catalog.Service(serviceID)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	if owner.Kind != identity.Resident {
+		return nil, ErrResidentsOnly
+	}
+	now := s.Now()
+	out := &Choices{}
+	if s.mayAct(svc, owner, nil, now) == nil {
+		err := s.eligible(svc, owner, nil, now)
+		if err != nil && !errors.Is(err, ErrNotEligible) {
+			return nil, err
+		}
+		out.Self = err == nil
+	}
+	p, err := s.Register.Person(owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.Register.Principals(p, now)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, x := range all {
+		if seen[x.ID] || !covers(svc, x) {
+			continue
+		}
+		ref := Ref{ID: x.ID, Name: x.Name, Kind: x.Kind}
+		err := s.eligible(svc, owner, &ref, now)
+		if errors.Is(err, ErrNotEligible) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		seen[x.ID] = true
+		out.Principals = append(out.Principals, ref)
+	}
+	return out, nil
 }

@@ -52,7 +52,7 @@ func TestCreateDraftOnBehalf(t *testing.T) {
 		{"a mandate not valid yet", "home-help", juhani, mandator(hetuHelmi), func(e *env) {
 			e.editPerson(hetuJuhani, func(p *population.Person) { p.Mandates[0].ValidFrom = "2027-02-02" })
 		}, cases.ErrNoRelation},
-		{"service closed", "summer-job-voucher", maria, nil, func(e *env) { e.clk.Set(t0.AddDate(0, 3, 0)) }, cases.ErrClosed},
+		{"service closed", "summer-job-voucher", ella, nil, func(e *env) { e.clk.Set(t0.AddDate(0, 3, 0)) }, cases.ErrClosed},
 		{"the on-behalf refusal comes before the period", "summer-job-voucher", aino, mandator(hetuHelmi),
 			func(e *env) { e.clk.Set(t0.AddDate(0, 3, 0)) }, cases.ErrNoRelation},
 		{"unknown service", "dog-licence", maria, nil, nil, cases.ErrNotFound},
@@ -230,6 +230,7 @@ func TestSubmitChecksARacingSaveAgain(t *testing.T) {
 
 func aino(e *env) cases.Ref   { return e.ref(hetuAino) }
 func maria(e *env) cases.Ref  { return e.ref(hetuMaria) }
+func ella(e *env) cases.Ref   { return e.ref(hetuElla) }
 func juhani(e *env) cases.Ref { return e.ref(hetuJuhani) }
 
 func child(hetu string) func(e *env) *cases.Ref {

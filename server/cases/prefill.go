@@ -20,18 +20,49 @@ type Register interface {
 	Principals(p population.Person, on time.Time) ([]identity.Principal, error)
 }
 
-// Sources of prefilled values.
+// Sources of prefilled values: each names the register or record the
+// value really comes from.
 const (
-	SourcePopulation   = "population"
+	// SourcePopulation: the population register, for what it holds:
+	// names, personal identity codes, addresses and guardianships.
+	SourcePopulation = "population"
+	// SourceContactDetails: the e-mail address and phone number the
+	// person has given us as their contact details (not a register's).
+	SourceContactDetails = "contact-details"
+	// SourceLandRegister: the land register (properties and owners).
+	SourceLandRegister = "land-register"
+	// SourceOrganization: the business register (YTJ).
 	SourceOrganization = "organization"
-	SourceEarlierCase  = "earlier-case"
+	// SourceEarlierCase: an earlier application of the same person.
+	SourceEarlierCase = "earlier-case"
 )
 
-// registerValue answers a concept from the register: person.* and child.*
-// describe the person the form is for (the principal when acting for
-// someone), contact.* the person filling it in, organization.* the
-// organisation acted for, property.id the subject's property.
-func registerValue(concept string, subject, actor *population.Person, org *population.Organization) (any, string, bool) {
+// Whom a prefilled value is about (PrefillSource.About).
+const (
+	// AboutSubject: the one the form is for, the principal when acting for
+	// someone (a person or an organisation).
+	AboutSubject = "subject"
+	// AboutActor: the person filling in the form.
+	AboutActor = "actor"
+)
+
+// conceptAbout tells whom a data concept is about: person.*, child.*,
+// organization.* and property.* describe the subject; contact.* and
+// contactPerson.* the person filling in the form.
+func conceptAbout(concept string) string {
+	if strings.HasPrefix(concept, "contact.") || strings.HasPrefix(concept, "contactPerson.") {
+		return AboutActor
+	}
+	return AboutSubject
+}
+
+// registerValue answers a concept from the registers: person.* and
+// child.* describe the person the form is for (the principal when acting
+// for someone), contact.* the person filling it in, organization.* the
+// organisation acted for, property.id the subject's property, and
+// contactPerson.* the person filling it in when they act for someone
+// else (the one to keep informed). It returns the value and its source.
+func registerValue(concept string, subject, actor *population.Person, org *population.Organization, forOther bool) (any, string, bool) {
 	var p *population.Person
 	switch {
 	case strings.HasPrefix(concept, "person.") || strings.HasPrefix(concept, "child."):
@@ -39,6 +70,19 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 		concept = concept[strings.Index(concept, ".")+1:]
 	case strings.HasPrefix(concept, "contact."):
 		p = actor
+	case strings.HasPrefix(concept, "contactPerson."):
+		if !forOther {
+			return nil, "", false
+		}
+		p = actor
+		switch concept {
+		case "contactPerson.name":
+			concept = "name.full"
+		case "contactPerson.phone":
+			concept = "contact.phone"
+		case "contactPerson.email":
+			concept = "contact.email"
+		}
 	case strings.HasPrefix(concept, "organization."):
 		if org == nil {
 			return nil, "", false
@@ -52,7 +96,7 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 		return nil, "", false
 	case concept == "property.id":
 		if subject != nil && len(subject.Properties) > 0 {
-			return subject.Properties[0], SourcePopulation, true
+			return subject.Properties[0], SourceLandRegister, true
 		}
 		return nil, "", false
 	}
@@ -60,11 +104,14 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 		return nil, "", false
 	}
 	var v string
+	src := SourcePopulation
 	switch concept {
 	case "name.first":
 		v = p.FirstName
 	case "name.last":
 		v = p.LastName
+	case "name.full":
+		v = p.Name()
 	case "hetu":
 		v = p.Hetu
 	case "address.street":
@@ -74,14 +121,14 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 	case "address.city":
 		v = p.Address.City["fi"]
 	case "contact.email":
-		v = p.Email
+		v, src = p.Email, SourceContactDetails
 	case "contact.phone":
-		v = p.Phone
+		v, src = p.Phone, SourceContactDetails
 	}
 	if v == "" {
 		return nil, "", false
 	}
-	return v, SourcePopulation, true
+	return v, src, true
 }
 
 // prefill finds known values for the draft's prefill fields: the register
@@ -115,8 +162,8 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 		}
 	}
 	for _, f := range want {
-		if v, src, ok := registerValue(f.Concept, subject, actor, org); ok {
-			out[f.ID] = PrefillSource{Source: src, Value: v}
+		if v, src, ok := registerValue(f.Concept, subject, actor, org, d.Principal != nil); ok {
+			out[f.ID] = PrefillSource{Source: src, About: conceptAbout(f.Concept), Value: v}
 		}
 	}
 	// Earlier answers of this owner for this subject.
@@ -136,7 +183,7 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 					continue
 				}
 				if v, ok := c.Known[f.Concept]; ok && compatible(f, v) {
-					out[f.ID] = PrefillSource{Source: SourceEarlierCase, Case: c.ID, Reference: c.Reference, Value: v}
+					out[f.ID] = PrefillSource{Source: SourceEarlierCase, About: conceptAbout(f.Concept), Case: c.ID, Reference: c.Reference, Value: v}
 				} else {
 					missing++
 				}

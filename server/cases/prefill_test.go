@@ -8,37 +8,51 @@ import (
 	"asiointi/server/cases"
 )
 
-// TestCreateDraftPrefill: the register fills fields by concept — person.*
-// and child.* from the person the form is for, contact.* from the person
-// filling it in, organization.* from the organisation acted for.
+// TestCreateDraftPrefill: the registers fill fields by concept, one case
+// per demo form, each value with whom it is about and its real source:
+// person.* and child.* from the person the form is for (names, identity
+// code and address from the population register, phone and e-mail from
+// their contact details), contact.* from the person filling it in (their
+// contact details), organization.* from the business register,
+// property.id from the land register, and contactPerson.* from the person
+// filling it in when they act for someone else.
 func TestCreateDraftPrefill(t *testing.T) {
 	type want struct {
 		value  any
 		source string
+		about  string
 	}
+	const (
+		pop  = cases.SourcePopulation
+		cd   = cases.SourceContactDetails
+		land = cases.SourceLandRegister
+		org  = cases.SourceOrganization
+		subj = cases.AboutSubject
+		act  = cases.AboutActor
+	)
 	tests := []struct {
 		name      string
 		service   string
 		owner     string
 		principal func(e *env) *cases.Ref
 		want      map[string]want
-		absent    []string // prefill fields the register cannot answer
+		absent    []string // prefill fields the registers cannot answer
 	}{
 		{
 			name: "sports-shift for self", service: "sports-shift", owner: hetuAino,
 			want: map[string]want{
-				"contactFirstName": {"Aino", "population"},
-				"contactLastName":  {"Virtanen", "population"},
-				"contactEmail":     {"aino.virtanen@example.fi", "population"},
-				"contactPhone":     {"+358 40 123 4567", "population"},
+				"contactFirstName": {"Aino", pop, subj},
+				"contactLastName":  {"Virtanen", pop, subj},
+				"contactEmail":     {"aino.virtanen@example.fi", cd, act},
+				"contactPhone":     {"+358 40 123 4567", cd, act},
 			},
 		},
 		{
-			name: "sports-shift for self, no phone in the register", service: "sports-shift", owner: hetuMaria,
+			name: "sports-shift for self, no phone in the contact details", service: "sports-shift", owner: hetuMaria,
 			want: map[string]want{
-				"contactFirstName": {"Maria", "population"},
-				"contactLastName":  {"Nieminen", "population"},
-				"contactEmail":     {"maria.nieminen@example.fi", "population"},
+				"contactFirstName": {"Maria", pop, subj},
+				"contactLastName":  {"Nieminen", pop, subj},
+				"contactEmail":     {"maria.nieminen@example.fi", cd, act},
 			},
 			absent: []string{"contactPhone"},
 		},
@@ -46,53 +60,79 @@ func TestCreateDraftPrefill(t *testing.T) {
 			name: "early-education for a child: child from the child, contact from the guardian", service: "early-education", owner: hetuAino,
 			principal: func(e *env) *cases.Ref { return e.principal(hetuEetu, "guardian") },
 			want: map[string]want{
-				"childFirstName": {"Eetu", "population"},
-				"childLastName":  {"Virtanen", "population"},
-				"childHetu":      {hetuEetu, "population"},
-				"guardianEmail":  {"aino.virtanen@example.fi", "population"},
-				"guardianPhone":  {"+358 40 123 4567", "population"},
+				"childFirstName": {"Eetu", pop, subj},
+				"childLastName":  {"Virtanen", pop, subj},
+				"childHetu":      {hetuEetu, pop, subj},
+				"guardianEmail":  {"aino.virtanen@example.fi", cd, act},
+				"guardianPhone":  {"+358 40 123 4567", cd, act},
 			},
 		},
 		{
 			name: "association-grant for the organisation", service: "association-grant", owner: hetuAino,
 			principal: func(*env) *cases.Ref { return orgRef() },
 			want: map[string]want{
-				"orgName":    {orgName, "organization"},
-				"businessId": {orgID, "organization"},
-				"email":      {"aino.virtanen@example.fi", "population"},
-				"phone":      {"+358 40 123 4567", "population"},
+				"orgName":    {orgName, org, subj},
+				"businessId": {orgID, org, subj},
+				"email":      {"aino.virtanen@example.fi", cd, act},
+				"phone":      {"+358 40 123 4567", cd, act},
 			},
 		},
 		{
-			name: "home-help under a mandate: the person from the principal", service: "home-help", owner: hetuJuhani,
+			name: "home-help under a mandate: Helmi's section from Helmi, the contact person is Juhani", service: "home-help", owner: hetuJuhani,
 			principal: func(e *env) *cases.Ref { return e.principal(hetuHelmi, "mandate") },
 			want: map[string]want{
-				"firstName":  {"Helmi", "population"},
-				"lastName":   {"Korhonen", "population"},
-				"hetu":       {hetuHelmi, "population"},
-				"street":     {"Kirkkotie 12", "population"},
-				"postalCode": {"99130", "population"},
-				"city":       {"Esimerkkilä", "population"},
-				// contact.* is the person filling in the form ("the person
-				// who needs help, or you").
-				"phone": {"+358 50 222 3333", "population"},
+				"firstName":  {"Helmi", pop, subj},
+				"lastName":   {"Korhonen", pop, subj},
+				"hetu":       {hetuHelmi, pop, subj},
+				"street":     {"Kirkkotie 12", pop, subj},
+				"postalCode": {"99130", pop, subj},
+				"city":       {"Esimerkkilä", pop, subj},
+				"phone":      {"+358 9 555 0101", cd, subj}, // Helmi's, not Juhani's
+				// The contact person is the one filling in the form.
+				"contactName":  {"Juhani Korhonen", pop, act},
+				"contactPhone": {"+358 50 222 3333", cd, act},
+				"contactEmail": {"juhani.korhonen@example.fi", cd, act},
 			},
 		},
 		{
-			name: "building-notification: the subject's property", service: "building-notification", owner: hetuAino,
+			name: "home-help for oneself: no contact person prefilled", service: "home-help", owner: hetuJuhani,
 			want: map[string]want{
-				"propertyId": {"123-456-7-89", "population"},
-				"phone":      {"+358 40 123 4567", "population"},
-				"email":      {"aino.virtanen@example.fi", "population"},
+				"firstName":  {"Juhani", pop, subj},
+				"lastName":   {"Korhonen", pop, subj},
+				"hetu":       {hetuJuhani, pop, subj},
+				"street":     {"Myllytie 3", pop, subj},
+				"postalCode": {"99120", pop, subj},
+				"city":       {"Esimerkkilä", pop, subj},
+				"phone":      {"+358 50 222 3333", cd, subj},
+			},
+			absent: []string{"contactName", "contactPhone", "contactEmail"},
+		},
+		{
+			name: "building-notification: the subject's property from the land register", service: "building-notification", owner: hetuAino,
+			want: map[string]want{
+				"propertyId": {"123-456-7-89", land, subj},
+				"phone":      {"+358 40 123 4567", cd, act},
+				"email":      {"aino.virtanen@example.fi", cd, act},
 			},
 		},
 		{
 			name: "summer-job-voucher for self", service: "summer-job-voucher", owner: hetuElla,
 			want: map[string]want{
-				"firstName": {"Ella", "population"},
-				"lastName":  {"Virtanen", "population"},
-				"hetu":      {hetuElla, "population"},
-				"phone":     {"+358 45 111 2222", "population"},
+				"firstName": {"Ella", pop, subj},
+				"lastName":  {"Virtanen", pop, subj},
+				"hetu":      {hetuElla, pop, subj},
+				"phone":     {"+358 45 111 2222", cd, subj},
+			},
+			absent: []string{"email"},
+		},
+		{
+			name: "summer-job-voucher by a guardian: the young person's details are the young person's", service: "summer-job-voucher", owner: hetuAino,
+			principal: func(e *env) *cases.Ref { return e.principal(hetuElla, "guardian") },
+			want: map[string]want{
+				"firstName": {"Ella", pop, subj},
+				"lastName":  {"Virtanen", pop, subj},
+				"hetu":      {hetuElla, pop, subj},
+				"phone":     {"+358 45 111 2222", cd, subj},
 			},
 			absent: []string{"email"},
 		},
@@ -111,6 +151,9 @@ func TestCreateDraftPrefill(t *testing.T) {
 				}
 				if got := d.Prefill[id].Source; got != w.source {
 					t.Errorf("prefill[%s].source = %q, want %q", id, got, w.source)
+				}
+				if got := d.Prefill[id].About; got != w.about {
+					t.Errorf("prefill[%s].about = %q, want %q", id, got, w.about)
 				}
 			}
 			for _, id := range tc.absent {
@@ -153,7 +196,7 @@ func TestCreateDraftBasics(t *testing.T) {
 		{"early-education", func(e *env) *cases.Ref { return e.principal(hetuEetu, "guardian") }, 60},
 		{"home-help", nil, 30},
 		{"building-notification", nil, 90},
-		{"summer-job-voucher", nil, 30},
+		{"summer-job-voucher", func(e *env) *cases.Ref { return e.principal(hetuElla, "guardian") }, 30},
 		{"association-grant", func(*env) *cases.Ref { return orgRef() }, 90},
 	}
 	for _, tc := range tests {
@@ -209,7 +252,7 @@ func TestPrefillFromEarlierCase(t *testing.T) {
 		},
 		{
 			name: "same concept on another form", owner: hetuMaria,
-			first: map[string]any{"contactPhone": "040 555 1234"}, next: "home-help", field: "phone",
+			first: map[string]any{"contactPhone": "040 555 1234"}, next: "building-notification", field: "phone",
 			wantValue: "040 555 1234", wantSource: cases.SourceEarlierCase, wantRef: "ESI-2027-000001",
 		},
 		{
@@ -219,9 +262,9 @@ func TestPrefillFromEarlierCase(t *testing.T) {
 			wantValue: "050 777 8888", wantSource: cases.SourceEarlierCase, wantRef: "ESI-2027-000002",
 		},
 		{
-			name: "the register wins over a changed earlier answer", owner: hetuAino,
+			name: "the contact details win over a changed earlier answer", owner: hetuAino,
 			first: map[string]any{"contactPhone": "040 999 0000"}, next: "sports-shift", field: "contactPhone",
-			wantValue: "+358 40 123 4567", wantSource: cases.SourcePopulation,
+			wantValue: "+358 40 123 4567", wantSource: cases.SourceContactDetails,
 		},
 	}
 	for _, tc := range tests {

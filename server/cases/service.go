@@ -92,7 +92,8 @@ func putDraft(tx *store.Tx, d *Draft, raw []byte) error {
 // CreateDraft starts a draft of the service's newest form for owner, acting
 // for principal (nil: for themself), with known data prefilled. It refuses
 // what the service's on-behalf requirement does not allow (the ErrOnBehalf
-// family, see MayApply) and a service that is not open now (ErrClosed).
+// family, see MayApply), a subject the service is not for (an
+// *EligibilityError) and a service that is not open now (ErrClosed).
 func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Draft, error) {
 	svc, ok := s.Catalog.Service(serviceID)
 	if !ok {
@@ -104,6 +105,9 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	}
 	now := s.Now()
 	if err := s.mayAct(svc, owner, principal, now); err != nil {
+		return nil, err
+	}
+	if err := s.eligible(svc, owner, principal, now); err != nil {
 		return nil, err
 	}
 	if !svc.AvailabilityAt(now).Open {
@@ -384,6 +388,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	}
 	now := s.Now()
 	if err := s.mayAct(svc, d.Owner, d.Principal, now); err != nil {
+		return nil, err
+	}
+	if err := s.eligible(svc, d.Owner, d.Principal, now); err != nil {
 		return nil, err
 	}
 	if !svc.AvailabilityAt(now).Open {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/datefmt"
 )
 
 // On-behalf requirements (DESIGN.md, "The three ways of transacting").
@@ -48,6 +49,66 @@ const (
 	// one of them must approve before the case goes to handling.
 	OnBehalfAllParties = "all-parties"
 )
+
+// Kinds of service: what a resident does with it, which decides the words
+// the pages use for it (a building notification is not an "application").
+const (
+	// KindApplication: the resident applies for something and gets a
+	// decision (the default).
+	KindApplication = "application"
+	// KindNotification: the resident tells the municipality about
+	// something they do (a building notification).
+	KindNotification = "notification"
+	// KindRequest: the resident asks the municipality to do something.
+	KindRequest = "request"
+	// KindRegistration: the resident signs up for something.
+	KindRegistration = "registration"
+)
+
+// Kinds lists the kinds of service, KindApplication first.
+var Kinds = []string{KindApplication, KindNotification, KindRequest, KindRegistration}
+
+// Eligibility is who a service is for, as rules the domain enforces when
+// a draft is started and when it is sent. The rules are about the
+// subject: the person the application is for (the principal when acting
+// for someone).
+type Eligibility struct {
+	// MinAge and MaxAge bound the subject's age in whole years on the
+	// day, both inclusive; nil is no bound.
+	MinAge *int `json:"minAge,omitempty"`
+	MaxAge *int `json:"maxAge,omitempty"`
+	// AgeOn is when the age is counted: AgeOnDay (the default: on the day
+	// of starting or sending) or AgeOnYearEnd (the age reached during the
+	// calendar year, as "for those born 2010–2012" says in 2027).
+	AgeOn string `json:"ageOn,omitempty"`
+	// Reason says whom the service is for, as the first sentence of the
+	// refusal ("Early education is for children under school age.").
+	Reason i18n.Text `json:"reason"`
+}
+
+// When an eligibility age is counted.
+const (
+	AgeOnDay     = "day"
+	AgeOnYearEnd = "year-end"
+)
+
+// AgeDay is the day on which the subject's age is counted, for a start or
+// a send at now.
+func (e *Eligibility) AgeDay(now time.Time) time.Time {
+	now = now.In(datefmt.Helsinki())
+	if e != nil && e.AgeOn == AgeOnYearEnd {
+		return time.Date(now.Year(), time.December, 31, 12, 0, 0, 0, now.Location())
+	}
+	return now
+}
+
+// AgeAllows tells whether a subject of the given age may use the service.
+func (e *Eligibility) AgeAllows(age int) bool {
+	if e == nil {
+		return true
+	}
+	return (e.MinAge == nil || age >= *e.MinAge) && (e.MaxAge == nil || age <= *e.MaxAge)
+}
 
 // Category groups services by subject, e.g. "Housing and building".
 type Category struct {
@@ -94,6 +155,12 @@ type Service struct {
 	// synonyms and the everyday words residents use ("päiväkoti" for
 	// early childhood education). Optional; not shown to residents.
 	Keywords i18n.Text `json:"keywords,omitempty"`
+
+	// Kind is one of the Kind* constants: what the resident does with the
+	// service. Empty in the file means KindApplication.
+	Kind string `json:"kind,omitempty"`
+	// Eligibility, if any, limits whom the service is for.
+	Eligibility *Eligibility `json:"eligibility,omitempty"`
 
 	// OnBehalf is one of the OnBehalf* constants.
 	OnBehalf string `json:"onBehalf"`
@@ -197,6 +264,9 @@ func Parse(data []byte) (*Catalog, error) {
 	}
 	for _, s := range f.Services {
 		s.Municipality = f.Municipality
+		if s.Kind == "" {
+			s.Kind = KindApplication
+		}
 		c.byID[s.ID] = s
 	}
 	c.index = make(map[string][][]searchField, len(i18n.Languages))

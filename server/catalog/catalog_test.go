@@ -267,3 +267,46 @@ func TestCaseRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestKindAndEligibility(t *testing.T) {
+	c := mustLoad(t)
+	for id, want := range map[string]string{
+		"building-notification": KindNotification, "early-education": KindApplication, "home-help": KindApplication,
+	} {
+		if s, _ := c.Service(id); s.Kind != want {
+			t.Errorf("%s kind = %q, want %q", id, s.Kind, want)
+		}
+	}
+	ee, _ := c.Service("early-education")
+	sj, _ := c.Service("summer-job-voucher")
+	hh, _ := c.Service("home-help")
+	tests := []struct {
+		svc  *Service
+		age  int
+		want bool
+	}{
+		{ee, 0, true}, {ee, 6, true}, {ee, 7, false}, {ee, 15, false},
+		{sj, 14, false}, {sj, 15, true}, {sj, 17, true}, {sj, 18, false},
+		{hh, 86, true}, // no rule
+	}
+	for _, tc := range tests {
+		if got := tc.svc.Eligibility.AgeAllows(tc.age); got != tc.want {
+			t.Errorf("%s AgeAllows(%d) = %v, want %v", tc.svc.ID, tc.age, got, tc.want)
+		}
+	}
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	if got := sj.Eligibility.AgeDay(now); got.Month() != time.December || got.Day() != 31 || got.Year() != 2027 {
+		t.Errorf("summer job age day = %v, want 31.12.2027", got)
+	}
+	if got := ee.Eligibility.AgeDay(now); !got.Equal(now) {
+		t.Errorf("early education age day = %v, want %v", got, now)
+	}
+	// A kind left out of the file is an application.
+	cat, err := Parse(mutated(t, func(r map[string]any) { delete(service(r, "sports-shift"), "kind") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := cat.Service("sports-shift"); s.Kind != KindApplication {
+		t.Errorf("default kind = %q", s.Kind)
+	}
+}

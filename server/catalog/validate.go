@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,6 +162,27 @@ func validateService(p *problems, where string, s *Service, cats, events, units 
 	}
 	for i, t := range s.Needs {
 		p.text(fmt.Sprintf("%s.needs[%d]", where, i), t)
+	}
+
+	if s.Kind != "" && !slices.Contains(Kinds, s.Kind) {
+		p.addf("%s: kind %q is not one of %s", where, s.Kind, strings.Join(Kinds, ", "))
+	}
+	if e := s.Eligibility; e != nil {
+		switch {
+		case e.MinAge == nil && e.MaxAge == nil:
+			p.addf("%s.eligibility: give minAge, maxAge or both", where)
+		case e.MinAge != nil && (*e.MinAge < 0 || *e.MinAge > 150), e.MaxAge != nil && (*e.MaxAge < 0 || *e.MaxAge > 150):
+			p.addf("%s.eligibility: ages must be 0–150", where)
+		case e.MinAge != nil && e.MaxAge != nil && *e.MaxAge < *e.MinAge:
+			p.addf("%s.eligibility: maxAge must not be below minAge", where)
+		}
+		if e.AgeOn != "" && e.AgeOn != AgeOnDay && e.AgeOn != AgeOnYearEnd {
+			p.addf("%s.eligibility: ageOn %q is not %q or %q", where, e.AgeOn, AgeOnDay, AgeOnYearEnd)
+		}
+		if s.OnBehalf == OnBehalfOrganization {
+			p.addf("%s.eligibility: an organisation has no age: no eligibility rules for an organization service", where)
+		}
+		p.text(where+".eligibility.reason", e.Reason)
 	}
 
 	switch s.OnBehalf {

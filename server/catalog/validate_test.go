@@ -55,6 +55,28 @@ func TestParseRejects(t *testing.T) {
 		{"two-line summary", func(r map[string]any) {
 			service(r, "sports-shift")["summary"].(map[string]any)["fi"] = "Yksi.\nKaksi."
 		}, `one line`},
+		{"unknown kind", func(r map[string]any) {
+			service(r, "building-notification")["kind"] = "permit"
+		}, `services[building-notification]: kind "permit" is not one of application, notification, request, registration`},
+		{"eligibility without ages", func(r map[string]any) {
+			e := service(r, "early-education")["eligibility"].(map[string]any)
+			delete(e, "maxAge")
+		}, `services[early-education].eligibility: give minAge, maxAge or both`},
+		{"eligibility ages upside down", func(r map[string]any) {
+			service(r, "summer-job-voucher")["eligibility"].(map[string]any)["maxAge"] = 14
+		}, `maxAge must not be below minAge`},
+		{"eligibility negative age", func(r map[string]any) {
+			service(r, "early-education")["eligibility"].(map[string]any)["maxAge"] = -1
+		}, `ages must be 0–150`},
+		{"eligibility unknown ageOn", func(r map[string]any) {
+			service(r, "summer-job-voucher")["eligibility"].(map[string]any)["ageOn"] = "birthday"
+		}, `ageOn "birthday"`},
+		{"age rules on an organisation's service", func(r map[string]any) {
+			service(r, "association-grant")["eligibility"] = map[string]any{"minAge": 18, "reason": map[string]any{"fi": "a", "sv": "b", "en": "c"}}
+		}, `no eligibility rules for an organization service`},
+		{"eligibility reason untranslated", func(r map[string]any) {
+			delete(service(r, "early-education")["eligibility"].(map[string]any)["reason"].(map[string]any), "sv")
+		}, `services[early-education].eligibility.reason: missing "sv"`},
 		{"missing category name", func(r map[string]any) {
 			delete(r["categories"].([]any)[0].(map[string]any)["name"].(map[string]any), "en")
 		}, `categories[0].name: missing "en"`},

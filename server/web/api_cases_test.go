@@ -210,6 +210,7 @@ func TestOnBehalfRequirements(t *testing.T) {
 	aino := e.client("140386-902R")
 	juhani := e.client("300468-951T")
 	maria := e.client("030392-974H")
+	ella := e.client("090111A936M")
 	for _, tc := range []struct {
 		who     *apiClient
 		actFor  string
@@ -226,7 +227,9 @@ func TestOnBehalfRequirements(t *testing.T) {
 		{aino, "Esimerkkilän Urheiluseura ry", "early-education", 403},
 		{juhani, "Helmi Korhonen", "home-help", 201}, // mandate on the issue
 		{juhani, "Helmi Korhonen", "early-education", 403},
-		{maria, "", "summer-job-voucher", 409}, // closed now
+		{ella, "", "summer-job-voucher", 409},           // closed now
+		{maria, "", "summer-job-voucher", 403},          // not a young person
+		{aino, "Ella Virtanen", "early-education", 403}, // of school age
 		{maria, "", "no-such-service", 404},
 	} {
 		id := ""

@@ -31,12 +31,13 @@ type caseRow struct {
 	SubmittedText                                                       string // "Sent 23.11.2026"
 	Applicant, Sender                                                   string // names: whose application, who sent it
 	Level                                                               int    // heading level in lists: 2 on its own page, else 3
+	Words                                                               kindWords
 }
 
 func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
 	r := caseRow{ID: c.ID, Reference: c.Reference, Service: c.Service, Status: c.Status,
 		StatusText: s.caseStatusText(lang, c.Status), Submitted: datefmt.Date(c.SubmittedAt, lang),
-		URL: pathsIn(lang).Case(c.ID)}
+		URL: pathsIn(lang).Case(c.ID), Words: s.serviceWords(c.Service)}
 	r.SubmittedText = s.msg.T(lang, "caseList.sent", map[string]any{"Date": r.Submitted})
 	r.Applicant, r.Sender = c.Subject().Name, c.Actor.Name
 	if svc, ok := s.catalog.Service(c.Service); ok {

@@ -45,7 +45,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}
 	for _, e := range evs {
-		v.Events = append(v.Events, timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, e)})
+		v.Events = append(v.Events, timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, v.Words, e)})
 	}
 	for _, a := range cs.Attachments {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
@@ -74,7 +74,7 @@ func (s *Server) caseSummary(lang string, cs *cases.Case) []forms.SummaryStep {
 }
 
 // eventText words a case event: who did what, acting for whom.
-func (s *Server) eventText(lang string, e cases.Event) string {
+func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 	data := map[string]any{"Actor": e.Actor.Name}
 	if e.Principal != nil && e.Principal.ID != e.Actor.ID {
 		data["Principal"] = e.Principal.Name
@@ -82,9 +82,9 @@ func (s *Server) eventText(lang string, e cases.Event) string {
 	switch e.Type {
 	case "submitted":
 		if data["Principal"] != nil {
-			return s.msg.T(lang, "timeline.submittedFor", data)
+			return s.msg.T(lang, w.SubmittedFor, data)
 		}
-		return s.msg.T(lang, "timeline.submitted", data)
+		return s.msg.T(lang, w.Submitted, data)
 	case "status-changed":
 		data["Status"] = s.caseStatusText(lang, e.To)
 		return s.msg.T(lang, "timeline.statusChanged", data)

@@ -47,10 +47,28 @@ func onBehalfMessage(err error) (string, bool) {
 	return "", false
 }
 
+// eligibilityMessage words an eligibility refusal in lang: the
+// catalogue's reason and the person's age ("Early education is for
+// children under school age. Ella is 15."); false for any other error.
+func (s *Server) eligibilityMessage(lang string, err error) (string, bool) {
+	var ee *cases.EligibilityError
+	if !errors.As(err, &ee) {
+		return "", false
+	}
+	id := "eligibility.age"
+	if ee.ThisYear {
+		id = "eligibility.ageThisYear"
+	}
+	return ee.Reason.In(lang) + " " + s.msg.T(lang, id, map[string]any{"Name": ee.Name, "Count": ee.Age}), true
+}
+
 // casesFail maps domain errors to localized HTTP answers.
 func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 	if msg, ok := onBehalfMessage(err); ok {
 		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
+	}
+	if msg, ok := s.eligibilityMessage(requestLang(c), err); ok {
+		return s.failText(c, fiber.StatusForbidden, "not-eligible", msg)
 	}
 	var ce *cases.ConflictError
 	var le *cases.LimitError

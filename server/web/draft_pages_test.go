@@ -514,20 +514,20 @@ func TestDraftsPages(t *testing.T) {
 // after it closed.
 func TestClosedService(t *testing.T) {
 	e := newEnv(t)
-	maria := e.resident("030392-974H")
-	r := maria.post("/en/services/summer-job-voucher/start", nil)
+	ella := e.resident("090111A936M")
+	r := ella.post("/en/services/summer-job-voucher/start", nil)
 	must(t, r, 409, "Applications are not open now", "Opens 15 January 2027 at 09:00")
 
 	e.clock.Add(120 * 24 * time.Hour) // 23.3.2027: open
-	maria = e.resident("030392-974H")
-	step1 := maria.start("en", "summer-job-voucher")
+	ella = e.resident("090111A936M")
+	step1 := ella.start("en", "summer-job-voucher")
 	base := "/en/drafts/" + draftIDOf(step1)
-	must(t, maria.get(step1), 200, "Applications close on 31 March 2027 at 16:00.")
+	must(t, ella.get(step1), 200, "Applications close on 31 March 2027 at 16:00.")
 	e.clock.Add(10 * 24 * time.Hour) // closed
-	maria = e.resident("030392-974H")
-	r = maria.post(base+"/submit", nil)
+	ella = e.resident("090111A936M")
+	r = ella.post(base+"/submit", nil)
 	must(t, r, 409, "The application period is not open now", "Closed on 31 March 2027 at 16:00")
-	must(t, maria.get("/en/drafts"), 200, "Summer job voucher")
+	must(t, ella.get("/en/drafts"), 200, "Summer job voucher")
 }
 
 // TestSubmitErrorsOnSummary: problems found on sending link to their step.

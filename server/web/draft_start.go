@@ -12,17 +12,31 @@ import (
 // be started now.
 type startView struct {
 	Service, ServiceURL, Message, Status, ActingURL string
-	Closed                                          bool
+	Closed, NotEligible                             bool
 }
 
 // startService starts a draft of a service for whom the session acts for
-// and opens its first step.
+// and opens its first step. The service page's "Who are you applying
+// for?" sends its answer as "for" (forSelf or a principal's id): the
+// session switches to acting for them first, with identity's check and a
+// new session id, as the acting-for page does.
 func (s *Server) startService(c *fiber.Ctx) error {
 	svc, ok := s.catalog.Service(c.Params("id"))
 	if !ok {
 		return fiber.ErrNotFound
 	}
 	sess := session(c)
+	if whom := c.FormValue("for"); whom != "" {
+		if whom == forSelf {
+			whom = ""
+		}
+		if whom != sess.ActingFor {
+			var err error
+			if sess, err = s.switchActingFor(c, whom); err != nil {
+				return s.actingFail(c, err)
+			}
+		}
+	}
 	lang := requestLang(c)
 	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID)}
 	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
@@ -31,9 +45,13 @@ func (s *Server) startService(c *fiber.Ctx) error {
 		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
 		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
 	}
+	if msg, refused := s.eligibilityMessage(lang, err); refused {
+		v.Message, v.NotEligible = msg, true
+		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.notEligibleTitle", v))
+	}
 	if errors.Is(err, cases.ErrClosed) {
 		v.Closed = true
-		_, v.Status = s.availabilityText(lang, svc.AvailabilityAt(s.now()))
+		_, v.Status = s.availabilityText(lang, svc.Kind, svc.AvailabilityAt(s.now()))
 		return s.render(c, fiber.StatusConflict, s.page(c, "start", "startPage.closedTitle", v))
 	}
 	if err != nil {

@@ -244,6 +244,13 @@ func (b *fieldBuilder) source(src cases.PrefillSource) (string, string) {
 		return b.s.msg.T(b.lang, "field.source.population"), ""
 	case cases.SourceOrganization:
 		return b.s.msg.T(b.lang, "field.source.organization"), ""
+	case cases.SourceLandRegister:
+		return b.s.msg.T(b.lang, "field.source.landRegister"), ""
+	case cases.SourceContactDetails:
+		if src.About == cases.AboutSubject && b.draft.Principal != nil {
+			return b.s.msg.T(b.lang, "field.source.contactDetailsOf", map[string]any{"Name": b.draft.Principal.Name}), ""
+		}
+		return b.s.msg.T(b.lang, "field.source.contactDetails"), ""
 	case cases.SourceEarlierCase:
 		return b.s.msg.T(b.lang, "field.source.earlierCase", map[string]any{"Reference": src.Reference}), pathsIn(b.lang).Case(src.Case)
 	}

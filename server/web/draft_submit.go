@@ -23,7 +23,7 @@ func (s *Server) submitDraft(c *fiber.Ctx) error {
 	case errors.Is(err, cases.ErrClosed):
 		msg := s.msg.T(lang, "draft.serviceClosed")
 		if svc, ok := s.catalog.Service(d.Service); ok {
-			_, status := s.availabilityText(lang, svc.AvailabilityAt(s.now()))
+			_, status := s.availabilityText(lang, svc.Kind, svc.AvailabilityAt(s.now()))
 			msg += " " + status + "."
 		}
 		return s.renderSummary(c, fiber.StatusConflict, d, def, nil, msg)

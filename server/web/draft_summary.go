@@ -15,6 +15,7 @@ type summaryView struct {
 	SubmitURL, BackURL          string
 	Closed                      string
 	Nested                      bool // answers' headings are h3 (false: h2)
+	Words                       kindWords
 }
 
 type summarySection struct {
@@ -48,7 +49,7 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 	}
 	v := &summaryView{DraftID: d.ID, Steps: s.stepLinks(lang, d, def, len(def.Steps)), Closed: closed,
 		SubmitURL: pathsIn(lang).Submit(d.ID),
-		BackURL:   pathsIn(lang).Step(d.ID, len(def.Steps)-1)}
+		BackURL:   pathsIn(lang).Step(d.ID, len(def.Steps)-1), Words: s.serviceWords(d.Service)}
 	for i := range v.Steps {
 		if v.Steps[i].Number > 0 {
 			v.Steps[i].URL = pathsIn(lang).Step(d.ID, v.Steps[i].Number-1)

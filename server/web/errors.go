@@ -24,8 +24,11 @@ func (s *Server) fail(c *fiber.Ctx, status int, code, msgID string) error {
 }
 
 func (s *Server) failData(c *fiber.Ctx, status int, code, msgID string, data map[string]any) error {
-	lang := requestLang(c)
-	msg := s.msg.T(lang, msgID, data)
+	return s.failText(c, status, code, s.msg.T(requestLang(c), msgID, data))
+}
+
+// failText answers an error whose message is already worded.
+func (s *Server) failText(c *fiber.Ctx, status int, code, msg string) error {
 	if wantsJSON(c) {
 		return c.Status(status).JSON(fiber.Map{"error": APIError{Code: code, Message: msg}})
 	}

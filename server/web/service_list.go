@@ -20,19 +20,20 @@ type ServiceCard struct {
 func (s *Server) card(lang string, svc *catalog.Service, now time.Time) ServiceCard {
 	c := ServiceCard{ID: svc.ID, Name: svc.Name.In(lang), Summary: svc.Summary.In(lang), WhoFor: svc.WhoFor.In(lang),
 		URL: pathsIn(lang).Service(svc.ID)}
-	c.Status, c.StatusText = s.availabilityText(lang, svc.AvailabilityAt(now))
+	c.Status, c.StatusText = s.availabilityText(lang, svc.Kind, svc.AvailabilityAt(now))
 	return c
 }
 
 // availabilityText words a service's availability: "open until 31.3. at
 // 16.00", "opens 15.1.2027 at 9.00", "closed".
-func (s *Server) availabilityText(lang string, a catalog.Availability) (string, string) {
+func (s *Server) availabilityText(lang, kind string, a catalog.Availability) (string, string) {
+	w := wordsFor(kind)
 	switch a.State {
 	case catalog.StateOpen:
 		if a.ClosesAt != nil {
-			return "open", s.msg.T(lang, "service.openUntil", map[string]any{"When": datefmt.DateTime(*a.ClosesAt, lang)})
+			return "open", s.msg.T(lang, w.OpenUntil, map[string]any{"When": datefmt.DateTime(*a.ClosesAt, lang)})
 		}
-		return "open", s.msg.T(lang, "service.open")
+		return "open", s.msg.T(lang, w.Open)
 	case catalog.StateNotYetOpen, catalog.StateOutsideOfficeHours:
 		if a.OpensAt != nil {
 			return "soon", s.msg.T(lang, "service.opens", map[string]any{"When": datefmt.DateTime(*a.OpensAt, lang)})
@@ -41,7 +42,7 @@ func (s *Server) availabilityText(lang string, a catalog.Availability) (string, 
 	if a.ClosesAt != nil {
 		return "closed", s.msg.T(lang, "service.closedSince", map[string]any{"When": datefmt.DateTime(*a.ClosesAt, lang)})
 	}
-	return "closed", s.msg.T(lang, "service.closed")
+	return "closed", s.msg.T(lang, w.Closed)
 }
 
 type named struct{ ID, Name, Summary string }

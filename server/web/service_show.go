@@ -1,8 +1,11 @@
 package web
 
 import (
+	"slices"
+
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/cases"
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
 )
@@ -23,7 +26,21 @@ type serviceView struct {
 	Open                                                                  bool
 	CanStart                                                              bool   // the logged-in resident may start it
 	Refusal                                                               string // why they may not
+	Words                                                                 kindWords
+	// ForWhom are whom the resident may start it for ("Who are you
+	// applying for?"); one choice is preselected. Empty when they may not.
+	ForWhom []whomChoice
 }
+
+// whomChoice is one answer to "Who are you applying for?": the value is
+// forSelf or a principal's id, which the start switches acting-for to.
+type whomChoice struct {
+	Value, Label  string
+	Self, Checked bool
+}
+
+// forSelf is the value of the "myself" choice.
+const forSelf = "self"
 
 func (s *Server) servicePage(c *fiber.Ctx) error {
 	svc, ok := s.catalog.Service(c.Params("id"))
@@ -32,7 +49,7 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 	}
 	lang := requestLang(c)
 	a := svc.AvailabilityAt(s.now())
-	status, statusText := s.availabilityText(lang, a)
+	status, statusText := s.availabilityText(lang, svc.Kind, a)
 	var needs []string
 	for _, n := range svc.Needs {
 		needs = append(needs, n.In(lang))
@@ -42,22 +59,49 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		Description: svc.Description.Paragraphs(lang), WhoFor: svc.WhoFor.In(lang), Needs: needs,
 		ProcessingTime: svc.ProcessingTime.In(lang), Price: svc.Price.In(lang),
 		LegalBasis: svc.LegalBasis.In(lang), Contact: svc.Contact.In(lang),
-		Status: status, StatusText: statusText, Open: a.Open,
+		Status: status, StatusText: statusText, Open: a.Open, Words: wordsFor(svc.Kind),
 		OnBehalfText: s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
 	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
-		err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
-		msg, refused := onBehalfMessage(err)
-		if err != nil && !refused {
+		choices, err := s.cases.Choices(svc.ID, actorRef(sess))
+		if err != nil {
 			return err
 		}
-		data.CanStart = err == nil
-		if refused {
-			data.Refusal = s.msg.T(lang, msg)
+		data.ForWhom = s.whomChoices(lang, sess, choices)
+		data.CanStart = len(data.ForWhom) > 0
+		current := slices.ContainsFunc(data.ForWhom, func(w whomChoice) bool {
+			return (w.Self && sess.ActingFor == "") || (!w.Self && w.Value == sess.ActingFor)
+		})
+		if !current { // say why not for whom the session acts for
+			err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
+			if msg, refused := onBehalfMessage(err); refused {
+				data.Refusal = s.msg.T(lang, msg)
+			} else if msg, refused := s.eligibilityMessage(lang, err); refused {
+				data.Refusal = msg
+			} else if err != nil {
+				return err
+			}
 		}
 	}
 	p := s.page(c, "service", "", data)
 	p.Title = svc.Name.In(lang)
 	p.Description = svc.Summary.In(lang)
 	return s.render(c, fiber.StatusOK, p)
+}
+
+// whomChoices lays out the choices of "Who are you applying for?": the
+// one the session acts for is preselected, else the first.
+func (s *Server) whomChoices(lang string, sess *identity.Session, ch *cases.Choices) []whomChoice {
+	var out []whomChoice
+	if ch.Self {
+		out = append(out, whomChoice{Value: forSelf, Label: s.msg.T(lang, "acting.self", map[string]any{"Name": sess.Name}),
+			Self: true, Checked: sess.ActingFor == ""})
+	}
+	for _, p := range ch.Principals {
+		out = append(out, whomChoice{Value: p.ID, Label: p.Name, Checked: sess.ActingFor == p.ID})
+	}
+	if len(out) > 0 && !slices.ContainsFunc(out, func(w whomChoice) bool { return w.Checked }) {
+		out[0].Checked = true
+	}
+	return out
 }

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var forValueRe = regexp.MustCompile(`name="for" (?:id="for-\d+" )?value="([^"]+)"`)
+
+// forValues are the values of the "for" choices on a service page.
+func forValues(t *testing.T, body string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range forValueRe.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// TestForWhomOnServicePage: the service page asks whom the resident
+// applies for, offering only whom the service accepts (the on-behalf
+// requirement and the age rules), in the words of the service's kind.
+func TestForWhomOnServicePage(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		name, hetu, path string
+		has, hasNot      []string
+		choices          int
+	}{
+		{"a guardian: only the child under school age, one button", "140386-902R", "/en/services/early-education",
+			[]string{"Start application for Eetu Virtanen"}, []string{"Ella", "Who are you applying for?", "Myself"}, 1},
+		{"a mandate: oneself or the mandator", "300468-951T", "/en/services/home-help",
+			[]string{"Who are you applying for?", `value="self" checked`, "Myself (Juhani Korhonen)", "Helmi Korhonen", "Start application"}, nil, 2},
+		{"Swedish", "300468-951T", "/sv/services/home-help",
+			[]string{"För vem ansöker du?", "I eget namn (Juhani Korhonen)", "Helmi Korhonen"}, nil, 2},
+		{"a notification is not an application", "140386-902R", "/en/services/building-notification",
+			[]string{"Start notification", "Open for notifications"}, []string{"Start application", "Open for applications"}, 1},
+		{"a notification in Finnish", "140386-902R", "/fi/services/building-notification",
+			[]string{"Aloita ilmoitus", "Ilmoituksen voi tehdä"}, []string{"Aloita hakemus"}, 1},
+		{"nobody qualifies: the reason", "030392-974H", "/en/services/early-education",
+			[]string{"Act for someone else"}, []string{`name="for"`}, 0},
+		{"closed: no choice to make", "140386-902R", "/en/services/summer-job-voucher",
+			[]string{"You cannot start an application now"}, []string{"Who are you applying for?"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.resident(tc.hetu).get(tc.path)
+			must(t, r, 200, tc.has...)
+			mustNot(t, r, tc.hasNot...)
+			if got := forValues(t, r.body); len(got) != tc.choices {
+				t.Errorf("choices %v, want %d", got, tc.choices)
+			}
+		})
+	}
+	// In the summer job voucher's period: Aino (40) is too old for it
+	// herself, Eetu (6) too young; Ella is offered.
+	e.clock.Add(120 * 24 * time.Hour)
+	r := e.resident("140386-902R").get("/en/services/summer-job-voucher")
+	must(t, r, 200, "Start application for Ella Virtanen")
+	mustNot(t, r, "Myself", "Eetu")
+}
+
+// TestForWhomStart: choosing on the service page switches acting-for as
+// the acting-for page does (identity's check, a new session id), and the
+// draft is made for the one chosen; a choice the register does not allow
+// is refused, and so is one the age rule does not.
+func TestForWhomStart(t *testing.T) {
+	e := newEnv(t)
+	juhani := e.resident("300468-951T")
+	vals := forValues(t, juhani.get("/en/services/home-help").body)
+	if len(vals) != 2 || vals[0] != "self" {
+		t.Fatalf("choices %v", vals)
+	}
+	helmi := vals[1]
+
+	before := juhani.cookie.Value
+	r := juhani.post("/en/services/home-help/start", url.Values{"for": {helmi}})
+	if r.StatusCode != 303 || !strings.Contains(location(r), "/step/1") {
+		t.Fatalf("start for Helmi: %d %s", r.StatusCode, location(r))
+	}
+	if juhani.cookie.Value == before {
+		t.Errorf("the session id was not rotated when acting-for changed")
+	}
+	must(t, juhani.get(location(r)), 200, "You are acting for Helmi Korhonen.", "Helmi")
+
+	// Back to oneself from the same page.
+	before = juhani.cookie.Value
+	r = juhani.post("/en/services/home-help/start", url.Values{"for": {"self"}})
+	if r.StatusCode != 303 || juhani.cookie.Value == before {
+		t.Fatalf("start for oneself: %d, rotated %v", r.StatusCode, juhani.cookie.Value != before)
+	}
+	mustNot(t, juhani.get(location(r)), "You are acting for")
+
+	// Aino may not act for Helmi: identity refuses, nothing is started.
+	aino := e.resident("140386-902R")
+	r = aino.post("/en/services/home-help/start", url.Values{"for": {helmi}})
+	must(t, r, 403, "You cannot act for this person or organisation.")
+
+	// Aino may act for Ella, but early education is not for a 15-year-old.
+	ella := e.client("140386-902R").principal("Ella Virtanen")
+	r = aino.post("/en/services/early-education/start", url.Values{"for": {ella}})
+	must(t, r, 403, "This service is not for them", "Early education is for children under school age. Ella is 15.")
+	r = aino.post("/fi/services/early-education/start", url.Values{"for": {ella}})
+	must(t, r, 403, "Varhaiskasvatus on alle kouluikäisille lapsille. Ella on 15-vuotias.")
+	r = aino.post("/sv/services/early-education/start", url.Values{"for": {ella}})
+	must(t, r, 403, "Småbarnspedagogik är för barn under skolåldern. Ella är 15 år.")
+	if ds, _ := e.cases.Drafts(e.personID("140386-902R")); len(ds) != 0 {
+		t.Errorf("refused starts left %d drafts", len(ds))
+	}
+}
+
+// TestEligibilityAPI: the API shares the rule and its message.
+func TestEligibilityAPI(t *testing.T) {
+	e := newEnv(t)
+	aino := e.client("140386-902R")
+	aino.call("PUT", "/api/v1/session/acting-for", map[string]any{"principal": aino.principal("Ella Virtanen")})
+	r, out := aino.call("POST", "/api/v1/drafts?lang=en", map[string]any{"service": "early-education"})
+	if r.StatusCode != 403 {
+		t.Fatalf("status %d: %s", r.StatusCode, r.body)
+	}
+	got, _ := out["error"].(map[string]any)
+	if got["code"] != "not-eligible" || got["message"] != "Early education is for children under school age. Ella is 15." {
+		t.Errorf("error %v", got)
+	}
+}
