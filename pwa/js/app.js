@@ -23,6 +23,12 @@ if ('serviceWorker' in navigator) {
   }
 }
 
+// Print buttons (receipts) need JavaScript: shown only when it runs.
+for (const b of document.querySelectorAll('[data-print]')) {
+  b.hidden = false;
+  b.addEventListener('click', () => window.print());
+}
+
 if (body.dataset.idle) startIdleTimer(body);
 setupPush(document);
 startLive(document);

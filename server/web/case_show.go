@@ -21,6 +21,7 @@ type caseView struct {
 	Sections       []summarySection
 	Attachments    []attachmentRow
 	JSONURL        string
+	PDFURL         string
 	Nested         bool // answers' headings are h3 under "Answers"
 }
 
@@ -40,7 +41,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
-		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID)}
+		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID)}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}

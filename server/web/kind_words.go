@@ -10,7 +10,7 @@ type kindWords struct {
 	ForWhom, Start, StartFor                                 string // the service page's button
 	SummaryIntro, SendTitle, SendFor, SendBody, Send         string // check your answers
 	Reference, Applicant, Submitted, SubmittedFor            string // the case page and its timeline
-	ReceiptTitle, ReceiptReference, ReceiptKeep, ReceiptLink string // the receipt
+	ReceiptTitle, ReceiptReference, ReceiptKeep, ReceiptNext string // the receipt
 }
 
 // kindMessages holds the words of each kind of service.
@@ -34,7 +34,7 @@ var kindMessages = map[string]kindWords{
 		ReceiptTitle:     "receipt.title",
 		ReceiptReference: "receipt.reference",
 		ReceiptKeep:      "receipt.keep",
-		ReceiptLink:      "receipt.link",
+		ReceiptNext:      "receipt.nextBody",
 	},
 	catalog.KindNotification: {
 		ForWhom:          "service.forWhom.notification",
@@ -55,7 +55,7 @@ var kindMessages = map[string]kindWords{
 		ReceiptTitle:     "receipt.title.notification",
 		ReceiptReference: "receipt.reference.notification",
 		ReceiptKeep:      "receipt.keep.notification",
-		ReceiptLink:      "receipt.link.notification",
+		ReceiptNext:      "receipt.nextBody.notification",
 	},
 	catalog.KindRequest: {
 		ForWhom:          "service.forWhom.request",
@@ -76,7 +76,7 @@ var kindMessages = map[string]kindWords{
 		ReceiptTitle:     "receipt.title.request",
 		ReceiptReference: "receipt.reference.request",
 		ReceiptKeep:      "receipt.keep.request",
-		ReceiptLink:      "receipt.link.request",
+		ReceiptNext:      "receipt.nextBody.request",
 	},
 	catalog.KindRegistration: {
 		ForWhom:          "service.forWhom.registration",
@@ -97,7 +97,7 @@ var kindMessages = map[string]kindWords{
 		ReceiptTitle:     "receipt.title.registration",
 		ReceiptReference: "receipt.reference.registration",
 		ReceiptKeep:      "receipt.keep.registration",
-		ReceiptLink:      "receipt.link.registration",
+		ReceiptNext:      "receipt.nextBody.registration",
 	},
 }
 

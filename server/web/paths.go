@@ -61,6 +61,9 @@ func (p paths) Case(id string) string { return p.in("/cases/" + id) }
 func (p paths) NewCase(id string) string { return p.Case(id) + "?new=1" }
 func (p paths) Receipt(id string) string { return p.Case(id) + "/receipt.json" }
 
+// ReceiptPDF is a case's receipt as a PDF to keep.
+func (p paths) ReceiptPDF(id string) string { return p.Case(id) + "/receipt.pdf" }
+
 func (p paths) Notifications() string { return p.in("/notifications") }
 
 // ReadNotification marks one notification read (a form's target).

@@ -123,6 +123,7 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/cases", r, s.casesPage)
 	l.Get("/cases/:id", r, s.casePage)
 	l.Get("/cases/:id/receipt.json", r, s.caseReceiptJSON)
+	l.Get("/cases/:id/receipt.pdf", r, s.caseReceiptPDF)
 	l.Get("/attachments/:draft/:att", r, s.attachmentFile)
 
 	l.Get("/notifications", s.requireLogin, s.notificationsPage)

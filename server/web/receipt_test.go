@@ -1,0 +1,104 @@
+package web
+
+import (
+	"strings"
+	"testing"
+
+	"asiointi/server/receipt/pdftext"
+)
+
+// submitted sends a draft of the service through the API with answers
+// merged over the prefill, and returns the case id.
+func (a *apiClient) submitted(t *testing.T, service string, answers map[string]any) string {
+	t.Helper()
+	r, out := a.call("POST", "/api/v1/drafts", map[string]any{"service": service})
+	if r.StatusCode != 201 {
+		t.Fatalf("create %s: %d %s", service, r.StatusCode, r.body)
+	}
+	id := out["id"].(string)
+	_, out = a.call("GET", "/api/v1/drafts/"+id, nil)
+	data := out["data"].(map[string]any)
+	for k, v := range answers {
+		data[k] = v
+	}
+	if r, _ := a.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": out["version"], "data": data}); r.StatusCode != 200 {
+		t.Fatalf("save: %d %s", r.StatusCode, r.body)
+	}
+	r, out = a.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	if r.StatusCode != 201 && r.StatusCode != 200 {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
+	}
+	if c, ok := out["case"].(map[string]any); ok {
+		return c["id"].(string)
+	}
+	return out["id"].(string)
+}
+
+// TestReceipts: the receipt offers print, a PDF and the data as JSON; it
+// links to the list of applications by the navigation's name, not back to
+// itself; applicant and sender are shown once when the same; the PDF has
+// the letterhead, the reference, the answers with their labels and the
+// language asked for.
+func TestReceipts(t *testing.T) {
+	e := newEnv(t)
+	maria := e.client("030392-974H")
+	id := maria.submitted(t, "sports-shift", validSportsShift())
+	page := e.resident("030392-974H")
+	caseURL := "/fi/cases/" + id
+
+	r := page.get(caseURL + "?new=1")
+	must(t, r, 200, "Hakemuksesi on lähetetty", "ESI-2026-000001",
+		`<button type="button" class="btn btn-secondary" data-print hidden>Tulosta</button>`,
+		`href="`+caseURL+`/receipt.pdf" download>Lataa kuitti (PDF)`, `href="`+caseURL+`/receipt.json" download>Lataa tietoina (JSON)`,
+		`<a href="/fi/cases">Hakemukseni</a>`, `class="letterhead print-only"`, "Esimerkkilän kunta", "<dt>Hakija</dt><dd>Maria Nieminen</dd>")
+	mustNot(t, r, `href="`+caseURL+`"`, "Lähettäjä", "Avaa hakemus")
+
+	r = page.get("/sv/cases/" + id + "/receipt.pdf")
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(r.Header.Get("Content-Disposition"), "ESI-2026-000001.pdf") {
+		t.Fatalf("PDF: %d %v", r.StatusCode, r.Header)
+	}
+	shown, objects, err := pdftext.Read([]byte(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Exempelby kommun", "Din ansökan har skickats", "ESI-2026-000001",
+		"Gruppens eller föreningens", "Tiistain sähly", "Idrottslokal", "Sökande", "Maria Nieminen", " kl. "} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the Swedish PDF does not show %q:\n%s", want, shown)
+		}
+	}
+	if strings.Contains(shown, "Avsändare") {
+		t.Error("the sender is shown although it is the applicant")
+	}
+	if !strings.Contains(objects, "/Lang (sv)") || !strings.Contains(objects, "/Subtype /Image") {
+		t.Errorf("PDF metadata: no /Lang (sv) or no logo")
+	}
+	// Someone else gets nothing.
+	if r := e.resident("140386-902R").get(caseURL + "/receipt.pdf"); r.StatusCode != 404 || strings.HasPrefix(r.body, "%PDF") {
+		t.Errorf("another person's PDF: %d", r.StatusCode)
+	}
+
+	// Sent on behalf of someone: both are shown, the applicant first.
+	juhani := e.client("300468-951T")
+	juhani.call("PUT", "/api/v1/session/acting-for", map[string]any{"principal": juhani.principal("Helmi Korhonen")})
+	hid := juhani.submitted(t, "home-help", map[string]any{
+		"livesAlone": "yes", "helpWith": []any{"washing"}, "situation": "Kaaduin keväällä.",
+		"hasContactPerson": "no", "confirmCorrect": true,
+	})
+	r = e.resident("300468-951T").get("/en/cases/" + hid)
+	must(t, r, 200, "<dt>Applicant</dt><dd>Helmi Korhonen</dd>", "<dt>Sent by</dt><dd>Juhani Korhonen</dd>", `<a href="/en/cases">My applications</a>`)
+}
+
+// TestKindWordsOnSummary: a building notification is sent as a
+// notification.
+func TestKindWordsOnSummary(t *testing.T) {
+	e := newEnv(t)
+	aino := e.resident("140386-902R")
+	step1 := aino.start("fi", "building-notification")
+	r := aino.get("/fi/drafts/" + draftIDOf(step1) + "/summary")
+	must(t, r, 200, "Lähetä ilmoitus", "ennen kuin lähetät ilmoituksen")
+	mustNot(t, r, "Lähetä hakemus")
+	r = aino.get("/en/drafts/" + draftIDOf(step1) + "/summary")
+	must(t, r, 200, "Send the notification")
+}
