@@ -10,6 +10,7 @@ import (
 
 	"asiointi/i18n"
 	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/forms"
 )
 
@@ -24,6 +25,10 @@ type apiService struct {
 	Category     string     `json:"category"`
 	LifeEvents   []string   `json:"lifeEvents"`
 	Summary      i18n.Text  `json:"summary"`
+	// Kind is what the service is: application, notification, request
+	// or registration.
+	Kind        string               `json:"kind"`
+	Eligibility *catalog.Eligibility `json:"eligibility,omitempty"`
 }
 
 func (s *Server) apiServices(c *fiber.Ctx) error {
@@ -32,7 +37,7 @@ func (s *Server) apiServices(c *fiber.Ctx) error {
 	for _, svc := range s.catalog.Services() {
 		out = append(out, apiService{ID: svc.ID, Name: svc.Name, OnBehalf: svc.OnBehalf, MandateIssue: svc.MandateIssue,
 			OpensAt: svc.OpensAt, ClosesAt: svc.ClosesAt, Open: svc.AvailabilityAt(now).Open,
-			Category: svc.Category, LifeEvents: svc.LifeEvents, Summary: svc.Summary})
+			Category: svc.Category, LifeEvents: svc.LifeEvents, Summary: svc.Summary, Kind: svc.Kind, Eligibility: svc.Eligibility})
 	}
 	return c.JSON(out)
 }

@@ -320,6 +320,12 @@ func TestServicesAPI(t *testing.T) {
 	for _, s := range list {
 		byID[s["id"].(string)] = s
 	}
+	if byID["building-notification"]["kind"] != "notification" || byID["sports-shift"]["kind"] != "application" {
+		t.Errorf("kinds: %v, %v", byID["building-notification"]["kind"], byID["sports-shift"]["kind"])
+	}
+	if el, _ := byID["early-education"]["eligibility"].(map[string]any); el["maxAge"] != 6.0 {
+		t.Errorf("early education eligibility %v", byID["early-education"]["eligibility"])
+	}
 	if byID["summer-job-voucher"]["open"] != false || byID["summer-job-voucher"]["opensAt"] == nil || byID["home-help"]["mandateIssue"] == nil {
 		t.Errorf("services: %s", r.body)
 	}
