@@ -56,6 +56,43 @@ func conceptAbout(concept string) string {
 	return AboutSubject
 }
 
+// registerSource is the register a prefill concept is answered from
+// ("" for a concept no register holds): the one rule registerValue
+// follows and privacy notices name (SourcesOf).
+func registerSource(concept string) string {
+	switch {
+	case strings.HasPrefix(concept, "organization."):
+		if concept == "organization.name" || concept == "organization.businessId" {
+			return SourceOrganization
+		}
+		return ""
+	case concept == "property.id":
+		return SourceLandRegister
+	case concept == "contactPerson.name":
+		return SourcePopulation
+	case strings.HasPrefix(concept, "contactPerson."):
+		concept = strings.Replace(concept, "contactPerson.", "contact.", 1)
+	case strings.HasPrefix(concept, "person.") || strings.HasPrefix(concept, "child."):
+		concept = concept[strings.Index(concept, ".")+1:]
+	}
+	switch concept {
+	case "name.first", "name.last", "name.full", "hetu", "address.street", "address.postalCode", "address.city":
+		return SourcePopulation
+	case "contact.email", "contact.phone":
+		return SourceContactDetails
+	}
+	return ""
+}
+
+// SourcesOf names where a prefilled value of concept can come from: its
+// register, if one holds it, and the person's earlier applications.
+func SourcesOf(concept string) []string {
+	if src := registerSource(concept); src != "" {
+		return []string{src, SourceEarlierCase}
+	}
+	return []string{SourceEarlierCase}
+}
+
 // registerValue answers a concept from the registers: person.* and
 // child.* describe the person the form is for (the principal when acting
 // for someone), contact.* the person filling it in, organization.* the
@@ -63,6 +100,7 @@ func conceptAbout(concept string) string {
 // contactPerson.* the person filling it in when they act for someone
 // else (the one to keep informed). It returns the value and its source.
 func registerValue(concept string, subject, actor *population.Person, org *population.Organization, forOther bool) (any, string, bool) {
+	src := registerSource(concept)
 	var p *population.Person
 	switch {
 	case strings.HasPrefix(concept, "person.") || strings.HasPrefix(concept, "child."):
@@ -89,14 +127,14 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 		}
 		switch concept {
 		case "organization.name":
-			return org.Name, SourceOrganization, true
+			return org.Name, src, true
 		case "organization.businessId":
-			return org.BusinessID, SourceOrganization, true
+			return org.BusinessID, src, true
 		}
 		return nil, "", false
 	case concept == "property.id":
 		if subject != nil && len(subject.Properties) > 0 {
-			return subject.Properties[0], SourceLandRegister, true
+			return subject.Properties[0], src, true
 		}
 		return nil, "", false
 	}
@@ -104,7 +142,6 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 		return nil, "", false
 	}
 	var v string
-	src := SourcePopulation
 	switch concept {
 	case "name.first":
 		v = p.FirstName
@@ -121,9 +158,9 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 	case "address.city":
 		v = p.Address.City["fi"]
 	case "contact.email":
-		v, src = p.Email, SourceContactDetails
+		v = p.Email
 	case "contact.phone":
-		v, src = p.Phone, SourceContactDetails
+		v = p.Phone
 	}
 	if v == "" {
 		return nil, "", false

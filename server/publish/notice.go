@@ -2,23 +2,21 @@ package publish
 
 import (
 	"slices"
-	"strings"
 
 	"asiointi/i18n"
+	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 	"asiointi/server/legal"
 )
 
-// Sources a privacy notice names: where the data of a form comes from.
-const (
-	SourcePerson      = "person"     // the person, or whoever fills in the form for them
-	SourcePopulation  = "population" // the Population Information System
-	SourceContact     = "contact"    // the person's own contact details, or an earlier application
-	SourceEarlierCase = "earlier-case"
-	SourceLand        = "land"     // the land register
-	SourceBusiness    = "business" // the business information system
-)
+// SourcePerson: data the person gives (or whoever fills in the form for
+// them). The other sources are the prefill's (cases.Source…).
+const SourcePerson = "person"
+
+// sourceOrder is the order a notice lists its sources in.
+var sourceOrder = []string{SourcePerson, cases.SourcePopulation, cases.SourceContactDetails, cases.SourceEarlierCase,
+	cases.SourceLandRegister, cases.SourceOrganization}
 
 // Notice is the privacy notice of one version of a service's form: every
 // purpose with its legal bases and the data collected for it, where the
@@ -28,7 +26,7 @@ type Notice struct {
 	Service  string
 	Version  int
 	Purposes []Purpose
-	Sources  []string // Source… constants, in a fixed order
+	Sources  []string // SourcePerson and cases.Source… constants, in a fixed order
 	Consent  bool     // some data rests on consent that can be withdrawn
 }
 
@@ -79,7 +77,7 @@ func NoticeFor(def *forms.Definition) Notice {
 			p.Retention = r
 		}
 		if f.Prefill {
-			for _, s := range SourcesOf(f.Concept) {
+			for _, s := range cases.SourcesOf(f.Concept) {
 				sources[s] = true
 			}
 		}
@@ -90,30 +88,12 @@ func NoticeFor(def *forms.Definition) Notice {
 	for _, f := range def.DataFields() {
 		add(f, nil)
 	}
-	for _, s := range []string{SourcePerson, SourcePopulation, SourceContact, SourceEarlierCase, SourceLand, SourceBusiness} {
+	for _, s := range sourceOrder {
 		if sources[s] {
 			n.Sources = append(n.Sources, s)
 		}
 	}
 	return n
-}
-
-// SourcesOf names where a prefilled concept can come from besides the
-// person: the registers for what they hold, the person's own earlier
-// answers for anything else.
-func SourcesOf(concept string) []string {
-	last := concept[strings.LastIndex(concept, ".")+1:]
-	switch {
-	case strings.HasPrefix(concept, "organization."):
-		return []string{SourceBusiness}
-	case strings.HasPrefix(concept, "property."):
-		return []string{SourceLand}
-	case strings.Contains(concept, "contact.") || last == "email" || last == "phone":
-		return []string{SourceContact, SourceEarlierCase}
-	case strings.Contains(concept, ".name.") || strings.HasSuffix(concept, ".hetu") || strings.Contains(concept, ".address."):
-		return []string{SourcePopulation}
-	}
-	return []string{SourceEarlierCase}
 }
 
 // longer compares periods by their approximate length in days.

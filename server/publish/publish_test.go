@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/server/cases"
 	"asiointi/server/forms"
 	"asiointi/server/forms/definitions"
 	"asiointi/server/store"
@@ -274,15 +275,13 @@ func TestNoticeFollowsDefinition(t *testing.T) {
 	}
 }
 
-func TestSourcesOf(t *testing.T) {
-	tests := map[string]string{
-		"person.name.first": SourcePopulation, "child.hetu": SourcePopulation, "person.address.street": SourcePopulation,
-		"contact.email": SourceContact, "contactPerson.phone": SourceContact, "property.id": SourceLand,
-		"organization.businessId": SourceBusiness, "ecec.careNeed": SourceEarlierCase,
-	}
-	for c, want := range tests {
-		if got := SourcesOf(c); got[0] != want {
-			t.Errorf("%s: %v, want %s", c, got, want)
+func TestNoticeSources(t *testing.T) {
+	for service, want := range map[string][]string{
+		"home-help":         {SourcePerson, cases.SourcePopulation, cases.SourceContactDetails, cases.SourceEarlierCase},
+		"association-grant": {SourcePerson, cases.SourceContactDetails, cases.SourceEarlierCase, cases.SourceOrganization},
+	} {
+		if got := NoticeFor(definition(t, service)).Sources; !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", service, got, want)
 		}
 	}
 }

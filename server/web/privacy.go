@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/cases"
 	"asiointi/server/legal"
 	"asiointi/server/publish"
 )
@@ -60,12 +61,12 @@ var generalPurposes = []struct{ text, data, basis, retention string }{
 
 // sourceMsg names the sources a privacy notice lists.
 var sourceMsg = map[string]string{
-	publish.SourcePerson:      "privacy.source.person",
-	publish.SourcePopulation:  "privacy.source.population",
-	publish.SourceContact:     "privacy.source.contact",
-	publish.SourceEarlierCase: "privacy.source.earlier-case",
-	publish.SourceLand:        "privacy.source.land",
-	publish.SourceBusiness:    "privacy.source.business",
+	publish.SourcePerson:       "privacy.source.person",
+	cases.SourcePopulation:     "privacy.source.population",
+	cases.SourceContactDetails: "privacy.source.contact",
+	cases.SourceEarlierCase:    "privacy.source.earlier-case",
+	cases.SourceLandRegister:   "privacy.source.land",
+	cases.SourceOrganization:   "privacy.source.business",
 }
 
 // privacyPage is the privacy notice of the service as a whole: sessions,
