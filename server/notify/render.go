@@ -29,7 +29,7 @@ var kindMessages = map[string]string{
 
 	KindInvitation:         "notify.kind.invitation",
 	KindInvitationReminder: "notify.kind.invitationReminder",
-	KindPartyAnswered:      "notify.kind.partyAnswered",
+	KindPartyAnswered:      "notify.kind.partyApproved",
 	KindPartyDeclined:      "notify.kind.partyDeclined",
 	KindInvitationExpired:  "notify.kind.invitationExpired",
 	KindAllApproved:        "notify.kind.allApproved",
@@ -86,11 +86,11 @@ func (r *Renderer) Text(lang string, n Notification) string {
 		data["Date"] = datefmt.Date(exp, lang)
 		data["Count"] = max(1, int(math.Ceil(exp.Sub(n.At).Hours()/24)))
 	}
-	if n.Kind == KindPartyAnswered {
-		id += "." + n.Params["answer"] // opened | approved
+	if n.Kind == KindPartyAnswered && n.Params["answer"] == "opened" {
+		id = "notify.kind.partyOpened"
 	}
 	if n.Kind == KindPartyDeclined && n.Params["reason"] != "" {
-		id += "WithReason"
+		id = "notify.kind.partyDeclinedWithReason"
 	}
 	if n.Kind == KindInvitation || n.Kind == KindInvitationReminder {
 		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
