@@ -105,12 +105,12 @@ type Case struct {
 	Attachments []Attachment   `json:"attachments,omitempty"`
 	Parties     []Party        `json:"parties"`
 	// Round counts the versions sent to the parties for approval.
-	Round   int    `json:"round,omitempty"`
-	DraftID string `json:"draftId"`
-	SubmittedAt time.Time      `json:"submittedAt"`
-	UpdatedAt   time.Time      `json:"updatedAt"`
-	DueAt       time.Time      `json:"dueAt"`
-	RetainUntil time.Time      `json:"retainUntil"`
+	Round       int       `json:"round,omitempty"`
+	DraftID     string    `json:"draftId"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	DueAt       time.Time `json:"dueAt"`
+	RetainUntil time.Time `json:"retainUntil"`
 }
 
 // Subject is whom the case is for.

@@ -33,7 +33,7 @@ type DraftParty struct {
 	Source string `json:"source"` // property | guardian | added
 	// Guardian answers for a party who is a minor: the invitation goes to
 	// them (acting for the party), as the national model says.
-	Guardian *Ref     `json:"guardian,omitempty"`
+	Guardian *Ref      `json:"guardian,omitempty"`
 	AddedAt  time.Time `json:"addedAt"`
 }
 

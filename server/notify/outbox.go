@@ -112,8 +112,8 @@ type Dispatcher struct {
 	// Links make the e-mail and SMS links of the kinds named (invitations:
 	// a fresh one-time token per message); other kinds link to n.Link.
 	Links map[string]LinkFunc
-	Log     *slog.Logger
-	Now     func() time.Time
+	Log   *slog.Logger
+	Now   func() time.Time
 
 	Lease       time.Duration // how long a taken delivery is hidden from others (45 s: longer than any adapter's timeout)
 	Batch       int           // deliveries taken at once (256)
