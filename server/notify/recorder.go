@@ -52,13 +52,10 @@ func (r *Recorder) Send(_ context.Context, m Message) error {
 		stored.Link = strings.ReplaceAll(rec.Link, m.Secret, Scrubbed)
 		stored.Subject = strings.ReplaceAll(rec.Subject, m.Secret, Scrubbed)
 	}
-	if err := r.Store.Update(func(tx *store.Tx) error { return tx.Put(store.DevOutbox, m.Key, stored) }); err != nil {
-		return err
-	}
-	if m.Secret != "" {
+	if m.Secret != "" { // before the stored copy shows, so List never shows it scrubbed
 		r.keep(rec)
 	}
-	return nil
+	return r.Store.Update(func(tx *store.Tx) error { return tx.Put(store.DevOutbox, m.Key, stored) })
 }
 
 // keep holds a message with its secret in memory for the outbox page.

@@ -182,8 +182,10 @@ type invitationView struct {
 	Answers, ApproveURL, DeclineURL, CaseURL                       string
 }
 
+// invitationPage shows the invitation to the logged-in invitee. Its URL
+// carries no token, so it keeps the site's same-origin Referrer-Policy
+// (its forms need their Origin for the CSRF check).
 func (s *Server) invitationPage(c *fiber.Ctx) error {
-	c.Set("Referrer-Policy", "no-referrer")
 	lang := requestLang(c)
 	sess := session(c)
 	iv, err := s.cases.Invitation(c.Params("id"), sess.UserID)
