@@ -27,7 +27,7 @@ func (s *Server) apiAddParty(c *fiber.Ctx) error {
 	p, errs, err := s.cases.AddParty(c.Params("id"), actorRef(session(c)),
 		cases.PartyInput{Name: in.Name, Hetu: in.Hetu, Email: in.Email, Phone: in.Phone})
 	if err != nil {
-		return s.casesFail(c, err)
+		return s.invitationFail(c, err)
 	}
 	if len(errs) > 0 {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"errors": s.fieldErrors(requestLang(c), errs)})
@@ -55,7 +55,7 @@ func (s *Server) apiParties(c *fiber.Ctx) error {
 
 func (s *Server) apiRemoveParty(c *fiber.Ctx) error {
 	if err := s.cases.RemoveParty(c.Params("id"), session(c).UserID, c.Params("party")); err != nil {
-		return s.casesFail(c, err)
+		return s.invitationFail(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -238,3 +238,53 @@ func TestDeclineAndResubmitPages(t *testing.T) {
 		t.Fatalf("after resubmit: %s", got)
 	}
 }
+
+// TestInvitationLinkRateLimit: opening invitation links is limited per
+// address (token guessing): 10 at once, then 429.
+func TestInvitationLinkRateLimit(t *testing.T) {
+	e := newEnv(t)
+	for i := 1; i <= 11; i++ {
+		r := e.do(req{path: "/sv/i/" + strings.Repeat("A", 42) + string(rune('a'+i))})
+		want := http.StatusNotFound
+		if i == 11 {
+			want = http.StatusTooManyRequests
+		}
+		if r.StatusCode != want {
+			t.Fatalf("open %d: %d, want %d", i, r.StatusCode, want)
+		}
+	}
+}
+
+// TestPartiesAPI: adding and removing parties per CONTRACT.md, and the
+// refusals of a draft that is not the person's or of another service.
+func TestPartiesAPI(t *testing.T) {
+	e := newEnv(t, noRateLimits)
+	aino := e.client("140386-902R")
+	_, out := aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
+	id := out["id"].(string)
+	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"})
+	if r.StatusCode != 201 || out["id"] == nil {
+		t.Fatalf("add: %d %s", r.StatusCode, r.body)
+	}
+	party := out["id"].(string)
+	if r, _ := aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven", "hetu": "171279-9677"}); r.StatusCode != 422 || !strings.Contains(r.body, `"field":"hetu"`) {
+		t.Errorf("duplicate: %d %s", r.StatusCode, r.body)
+	}
+	maria := e.client("030392-974H")
+	if r, _ := maria.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven", "hetu": "171279-9677"}); r.StatusCode != 404 {
+		t.Errorf("someone else's draft: %d", r.StatusCode)
+	}
+	if r, _ := maria.call("DELETE", "/api/v1/drafts/"+id+"/parties/"+party, nil); r.StatusCode != 404 {
+		t.Errorf("someone else removes: %d", r.StatusCode)
+	}
+	_, out = aino.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
+	if r, _ := aino.call("POST", "/api/v1/drafts/"+out["id"].(string)+"/parties", map[string]any{"name": "Sven", "hetu": "171279-9677"}); r.StatusCode != 409 {
+		t.Errorf("service without parties: %d", r.StatusCode)
+	}
+	if r, _ := aino.call("DELETE", "/api/v1/drafts/"+id+"/parties/"+party, nil); r.StatusCode != 204 {
+		t.Errorf("remove: %d", r.StatusCode)
+	}
+	if r, _ := aino.call("GET", "/api/v1/drafts/"+id+"/parties", nil); r.body != "[]" {
+		t.Errorf("after remove: %s", r.body)
+	}
+}
