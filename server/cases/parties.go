@@ -44,14 +44,18 @@ const (
 	PartyAdded        = "added"    // named by the applicant
 )
 
-// PartyInput is a party as the applicant gives it.
+// PartyInput is a party as the applicant gives it: by name and
+// henkilötunnus, or by picking a suggestion (Suggested: its Person id,
+// so that the page never shows the register's henkilötunnus).
 type PartyInput struct {
 	Name, Hetu, Email, Phone string
+	Suggested                string
 }
 
-// Suggestion is a party known from data, not yet added.
+// Suggestion is a party known from data, not yet added. Person is the
+// register id; Hetu stays on the server.
 type Suggestion struct {
-	Name, Hetu, Source string
+	Person, Name, Hetu, Source string
 }
 
 // MaxParties bounds the parties of one draft.
@@ -135,11 +139,11 @@ func (s *Service) SuggestedParties(draftID, owner string) ([]Suggestion, error) 
 			return
 		}
 		skip[p.ID] = true
-		out = append(out, Suggestion{Name: p.Name(), Hetu: p.Hetu, Source: source})
+		out = append(out, Suggestion{Person: p.ID, Name: p.Name(), Hetu: p.Hetu, Source: source})
 	}
 	subject, err := s.Register.Person(d.Subject().ID)
-	if err != nil {
-		return nil, nil //nolint:nilerr // an organisation or unknown subject: nothing to suggest
+	if err != nil { // an organisation or a subject the register does not know
+		return out, nil
 	}
 	propID, _ := d.Data["propertyId"].(string)
 	if propID == "" && len(subject.Properties) > 0 {
@@ -167,6 +171,17 @@ func (s *Service) SuggestedParties(draftID, owner string) ([]Suggestion, error) 
 // AddParty names another party on the owner's draft. Field errors (name,
 // hetu, email, phone) come back without an error; the party is not added.
 func (s *Service) AddParty(draftID string, owner Ref, in PartyInput) (*DraftParty, []forms.FieldError, error) {
+	if in.Suggested != "" {
+		sugg, err := s.SuggestedParties(draftID, owner.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		i := slices.IndexFunc(sugg, func(x Suggestion) bool { return x.Person == in.Suggested })
+		if i < 0 { // added already, or never suggested
+			return nil, []forms.FieldError{{Field: "hetu", Code: "parties.error.duplicate"}}, nil
+		}
+		in.Name, in.Hetu = sugg[i].Name, sugg[i].Hetu
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Hetu = strings.ToUpper(strings.TrimSpace(in.Hetu))
 	in.Email = strings.TrimSpace(in.Email)

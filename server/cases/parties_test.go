@@ -60,9 +60,12 @@ func TestSuggestedParties(t *testing.T) {
 	if err != nil || len(sg) != 1 || sg[0].Hetu != hetuSven || sg[0].Source != cases.PartyFromProperty {
 		t.Fatalf("suggestions %+v %v", sg, err)
 	}
-	p := e.addSven()
-	if p.Source != cases.PartyFromProperty || p.Person != e.sven.ID {
-		t.Errorf("party %+v", p)
+	if _, errs, _ := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Suggested: e.ref(hetuMaria).ID}); len(errs) != 1 {
+		t.Errorf("a person never suggested is added: %+v", errs)
+	}
+	p, errs, err := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Suggested: sg[0].Person})
+	if err != nil || len(errs) > 0 || p.Source != cases.PartyFromProperty || p.Person != e.sven.ID || p.Hetu != hetuSven {
+		t.Errorf("party %+v %+v %v", p, errs, err)
 	}
 	if sg, _ := e.svc.SuggestedParties(e.draft.ID, e.aino.ID); len(sg) != 0 {
 		t.Errorf("added party still suggested: %+v", sg)

@@ -32,7 +32,7 @@ type partyRow struct {
 }
 
 type suggestionRow struct {
-	Name, Hetu, SourceText string
+	Person, Name, SourceText string
 }
 
 type draftPartiesView struct {
@@ -75,7 +75,7 @@ func (s *Server) renderDraftParties(c *fiber.Ctx, status int, errs []forms.Field
 		v.Parties = append(v.Parties, partyRow{ID: p.ID, Name: p.Name, RemoveURL: pathsIn(lang).RemoveParty(id, p.ID)})
 	}
 	for _, sg := range sugg {
-		v.Suggestions = append(v.Suggestions, suggestionRow{Name: sg.Name, Hetu: sg.Hetu,
+		v.Suggestions = append(v.Suggestions, suggestionRow{Person: sg.Person, Name: sg.Name,
 			SourceText: s.msg.T(lang, partySourceIDs[sg.Source])})
 	}
 	for _, e := range errs {
@@ -100,7 +100,7 @@ func (s *Server) draftPartyAdd(c *fiber.Ctx) error {
 	in := partyIn{Name: c.FormValue("name"), Hetu: c.FormValue("hetu"), Email: c.FormValue("email"), Phone: c.FormValue("phone")}
 	in = partyIn{Name: strings.Clone(in.Name), Hetu: strings.Clone(in.Hetu), Email: strings.Clone(in.Email), Phone: strings.Clone(in.Phone)}
 	_, errs, err := s.cases.AddParty(c.Params("id"), actorRef(session(c)),
-		cases.PartyInput{Name: in.Name, Hetu: in.Hetu, Email: in.Email, Phone: in.Phone})
+		cases.PartyInput{Name: in.Name, Hetu: in.Hetu, Email: in.Email, Phone: in.Phone, Suggested: strings.Clone(c.FormValue("suggested"))})
 	if err != nil {
 		return s.invitationFail(c, err)
 	}

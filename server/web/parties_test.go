@@ -262,6 +262,10 @@ func TestPartiesAPI(t *testing.T) {
 	aino := e.client("140386-902R")
 	_, out := aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
 	id := out["id"].(string)
+	if r := e.do(req{path: "/fi/drafts/" + id + "/parties", cookies: []*http.Cookie{aino.cookie}}); r.StatusCode != 200 ||
+		!strings.Contains(r.body, "Sven Lindqvist") || strings.Contains(r.body, "171279-9677") {
+		t.Errorf("suggestions: %d, shows a henkilötunnus: %v", r.StatusCode, strings.Contains(r.body, "171279-9677"))
+	}
 	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"})
 	if r.StatusCode != 201 || out["id"] == nil {
 		t.Fatalf("add: %d %s", r.StatusCode, r.body)
@@ -280,6 +284,9 @@ func TestPartiesAPI(t *testing.T) {
 	_, out = aino.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
 	if r, _ := aino.call("POST", "/api/v1/drafts/"+out["id"].(string)+"/parties", map[string]any{"name": "Sven", "hetu": "171279-9677"}); r.StatusCode != 409 {
 		t.Errorf("service without parties: %d", r.StatusCode)
+	}
+	if r := e.do(req{path: "/fi/drafts/" + id + "/parties", cookies: []*http.Cookie{aino.cookie}}); r.StatusCode != 200 || strings.Contains(r.body, "171279-9677") {
+		t.Errorf("parties page: %d, shows a henkilötunnus: %v", r.StatusCode, strings.Contains(r.body, "171279-9677"))
 	}
 	if r, _ := aino.call("DELETE", "/api/v1/drafts/"+id+"/parties/"+party, nil); r.StatusCode != 204 {
 		t.Errorf("remove: %d", r.StatusCode)
