@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiointi/server/audit"
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
 	"asiointi/server/notify"
@@ -370,7 +371,39 @@ func (s *Service) Invitation(id, user string) (*InvitationView, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.recordPartyRead(v.Case, Ref{ID: p.ID, Name: p.Name()}); err != nil {
+		return nil, err
+	}
 	return &v, nil
+}
+
+// isParty: the user is asked (or was asked) to approve the case.
+func isParty(tx *store.Tx, caseID, user string) (bool, error) {
+	invs, err := caseInvitations(tx, caseID)
+	if err != nil {
+		return false, err
+	}
+	for _, inv := range invs {
+		if inv.Invitee() == user {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// recordPartyRead writes in the access log of the person the application
+// is for that a party read it (DESIGN.md: every read of someone else's
+// personal data is logged and shown to the person it concerns).
+func (s *Service) recordPartyRead(c *Case, reader Ref) error {
+	subject := c.Subject()
+	if reader.ID == subject.ID || reader.ID == c.Actor.ID {
+		return nil
+	}
+	now := s.Now()
+	return s.Store.Update(func(tx *store.Tx) error {
+		return audit.RecordAccess(tx, now, audit.Access{Actor: audit.Actor{ID: reader.ID, Name: reader.Name, Role: "resident"},
+			Subject: subject.ID, Kind: audit.KindCase, Purpose: audit.PurposeParty, Case: c.ID, Reference: c.Reference})
+	})
 }
 
 // Invitations lists the person's invitations, newest first.

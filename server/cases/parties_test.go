@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/notify"
 	"asiointi/server/store"
@@ -318,10 +319,40 @@ func TestDeclineReopenResubmit(t *testing.T) {
 	if got.Status != cases.StatusSubmitted || got.Answers["description"] != "Varasto tontin eteläreunaan." {
 		t.Fatalf("case %s %v", got.Status, got.Answers["description"])
 	}
-	// The party sees the case in their applications.
+	// The party sees the case in their applications; each read is in
+	// Aino's access log as a co-applicant's, her own reads are not.
 	if list, _ := e.svc.Cases(e.sven.ID); len(list) != 1 || list[0].ID != c.ID {
 		t.Errorf("Sven's cases %d", len(list))
 	}
+	before := partyReads(t, e.env, e.aino.ID)
+	if _, _, err := e.svc.Case(c.ID, e.sven.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Case(c.ID, e.aino.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Invitation(fresh.ID, e.sven.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := partyReads(t, e.env, e.aino.ID); got != before+2 {
+		t.Errorf("access log: %d co-applicant reads, want %d", got, before+2)
+	}
+}
+
+// partyReads counts the co-applicants' reads in a person's access log.
+func partyReads(t *testing.T, e *env, subject string) int {
+	t.Helper()
+	list, _, err := audit.Of(e.st, subject, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range list {
+		if a.Purpose == audit.PurposeParty && a.Actor.Name == "Sven Lindqvist" && a.Kind == audit.KindCase {
+			n++
+		}
+	}
+	return n
 }
 
 func TestExpiryRemindAndResend(t *testing.T) {

@@ -644,6 +644,7 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	}
 	var c Case
 	var evs []Event
+	party := false
 	err := s.Store.View(func(tx *store.Tx) error {
 		if !mayView(tx, user, id) {
 			return ErrNotFound
@@ -652,7 +653,10 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 			return err
 		}
 		var err error
-		evs, err = store.Values[Event](tx, store.Events, id+"/")
+		if evs, err = store.Values[Event](tx, store.Events, id+"/"); err != nil {
+			return err
+		}
+		party, err = isParty(tx, id, user)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -660,6 +664,15 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if party { // a co-applicant read the applicant's data
+		reader := Ref{ID: user}
+		if p, err := s.Register.Person(user); err == nil {
+			reader.Name = p.Name()
+		}
+		if err := s.recordPartyRead(&c, reader); err != nil {
+			return nil, nil, err
+		}
 	}
 	return &c, evs, nil
 }
