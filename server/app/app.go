@@ -90,7 +90,9 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(parts.Messages, parts.Catalog, m.Config.BaseURL),
-		People: parts.Directory, Senders: senders, Log: m.Log, Now: m.Now}
+		People: parts.Directory, Senders: senders, Log: m.Log, Now: m.Now,
+		Links: map[string]notify.LinkFunc{ // invitations: a one-time token per message
+			notify.KindInvitation: parts.Cases.InvitationLink, notify.KindInvitationReminder: parts.Cases.InvitationLink}}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Log: m.Log, Now: m.Now, Metrics: m.Metrics, Storage: st,
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
@@ -204,6 +206,11 @@ func (m *Main) housekeeping() {
 				m.Log.Error("draft housekeeping", "err", err)
 			} else if del+rem > 0 {
 				m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
+			}
+			if exp, rem, err := m.Cases.HousekeepInvitations(); err != nil {
+				m.Log.Error("invitation housekeeping", "err", err)
+			} else if exp+rem > 0 {
+				m.Log.Info("invitations housekept", "expired", exp, "reminded", rem)
 			}
 			if n, err := m.Cases.CollectOrphans(); err != nil {
 				m.Log.Error("orphaned files", "err", err)

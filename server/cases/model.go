@@ -50,6 +50,9 @@ type Draft struct {
 	Prefill   map[string]PrefillSource `json:"prefill,omitempty"`
 	CreatedAt time.Time                `json:"createdAt"`
 	CaseID    string                   `json:"caseId,omitempty"` // set once submitted
+	// Reopens is the case this draft was taken back from to be changed
+	// and sent for approval again (a party declined, see Reopen).
+	Reopens string `json:"reopens,omitempty"`
 
 	Version   int       `json:"version"`
 	Step      int       `json:"step"`
@@ -101,11 +104,13 @@ type Case struct {
 	Known       map[string]any `json:"known,omitempty"`
 	Attachments []Attachment   `json:"attachments,omitempty"`
 	Parties     []Party        `json:"parties"`
-	DraftID     string         `json:"draftId"`
-	SubmittedAt time.Time      `json:"submittedAt"`
-	UpdatedAt   time.Time      `json:"updatedAt"`
-	DueAt       time.Time      `json:"dueAt"`
-	RetainUntil time.Time      `json:"retainUntil"`
+	// Round counts the versions sent to the parties for approval.
+	Round       int       `json:"round,omitempty"`
+	DraftID     string    `json:"draftId"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	DueAt       time.Time `json:"dueAt"`
+	RetainUntil time.Time `json:"retainUntil"`
 }
 
 // Subject is whom the case is for.

@@ -18,6 +18,9 @@ type Register interface {
 	Person(id string) (population.Person, error)
 	Organization(businessID string) (population.Organization, error)
 	Principals(p population.Person, on time.Time) ([]identity.Principal, error)
+	// PersonByHetu and Property find co-applicants (parties.go).
+	PersonByHetu(hetu string) (population.Person, error)
+	Property(id string) (population.Property, error)
 }
 
 // Sources of prefilled values: each names the register or record the

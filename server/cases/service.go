@@ -417,6 +417,15 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	if len(errs) > 0 {
 		return &SubmitResult{Errors: errs}, nil
 	}
+	var parties []DraftParty
+	if svc.OnBehalf == catalog.OnBehalfAllParties {
+		if parties, err = s.Parties(d.ID, actor.ID); err != nil {
+			return nil, err
+		}
+	}
+	if d.Reopens != "" {
+		return s.resubmit(snap, def, svc, clean, byID, parties, actor, now)
+	}
 	// Everything but the reference number is made and encoded before the
 	// serial write.
 	year := now.In(datefmt.Helsinki()).Year()
@@ -428,6 +437,16 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
+	}
+	var invs []*Invitation
+	if len(parties) > 0 { // the parties approve before it goes to handling
+		hash, err := answersHash(clean)
+		if err != nil {
+			return nil, err
+		}
+		c.Status, c.Round = StatusAwaitingSignatures, 1
+		invs = newInvitations(c, parties, 1, hash, invitationDays(svc), now)
+		c.Parties = partyRows(invs)
 	}
 	caseJSON, err := json.Marshal(c) // without the reference (see withReference)
 	if err != nil {
@@ -498,6 +517,14 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		if err := notify.Submitted(tx, submittedAction(c, ref)); err != nil {
 			return err
+		}
+		if len(invs) > 0 {
+			if err := sameParties(tx, d, parties); err != nil {
+				return err
+			}
+			if err := invite(tx, c, ref, invs, now); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
 			return err
@@ -601,23 +628,35 @@ func (s *Service) caseByID(id string) (*Case, error) {
 	return &c, err
 }
 
-// Case returns a case the user may see: they submitted it or it was made
-// in their name. Anyone else gets ErrNotFound.
+// mayView is the one decision of who may see a case: whoever submitted
+// it, the person it was made for, and the people asked to approve it (a
+// party, or a minor party's guardian). Each of them has the case in the
+// CasesByUser index, written with the case and with each invitation.
+func mayView(tx *store.Tx, user, caseID string) bool {
+	return tx.Has(store.CasesByUser, userKey(user, caseID))
+}
+
+// Case returns a case the user may see (mayView). Anyone else gets
+// ErrNotFound.
 func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	if !store.ValidID(id) {
 		return nil, nil, ErrNotFound
 	}
 	var c Case
 	var evs []Event
+	party := false
 	err := s.Store.View(func(tx *store.Tx) error {
-		if !tx.Has(store.CasesByUser, userKey(user, id)) {
+		if !mayView(tx, user, id) {
 			return ErrNotFound
 		}
 		if err := tx.Get(store.Cases, id, &c); err != nil {
 			return err
 		}
 		var err error
-		evs, err = store.Values[Event](tx, store.Events, id+"/")
+		if evs, err = store.Values[Event](tx, store.Events, id+"/"); err != nil {
+			return err
+		}
+		party, err = isParty(tx, id, user)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -625,6 +664,15 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if party { // a co-applicant read the applicant's data
+		reader := Ref{ID: user}
+		if p, err := s.Register.Person(user); err == nil {
+			reader.Name = p.Name()
+		}
+		if err := s.recordPartyRead(&c, reader); err != nil {
+			return nil, nil, err
+		}
 	}
 	return &c, evs, nil
 }

@@ -188,6 +188,9 @@ type Service struct {
 	ProcessingDays int `json:"processingDays"`
 	// DraftRetentionDays is how long an untouched draft is kept.
 	DraftRetentionDays int `json:"draftRetentionDays"`
+	// InvitationDays is how long a co-applicant's invitation stays valid
+	// (all-parties services; 14 when unset).
+	InvitationDays int `json:"invitationDays,omitempty"`
 	// CaseRetention is how long a closed case is kept, as an ISO 8601
 	// duration of years, months and days, e.g. "P10Y".
 	CaseRetention string `json:"caseRetention"`

@@ -174,3 +174,11 @@ func toCents(f float64) int64 {
 	}
 	return int64(f*100 + 0.5)
 }
+
+// ValidEmail is the e-mail check of email fields, for addresses given
+// outside a form (a co-applicant's contact).
+func ValidEmail(s string) bool { return validEmail(s) }
+
+// ValidPhone is the phone check of phone fields, for numbers given
+// outside a form (a co-applicant's contact).
+func ValidPhone(s string) bool { return validPhone(s) }

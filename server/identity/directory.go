@@ -152,3 +152,13 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 	})
 	return out, err
 }
+
+// Property loads a property (real estate unit) and its owners' person ids.
+func (d *Directory) Property(id string) (population.Property, error) {
+	var p population.Property
+	err := d.Store.View(func(tx *store.Tx) error { return tx.Get(store.Settings, "property:"+id, &p) })
+	if errors.Is(err, store.ErrNotFound) {
+		return p, ErrUnknown
+	}
+	return p, err
+}

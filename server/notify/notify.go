@@ -26,10 +26,30 @@ const (
 	KindPartySubmitted = "party-submitted"
 	// KindDraftExpiring reminds the owner of a draft about to be deleted.
 	KindDraftExpiring = "draft-expiring"
+	// KindInvitation asks a co-applicant to review and approve an
+	// application; outside the app its link carries a one-time token
+	// (Dispatcher.Links).
+	KindInvitation = "invitation"
+	// KindInvitationReminder reminds a co-applicant whose invitation
+	// expires soon.
+	KindInvitationReminder = "invitation-reminder"
+	// KindPartyAnswered tells the applicant that a party opened the
+	// invitation or approved (Params["answer"]).
+	KindPartyAnswered = "party-answered"
+	// KindPartyDeclined tells the applicant that a party declined, with
+	// their reason if they gave one.
+	KindPartyDeclined = "party-declined"
+	// KindInvitationExpired tells the applicant that a party's invitation
+	// expired unanswered.
+	KindInvitationExpired = "invitation-expired"
+	// KindAllApproved tells the applicant that every party approved and
+	// the application went to handling.
+	KindAllApproved = "all-approved"
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring}
+var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring,
+	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved}
 
 // Notification is one message to one person. It is stored in the
 // person's in-app list (bucket notices, key "user/id"); the JSON names
@@ -43,6 +63,17 @@ type Notification struct {
 	Link   string            `json:"link"` // path after /{lang}
 	Params map[string]string `json:"params,omitempty"`
 	Read   bool              `json:"read,omitempty"`
+	// Contact, when set, is how outside channels reach the recipient
+	// instead of (or before) the register's addresses: a co-applicant
+	// the register does not know, or the address the applicant gave.
+	Contact *Contact `json:"contact,omitempty"`
+}
+
+// Contact is an address given with a notification.
+type Contact struct {
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Lang  string `json:"lang,omitempty"`
 }
 
 // Person is someone an event names.

@@ -62,7 +62,16 @@ type Message struct {
 	Title   string // push: a neutral title, no personal data
 	Link    string // absolute (or site-relative) link to the thing
 	Notice  string // notification id
+	// Secret is a one-time token the link and text carry (an invitation
+	// link): a Sender that keeps messages must not keep it on disk.
+	Secret string
 }
+
+// LinkFunc makes the link of a notification sent outside the app on
+// channel: the path after /{lang} and the secret it carries. It runs
+// at delivery, so no link token waits in the store; an error wrapping
+// ErrPermanent drops the delivery (the thing it asked about is closed).
+type LinkFunc func(ctx context.Context, n Notification, channel string) (path, secret string, err error)
 
 // A Sender delivers messages of one channel. Its errors decide what
 // happens next: nil is delivered; a *RetryError or any plain error is
@@ -100,8 +109,11 @@ type Dispatcher struct {
 	Render  *Renderer
 	People  Directory
 	Senders map[string]Sender // by channel; a channel without one is dropped with a log line
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Links make the e-mail and SMS links of the kinds named (invitations:
+	// a fresh one-time token per message); other kinds link to n.Link.
+	Links map[string]LinkFunc
+	Log   *slog.Logger
+	Now   func() time.Time
 
 	Lease       time.Duration // how long a taken delivery is hidden from others (45 s: longer than any adapter's timeout)
 	Batch       int           // deliveries taken at once (256)
@@ -333,25 +345,45 @@ func (d *Dispatcher) send(ctx context.Context, j taken) error {
 			Notice: j.n.ID, Link: j.n.Link})
 	}
 	p, err := d.People.Person(j.d.User)
-	if err != nil {
+	if err != nil && j.n.Contact == nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%w: recipient unknown", ErrPermanent)
 		}
 		return err
 	}
+	if c := j.n.Contact; c != nil { // the given address comes first
+		if err != nil {
+			p = population.Person{Language: c.Lang}
+		}
+		if c.Email != "" {
+			p.Email = c.Email
+		}
+		if c.Phone != "" {
+			p.Phone = c.Phone
+		}
+	}
 	lang := p.Language
 	if lang != "fi" && lang != "sv" && lang != "en" {
 		lang = "fi"
 	}
-	m := Message{Key: j.d.Key(), Channel: j.d.Channel, User: j.d.User, Lang: lang, Notice: j.n.ID,
-		Link: d.Render.URL(lang, j.n)}
+	n := j.n
+	var secret string
+	if link := d.Links[n.Kind]; link != nil && (j.d.Channel == ChannelEmail || j.d.Channel == ChannelSMS) {
+		path, sec, err := link(ctx, n, j.d.Channel)
+		if err != nil {
+			return err
+		}
+		n.Link, secret = path, sec
+	}
+	m := Message{Key: j.d.Key(), Channel: j.d.Channel, User: j.d.User, Lang: lang, Notice: n.ID,
+		Link: d.Render.URL(lang, n), Secret: secret}
 	switch j.d.Channel {
 	case ChannelEmail:
 		m.To = strings.TrimSpace(p.Email)
-		m.Subject, m.Text, m.HTML = d.Render.Mail(lang, j.n)
+		m.Subject, m.Text, m.HTML = d.Render.Mail(lang, n)
 	case ChannelSMS:
 		m.To = strings.TrimSpace(p.Phone)
-		m.Text = d.Render.SMS(lang, j.n)
+		m.Text = d.Render.SMS(lang, n)
 	case ChannelPush:
 		m.To = j.d.Target
 		m.Title = d.Render.PushTitle(lang)

@@ -33,6 +33,14 @@ var defaults = map[string][]string{
 	KindSubmittedFor:   {},
 	KindPartySubmitted: {ChannelPush, ChannelEmail},
 	KindDraftExpiring:  {},
+	// A co-applicant is asked on every channel there is for them; the
+	// applicant hears of the answers where they hear of their own.
+	KindInvitation:         {ChannelPush, ChannelEmail, ChannelSMS},
+	KindInvitationReminder: {ChannelPush, ChannelEmail, ChannelSMS},
+	KindPartyAnswered:      {},
+	KindPartyDeclined:      {ChannelPush, ChannelEmail},
+	KindInvitationExpired:  {ChannelPush, ChannelEmail},
+	KindAllApproved:        {ChannelPush, ChannelEmail},
 }
 
 // Channels lists the optional channels on for kind.

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"time"
 
 	"asiointi/server/store"
@@ -20,10 +22,22 @@ type Recorded struct {
 
 // Recorder is the demo's e-mail and SMS adapter: it keeps every message,
 // full text and link, for the demo outbox page instead of sending it.
+// A message's secret (an invitation link's token) is kept in memory
+// only: the stored copy shows Scrubbed in its place, so after a restart
+// the outbox shows the message without a working link.
 type Recorder struct {
 	Store *store.Store
 	Now   func() time.Time
+
+	mu      sync.Mutex
+	secrets map[string]Recorded // by key: the full messages that carried a secret
 }
+
+// Scrubbed stands for a secret in a stored message.
+const Scrubbed = "[removed]"
+
+// secretsKept bounds the full messages kept in memory (the oldest go).
+const secretsKept = 1000
 
 // Send records m; a repeat of the same delivery key replaces the first.
 func (r *Recorder) Send(_ context.Context, m Message) error {
@@ -32,7 +46,35 @@ func (r *Recorder) Send(_ context.Context, m Message) error {
 		now = r.Now()
 	}
 	rec := Recorded{Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Text, Link: m.Link, At: now, Key: m.Key}
-	return r.Store.Update(func(tx *store.Tx) error { return tx.Put(store.DevOutbox, m.Key, rec) })
+	stored := rec
+	if m.Secret != "" {
+		stored.Body = strings.ReplaceAll(rec.Body, m.Secret, Scrubbed)
+		stored.Link = strings.ReplaceAll(rec.Link, m.Secret, Scrubbed)
+		stored.Subject = strings.ReplaceAll(rec.Subject, m.Secret, Scrubbed)
+	}
+	if m.Secret != "" { // before the stored copy shows, so List never shows it scrubbed
+		r.keep(rec)
+	}
+	return r.Store.Update(func(tx *store.Tx) error { return tx.Put(store.DevOutbox, m.Key, stored) })
+}
+
+// keep holds a message with its secret in memory for the outbox page.
+func (r *Recorder) keep(rec Recorded) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.secrets == nil {
+		r.secrets = map[string]Recorded{}
+	}
+	if len(r.secrets) >= secretsKept {
+		oldest := ""
+		for k, v := range r.secrets {
+			if oldest == "" || v.At.Before(r.secrets[oldest].At) {
+				oldest = k
+			}
+		}
+		delete(r.secrets, oldest)
+	}
+	r.secrets[rec.Key] = rec
 }
 
 // List returns every recorded message, newest first.
@@ -43,5 +85,12 @@ func (r *Recorder) List() ([]Recorded, error) {
 		out, err = store.ValuesReverse[Recorded](tx, store.DevOutbox, "")
 		return err
 	})
+	r.mu.Lock()
+	for i := range out {
+		if full, ok := r.secrets[out[i].Key]; ok {
+			out[i] = full
+		}
+	}
+	r.mu.Unlock()
 	return out, err
 }

@@ -26,6 +26,13 @@ var kindMessages = map[string]string{
 	KindSubmittedFor:   "notify.kind.submittedFor",
 	KindPartySubmitted: "notify.kind.partySubmitted",
 	KindDraftExpiring:  "notify.kind.draftExpiring",
+
+	KindInvitation:         "notify.kind.invitation",
+	KindInvitationReminder: "notify.kind.invitationReminder",
+	KindPartyAnswered:      "notify.kind.partyApproved",
+	KindPartyDeclined:      "notify.kind.partyDeclined",
+	KindInvitationExpired:  "notify.kind.invitationExpired",
+	KindAllApproved:        "notify.kind.allApproved",
 }
 
 // kindNames are the message ids naming each kind in settings.
@@ -34,6 +41,13 @@ var kindNames = map[string]string{
 	KindSubmittedFor:   "notify.kindName.submittedFor",
 	KindPartySubmitted: "notify.kindName.partySubmitted",
 	KindDraftExpiring:  "notify.kindName.draftExpiring",
+
+	KindInvitation:         "notify.kindName.invitation",
+	KindInvitationReminder: "notify.kindName.invitationReminder",
+	KindPartyAnswered:      "notify.kindName.partyAnswered",
+	KindPartyDeclined:      "notify.kindName.partyDeclined",
+	KindInvitationExpired:  "notify.kindName.invitationExpired",
+	KindAllApproved:        "notify.kindName.allApproved",
 }
 
 // channelNames are the message ids naming each optional channel.
@@ -64,12 +78,23 @@ func (r *Renderer) Text(lang string, n Notification) string {
 	}
 	data := map[string]any{
 		"Service": service, "Reference": n.Params["reference"],
-		"Actor": n.Params["actor"], "Principal": n.Params["principal"],
+		"Actor": n.Params["actor"], "Principal": n.Params["principal"], "Party": n.Params["party"],
+		"Reason": n.Params["reason"],
 	}
 	if n.Kind == KindDraftExpiring {
 		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
 		data["Date"] = datefmt.Date(exp, lang)
 		data["Count"] = max(1, int(math.Ceil(exp.Sub(n.At).Hours()/24)))
+	}
+	if n.Kind == KindPartyAnswered && n.Params["answer"] == "opened" {
+		id = "notify.kind.partyOpened"
+	}
+	if n.Kind == KindPartyDeclined && n.Params["reason"] != "" {
+		id = "notify.kind.partyDeclinedWithReason"
+	}
+	if n.Kind == KindInvitation || n.Kind == KindInvitationReminder {
+		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
+		data["Date"] = datefmt.Date(exp, lang)
 	}
 	return r.Msg.T(lang, id, data)
 }

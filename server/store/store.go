@@ -60,11 +60,18 @@ const (
 	AccessLog       = "access_log"
 	AccessBySubject = "access_by_subject"
 	Feedback        = "feedback" // "municipality/id" → accessibility feedback (server/publish)
+	// Co-applicants (server/cases/parties.go, invitations.go).
+	DraftParties      = "draft_parties"       // "draft id/party id" → a party named on a draft
+	Invitations       = "invitations"         // invitation id → an invitation to approve a case
+	InvitationsByCase = "invitations_by_case" // "case id/invitation id"
+	InvitationsByUser = "invitations_by_user" // "person id/invitation id": whom it asks
+	InvitationTokens  = "invitation_tokens"   // hash of a link token → its invitation (the token itself is never stored)
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
+	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

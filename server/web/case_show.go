@@ -23,6 +23,10 @@ type caseView struct {
 	JSONURL        string
 	PDFURL         string
 	Nested         bool // answers' headings are h3 under "Answers"
+	// Parties are the co-applicants and their states (live); the
+	// applicant may take the application back (ReopenURL) while it waits.
+	Parties   []partyRow
+	ReopenURL string
 }
 
 type timelineRow struct {
@@ -47,6 +51,17 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	}
 	for _, e := range evs {
 		v.Events = append(v.Events, timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, v.Words, e)})
+	}
+	mine := cs.Actor.ID == sess.UserID && cs.Status == cases.StatusAwaitingSignatures
+	for _, p := range cs.Parties {
+		r := partyRow{ID: p.ID, Name: p.Name, Status: p.Status, StatusText: s.msg.T(lang, partyStatusIDs[p.Status])}
+		if mine && p.Status == cases.InvitationExpired {
+			r.ResendURL = pathsIn(lang).ResendInvitation(cs.ID, p.ID)
+		}
+		v.Parties = append(v.Parties, r)
+	}
+	if mine {
+		v.ReopenURL = pathsIn(lang).ReopenCase(cs.ID)
 	}
 	for _, a := range cs.Attachments {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
@@ -88,7 +103,28 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, w.Submitted, data)
 	case "status-changed":
 		data["Status"] = s.caseStatusText(lang, e.To)
+		if e.Note == "all-approved" {
+			return s.msg.T(lang, "timeline.allApproved", data)
+		}
 		return s.msg.T(lang, "timeline.statusChanged", data)
+	case "party-invited":
+		data["Party"] = e.Note
+		return s.msg.T(lang, "timeline.partyInvited", data)
+	case "party-approved":
+		return s.msg.T(lang, "timeline.partyApproved", data)
+	case "party-declined":
+		if e.Note != "" {
+			data["Reason"] = e.Note
+			return s.msg.T(lang, "timeline.partyDeclinedWithReason", data)
+		}
+		return s.msg.T(lang, "timeline.partyDeclined", data)
+	case "party-expired":
+		data["Party"] = e.Note
+		return s.msg.T(lang, "timeline.partyExpired", data)
+	case "reopened":
+		return s.msg.T(lang, "timeline.reopened", data)
+	case "resubmitted":
+		return s.msg.T(lang, "timeline.resubmitted", data)
 	}
 	return s.msg.T(lang, "timeline.other", data)
 }

@@ -16,6 +16,10 @@ type summaryView struct {
 	Closed                      string
 	Nested                      bool // answers' headings are h3 (false: h2)
 	Words                       kindWords
+	// PartiesURL manages the other parties (all-parties services), who
+	// are named in Parties.
+	PartiesURL string
+	Parties    []string
 }
 
 type summarySection struct {
@@ -60,6 +64,12 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 	}
 	if d.Principal != nil {
 		v.Principal = d.Principal.Name
+	}
+	if parties, err := s.cases.Parties(d.ID, d.Owner.ID); err == nil && s.allParties(d.Service) {
+		v.PartiesURL = pathsIn(lang).DraftParties(d.ID)
+		for _, p := range parties {
+			v.Parties = append(v.Parties, p.Name)
+		}
 	}
 	msgs := map[string]string{}
 	var problems []FieldMessage

@@ -153,3 +153,19 @@ func withNext(path, next string) string {
 	}
 	return path + "?next=" + url.QueryEscape(next)
 }
+
+// Co-applicants: a draft's parties, invitation links and invitations.
+func (p paths) DraftParties(id string) string { return p.in("/drafts/" + id + "/parties") }
+func (p paths) RemoveParty(id, party string) string {
+	return p.DraftParties(id) + "/" + party + "/delete"
+}
+func (p paths) InvitationLink(token string) string { return p.in("/i/" + token) }
+func (p paths) InvitationLanding() string          { return p.in("/invitation") }
+func (p paths) Invitations() string                { return p.in("/invitations") }
+func (p paths) Invitation(id string) string        { return p.in("/invitations/" + id) }
+func (p paths) Approve(id string) string           { return p.Invitation(id) + "/approve" }
+func (p paths) Decline(id string) string           { return p.Invitation(id) + "/decline" }
+func (p paths) ReopenCase(id string) string        { return p.Case(id) + "/reopen" }
+func (p paths) ResendInvitation(id, party string) string {
+	return p.Case(id) + "/parties/" + party + "/resend"
+}

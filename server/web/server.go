@@ -154,6 +154,13 @@ func New(d Deps) (*Server, error) {
 		// Accessibility feedback needs no login: 5 at once from an
 		// address, then one per 10 minutes.
 		"feedback": ratelimit.New(ratelimit.Rule{Burst: 5, Every: 10 * time.Minute}, d.Now),
+		// Co-applicants: naming parties and asking again send messages
+		// (an SMS costs money): 20 at once, then one a minute. Opening
+		// invitation links (token guessing): 10 from one address or
+		// session, then one per 30 s (a 256-bit token is not guessed
+		// anyway; this keeps scans quiet).
+		"invite":           ratelimit.New(ratelimit.Rule{Burst: 20, Every: time.Minute}, d.Now),
+		"invitation-guess": ratelimit.New(ratelimit.Rule{Burst: 10, Every: 30 * time.Second}, d.Now),
 	}
 	s.app = s.routes()
 	s.routePatterns = map[string]string{}

@@ -1,0 +1,447 @@
+package cases_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"asiointi/server/audit"
+	"asiointi/server/cases"
+	"asiointi/server/notify"
+	"asiointi/server/store"
+)
+
+// coEnv is Aino's building notification with Sven named as a party.
+type coEnv struct {
+	*env
+	draft *cases.Draft
+	aino  cases.Ref
+	sven  cases.Ref
+}
+
+func newCoEnv(t *testing.T) *coEnv {
+	t.Helper()
+	e := &coEnv{env: newEnv(t)}
+	e.aino, e.sven = e.ref(hetuAino), e.ref(hetuSven)
+	d := e.create("building-notification", e.aino, nil)
+	a := e.upload(d, "sitePlan", "asemapiirros.png", pngFile)
+	e.draft = e.save(d, buildingAnswers(a.ID))
+	return e
+}
+
+func (e *coEnv) addSven() *cases.DraftParty {
+	e.t.Helper()
+	p, errs, err := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Name: "Sven Lindqvist", Hetu: hetuSven})
+	if err != nil || len(errs) > 0 {
+		e.t.Fatalf("AddParty: %v %+v", err, errs)
+	}
+	return p
+}
+
+// sent submits with Sven as a party and returns the case and Sven's invitation.
+func (e *coEnv) sent() (*cases.Case, *cases.Invitation) {
+	e.t.Helper()
+	e.addSven()
+	c := e.submit(e.draft)
+	invs, err := e.svc.Invitations(e.sven.ID)
+	if err != nil || len(invs) != 1 {
+		e.t.Fatalf("Sven's invitations: %v %d", err, len(invs))
+	}
+	return c, invs[0]
+}
+
+func TestSuggestedParties(t *testing.T) {
+	e := newCoEnv(t)
+	sg, err := e.svc.SuggestedParties(e.draft.ID, e.aino.ID)
+	if err != nil || len(sg) != 1 || sg[0].Hetu != hetuSven || sg[0].Source != cases.PartyFromProperty {
+		t.Fatalf("suggestions %+v %v", sg, err)
+	}
+	if _, errs, _ := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Suggested: e.ref(hetuMaria).ID}); len(errs) != 1 {
+		t.Errorf("a person never suggested is added: %+v", errs)
+	}
+	p, errs, err := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Suggested: sg[0].Person})
+	if err != nil || len(errs) > 0 || p.Source != cases.PartyFromProperty || p.Person != e.sven.ID || p.Hetu != hetuSven {
+		t.Errorf("party %+v %+v %v", p, errs, err)
+	}
+	if sg, _ := e.svc.SuggestedParties(e.draft.ID, e.aino.ID); len(sg) != 0 {
+		t.Errorf("added party still suggested: %+v", sg)
+	}
+}
+
+func TestAddPartyRefusals(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    cases.PartyInput
+		field string
+		code  string
+	}{
+		{"no name", cases.PartyInput{Hetu: hetuSven}, "name", "parties.error.nameRequired"},
+		{"bad hetu", cases.PartyInput{Name: "X", Hetu: "010101-0000"}, "hetu", "parties.error.hetu"},
+		{"self", cases.PartyInput{Name: "Aino", Hetu: hetuAino}, "hetu", "parties.error.self"},
+		{"unknown without contact", cases.PartyInput{Name: "Outi Ulkopuolinen", Hetu: "010170-998P"}, "email", "parties.error.contactRequired"},
+		{"bad email", cases.PartyInput{Name: "Outi", Hetu: "010170-998P", Email: "not-mail"}, "email", "parties.error.email"},
+		{"own ward", cases.PartyInput{Name: "Ella", Hetu: hetuElla}, "hetu", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newCoEnv(t)
+			p, errs, err := e.svc.AddParty(e.draft.ID, e.aino, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.code == "" { // a minor: her other guardian answers for her
+				if len(errs) != 0 || p.Guardian == nil || p.Guardian.ID != e.ref(hetuMikko).ID {
+					t.Fatalf("minor party %+v %+v", p, errs)
+				}
+				return
+			}
+			if len(errs) != 1 || errs[0].Field != tc.field || errs[0].Code != tc.code {
+				t.Fatalf("errors %+v, want %s %s", errs, tc.field, tc.code)
+			}
+		})
+	}
+	t.Run("duplicate", func(t *testing.T) {
+		e := newCoEnv(t)
+		e.addSven()
+		_, errs, _ := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Name: "Sven", Hetu: hetuSven})
+		if len(errs) != 1 || errs[0].Code != "parties.error.duplicate" {
+			t.Fatalf("errors %+v", errs)
+		}
+	})
+	t.Run("other service", func(t *testing.T) {
+		e := newCoEnv(t)
+		d := e.create("sports-shift", e.aino, nil)
+		if _, _, err := e.svc.AddParty(d.ID, e.aino, cases.PartyInput{Name: "Sven", Hetu: hetuSven}); !errors.Is(err, cases.ErrNoParties) {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("someone else's draft", func(t *testing.T) {
+		e := newCoEnv(t)
+		if _, _, err := e.svc.AddParty(e.draft.ID, e.sven, cases.PartyInput{Name: "Aino", Hetu: hetuAino}); !isNotFound(err) {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("remove before submit, not after", func(t *testing.T) {
+		e := newCoEnv(t)
+		p := e.addSven()
+		if err := e.svc.RemoveParty(e.draft.ID, e.sven.ID, p.ID); !isNotFound(err) {
+			t.Fatalf("other person removes: %v", err)
+		}
+		if err := e.svc.RemoveParty(e.draft.ID, e.aino.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		p = e.addSven()
+		e.submit(e.draft)
+		if err := e.svc.RemoveParty(e.draft.ID, e.aino.ID, p.ID); !errors.Is(err, cases.ErrSubmitted) {
+			t.Fatalf("after submit: %v", err)
+		}
+	})
+}
+
+func TestSubmitWithoutPartiesGoesToHandling(t *testing.T) {
+	e := newCoEnv(t)
+	if c := e.submit(e.draft); c.Status != cases.StatusSubmitted || len(c.Parties) != 0 {
+		t.Fatalf("case %s %+v", c.Status, c.Parties)
+	}
+}
+
+// TestInvitationTransitions: every answer from every state.
+func TestInvitationTransitions(t *testing.T) {
+	type step func(e *coEnv, inv *cases.Invitation) error
+	approve := func(e *coEnv, inv *cases.Invitation) error {
+		_, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true})
+		return err
+	}
+	decline := func(e *coEnv, inv *cases.Invitation) error {
+		_, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Reason: "Ei käy"})
+		return err
+	}
+	open := func(e *coEnv, inv *cases.Invitation) error { return e.svc.Opened(inv.ID, e.sven.ID) }
+	expire := func(e *coEnv, _ *cases.Invitation) error {
+		e.clk.Add(15 * 24 * time.Hour)
+		_, _, err := e.svc.HousekeepInvitations()
+		return err
+	}
+	tests := []struct {
+		name       string
+		before     []step
+		do         step
+		wantErr    error
+		wantStatus string // the party's
+		wantCase   string
+	}{
+		{"waiting → opened", nil, open, nil, cases.InvitationOpened, cases.StatusAwaitingSignatures},
+		{"waiting → approved: all approved, submitted", nil, approve, nil, cases.InvitationApproved, cases.StatusSubmitted},
+		{"opened → approved", []step{open}, approve, nil, cases.InvitationApproved, cases.StatusSubmitted},
+		{"waiting → declined", nil, decline, nil, cases.InvitationDeclined, cases.StatusAwaitingSignatures},
+		{"opened → declined", []step{open}, decline, nil, cases.InvitationDeclined, cases.StatusAwaitingSignatures},
+		{"approved → declined refused", []step{approve}, decline, cases.ErrInvitationClosed, cases.InvitationApproved, cases.StatusSubmitted},
+		{"declined → approved refused", []step{decline}, approve, cases.ErrInvitationClosed, cases.InvitationDeclined, cases.StatusAwaitingSignatures},
+		{"approved twice refused", []step{approve}, approve, cases.ErrInvitationClosed, cases.InvitationApproved, cases.StatusSubmitted},
+		{"waiting → expired", nil, expire, nil, cases.InvitationExpired, cases.StatusAwaitingSignatures},
+		{"expired → approved refused", []step{expire}, approve, cases.ErrInvitationClosed, cases.InvitationExpired, cases.StatusAwaitingSignatures},
+		{"opened after answer changes nothing", []step{decline}, open, nil, cases.InvitationDeclined, cases.StatusAwaitingSignatures},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newCoEnv(t)
+			c, inv := e.sent()
+			if c.Status != cases.StatusAwaitingSignatures || len(c.Parties) != 1 || c.Parties[0].Status != cases.InvitationWaiting {
+				t.Fatalf("sent case %s %+v", c.Status, c.Parties)
+			}
+			for _, s := range tc.before {
+				if err := s(e, inv); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tc.do(e, inv); !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err %v, want %v", err, tc.wantErr)
+			}
+			got, _, err := e.svc.Case(c.ID, e.aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tc.wantCase || got.Parties[0].Status != tc.wantStatus {
+				t.Errorf("case %s party %s, want %s %s", got.Status, got.Parties[0].Status, tc.wantCase, tc.wantStatus)
+			}
+		})
+	}
+}
+
+func TestAnswerRefusals(t *testing.T) {
+	e := newCoEnv(t)
+	_, inv := e.sent()
+	for _, who := range []string{hetuAino, hetuMaria, hetuMikko} {
+		if _, err := e.svc.Answer(inv.ID, e.ref(who), cases.Answer{Approve: true}); !errors.Is(err, cases.ErrNotInvitee) {
+			t.Errorf("%s approves: %v", who, err)
+		}
+		if _, err := e.svc.Invitation(inv.ID, e.ref(who).ID); !errors.Is(err, cases.ErrNotInvitee) {
+			t.Errorf("%s reads: %v", who, err)
+		}
+	}
+	if _, err := e.svc.Answer("01HZZZZZZZZZZZZZZZZZZZZZZZ", e.sven, cases.Answer{Approve: true}); !isNotFound(err) {
+		t.Errorf("unknown id: %v", err)
+	}
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true, Answers: "stale"}); !errors.Is(err, cases.ErrAnswersChanged) {
+		t.Errorf("stale answers: %v", err)
+	}
+	// The refusals changed nothing: Sven can still approve.
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true, Answers: inv.Answers}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentApprovals: of many concurrent answers exactly one counts.
+func TestConcurrentApprovals(t *testing.T) {
+	e := newCoEnv(t)
+	c, inv := e.sent()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(approve bool) {
+			defer wg.Done()
+			_, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: approve})
+			if err == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			} else if !errors.Is(err, cases.ErrInvitationClosed) {
+				t.Error(err)
+			}
+		}(i%2 == 0)
+	}
+	wg.Wait()
+	if ok != 1 {
+		t.Fatalf("%d answers counted", ok)
+	}
+	_, evs, err := e.svc.Case(c.ID, e.aino.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := 0
+	for _, ev := range evs {
+		if ev.Type == "party-approved" || ev.Type == "party-declined" {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Errorf("%d answer events", answers)
+	}
+}
+
+func TestDeclineReopenResubmit(t *testing.T) {
+	e := newCoEnv(t)
+	c, inv := e.sent()
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Reason: "Väärä paikka"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Reopen(c.ID, e.sven.ID); !isNotFound(err) {
+		t.Fatalf("party reopens: %v", err)
+	}
+	draftID, err := e.svc.Reopen(c.ID, e.aino.ID)
+	if err != nil || draftID != e.draft.ID {
+		t.Fatalf("reopen %s %v", draftID, err)
+	}
+	d, err := e.svc.Draft(draftID, e.aino.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = e.save(d, map[string]any{"description": "Varasto tontin eteläreunaan."})
+	c2 := e.submit(d)
+	if c2.ID != c.ID || c2.Status != cases.StatusAwaitingSignatures || c2.Round != 2 || c2.Parties[0].Status != cases.InvitationWaiting {
+		t.Fatalf("resubmitted %s %s round %d %+v", c2.ID, c2.Status, c2.Round, c2.Parties)
+	}
+	invs, _ := e.svc.Invitations(e.sven.ID)
+	var fresh *cases.Invitation
+	for _, x := range invs {
+		if x.Round == 2 {
+			fresh = x
+		}
+	}
+	if fresh == nil || fresh.Answers == inv.Answers {
+		t.Fatalf("new invitation %+v", fresh)
+	}
+	// The old invitation is closed; the approval of the old version does not count.
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true}); !errors.Is(err, cases.ErrInvitationClosed) {
+		t.Fatalf("old invitation: %v", err)
+	}
+	if _, err := e.svc.Answer(fresh.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ := e.svc.Case(c.ID, e.aino.ID)
+	if got.Status != cases.StatusSubmitted || got.Answers["description"] != "Varasto tontin eteläreunaan." {
+		t.Fatalf("case %s %v", got.Status, got.Answers["description"])
+	}
+	// The party sees the case in their applications; each read is in
+	// Aino's access log as a co-applicant's, her own reads are not.
+	if list, _ := e.svc.Cases(e.sven.ID); len(list) != 1 || list[0].ID != c.ID {
+		t.Errorf("Sven's cases %d", len(list))
+	}
+	before := partyReads(t, e.env, e.aino.ID)
+	if _, _, err := e.svc.Case(c.ID, e.sven.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Case(c.ID, e.aino.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Invitation(fresh.ID, e.sven.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := partyReads(t, e.env, e.aino.ID); got != before+2 {
+		t.Errorf("access log: %d co-applicant reads, want %d", got, before+2)
+	}
+}
+
+// partyReads counts the co-applicants' reads in a person's access log.
+func partyReads(t *testing.T, e *env, subject string) int {
+	t.Helper()
+	list, _, err := audit.Of(e.st, subject, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range list {
+		if a.Purpose == audit.PurposeParty && a.Actor.Name == "Sven Lindqvist" && a.Kind == audit.KindCase {
+			n++
+		}
+	}
+	return n
+}
+
+func TestExpiryRemindAndResend(t *testing.T) {
+	e := newCoEnv(t)
+	c, inv := e.sent()
+	e.clk.Add(11*24*time.Hour + time.Hour) // under 3 days left
+	if exp, rem, err := e.svc.HousekeepInvitations(); err != nil || exp != 0 || rem != 1 {
+		t.Fatalf("remind: %d %d %v", exp, rem, err)
+	}
+	if _, rem, _ := e.svc.HousekeepInvitations(); rem != 0 {
+		t.Fatal("reminded twice")
+	}
+	e.clk.Add(3 * 24 * time.Hour)
+	if exp, _, err := e.svc.HousekeepInvitations(); err != nil || exp != 1 {
+		t.Fatalf("expire: %d %v", exp, err)
+	}
+	if err := e.svc.Resend(c.ID, e.sven.ID, inv.Party); !isNotFound(err) {
+		t.Fatalf("party resends: %v", err)
+	}
+	if err := e.svc.Resend(c.ID, e.aino.ID, inv.Party); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatalf("approve after resend: %v", err)
+	}
+}
+
+// TestTokens: a link token is made at delivery, found by its hash only,
+// never written to the database file; closed invitations' tokens stop working.
+func TestTokens(t *testing.T) {
+	e := newCoEnv(t)
+	_, inv := e.sent()
+	n := notify.Notification{Kind: notify.KindInvitation, Params: map[string]string{"invitation": inv.ID}}
+	path, tok, err := e.svc.InvitationLink(context.Background(), n, notify.ChannelEmail)
+	if err != nil || path != "/i/"+tok || len(tok) < 22 {
+		t.Fatalf("link %q %q %v", path, tok, err)
+	}
+	rec := &notify.Recorder{Store: e.st}
+	if err := rec.Send(context.Background(), notify.Message{Key: "k", Channel: "email", Text: "open " + path, Link: path, Secret: tok}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := rec.List(); len(list) != 1 || list[0].Link != path {
+		t.Fatalf("demo outbox shows %+v", list)
+	}
+	teaser, err := e.svc.ByToken(tok)
+	if err != nil || teaser.ID != inv.ID || teaser.Service != "building-notification" {
+		t.Fatalf("ByToken %+v %v", teaser, err)
+	}
+	// A token for another channel replaces nothing; one for the same channel replaces the old.
+	_, tok2, _ := e.svc.InvitationLink(context.Background(), n, notify.ChannelEmail)
+	if _, err := e.svc.ByToken(tok); !errors.Is(err, cases.ErrBadToken) {
+		t.Errorf("replaced token: %v", err)
+	}
+	for _, bad := range []string{"", "nope", tok + "x"} {
+		if _, err := e.svc.ByToken(bad); !errors.Is(err, cases.ErrBadToken) {
+			t.Errorf("token %q: %v", bad, err)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(e.dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []string{tok, tok2} {
+		if bytes.Contains(raw, []byte(x)) {
+			t.Errorf("token %s… is in the database file", x[:6])
+		}
+	}
+	// Used: after the answer the token no longer works.
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ByToken(tok2); !errors.Is(err, cases.ErrBadToken) {
+		t.Errorf("used token: %v", err)
+	}
+	if _, _, err := e.svc.InvitationLink(context.Background(), n, notify.ChannelSMS); !errors.Is(err, notify.ErrPermanent) {
+		t.Errorf("link for a closed invitation: %v", err)
+	}
+}
+
+func TestExpiredTokenRefused(t *testing.T) {
+	e := newCoEnv(t)
+	_, inv := e.sent()
+	n := notify.Notification{Kind: notify.KindInvitation, Params: map[string]string{"invitation": inv.ID}}
+	_, tok, err := e.svc.InvitationLink(context.Background(), n, notify.ChannelSMS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(14*24*time.Hour + time.Second)
+	if _, err := e.svc.ByToken(tok); !errors.Is(err, cases.ErrBadToken) {
+		t.Fatalf("expired token: %v", err)
+	}
+}
