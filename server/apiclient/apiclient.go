@@ -367,7 +367,8 @@ func (s *Session) Case(id string) (Case, error) {
 	return c, err
 }
 
-// Cases lists the session's cases (GET /cases, 200).
+// Cases lists the first page of the session's cases, newest first (GET
+// /cases, 200; the server pages its lists, see README "Lists that page").
 func (s *Session) Cases() ([]Case, error) {
 	var list []Case
 	err := s.call("GET", "/api/v1/cases", nil, http.StatusOK, &list)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"asiointi/server/catalog"
@@ -320,26 +319,6 @@ func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 	return tx.Delete(store.Drafts, d.ID)
 }
 
-// Drafts lists the owner's unsubmitted drafts, most recently saved first.
-func (s *Service) Drafts(owner string) ([]*Draft, error) {
-	var out []*Draft
-	now := s.Now()
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.DraftsByUser, owner+"/", func(k string, _ []byte) error {
-			d, err := s.getDraft(tx, strings.TrimPrefix(k, owner+"/"), false)
-			if err != nil {
-				return nil // index ahead of a deleted draft: skip
-			}
-			if d.CaseID == "" && now.Before(d.ExpiresAt) {
-				out = append(out, d)
-			}
-			return nil
-		})
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
-	return out, err
-}
-
 // SubmitResult is the outcome of Submit.
 type SubmitResult struct {
 	Case   *Case
@@ -627,21 +606,4 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 		return nil, nil, err
 	}
 	return &c, evs, nil
-}
-
-// Cases lists the cases a user submitted or that were made in their name,
-// newest first.
-func (s *Service) Cases(user string) ([]*Case, error) {
-	var out []*Case
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.CasesByUser, user+"/", func(k string, _ []byte) error {
-			var c Case
-			if err := tx.Get(store.Cases, strings.TrimPrefix(k, user+"/"), &c); err != nil {
-				return nil
-			}
-			out = append(out, &c)
-			return nil
-		})
-	})
-	return out, err
 }
