@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"asiointi/server/store"
 )
 
@@ -47,30 +49,38 @@ type CasePage struct {
 }
 
 // CasesPage is one page of the cases a user submitted or that were made
-// in their name, newest submitted first.
+// in their name, newest submitted first. The cases come without their
+// answers (Answers and Known are nil): Case has them.
 func (s *Service) CasesPage(user string, p Page) (CasePage, error) {
-	return s.casesPage(user, p.Cursor, p.Size())
+	return s.casesPage(user, p.Cursor, p.Size(), decodeListed)
 }
 
 // Cases lists every case a user submitted or that were made in their
 // name, newest first. Lists people see are paged (CasesPage); this is for
 // callers that need them all and know there are few.
 func (s *Service) Cases(user string) ([]*Case, error) {
-	pg, err := s.casesPage(user, "", 0)
+	pg, err := s.casesPage(user, "", 0, func(raw []byte) (*Case, error) {
+		var c Case
+		return &c, unmarshal(raw, &c)
+	})
 	return pg.Cases, err
 }
 
-func (s *Service) casesPage(user, cursor string, limit int) (CasePage, error) {
+func (s *Service) casesPage(user, cursor string, limit int, decode func([]byte) (*Case, error)) (CasePage, error) {
 	var pg CasePage
 	prefix := user + "/"
 	err := s.Store.View(func(tx *store.Tx) error {
 		var err error
 		pg.Next, err = tx.PageReverse(store.CasesByUser, prefix, cursor, limit, func(k string, _ []byte) (bool, error) {
-			var c Case
-			if err := tx.Get(store.Cases, strings.TrimPrefix(k, prefix), &c); err != nil {
+			raw, err := tx.GetRaw(store.Cases, strings.TrimPrefix(k, prefix))
+			if err != nil {
 				return false, nil // index ahead of a removed case: skip
 			}
-			pg.Cases = append(pg.Cases, &c)
+			c, err := decode(raw)
+			if err != nil {
+				return false, nil // as before pages: a record that does not decode is left out
+			}
+			pg.Cases = append(pg.Cases, c)
 			return true, nil
 		})
 		return err
@@ -122,4 +132,27 @@ func (s *Service) draftsPage(owner, cursor string, limit int) (DraftPage, error)
 	})
 	sort.SliceStable(pg.Drafts, func(i, j int) bool { return pg.Drafts[i].UpdatedAt.After(pg.Drafts[j].UpdatedAt) })
 	return pg, err
+}
+
+// listedCase decodes a case record for a list: everything but the answers
+// and known values, whose decoding (maps of any) was most of the cost of a
+// page; they are skipped over.
+type listedCase struct {
+	Case    `json:",inline"`
+	Answers skipped `json:"answers"`
+	Known   skipped `json:"known"`
+}
+
+// skipped is a JSON value left undecoded.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
+
+// decodeListed decodes a case record without its answers.
+func decodeListed(raw []byte) (*Case, error) {
+	var c listedCase
+	if err := jsonv2.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	return &c.Case, nil
 }
