@@ -50,6 +50,9 @@ type Draft struct {
 	Prefill   map[string]PrefillSource `json:"prefill,omitempty"`
 	CreatedAt time.Time                `json:"createdAt"`
 	CaseID    string                   `json:"caseId,omitempty"` // set once submitted
+	// Due is the time (Unix ms) of the draft's entry in housekeeping's
+	// list (due.go); 0 when it has none.
+	Due int64 `json:"due,omitempty"`
 
 	Version   int       `json:"version"`
 	Step      int       `json:"step"`

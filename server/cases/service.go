@@ -137,6 +137,10 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, err
 	}
 	err = s.Store.Update(func(tx *store.Tx) error {
+		d.Due = 0 // the function may run again
+		if err := fileDraftDue(tx, d); err != nil {
+			return err
+		}
 		if err := putDraft(tx, d, raw); err != nil {
 			return err
 		}
@@ -233,16 +237,31 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	out := *pre
 	saved(&out)
-	record, err := s.drafts.next(snap, &out)
-	if err != nil {
-		return nil, nil, err
+	// A save moves the expiry later, so the draft's entry in housekeeping's
+	// list comes due early and stays; only one that would come too late
+	// (a draft without one, or a shorter retention) is filed again.
+	refile := out.Due == 0 || draftDue(&out) < out.Due
+	var record []byte
+	if !refile {
+		if record, err = s.drafts.next(snap, &out); err != nil {
+			return nil, nil, err
+		}
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
-		if !changed { // the usual case: nothing touched the draft since it was read
+		if !changed && !refile { // the usual case: nothing touched the draft since it was read
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
 				return err
 			}
 			return tx.PutRaw(store.DraftData, id, raw)
+		}
+		if !changed {
+			d := *pre
+			saved(&d)
+			if err := fileDraftDue(tx, &d); err != nil {
+				return err
+			}
+			out = d
+			return putDraft(tx, &d, raw)
 		}
 		d, err := s.ownDraft(tx, id, owner, false)
 		if err != nil {
@@ -260,13 +279,18 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		}
 		// Same version, other bookkeeping changed (a reminder).
 		saved(d)
+		if d.Due == 0 || draftDue(d) < d.Due {
+			if err := fileDraftDue(tx, d); err != nil {
+				return err
+			}
+		}
 		out = *d
 		return putDraft(tx, d, raw)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if changed {
+	if changed || refile {
 		s.drafts.forget(id)
 	} else { // the stored record is exactly what was encoded here
 		s.drafts.remember(id, record, out)
@@ -314,6 +338,9 @@ func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 		return err
 	}
 	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
+		return err
+	}
+	if err := unfileDraftDue(tx, d); err != nil {
 		return err
 	}
 	return tx.Delete(store.Drafts, d.ID)
@@ -419,19 +446,22 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	}
 	done := *d
 	done.Data = nil
-	done.CaseID, done.UpdatedAt = c.ID, now
+	done.CaseID, done.UpdatedAt, done.Due = c.ID, now, 0 // submitted: nothing comes due
 	doneJSON, err := json.Marshal(&done)
 	if err != nil {
 		return nil, err
 	}
+	dueWas := d.Due
 	var res SubmitResult
 	_, err = s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		res = SubmitResult{}
+		due := dueWas
 		if changed {
 			latest, err := s.ownDraft(tx, id, actor.ID, false)
 			if err != nil {
 				return err
 			}
+			due = latest.Due
 			if latest.CaseID != "" { // a concurrent submit won
 				var c Case
 				if err := tx.Get(store.Cases, latest.CaseID, &c); err != nil {
@@ -483,6 +513,14 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
+		}
+		if err := unfileDraftDue(tx, &Draft{ID: id, Due: due}); err != nil {
+			return err
+		}
+		if len(atts) > 0 { // the files the case does not use go after the grace
+			if err := fileFilesDue(tx, id, now.Add(OrphanGrace)); err != nil {
+				return err
+			}
 		}
 		made := *c
 		made.Reference = ref

@@ -60,11 +60,15 @@ const (
 	AccessLog       = "access_log"
 	AccessBySubject = "access_by_subject"
 	Feedback        = "feedback" // "municipality/id" → accessibility feedback (server/publish)
+	// Due is housekeeping's time-ordered work list: "due time/kind/id"
+	// (DueKey) for each draft and each draft's files, so a pass visits only
+	// what has come due (server/cases/due.go).
+	Due = "due"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject, Due}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
