@@ -114,13 +114,16 @@ const dueIndexMark = "dueIndex"
 
 // UpgradeDue builds the due index of a data file written before it
 // existed: an entry for every open draft and one, now, for the files of
-// every draft that has any. A file that has it already is left alone (a
-// read-only transaction succeeds then).
+// every draft that has any. It also drops the answers submitted drafts
+// kept (their case has them, see loadData), as submit does now. A file
+// that has the index already is left alone (a read-only transaction
+// succeeds then).
 func UpgradeDue(tx *store.Tx, now time.Time) error {
 	if tx.Has(store.Meta, dueIndexMark) {
 		return nil
 	}
 	var drafts []*Draft
+	var submitted []string
 	err := tx.Scan(store.Drafts, "", func(_ string, raw []byte) error {
 		var d Draft
 		if err := unmarshal(raw, &d); err != nil {
@@ -128,11 +131,18 @@ func UpgradeDue(tx *store.Tx, now time.Time) error {
 		}
 		if d.CaseID == "" {
 			drafts = append(drafts, &d)
+		} else {
+			submitted = append(submitted, d.ID)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	for _, id := range submitted {
+		if err := tx.Delete(store.DraftData, id); err != nil {
+			return err
+		}
 	}
 	for _, d := range drafts {
 		if err := fileDraftDue(tx, d); err != nil {

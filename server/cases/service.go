@@ -50,9 +50,19 @@ func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, erro
 	return &d, nil
 }
 
-// loadData loads a draft's answers.
+// loadData loads a draft's answers; a submitted draft's are its case's
+// (submit moves them there).
 func loadData(tx *store.Tx, d *Draft) error {
-	if err := tx.Get(store.DraftData, d.ID, &d.Data); err != nil && !errors.Is(err, store.ErrNotFound) {
+	err := tx.Get(store.DraftData, d.ID, &d.Data)
+	if errors.Is(err, store.ErrNotFound) && d.CaseID != "" {
+		var c struct {
+			Answers map[string]any `json:"answers"`
+		}
+		if err = tx.Get(store.Cases, d.CaseID, &c); err == nil {
+			d.Data = c.Answers
+		}
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	if d.Data == nil {
@@ -429,13 +439,15 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	c := &Case{
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
-		Actor: actor, Principal: d.Principal, Answers: clean, Known: knownConcepts(def, clean),
+		Actor: actor, Principal: d.Principal, Answers: clean,
 		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
 	}
-	caseJSON, err := json.Marshal(c) // without the reference (see withReference)
+	// Without the reference (see withReference) and without Known, which
+	// is read from the answers (withKnown).
+	caseJSON, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
 	}
@@ -444,8 +456,10 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The draft's record stays, small, for the links to it and a repeated
+	// submit; its answers go (the case has them, see loadData).
 	done := *d
-	done.Data = nil
+	done.Data, done.Prefill, done.Locked = nil, nil, nil
 	done.CaseID, done.UpdatedAt, done.Due = c.ID, now, 0 // submitted: nothing comes due
 	doneJSON, err := json.Marshal(&done)
 	if err != nil {
@@ -467,6 +481,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				if err := tx.Get(store.Cases, latest.CaseID, &c); err != nil {
 					return err
 				}
+				s.withKnown(&c)
 				res = SubmitResult{Case: &c, Again: true}
 				return nil
 			}
@@ -511,6 +526,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
 			return err
 		}
+		if err := tx.Delete(store.DraftData, id); err != nil {
+			return err
+		}
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
@@ -524,6 +542,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		made := *c
 		made.Reference = ref
+		made.Known = knownConcepts(def, clean)
 		res = SubmitResult{Case: &made}
 		return nil
 	})
@@ -615,7 +634,22 @@ func (s *Service) caseByID(id string) (*Case, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
+	s.withKnown(&c)
 	return &c, err
+}
+
+// withKnown fills in a case's Known from its answers and form: cases
+// submitted since Known was no longer stored (it repeated the answers)
+// have none in their record.
+func (s *Service) withKnown(c *Case) {
+	if c.Known != nil || c.Answers == nil {
+		return
+	}
+	if def, ok := s.Forms.Version(c.Service, c.FormVersion); ok {
+		if k := knownConcepts(def, c.Answers); len(k) > 0 {
+			c.Known = k
+		}
+	}
 }
 
 // Case returns a case the user may see: they submitted it or it was made
@@ -643,5 +677,6 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	s.withKnown(&c)
 	return &c, evs, nil
 }

@@ -341,8 +341,19 @@ func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
 	if b == nil {
 		return nil, fmt.Errorf("store: unknown bucket %q", name)
 	}
+	if appendOnly[name] {
+		b.FillPercent = appendFill
+	}
 	return b, nil
 }
+
+// appendOnly buckets get their keys in ascending order (ids from NewID,
+// reference numbers, per-case events) and keep them: bbolt splits their
+// pages nearly full instead of half full (its default, right for random
+// inserts), which left these pages half empty (issue 9).
+var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true}
+
+const appendFill = 0.95
 
 // Get decodes the value at key into v. It returns ErrNotFound when absent.
 func (t *Tx) Get(bucket, key string, v any) error {
