@@ -103,8 +103,9 @@ func serve(cfg config.Config, stderr io.Writer) int {
 		// (it marks the live heap), so fewer of them means less CPU and no
 		// latency spikes from a collector taking one of two cores three
 		// times a second. GOGC or GOMEMLIMIT in the environment win.
+		// The limit follows the machine (memlimit.go).
 		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(512 << 20)
+		debug.SetMemoryLimit(defaultMemoryLimit())
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	start := time.Now()
