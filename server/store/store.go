@@ -350,8 +350,10 @@ func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
 // appendOnly buckets get their keys in ascending order (ids from NewID,
 // reference numbers, per-case events) and keep them: bbolt splits their
 // pages nearly full instead of half full (its default, right for random
-// inserts), which left these pages half empty (issue 9).
-var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true}
+// inserts), which left these pages half empty (issue 9). Drafts too: a
+// draft is rewritten in place many times, but at its own size (the tail of
+// an autosave) or smaller (the record submit leaves).
+var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Drafts: true}
 
 const appendFill = 0.95
 
