@@ -19,6 +19,12 @@
 //	store        the same through asiointi/server/store (its group commit)
 //	lists        GET /api/v1/cases, /fi/cases and /fi/my of one person with many cases
 //	             (make them with -gen), with -clients readers at once
+//	window       an application window opens: -window-residents log in within
+//	             -window-ramp, open the service page, start a draft, autosave every
+//	             -window-every for -window-edit and submit, while one reader reads
+//	             the list pages of -as; p50/p99 per step, errors, server CPU and RSS
+//	             (-pid). Not in "all". A short run:
+//	             -mode window -window-residents 500 -window-ramp 10s -window-edit 20s
 //
 // -gen DIR builds a data directory instead of measuring: the demo data and
 // -gen-cases cases (-gen-drafts drafts) made through the domain, e.g.
@@ -92,6 +98,12 @@ func main() {
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
 	flag.StringVar(&cfg.as, "as", "030392-974H", "lists: the demo resident every client logs in as")
 	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its resident memory (lists)")
+	var win windowConfig
+	flag.IntVar(&win.residents, "window-residents", 10000, "window: residents who arrive")
+	flag.DurationVar(&win.ramp, "window-ramp", time.Minute, "window: they arrive within this time")
+	flag.DurationVar(&win.every, "window-every", 5*time.Second, "window: each autosaves this often")
+	flag.DurationVar(&win.edit, "window-edit", 3*time.Minute, "window: for this long, then submits")
+	flag.IntVar(&win.conns, "window-conns", 64, "window: connections to the server at most")
 	var g genConfig
 	flag.StringVar(&g.dir, "gen", "", "instead of measuring: build a data directory here (demo data, then -gen-cases cases and -gen-drafts drafts made through the domain) and exit")
 	flag.IntVar(&g.cases, "gen-cases", 20000, "-gen: submitted cases to make")
@@ -119,7 +131,7 @@ func main() {
 		modes = []string{"autosave", "submit", "submit-only", "raw", "store"}
 	}
 	for _, m := range modes {
-		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw", "store", "lists"}, m) {
+		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw", "store", "lists", "window"}, m) {
 			fatal(fmt.Errorf("unknown mode %q", m))
 		}
 	}
@@ -152,6 +164,8 @@ func main() {
 			r, err = runRaw(cfg, true)
 		case "lists":
 			r, err = runLists(cfg)
+		case "window":
+			r, err = runWindow(cfg, win)
 		}
 		if err != nil {
 			fatal(fmt.Errorf("%s: %w", m, err))
