@@ -210,6 +210,12 @@ func (s *Session) call(method, path string, in any, want int, out any) error {
 }
 
 func (s *Session) roundTrip(method, path string, in any) (int, []byte, error) {
+	code, raw, _, err := s.roundTripHeader(method, path, in)
+	return code, raw, err
+}
+
+// roundTripHeader is roundTrip that also returns the answer's headers.
+func (s *Session) roundTripHeader(method, path string, in any) (int, []byte, http.Header, error) {
 	var body io.Reader
 	switch b := in.(type) {
 	case nil:
@@ -220,13 +226,13 @@ func (s *Session) roundTrip(method, path string, in any) (int, []byte, error) {
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		body = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, s.base+path, body)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if s.cookie != "" {
 		req.Header.Set("Cookie", s.cookie)
@@ -240,14 +246,14 @@ func (s *Session) roundTrip(method, path string, in any) (int, []byte, error) {
 	}
 	resp, err := s.hc.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("%s %s: HTTP %d, the body did not arrive whole: %w", method, path, resp.StatusCode, err)
+		return resp.StatusCode, nil, resp.Header, fmt.Errorf("%s %s: HTTP %d, the body did not arrive whole: %w", method, path, resp.StatusCode, err)
 	}
-	return resp.StatusCode, raw, nil
+	return resp.StatusCode, raw, resp.Header, nil
 }
 
 func clip(raw []byte) string {
@@ -367,11 +373,31 @@ func (s *Session) Case(id string) (Case, error) {
 	return c, err
 }
 
-// Cases lists the session's cases (GET /cases, 200).
+// Cases lists all the session's cases, newest first (GET /cases, 200),
+// following the pages (README "Lists that page").
 func (s *Session) Cases() ([]Case, error) {
-	var list []Case
-	err := s.call("GET", "/api/v1/cases", nil, http.StatusOK, &list)
-	return list, err
+	var all []Case
+	path := "/api/v1/cases?limit=100"
+	for range 10000 {
+		code, raw, h, err := s.roundTripHeader("GET", path, nil)
+		if err != nil {
+			return all, err
+		}
+		if code != http.StatusOK {
+			return all, &StatusError{Method: "GET", Path: path, Status: code, Body: clip(raw)}
+		}
+		var page []Case
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return all, fmt.Errorf("GET %s: %w", path, err)
+		}
+		all = append(all, page...)
+		next := h.Get("X-Next-Cursor")
+		if next == "" {
+			return all, nil
+		}
+		path = "/api/v1/cases?limit=100&cursor=" + url.QueryEscape(next)
+	}
+	return all, errors.New("GET /api/v1/cases: the pages do not end")
 }
 
 // Principal is someone the session's user may act for.

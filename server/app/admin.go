@@ -173,7 +173,7 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 		return "", err
 	}
 	defer st.Close()
-	if err := upgrade(st); err != nil {
+	if err := upgrade(st, time.Now()); err != nil {
 		return "", err
 	}
 	_, cat, err := wiring.ServedCatalog(st, nil)
@@ -209,7 +209,7 @@ func ImportStatement(dataDir string, raw []byte) (string, error) {
 		return "", err
 	}
 	defer st.Close()
-	if err := upgrade(st); err != nil {
+	if err := upgrade(st, time.Now()); err != nil {
 		return "", err
 	}
 	_, cat, err := wiring.ServedCatalog(st, nil)

@@ -75,7 +75,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Store = st
-	if err := upgrade(st); err != nil {
+	if err := upgrade(st, m.Now()); err != nil {
 		return err
 	}
 	parts, err := wiring.Build(st, wiring.Options{Config: m.Config, Now: m.Now, Log: m.Log, Catalogs: m.Catalogs})

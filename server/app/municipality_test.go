@@ -72,6 +72,10 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 			if err != nil || len(drafts) != 1 || drafts[0].Municipality != "" {
 				t.Fatalf("the old draft: %+v, %v", drafts, err)
 			}
+			// Housekeeping's due index is built: the open draft has its entry.
+			if got := dueEntries(t, m.Store); len(got) != 1 || !strings.HasSuffix(got[0], "/d/"+drafts[0].ID) {
+				t.Errorf("due entries %v, want the old draft's", got)
+			}
 			res, err := m.Cases.Submit(drafts[0].ID, cases.Ref{ID: aino.ID, Name: aino.Name(), Kind: "resident"})
 			if err != nil || len(res.Errors) > 0 {
 				t.Fatalf("submitting the old draft: %+v, %v", res, err)
@@ -88,10 +92,29 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 		if err != nil || !slices.Equal(refs, []string{"ESI-2027-000002", "ESI-2027-000001"}) {
 			t.Errorf("round %d: cases %v, %v", round, refs, err)
 		}
+		if got := dueEntries(t, m.Store); len(got) != 0 {
+			t.Errorf("round %d: due entries %v after the submit, want none", round, got)
+		}
 		if err := m.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// dueEntries are the keys of housekeeping's due index.
+func dueEntries(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	var out []string
+	err := st.View(func(tx *store.Tx) error {
+		return tx.Scan(store.Due, "", func(k string, _ []byte) error {
+			out = append(out, k)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func gunzip(t *testing.T, from, to string) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	"asiointi/server/cases"
 	"asiointi/server/identity"
@@ -12,18 +13,22 @@ import (
 // upgrade brings a data file written by an earlier version to today's
 // layout, in one transaction, before anything reads it: the municipality
 // settings and staff records (identity.UpgradeMunicipality) and the keys
-// of what belongs to the municipality (cases.UpgradeKeys). A file in
+// of what belongs to the municipality (cases.UpgradeKeys), and
+// housekeeping's due index (cases.UpgradeDue). A file in
 // today's layout is left as it is.
 //
 // Before municipalities had ids, the only writer of the municipality
 // settings was the demo seed, so the municipality of such a file is the
 // demo municipality: it gets the demo data's id.
-func upgrade(st *store.Store) error {
+func upgrade(st *store.Store, now time.Time) error {
 	demo, err := population.Demo()
 	if err != nil {
 		return err
 	}
 	run := func(tx *store.Tx) error {
+		if err := cases.UpgradeDue(tx, now); err != nil {
+			return err
+		}
 		id, err := identity.UpgradeMunicipality(tx, demo.Municipality.ID)
 		if err != nil || id == "" {
 			return err

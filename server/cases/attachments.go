@@ -186,6 +186,9 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 		if _, err := tx.AddCount("blobref/"+a.Blob, 1); err != nil {
 			return err
 		}
+		if err := fileFilesDue(tx, d.ID, now.Add(OrphanGrace)); err != nil {
+			return err
+		}
 		return tx.Put(store.Attachments, d.ID+"/"+a.ID, a)
 	})
 	if err == nil {

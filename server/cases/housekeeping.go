@@ -12,127 +12,123 @@ import (
 const ReminderBefore = 3 * 24 * time.Hour
 
 // Housekeep deletes expired drafts and reminds owners of drafts that
-// expire within ReminderBefore (once per draft, as a notification).
-// It returns how many it deleted and reminded.
+// expire within ReminderBefore (once per draft, as a notification), and
+// deletes the files that nothing refers to (see CollectOrphans). It visits
+// only the entries of the due index that have come due (due.go). It
+// returns how many drafts it deleted and reminded.
 func (s *Service) Housekeep() (deleted, reminded int, err error) {
-	now := s.Now()
-	s.drafts.clear()
-	var expired, remind []string
-	err = s.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.Drafts, "", func(k string, raw []byte) error {
-			var d Draft
-			if err := unmarshal(raw, &d); err != nil {
-				return err
-			}
-			switch {
-			case d.CaseID != "":
-			case !now.Before(d.ExpiresAt):
-				expired = append(expired, d.ID)
-			case !d.Reminded && now.Add(ReminderBefore).After(d.ExpiresAt):
-				remind = append(remind, d.ID)
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, id := range expired {
-		err := s.Store.Update(func(tx *store.Tx) error {
-			d, err := s.getDraft(tx, id, false)
-			if err != nil || d.CaseID != "" || now.Before(d.ExpiresAt) {
-				return err
-			}
-			return s.deleteDraft(tx, d)
-		})
-		if err != nil {
-			return deleted, reminded, err
-		}
-		deleted++
-	}
-	for _, id := range remind {
-		err := s.Store.Update(func(tx *store.Tx) error {
-			d, err := s.getDraft(tx, id, false)
-			if err != nil || d.Reminded || d.CaseID != "" {
-				return err
-			}
-			d.Reminded = true
-			if err := notify.DraftExpiring(tx, d.Owner.ID, d.ID, d.Service, now, d.ExpiresAt); err != nil {
-				return err
-			}
-			return putDraft(tx, d, nil)
-		})
-		if err != nil {
-			return deleted, reminded, err
-		}
-		reminded++
-	}
-	return deleted, reminded, nil
+	s.drafts.clear() // the cache only serves drafts being edited right now
+	deleted, reminded, _, err = s.housekeep(dueDraft)
+	return deleted, reminded, err
 }
 
 // CollectOrphans deletes the attachments that nothing refers to any more
 // (no answer of their draft, or not the case a submitted draft became) once
 // they are OrphanGrace old, and their content when no other attachment of
-// the owner shares it. It returns how many it deleted.
+// the owner shares it. It looks at a draft's files OrphanGrace after one
+// was added or the draft was submitted, and every OrphanGrace after that
+// while the draft is open and has files. It returns how many it deleted.
 func (s *Service) CollectOrphans() (int, error) {
+	_, _, files, err := s.housekeep(dueFiles)
+	return files, err
+}
+
+// housekeep visits the due entries of one kind.
+func (s *Service) housekeep(kind string) (deleted, reminded, files int, err error) {
 	now := s.Now()
-	candidates := map[string][]string{} // draft id → orphaned attachment ids
-	err := s.Store.View(func(tx *store.Tx) error {
-		var old []string // drafts with attachments past the grace period
-		err := tx.Scan(store.Attachments, "", func(_ string, raw []byte) error {
-			var a Attachment
-			if err := unmarshal(raw, &a); err != nil {
+	keys, err := s.dueUpTo(now)
+	if err != nil || len(keys) == 0 {
+		return 0, 0, 0, err
+	}
+	for _, k := range keys {
+		_, kd, id, err := parseDueKey(k)
+		if err != nil {
+			return deleted, reminded, files, err
+		}
+		if kd != kind {
+			continue
+		}
+		var del, rem, n int
+		err = s.Store.Update(func(tx *store.Tx) error {
+			del, rem, n = 0, 0, 0
+			if !tx.Has(store.Due, k) { // done meanwhile
+				return nil
+			}
+			if err := tx.Delete(store.Due, k); err != nil {
 				return err
 			}
-			if now.Sub(a.CreatedAt) >= OrphanGrace && (len(old) == 0 || old[len(old)-1] != a.Draft) {
-				old = append(old, a.Draft)
+			var err error
+			if kind == dueDraft {
+				del, rem, err = s.draftCameDue(tx, id, now)
+			} else {
+				n, err = s.filesCameDue(tx, id, now)
 			}
-			return nil
+			return err
 		})
 		if err != nil {
-			return err
+			return deleted, reminded, files, err
 		}
-		for _, id := range old {
-			ids, err := s.orphans(tx, id, now)
-			if err != nil {
-				return err
-			}
-			if len(ids) > 0 {
-				candidates[id] = ids
-			}
+		deleted, reminded, files = deleted+del, reminded+rem, files+n
+	}
+	return deleted, reminded, files, nil
+}
+
+// draftCameDue handles a draft whose entry came due (and was removed):
+// it deletes the draft if it expired, reminds its owner if it expires
+// soon, and files its next entry otherwise.
+func (s *Service) draftCameDue(tx *store.Tx, id string, now time.Time) (deleted, reminded int, err error) {
+	d, err := s.getDraft(tx, id, false)
+	if errors.Is(err, ErrNotFound) {
+		return 0, 0, nil
+	}
+	if err != nil || d.CaseID != "" {
+		return 0, 0, err
+	}
+	d.Due = 0 // its entry is gone
+	switch {
+	case !now.Before(d.ExpiresAt):
+		return 1, 0, s.deleteDraft(tx, d)
+	case !d.Reminded && now.Add(ReminderBefore).After(d.ExpiresAt):
+		d.Reminded = true
+		if err := notify.DraftExpiring(tx, d.Owner.ID, d.ID, d.Service, now, d.ExpiresAt); err != nil {
+			return 0, 0, err
 		}
-		return nil
-	})
+		reminded = 1
+	}
+	if err := fileDraftDue(tx, d); err != nil {
+		return 0, 0, err
+	}
+	return 0, reminded, putDraft(tx, d, nil)
+}
+
+// filesCameDue deletes a draft's files that nothing refers to and asks
+// to look again while the draft is open and has files left.
+func (s *Service) filesCameDue(tx *store.Tx, draftID string, now time.Time) (int, error) {
+	ids, err := s.orphans(tx, draftID, now)
 	if err != nil {
 		return 0, err
 	}
-	deleted := 0
-	for draftID := range candidates {
-		n := 0
-		err := s.Store.Update(func(tx *store.Tx) error {
-			n = 0
-			ids, err := s.orphans(tx, draftID, now) // again: the draft may have changed
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				var a Attachment
-				if err := tx.Get(store.Attachments, draftID+"/"+id, &a); err != nil {
-					return err
-				}
-				if err := deleteAttachment(tx, &a); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			return deleted, err
+	for _, id := range ids {
+		var a Attachment
+		if err := tx.Get(store.Attachments, draftID+"/"+id, &a); err != nil {
+			return 0, err
 		}
-		deleted += n
+		if err := deleteAttachment(tx, &a); err != nil {
+			return 0, err
+		}
 	}
-	return deleted, nil
+	d, err := s.getDraft(tx, draftID, false)
+	if errors.Is(err, ErrNotFound) || (err == nil && d.CaseID != "") {
+		return len(ids), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	left, err := draftAttachments(tx, draftID)
+	if err != nil || len(left) == 0 {
+		return len(ids), err
+	}
+	return len(ids), fileFilesDue(tx, draftID, now.Add(OrphanGrace))
 }
 
 // orphans are the ids of a draft's attachments that nothing refers to and

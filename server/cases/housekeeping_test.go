@@ -2,9 +2,12 @@ package cases_test
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"asiointi/server/cases"
 	"asiointi/server/notify"
 	"asiointi/server/store"
 )
@@ -146,5 +149,69 @@ func TestHousekeepDeletesFileContent(t *testing.T) {
 	}
 	if n := countPrefix(t, e.st, store.Blobs, ""); n != 0 {
 		t.Errorf("%d blobs left", n)
+	}
+}
+
+// TestHousekeepVisitsOnlyWhatIsDue: housekeeping works from its due index
+// (one entry per open draft and per draft's files, in time order), which
+// autosaves leave alone; an entry that comes due early because the draft
+// was saved since is filed again at the right time, and submitting or
+// deleting a draft removes its entry.
+func TestHousekeepVisitsOnlyWhatIsDue(t *testing.T) {
+	e := newEnv(t)
+	aino := e.ref(hetuAino)
+	dueKeys := func() []string {
+		var out []string
+		e.st.View(func(tx *store.Tx) error {
+			return tx.Scan(store.Due, "", func(k string, _ []byte) error { out = append(out, k); return nil })
+		})
+		return out
+	}
+	d := e.create("sports-shift", aino, nil) // expires t0+30d: reminder due at t0+27d
+	first := dueKeys()
+	if len(first) != 1 || !strings.HasSuffix(first[0], "/d/"+d.ID) {
+		t.Fatalf("after create: %v", first)
+	}
+	e.clk.Set(t0.Add(20 * day))
+	d = e.save(d, map[string]any{"groupName": "Sählykerho"}) // now expires t0+50d
+	if got := dueKeys(); !slices.Equal(got, first) {
+		t.Fatalf("a save moved the due index: %v, was %v", got, first)
+	}
+	e.clk.Set(t0.Add(27*day + time.Minute)) // the old entry comes due: nothing to do
+	if del, rem, err := e.svc.Housekeep(); err != nil || del+rem != 0 {
+		t.Fatalf("deleted %d reminded %d, %v", del, rem, err)
+	}
+	refiled := dueKeys()
+	if len(refiled) != 1 || refiled[0] <= first[0] || !strings.HasSuffix(refiled[0], "/d/"+d.ID) {
+		t.Fatalf("not filed again: %v, was %v", refiled, first)
+	}
+	e.clk.Set(t0.Add(47*day + time.Minute)) // under 3 days left since the save
+	if del, rem, err := e.svc.Housekeep(); err != nil || del != 0 || rem != 1 {
+		t.Fatalf("deleted %d reminded %d, %v; want one reminder", del, rem, err)
+	}
+	if got := dueKeys(); len(got) != 1 || got[0] <= refiled[0] {
+		t.Fatalf("after the reminder: %v; want the expiry", got)
+	}
+	// Submitting removes the entry; files get one for the grace period.
+	d = e.save(d, merge(sportsShiftAnswers(), map[string]any{"attachment": e.upload(d, "attachment", "a.pdf", pdfFile).ID}))
+	e.submit(d)
+	got := dueKeys()
+	if len(got) != 1 || !strings.HasSuffix(got[0], "/f/"+d.ID) {
+		t.Fatalf("after submit: %v; want only the files' entry", got)
+	}
+	e.clk.Add(cases.OrphanGrace)
+	if n, err := e.svc.CollectOrphans(); err != nil || n != 0 {
+		t.Fatalf("collected %d, %v", n, err)
+	}
+	if got := dueKeys(); len(got) != 0 {
+		t.Errorf("after the files' look: %v", got)
+	}
+	// Deleting removes the entry.
+	o := e.create("sports-shift", aino, nil)
+	if err := e.svc.Delete(o.ID, aino.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := dueKeys(); len(got) != 0 {
+		t.Errorf("after delete: %v", got)
 	}
 }

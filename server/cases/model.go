@@ -53,6 +53,9 @@ type Draft struct {
 	// Reopens is the case this draft was taken back from to be changed
 	// and sent for approval again (a party declined, see Reopen).
 	Reopens string `json:"reopens,omitempty"`
+	// Due is the time (Unix ms) of the draft's entry in housekeeping's
+	// list (due.go); 0 when it has none.
+	Due int64 `json:"due,omitempty"`
 
 	Version   int       `json:"version"`
 	Step      int       `json:"step"`

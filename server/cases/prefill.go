@@ -217,6 +217,7 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 			if c.Subject().ID != subjectID || c.Actor.ID != d.Owner.ID {
 				return nil
 			}
+			s.withKnown(&c)
 			missing := 0
 			for _, f := range want {
 				if _, done := out[f.ID]; done {

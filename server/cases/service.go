@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"asiointi/server/catalog"
@@ -51,9 +50,19 @@ func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, erro
 	return &d, nil
 }
 
-// loadData loads a draft's answers.
+// loadData loads a draft's answers; a submitted draft's are its case's
+// (submit moves them there).
 func loadData(tx *store.Tx, d *Draft) error {
-	if err := tx.Get(store.DraftData, d.ID, &d.Data); err != nil && !errors.Is(err, store.ErrNotFound) {
+	err := tx.Get(store.DraftData, d.ID, &d.Data)
+	if errors.Is(err, store.ErrNotFound) && d.CaseID != "" {
+		var c struct {
+			Answers map[string]any `json:"answers"`
+		}
+		if err = tx.Get(store.Cases, d.CaseID, &c); err == nil {
+			d.Data = c.Answers
+		}
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	if d.Data == nil {
@@ -138,6 +147,10 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, err
 	}
 	err = s.Store.Update(func(tx *store.Tx) error {
+		d.Due = 0 // the function may run again
+		if err := fileDraftDue(tx, d); err != nil {
+			return err
+		}
 		if err := putDraft(tx, d, raw); err != nil {
 			return err
 		}
@@ -234,16 +247,31 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	out := *pre
 	saved(&out)
-	record, err := s.drafts.next(snap, &out)
-	if err != nil {
-		return nil, nil, err
+	// A save moves the expiry later, so the draft's entry in housekeeping's
+	// list comes due early and stays; only one that would come too late
+	// (a draft without one, or a shorter retention) is filed again.
+	refile := out.Due == 0 || draftDue(&out) < out.Due
+	var record []byte
+	if !refile {
+		if record, err = s.drafts.next(snap, &out); err != nil {
+			return nil, nil, err
+		}
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
-		if !changed { // the usual case: nothing touched the draft since it was read
+		if !changed && !refile { // the usual case: nothing touched the draft since it was read
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
 				return err
 			}
 			return tx.PutRaw(store.DraftData, id, raw)
+		}
+		if !changed {
+			d := *pre
+			saved(&d)
+			if err := fileDraftDue(tx, &d); err != nil {
+				return err
+			}
+			out = d
+			return putDraft(tx, &d, raw)
 		}
 		d, err := s.ownDraft(tx, id, owner, false)
 		if err != nil {
@@ -261,13 +289,18 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		}
 		// Same version, other bookkeeping changed (a reminder).
 		saved(d)
+		if d.Due == 0 || draftDue(d) < d.Due {
+			if err := fileDraftDue(tx, d); err != nil {
+				return err
+			}
+		}
 		out = *d
 		return putDraft(tx, d, raw)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if changed {
+	if changed || refile {
 		s.drafts.forget(id)
 	} else { // the stored record is exactly what was encoded here
 		s.drafts.remember(id, record, out)
@@ -317,27 +350,10 @@ func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
 		return err
 	}
+	if err := unfileDraftDue(tx, d); err != nil {
+		return err
+	}
 	return tx.Delete(store.Drafts, d.ID)
-}
-
-// Drafts lists the owner's unsubmitted drafts, most recently saved first.
-func (s *Service) Drafts(owner string) ([]*Draft, error) {
-	var out []*Draft
-	now := s.Now()
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(store.DraftsByUser, owner+"/", func(k string, _ []byte) error {
-			d, err := s.getDraft(tx, strings.TrimPrefix(k, owner+"/"), false)
-			if err != nil {
-				return nil // index ahead of a deleted draft: skip
-			}
-			if d.CaseID == "" && now.Before(d.ExpiresAt) {
-				out = append(out, d)
-			}
-			return nil
-		})
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
-	return out, err
 }
 
 // SubmitResult is the outcome of Submit.
@@ -432,7 +448,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	c := &Case{
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
-		Actor: actor, Principal: d.Principal, Answers: clean, Known: knownConcepts(def, clean),
+		Actor: actor, Principal: d.Principal, Answers: clean,
 		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
@@ -448,7 +464,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		invs = newInvitations(c, parties, 1, hash, invitationDays(svc), now)
 		c.Parties = partyRows(invs)
 	}
-	caseJSON, err := json.Marshal(c) // without the reference (see withReference)
+	// Without the reference (see withReference) and without Known, which
+	// is read from the answers (withKnown).
+	caseJSON, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
 	}
@@ -457,26 +475,32 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The draft's record stays, small, for the links to it and a repeated
+	// submit; its answers go (the case has them, see loadData).
 	done := *d
-	done.Data = nil
-	done.CaseID, done.UpdatedAt = c.ID, now
+	done.Data, done.Prefill, done.Locked = nil, nil, nil
+	done.CaseID, done.UpdatedAt, done.Due = c.ID, now, 0 // submitted: nothing comes due
 	doneJSON, err := json.Marshal(&done)
 	if err != nil {
 		return nil, err
 	}
+	dueWas := d.Due
 	var res SubmitResult
 	_, err = s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		res = SubmitResult{}
+		due := dueWas
 		if changed {
 			latest, err := s.ownDraft(tx, id, actor.ID, false)
 			if err != nil {
 				return err
 			}
+			due = latest.Due
 			if latest.CaseID != "" { // a concurrent submit won
 				var c Case
 				if err := tx.Get(store.Cases, latest.CaseID, &c); err != nil {
 					return err
 				}
+				s.withKnown(&c)
 				res = SubmitResult{Case: &c, Again: true}
 				return nil
 			}
@@ -529,11 +553,23 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
 			return err
 		}
+		if err := tx.Delete(store.DraftData, id); err != nil {
+			return err
+		}
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
+		if err := unfileDraftDue(tx, &Draft{ID: id, Due: due}); err != nil {
+			return err
+		}
+		if len(atts) > 0 { // the files the case does not use go after the grace
+			if err := fileFilesDue(tx, id, now.Add(OrphanGrace)); err != nil {
+				return err
+			}
+		}
 		made := *c
 		made.Reference = ref
+		made.Known = knownConcepts(def, clean)
 		res = SubmitResult{Case: &made}
 		return nil
 	})
@@ -625,6 +661,7 @@ func (s *Service) caseByID(id string) (*Case, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
+	s.withKnown(&c)
 	return &c, err
 }
 
@@ -634,6 +671,20 @@ func (s *Service) caseByID(id string) (*Case, error) {
 // CasesByUser index, written with the case and with each invitation.
 func mayView(tx *store.Tx, user, caseID string) bool {
 	return tx.Has(store.CasesByUser, userKey(user, caseID))
+}
+
+// withKnown fills in a case's Known from its answers and form: cases
+// submitted since Known was no longer stored (it repeated the answers)
+// have none in their record.
+func (s *Service) withKnown(c *Case) {
+	if c.Known != nil || c.Answers == nil {
+		return
+	}
+	if def, ok := s.Forms.Version(c.Service, c.FormVersion); ok {
+		if k := knownConcepts(def, c.Answers); len(k) > 0 {
+			c.Known = k
+		}
+	}
 }
 
 // Case returns a case the user may see (mayView). Anyone else gets
@@ -674,22 +725,6 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 			return nil, nil, err
 		}
 	}
+	s.withKnown(&c)
 	return &c, evs, nil
-}
-
-// Cases lists the cases a user submitted or that were made in their name,
-// newest first.
-func (s *Service) Cases(user string) ([]*Case, error) {
-	var out []*Case
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.CasesByUser, user+"/", func(k string, _ []byte) error {
-			var c Case
-			if err := tx.Get(store.Cases, strings.TrimPrefix(k, user+"/"), &c); err != nil {
-				return nil
-			}
-			out = append(out, &c)
-			return nil
-		})
-	})
-	return out, err
 }

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -407,13 +408,28 @@ func TestSubmitStoresVisibleAnswersAndKnownConcepts(t *testing.T) {
 	if !reflect.DeepEqual(got.Known, want) {
 		t.Errorf("Known =\n %v\nwant\n %v", got.Known, want)
 	}
+	// Known is read from the answers; the record does not repeat them.
+	e.st.View(func(tx *store.Tx) error {
+		if raw, err := tx.GetRaw(store.Cases, c.ID); err != nil || bytes.Contains(raw, []byte(`"known"`)) {
+			t.Errorf("case record %s, %v; want it without known", raw, err)
+		}
+		return nil
+	})
 	if len(got.Attachments) != 1 || got.Attachments[0].ID != a.ID {
 		t.Errorf("case attachments %+v", got.Attachments)
 	}
-	// The draft still holds what was typed, hidden values included.
-	dd, _ := e.svc.Draft(d.ID, aino.ID)
-	if dd.Data["businessId"] != orgID {
-		t.Errorf("draft lost hidden value")
+	// Submitting moved the answers into the case (issue 9: the store keeps
+	// one copy): the draft's answers are the case's, and what the case does
+	// not keep (hidden values) is gone with the draft's data.
+	dd, err := e.svc.Draft(d.ID, aino.ID)
+	if err != nil || dd.CaseID != c.ID || !reflect.DeepEqual(dd.Data, c.Answers) {
+		t.Errorf("submitted draft: %v, answers %v, want the case's", err, dd.Data)
+	}
+	if _, ok := dd.Data["businessId"]; ok {
+		t.Errorf("the hidden value outlived the submit")
+	}
+	if n := countPrefix(t, e.st, store.DraftData, d.ID); n != 0 {
+		t.Errorf("the draft's answers are still stored")
 	}
 }
 

@@ -17,6 +17,21 @@
 //	raw          C goroutines write payloads of the autosave data's size to a
 //	             bare bbolt file through bbolt's own Batch (fsync on, 2 ms batch delay)
 //	store        the same through asiointi/server/store (its group commit)
+//	lists        GET /api/v1/cases, /fi/cases and /fi/my of one person with many cases
+//	             (make them with -gen), with -clients readers at once
+//	window       an application window opens: -window-residents log in within
+//	             -window-ramp, open the service page, start a draft, autosave every
+//	             -window-every for -window-edit and submit, while one reader reads
+//	             the list pages of -as; p50/p99 per step, errors, server CPU and RSS
+//	             (-pid). Not in "all". A short run:
+//	             -mode window -window-residents 500 -window-ramp 10s -window-edit 20s
+//
+// -gen DIR builds a data directory instead of measuring: the demo data and
+// -gen-cases cases (-gen-drafts drafts) made through the domain, e.g.
+//
+//	go run ./server/loadgen -gen /tmp/big -gen-cases 20000
+//	ASIOINTI_DATA=/tmp/big ASIOINTI_ADDR=127.0.0.1:18555 ASIOINTI_RATE_LIMITS=off /tmp/asiointi-load &
+//	go run ./server/loadgen -mode lists -clients 8 -duration 10s -as 030392-974H
 //
 // The server must run with ASIOINTI_RATE_LIMITS=off. Only loopback
 // addresses are accepted.
@@ -65,6 +80,8 @@ type config struct {
 	// all (open loop); latency is then counted from each operation's
 	// scheduled start, so a slow server cannot hide queueing.
 	rate float64
+	as   string // lists: the person every client logs in as
+	pid  int    // the server's process id, to read its memory (0: not read)
 }
 
 func main() {
@@ -79,7 +96,28 @@ func main() {
 	flag.StringVar(&cfg.rawDir, "raw-dir", "", "raw: directory for the temporary store (default: a new temp dir)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
+	flag.StringVar(&cfg.as, "as", "030392-974H", "lists: the demo resident every client logs in as")
+	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its resident memory (lists)")
+	var win windowConfig
+	flag.IntVar(&win.residents, "window-residents", 10000, "window: residents who arrive")
+	flag.DurationVar(&win.ramp, "window-ramp", time.Minute, "window: they arrive within this time")
+	flag.DurationVar(&win.every, "window-every", 5*time.Second, "window: each autosaves this often")
+	flag.DurationVar(&win.edit, "window-edit", 3*time.Minute, "window: for this long, then submits")
+	flag.IntVar(&win.conns, "window-conns", 64, "window: connections to the server at most")
+	var g genConfig
+	flag.StringVar(&g.dir, "gen", "", "instead of measuring: build a data directory here (demo data, then -gen-cases cases and -gen-drafts drafts made through the domain) and exit")
+	flag.IntVar(&g.cases, "gen-cases", 20000, "-gen: submitted cases to make")
+	flag.IntVar(&g.drafts, "gen-drafts", 0, "-gen: unfinished drafts to make")
+	people := flag.String("gen-people", "030392-974H", "-gen: comma-separated henkilötunnukset of the demo residents the cases are shared among, in turn")
+	flag.IntVar(&g.workers, "gen-workers", defaultWorkers(), "-gen: concurrent writers")
 	flag.Parse()
+	if g.dir != "" {
+		g.people = strings.Split(*people, ",")
+		if err := generate(g); err != nil {
+			fatal(err)
+		}
+		return
+	}
 
 	var err error
 	if cfg.base, err = loopbackBase(*addr); err != nil {
@@ -93,7 +131,7 @@ func main() {
 		modes = []string{"autosave", "submit", "submit-only", "raw", "store"}
 	}
 	for _, m := range modes {
-		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw", "store"}, m) {
+		if !slices.Contains([]string{"autosave", "submit", "submit-only", "raw", "store", "lists", "window"}, m) {
 			fatal(fmt.Errorf("unknown mode %q", m))
 		}
 	}
@@ -124,6 +162,10 @@ func main() {
 			r, err = runRaw(cfg, false)
 		case "store":
 			r, err = runRaw(cfg, true)
+		case "lists":
+			r, err = runLists(cfg)
+		case "window":
+			r, err = runWindow(cfg, win)
 		}
 		if err != nil {
 			fatal(fmt.Errorf("%s: %w", m, err))

@@ -191,21 +191,28 @@ type Inbox struct {
 // List returns up to limit of the person's notifications, newest first
 // (limit <= 0: all).
 func (b *Inbox) List(user string, limit int) ([]Notification, error) {
-	var out []Notification
-	err := b.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.Notices, user+"/", func(_ string, raw []byte) error {
+	out, _, err := b.Page(user, "", limit)
+	return out, err
+}
+
+// Page returns up to limit of the person's notifications, newest first,
+// from below cursor (the next of the page before; "" for the first page),
+// and the cursor of the following page ("" on the last). A cursor that is
+// not an id is store.ErrBadCursor.
+func (b *Inbox) Page(user, cursor string, limit int) (out []Notification, next string, err error) {
+	err = b.Store.View(func(tx *store.Tx) error {
+		var err error
+		next, err = tx.PageReverse(store.Notices, user+"/", cursor, limit, func(_ string, raw []byte) (bool, error) {
 			var n Notification
 			if err := unmarshal(raw, &n); err != nil {
-				return err
+				return false, err
 			}
 			out = append(out, n)
-			if limit > 0 && len(out) >= limit {
-				return store.ErrStop
-			}
-			return nil
+			return true, nil
 		})
+		return err
 	})
-	return out, err
+	return out, next, err
 }
 
 // Unread is the number of the person's unread notifications.

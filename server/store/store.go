@@ -66,12 +66,16 @@ const (
 	InvitationsByCase = "invitations_by_case" // "case id/invitation id"
 	InvitationsByUser = "invitations_by_user" // "person id/invitation id": whom it asks
 	InvitationTokens  = "invitation_tokens"   // hash of a link token → its invitation (the token itself is never stored)
+	// Due is housekeeping's time-ordered work list: "due time/kind/id"
+	// (DueKey) for each draft and each draft's files, so a pass visits only
+	// what has come due (server/cases/due.go).
+	Due = "due"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
-	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens}
+	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
@@ -344,8 +348,21 @@ func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
 	if b == nil {
 		return nil, fmt.Errorf("store: unknown bucket %q", name)
 	}
+	if appendOnly[name] {
+		b.FillPercent = appendFill
+	}
 	return b, nil
 }
+
+// appendOnly buckets get their keys in ascending order (ids from NewID,
+// reference numbers, per-case events) and keep them: bbolt splits their
+// pages nearly full instead of half full (its default, right for random
+// inserts), which left these pages half empty (issue 9). Drafts too: a
+// draft is rewritten in place many times, but at its own size (the tail of
+// an autosave) or smaller (the record submit leaves).
+var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Drafts: true}
+
+const appendFill = 0.95
 
 // Get decodes the value at key into v. It returns ErrNotFound when absent.
 func (t *Tx) Get(bucket, key string, v any) error {

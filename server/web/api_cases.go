@@ -75,12 +75,17 @@ type apiDraftItem struct {
 }
 
 func (s *Server) apiDrafts(c *fiber.Ctx) error {
-	list, err := s.cases.Drafts(session(c).UserID)
+	p, err := listPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
-	out := []apiDraftItem{}
-	for _, d := range list {
+	pg, err := s.cases.DraftsPage(session(c).UserID, p)
+	if err != nil {
+		return s.pageFail(c, err)
+	}
+	setNextPage(c, "/api/v1/drafts", pg.Next, p)
+	out := make([]apiDraftItem, 0, len(pg.Drafts))
+	for _, d := range pg.Drafts {
 		out = append(out, apiDraftItem{ID: d.ID, Service: d.Service, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt, Version: d.Version, Principal: d.Principal})
 	}
 	return c.JSON(out)
@@ -243,12 +248,17 @@ func caseJSON(c *cases.Case, evs []cases.Event) fiber.Map {
 }
 
 func (s *Server) apiCases(c *fiber.Ctx) error {
-	list, err := s.cases.Cases(session(c).UserID)
+	p, err := listPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
-	out := []fiber.Map{}
-	for _, cs := range list {
+	pg, err := s.cases.CasesPage(session(c).UserID, p)
+	if err != nil {
+		return s.pageFail(c, err)
+	}
+	setNextPage(c, "/api/v1/cases", pg.Next, p)
+	out := make([]fiber.Map, 0, len(pg.Cases))
+	for _, cs := range pg.Cases {
 		out = append(out, caseJSON(cs, nil))
 	}
 	return c.JSON(out)

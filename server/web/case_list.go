@@ -52,18 +52,28 @@ func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
 	return r
 }
 
+// casesView is the data of pages/cases.html.
+type casesView struct {
+	Rows []caseRow
+	Next string // the URL of the next page, if any
+}
+
 func (s *Server) casesPage(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
-	list, err := s.cases.Cases(sess.UserID)
+	p, err := listPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
-	var rows []caseRow
-	for _, cs := range list {
+	pg, err := s.cases.CasesPage(sess.UserID, p)
+	if err != nil {
+		return s.pageFail(c, err)
+	}
+	v := &casesView{Rows: make([]caseRow, 0, len(pg.Cases)), Next: nextPageURL(pathsIn(lang).Cases(), pg.Next, p)}
+	for _, cs := range pg.Cases {
 		r := s.caseRowOf(lang, sess.UserID, cs)
 		r.Level = 2
-		rows = append(rows, r)
+		v.Rows = append(v.Rows, r)
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", rows))
+	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", v))
 }

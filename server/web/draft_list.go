@@ -42,16 +42,21 @@ func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
 type draftsView struct {
 	Drafts []draftRow
 	Notice string
+	Next   string // the URL of the next page, if any
 }
 
 func (s *Server) draftsPage(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
-	list, err := s.cases.Drafts(sess.UserID)
+	p, err := listPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
-	v := &draftsView{Drafts: s.draftRows(lang, list)}
+	pg, err := s.cases.DraftsPage(sess.UserID, p)
+	if err != nil {
+		return s.pageFail(c, err)
+	}
+	v := &draftsView{Drafts: s.draftRows(lang, pg.Drafts), Next: nextPageURL(pathsIn(lang).Drafts(), pg.Next, p)}
 	for i := range v.Drafts {
 		v.Drafts[i].Level = 2
 	}

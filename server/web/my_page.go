@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/identity"
 	"asiointi/server/notify"
@@ -44,21 +45,25 @@ func (s *Server) myPage(c *fiber.Ctx) error {
 // of their unfinished drafts for My page.
 func (s *Server) myOverview(lang, me string) (*myOverview, error) {
 	o := &myOverview{}
-	drafts, err := s.cases.Drafts(me)
+	// The first page of drafts (in order of the last save) and of cases
+	// (newest first): My page shows the top of each.
+	dp, err := s.cases.DraftsPage(me, cases.Page{})
 	if err != nil {
 		return nil, err
 	}
+	drafts := dp.Drafts
 	open := map[string]bool{} // drafts still unfinished
 	for _, d := range drafts {
 		open["/drafts/"+d.ID] = true
 	}
-	o.MoreDrafts = len(drafts) > myListLimit
+	o.MoreDrafts = len(drafts) > myListLimit || dp.Next != ""
 	o.Drafts = s.draftRows(lang, drafts[:min(len(drafts), myListLimit)])
-	list, err := s.cases.Cases(me)
+	cp, err := s.cases.CasesPage(me, cases.Page{Limit: myListLimit})
 	if err != nil {
 		return nil, err
 	}
-	o.MoreCases = len(list) > myListLimit
+	list := cp.Cases
+	o.MoreCases = cp.Next != ""
 	for _, c := range list[:min(len(list), myListLimit)] {
 		o.Cases = append(o.Cases, s.caseRowOf(lang, me, c))
 	}

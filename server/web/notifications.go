@@ -6,11 +6,27 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/cases"
 	"asiointi/server/notify"
 )
 
-// notificationsShown is how many the list shows.
-const notificationsShown = 100
+// notificationsShown is how many a page of the list shows unless asked.
+const notificationsShown = cases.MaxPageSize
+
+// notificationPage reads the page of the person's notifications the
+// request asks for (see listPage).
+func (s *Server) notificationPage(c *fiber.Ctx) ([]notify.Notification, cases.Page, string, error) {
+	p, err := listPage(c)
+	if err != nil {
+		return nil, p, "", err
+	}
+	limit := notificationsShown
+	if p.Limit > 0 {
+		limit = p.Size()
+	}
+	list, next, err := s.inbox.Page(session(c).UserID, p.Cursor, limit)
+	return list, p, next, err
+}
 
 // apiNotification is one entry of GET /api/v1/notifications.
 type apiNotification struct {
@@ -24,10 +40,11 @@ type apiNotification struct {
 
 func (s *Server) apiNotifications(c *fiber.Ctx) error {
 	lang := requestLang(c)
-	list, err := s.inbox.List(session(c).UserID, notificationsShown)
+	list, p, next, err := s.notificationPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
+	setNextPage(c, "/api/v1/notifications", next, p)
 	out := make([]apiNotification, 0, len(list))
 	for _, n := range list {
 		out = append(out, apiNotification{ID: n.ID, Kind: n.Kind, At: n.At, Read: n.Read,
@@ -67,17 +84,24 @@ type notificationRow struct {
 	Read          bool
 }
 
+// notificationsView is the data of pages/notifications.html.
+type notificationsView struct {
+	Rows []notificationRow
+	Next string // the URL of the next page, if any
+}
+
 func (s *Server) notificationsPage(c *fiber.Ctx) error {
 	lang := requestLang(c)
-	list, err := s.inbox.List(session(c).UserID, notificationsShown)
+	list, p, next, err := s.notificationPage(c)
 	if err != nil {
-		return err
+		return s.pageFail(c, err)
 	}
-	rows := make([]notificationRow, 0, len(list))
+	v := &notificationsView{Rows: make([]notificationRow, 0, len(list)),
+		Next: nextPageURL(pathsIn(lang).Notifications(), next, p)}
 	for _, n := range list {
-		rows = append(rows, notificationRow{ID: n.ID, Text: s.noticeText.Text(lang, n), URL: s.noticeText.URL(lang, n), At: n.At, Read: n.Read})
+		v.Rows = append(v.Rows, notificationRow{ID: n.ID, Text: s.noticeText.Text(lang, n), URL: s.noticeText.URL(lang, n), At: n.At, Read: n.Read})
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "notifications", "notifications.title", rows))
+	return s.render(c, fiber.StatusOK, s.page(c, "notifications", "notifications.title", v))
 }
 
 func (s *Server) notificationRead(c *fiber.Ctx) error {
