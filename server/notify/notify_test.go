@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +83,18 @@ func TestRecipients(t *testing.T) {
 			[]notify.Recipient{{User: "sven", Kind: notify.KindPartySubmitted}}},
 		{"principal also a party: told as principal", notify.Action{Actor: juhani, Principal: helmi, Parties: []notify.Person{{ID: "helmi"}, {ID: "aino"}}},
 			[]notify.Recipient{{User: "helmi", Kind: notify.KindProxySubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor}, {User: "aino", Kind: notify.KindPartySubmitted}}},
+		{"organisation: its role holders, then the actor", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8", Name: "Yhdistys",
+			Members: []notify.Person{{ID: "aino"}, {ID: "juhani"}, {ID: "eero"}}}},
+			[]notify.Recipient{{User: "aino", Kind: notify.KindOrgSubmitted}, {User: "eero", Kind: notify.KindOrgSubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor}}},
+		{"organisation with the actor its only role holder: nobody", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8",
+			Members: []notify.Person{{ID: "juhani"}}}}, nil},
+		{"organisation with no role holders: nobody", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8"}}, nil},
+		{"handlers of a resident's own action", notify.Action{Actor: juhani, Handlers: []notify.Person{{ID: "kasittelija1"}, {ID: "kasittelija2"}, {ID: "kasittelija1"}}},
+			[]notify.Recipient{{User: "kasittelija1", Kind: notify.KindHandlerSubmitted}, {User: "kasittelija2", Kind: notify.KindHandlerSubmitted}}},
+		{"handlers last, after principal, actor and parties", notify.Action{Actor: juhani, Principal: helmi, Parties: []notify.Person{{ID: "aino"}},
+			Handlers: []notify.Person{{ID: "kasittelija1"}}},
+			[]notify.Recipient{{User: "helmi", Kind: notify.KindProxySubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor},
+				{User: "aino", Kind: notify.KindPartySubmitted}, {User: "kasittelija1", Kind: notify.KindHandlerSubmitted}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +102,17 @@ func TestRecipients(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSettingsKinds(t *testing.T) {
+	staff, residents := notify.SettingsKinds(true), notify.SettingsKinds(false)
+	if !reflect.DeepEqual(staff, []string{notify.KindHandlerSubmitted}) {
+		t.Errorf("staff see %v", staff)
+	}
+	if len(staff)+len(residents) != len(notify.Kinds) || slices.Contains(residents, notify.KindHandlerSubmitted) ||
+		!slices.Contains(residents, notify.KindOrgSubmitted) {
+		t.Errorf("residents see %v", residents)
 	}
 }
 
@@ -229,6 +253,21 @@ func TestRenderInRecipientsLanguage(t *testing.T) {
 	} {
 		if got := r.Text(lang, n); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	org := notify.Notification{Kind: notify.KindOrgSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "principal": "Kylän Kyläyhdistys ry", "service": "home-help"}}
+	handler := notify.Notification{Kind: notify.KindHandlerSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "service": "home-help", "reference": "ESI-2026-000001"}}
+	for _, tc := range []struct {
+		lang string
+		n    notify.Notification
+		want string
+	}{
+		{"fi", org, "Juhani Korhonen lähetti hakemuksen organisaation Kylän Kyläyhdistys ry nimissä: Kotipalvelu."},
+		{"sv", org, "Juhani Korhonen skickade en ansökan i namn av Kylän Kyläyhdistys ry: Hemservice."},
+		{"en", handler, "Juhani Korhonen sent a new application for you to handle: Home help, ESI-2026-000001."},
+	} {
+		if got := r.Text(tc.lang, tc.n); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.lang, tc.n.Kind, got, tc.want)
 		}
 	}
 	exp := func(days int) notify.Notification {
