@@ -211,6 +211,11 @@ func (m *Main) housekeeping() {
 				m.Log.Info("orphaned files deleted", "count", n)
 			}
 			m.anchorAudit(m.Now())
+			if n, err := notify.Prune(m.Store, m.Now()); err != nil {
+				m.Log.Error("notification retention", "err", err)
+			} else if n > 0 {
+				m.Log.Info("old notifications deleted", "count", n)
+			}
 			if n, err := m.Sessions.Sweep(); err != nil {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {
