@@ -19,6 +19,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
+	"asiointi/server/population"
 	"asiointi/server/store"
 	"asiointi/server/web"
 	"asiointi/server/wiring"
@@ -90,7 +91,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(parts.Messages, parts.Catalog, m.Config.BaseURL),
-		People: parts.Directory, Senders: senders, Log: m.Log, Now: m.Now}
+		People: recipients{parts.Directory}, Senders: senders, Log: m.Log, Now: m.Now, Observe: m.Metrics.ObserveDelivery}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Log: m.Log, Now: m.Now, Metrics: m.Metrics, Storage: st,
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
@@ -100,8 +101,25 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify.Senders[notify.ChannelPush] = parts.Push
-	m.Notify.Senders[notify.ChannelLive] = m.Web.Live()
+	live := m.Web.Live()
+	m.Notify.Senders[notify.ChannelLive] = live
+	m.Metrics.GaugeFunc("asiointi_live_connections", "Open live (WebSocket) connections.", func() float64 {
+		return float64(live.Hub.Len())
+	})
 	return nil
+}
+
+// recipients finds the people notifications go to; someone the register
+// does not know (a staff member has no e-mail address there) cannot get
+// one by e-mail or SMS however often it is tried.
+type recipients struct{ dir *identity.Directory }
+
+func (r recipients) Person(id string) (population.Person, error) {
+	p, err := r.dir.Person(id)
+	if errors.Is(err, identity.ErrUnknown) {
+		err = fmt.Errorf("%w: %v", notify.ErrPermanent, err)
+	}
+	return p, err
 }
 
 // storeMetrics exposes the store's write health.

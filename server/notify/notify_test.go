@@ -375,8 +375,15 @@ func TestDispatchRetries(t *testing.T) {
 		return nil
 	}}
 	sms := &fakeSender{reply: func(notify.Message, int) error { return fmt.Errorf("%w: 400", notify.ErrPermanent) }}
+	var omu sync.Mutex
+	outcomes := map[string]int{}
 	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Now: clk.Now, Backoff: time.Minute,
-		Senders: map[string]notify.Sender{notify.ChannelEmail: mail, notify.ChannelSMS: sms}}
+		Senders: map[string]notify.Sender{notify.ChannelEmail: mail, notify.ChannelSMS: sms},
+		Observe: func(channel, outcome string, _ time.Duration) {
+			omu.Lock()
+			outcomes[channel+" "+outcome]++
+			omu.Unlock()
+		}}
 	run := func() int {
 		n, err := d.RunOnce(context.Background())
 		if err != nil {
@@ -428,6 +435,10 @@ func TestDispatchRetries(t *testing.T) {
 	}
 	if len(sms.got) != 1 {
 		t.Errorf("a 400 was retried: %d sends", len(sms.got))
+	}
+	want := map[string]int{"email retry": 2, "email delivered": 1, "sms dropped": 1, "live delivered": 2}
+	if !reflect.DeepEqual(outcomes, want) {
+		t.Errorf("observed %v, want %v", outcomes, want)
 	}
 }
 

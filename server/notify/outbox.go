@@ -90,6 +90,18 @@ type Directory interface {
 	Person(id string) (population.Person, error)
 }
 
+// Outcomes of one delivery attempt.
+const (
+	OutcomeDelivered   = "delivered"   // the channel took it
+	OutcomeRetry       = "retry"       // tried again later
+	OutcomeDropped     = "dropped"     // a permanent failure
+	OutcomeGivenUp     = "given_up"    // failed MaxAttempts times
+	OutcomeInterrupted = "interrupted" // shutdown: taken again after the lease
+)
+
+// Outcomes lists every outcome.
+var Outcomes = []string{OutcomeDelivered, OutcomeRetry, OutcomeDropped, OutcomeGivenUp, OutcomeInterrupted}
+
 // Dispatcher delivers the outbox. Every delivery stays in the store until
 // its channel took it, so a crash loses nothing; what was in flight at a
 // crash is sent again when its lease runs out (receivers drop the repeat
@@ -109,6 +121,10 @@ type Dispatcher struct {
 	Poll        time.Duration // how often to look when not woken (250 ms: live pages wait for it)
 	MaxAttempts int           // then give up (12, about a day of backoff)
 	Backoff     time.Duration // first retry delay, doubled each time (15 s), at most 1 h
+
+	// Observe, when set, hears each attempt's channel, outcome (one of
+	// Outcomes) and how long the send took (metrics).
+	Observe func(channel, outcome string, took time.Duration)
 
 	once sync.Once
 	wake chan struct{}
@@ -254,7 +270,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				errs <- nil
 				return
 			}
-			err := d.finish(jobs[i], d.send(ctx, jobs[i]))
+			start := time.Now()
+			sendErr := d.send(ctx, jobs[i])
+			took := time.Since(start)
+			outcome, err := d.finish(jobs[i], sendErr)
+			if d.Observe != nil {
+				d.Observe(jobs[i].d.Channel, outcome, took)
+			}
 			if err != nil {
 				failed.Store(true)
 			}
@@ -271,22 +293,26 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 }
 
 // finish removes a delivery that was delivered or dropped, or puts it
-// back with its next attempt's time.
-func (d *Dispatcher) finish(j taken, err error) error {
+// back with its next attempt's time; it returns the outcome.
+func (d *Dispatcher) finish(j taken, err error) (string, error) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// Shutting down: it stays leased and is taken again after the
 		// lease.
-		return nil
+		return OutcomeInterrupted, nil
 	}
 	var retry *Delivery
 	var due time.Time
+	outcome := OutcomeDelivered
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrPermanent):
+		outcome = OutcomeDropped
 		d.Log.Warn("notification not delivered", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "err", err)
 	case j.d.Attempt+1 >= d.MaxAttempts:
+		outcome = OutcomeGivenUp
 		d.Log.Error("notification given up", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "attempts", j.d.Attempt+1, "err", err)
 	default:
+		outcome = OutcomeRetry
 		nd := j.d
 		nd.Attempt++
 		wait := d.backoff(nd.Attempt)
@@ -297,7 +323,7 @@ func (d *Dispatcher) finish(j taken, err error) error {
 		d.Log.Info("notification retry", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "attempt", nd.Attempt, "in", wait.String(), "err", err)
 		retry, due = &nd, d.Now().Add(wait)
 	}
-	return d.Store.Update(func(tx *store.Tx) error {
+	return outcome, d.Store.Update(func(tx *store.Tx) error {
 		if err := tx.Delete(store.Outbox, j.key); err != nil {
 			return err
 		}
