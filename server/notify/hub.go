@@ -16,9 +16,15 @@ const (
 	CloseSessionEnded = 4001 // logout, expiry or a change of acting-for
 )
 
+// Types of live message.
+const (
+	EventNotification = "notification" // a new notification (ID, Unread, Link)
+	EventResync       = "resync"       // more was missed than is sent: fetch again
+)
+
 // Event is one live message to a page: JSON {type, …}.
 type Event struct {
-	Type   string `json:"type"` // notification
+	Type   string `json:"type"` // EventNotification or EventResync
 	ID     string `json:"id,omitempty"`
 	Unread int    `json:"unread"`
 	Link   string `json:"link,omitempty"`
@@ -172,6 +178,6 @@ func (l *Live) Send(_ context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	l.Hub.Publish(m.User, Event{Type: "notification", ID: m.Notice, Unread: n, Link: m.Link})
+	l.Hub.Publish(m.User, Event{Type: EventNotification, ID: m.Notice, Unread: n, Link: m.Link})
 	return nil
 }

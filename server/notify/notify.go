@@ -230,6 +230,48 @@ func (b *Inbox) List(user string, limit int) ([]Notification, error) {
 	return out, err
 }
 
+// State is the person's unread count and the id of their newest
+// notification ("" when none): what a page shows, and where its live
+// connection resumes after a reconnect (Since).
+func (b *Inbox) State(user string) (unread int, latest string, err error) {
+	err = b.Store.View(func(tx *store.Tx) error {
+		var err error
+		if unread, err = unreadIn(tx, user); err != nil {
+			return err
+		}
+		return tx.ScanReverse(store.Notices, user+"/", func(k string, _ []byte) error {
+			latest = k[len(user)+1:]
+			return store.ErrStop
+		})
+	})
+	return unread, latest, err
+}
+
+// Since returns the person's notifications after the one with id after
+// ("" : from the first), oldest first, at most limit; more tells that
+// there were more.
+func (b *Inbox) Since(user, after string, limit int) (out []Notification, more bool, err error) {
+	err = b.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.Notices, user+"/", func(k string, raw []byte) error {
+			if k[len(user)+1:] <= after {
+				return store.ErrStop
+			}
+			if len(out) == limit {
+				more = true
+				return store.ErrStop
+			}
+			var n Notification
+			if err := unmarshal(raw, &n); err != nil {
+				return err
+			}
+			out = append(out, n)
+			return nil
+		})
+	})
+	slices.Reverse(out)
+	return out, more, err
+}
+
 // Unread is the number of the person's unread notifications.
 func (b *Inbox) Unread(user string) (int, error) {
 	var n int

@@ -8,15 +8,21 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/notify"
+	"asiointi/server/store"
 )
 
 // Live updates over a WebSocket (/ws): the person's open pages hear of
-// their new notifications. Messages are JSON {type, …}; after a reconnect
-// the page fetches what it shows again, so nothing missed is lost.
+// their new notifications. Messages are JSON {type, …}. A page connects
+// with ?since= the id of the newest notification it has seen; the server
+// first sends what came after it (at most wsReplay, or one "resync" when
+// more was missed: the page fetches itself again), so a page that was
+// away, or a server that restarted, loses nothing, and pages that missed
+// nothing fetch nothing.
 const (
 	wsPingEvery = 30 * time.Second
 	wsPongWait  = 70 * time.Second // two pings may go unanswered
 	wsWriteWait = 10 * time.Second
+	wsReplay    = 20
 )
 
 // wsAuth admits a logged-in session from this site's own pages.
@@ -30,6 +36,12 @@ func (s *Server) wsAuth(c *fiber.Ctx) error {
 	}
 	if !websocket.IsWebSocketUpgrade(c) {
 		return fiber.ErrUpgradeRequired
+	}
+	if since := c.Query("since"); since != "" && !store.ValidID(since) {
+		return fiber.ErrBadRequest
+	}
+	if c.Request().URI().QueryArgs().Has("since") {
+		c.Locals("wsSince", strings.Clone(c.Query("since")))
 	}
 	c.Locals("wsUser", strings.Clone(sess.UserID))
 	c.Locals("wsSession", strings.Clone(sess.Key))
@@ -67,6 +79,13 @@ func (s *Server) wsServe(c *websocket.Conn) {
 	closeWith := func(code int, reason string) {
 		c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(wsWriteWait))
 	}
+	if since, ok := c.Locals("wsSince").(string); ok {
+		// Registered first: what arrives meanwhile is queued too (and
+		// may come twice; a page only fetches itself again).
+		if err := s.wsReplay(c, user, since); err != nil {
+			return
+		}
+	}
 	ping := time.NewTicker(wsPingEvery)
 	defer ping.Stop()
 	expiry := time.NewTimer(left)
@@ -92,4 +111,29 @@ func (s *Server) wsServe(c *websocket.Conn) {
 			return
 		}
 	}
+}
+
+// wsReplay sends the person's notifications after since, or "resync"
+// when there are more than wsReplay of them (or they cannot be read).
+func (s *Server) wsReplay(c *websocket.Conn, user, since string) error {
+	missed, more, err := s.inbox.Since(user, since, wsReplay)
+	unread := 0
+	if err == nil && len(missed) > 0 {
+		unread, _, err = s.inbox.State(user)
+	}
+	var events []notify.Event
+	if err != nil || more {
+		events = []notify.Event{{Type: notify.EventResync}}
+	} else {
+		for _, n := range missed {
+			events = append(events, notify.Event{Type: notify.EventNotification, ID: n.ID, Unread: unread, Link: n.Link})
+		}
+	}
+	for _, ev := range events {
+		c.SetWriteDeadline(time.Now().Add(wsWriteWait))
+		if err := c.WriteJSON(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +137,84 @@ func TestLiveSocket(t *testing.T) {
 	e.s.hub.Shutdown()
 	if _, code := readEvent(t, c2); code != fws.CloseGoingAway {
 		t.Errorf("shutdown: close %d", code)
+	}
+}
+
+// TestLiveResync: a page connects with ?since= the newest notification it
+// saw (the layout tells it); the server first sends what it missed, oldest
+// first, or "resync" when that is more than it replays; without since it
+// sends nothing, and junk is refused.
+func TestLiveResync(t *testing.T) {
+	e := newEnv(t)
+	addr := e.serve()
+	origin := "http://" + addr
+	sven := e.login("171279-9677")
+	svenID := e.personID("171279-9677")
+	page := e.do(req{path: "/sv/my", cookies: []*http.Cookie{sven}})
+	if !strings.Contains(page.body, `data-live-since=""`) {
+		t.Fatalf("a page for someone without notifications: no empty data-live-since")
+	}
+	e.proxySubmit("171279-9677", "Sven Lindqvist", "case1")
+	_, first, _ := e.s.inbox.State(svenID)
+	page = e.do(req{path: "/sv/my", cookies: []*http.Cookie{sven}})
+	if !strings.Contains(page.body, `data-live-since="`+first+`"`) {
+		t.Fatalf("the page does not name the newest notification %s", first)
+	}
+	// Two more arrive while the page is away.
+	for _, c := range []string{"case2", "case3"} {
+		e.clock.Add(time.Minute)
+		e.proxySubmit("171279-9677", "Sven Lindqvist", c)
+	}
+	dial := func(query string) (*fws.Conn, int) {
+		t.Helper()
+		h := http.Header{"Origin": {origin}, "Cookie": {sven.Name + "=" + sven.Value}}
+		d := fws.Dialer{HandshakeTimeout: 5 * time.Second}
+		c, res, err := d.DialContext(context.Background(), "ws://"+addr+"/ws"+query, h)
+		if err != nil {
+			return nil, res.StatusCode
+		}
+		t.Cleanup(func() { c.Close() })
+		return c, 0
+	}
+	c, _ := dial("?since=" + first)
+	for _, want := range []string{"/cases/case2", "/cases/case3"} {
+		if ev, code := readEvent(t, c); code != 0 || ev.Type != notify.EventNotification || ev.Link != want || ev.Unread != 3 || ev.ID <= first {
+			t.Errorf("replayed %+v (close %d), want %s", ev, code, want)
+		}
+	}
+	// Then live events as usual, nothing more replayed.
+	waitConns(t, e, 1)
+	e.s.hub.Publish(svenID, notify.Event{Type: notify.EventNotification, ID: "x", Unread: 4})
+	if ev, _ := readEvent(t, c); ev.ID != "x" {
+		t.Errorf("after the replay: %+v", ev)
+	}
+	// From the start (a page made before any notification): all three.
+	c, _ = dial("?since=")
+	for range 3 {
+		if ev, _ := readEvent(t, c); ev.Type != notify.EventNotification {
+			t.Errorf("from the start: %+v", ev)
+		}
+	}
+	// More missed than replayed: one resync.
+	for i := range wsReplay {
+		e.proxySubmit("171279-9677", "Sven Lindqvist", "many"+strconv.Itoa(i))
+	}
+	c, _ = dial("?since=" + first)
+	if ev, _ := readEvent(t, c); ev.Type != notify.EventResync {
+		t.Errorf("many missed: %+v, want resync", ev)
+	}
+	e.s.hub.Publish(svenID, notify.Event{Type: notify.EventNotification, ID: "y"})
+	if ev, _ := readEvent(t, c); ev.ID != "y" {
+		t.Errorf("after the resync: %+v", ev)
+	}
+	// Without since (an older page): nothing replayed.
+	c, _ = dial("")
+	waitConns(t, e, 4)
+	e.s.hub.Publish(svenID, notify.Event{Type: notify.EventNotification, ID: "z"})
+	if ev, _ := readEvent(t, c); ev.ID != "z" {
+		t.Errorf("without since: %+v first", ev)
+	}
+	if _, code := dial("?since=../x"); code != 400 {
+		t.Errorf("junk since: %d, want 400", code)
 	}
 }
