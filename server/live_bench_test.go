@@ -30,7 +30,7 @@ func TestBenchIdleSockets(t *testing.T) {
 	if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	srv := startServer(t, bin, filepath.Join(tmp, "data"))
+	srv := startServer(t, bin, filepath.Join(tmp, "data"), "ASIOINTI_MAX_CONNS_PER_IP=20000")
 	res, err := newHTTPClient(1).PostForm(srv.base+"/auth/test-login", url.Values{"user": {"050840-948K"}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 )
 
 // ChannelLive delivers to the person's open pages (WebSocket); always on.
@@ -41,7 +42,9 @@ type Hub struct {
 	down  bool
 }
 
-// Conn is one open connection's queue.
+// Conn is one open connection's queue. Whoever writes to the connection
+// either reads Out and Done, or (so that an idle connection needs no
+// goroutine waiting on them) sets OnWake and looks when it is called.
 type Conn struct {
 	User, Session string
 
@@ -50,6 +53,36 @@ type Conn struct {
 	once   sync.Once
 	code   int
 	reason string
+	wake   atomic.Pointer[func()]
+	ping   atomic.Bool
+}
+
+// OnWake sets f to be called whenever the connection has something to
+// do: a queued message, a ping due, or its end. f must not block. It is
+// called once now, for what may already be waiting.
+func (c *Conn) OnWake(f func()) {
+	c.wake.Store(&f)
+	f()
+}
+
+func (c *Conn) poke() {
+	if f := c.wake.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// PingDue reports whether a ping is due, and clears it.
+func (c *Conn) PingDue() bool { return c.ping.Swap(false) }
+
+// Busy reports whether the connection has something to do (what wakes
+// it): a queued message, a ping due, or its end.
+func (c *Conn) Busy() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return len(c.out) > 0 || c.ping.Load()
+	}
 }
 
 // Out is the queue of messages to write.
@@ -64,6 +97,7 @@ func (c *Conn) Close(code int, reason string) {
 		c.code, c.reason = code, reason
 		close(c.done)
 	})
+	c.poke()
 }
 
 // Reason is the close code and reason, valid once Done is closed.
@@ -119,8 +153,22 @@ func (h *Hub) Publish(user string, ev Event) {
 	for c := range h.conns[user] {
 		select {
 		case c.out <- b:
+			c.poke()
 		default:
 			c.Close(CloseResync, "resync")
+		}
+	}
+}
+
+// Ping marks a ping due on every open connection (a keepalive that
+// finds dead peers).
+func (h *Hub) Ping() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, cs := range h.conns {
+		for c := range cs {
+			c.ping.Store(true)
+			c.poke()
 		}
 	}
 }

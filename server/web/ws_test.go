@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,4 +218,65 @@ func TestLiveResync(t *testing.T) {
 	if _, code := dial("?since=../x"); code != 400 {
 		t.Errorf("junk since: %d, want 400", code)
 	}
+}
+
+// TestLiveIdleCost: an idle connection holds one goroutine (its reader);
+// a writer runs only while there is something to write, pings included.
+func TestLiveIdleCost(t *testing.T) {
+	e := newEnv(t)
+	addr := e.serve()
+	sven := e.login("171279-9677")
+	const n = 20
+	var conns []*fws.Conn
+	pinged := make(chan struct{}, n)
+	open := func() {
+		for range n {
+			c, _, err := dialWS(addr, "http://"+addr, sven)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetPingHandler(func(string) error { pinged <- struct{}{}; return nil })
+			conns = append(conns, c)
+		}
+		waitConns(t, e, len(conns))
+	}
+	open() // the first connections start what runs once (the pinger)
+	settle := func() int {
+		var g int
+		for range 50 { // goroutines that finished their work may take a moment to go
+			g = runtime.NumGoroutine()
+			time.Sleep(10 * time.Millisecond)
+			if runtime.NumGoroutine() == g {
+				break
+			}
+		}
+		return g
+	}
+	before := settle()
+	open()
+	grew := settle() - before
+	t.Logf("%d idle connections: %d goroutines", n, grew)
+	if grew > n*3/2 {
+		t.Errorf("%d idle connections took %d goroutines, want about %d", n, grew, n)
+	}
+	// A ping reaches every connection (the clients read to see it), and
+	// the writers go away again.
+	e.s.hub.Ping()
+	for _, c := range conns {
+		go func() {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			c.ReadMessage()
+		}()
+	}
+	for range conns {
+		select {
+		case <-pinged:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a connection was not pinged")
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	waitConns(t, e, 0)
 }
