@@ -139,9 +139,10 @@ func New(d Deps) (*Server, error) {
 	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize: 256, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{}})
 	s.wsStop = make(chan struct{})
+	var stopPings sync.Once
 	s.OnShutdown(func() {
 		s.hub.Shutdown() // every socket gets 1001 before the store closes
-		close(s.wsStop)
+		stopPings.Do(func() { close(s.wsStop) })
 	})
 	var err error
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{

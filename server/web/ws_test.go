@@ -280,3 +280,21 @@ func TestLiveIdleCost(t *testing.T) {
 	}
 	waitConns(t, e, 0)
 }
+
+// TestShutdownTwice: a second shutdown (a test's cleanup after the
+// program's) is harmless.
+func TestShutdownTwice(t *testing.T) {
+	e := newEnv(t)
+	addr := e.serve()
+	c, _, err := dialWS(addr, "http://"+addr, e.login("171279-9677"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitConns(t, e, 1)
+	for range 2 {
+		if err := e.s.Shutdown(time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
