@@ -19,6 +19,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
+	"asiointi/server/population"
 	"asiointi/server/store"
 	"asiointi/server/web"
 	"asiointi/server/wiring"
@@ -90,7 +91,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify = &notify.Dispatcher{Store: st, Render: web.NoticeRenderer(parts.Messages, parts.Catalog, m.Config.BaseURL),
-		People: parts.Directory, Senders: senders, Log: m.Log, Now: m.Now,
+		People: recipients{parts.Directory}, Senders: senders, Log: m.Log, Now: m.Now, Observe: m.Metrics.ObserveDelivery,
 		Links: map[string]notify.LinkFunc{ // invitations: a one-time token per message
 			notify.KindInvitation: parts.Cases.InvitationLink, notify.KindInvitationReminder: parts.Cases.InvitationLink}}
 	m.Web, err = web.New(web.Deps{Config: m.Config, Log: m.Log, Now: m.Now, Metrics: m.Metrics, Storage: st,
@@ -102,8 +103,25 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Notify.Senders[notify.ChannelPush] = parts.Push
-	m.Notify.Senders[notify.ChannelLive] = m.Web.Live()
+	live := m.Web.Live()
+	m.Notify.Senders[notify.ChannelLive] = live
+	m.Metrics.GaugeFunc("asiointi_live_connections", "Open live (WebSocket) connections.", func() float64 {
+		return float64(live.Hub.Len())
+	})
 	return nil
+}
+
+// recipients finds the people notifications go to; someone the register
+// does not know (a staff member has no e-mail address there) cannot get
+// one by e-mail or SMS however often it is tried.
+type recipients struct{ dir *identity.Directory }
+
+func (r recipients) Person(id string) (population.Person, error) {
+	p, err := r.dir.Person(id)
+	if errors.Is(err, identity.ErrUnknown) {
+		err = fmt.Errorf("%w: %v", notify.ErrPermanent, err)
+	}
+	return p, err
 }
 
 // storeMetrics exposes the store's write health.
@@ -218,6 +236,11 @@ func (m *Main) housekeeping() {
 				m.Log.Info("orphaned files deleted", "count", n)
 			}
 			m.anchorAudit(m.Now())
+			if n, err := notify.Prune(m.Store, m.Now()); err != nil {
+				m.Log.Error("notification retention", "err", err)
+			} else if n > 0 {
+				m.Log.Info("old notifications deleted", "count", n)
+			}
 			if n, err := m.Sessions.Sweep(); err != nil {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {

@@ -1,16 +1,35 @@
 package cases
 
-import "asiointi/server/notify"
+import (
+	"asiointi/server/catalog"
+	"asiointi/server/identity"
+	"asiointi/server/notify"
+	"asiointi/server/store"
+)
 
-// submittedAction is what notify needs to know of a new case.
-func submittedAction(c *Case, ref string) notify.Action {
+// submittedAction is what notify needs to know of a new case, read in tx:
+// for an organisation, the people who now hold the role that lets them
+// act for it in the service (any role in it when the service names none).
+func submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, ref string) (notify.Action, error) {
 	a := notify.Action{Case: c.ID, Reference: ref, Service: c.Service, At: c.SubmittedAt,
 		Actor: notify.Person{ID: c.Actor.ID, Name: c.Actor.Name}}
-	// An organisation's notices wait for a way to reach its people.
-	if c.Principal != nil && c.Principal.Kind != "organization" {
+	switch {
+	case c.Principal == nil:
+	case c.Principal.Kind == identity.PrincipalOrganization:
+		holders, err := identity.RoleHolders(tx, c.Principal.ID, svc.Role)
+		if err != nil {
+			return a, err
+		}
+		org := &notify.Organisation{ID: c.Principal.ID, Name: c.Principal.Name}
+		for _, p := range holders {
+			org.Members = append(org.Members, notify.Person{ID: p.ID, Name: p.Name()})
+		}
+		a.Organisation = org
+	default:
 		a.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
-	// Parties are named on the case once co-signing lands; their person
-	// ids go to a.Parties then.
-	return a
+	// Parties are named on the case once co-signing lands, handlers once
+	// cases are assigned; their person ids go to a.Parties and a.Handlers
+	// then.
+	return a, nil
 }

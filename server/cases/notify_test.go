@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"asiointi/server/notify"
+	"asiointi/server/population"
 	"asiointi/server/store"
 )
 
@@ -79,5 +80,42 @@ func TestSubmitNotifies(t *testing.T) {
 	}
 	if live != 2 {
 		t.Errorf("%d live deliveries, want one to each", live)
+	}
+}
+
+// TestSubmitForOrganisationNotifies: a submit in an organisation's name
+// tells the people who hold the service's role in it now (not the actor,
+// not another role's holder, not someone whose role ended), and the actor
+// that they were told.
+func TestSubmitForOrganisationNotifies(t *testing.T) {
+	e := newEnv(t)
+	inbox := &notify.Inbox{Store: e.st}
+	aino := e.ref(hetuAino)
+	e.editPerson(hetuMikko, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
+	e.editPerson(hetuMaria, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "JÄSEN"}} })
+	e.editPerson(hetuSven, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
+	e.editPerson(hetuSven, func(p *population.Person) { p.Roles = nil }) // ended before the submit
+
+	d := e.create("association-grant", aino, orgRef())
+	a := e.upload(d, "annualReport", "vuosikertomus-2026.pdf", pdfFile)
+	e.save(d, associationGrantAnswers(a.ID))
+	c := e.submit(d)
+	for _, tc := range []struct {
+		hetu, kind string
+	}{{hetuMikko, notify.KindOrgSubmitted}, {hetuAino, notify.KindSubmittedFor}, {hetuMaria, ""}, {hetuSven, ""}} {
+		ns, err := inbox.List(e.person(tc.hetu).ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.kind == "" {
+			if len(ns) != 0 {
+				t.Errorf("%s notified: %+v", tc.hetu, ns)
+			}
+			continue
+		}
+		if len(ns) != 1 || ns[0].Kind != tc.kind || ns[0].Link != "/cases/"+c.ID || ns[0].Params["principal"] != orgName ||
+			ns[0].Params["actor"] != aino.Name {
+			t.Errorf("%s got %+v, want one %s", tc.hetu, ns, tc.kind)
+		}
 	}
 }

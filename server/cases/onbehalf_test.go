@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
 )
@@ -246,7 +247,7 @@ func (e *env) editPerson(hetu string, edit func(p *population.Person)) {
 	e.t.Helper()
 	p := e.person(hetu)
 	edit(&p)
-	if err := e.st.UpdateAlone(func(tx *store.Tx) error { return tx.Put(store.People, p.ID, p) }); err != nil {
+	if err := e.st.UpdateAlone(func(tx *store.Tx) error { return identity.PutPerson(tx, p) }); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -539,7 +539,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
 			return err
 		}
-		if err := notify.Submitted(tx, submittedAction(c, ref)); err != nil {
+		act, err := submittedAction(tx, svc, c, ref)
+		if err != nil {
+			return err
+		}
+		if err := notify.Submitted(tx, act); err != nil {
 			return err
 		}
 		if len(invs) > 0 {

@@ -3,6 +3,9 @@
 package config
 
 import (
+	"bytes"
+	"crypto/ecdh"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -48,6 +51,10 @@ type Config struct {
 	// messages go to the demo outbox.
 	SMTPURL, MailFrom string
 	SMSURL, SMSToken  string
+	// VAPIDPublic and VAPIDPrivate are the web push key pair (URL-safe
+	// base64, P-256) when given by configuration; unset, the server
+	// generates a pair at first start and keeps it in the store.
+	VAPIDPublic, VAPIDPrivate string
 	// SessionIdle and SessionAbsolute are the session timeouts.
 	SessionIdle, KioskIdle, SessionAbsolute time.Duration
 	// UploadQuota caps the bytes of files one person holds in unsubmitted
@@ -178,12 +185,18 @@ func Load(getenv func(string) string) (Config, error) {
 	for _, v := range []struct {
 		name string
 		to   *string
-	}{{"ASIOINTI_SMTP_URL", &c.SMTPURL}, {"ASIOINTI_MAIL_FROM", &c.MailFrom}, {"ASIOINTI_SMS_URL", &c.SMSURL}, {"ASIOINTI_SMS_TOKEN", &c.SMSToken}} {
+	}{{"ASIOINTI_SMTP_URL", &c.SMTPURL}, {"ASIOINTI_MAIL_FROM", &c.MailFrom}, {"ASIOINTI_SMS_URL", &c.SMSURL}, {"ASIOINTI_SMS_TOKEN", &c.SMSToken},
+		{"ASIOINTI_VAPID_PUBLIC_KEY", &c.VAPIDPublic}, {"ASIOINTI_VAPID_PRIVATE_KEY", &c.VAPIDPrivate}} {
 		val, err := secretEnv(getenv, v.name)
 		if err != nil {
 			bad(v.name+"_FILE", "%v", err)
 		}
 		*v.to = val
+	}
+	if c.VAPIDPublic != "" || c.VAPIDPrivate != "" {
+		if err := checkVAPID(c.VAPIDPublic, c.VAPIDPrivate); err != nil {
+			bad("ASIOINTI_VAPID_PUBLIC_KEY, ASIOINTI_VAPID_PRIVATE_KEY", "%v", err)
+		}
 	}
 	if c.SMTPURL != "" && c.MailFrom == "" {
 		bad("ASIOINTI_MAIL_FROM", "is needed with ASIOINTI_SMTP_URL (the sender address)")
@@ -211,6 +224,33 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkVAPID checks a web push key pair: both given, URL-safe base64, a
+// P-256 private key and its own public key.
+func checkVAPID(public, private string) error {
+	if public == "" || private == "" {
+		return errors.New("give both keys or neither")
+	}
+	decode := func(s string) ([]byte, error) {
+		return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	}
+	priv, err := decode(private)
+	if err != nil {
+		return errors.New("the private key is not URL-safe base64")
+	}
+	key, err := ecdh.P256().NewPrivateKey(priv)
+	if err != nil {
+		return errors.New("the private key is not a P-256 key (32 bytes)")
+	}
+	pub, err := decode(public)
+	if err != nil {
+		return errors.New("the public key is not URL-safe base64")
+	}
+	if !bytes.Equal(pub, key.PublicKey().Bytes()) {
+		return errors.New("the public key is not the private key's")
+	}
+	return nil
 }
 
 // secretEnv reads NAME, or the file named by NAME_FILE.

@@ -42,6 +42,11 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587"}, []string{"ASIOINTI_MAIL_FROM"}},
 		{map[string]string{"ASIOINTI_SMS_TOKEN_FILE": "/nonexistent/token"}, []string{"ASIOINTI_SMS_TOKEN_FILE", "cannot read"}},
 		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_SMTP_URL", "ASIOINTI_SMS_URL"}},
+		{map[string]string{"ASIOINTI_VAPID_PUBLIC_KEY": vapidPublic}, []string{"ASIOINTI_VAPID_PRIVATE_KEY", "both keys or neither"}},
+		{map[string]string{"ASIOINTI_VAPID_PRIVATE_KEY": vapidPrivate}, []string{"both keys or neither"}},
+		{map[string]string{"ASIOINTI_VAPID_PUBLIC_KEY": vapidPublic, "ASIOINTI_VAPID_PRIVATE_KEY": "not base64!"}, []string{"private key is not URL-safe base64"}},
+		{map[string]string{"ASIOINTI_VAPID_PUBLIC_KEY": vapidPublic, "ASIOINTI_VAPID_PRIVATE_KEY": "AAAA"}, []string{"not a P-256 key"}},
+		{map[string]string{"ASIOINTI_VAPID_PUBLIC_KEY": vapidPrivate, "ASIOINTI_VAPID_PRIVATE_KEY": vapidPrivate}, []string{"not the private key's"}},
 	} {
 		_, err := Load(env(tc.env))
 		if err == nil {
@@ -65,6 +70,26 @@ func TestGoodValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.RateLimits || c.Addr != "127.0.0.1:9000" || len(c.PushHosts) != 2 || len(c.TrustedProxies) != 2 {
+		t.Errorf("%+v", c)
+	}
+}
+
+// A VAPID key pair (generated once for these tests).
+const (
+	vapidPublic  = "BPndvap6_JJIY8_uNOpMVlUaCdbVCd8sA_Qk4OBv4cieEk9O3W1P8pdd9XQgLtnsalZnkoIi3z5JpOnllyrWQCg"
+	vapidPrivate = "Z6WbGThuPaidnAGoCw1KWN2rNKXnmC5qY5n-UdoC54Q"
+)
+
+func TestVAPIDKeys(t *testing.T) {
+	path := t.TempDir() + "/vapid"
+	if err := os.WriteFile(path, []byte(vapidPrivate+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"ASIOINTI_VAPID_PUBLIC_KEY": vapidPublic, "ASIOINTI_VAPID_PRIVATE_KEY_FILE": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VAPIDPublic != vapidPublic || c.VAPIDPrivate != vapidPrivate {
 		t.Errorf("%+v", c)
 	}
 }

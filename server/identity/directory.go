@@ -162,3 +162,27 @@ func (d *Directory) Property(id string) (population.Property, error) {
 	}
 	return p, err
 }
+
+// RoleHolders lists, in tx, the people who hold a role in the organisation
+// (businessID): role when given, any role when "" (in the order of their
+// ids).
+func RoleHolders(tx *store.Tx, businessID, role string) ([]population.Person, error) {
+	var out []population.Person
+	err := tx.Scan(store.OrgRoles, businessID+"/", func(k string, v []byte) error {
+		if role != "" && string(v) != role {
+			return nil
+		}
+		var p population.Person
+		if err := tx.Get(store.People, k[len(businessID)+1:], &p); err != nil {
+			return fmt.Errorf("role holder %s: %w", k[len(businessID)+1:], err)
+		}
+		// The index may name a role the person no longer holds.
+		if slices.ContainsFunc(p.Roles, func(r population.Role) bool {
+			return r.Organization == businessID && (role == "" || r.Role == role)
+		}) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -229,3 +229,60 @@ func TestGuardianshipIndexBackfill(t *testing.T) {
 		t.Errorf("backfill changed the register: %d people", len(people))
 	}
 }
+
+// TestRoleHolders: who holds a (given) role in an organisation, from the
+// role index, which a store seeded before it existed gets built once.
+func TestRoleHolders(t *testing.T) {
+	d := demoDir(t)
+	aino := mustPerson(t, d, "140386-902R")
+	holders := func(org, role string) []string {
+		t.Helper()
+		var ids []string
+		err := d.Store.View(func(tx *store.Tx) error {
+			ps, err := RoleHolders(tx, org, role)
+			for _, p := range ps {
+				ids = append(ids, p.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	for _, tc := range []struct {
+		name, org, role string
+		want            []string
+	}{
+		{"the role", "2345678-0", "PJ", []string{aino.ID}},
+		{"any role", "2345678-0", "", []string{aino.ID}},
+		{"another role", "2345678-0", "TJ", nil},
+		{"another organisation", "2345678", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := holders(tc.org, tc.role); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Make it an old store: no role index, no marker.
+	err := d.Store.UpdateAlone(func(tx *store.Tx) error {
+		if err := tx.Delete(store.OrgRoles, "2345678-0/"+aino.ID); err != nil {
+			return err
+		}
+		return tx.Delete(store.Settings, rolesIndexed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := holders("2345678-0", "PJ"); got != nil {
+		t.Fatalf("without the index: %v", got)
+	}
+	demo, _ := population.Demo()
+	if _, err := Seed(d.Store, demo, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := holders("2345678-0", "PJ"); !slices.Equal(got, []string{aino.ID}) {
+		t.Errorf("after the backfill: %v", got)
+	}
+}

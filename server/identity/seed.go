@@ -8,9 +8,13 @@ import (
 	"asiointi/server/store"
 )
 
-// guardianshipIndexed marks a store whose guardianship index is complete
-// (stores seeded before the index existed get it built once).
-const guardianshipIndexed = "guardianship-indexed"
+// guardianshipIndexed and rolesIndexed mark a store whose guardianship
+// and organisation role indexes are complete (stores seeded before an
+// index existed get it built once).
+const (
+	guardianshipIndexed = "guardianship-indexed"
+	rolesIndexed        = "org-roles-indexed"
+)
 
 // Seed writes the demo register into an empty store once. Person ids in
 // the embedded data are replaced by opaque ids. It reports whether it
@@ -19,7 +23,7 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 	seeded := false
 	err := s.UpdateAlone(func(tx *store.Tx) error {
 		if tx.Has(store.Settings, "seeded") {
-			return indexGuardianship(tx)
+			return indexPeople(tx)
 		}
 		ids := map[string]string{}
 		for _, p := range d.People {
@@ -39,11 +43,11 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 			for i := range p.Mandates {
 				p.Mandates[i].Principal = remap(p.Mandates[i].Principal)
 			}
-			if err := putPerson(tx, p); err != nil {
+			if err := PutPerson(tx, p); err != nil {
 				return err
 			}
 		}
-		if err := tx.Put(store.Settings, guardianshipIndexed, true); err != nil {
+		if err := markIndexed(tx); err != nil {
 			return err
 		}
 		for _, o := range d.Organizations {
@@ -86,10 +90,12 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 	return seeded, nil
 }
 
-// putPerson is the one write of a person: the record and its indexes (by
-// henkilötunnus, and guardianship by guardian, so that finding whom a
-// person may act for reads their own relations, not the whole register).
-func putPerson(tx *store.Tx, p population.Person) error {
+// PutPerson is the one write of a person: the record and its indexes (by
+// henkilötunnus, guardianship by guardian, so that finding whom a
+// person may act for reads their own relations, not the whole register,
+// and roles by organisation, so that finding who holds a role in one does
+// not either).
+func PutPerson(tx *store.Tx, p population.Person) error {
 	if err := tx.Put(store.People, p.ID, p); err != nil {
 		return err
 	}
@@ -101,13 +107,18 @@ func putPerson(tx *store.Tx, p population.Person) error {
 			return err
 		}
 	}
+	for _, r := range p.Roles {
+		if err := tx.PutRaw(store.OrgRoles, r.Organization+"/"+p.ID, []byte(r.Role)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// indexGuardianship builds the guardianship index of a store seeded before
-// it existed, once.
-func indexGuardianship(tx *store.Tx) error {
-	if tx.Has(store.Settings, guardianshipIndexed) {
+// indexPeople builds the guardianship and role indexes of a store seeded
+// before they existed, once.
+func indexPeople(tx *store.Tx) error {
+	if tx.Has(store.Settings, guardianshipIndexed) && tx.Has(store.Settings, rolesIndexed) {
 		return nil
 	}
 	people, err := store.Values[population.Person](tx, store.People, "")
@@ -115,9 +126,16 @@ func indexGuardianship(tx *store.Tx) error {
 		return err
 	}
 	for _, p := range people {
-		if err := putPerson(tx, p); err != nil {
+		if err := PutPerson(tx, p); err != nil {
 			return err
 		}
 	}
-	return tx.Put(store.Settings, guardianshipIndexed, true)
+	return markIndexed(tx)
+}
+
+func markIndexed(tx *store.Tx) error {
+	if err := tx.Put(store.Settings, guardianshipIndexed, true); err != nil {
+		return err
+	}
+	return tx.Put(store.Settings, rolesIndexed, true)
 }

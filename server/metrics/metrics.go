@@ -69,6 +69,9 @@ type Registry struct {
 	latency  *prometheus.HistogramVec
 	series   sync.Map // seriesKey (with copied strings) → *series
 
+	deliveries *prometheus.CounterVec
+	sendTime   *prometheus.HistogramVec
+
 	mu       sync.Mutex
 	counters map[string]prometheus.Counter
 }
@@ -87,10 +90,19 @@ func New() *Registry {
 			Help:    "Time to answer an HTTP request, by route pattern.",
 			Buckets: buckets,
 		}, []string{"route"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "asiointi_notify_deliveries_total",
+			Help: "Notification delivery attempts, by channel (live, push, email, sms) and outcome (delivered, retry, dropped, given_up, interrupted).",
+		}, []string{"channel", "outcome"}),
+		sendTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "asiointi_notify_send_duration_seconds",
+			Help:    "Time one notification delivery attempt took to send, by channel.",
+			Buckets: buckets,
+		}, []string{"channel"}),
 		counters: map[string]prometheus.Counter{},
 	}
 	started := time.Now()
-	r.reg.MustRegister(r.requests, r.latency,
+	r.reg.MustRegister(r.requests, r.latency, r.deliveries, r.sendTime,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "asiointi_uptime_seconds",
 			Help: "Seconds since the program started.",
@@ -122,6 +134,31 @@ func (r *Registry) ObserveRequest(method, route string, status int, d time.Durat
 }
 
 // Help texts of the counters the program increments by name.
+// Channels and outcomes of notification deliveries: the label values
+// ObserveDelivery keeps (anything else is "other", so the series stay
+// bounded).
+var (
+	deliveryChannels = []string{"live", "push", "email", "sms"}
+	deliveryOutcomes = []string{"delivered", "retry", "dropped", "given_up", "interrupted"}
+)
+
+func bounded(v string, known []string) string {
+	for _, k := range known {
+		if v == k {
+			return k
+		}
+	}
+	return "other"
+}
+
+// ObserveDelivery counts one notification delivery attempt and its send
+// time (the notify dispatcher's Observe).
+func (r *Registry) ObserveDelivery(channel, outcome string, took time.Duration) {
+	channel = bounded(channel, deliveryChannels)
+	r.deliveries.WithLabelValues(channel, bounded(outcome, deliveryOutcomes)).Inc()
+	r.sendTime.WithLabelValues(channel).Observe(took.Seconds())
+}
+
 var counterHelp = map[string]string{
 	"asiointi_rate_limited_total": "Requests refused by a rate limit.",
 }

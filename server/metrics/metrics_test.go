@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"asiointi/server/notify"
 )
 
 func TestMethodIsBounded(t *testing.T) {
@@ -91,5 +94,36 @@ func TestNamedCountersAndFuncs(t *testing.T) {
 		if !strings.Contains(b.String(), line+"\n") {
 			t.Errorf("exposition lacks %q", line)
 		}
+	}
+}
+
+// TestDeliveryLabelsBounded: every channel and outcome of notify is its
+// own label value; anything else is "other".
+func TestDeliveryLabelsBounded(t *testing.T) {
+	r := New()
+	channels := append([]string{notify.ChannelLive}, notify.OptionalChannels...)
+	for _, ch := range channels {
+		for _, o := range notify.Outcomes {
+			r.ObserveDelivery(ch, o, 3*time.Millisecond)
+		}
+	}
+	r.ObserveDelivery("fax", "lost", time.Second)
+	r.ObserveDelivery("carrier-pigeon", "eaten", time.Second)
+	var b strings.Builder
+	if _, err := r.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range channels {
+		for _, o := range notify.Outcomes {
+			if line := `asiointi_notify_deliveries_total{channel="` + ch + `",outcome="` + o + `"} 1`; !strings.Contains(b.String(), line+"\n") {
+				t.Errorf("exposition lacks %q", line)
+			}
+		}
+		if line := `asiointi_notify_send_duration_seconds_count{channel="` + ch + `"} ` + strconv.Itoa(len(notify.Outcomes)); !strings.Contains(b.String(), line+"\n") {
+			t.Errorf("exposition lacks %q", line)
+		}
+	}
+	if line := `asiointi_notify_deliveries_total{channel="other",outcome="other"} 2`; !strings.Contains(b.String(), line+"\n") {
+		t.Errorf("exposition lacks %q", line)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 )
 
 // ChannelLive delivers to the person's open pages (WebSocket); always on.
@@ -16,9 +17,15 @@ const (
 	CloseSessionEnded = 4001 // logout, expiry or a change of acting-for
 )
 
+// Types of live message.
+const (
+	EventNotification = "notification" // a new notification (ID, Unread, Link)
+	EventResync       = "resync"       // more was missed than is sent: fetch again
+)
+
 // Event is one live message to a page: JSON {type, …}.
 type Event struct {
-	Type   string `json:"type"` // notification
+	Type   string `json:"type"` // EventNotification or EventResync
 	ID     string `json:"id,omitempty"`
 	Unread int    `json:"unread"`
 	Link   string `json:"link,omitempty"`
@@ -35,7 +42,9 @@ type Hub struct {
 	down  bool
 }
 
-// Conn is one open connection's queue.
+// Conn is one open connection's queue. Whoever writes to the connection
+// either reads Out and Done, or (so that an idle connection needs no
+// goroutine waiting on them) sets OnWake and looks when it is called.
 type Conn struct {
 	User, Session string
 
@@ -44,6 +53,36 @@ type Conn struct {
 	once   sync.Once
 	code   int
 	reason string
+	wake   atomic.Pointer[func()]
+	ping   atomic.Bool
+}
+
+// OnWake sets f to be called whenever the connection has something to
+// do: a queued message, a ping due, or its end. f must not block. It is
+// called once now, for what may already be waiting.
+func (c *Conn) OnWake(f func()) {
+	c.wake.Store(&f)
+	f()
+}
+
+func (c *Conn) poke() {
+	if f := c.wake.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// PingDue reports whether a ping is due, and clears it.
+func (c *Conn) PingDue() bool { return c.ping.Swap(false) }
+
+// Busy reports whether the connection has something to do (what wakes
+// it): a queued message, a ping due, or its end.
+func (c *Conn) Busy() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return len(c.out) > 0 || c.ping.Load()
+	}
 }
 
 // Out is the queue of messages to write.
@@ -58,6 +97,7 @@ func (c *Conn) Close(code int, reason string) {
 		c.code, c.reason = code, reason
 		close(c.done)
 	})
+	c.poke()
 }
 
 // Reason is the close code and reason, valid once Done is closed.
@@ -113,8 +153,22 @@ func (h *Hub) Publish(user string, ev Event) {
 	for c := range h.conns[user] {
 		select {
 		case c.out <- b:
+			c.poke()
 		default:
 			c.Close(CloseResync, "resync")
+		}
+	}
+}
+
+// Ping marks a ping due on every open connection (a keepalive that
+// finds dead peers).
+func (h *Hub) Ping() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, cs := range h.conns {
+		for c := range cs {
+			c.ping.Store(true)
+			c.poke()
 		}
 	}
 }
@@ -172,6 +226,6 @@ func (l *Live) Send(_ context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	l.Hub.Publish(m.User, Event{Type: "notification", ID: m.Notice, Unread: n, Link: m.Link})
+	l.Hub.Publish(m.User, Event{Type: EventNotification, ID: m.Notice, Unread: n, Link: m.Link})
 	return nil
 }

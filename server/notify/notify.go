@@ -8,6 +8,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,12 @@ const (
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
 	KindPartySubmitted = "party-submitted"
+	// KindOrgSubmitted tells someone who holds a role in an organisation
+	// that another sent an application in the organisation's name.
+	KindOrgSubmitted = "org-submitted"
+	// KindHandlerSubmitted tells a handler of a case that a resident sent
+	// it.
+	KindHandlerSubmitted = "handler-submitted"
 	// KindDraftExpiring reminds the owner of a draft about to be deleted.
 	KindDraftExpiring = "draft-expiring"
 	// KindInvitation asks a co-applicant to review and approve an
@@ -48,8 +55,24 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring,
+var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
+	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved}
+
+// StaffKinds are the kinds only staff receive (a handler's); settings
+// show staff these and residents the rest.
+var StaffKinds = []string{KindHandlerSubmitted}
+
+// SettingsKinds lists the kinds a person's settings show.
+func SettingsKinds(staff bool) []string {
+	var out []string
+	for _, k := range Kinds {
+		if slices.Contains(StaffKinds, k) == staff {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // Notification is one message to one person. It is stored in the
 // person's in-app list (bucket notices, key "user/id"); the JSON names
@@ -79,13 +102,25 @@ type Contact struct {
 // Person is someone an event names.
 type Person struct{ ID, Name string }
 
+// Organisation is an organisation in whose name someone acted, with the
+// people who hold a role in it that lets them act for it in the service
+// at the time of the action (they are told in its stead).
+type Organisation struct {
+	ID, Name string
+	Members  []Person
+}
+
 // Action is a resident's action on a case that people must hear about.
 type Action struct {
 	Case, Reference, Service string
 	At                       time.Time
 	Actor                    Person
-	Principal                *Person // nil or the actor: for themself
+	Principal                *Person       // nil or the actor: for themself
+	Organisation             *Organisation // in an organisation's name (Principal is then nil)
 	Parties                  []Person
+	// Handlers are the case's handlers (officials) at the time of the
+	// action: a resident's action is theirs to hear of.
+	Handlers []Person
 }
 
 // Recipient is one person to tell, and what to tell them.
@@ -95,9 +130,10 @@ type Recipient struct {
 
 // Recipients applies the rule of who hears of a submitted application:
 // the principal always (even when the actor is the one logged in), the
-// actor of a proxy action, and every party. Someone acting for themself
-// is not told what they just did. Each person is told once, in their
-// closest role.
+// actor of a proxy action, for an organisation the people who hold a
+// qualifying role in it (Organisation.Members), every party, and the
+// case's handlers. Someone acting for themself is not told what they
+// just did. Each person is told once, in their closest role.
 func Recipients(a Action) []Recipient {
 	var out []Recipient
 	seen := map[string]bool{}
@@ -112,9 +148,23 @@ func Recipients(a Action) []Recipient {
 		add(a.Principal.ID, KindProxySubmitted)
 		add(a.Actor.ID, KindSubmittedFor)
 	}
+	if a.Organisation != nil {
+		told := len(out)
+		for _, m := range a.Organisation.Members {
+			if m.ID != a.Actor.ID {
+				add(m.ID, KindOrgSubmitted)
+			}
+		}
+		if len(out) > told { // the actor hears that the others were told
+			add(a.Actor.ID, KindSubmittedFor)
+		}
+	}
 	seen[a.Actor.ID] = true
 	for _, p := range a.Parties {
 		add(p.ID, KindPartySubmitted)
+	}
+	for _, h := range a.Handlers {
+		add(h.ID, KindHandlerSubmitted)
 	}
 	return out
 }
@@ -123,8 +173,11 @@ func Recipients(a Action) []Recipient {
 // the transaction that creates the case.
 func Submitted(tx *store.Tx, a Action) error {
 	params := map[string]string{"service": a.Service, "reference": a.Reference, "actor": a.Actor.Name}
-	if a.Principal != nil {
+	switch {
+	case a.Principal != nil:
 		params["principal"] = a.Principal.Name
+	case a.Organisation != nil:
+		params["principal"] = a.Organisation.Name
 	}
 	for _, r := range Recipients(a) {
 		n := Notification{User: r.User, Kind: r.Kind, At: a.At, Link: "/cases/" + a.Case, Params: params}
@@ -213,6 +266,48 @@ func (b *Inbox) Page(user, cursor string, limit int) (out []Notification, next s
 		return err
 	})
 	return out, next, err
+}
+
+// State is the person's unread count and the id of their newest
+// notification ("" when none): what a page shows, and where its live
+// connection resumes after a reconnect (Since).
+func (b *Inbox) State(user string) (unread int, latest string, err error) {
+	err = b.Store.View(func(tx *store.Tx) error {
+		var err error
+		if unread, err = unreadIn(tx, user); err != nil {
+			return err
+		}
+		return tx.ScanReverse(store.Notices, user+"/", func(k string, _ []byte) error {
+			latest = k[len(user)+1:]
+			return store.ErrStop
+		})
+	})
+	return unread, latest, err
+}
+
+// Since returns the person's notifications after the one with id after
+// ("" : from the first), oldest first, at most limit; more tells that
+// there were more.
+func (b *Inbox) Since(user, after string, limit int) (out []Notification, more bool, err error) {
+	err = b.Store.View(func(tx *store.Tx) error {
+		return tx.ScanReverse(store.Notices, user+"/", func(k string, raw []byte) error {
+			if k[len(user)+1:] <= after {
+				return store.ErrStop
+			}
+			if len(out) == limit {
+				more = true
+				return store.ErrStop
+			}
+			var n Notification
+			if err := unmarshal(raw, &n); err != nil {
+				return err
+			}
+			out = append(out, n)
+			return nil
+		})
+	})
+	slices.Reverse(out)
+	return out, more, err
 }
 
 // Unread is the number of the person's unread notifications.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +83,18 @@ func TestRecipients(t *testing.T) {
 			[]notify.Recipient{{User: "sven", Kind: notify.KindPartySubmitted}}},
 		{"principal also a party: told as principal", notify.Action{Actor: juhani, Principal: helmi, Parties: []notify.Person{{ID: "helmi"}, {ID: "aino"}}},
 			[]notify.Recipient{{User: "helmi", Kind: notify.KindProxySubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor}, {User: "aino", Kind: notify.KindPartySubmitted}}},
+		{"organisation: its role holders, then the actor", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8", Name: "Yhdistys",
+			Members: []notify.Person{{ID: "aino"}, {ID: "juhani"}, {ID: "eero"}}}},
+			[]notify.Recipient{{User: "aino", Kind: notify.KindOrgSubmitted}, {User: "eero", Kind: notify.KindOrgSubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor}}},
+		{"organisation with the actor its only role holder: nobody", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8",
+			Members: []notify.Person{{ID: "juhani"}}}}, nil},
+		{"organisation with no role holders: nobody", notify.Action{Actor: juhani, Organisation: &notify.Organisation{ID: "1234567-8"}}, nil},
+		{"handlers of a resident's own action", notify.Action{Actor: juhani, Handlers: []notify.Person{{ID: "kasittelija1"}, {ID: "kasittelija2"}, {ID: "kasittelija1"}}},
+			[]notify.Recipient{{User: "kasittelija1", Kind: notify.KindHandlerSubmitted}, {User: "kasittelija2", Kind: notify.KindHandlerSubmitted}}},
+		{"handlers last, after principal, actor and parties", notify.Action{Actor: juhani, Principal: helmi, Parties: []notify.Person{{ID: "aino"}},
+			Handlers: []notify.Person{{ID: "kasittelija1"}}},
+			[]notify.Recipient{{User: "helmi", Kind: notify.KindProxySubmitted}, {User: "juhani", Kind: notify.KindSubmittedFor},
+				{User: "aino", Kind: notify.KindPartySubmitted}, {User: "kasittelija1", Kind: notify.KindHandlerSubmitted}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +102,17 @@ func TestRecipients(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSettingsKinds(t *testing.T) {
+	staff, residents := notify.SettingsKinds(true), notify.SettingsKinds(false)
+	if !reflect.DeepEqual(staff, []string{notify.KindHandlerSubmitted}) {
+		t.Errorf("staff see %v", staff)
+	}
+	if len(staff)+len(residents) != len(notify.Kinds) || slices.Contains(residents, notify.KindHandlerSubmitted) ||
+		!slices.Contains(residents, notify.KindOrgSubmitted) {
+		t.Errorf("residents see %v", residents)
 	}
 }
 
@@ -231,6 +255,21 @@ func TestRenderInRecipientsLanguage(t *testing.T) {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
+	org := notify.Notification{Kind: notify.KindOrgSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "principal": "Kylän Kyläyhdistys ry", "service": "home-help"}}
+	handler := notify.Notification{Kind: notify.KindHandlerSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "service": "home-help", "reference": "ESI-2026-000001"}}
+	for _, tc := range []struct {
+		lang string
+		n    notify.Notification
+		want string
+	}{
+		{"fi", org, "Juhani Korhonen lähetti hakemuksen organisaation Kylän Kyläyhdistys ry nimissä: Kotipalvelu."},
+		{"sv", org, "Juhani Korhonen skickade en ansökan i namn av Kylän Kyläyhdistys ry: Hemservice."},
+		{"en", handler, "Juhani Korhonen sent a new application for you to handle: Home help, ESI-2026-000001."},
+	} {
+		if got := r.Text(tc.lang, tc.n); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.lang, tc.n.Kind, got, tc.want)
+		}
+	}
 	exp := func(days int) notify.Notification {
 		return notify.Notification{Kind: notify.KindDraftExpiring, At: t0, Link: "/drafts/d",
 			Params: map[string]string{"service": "home-help", "expiresAt": t0.Add(time.Duration(days)*24*time.Hour - time.Minute).Format(time.RFC3339Nano)}}
@@ -336,8 +375,15 @@ func TestDispatchRetries(t *testing.T) {
 		return nil
 	}}
 	sms := &fakeSender{reply: func(notify.Message, int) error { return fmt.Errorf("%w: 400", notify.ErrPermanent) }}
+	var omu sync.Mutex
+	outcomes := map[string]int{}
 	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Now: clk.Now, Backoff: time.Minute,
-		Senders: map[string]notify.Sender{notify.ChannelEmail: mail, notify.ChannelSMS: sms}}
+		Senders: map[string]notify.Sender{notify.ChannelEmail: mail, notify.ChannelSMS: sms},
+		Observe: func(channel, outcome string, _ time.Duration) {
+			omu.Lock()
+			outcomes[channel+" "+outcome]++
+			omu.Unlock()
+		}}
 	run := func() int {
 		n, err := d.RunOnce(context.Background())
 		if err != nil {
@@ -389,6 +435,10 @@ func TestDispatchRetries(t *testing.T) {
 	}
 	if len(sms.got) != 1 {
 		t.Errorf("a 400 was retried: %d sends", len(sms.got))
+	}
+	want := map[string]int{"email retry": 2, "email delivered": 1, "sms dropped": 1, "live delivered": 2}
+	if !reflect.DeepEqual(outcomes, want) {
+		t.Errorf("observed %v, want %v", outcomes, want)
 	}
 }
 

@@ -65,6 +65,9 @@ type Message struct {
 	// Secret is a one-time token the link and text carry (an invitation
 	// link): a Sender that keeps messages must not keep it on disk.
 	Secret string
+	// Device is the push subscription To names, read with the delivery
+	// (nil: the sender reads it).
+	Device *Subscription
 }
 
 // LinkFunc makes the link of a notification sent outside the app on
@@ -99,6 +102,18 @@ type Directory interface {
 	Person(id string) (population.Person, error)
 }
 
+// Outcomes of one delivery attempt.
+const (
+	OutcomeDelivered   = "delivered"   // the channel took it
+	OutcomeRetry       = "retry"       // tried again later
+	OutcomeDropped     = "dropped"     // a permanent failure
+	OutcomeGivenUp     = "given_up"    // failed MaxAttempts times
+	OutcomeInterrupted = "interrupted" // shutdown: taken again after the lease
+)
+
+// Outcomes lists every outcome.
+var Outcomes = []string{OutcomeDelivered, OutcomeRetry, OutcomeDropped, OutcomeGivenUp, OutcomeInterrupted}
+
 // Dispatcher delivers the outbox. Every delivery stays in the store until
 // its channel took it, so a crash loses nothing; what was in flight at a
 // crash is sent again when its lease runs out (receivers drop the repeat
@@ -121,6 +136,10 @@ type Dispatcher struct {
 	Poll        time.Duration // how often to look when not woken (250 ms: live pages wait for it)
 	MaxAttempts int           // then give up (12, about a day of backoff)
 	Backoff     time.Duration // first retry delay, doubled each time (15 s), at most 1 h
+
+	// Observe, when set, hears each attempt's channel, outcome (one of
+	// Outcomes) and how long the send took (metrics).
+	Observe func(channel, outcome string, took time.Duration)
 
 	once sync.Once
 	wake chan struct{}
@@ -199,6 +218,7 @@ type taken struct {
 	d     Delivery
 	n     Notification
 	found bool
+	sub   *Subscription // push: the device, when it still exists
 }
 
 // RunOnce takes the deliveries due now, sends them and records the
@@ -244,6 +264,16 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				return err
 			}
 			j.found = err == nil
+			if del.Channel == ChannelPush {
+				var sub Subscription
+				err := tx.Get(store.PushSubs, del.User+"/"+del.Target, &sub)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				if err == nil {
+					j.sub = &sub
+				}
+			}
 			jobs = append(jobs, j)
 		}
 		return nil
@@ -251,54 +281,124 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Each outcome is written as soon as it is known (group commit
-	// batches them), so a crash repeats only what was in flight.
-	// When an outcome cannot be written (the store failed), the rest is
-	// not sent: it stays leased and is taken again after the lease.
-	errs := make(chan error, len(jobs))
-	sem := make(chan struct{}, d.Workers)
+	// A worker's outcome is written before it sends again, so a crash
+	// repeats only what was in flight (at most Workers). The writer
+	// commits the outcomes of the waiting workers together: when all busy
+	// workers wait, when outcomeBatch wait, or outcomeWait after the
+	// first (one commit instead of one per message). When outcomes cannot
+	// be written (the store failed), the rest is not sent: it stays
+	// leased and is taken again after the lease.
+	done := make(chan *outcome, len(jobs))
 	var failed atomic.Bool
-	for i := range jobs {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			if failed.Load() || ctx.Err() != nil {
-				errs <- nil
-				return
-			}
-			err := d.finish(jobs[i], d.send(ctx, jobs[i]))
-			if err != nil {
-				failed.Store(true)
-			}
-			errs <- err
-		}()
-	}
+	go func() {
+		sem := make(chan struct{}, d.Workers)
+		for i := range jobs {
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				if failed.Load() || ctx.Err() != nil {
+					done <- &outcome{skipped: true}
+					return
+				}
+				start := time.Now()
+				err := d.send(ctx, jobs[i])
+				o := d.decide(jobs[i], err)
+				o.took = time.Since(start)
+				if o.name == OutcomeInterrupted {
+					o.skipped = true // nothing to write
+					done <- &o
+					return
+				}
+				o.written = make(chan error, 1)
+				done <- &o
+				if err := <-o.written; err != nil {
+					failed.Store(true)
+				}
+			}()
+		}
+	}()
 	var first error
-	for range jobs {
-		if err := <-errs; err != nil && first == nil {
+	var pending []*outcome
+	var timer <-chan time.Time
+	remaining := len(jobs) // not yet written or skipped
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		err := d.write(pending)
+		if err != nil && first == nil {
 			first = err
+		}
+		for _, o := range pending {
+			if err == nil && d.Observe != nil {
+				d.Observe(o.j.d.Channel, o.name, o.took)
+			}
+			o.written <- err
+		}
+		remaining -= len(pending)
+		pending, timer = pending[:0], nil
+	}
+	for remaining > 0 {
+		select {
+		case o := <-done:
+			if o.skipped {
+				remaining--
+				if o.name == OutcomeInterrupted && d.Observe != nil {
+					d.Observe(o.j.d.Channel, o.name, o.took)
+				}
+				break
+			}
+			pending = append(pending, o)
+			if timer == nil {
+				timer = time.After(outcomeWait)
+			}
+		case <-timer:
+			flush()
+		}
+		if len(pending) >= min(outcomeBatch, d.Workers, remaining) {
+			flush()
 		}
 	}
 	return len(jobs), first
 }
 
-// finish removes a delivery that was delivered or dropped, or puts it
-// back with its next attempt's time.
-func (d *Dispatcher) finish(j taken, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		// Shutting down: it stays leased and is taken again after the
-		// lease.
-		return nil
-	}
-	var retry *Delivery
-	var due time.Time
+// Outcomes are written in batches of at most outcomeBatch, at most
+// outcomeWait after the first of them is known (when not every busy
+// worker waits sooner).
+const (
+	outcomeBatch = 128
+	outcomeWait  = 10 * time.Millisecond
+)
+
+// outcome is what became of one taken delivery.
+type outcome struct {
+	j       taken
+	name    string    // one of Outcomes
+	retry   *Delivery // the next attempt, due at due
+	due     time.Time
+	took    time.Duration
+	skipped bool       // nothing to write (not sent, or shutting down)
+	written chan error // the write's result, to the waiting worker
+}
+
+// decide is what becomes of a delivery after a send that answered err:
+// removed (delivered or dropped) or put back with its next attempt's time.
+func (d *Dispatcher) decide(j taken, err error) outcome {
+	o := outcome{j: j, name: OutcomeDelivered}
 	switch {
 	case err == nil:
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// Shutting down: it stays leased and is taken again after the
+		// lease.
+		o.name = OutcomeInterrupted
 	case errors.Is(err, ErrPermanent):
+		o.name = OutcomeDropped
 		d.Log.Warn("notification not delivered", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "err", err)
 	case j.d.Attempt+1 >= d.MaxAttempts:
+		o.name = OutcomeGivenUp
 		d.Log.Error("notification given up", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "attempts", j.d.Attempt+1, "err", err)
 	default:
+		o.name = OutcomeRetry
 		nd := j.d
 		nd.Attempt++
 		wait := d.backoff(nd.Attempt)
@@ -307,16 +407,26 @@ func (d *Dispatcher) finish(j taken, err error) error {
 			wait = min(ra.After, 24*time.Hour)
 		}
 		d.Log.Info("notification retry", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "attempt", nd.Attempt, "in", wait.String(), "err", err)
-		retry, due = &nd, d.Now().Add(wait)
+		o.retry, o.due = &nd, d.Now().Add(wait)
 	}
+	return o
+}
+
+// write records outcomes in one transaction: each leased delivery is
+// removed, and put back for its next attempt when it has one.
+func (d *Dispatcher) write(outcomes []*outcome) error {
 	return d.Store.Update(func(tx *store.Tx) error {
-		if err := tx.Delete(store.Outbox, j.key); err != nil {
-			return err
+		for _, o := range outcomes {
+			if err := tx.Delete(store.Outbox, o.j.key); err != nil {
+				return err
+			}
+			if o.retry != nil {
+				if err := tx.Put(store.Outbox, outboxKey(o.due, o.retry.ID), o.retry); err != nil {
+					return err
+				}
+			}
 		}
-		if retry == nil {
-			return nil
-		}
-		return tx.Put(store.Outbox, outboxKey(due, retry.ID), retry)
+		return nil
 	})
 }
 
@@ -385,7 +495,7 @@ func (d *Dispatcher) send(ctx context.Context, j taken) error {
 		m.To = strings.TrimSpace(p.Phone)
 		m.Text = d.Render.SMS(lang, n)
 	case ChannelPush:
-		m.To = j.d.Target
+		m.To, m.Device = j.d.Target, j.sub
 		m.Title = d.Render.PushTitle(lang)
 	}
 	if m.To == "" {

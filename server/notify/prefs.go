@@ -26,13 +26,16 @@ type Preferences struct {
 	On map[string][]string `json:"on"`
 }
 
-// defaults: push and e-mail for what others did in your name; the rest
-// in the app only.
+// defaults: push and e-mail for what others did in your name or in the
+// name of your organisation; the rest (a handler's new case too: it is
+// in their inbox) in the app only.
 var defaults = map[string][]string{
-	KindProxySubmitted: {ChannelPush, ChannelEmail},
-	KindSubmittedFor:   {},
-	KindPartySubmitted: {ChannelPush, ChannelEmail},
-	KindDraftExpiring:  {},
+	KindProxySubmitted:   {ChannelPush, ChannelEmail},
+	KindSubmittedFor:     {},
+	KindPartySubmitted:   {ChannelPush, ChannelEmail},
+	KindOrgSubmitted:     {ChannelPush, ChannelEmail},
+	KindHandlerSubmitted: {},
+	KindDraftExpiring:    {},
 	// A co-applicant is asked on every channel there is for them; the
 	// applicant hears of the answers where they hear of their own.
 	KindInvitation:         {ChannelPush, ChannelEmail, ChannelSMS},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
@@ -70,8 +71,10 @@ type Push struct {
 	Hosts []string
 	// Subscriber is the VAPID contact: a bare https URL or e-mail address.
 	Subscriber string
-	Client     *http.Client // nil: NewHTTPClient(10 s)
+	Client     *http.Client // nil: NewHTTPClient(10 s), made once
 	Now        func() time.Time
+
+	clientOnce sync.Once
 }
 
 // AllowedEndpoint checks an endpoint against the allowlist.
@@ -177,12 +180,16 @@ type PushPayload struct {
 // Send delivers m to the device m.To (a subscription id of m.User).
 func (p *Push) Send(ctx context.Context, m Message) error {
 	var sub Subscription
-	err := p.Store.View(func(tx *store.Tx) error { return tx.Get(store.PushSubs, m.User+"/"+m.To, &sub) })
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: the subscription was removed", ErrPermanent)
-	}
-	if err != nil {
-		return err
+	if m.Device != nil && m.Device.ID == m.To {
+		sub = *m.Device
+	} else {
+		err := p.Store.View(func(tx *store.Tx) error { return tx.Get(store.PushSubs, m.User+"/"+m.To, &sub) })
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: the subscription was removed", ErrPermanent)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if err := p.AllowedEndpoint(sub.Endpoint); err != nil {
 		return fmt.Errorf("%w: %v", ErrPermanent, err)
@@ -195,10 +202,12 @@ func (p *Push) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
+	p.clientOnce.Do(func() {
+		if p.Client == nil {
+			p.Client = NewHTTPClient(10 * time.Second)
+		}
+	})
 	client := p.Client
-	if client == nil {
-		client = NewHTTPClient(10 * time.Second)
-	}
 	res, err := webpush.SendNotificationWithContext(ctx, body, &webpush.Subscription{Endpoint: sub.Endpoint,
 		Keys: webpush.Keys{P256dh: sub.P256dh, Auth: sub.Auth}}, &webpush.Options{
 		HTTPClient: client, RecordSize: 2048, Subscriber: p.Subscriber,

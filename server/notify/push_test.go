@@ -16,11 +16,13 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -343,5 +345,93 @@ func TestPushSubscribe(t *testing.T) {
 	}
 	if devs, _ = push.Devices("helmi"); len(devs) != 3 {
 		t.Errorf("%d devices after removing one", len(devs))
+	}
+}
+
+// TestPushReusesConnections: the push sender keeps a connection to the
+// push service per concurrent send, not 2 (net/http's default), so that
+// a burst does not open a new (TLS) connection for most messages.
+func TestPushReusesConnections(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	keys, _ := notify.LoadVAPID(st)
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		time.Sleep(time.Millisecond) // the sends overlap
+		w.WriteHeader(201)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	push := &notify.Push{Store: st, Keys: keys, Hosts: []string{u.Host}, Subscriber: "https://asiointi.example.fi"}
+	b := newBrowser(t)
+	p256dh, auth := b.keys()
+	if _, err := push.Subscribe("helmi", srv.URL+"/push/helmi", p256dh, auth, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&notify.Prefs{Store: st}).Save("helmi", []string{notify.ChannelPush}, map[string][]string{notify.KindDraftExpiring: {notify.ChannelPush}}); err != nil {
+		t.Fatal(err)
+	}
+	const total, workers = 160, 8
+	err := st.Update(func(tx *store.Tx) error {
+		for range total {
+			if err := notify.Record(tx, notify.Notification{User: "helmi", Kind: notify.KindDraftExpiring, At: t0, Link: "/drafts/d"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Workers: workers, Batch: 40,
+		Senders: map[string]notify.Sender{notify.ChannelPush: push}}
+	for {
+		n, err := d.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if outboxLen(t, st) != 0 {
+		t.Fatalf("outbox not empty")
+	}
+	if n := conns.Load(); n > workers {
+		t.Errorf("%d connections for %d pushes %d at a time, want at most %d", n, total, workers, workers)
+	}
+}
+
+// TestPushToRemovedDevice: a device removed after its delivery was queued
+// gets nothing, and the delivery is dropped.
+func TestPushToRemovedDevice(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	keys, _ := notify.LoadVAPID(st)
+	b := newBrowser(t)
+	ps := newPushService(t, b, keys.Public)
+	u, _ := url.Parse(ps.srv.URL)
+	push := &notify.Push{Store: st, Keys: keys, Hosts: []string{u.Host}, Subscriber: "https://asiointi.example.fi"}
+	p256dh, auth := b.keys()
+	sub, err := push.Subscribe("helmi", ps.srv.URL+"/push/abc", p256dh, auth, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitFor(t, st, "c1")
+	if err := push.Unsubscribe("helmi", sub); err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo,
+		Senders: map[string]notify.Sender{notify.ChannelPush: push, notify.ChannelEmail: &fakeSender{}}}
+	if _, err := d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ps.received(); len(got) != 0 || outboxLen(t, st) != 0 {
+		t.Errorf("sent %d, outbox %d", len(got), outboxLen(t, st))
 	}
 }

@@ -22,11 +22,12 @@ type Renderer struct {
 
 // kindMessages are the message ids of each kind's sentence.
 var kindMessages = map[string]string{
-	KindProxySubmitted: "notify.kind.proxySubmitted",
-	KindSubmittedFor:   "notify.kind.submittedFor",
-	KindPartySubmitted: "notify.kind.partySubmitted",
-	KindDraftExpiring:  "notify.kind.draftExpiring",
-
+	KindProxySubmitted:     "notify.kind.proxySubmitted",
+	KindSubmittedFor:       "notify.kind.submittedFor",
+	KindPartySubmitted:     "notify.kind.partySubmitted",
+	KindOrgSubmitted:       "notify.kind.orgSubmitted",
+	KindHandlerSubmitted:   "notify.kind.handlerSubmitted",
+	KindDraftExpiring:      "notify.kind.draftExpiring",
 	KindInvitation:         "notify.kind.invitation",
 	KindInvitationReminder: "notify.kind.invitationReminder",
 	KindPartyAnswered:      "notify.kind.partyApproved",
@@ -37,11 +38,12 @@ var kindMessages = map[string]string{
 
 // kindNames are the message ids naming each kind in settings.
 var kindNames = map[string]string{
-	KindProxySubmitted: "notify.kindName.proxySubmitted",
-	KindSubmittedFor:   "notify.kindName.submittedFor",
-	KindPartySubmitted: "notify.kindName.partySubmitted",
-	KindDraftExpiring:  "notify.kindName.draftExpiring",
-
+	KindProxySubmitted:     "notify.kindName.proxySubmitted",
+	KindSubmittedFor:       "notify.kindName.submittedFor",
+	KindPartySubmitted:     "notify.kindName.partySubmitted",
+	KindOrgSubmitted:       "notify.kindName.orgSubmitted",
+	KindHandlerSubmitted:   "notify.kindName.handlerSubmitted",
+	KindDraftExpiring:      "notify.kindName.draftExpiring",
 	KindInvitation:         "notify.kindName.invitation",
 	KindInvitationReminder: "notify.kindName.invitationReminder",
 	KindPartyAnswered:      "notify.kindName.partyAnswered",

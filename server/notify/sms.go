@@ -62,7 +62,13 @@ func (g *SMSGateway) Send(ctx context.Context, m Message) error {
 // NewHTTPClient is a client for delivery adapters: a timeout on every
 // request and no redirects followed (a redirect answers as itself).
 func NewHTTPClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Its own transport that keeps as many idle connections to one host
+	// as the dispatcher sends at once (the default keeps 2, so most sends
+	// to one push service would open a new TLS connection).
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 64
+	return &http.Client{Timeout: timeout, Transport: t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // HTTPOutcome maps a delivery service's answer: 2xx delivered; 429 and

@@ -37,6 +37,7 @@ const (
 	People       = "people"
 	PeopleByHetu = "people_by_hetu"
 	Guardianship = "guardianship" // "guardian id/ward id": whose guardian each person is
+	OrgRoles     = "org_roles"    // "business id/person id" → role: who holds a role in each organisation
 	Staff        = "staff"
 	Sessions     = "sessions"
 	Drafts       = "drafts"
@@ -72,7 +73,7 @@ const (
 	Due = "due"
 )
 
-var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
+var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due}

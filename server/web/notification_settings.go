@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 )
 
@@ -47,7 +48,7 @@ func (s *Server) notificationSettingsPage(c *fiber.Ctx) error {
 	}
 	lang := requestLang(c)
 	v := notificationSettings{Saved: c.Query("saved") != "", Removed: c.Query("removed") != "", Devices: devices}
-	for _, k := range notify.Kinds {
+	for _, k := range notify.SettingsKinds(session(c).Kind == identity.Staff) {
 		row := settingsKind{ID: k, Name: s.noticeText.KindName(lang, k)}
 		for _, ch := range settingsChannels(devices) {
 			row.Channels = append(row.Channels, settingsChannel{ID: ch, Name: s.noticeText.ChannelName(lang, ch), On: prefs.Has(k, ch)})
@@ -67,7 +68,7 @@ func (s *Server) notificationSettingsSave(c *fiber.Ctx) error {
 	}
 	on := map[string][]string{}
 	args := c.Request().PostArgs()
-	for _, k := range notify.Kinds {
+	for _, k := range notify.SettingsKinds(session(c).Kind == identity.Staff) {
 		for _, v := range args.PeekMulti(k) {
 			on[k] = append(on[k], string(v))
 		}

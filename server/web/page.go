@@ -39,6 +39,9 @@ type Page struct {
 	Alternates  []Alternate
 	Personal    bool // the page shows personal data
 	Unread      int  // the person's unread notifications (the header bell)
+	// LiveSince is the id of the person's newest notification when the
+	// page was made: its live connection asks for what came after it.
+	LiveSince   string
 	IdleSeconds int
 	WarnSeconds int
 	Data        any
@@ -99,7 +102,8 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 		idle := s.sessions.IdleLimit(*p.Session)
 		p.IdleSeconds = int(idle.Seconds())
 		p.WarnSeconds = 120
-		p.Unread, _ = s.inbox.Unread(p.Session.UserID) // the bell shows 0 if the count cannot be read
+		// The bell shows 0 if the count cannot be read.
+		p.Unread, p.LiveSince, _ = s.inbox.State(p.Session.UserID)
 	}
 	// Language switcher: same page in the other languages.
 	path := c.Path()

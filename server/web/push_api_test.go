@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"asiointi/server/config"
+	"asiointi/server/store"
 )
 
 // subscription is a browser's PushSubscription.toJSON() for endpoint.
@@ -22,6 +23,23 @@ func subscription(t *testing.T, endpoint string) map[string]any {
 	rand.Read(auth)
 	return map[string]any{"endpoint": endpoint, "keys": map[string]string{
 		"p256dh": base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), "auth": base64.RawURLEncoding.EncodeToString(auth)}}
+}
+
+// TestPushKeyFromConfiguration: VAPID keys given by configuration are the
+// ones served (and none is generated); without them the stored pair is.
+func TestPushKeyFromConfiguration(t *testing.T) {
+	const public = "BPndvap6_JJIY8_uNOpMVlUaCdbVCd8sA_Qk4OBv4cieEk9O3W1P8pdd9XQgLtnsalZnkoIi3z5JpOnllyrWQCg"
+	e := newEnv(t, func(c *config.Config) {
+		c.VAPIDPublic, c.VAPIDPrivate = public, "Z6WbGThuPaidnAGoCw1KWN2rNKXnmC5qY5n-UdoC54Q"
+	})
+	var key struct{ PublicKey string }
+	mustJSON(t, e.do(req{path: "/api/v1/push/key"}).body, &key)
+	if key.PublicKey != public {
+		t.Errorf("served %q, want the configured key", key.PublicKey)
+	}
+	if e.st.View(func(tx *store.Tx) error { return tx.Get(store.Settings, "vapid", &struct{}{}) }) == nil {
+		t.Error("a key pair was generated and stored although one was configured")
+	}
 }
 
 func TestPushAPI(t *testing.T) {

@@ -101,6 +101,8 @@ type Server struct {
 	feedback   *publish.Feedbacks
 	access     *audit.Log
 	wsHandler  fiber.Handler
+	wsPings    sync.Once     // starts wsPinger with the first connection
+	wsStop     chan struct{} // closed at shutdown: wsPinger ends
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
 
@@ -136,7 +138,12 @@ func New(d Deps) (*Server, error) {
 	// message is written, and read buffers are small (clients say little).
 	s.wsHandler = websocket.New(s.wsServe, websocket.Config{HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize: 256, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{}})
-	s.OnShutdown(s.hub.Shutdown) // every socket gets 1001 before the store closes
+	s.wsStop = make(chan struct{})
+	var stopPings sync.Once
+	s.OnShutdown(func() {
+		s.hub.Shutdown() // every socket gets 1001 before the store closes
+		stopPings.Do(func() { close(s.wsStop) })
+	})
 	var err error
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
 		"join": strings.Join,

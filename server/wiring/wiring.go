@@ -93,9 +93,13 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 		return nil, err
 	}
 	p.Inbox, p.Prefs, p.Outbox = &notify.Inbox{Store: st}, &notify.Prefs{Store: st}, &notify.Recorder{Store: st, Now: o.Now}
-	vapid, err := notify.LoadVAPID(st)
-	if err != nil {
-		return nil, fmt.Errorf("web push keys: %w", err)
+	// The web push keys: from configuration, or made at first start and
+	// kept in the store.
+	vapid := notify.VAPID{Public: o.Config.VAPIDPublic, Private: o.Config.VAPIDPrivate}
+	if vapid.Public == "" {
+		if vapid, err = notify.LoadVAPID(st); err != nil {
+			return nil, fmt.Errorf("web push keys: %w", err)
+		}
 	}
 	// The push services' contact: the site, or the municipality's e-mail.
 	contact := p.Municipality.Email
