@@ -140,9 +140,12 @@ test('parsers and clock', () => {
   assert.ok(validEmail('ääkkönen@esimerkki.fi'));
   assert.ok(!validEmail('a..b@example.fi'));
   assert.ok(validPhone('+358 40 123 4567') && !validPhone('-040 1234567'));
-  const d = new Date(2026, 10, 23, 9, 5);
+  // Helsinki time whatever the device's zone (UTC+2 in winter, +3 in summer).
+  const d = new Date(Date.UTC(2026, 10, 23, 7, 5));
   assert.equal(clockTime(d, 'fi'), '9.05');
+  assert.equal(clockTime(d, 'sv'), '9.05');
   assert.equal(clockTime(d, 'en'), '09:05');
+  assert.equal(clockTime(new Date(Date.UTC(2026, 6, 1, 21, 30)), 'fi'), '0.30', 'summer time, past midnight');
 });
 
 test('invisible characters: the same rule as the server', () => {

@@ -28,6 +28,7 @@ const (
 	TypeNumber     = "number"
 	TypeMoney      = "money"
 	TypeDate       = "date"
+	TypeTime       = "time"
 	TypeEmail      = "email"
 	TypePhone      = "phone"
 	TypeHetu       = "hetu"

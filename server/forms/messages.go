@@ -30,6 +30,7 @@ const (
 	ErrDate             = "form.error.date"             // not a real date
 	ErrDateTooEarly     = "form.error.dateTooEarly"     // {{.Date}}
 	ErrDateTooLate      = "form.error.dateTooLate"      // {{.Date}}
+	ErrTime             = "form.error.time"             // not a time of day
 	ErrEmail            = "form.error.email"
 	ErrPhone            = "form.error.phone"
 	ErrHetu             = "form.error.hetu"
@@ -56,7 +57,7 @@ const (
 var MessageIDs = []string{
 	ErrRequired, ErrRequiredChoice, ErrRequiredChoices, ErrRequiredCheckbox, ErrRequiredFile,
 	ErrInvalidValue, ErrTooShort, ErrTooLong, ErrPattern, ErrNumberTooSmall, ErrNumberTooLarge,
-	ErrMoney, ErrMoneyTooSmall, ErrMoneyTooLarge, ErrDate, ErrDateTooEarly, ErrDateTooLate,
+	ErrMoney, ErrMoneyTooSmall, ErrMoneyTooLarge, ErrDate, ErrDateTooEarly, ErrDateTooLate, ErrTime,
 	ErrEmail, ErrPhone, ErrHetu, ErrBusinessID, ErrIBAN, ErrPostalCode, ErrOption,
 	ErrTooFewChoices, ErrTooManyChoices, ErrTooFewItems, ErrTooManyItems,
 	ErrFileMissing, ErrFileType, ErrFileTooLarge,

@@ -77,6 +77,8 @@ func (f *Field) ClientRules(now time.Time) *Rules {
 		if f.Max != nil {
 			r.Errors["tooLarge"] = errMoneyTooLarge(f)
 		}
+	case TypeTime:
+		r.Errors["time"] = FieldError{Code: ErrTime}
 	case TypeDate:
 		r.Errors["date"] = FieldError{Code: ErrDate}
 		if f.DateMin != "" {

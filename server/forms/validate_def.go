@@ -40,7 +40,7 @@ var (
 var textLike = map[string]bool{TypeText: true, TypeTextarea: true, TypeEmail: true, TypePhone: true}
 
 var knownTypes = map[string]bool{
-	TypeText: true, TypeTextarea: true, TypeNumber: true, TypeMoney: true, TypeDate: true,
+	TypeText: true, TypeTextarea: true, TypeNumber: true, TypeMoney: true, TypeDate: true, TypeTime: true,
 	TypeEmail: true, TypePhone: true, TypeHetu: true, TypeBusinessID: true, TypeIBAN: true,
 	TypePostalCode: true, TypeSelect: true, TypeRadio: true, TypeCheckboxes: true,
 	TypeCheckbox: true, TypeFile: true, TypeGroup: true, TypeInfo: true,

@@ -102,6 +102,14 @@ func (p *stepPost) field(f *forms.Field, name, path string, out map[string]any, 
 		if t != "" {
 			out[f.ID] = t
 		}
+	case forms.TypeTime:
+		t := strings.TrimSpace(text)
+		if hhmm, ok := forms.ParseTime(t); ok { // a browser without a time picker: "18.30", "klo 18"
+			t = hhmm
+		}
+		if t != "" {
+			out[f.ID] = t
+		}
 	case forms.TypeFile:
 		id := text
 		if fhs := files[name]; len(fhs) > 0 && fhs[0].Filename != "" && up != nil {
