@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Issue 8, the resident journey as a new user found it: what a person sees
+// on a phone and the words of the form pages.
+
+const (
+	hetuJuhani = "300468-951T"
+	nameHelmi  = "Helmi Korhonen"
+)
+
+// phoneFold describes the page's first screen at the current viewport: the
+// header's height, the first question's label and whether it shows
+// without scrolling, and where the save status is.
+type phoneFold struct {
+	Header      float64 `json:"header"`
+	Label       string  `json:"label"`
+	LabelBottom float64 `json:"labelBottom"`
+	Viewport    float64 `json:"viewport"`
+	StatusLive  string  `json:"statusLive"`
+	StatusNear  bool    `json:"statusNear"`
+}
+
+const phoneFoldJS = `(() => {
+	window.scrollTo(0, 0);
+	const h = document.querySelector('.site-header').getBoundingClientRect().height
+		+ ((document.querySelector('.banner-acting') || {getBoundingClientRect: () => ({height: 0})}).getBoundingClientRect().height);
+	const label = [...document.querySelectorAll('#step-form .fields .label, #step-form .fields .field-checkbox label')].find(l => l.checkVisibility());
+	const r = label ? label.getBoundingClientRect() : {bottom: 1e9};
+	const st = document.getElementById('autosave-status');
+	const actions = document.querySelector('#step-form .form-actions');
+	let near = false;
+	if (st && actions) {
+		const a = actions.getBoundingClientRect(), s = st.getBoundingClientRect();
+		near = actions.contains(st) && s.top < a.bottom && s.bottom > a.top;
+	}
+	return {header: h, label: label ? label.innerText.trim() : '', labelBottom: r.bottom, viewport: innerHeight,
+		statusLive: st ? (st.getAttribute('aria-live') || '') : '', statusNear: near};
+})()`
+
+// TestJourneyPhoneLayout: at 360 × 740 the header stays small — the menu
+// button holds the navigation (a <details>, so it works without
+// JavaScript) — and on every form step the first question shows without
+// scrolling, logged in and acting for someone (Juhani for Helmi on home
+// help); the save status sits next to the step's buttons and is a polite
+// live region.
+func TestJourneyPhoneLayout(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t, srv, browserOpts{})
+	setViewport(t, ctx, 360, 740, 2, true)
+
+	open(t, ctx, "/fi")
+	anon := eval[float64](t, ctx, `document.querySelector('.site-header').getBoundingClientRect().height`)
+	if anon > 130 {
+		t.Errorf("anonymous header at 360 px is %.0f px high, want at most 130", anon)
+	}
+
+	login(t, ctx, "fi", hetuJuhani)
+	settle(t, ctx)
+	// The logged-in header: brand, languages, the bell and the menu
+	// button on one screen width, without horizontal scrolling.
+	noHorizontalScroll(t, ctx, "logged-in header", 360)
+	if !shown(t, ctx, "header .bell") || !shown(t, ctx, "header details.menu > summary") {
+		t.Errorf("logged in at 360 px: bell shown %v, menu button shown %v", shown(t, ctx, "header .bell"), shown(t, ctx, "header details.menu > summary"))
+	}
+	if shown(t, ctx, "header nav.main-nav") || shown(t, ctx, "header details.menu nav") {
+		t.Error("at 360 px the navigation shows before the menu button is pressed")
+	}
+	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
+	if !shown(t, ctx, `header details.menu nav a[href="/fi/drafts"]`) || !shown(t, ctx, "header details.menu form button") {
+		t.Errorf("the opened menu shows no navigation or logout: %q", textOf(t, ctx, "header details.menu"))
+	}
+	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
+
+	open(t, ctx, "/fi/acting-for")
+	helmi := eval[string](t, ctx, `([...document.querySelectorAll('button[name="principal"]')].find(b => b.innerText.includes('Helmi')) || {value: ''}).value`)
+	if helmi == "" {
+		t.Fatalf("Helmi is not among whom Juhani can act for: %q", textOf(t, ctx, "main"))
+	}
+	click(t, ctx, fmt.Sprintf(`button[name="principal"][value=%q]`, helmi))
+	if b := textOf(t, ctx, ".banner-acting"); !strings.Contains(b, nameHelmi) {
+		t.Fatalf("after choosing Helmi the banner says %q", b)
+	}
+	// One compact line: the banner and its switch-back button.
+	if h := eval[float64](t, ctx, `document.querySelector('.banner-acting').getBoundingClientRect().height`); h > 80 {
+		t.Errorf("the acting-for banner at 360 px is %.0f px high, want at most 80 (%q)", h, textOf(t, ctx, ".banner-acting"))
+	}
+
+	id := startService(t, ctx, "fi", "home-help")
+	for step := 1; step <= 4; step++ {
+		open(t, ctx, fmt.Sprintf("/fi/drafts/%s/step/%d", id, step))
+		waitFormReady(t, ctx)
+		settle(t, ctx)
+		f := eval[phoneFold](t, ctx, phoneFoldJS)
+		if f.Label == "" {
+			t.Fatalf("step %d: no question label found", step)
+		}
+		if f.LabelBottom > f.Viewport {
+			screenshotAt(t, ctx, fmt.Sprintf("phone-step-%d", step), 360)
+			t.Errorf("step %d at 360×740: the first question %q ends at %.0f px, below the fold (%.0f px); header and banners %.0f px",
+				step, f.Label, f.LabelBottom, f.Viewport, f.Header)
+		}
+		if f.StatusLive != "polite" || !f.StatusNear {
+			t.Errorf("step %d: the save status is aria-live=%q, beside the buttons %v; want polite, beside them", step, f.StatusLive, f.StatusNear)
+		}
+		noHorizontalScroll(t, ctx, fmt.Sprintf("home-help step %d", step), 360)
+	}
+}
+
+// shown reports whether the first element matching sel is rendered and
+// not hidden, also by a closed <details> (checkVisibility).
+func shown(t testing.TB, ctx context.Context, sel string) bool {
+	t.Helper()
+	return eval[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.checkVisibility({visibilityProperty: true}) })()`, jsString(sel)))
+}
