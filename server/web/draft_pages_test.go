@@ -174,7 +174,8 @@ func TestSportsShiftWithoutJS(t *testing.T) {
 	r = maria.get(base + "/step/2")
 	must(t, r, 200, "Vaihe 2/3", `data-show-if="{&#34;field&#34;:&#34;groupType&#34;,&#34;in&#34;:[&#34;association&#34;,&#34;company&#34;]}"`,
 		"Vastaa vain, jos valitsit kohdassa ”Millainen ryhmä on?” vaihtoehdon ”Rekisteröity yhdistys tai seura” tai ”Yritys”.",
-		`class="link-button">Yhteyshenkilö</button>`)
+		`class="link-button">
+<span class="step-title">Yhteyshenkilö</span></button>`)
 	if !regexp.MustCompile(`id="field-businessId" [^>]*hidden`).MatchString(r.body) {
 		t.Error("business ID not hidden while no group type is chosen")
 	}
@@ -525,8 +526,10 @@ func TestClosedService(t *testing.T) {
 	must(t, ella.get(step1), 200, "Applications close on 31 March 2027 at 16:00.")
 	e.clock.Add(10 * 24 * time.Hour) // closed
 	ella = e.resident("090111A936M")
-	r = ella.post(base+"/submit", nil)
-	must(t, r, 409, "The application period is not open now", "Closed on 31 March 2027 at 16:00")
+	// A send that fails redirects to the summary (a GET: refreshing it
+	// does not post again), which says the service is closed.
+	redirectTo(t, ella.post(base+"/submit", nil), base+"/summary")
+	must(t, ella.get(base+"/summary"), 200, "The application period is not open now", "Closed on 31 March 2027 at 16:00")
 	must(t, ella.get("/en/drafts"), 200, "Summer job voucher")
 }
 
@@ -536,9 +539,17 @@ func TestSubmitErrorsOnSummary(t *testing.T) {
 	maria := e.resident("030392-974H")
 	step1 := maria.start("en", "sports-shift")
 	base := "/en/drafts/" + draftIDOf(step1)
-	r := maria.post(base+"/submit", nil)
-	must(t, r, 422, "There is a problem", `id="error-summary"`, `href="`+base+`/step/1?check=1#contactPhone"`,
-		`href="`+base+`/step/2?check=1#groupName"`, "Not answered")
+	// Before sending, the summary marks each missing answer at its row
+	// and says so above the send button; no error summary yet.
+	r := maria.get(base + "/summary")
+	must(t, r, 200, `class="summary-row summary-row-error"`, `id="summary-missing"`, "answers are missing or need checking")
+	mustNot(t, r, `id="error-summary"`, "<title>Error:")
+	// A failed send redirects to a GET of the summary (post/redirect/get),
+	// which lists the problems and says so in the page's title.
+	redirectTo(t, maria.post(base+"/submit", nil), base+"/summary?check=1")
+	r = maria.get(base + "/summary?check=1")
+	must(t, r, 200, "<title>Error: ", "There is a problem", `id="error-summary"`, `href="`+base+`/step/1?check=1#contactPhone"`,
+		`href="`+base+`/step/2?check=1#groupName"`, `class="summary-row summary-row-error"`)
 	r = maria.get(base + "/step/2?check=1")
 	must(t, r, 200, `<a href="#groupName">`, `id="groupName-error"`)
 }
