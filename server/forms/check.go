@@ -121,7 +121,7 @@ func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldErro
 			return
 		}
 		if utf8.RuneCountInString(s) > MaxTextLength {
-			bad(ErrTooLong, map[string]any{"Max": MaxTextLength})
+			bad(ErrTooLong, map[string]any{"Count": MaxTextLength})
 			return
 		}
 		out[f.ID] = s

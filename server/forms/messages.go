@@ -19,8 +19,8 @@ const (
 	ErrRequiredCheckbox = "form.error.requiredCheckbox" // tick a required checkbox
 	ErrRequiredFile     = "form.error.requiredFile"     // attach a file
 	ErrInvalidValue     = "form.error.invalidValue"     // wrong kind of value (a client bug, not the resident's)
-	ErrTooShort         = "form.error.tooShort"         // {{.Min}} characters
-	ErrTooLong          = "form.error.tooLong"          // {{.Max}} characters
+	ErrTooShort         = "form.error.tooShort"         // {{.Count}} characters (plural forms)
+	ErrTooLong          = "form.error.tooLong"          // {{.Count}} characters (plural forms)
 	ErrPattern          = "form.error.pattern"          // Params["Help"] is the field's patternHelp (Text)
 	ErrNumberTooSmall   = "form.error.numberTooSmall"   // {{.Min}}
 	ErrNumberTooLarge   = "form.error.numberTooLarge"   // {{.Max}}

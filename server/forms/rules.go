@@ -135,11 +135,11 @@ func errRequired(f *Field) FieldError {
 }
 
 func errTooShort(f *Field) FieldError {
-	return FieldError{Code: ErrTooShort, Params: map[string]any{"Min": f.MinLength}}
+	return FieldError{Code: ErrTooShort, Params: map[string]any{"Count": f.MinLength}}
 }
 
 func errTooLong(f *Field) FieldError {
-	return FieldError{Code: ErrTooLong, Params: map[string]any{"Max": f.MaxLength}}
+	return FieldError{Code: ErrTooLong, Params: map[string]any{"Count": f.MaxLength}}
 }
 
 func errPattern(f *Field) FieldError {

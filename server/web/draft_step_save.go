@@ -245,7 +245,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	}
 	if secs, over := s.overUploadLimit(c, files); over {
 		c.Set("Retry-After", strconv.Itoa(secs))
-		return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
+		return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Count": secs})
 	}
 	fields := def.StepFields(si, d.Data)
 	up := func(path string, fh *multipart.FileHeader) (string, error) {
