@@ -108,6 +108,15 @@ func TestJourneyPhoneLayout(t *testing.T) {
 			t.Errorf("step %d at 360×740: the first question %q ends at %.0f px, below the fold (%.0f px); header and banners %.0f px",
 				step, f.Label, f.LabelBottom, f.Viewport, f.Header)
 		}
+		// Hints and source notes are at least 16 px on a phone.
+		if small := eval[[]string](t, ctx, `[...document.querySelectorAll('#step-form .hint, #step-form .source')].filter(e => parseFloat(getComputedStyle(e).fontSize) < 16).map(e => e.className + ' ' + getComputedStyle(e).fontSize)`); len(small) > 0 {
+			t.Errorf("step %d: hint or source text under 16 px: %v", step, small)
+		}
+		if step == 2 { // the info box "Tarvitaanko apua heti?" gives a phone number
+			if n := count(t, ctx, `.info-block a[href="tel:091234030"]`); n != 1 {
+				t.Errorf("step 2: the info box's phone number is not a tel: link (%d): %q", n, textOf(t, ctx, ".info-block"))
+			}
+		}
 		if f.StatusLive != "polite" || !f.StatusNear {
 			t.Errorf("step %d: the save status is aria-live=%q, beside the buttons %v; want polite, beside them", step, f.StatusLive, f.StatusNear)
 		}
@@ -120,4 +129,49 @@ func TestJourneyPhoneLayout(t *testing.T) {
 func shown(t testing.TB, ctx context.Context, sel string) bool {
 	t.Helper()
 	return eval[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.checkVisibility({visibilityProperty: true}) })()`, jsString(sel)))
+}
+
+// TestJourneyWordsOnAPhone: what a new user reads at 360 px without
+// logging in — the front page lists the e-services before the life-event
+// tiles and its opening hours once; a service page's phone numbers and
+// e-mail addresses are tel: and mailto: links; the Swedish
+// "Föreningsverksamhet" is not cut mid-word; status chips have one shape.
+func TestJourneyWordsOnAPhone(t *testing.T) {
+	srv := startServer(t)
+	ctx := newBrowser(t, srv, browserOpts{})
+	setViewport(t, ctx, 360, 740, 2, true)
+
+	open(t, ctx, "/fi")
+	if order := eval[string](t, ctx, `[...document.querySelectorAll('main section h2')].map(h => h.id).join(' ')`); !strings.HasPrefix(order, "front-services front-events") {
+		t.Errorf("front page sections in the order %q, want the e-services before the life events", order)
+	}
+	hours := eval[string](t, ctx, `document.querySelector('.site-footer p:last-child').innerText.trim()`)
+	if n := strings.Count(bodyText(t, ctx), hours); hours == "" || n != 1 {
+		t.Errorf("the opening hours %q show %d times on the front page, want once", hours, n)
+	}
+	// One shape: a service's status and an application's status chip.
+	shape := `(sel) => { const e = document.createElement('span'); e.className = sel; e.textContent = 'x'; document.querySelector('main').append(e);
+		const s = getComputedStyle(e); const out = [s.borderRadius, s.paddingTop, s.paddingLeft, s.fontSize, s.borderTopWidth, s.fontWeight, s.lineHeight].join(' '); e.remove(); return out; }`
+	if a, b := eval[string](t, ctx, "("+shape+")('status status-open')"), eval[string](t, ctx, "("+shape+")('status-chip case-status-submitted')"); a != b {
+		t.Errorf("status chips differ in shape: service %q, application %q", a, b)
+	}
+
+	open(t, ctx, "/fi/services/home-help")
+	if n := count(t, ctx, `main a[href^="tel:"]`) + count(t, ctx, `main a[href^="mailto:"]`); n == 0 {
+		t.Errorf("the service page's contact details have no tel: or mailto: link: %q", textOf(t, ctx, ".facts"))
+	}
+
+	open(t, ctx, "/sv/services?event=associations")
+	settle(t, ctx)
+	lines := eval[int](t, ctx, `(() => {
+		const h = document.querySelector('main h1'); const i = h.textContent.indexOf('Föreningsverksamhet');
+		if (i < 0) return -1;
+		const r = document.createRange(); r.setStart(h.firstChild, i); r.setEnd(h.firstChild, i + 'Föreningsverksamhet'.length);
+		return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+	})()`)
+	if lines != 1 {
+		screenshotAt(t, ctx, "foreningsverksamhet", 360)
+		t.Errorf("the Swedish heading %q spans %d lines at 360 px: cut mid-word", textOf(t, ctx, "main h1"), lines)
+	}
+	noHorizontalScroll(t, ctx, "sv life event", 360)
 }

@@ -246,3 +246,22 @@ func TestCountedMessages(t *testing.T) {
 		t.Errorf("only %d counted messages found", counted)
 	}
 }
+
+// TestNavigationNamesMatchHeadings: a page is called the same in the
+// navigation and in its heading (fi "Keskeneräiset" led to "Keskeneräiset
+// hakemukset", sv "Utkast" to "Påbörjade ansökningar").
+func TestNavigationNamesMatchHeadings(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Languages {
+		for nav, heading := range map[string]string{
+			"nav.my": "my.title", "nav.services": "services.title", "nav.drafts": "drafts.title", "nav.cases": "caseList.title",
+		} {
+			if n, h := b.T(l, nav), b.T(l, heading); n != h {
+				t.Errorf("%s: the navigation says %q (%s), the page's heading %q (%s)", l, n, nav, h, heading)
+			}
+		}
+	}
+}

@@ -139,7 +139,8 @@ func New(d Deps) (*Server, error) {
 	s.OnShutdown(s.hub.Shutdown) // every socket gets 1001 before the store closes
 	var err error
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
-		"join": strings.Join,
+		"join":         strings.Join,
+		"contactLinks": render.ContactLinks,
 	})
 	if err != nil {
 		return nil, err
