@@ -145,7 +145,7 @@ func TestJourneyWordsOnAPhone(t *testing.T) {
 	if order := eval[string](t, ctx, `[...document.querySelectorAll('main section h2')].map(h => h.id).join(' ')`); !strings.HasPrefix(order, "front-services front-events") {
 		t.Errorf("front page sections in the order %q, want the e-services before the life events", order)
 	}
-	hours := eval[string](t, ctx, `document.querySelector('.site-footer p:last-child').innerText.trim()`)
+	hours := eval[string](t, ctx, `document.querySelector('.site-footer .opening-hours').innerText.trim()`)
 	if n := strings.Count(bodyText(t, ctx), hours); hours == "" || n != 1 {
 		t.Errorf("the opening hours %q show %d times on the front page, want once", hours, n)
 	}
