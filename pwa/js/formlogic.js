@@ -334,6 +334,19 @@ export function check(r, v, raw, file) {
   return '';
 }
 
+// answerText writes an answer as a person reads it in the conflict panel:
+// choices by their labels (optionLabel(value), or the value), a ticked box
+// as words.yes / words.no, a list joined with commas, nothing as
+// words.none.
+export function answerText(v, optionLabel, words) {
+  if (typeof v === 'boolean') return v ? words.yes : words.no;
+  if (isEmpty(v)) return words.none;
+  if (Array.isArray(v)) {
+    return v.map((x) => (typeof x === 'object' && x !== null ? Object.values(x).filter((y) => !isEmpty(y)).join(' / ') : (optionLabel(String(x)) || String(x)))).join(', ');
+  }
+  return optionLabel(String(v)) || String(v);
+}
+
 // parseTime reads a time of day as ParseTime in server/forms/values.go
 // does ("18.30", "18:30", "18", "klo 18"): "HH:MM", or null.
 export function parseTime(s) {
