@@ -261,7 +261,7 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	}
 	if str == "" { // only white space: unanswered
 		if f.Required {
-			s.fail(path, ErrRequired, nil)
+			s.report(path, errRequired(f))
 		}
 		return nil, false
 	}

@@ -21,6 +21,7 @@ import (
 // paramsOf are the template parameters each message gets from the code.
 var paramsOf = map[string][]string{
 	ErrTooShort: {"Count"}, ErrTooLong: {"Count"}, ErrPattern: {"Help"},
+	ErrRequiredSubject: {"Subject"}, ErrRequiredChoiceSubject: {"Subject"}, ErrRequiredFileSubject: {"Subject"},
 	ErrNumberTooSmall: {"Min"}, ErrNumberTooLarge: {"Max"},
 	ErrMoneyTooSmall: {"Min"}, ErrMoneyTooLarge: {"Max"},
 	ErrDateTooEarly: {"Date"}, ErrDateTooLate: {"Date"},
@@ -116,7 +117,7 @@ func TestMessageFiles(t *testing.T) {
 				continue
 			}
 			e := FieldError{Code: id, Params: map[string]any{
-				"Min": 2, "Max": 10.5, "Count": 3, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
+				"Min": 2, "Max": 10.5, "Count": 3, "Subject": i18n.Text{"fi": "ryhmän nimi", "sv": "gruppens namn", "en": "the group's name"}, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
 				"Date": civilDate(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki())), "Types": mimeTypes(DefaultAccept),
 			}}
 			var b strings.Builder

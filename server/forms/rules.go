@@ -119,6 +119,18 @@ func (f *Field) ClientRules(now time.Time) *Rules {
 // ClientRules announces them. Field is left for the caller to set.
 
 func errRequired(f *Field) FieldError {
+	if len(f.Subject) > 0 { // the definition names what is missing
+		subject := map[string]any{"Subject": f.Subject}
+		switch f.Type {
+		case TypeSelect, TypeRadio:
+			return FieldError{Code: ErrRequiredChoiceSubject, Params: subject}
+		case TypeFile:
+			return FieldError{Code: ErrRequiredFileSubject, Params: subject}
+		case TypeText, TypeTextarea, TypeEmail, TypePhone, TypeNumber, TypeMoney, TypeDate, TypeTime,
+			TypeHetu, TypeBusinessID, TypeIBAN, TypePostalCode:
+			return FieldError{Code: ErrRequiredSubject, Params: subject}
+		}
+	}
 	switch f.Type {
 	case TypeSelect, TypeRadio:
 		return FieldError{Code: ErrRequiredChoice}

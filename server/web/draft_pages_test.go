@@ -160,7 +160,7 @@ func TestSportsShiftWithoutJS(t *testing.T) {
 	// Continue without the phone: the step shows the problem, keeps what was typed.
 	r = maria.post(step1, form("version", v, "action", "next", "contactFirstName", "Maria", "contactLastName", "Nieminen",
 		"contactEmail", "maria.n@example.fi", "contactPhone", ""))
-	must(t, r, 422, "Tarkista tiedot", `<a href="#contactPhone">Puhelinnumero: Täytä tämä kohta.</a>`, `value="maria.n@example.fi"`,
+	must(t, r, 422, "Tarkista tiedot", `<a href="#contactPhone">Puhelinnumero: Kirjoita puhelinnumerosi.</a>`, `value="maria.n@example.fi"`,
 		`id="contactPhone-error"`, `aria-invalid="true"`, `aria-describedby="contactPhone-hint contactPhone-error"`)
 	if !strings.Contains(r.body, "<title>Virhe:") {
 		t.Error("the title does not say there is an error")

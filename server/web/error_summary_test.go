@@ -29,13 +29,13 @@ func TestErrorSummaryPartial(t *testing.T) {
 		{"summary after a failed send: problems on other steps", func() resp { return maria.get(base + "/summary?check=1") }, 200,
 			[]string{`<h2 id="error-summary-title">There is a problem</h2>`,
 				`<p>Some answers are missing or need checking. Choose a problem to go straight to the question.</p>`,
-				`<ul><li><a href="` + base + `/step/1?check=1#contactPhone">Phone number: Fill in this field.</a></li>`,
-				`<li><a href="` + base + `/step/3?check=1#season">Season: Select one of the options.</a></li></ul>`}},
+				`<ul><li><a href="` + base + `/step/1?check=1#contactPhone">Phone number: Enter your phone number.</a></li>`,
+				`<li><a href="` + base + `/step/3?check=1#season">Season: Choose the season.</a></li></ul>`}},
 		{"summary without problems", func() resp { return maria.get(base + "/summary") }, 200, nil},
 		{"step: problems on this step", func() resp { return maria.get(base + "/step/2?check=1") }, 200,
 			[]string{`<h2 id="error-summary-title">There is a problem</h2>`,
-				`<ul><li><a href="#groupName">Name of the group or club: Fill in this field.</a></li>`,
-				`<li><a href="#participants">Number of participants: Fill in this field.</a></li></ul>`}},
+				`<ul><li><a href="#groupName">Name of the group or club: Enter the group&#39;s name.</a></li>`,
+				`<li><a href="#participants">Number of participants: Enter the number of participants.</a></li></ul>`}},
 		{"step without problems", func() resp { return maria.get(base + "/step/2") }, 200, nil},
 	}
 	for _, tc := range tests {
