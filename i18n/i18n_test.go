@@ -183,7 +183,7 @@ func TestCountedMessages(t *testing.T) {
 		"upload.quota": true, "error.bodyTooLarge": true, "form.error.fileTooLarge": true,
 		"form.error.numberTooSmall": true, "form.error.numberTooLarge": true,
 		"form.error.moneyTooSmall": true, "form.error.moneyTooLarge": true,
-		"step.of": true, "step.pageTitle": true, "field.item": true,
+		"step.of": true, "step.pageTitle": true, "field.item": true, "drafts.reached": true,
 	}
 	counted := 0
 	for _, name := range names {
