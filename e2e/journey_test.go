@@ -122,6 +122,15 @@ func TestJourneyPhoneLayout(t *testing.T) {
 		}
 		noHorizontalScroll(t, ctx, fmt.Sprintf("home-help step %d", step), 360)
 	}
+
+	// With JavaScript the error summary appears without a round trip; the
+	// page's title says there is a problem all the same.
+	open(t, ctx, fmt.Sprintf("/fi/drafts/%s/step/3", id))
+	waitFormReady(t, ctx)
+	pressContinueExpectingProblems(t, ctx, false)
+	if title := eval[string](t, ctx, `document.title`); !strings.HasPrefix(title, "Virhe: ") {
+		t.Errorf("with an error summary shown by the script the title is %q, want it to start with \"Virhe: \"", title)
+	}
 }
 
 // shown reports whether the first element matching sel is rendered and
