@@ -68,15 +68,16 @@ func TestJourneyPhoneLayout(t *testing.T) {
 	// The logged-in header: brand, languages, the bell and the menu
 	// button on one screen width, without horizontal scrolling.
 	noHorizontalScroll(t, ctx, "logged-in header", 360)
-	if !shown(t, ctx, "header .bell") || !shown(t, ctx, "header details.menu > summary") {
-		t.Errorf("logged in at 360 px: bell shown %v, menu button shown %v", shown(t, ctx, "header .bell"), shown(t, ctx, "header details.menu > summary"))
+	if !shown(t, ctx, "header .bell") || !shown(t, ctx, "header details.menu > summary") || !shown(t, ctx, "header .logout-form button") {
+		t.Errorf("logged in at 360 px: bell shown %v, menu button shown %v, logout shown %v", shown(t, ctx, "header .bell"),
+			shown(t, ctx, "header details.menu > summary"), shown(t, ctx, "header .logout-form button"))
 	}
 	if shown(t, ctx, "header nav.main-nav") || shown(t, ctx, "header details.menu nav") {
 		t.Error("at 360 px the navigation shows before the menu button is pressed")
 	}
 	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
-	if !shown(t, ctx, `header details.menu nav a[href="/fi/drafts"]`) || !shown(t, ctx, "header details.menu form button") {
-		t.Errorf("the opened menu shows no navigation or logout: %q", textOf(t, ctx, "header details.menu"))
+	if !shown(t, ctx, `header details.menu nav a[href="/fi/drafts"]`) || !shown(t, ctx, `header details.menu a[hreflang="sv"]`) {
+		t.Errorf("the opened menu shows no navigation or languages: %q", textOf(t, ctx, "header details.menu"))
 	}
 	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
 
