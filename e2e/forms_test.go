@@ -838,7 +838,7 @@ func TestFormInSwedish(t *testing.T) {
 	}
 	noFinnish("step 1")
 	pressContinueExpectingProblems(t, ctx, false)
-	if p := problems(t, ctx); !strings.Contains(p["#contactPhone"], "Telefonnummer: Fyll i uppgiften.") || textOf(t, ctx, "#error-summary h2") != "Kontrollera uppgifterna" {
+	if p := problems(t, ctx); !strings.Contains(p["#contactPhone"], "Telefonnummer: Skriv ditt telefonnummer.") || textOf(t, ctx, "#error-summary h2") != "Kontrollera uppgifterna" {
 		t.Errorf("Swedish error summary %q: %v", textOf(t, ctx, "#error-summary h2"), p)
 	}
 	noFinnish("step 1 with problems")

@@ -128,7 +128,8 @@ func TestFormPagesHTMLIsValid(t *testing.T) {
 	get(maria, "step3-sv", step("sv", open2, "3"), 200)
 	get(maria, "summary-incomplete-en", "/en/drafts/"+open2+"/summary", 200)
 	sum = maria.get(t, "/en/drafts/"+open2+"/summary")
-	keep("submit-problems-en", maria.postForm(t, "/en/drafts/"+open2+"/submit", url.Values{"_csrf": {csrfFrom(t, sum.Body)}}), http.StatusUnprocessableEntity)
+	problems := wantRedirect("submit with problems", maria.postForm(t, "/en/drafts/"+open2+"/submit", url.Values{"_csrf": {csrfFrom(t, sum.Body)}}), "/en/drafts/"+open2+"/summary?check=1")
+	get(maria, "submit-problems-en", problems, 200)
 	// A stale post that clashes with a newer save: the conflict page.
 	stale := maria.get(t, step("fi", open2, "1"))
 	wantRedirect("save", stepPost(t, maria, step("fi", open2, "1"), url.Values{"contactPhone": {"040 111 1111"}, "action": {"later"}}), "/fi/drafts")

@@ -105,7 +105,7 @@ func (r *lhReport) failing(cat string) []string {
 func TestLighthouse(t *testing.T) {
 	srv := startServer(t)
 	requireChromium(t)
-	node := requireCommand(t, "node", "install Node.js 20 (Debian: apt-get install -y nodejs npm)")
+	node := requireCommand(t, "node", "install Node.js 18 or newer (Debian: apt-get install -y nodejs npm)")
 	cli := nodeModule(t, "lighthouse/cli/index.js")
 
 	var summary []string

@@ -119,7 +119,7 @@ func nodeModule(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join(repoRoot, "node_modules", filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is missing: run `npm ci --ignore-scripts` in the repository root (needs Node.js 20 and npm), "+
+		t.Fatalf("%s is missing: run `npm ci --ignore-scripts` in the repository root (needs Node.js 18 or newer and npm), "+
 			"or set ASIOINTI_E2E=off to skip the end-to-end tests", p)
 	}
 	return p

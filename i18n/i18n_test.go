@@ -1,11 +1,13 @@
 package i18n
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -155,6 +157,111 @@ func TestMatch(t *testing.T) {
 	} {
 		if got := Match(in); got != want {
 			t.Errorf("Match(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestCountedMessages: a message that counts something ({{.Count}}) has
+// plural forms in every language, and renders with 0, 1 and 2 in the
+// right form ("1 palvelu", "2 palvelua"; "1 tjänst", "2 tjänster";
+// "1 service", "2 services"); step.of and the like name their numbers
+// otherwise. Every message whose number is followed by the thing counted
+// must be such a message.
+func TestCountedMessages(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(files, "*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A number placeholder followed by a word (not a unit of a size or an
+	// amount, which come formatted): a count of something.
+	countedNoun := regexp.MustCompile(`\{\{\.(N|Min|Max|Seconds|Days|Number)\}\} (?:[a-zåäö]+)`)
+	allowed := map[string]bool{ // the number is not a count of the word after it
+		"upload.quota": true, "error.bodyTooLarge": true, "form.error.fileTooLarge": true,
+		"form.error.numberTooSmall": true, "form.error.numberTooLarge": true,
+		"form.error.moneyTooSmall": true, "form.error.moneyTooLarge": true,
+		"step.of": true, "step.pageTitle": true, "field.item": true, "drafts.reached": true,
+	}
+	counted := 0
+	for _, name := range names {
+		lang := strings.Split(name, ".")[1]
+		raw, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &msgs); err != nil {
+			t.Fatal(err)
+		}
+		for id, v := range msgs {
+			var forms map[string]string
+			var plain string
+			if json.Unmarshal(v, &plain) == nil {
+				forms = map[string]string{"other": plain}
+			} else if err := json.Unmarshal(v, &forms); err != nil {
+				t.Fatal(err)
+			}
+			uses := false
+			for _, f := range forms {
+				if m := countedNoun.FindString(f); m != "" && !allowed[id] {
+					t.Errorf("%s %s: %q counts something: use {{.Count}} with plural forms", lang, id, m)
+				}
+				uses = uses || strings.Contains(f, "{{.Count}}")
+			}
+			if !uses {
+				continue
+			}
+			counted++
+			if forms["one"] == "" || forms["other"] == "" {
+				t.Errorf("%s %s uses {{.Count}} without the plural forms one and other", lang, id)
+				continue
+			}
+			for _, n := range []int{0, 1, 2} {
+				form := forms["other"]
+				if n == 1 {
+					form = forms["one"]
+				}
+				data := map[string]any{"Count": n}
+				for _, p := range regexp.MustCompile(`\{\{\.([A-Za-z]+)\}\}`).FindAllStringSubmatch(form, -1) {
+					if p[1] != "Count" {
+						data[p[1]] = "«" + p[1] + "»"
+					}
+				}
+				want := strings.ReplaceAll(form, "{{.Count}}", strconv.Itoa(n))
+				for k, v := range data {
+					if k != "Count" {
+						want = strings.ReplaceAll(want, "{{."+k+"}}", v.(string))
+					}
+				}
+				if got := b.T(lang, id, data); got != want {
+					t.Errorf("%s %s with %d: %q, want %q", lang, id, n, got, want)
+				}
+			}
+		}
+	}
+	if counted < 15 {
+		t.Errorf("only %d counted messages found", counted)
+	}
+}
+
+// TestNavigationNamesMatchHeadings: a page is called the same in the
+// navigation and in its heading (fi "Keskeneräiset" led to "Keskeneräiset
+// hakemukset", sv "Utkast" to "Påbörjade ansökningar").
+func TestNavigationNamesMatchHeadings(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Languages {
+		for nav, heading := range map[string]string{
+			"nav.my": "my.title", "nav.services": "services.title", "nav.drafts": "drafts.title", "nav.cases": "caseList.title",
+		} {
+			if n, h := b.T(l, nav), b.T(l, heading); n != h {
+				t.Errorf("%s: the navigation says %q (%s), the page's heading %q (%s)", l, n, nav, h, heading)
+			}
 		}
 	}
 }

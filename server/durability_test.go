@@ -870,6 +870,8 @@ func valueFor(rng *rand.Rand, fl *durField, top map[string]any, full bool) any {
 			return clampText(lastNames[rng.IntN(len(lastNames))], fl)
 		}
 		return clampText(sentence(rng, 40), fl)
+	case "time":
+		return fmt.Sprintf("%d.%02d", 7+rng.IntN(15), rng.IntN(4)*15)
 	case "textarea":
 		n := 200
 		if fl.MaxLength > 0 {

@@ -27,7 +27,8 @@ export const retryDelay = (n) => Math.min(60000, 5000 * 2 ** n);
 //   read()                                  readStep of the answers now
 //   version {get(), set(v)}                 the draft version the form posts
 //   store {get, put, remove}                the device's kept changes (draftstore.js)
-//   ui {say(key, time), token(t), conflict(keys) → Promise<'keep'|'saved'>, reload(), activity()}
+//   ui {say(key, time), token(t), conflict(keys, mine, saved) → Promise<'keep'|'saved'>, reload(), activity()}
+//   (conflict gets both sides' answers, to show both competing values)
 //   env {fetch, online(), setTimeout, clearTimeout, now()}   (defaults: the browser's)
 export function createAutosave(o) {
   const env = {
@@ -110,7 +111,7 @@ export function createAutosave(o) {
     if (!clash.length) return push(merged, cur.data, cur.version);
     paused = true;
     ui.say('');
-    return ui.conflict(clash).then(async (choice) => {
+    return ui.conflict(clash, mine, cur.data).then(async (choice) => {
       if (choice === 'keep') {
         paused = false;
         const ok = await push(merged, cur.data, cur.version);

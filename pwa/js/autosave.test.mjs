@@ -26,7 +26,7 @@ function harness({ kiosk = false, kept = null } = {}) {
     puts: [], // {version, data, step, token, keepalive}
     gets: 0,
     // the page
-    said: [], token: null, reloads: 0, activity: 0, conflicts: [], choose: null,
+    said: [], token: null, reloads: 0, activity: 0, conflicts: [], sides: [], choose: null,
     kept: new Map(kept ? [['d1', kept]] : []),
     timers: new Map(),
     seq: 0,
@@ -64,7 +64,11 @@ function harness({ kiosk = false, kept = null } = {}) {
     ui: {
       say: (key, time) => h.said.push(time ? `${key} ${time}` : key),
       token: (t) => { h.token = t; },
-      conflict: (keys) => { h.conflicts.push(keys); return new Promise((r) => { h.choose = r; }); },
+      conflict: (keys, mine, saved) => {
+        h.conflicts.push(keys);
+        h.sides.push(keys.map((k) => [mine[k], saved[k]]));
+        return new Promise((r) => { h.choose = r; });
+      },
       reload: () => { h.reloads++; },
       activity: () => { h.activity++; },
     },
@@ -144,6 +148,7 @@ test('when both sides changed an answer, the resident chooses; keeping mine save
   await h.type({ a: 'mine' });
   await h.tick(SAVE_DELAY);
   assert.deepEqual(h.conflicts, [['a']]);
+  assert.deepEqual(h.sides, [[['mine', 'theirs']]], 'the panel gets both competing values');
   assert.ok(h.a.paused);
   assert.equal(h.said.at(-1), '', 'the status is cleared while the panel shows');
   await h.type({ n: 7 }); // typing goes on: saving waits for the choice

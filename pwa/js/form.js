@@ -5,7 +5,7 @@
 // (conditions.js), checks as they go and an error summary that takes focus
 // (validation.js). This module wires them to the page; all words come
 // from the page.
-import { values, readStep } from './formlogic.js';
+import { values, readStep, answerText } from './formlogic.js';
 import * as store from './draftstore.js';
 import { applyConditions, fieldSpec } from './conditions.js';
 import { createValidation, summaryLinks, labelOf } from './validation.js';
@@ -49,10 +49,25 @@ function enhance(form) {
       token: (t) => { form.elements._csrf.value = t; },
       // conflict lists the answers both sides changed and waits for the
       // resident's choice.
-      conflict(keys) {
+      conflict(keys, mine, saved) {
+        const pd = panel.dataset;
+        const words = { none: pd.none, yes: pd.yes, no: pd.no };
         document.getElementById('conflict-list').replaceChildren(...keys.map((k) => {
+          const optionLabel = (v) => {
+            const o = form.querySelector(`[data-field="${k}"] input[value="${CSS.escape(v)}"], select[name="${k}"] option[value="${CSS.escape(v)}"]`);
+            const l = o && (o.tagName === 'OPTION' ? o : form.querySelector(`label[for="${o.id}"]`));
+            return l ? l.textContent.trim() : '';
+          };
           const li = document.createElement('li');
-          li.textContent = labelOf(field(k)) || k;
+          const q = document.createElement('strong');
+          q.textContent = labelOf(field(k)) || k;
+          const side = (title, v) => {
+            const p = document.createElement('span');
+            p.className = 'conflict-value';
+            p.textContent = `${title}: ${answerText(v, optionLabel, words)}`;
+            return p;
+          };
+          li.append(q, side(pd.mine, mine[k]), side(pd.saved, saved[k]));
           return li;
         }));
         panel.hidden = false;

@@ -57,6 +57,11 @@ export function readField(f, name, vals) {
       const n = parseNumber(t);
       return n === null ? { raw: text } : { value: n };
     }
+    case 'time': {
+      // A browser without a time picker: "18.30", "klo 18" read as 18:30, 18:00.
+      const t = text.trim();
+      return { value: parseTime(t) || t || undefined };
+    }
     case 'date': {
       let t = text.trim();
       const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(t);
@@ -257,6 +262,19 @@ function realDate(s) {
 
 const length = (s) => [...s].length;
 
+// patternRegExp compiles a field's pattern as the HTML pattern attribute
+// does (anchored, flag v); an engine without flag v (Safari before 17,
+// Node.js 18) gets flag u, which reads the patterns the definitions use
+// (validate-form keeps them to Go's RE2 syntax) the same way.
+export function patternRegExp(re) {
+  try {
+    return new RegExp(`^(?:${re})$`, 'v');
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    return new RegExp(`^(?:${re})$`, 'u');
+  }
+}
+
 // check returns the message key of the first problem with value v under
 // rules r (see clientRules in server/web/form_fields.go), or ''. raw is
 // text that did not read as a number; file a chosen File.
@@ -271,11 +289,12 @@ export function check(r, v, raw, file) {
   switch (r.t) {
     case 'text': case 'textarea': case 'email': case 'phone': {
       const s = cleanText(v, r.t === 'textarea');
+      // A pattern's own hint says what is wrong better than a length.
+      if (r.re && !patternRegExp(r.re).test(s)) return 'pattern';
       if (r.maxL && length(s) > r.maxL) return 'tooLong';
       if (length(s) < (r.minL || 0)) return 'tooShort';
       if (r.t === 'email' && !validEmail(s)) return 'email';
       if (r.t === 'phone' && !validPhone(s)) return 'phone';
-      if (r.re && !new RegExp(`^(?:${r.re})$`, 'v').test(s)) return 'pattern';
       return '';
     }
   }
@@ -296,6 +315,8 @@ export function check(r, v, raw, file) {
       if (r.max != null && c > Math.round(r.max * 100)) return 'tooLarge';
       return '';
     }
+    case 'time':
+      return parseTime(v) === null ? 'time' : '';
     case 'date':
       if (!realDate(v.trim())) return 'date';
       if (r.dMin && v.trim() < r.dMin) return 'tooEarly';
@@ -313,8 +334,42 @@ export function check(r, v, raw, file) {
   return '';
 }
 
-// clockTime writes the time as residents read it: 12.41 (fi, sv), 12:41 (en).
+// answerText writes an answer as a person reads it in the conflict panel:
+// choices by their labels (optionLabel(value), or the value), a ticked box
+// as words.yes / words.no, a list joined with commas, nothing as
+// words.none.
+export function answerText(v, optionLabel, words) {
+  if (typeof v === 'boolean') return v ? words.yes : words.no;
+  if (isEmpty(v)) return words.none;
+  if (Array.isArray(v)) {
+    return v.map((x) => (typeof x === 'object' && x !== null ? Object.values(x).filter((y) => !isEmpty(y)).join(' / ') : (optionLabel(String(x)) || String(x)))).join(', ');
+  }
+  return optionLabel(String(v)) || String(v);
+}
+
+// parseTime reads a time of day as ParseTime in server/forms/values.go
+// does ("18.30", "18:30", "18", "klo 18"): "HH:MM", or null.
+export function parseTime(s) {
+  s = String(s).trim().toLowerCase();
+  for (const w of ['klo', 'kl.', 'kl', 'at']) {
+    if (s.startsWith(w) && /^[ \d]/.test(s.slice(w.length))) {
+      s = s.slice(w.length).trim();
+      break;
+    }
+  }
+  const m = /^(\d{1,2})(?:[:.](\d{2}))?$/.exec(s);
+  if (!m || +m[1] > 23 || (m[2] !== undefined && +m[2] > 59)) return null;
+  return `${m[1].padStart(2, '0')}:${m[2] ?? '00'}`;
+}
+
+const helsinkiClock = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Helsinki', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+// clockTime writes the time in Helsinki, as the rest of the page (the
+// server's datefmt.Time) does, whatever the device's zone: 12.41 (fi, sv),
+// 12:41 (en).
 export function clockTime(d, lang) {
-  const mm = String(d.getMinutes()).padStart(2, '0');
-  return lang === 'en' ? `${String(d.getHours()).padStart(2, '0')}:${mm}` : `${d.getHours()}.${mm}`;
+  const parts = Object.fromEntries(helsinkiClock.formatToParts(d).map((p) => [p.type, p.value]));
+  return lang === 'en' ? `${parts.hour}:${parts.minute}` : `${+parts.hour}.${parts.minute}`;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   readStep, mergeStep, rebase, conflicts, canon, matches, isEmpty, check,
-  parseNumber, parseMoney, validEmail, validPhone, clockTime,
+  parseNumber, parseMoney, validEmail, validPhone, clockTime, answerText,
   hasVisible, stripInvisible, cleanText,
 } from './formlogic.js';
 
@@ -140,9 +140,12 @@ test('parsers and clock', () => {
   assert.ok(validEmail('ääkkönen@esimerkki.fi'));
   assert.ok(!validEmail('a..b@example.fi'));
   assert.ok(validPhone('+358 40 123 4567') && !validPhone('-040 1234567'));
-  const d = new Date(2026, 10, 23, 9, 5);
+  // Helsinki time whatever the device's zone (UTC+2 in winter, +3 in summer).
+  const d = new Date(Date.UTC(2026, 10, 23, 7, 5));
   assert.equal(clockTime(d, 'fi'), '9.05');
+  assert.equal(clockTime(d, 'sv'), '9.05');
   assert.equal(clockTime(d, 'en'), '09:05');
+  assert.equal(clockTime(new Date(Date.UTC(2026, 6, 1, 21, 30)), 'fi'), '0.30', 'summer time, past midnight');
 });
 
 test('invisible characters: the same rule as the server', () => {
@@ -166,4 +169,19 @@ test('required means visible content', () => {
   assert.equal(check({ t: 'text', maxL: 4 }, 'Ai\u200bno\u202e'), '');
   assert.equal(check({ t: 'hetu' }, '140386-902R\u200b'), '');
   assert.equal(stripInvisible('invoice\u202egnp.exe'), 'invoicegnp.exe');
+});
+
+test('answerText: an answer as the conflict panel shows it', () => {
+  const words = { none: 'Not answered', yes: 'Yes', no: 'No' };
+  const labels = { mon: 'Monday', tue: 'Tuesday' };
+  const label = (v) => labels[v] || '';
+  assert.equal(answerText('040 123', label, words), '040 123');
+  assert.equal(answerText('tue', label, words), 'Tuesday');
+  assert.equal(answerText(['mon', 'tue'], label, words), 'Monday, Tuesday');
+  assert.equal(answerText(true, label, words), 'Yes');
+  assert.equal(answerText(false, label, words), 'No');
+  assert.equal(answerText(undefined, label, words), 'Not answered');
+  assert.equal(answerText('  ', label, words), 'Not answered');
+  assert.equal(answerText(12.5, label, words), '12.5');
+  assert.equal(answerText([{ item: 'Rent', sum: '100' }], label, words), 'Rent / 100');
 });

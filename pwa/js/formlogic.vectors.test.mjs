@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { readStep, parseNumber, matches, validEmail, validPhone, parseMoney, check } from './formlogic.js';
+import { readStep, parseNumber, matches, validEmail, validPhone, parseMoney, parseTime, check } from './formlogic.js';
 
 const load = (name) => JSON.parse(readFileSync(
   fileURLToPath(new URL(`../../server/forms/testdata/vectors/${name}`, import.meta.url)), 'utf8'));
@@ -28,6 +28,13 @@ for (const [name, fn] of [['email', validEmail], ['phone', validPhone]]) {
   });
 }
 
+test('time vectors', () => {
+  assert.ok(values.time.length >= 15);
+  for (const { in: s, value, note } of values.time) {
+    assert.equal(parseTime(s), value, `parseTime(${JSON.stringify(s)})${why(note)}`);
+  }
+});
+
 test('money vectors', () => {
   assert.ok(values.money.length >= 15);
   for (const { in: s, cents, note } of values.money) {
@@ -37,10 +44,10 @@ test('money vectors', () => {
 
 test('field check vectors', () => {
   assert.ok(values.fields.length >= 10);
-  for (const { type, in: s, code, note } of values.fields) {
+  for (const { type, maxLength, pattern, in: s, code, note } of values.fields) {
     // The rules as the server renders them for a field of only this type
     // (money always has a minimum, 0 by default).
-    const rules = { t: type, m: {}, ...(type === 'money' ? { min: 0 } : {}) };
+    const rules = { t: type, m: {}, ...(type === 'money' ? { min: 0 } : {}), ...(maxLength ? { maxL: maxLength } : {}), ...(pattern ? { re: pattern } : {}) };
     assert.equal(check(rules, s), code, `a ${type} field answered ${JSON.stringify(s)}${why(note)}`);
   }
 });

@@ -138,6 +138,10 @@ export function createValidation(form, texts, specOf, vals) {
       form.before(box);
       summaryLinks(box);
     }
+    // The page's title says there is a problem, as the server's does.
+    if (errs.length && texts.msgError && !document.title.startsWith(texts.msgError)) {
+      document.title = `${texts.msgError} ${document.title}`;
+    }
     box.querySelector('ul').replaceChildren(...errs.map(([name, msg]) => {
       const li = document.createElement('li');
       const a = document.createElement('a');

@@ -242,7 +242,7 @@ func (s *Service) AddParty(draftID string, owner Ref, in PartyInput) (*DraftPart
 			return nil
 		case len(list) >= MaxParties:
 			errs = append(errs, forms.FieldError{Field: "name", Code: "parties.error.tooMany",
-				Params: map[string]any{"Max": MaxParties}})
+				Params: map[string]any{"Count": MaxParties}})
 			return nil
 		case d.Principal != nil && p.Person == d.Principal.ID:
 			errs = append(errs, forms.FieldError{Field: "hetu", Code: "parties.error.self"})

@@ -398,7 +398,7 @@ func TestSubmitStoresVisibleAnswersAndKnownConcepts(t *testing.T) {
 		"contact.email": "aino.virtanen@example.fi", "contact.phone": "+358 40 123 4567",
 		"group.name": "Esimerkkilän Sählykerho", "group.type": "informal", "group.ageGroup": "adults",
 		"group.participants": 14.0, "booking.facility": "sports-centre-small", "booking.weekday": "tue",
-		"booking.startTime": "18.30", "booking.duration": "90", "booking.season": "full",
+		"booking.startTime": "18:30", "booking.duration": "90", "booking.season": "full",
 		"booking.equipmentNeeded": false, "booking.notes": "Toivomme samaa vuoroa kuin viime kaudella.",
 	}
 	got, _, err := e.svc.Case(c.ID, aino.ID)

@@ -79,7 +79,7 @@ const DefaultUploadQuota = 100 << 20
 // Load reads the configuration through getenv (os.Getenv in main).
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:            ":8080",
+		Addr:            "127.0.0.1:8080", // loopback: demo mode's test login is not for the network
 		DataDir:         "./data",
 		Mode:            Demo,
 		PushHosts:       DefaultPushHosts,

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 {
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 {
 		t.Errorf("defaults: %+v", c)
 	}
 }

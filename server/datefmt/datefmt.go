@@ -61,10 +61,24 @@ func DayMonth(t time.Time, lang string) string {
 // "9.05" and "16.00" (fi, sv), "09:05" and "16:00" (en).
 func Time(t time.Time, lang string) string {
 	t = t.In(Helsinki())
-	if lang == "en" {
-		return t.Format("15:04")
+	return Clock(t.Hour(), t.Minute(), lang)
+}
+
+// Clock formats a wall-clock time given as hour and minute like Time:
+// "9.05" (fi, sv), "09:05" (en). A time field's answer reads this way.
+func Clock(hour, minute int, lang string) string {
+	mm := strconv.Itoa(minute)
+	if minute < 10 {
+		mm = "0" + mm
 	}
-	return strconv.Itoa(t.Hour()) + "." + t.Format("04")
+	if lang == "en" {
+		hh := strconv.Itoa(hour)
+		if hour < 10 {
+			hh = "0" + hh
+		}
+		return hh + ":" + mm
+	}
+	return strconv.Itoa(hour) + "." + mm
 }
 
 // DateTime formats t in Helsinki as a date and a time:

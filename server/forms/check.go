@@ -121,7 +121,7 @@ func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldErro
 			return
 		}
 		if utf8.RuneCountInString(s) > MaxTextLength {
-			bad(ErrTooLong, map[string]any{"Max": MaxTextLength})
+			bad(ErrTooLong, map[string]any{"Count": MaxTextLength})
 			return
 		}
 		out[f.ID] = s
@@ -229,6 +229,13 @@ func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (a
 		return s.money(f, path, str)
 	case TypeDate:
 		return s.date(f, path, str)
+	case TypeTime:
+		t, ok := ParseTime(str)
+		if !ok {
+			s.fail(path, ErrTime, nil)
+			return nil, false
+		}
+		return t, true
 	case TypeSelect, TypeRadio:
 		if _, ok := f.Option(str); !ok {
 			s.fail(path, ErrOption, nil)
@@ -254,9 +261,17 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	}
 	if str == "" { // only white space: unanswered
 		if f.Required {
-			s.fail(path, ErrRequired, nil)
+			s.report(path, errRequired(f))
 		}
 		return nil, false
+	}
+	// A pattern's own hint (the format asked for) says what is wrong better
+	// than a length: "klo 18" in an HH.MM field is not "too long".
+	if f.Pattern != "" {
+		if re := f.regexp(); re == nil || !re.MatchString(str) {
+			s.report(path, errPattern(f))
+			return nil, false
+		}
 	}
 	n := utf8.RuneCountInString(str)
 	switch {
@@ -274,12 +289,6 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	case f.Type == TypePhone && !validPhone(str):
 		s.fail(path, ErrPhone, nil)
 		return nil, false
-	}
-	if f.Pattern != "" {
-		if re := f.regexp(); re == nil || !re.MatchString(str) {
-			s.report(path, errPattern(f))
-			return nil, false
-		}
 	}
 	return str, true
 }

@@ -28,6 +28,7 @@ const (
 	TypeNumber     = "number"
 	TypeMoney      = "money"
 	TypeDate       = "date"
+	TypeTime       = "time"
 	TypeEmail      = "email"
 	TypePhone      = "phone"
 	TypeHetu       = "hetu"
@@ -100,10 +101,13 @@ type Condition struct {
 // Field is one question (or, for type info, a piece of guidance) of a form.
 // SCHEMA.md explains each key.
 type Field struct {
-	ID       string     `json:"id"`
-	Type     string     `json:"type"`
-	Label    i18n.Text  `json:"label"`
-	Help     i18n.Text  `json:"help,omitempty"`
+	ID    string    `json:"id"`
+	Type  string    `json:"type"`
+	Label i18n.Text `json:"label"`
+	Help  i18n.Text `json:"help,omitempty"`
+	// Subject is what the question asks for, as its error messages name
+	// it: "the group's name" makes "Enter the group's name." (SCHEMA.md).
+	Subject  i18n.Text  `json:"subject,omitempty"`
 	Required bool       `json:"required"`
 	Options  []Option   `json:"options,omitempty"`
 	ShowIf   *Condition `json:"showIf,omitempty"`

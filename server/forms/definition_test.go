@@ -226,6 +226,19 @@ func TestParseRefuses(t *testing.T) {
 		}, `steps[0].fields[1] "code": patternHelp.en is missing`},
 		{"pattern help without pattern", func(m map[string]any) { delete(field(m, 0, 1), "pattern") },
 			`steps[0].fields[1] "code": patternHelp without pattern`},
+		{"subject without English", func(m map[string]any) {
+			field(m, 0, 1)["subject"] = map[string]any{"fi": "koodi", "sv": "koden"}
+		}, `steps[0].fields[1] "code": subject.en is missing`},
+		{"subject on a checkbox", func(m map[string]any) {
+			for _, st := range m["steps"].([]any) {
+				for _, f := range st.(map[string]any)["fields"].([]any) {
+					if f := f.(map[string]any); f["type"] == "checkbox" {
+						f["subject"] = map[string]any{"fi": "a", "sv": "b", "en": "c"}
+						return
+					}
+				}
+			}
+		}, `subject is only for a question answered with one value, not checkbox`},
 		{"pattern on a number", func(m map[string]any) {
 			field(m, 0, 3)["pattern"] = "1"
 			field(m, 0, 3)["patternHelp"] = field(m, 0, 1)["patternHelp"]

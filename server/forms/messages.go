@@ -18,32 +18,37 @@ const (
 	ErrRequiredChoices  = "form.error.requiredChoices"  // tick at least one of checkboxes
 	ErrRequiredCheckbox = "form.error.requiredCheckbox" // tick a required checkbox
 	ErrRequiredFile     = "form.error.requiredFile"     // attach a file
-	ErrInvalidValue     = "form.error.invalidValue"     // wrong kind of value (a client bug, not the resident's)
-	ErrTooShort         = "form.error.tooShort"         // {{.Min}} characters
-	ErrTooLong          = "form.error.tooLong"          // {{.Max}} characters
-	ErrPattern          = "form.error.pattern"          // Params["Help"] is the field's patternHelp (Text)
-	ErrNumberTooSmall   = "form.error.numberTooSmall"   // {{.Min}}
-	ErrNumberTooLarge   = "form.error.numberTooLarge"   // {{.Max}}
-	ErrMoney            = "form.error.money"            // not an amount in euros and cents
-	ErrMoneyTooSmall    = "form.error.moneyTooSmall"    // {{.Min}} as an amount
-	ErrMoneyTooLarge    = "form.error.moneyTooLarge"    // {{.Max}} as an amount
-	ErrDate             = "form.error.date"             // not a real date
-	ErrDateTooEarly     = "form.error.dateTooEarly"     // {{.Date}}
-	ErrDateTooLate      = "form.error.dateTooLate"      // {{.Date}}
-	ErrEmail            = "form.error.email"
-	ErrPhone            = "form.error.phone"
-	ErrHetu             = "form.error.hetu"
-	ErrBusinessID       = "form.error.businessId"
-	ErrIBAN             = "form.error.iban"
-	ErrPostalCode       = "form.error.postalCode"
-	ErrOption           = "form.error.option"         // value is not one of the options
-	ErrTooFewChoices    = "form.error.tooFewChoices"  // {{.Min}}
-	ErrTooManyChoices   = "form.error.tooManyChoices" // {{.Max}}
-	ErrTooFewItems      = "form.error.tooFewItems"    // {{.Min}}
-	ErrTooManyItems     = "form.error.tooManyItems"   // {{.Max}}
-	ErrFileMissing      = "form.error.fileMissing"    // no such attachment of this field
-	ErrFileType         = "form.error.fileType"       // {{.Types}}
-	ErrFileTooLarge     = "form.error.fileTooLarge"   // {{.Max}} as a size
+	// The same, naming the field's subject ({{.Subject}}) from the definition.
+	ErrRequiredSubject       = "form.error.requiredSubject"       // enter {{.Subject}}
+	ErrRequiredChoiceSubject = "form.error.requiredChoiceSubject" // choose {{.Subject}}
+	ErrRequiredFileSubject   = "form.error.requiredFileSubject"   // attach {{.Subject}}
+	ErrInvalidValue          = "form.error.invalidValue"          // wrong kind of value (a client bug, not the resident's)
+	ErrTooShort              = "form.error.tooShort"              // {{.Count}} characters (plural forms)
+	ErrTooLong               = "form.error.tooLong"               // {{.Count}} characters (plural forms)
+	ErrPattern               = "form.error.pattern"               // Params["Help"] is the field's patternHelp (Text)
+	ErrNumberTooSmall        = "form.error.numberTooSmall"        // {{.Min}}
+	ErrNumberTooLarge        = "form.error.numberTooLarge"        // {{.Max}}
+	ErrMoney                 = "form.error.money"                 // not an amount in euros and cents
+	ErrMoneyTooSmall         = "form.error.moneyTooSmall"         // {{.Min}} as an amount
+	ErrMoneyTooLarge         = "form.error.moneyTooLarge"         // {{.Max}} as an amount
+	ErrDate                  = "form.error.date"                  // not a real date
+	ErrDateTooEarly          = "form.error.dateTooEarly"          // {{.Date}}
+	ErrDateTooLate           = "form.error.dateTooLate"           // {{.Date}}
+	ErrTime                  = "form.error.time"                  // not a time of day
+	ErrEmail                 = "form.error.email"
+	ErrPhone                 = "form.error.phone"
+	ErrHetu                  = "form.error.hetu"
+	ErrBusinessID            = "form.error.businessId"
+	ErrIBAN                  = "form.error.iban"
+	ErrPostalCode            = "form.error.postalCode"
+	ErrOption                = "form.error.option"         // value is not one of the options
+	ErrTooFewChoices         = "form.error.tooFewChoices"  // {{.Min}}
+	ErrTooManyChoices        = "form.error.tooManyChoices" // {{.Max}}
+	ErrTooFewItems           = "form.error.tooFewItems"    // {{.Min}}
+	ErrTooManyItems          = "form.error.tooManyItems"   // {{.Max}}
+	ErrFileMissing           = "form.error.fileMissing"    // no such attachment of this field
+	ErrFileType              = "form.error.fileType"       // {{.Types}}
+	ErrFileTooLarge          = "form.error.fileTooLarge"   // {{.Max}} as a size
 )
 
 // Summary message ids: a checkbox's answer.
@@ -55,8 +60,9 @@ const (
 // MessageIDs lists every message id the package uses.
 var MessageIDs = []string{
 	ErrRequired, ErrRequiredChoice, ErrRequiredChoices, ErrRequiredCheckbox, ErrRequiredFile,
+	ErrRequiredSubject, ErrRequiredChoiceSubject, ErrRequiredFileSubject,
 	ErrInvalidValue, ErrTooShort, ErrTooLong, ErrPattern, ErrNumberTooSmall, ErrNumberTooLarge,
-	ErrMoney, ErrMoneyTooSmall, ErrMoneyTooLarge, ErrDate, ErrDateTooEarly, ErrDateTooLate,
+	ErrMoney, ErrMoneyTooSmall, ErrMoneyTooLarge, ErrDate, ErrDateTooEarly, ErrDateTooLate, ErrTime,
 	ErrEmail, ErrPhone, ErrHetu, ErrBusinessID, ErrIBAN, ErrPostalCode, ErrOption,
 	ErrTooFewChoices, ErrTooManyChoices, ErrTooFewItems, ErrTooManyItems,
 	ErrFileMissing, ErrFileType, ErrFileTooLarge,

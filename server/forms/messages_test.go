@@ -20,7 +20,8 @@ import (
 
 // paramsOf are the template parameters each message gets from the code.
 var paramsOf = map[string][]string{
-	ErrTooShort: {"Min"}, ErrTooLong: {"Max"}, ErrPattern: {"Help"},
+	ErrTooShort: {"Count"}, ErrTooLong: {"Count"}, ErrPattern: {"Help"},
+	ErrRequiredSubject: {"Subject"}, ErrRequiredChoiceSubject: {"Subject"}, ErrRequiredFileSubject: {"Subject"},
 	ErrNumberTooSmall: {"Min"}, ErrNumberTooLarge: {"Max"},
 	ErrMoneyTooSmall: {"Min"}, ErrMoneyTooLarge: {"Max"},
 	ErrDateTooEarly: {"Date"}, ErrDateTooLate: {"Date"},
@@ -67,16 +68,34 @@ func TestMessageFiles(t *testing.T) {
 	}
 	placeholder := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
 	for _, lang := range i18n.Languages {
-		var msgs map[string]string
-		if err := json.Unmarshal(readFile(t, "../../i18n/forms."+lang+".json"), &msgs); err != nil {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(readFile(t, "../../i18n/forms."+lang+".json"), &raw); err != nil {
 			t.Fatalf("%s: %v", lang, err)
 		}
+		// Each message, and each plural form of a counted one.
+		type message struct{ id, text string }
+		var msgs []message
+		for id, v := range raw {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				msgs = append(msgs, message{id, s})
+				continue
+			}
+			var forms map[string]string
+			if err := json.Unmarshal(v, &forms); err != nil {
+				t.Fatalf("%s %s: %v", lang, id, err)
+			}
+			for _, f := range forms {
+				msgs = append(msgs, message{id, f})
+			}
+		}
 		for _, id := range listed {
-			if strings.TrimSpace(msgs[id]) == "" {
+			if !slices.ContainsFunc(msgs, func(m message) bool { return m.id == id && strings.TrimSpace(m.text) != "" }) {
 				t.Errorf("forms.%s.json lacks %s", lang, id)
 			}
 		}
-		for id, msg := range msgs {
+		for _, m := range msgs {
+			id, msg := m.id, m.text
 			if !slices.Contains(listed, id) {
 				t.Errorf("forms.%s.json: %s is not used by the code", lang, id)
 			}
@@ -98,7 +117,7 @@ func TestMessageFiles(t *testing.T) {
 				continue
 			}
 			e := FieldError{Code: id, Params: map[string]any{
-				"Min": 2, "Max": 10.5, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
+				"Min": 2, "Max": 10.5, "Count": 3, "Subject": i18n.Text{"fi": "ryhmän nimi", "sv": "gruppens namn", "en": "the group's name"}, "Help": i18n.Text{"fi": "Apu.", "sv": "Hjälp.", "en": "Help."},
 				"Date": civilDate(time.Date(2027, 3, 31, 0, 0, 0, 0, datefmt.Helsinki())), "Types": mimeTypes(DefaultAccept),
 			}}
 			var b strings.Builder

@@ -77,6 +77,8 @@ func (f *Field) ClientRules(now time.Time) *Rules {
 		if f.Max != nil {
 			r.Errors["tooLarge"] = errMoneyTooLarge(f)
 		}
+	case TypeTime:
+		r.Errors["time"] = FieldError{Code: ErrTime}
 	case TypeDate:
 		r.Errors["date"] = FieldError{Code: ErrDate}
 		if f.DateMin != "" {
@@ -117,6 +119,18 @@ func (f *Field) ClientRules(now time.Time) *Rules {
 // ClientRules announces them. Field is left for the caller to set.
 
 func errRequired(f *Field) FieldError {
+	if len(f.Subject) > 0 { // the definition names what is missing
+		subject := map[string]any{"Subject": f.Subject}
+		switch f.Type {
+		case TypeSelect, TypeRadio:
+			return FieldError{Code: ErrRequiredChoiceSubject, Params: subject}
+		case TypeFile:
+			return FieldError{Code: ErrRequiredFileSubject, Params: subject}
+		case TypeText, TypeTextarea, TypeEmail, TypePhone, TypeNumber, TypeMoney, TypeDate, TypeTime,
+			TypeHetu, TypeBusinessID, TypeIBAN, TypePostalCode:
+			return FieldError{Code: ErrRequiredSubject, Params: subject}
+		}
+	}
 	switch f.Type {
 	case TypeSelect, TypeRadio:
 		return FieldError{Code: ErrRequiredChoice}
@@ -133,11 +147,11 @@ func errRequired(f *Field) FieldError {
 }
 
 func errTooShort(f *Field) FieldError {
-	return FieldError{Code: ErrTooShort, Params: map[string]any{"Min": f.MinLength}}
+	return FieldError{Code: ErrTooShort, Params: map[string]any{"Count": f.MinLength}}
 }
 
 func errTooLong(f *Field) FieldError {
-	return FieldError{Code: ErrTooLong, Params: map[string]any{"Max": f.MaxLength}}
+	return FieldError{Code: ErrTooLong, Params: map[string]any{"Count": f.MaxLength}}
 }
 
 func errPattern(f *Field) FieldError {

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"strconv"
 	"strings"
 
 	"asiointi/server/datefmt"
@@ -145,6 +146,12 @@ func (sm summarizer) value(f *Field, v any) string {
 	case TypeDate:
 		if t, err := ParseDate(strings.TrimSpace(s)); err == nil {
 			return datefmt.Date(t, sm.lang)
+		}
+	case TypeTime:
+		if t, ok := ParseTime(s); ok {
+			h, _ := strconv.Atoi(t[:2])
+			m, _ := strconv.Atoi(t[3:])
+			return datefmt.Clock(h, m, sm.lang)
 		}
 	case TypeIBAN:
 		return fincode.FormatIBAN(s)

@@ -40,7 +40,7 @@ var (
 var textLike = map[string]bool{TypeText: true, TypeTextarea: true, TypeEmail: true, TypePhone: true}
 
 var knownTypes = map[string]bool{
-	TypeText: true, TypeTextarea: true, TypeNumber: true, TypeMoney: true, TypeDate: true,
+	TypeText: true, TypeTextarea: true, TypeNumber: true, TypeMoney: true, TypeDate: true, TypeTime: true,
 	TypeEmail: true, TypePhone: true, TypeHetu: true, TypeBusinessID: true, TypeIBAN: true,
 	TypePostalCode: true, TypeSelect: true, TypeRadio: true, TypeCheckboxes: true,
 	TypeCheckbox: true, TypeFile: true, TypeGroup: true, TypeInfo: true,
@@ -160,6 +160,14 @@ func (c *checker) field(f *Field, pos string, group *Field, siblings map[string]
 	}
 	c.text(path, "label", f.Label, true)
 	c.text(path, "help", f.Help, false)
+	if f.Subject != nil {
+		switch f.Type {
+		case TypeInfo, TypeCheckbox, TypeCheckboxes, TypeGroup:
+			c.addf(path, "subject is only for a question answered with one value, not %s", f.Type)
+		default:
+			c.text(path, "subject", f.Subject, true)
+		}
+	}
 
 	c.options(f, path)
 	c.showIf(f, path, group, siblings)

@@ -112,6 +112,52 @@ func validPhone(s string) bool {
 	return digits >= 7 && digits <= 15
 }
 
+// ParseTime reads a time of day as residents write it: "18.30", "18:30",
+// "8.05", "18" (a whole hour), with an optional "klo", "kl." or "at" in
+// front. It returns the time as "HH:MM" (the value of a time field); ok is
+// false for anything else, including times past 23:59.
+func ParseTime(s string) (string, bool) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	for _, w := range []string{"klo", "kl.", "kl", "at"} {
+		if rest, ok := strings.CutPrefix(s, w); ok && rest != "" && (rest[0] == ' ' || rest[0] >= '0' && rest[0] <= '9') {
+			s = strings.TrimSpace(rest)
+			break
+		}
+	}
+	h, m, hasMin := strings.Cut(s, ":")
+	if !hasMin {
+		h, m, hasMin = strings.Cut(s, ".")
+	}
+	if !hasMin {
+		m = "00"
+	}
+	if len(h) < 1 || len(h) > 2 || len(m) != 2 || !allDigits(h) || !allDigits(m) {
+		return "", false
+	}
+	hh, _ := strconv.Atoi(h)
+	mm, _ := strconv.Atoi(m)
+	if hh > 23 || mm > 59 {
+		return "", false
+	}
+	return pad2(hh) + ":" + pad2(mm), true
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // parseMoney reads an amount as residents and clients write it: "123.45",
 // "123,45", "1 234,5", "12 €". It returns euro cents; ok is false for
 // anything else, including more than 2 decimals or over 12 integer digits.

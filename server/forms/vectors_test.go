@@ -47,11 +47,18 @@ func TestValueVectors(t *testing.T) {
 			Cents *int64 `json:"cents"`
 			Note  string `json:"note"`
 		} `json:"money"`
+		Time []struct {
+			In    string  `json:"in"`
+			Value *string `json:"value"`
+			Note  string  `json:"note"`
+		} `json:"time"`
 		Fields []struct {
-			Type string `json:"type"`
-			In   string `json:"in"`
-			Code string `json:"code"`
-			Note string `json:"note"`
+			Type      string `json:"type"`
+			MaxLength int    `json:"maxLength"`
+			Pattern   string `json:"pattern"`
+			In        string `json:"in"`
+			Code      string `json:"code"`
+			Note      string `json:"note"`
 		} `json:"fields"`
 	}
 	loadVectors(t, "values.json", &v)
@@ -87,15 +94,31 @@ func TestValueVectors(t *testing.T) {
 	}
 	enough(t, "money", len(v.Money), ok, 15)
 
+	ok = 0
+	for _, c := range v.Time {
+		got, read := ParseTime(c.In)
+		switch {
+		case c.Value == nil && read:
+			t.Errorf("ParseTime(%q) = %q, want no time (%s)", c.In, got, c.Note)
+		case c.Value != nil && (!read || got != *c.Value):
+			t.Errorf("ParseTime(%q) = %q, %v; want %q (%s)", c.In, got, read, *c.Value, c.Note)
+		}
+		if c.Value != nil {
+			ok++
+		}
+	}
+	enough(t, "time", len(v.Time), ok, 15)
+
 	// fields: the check of one answer, as CheckSubmit makes it; code is
 	// the browser's name of the first problem.
-	codes := map[string]string{"": "", "email": ErrEmail, "phone": ErrPhone, "money": ErrMoney, "tooSmall": ErrMoneyTooSmall}
+	codes := map[string]string{"": "", "email": ErrEmail, "phone": ErrPhone, "money": ErrMoney, "tooSmall": ErrMoneyTooSmall,
+		"time": ErrTime, "pattern": ErrPattern, "tooLong": ErrTooLong}
 	for _, c := range v.Fields {
 		want, known := codes[c.Code]
 		if !known {
 			t.Fatalf("fields: code %q has no server twin in this test", c.Code)
 		}
-		def := &Definition{Steps: []Step{{ID: "s", Fields: []Field{{ID: "x", Type: c.Type}}}}}
+		def := &Definition{Steps: []Step{{ID: "s", Fields: []Field{{ID: "x", Type: c.Type, MaxLength: c.MaxLength, Pattern: c.Pattern}}}}}
 		_, errs := def.CheckSubmit(map[string]any{"x": c.In}, CheckOptions{})
 		got := ""
 		if len(errs) > 0 {

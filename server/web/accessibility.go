@@ -100,7 +100,7 @@ func (s *Server) feedbackSend(c *fiber.Ctx) error {
 	case errors.As(err, &ie):
 		v.FieldErrors = map[string]string{}
 		for _, fe := range ie.Fields {
-			msg := s.msg.T(lang, fe.Msg, map[string]any{"Max": publish.MaxMessage})
+			msg := s.msg.T(lang, fe.Msg, map[string]any{"Count": publish.MaxMessage})
 			v.FieldErrors[fe.Field] = msg
 			p.Errors = append(p.Errors, FieldMessage{Field: "feedback-" + fe.Field, Message: msg})
 		}

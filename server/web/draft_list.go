@@ -10,6 +10,7 @@ import (
 // draftRow is one unfinished application in a list.
 type draftRow struct {
 	ID, Service, Saved, For, Expires, Closes, ResumeURL, DeleteURL string
+	Reached                                                        string // the step the person has reached
 	Resume, Delete                                                 string // button texts
 	Level                                                          int    // heading level of the title: 2 on its own page, else 3
 }
@@ -32,6 +33,14 @@ func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
 		}
 		if d.Principal != nil {
 			r.For = s.msg.T(lang, "drafts.for", map[string]any{"Name": d.Principal.Name})
+		}
+		if def, err := s.cases.Definition(d); err == nil && len(def.Steps) > 0 {
+			if d.Step >= len(def.Steps) {
+				r.Reached = s.msg.T(lang, "drafts.reachedSummary")
+			} else {
+				si := max(d.Step, 0)
+				r.Reached = s.msg.T(lang, "drafts.reached", map[string]any{"N": si + 1, "Total": len(def.Steps), "Step": def.Steps[si].Title.In(lang)})
+			}
 		}
 		out = append(out, r)
 	}

@@ -160,7 +160,7 @@ func TestSportsShiftWithoutJS(t *testing.T) {
 	// Continue without the phone: the step shows the problem, keeps what was typed.
 	r = maria.post(step1, form("version", v, "action", "next", "contactFirstName", "Maria", "contactLastName", "Nieminen",
 		"contactEmail", "maria.n@example.fi", "contactPhone", ""))
-	must(t, r, 422, "Tarkista tiedot", `<a href="#contactPhone">Puhelinnumero: Täytä tämä kohta.</a>`, `value="maria.n@example.fi"`,
+	must(t, r, 422, "Tarkista tiedot", `<a href="#contactPhone">Puhelinnumero: Kirjoita puhelinnumerosi.</a>`, `value="maria.n@example.fi"`,
 		`id="contactPhone-error"`, `aria-invalid="true"`, `aria-describedby="contactPhone-hint contactPhone-error"`)
 	if !strings.Contains(r.body, "<title>Virhe:") {
 		t.Error("the title does not say there is an error")
@@ -174,7 +174,8 @@ func TestSportsShiftWithoutJS(t *testing.T) {
 	r = maria.get(base + "/step/2")
 	must(t, r, 200, "Vaihe 2/3", `data-show-if="{&#34;field&#34;:&#34;groupType&#34;,&#34;in&#34;:[&#34;association&#34;,&#34;company&#34;]}"`,
 		"Vastaa vain, jos valitsit kohdassa ”Millainen ryhmä on?” vaihtoehdon ”Rekisteröity yhdistys tai seura” tai ”Yritys”.",
-		`class="link-button">Yhteyshenkilö</button>`)
+		`class="link-button">
+<span class="step-title">Yhteyshenkilö</span></button>`)
 	if !regexp.MustCompile(`id="field-businessId" [^>]*hidden`).MatchString(r.body) {
 		t.Error("business ID not hidden while no group type is chosen")
 	}
@@ -487,7 +488,8 @@ func TestDraftsPages(t *testing.T) {
 	redirectTo(t, r, "/fi/drafts?saved="+id)
 	r = maria.get("/fi/drafts?saved=" + id)
 	must(t, r, 200, "Hakemuksesi ”Liikuntavuoron hakeminen” on tallennettu.", "Tallennettu viimeksi 23.11.2026 klo 12.00",
-		"Luonnos poistetaan 23.12.2026, jos et lähetä sitä.", `href="/fi/drafts/`+id+`"`)
+		"Luonnos poistetaan 23.12.2026, jos et lähetä sitä.", `href="/fi/drafts/`+id+`"`,
+		"Olet vaiheessa 1/3: Yhteyshenkilö") // the step reached
 	// Resuming lands where they left off, with what they typed.
 	redirectTo(t, maria.get("/fi/drafts/"+id), step1)
 	must(t, maria.get(step1), 200, `value="040 1"`)
@@ -525,8 +527,10 @@ func TestClosedService(t *testing.T) {
 	must(t, ella.get(step1), 200, "Applications close on 31 March 2027 at 16:00.")
 	e.clock.Add(10 * 24 * time.Hour) // closed
 	ella = e.resident("090111A936M")
-	r = ella.post(base+"/submit", nil)
-	must(t, r, 409, "The application period is not open now", "Closed on 31 March 2027 at 16:00")
+	// A send that fails redirects to the summary (a GET: refreshing it
+	// does not post again), which says the service is closed.
+	redirectTo(t, ella.post(base+"/submit", nil), base+"/summary")
+	must(t, ella.get(base+"/summary"), 200, "The application period is not open now", "Closed on 31 March 2027 at 16:00")
 	must(t, ella.get("/en/drafts"), 200, "Summer job voucher")
 }
 
@@ -536,9 +540,17 @@ func TestSubmitErrorsOnSummary(t *testing.T) {
 	maria := e.resident("030392-974H")
 	step1 := maria.start("en", "sports-shift")
 	base := "/en/drafts/" + draftIDOf(step1)
-	r := maria.post(base+"/submit", nil)
-	must(t, r, 422, "There is a problem", `id="error-summary"`, `href="`+base+`/step/1?check=1#contactPhone"`,
-		`href="`+base+`/step/2?check=1#groupName"`, "Not answered")
+	// Before sending, the summary marks each missing answer at its row
+	// and says so above the send button; no error summary yet.
+	r := maria.get(base + "/summary")
+	must(t, r, 200, `class="summary-row summary-row-error"`, `id="summary-missing"`, "answers are missing or need checking")
+	mustNot(t, r, `id="error-summary"`, "<title>Error:")
+	// A failed send redirects to a GET of the summary (post/redirect/get),
+	// which lists the problems and says so in the page's title.
+	redirectTo(t, maria.post(base+"/submit", nil), base+"/summary?check=1")
+	r = maria.get(base + "/summary?check=1")
+	must(t, r, 200, "<title>Error: ", "There is a problem", `id="error-summary"`, `href="`+base+`/step/1?check=1#contactPhone"`,
+		`href="`+base+`/step/2?check=1#groupName"`, `class="summary-row summary-row-error"`)
 	r = maria.get(base + "/step/2?check=1")
 	must(t, r, 200, `<a href="#groupName">`, `id="groupName-error"`)
 }
@@ -548,11 +560,11 @@ func TestSubmitErrorsOnSummary(t *testing.T) {
 func TestMyPageReadError(t *testing.T) {
 	e := newEnv(t)
 	maria := e.resident("030392-974H")
-	must(t, maria.get("/fi/my"), 200, "Keskeneräiset hakemukset")
+	must(t, maria.get("/fi/my"), 200, `<h2 id="my-drafts">Keskeneräiset hakemukset</h2>`)
 	if err := e.st.Close(); err != nil { // the session stays in memory; the lists cannot be read
 		t.Fatal(err)
 	}
 	r := maria.get("/fi/my")
 	must(t, r, 500)
-	mustNot(t, r, "Keskeneräiset hakemukset")
+	mustNot(t, r, `<h2 id="my-drafts">`) // the navigation names the page; the list is not there
 }

@@ -140,7 +140,7 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	val, has := scope[f.ID]
 	switch f.Type {
 	case forms.TypeText, forms.TypeTextarea, forms.TypeEmail, forms.TypePhone, forms.TypeHetu, forms.TypeBusinessID,
-		forms.TypeIBAN, forms.TypePostalCode, forms.TypeMoney, forms.TypeDate, forms.TypeSelect, forms.TypeRadio, forms.TypeFile:
+		forms.TypeIBAN, forms.TypePostalCode, forms.TypeMoney, forms.TypeDate, forms.TypeTime, forms.TypeSelect, forms.TypeRadio, forms.TypeFile:
 		if s, ok := val.(string); ok {
 			v.Value = s
 		}
@@ -221,6 +221,8 @@ func (b *fieldBuilder) input(f *forms.Field, v *fieldView) {
 		v.InputMode = "decimal"
 	case forms.TypeDate:
 		v.InputType = "date"
+	case forms.TypeTime:
+		v.InputType = "time"
 	case forms.TypePostalCode:
 		v.InputMode, v.MaxLength, v.Code = "numeric", 5, true
 	case forms.TypeHetu:

@@ -102,6 +102,14 @@ func (p *stepPost) field(f *forms.Field, name, path string, out map[string]any, 
 		if t != "" {
 			out[f.ID] = t
 		}
+	case forms.TypeTime:
+		t := strings.TrimSpace(text)
+		if hhmm, ok := forms.ParseTime(t); ok { // a browser without a time picker: "18.30", "klo 18"
+			t = hhmm
+		}
+		if t != "" {
+			out[f.ID] = t
+		}
 	case forms.TypeFile:
 		id := text
 		if fhs := files[name]; len(fhs) > 0 && fhs[0].Filename != "" && up != nil {
@@ -237,7 +245,7 @@ func (s *Server) saveStep(c *fiber.Ctx) error {
 	}
 	if secs, over := s.overUploadLimit(c, files); over {
 		c.Set("Retry-After", strconv.Itoa(secs))
-		return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
+		return s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Count": secs})
 	}
 	fields := def.StepFields(si, d.Data)
 	up := func(path string, fh *multipart.FileHeader) (string, error) {

@@ -178,7 +178,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 	raw2, _ := json.Marshal(spec)
 	v.Spec = string(raw2)
 	p := s.page(c, "step", "", v)
-	p.Title = s.msg.T(lang, "step.pageTitle", map[string]any{"N": v.Number, "Count": v.Count, "Step": v.Title, "Service": v.Service})
+	p.Title = s.msg.T(lang, "step.pageTitle", map[string]any{"N": v.Number, "Total": v.Count, "Step": v.Title, "Service": v.Service})
 	if len(msgs) > 0 {
 		p.Title = s.msg.T(lang, "field.errorPrefix") + " " + p.Title
 	}

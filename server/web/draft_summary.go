@@ -14,7 +14,8 @@ type summaryView struct {
 	Sections                    []summarySection
 	SubmitURL, BackURL          string
 	Closed                      string
-	Nested                      bool // answers' headings are h3 (false: h2)
+	Missing                     string // before the send button: how many answers need attention
+	Nested                      bool   // answers' headings are h3 (false: h2)
 	Words                       kindWords
 	// PartiesURL manages the other parties (all-parties services), who
 	// are named in Parties.
@@ -37,20 +38,33 @@ func (s *Server) summaryPage(c *fiber.Ctx) error {
 	if err != nil {
 		return s.casesFail(c, err)
 	}
-	if d.CaseID != "" {
-		return c.Redirect(pathsIn(requestLang(c)).Case(d.CaseID), fiber.StatusSeeOther)
-	}
-	return s.renderSummary(c, fiber.StatusOK, d, def, nil, "")
-}
-
-// renderSummary shows the answers with a Change link each, and above them
-// the problems submit found, each linking to its field on its step.
-func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *forms.Definition, errs []forms.FieldError, closed string) error {
 	lang := requestLang(c)
+	if d.CaseID != "" {
+		return c.Redirect(pathsIn(lang).Case(d.CaseID), fiber.StatusSeeOther)
+	}
 	atts, err := s.cases.Attachments(d.ID, d.Owner.ID)
 	if err != nil {
 		return err
 	}
+	// The answers are checked as sending would check them: a missing or
+	// wrong answer is marked at its row before the person presses send;
+	// after a failed send (?check=1) the error summary lists them too.
+	_, errs := def.CheckSubmit(d.Data, forms.CheckOptions{Now: s.now(), Attachment: cases.AttachmentLookup(atts)})
+	closed := ""
+	if svc, ok := s.catalog.Service(d.Service); ok {
+		if av := svc.AvailabilityAt(s.now()); !av.Open {
+			_, status := s.availabilityText(lang, svc.Kind, av)
+			closed = s.msg.T(lang, "draft.serviceClosed") + " " + status + "."
+		}
+	}
+	return s.renderSummary(c, d, def, atts, errs, c.Query("check") == "1", closed)
+}
+
+// renderSummary shows the answers with a Change link each, each problem at
+// its row and, when listed, above them the problems each linking to its
+// field on its step.
+func (s *Server) renderSummary(c *fiber.Ctx, d *cases.Draft, def *forms.Definition, atts []cases.Attachment, errs []forms.FieldError, listed bool, closed string) error {
+	lang := requestLang(c)
 	v := &summaryView{DraftID: d.ID, Steps: s.stepLinks(lang, d, def, len(def.Steps)), Closed: closed,
 		SubmitURL: pathsIn(lang).Submit(d.ID),
 		BackURL:   pathsIn(lang).Step(d.ID, len(def.Steps)-1), Words: s.serviceWords(d.Service)}
@@ -103,11 +117,14 @@ func (s *Server) renderSummary(c *fiber.Ctx, status int, d *cases.Draft, def *fo
 		}
 		v.Sections = append(v.Sections, sec)
 	}
-	p := s.page(c, "summary", "summary.title", v)
-	if p.Errors = problems; len(problems) > 0 {
-		p.ErrorIntro = s.msg.T(lang, "summary.problemsIntro")
+	if len(problems) > 0 {
+		v.Missing = s.msg.T(lang, "summary.needAttention", map[string]any{"Count": len(problems)})
 	}
-	return s.render(c, status, p)
+	p := s.page(c, "summary", "summary.title", v)
+	if listed && len(problems) > 0 {
+		p.Errors, p.ErrorIntro = problems, s.msg.T(lang, "summary.problemsIntro")
+	}
+	return s.render(c, fiber.StatusOK, p)
 }
 
 func summaryRowOf(it forms.SummaryItem, stepURL string, msgs map[string]string) summaryRow {

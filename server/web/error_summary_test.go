@@ -26,16 +26,16 @@ func TestErrorSummaryPartial(t *testing.T) {
 		{"unknown test person", func() resp { return e.do(req{path: "/auth/test-login?lang=fi&error=1"}) }, 200,
 			[]string{`<h2 id="error-summary-title">Tarkista tiedot</h2>`, `<p>Tällaista testihenkilöä ei ole. Valitse henkilö luettelosta.</p>`}},
 		{"test login without a problem", func() resp { return e.do(req{path: "/auth/test-login?lang=fi"}) }, 200, nil},
-		{"summary: problems on other steps", func() resp { return maria.post(base+"/submit", nil) }, 422,
+		{"summary after a failed send: problems on other steps", func() resp { return maria.get(base + "/summary?check=1") }, 200,
 			[]string{`<h2 id="error-summary-title">There is a problem</h2>`,
 				`<p>Some answers are missing or need checking. Choose a problem to go straight to the question.</p>`,
-				`<ul><li><a href="` + base + `/step/1?check=1#contactPhone">Phone number: Fill in this field.</a></li>`,
-				`<li><a href="` + base + `/step/3?check=1#season">Season: Select one of the options.</a></li></ul>`}},
+				`<ul><li><a href="` + base + `/step/1?check=1#contactPhone">Phone number: Enter your phone number.</a></li>`,
+				`<li><a href="` + base + `/step/3?check=1#season">Season: Choose the season.</a></li></ul>`}},
 		{"summary without problems", func() resp { return maria.get(base + "/summary") }, 200, nil},
 		{"step: problems on this step", func() resp { return maria.get(base + "/step/2?check=1") }, 200,
 			[]string{`<h2 id="error-summary-title">There is a problem</h2>`,
-				`<ul><li><a href="#groupName">Name of the group or club: Fill in this field.</a></li>`,
-				`<li><a href="#participants">Number of participants: Fill in this field.</a></li></ul>`}},
+				`<ul><li><a href="#groupName">Name of the group or club: Enter the group&#39;s name.</a></li>`,
+				`<li><a href="#participants">Number of participants: Enter the number of participants.</a></li></ul>`}},
 		{"step without problems", func() resp { return maria.get(base + "/step/2") }, 200, nil},
 	}
 	for _, tc := range tests {
@@ -43,6 +43,13 @@ func TestErrorSummaryPartial(t *testing.T) {
 			r := tc.get()
 			if r.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", r.StatusCode, tc.status)
+			}
+			// The page's title says there is a problem exactly when the
+			// page shows an error summary.
+			title, _, _ := strings.Cut(strings.SplitN(r.body, "<title>", 2)[len(strings.SplitN(r.body, "<title>", 2))-1], "</title>")
+			prefixed := strings.HasPrefix(title, "Virhe: ") || strings.HasPrefix(title, "Fel: ") || strings.HasPrefix(title, "Error: ")
+			if prefixed != (tc.box != nil) {
+				t.Errorf("title %q: starts with the error prefix %v, want %v", title, prefixed, tc.box != nil)
 			}
 			if tc.box == nil {
 				if strings.Contains(r.body, `id="error-summary"`) {

@@ -297,7 +297,7 @@ func (s *Server) overLimit(c *fiber.Ctx, name string, keys ...string) (bool, err
 			if s.metrics != nil {
 				s.metrics.Inc("asiointi_rate_limited_total")
 			}
-			return true, s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Seconds": secs})
+			return true, s.failData(c, fiber.StatusTooManyRequests, "rate-limited", "error.rateLimited", map[string]any{"Count": secs})
 		}
 	}
 	return false, nil

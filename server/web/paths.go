@@ -52,7 +52,10 @@ func (p paths) DeleteDraft(id string) string { return p.Draft(id) + "/delete" }
 // Step is step si (0-based) of a draft; its URL counts from 1.
 func (p paths) Step(id string, si int) string { return p.Draft(id) + "/step/" + strconv.Itoa(si+1) }
 func (p paths) Summary(id string) string      { return p.Draft(id) + "/summary" }
-func (p paths) Submit(id string) string       { return p.Draft(id) + "/submit" }
+
+// SummaryProblems is the summary after a failed send: it lists the problems.
+func (p paths) SummaryProblems(id string) string { return p.Summary(id) + "?check=1" }
+func (p paths) Submit(id string) string          { return p.Draft(id) + "/submit" }
 
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }

@@ -50,7 +50,7 @@ func TestReceipts(t *testing.T) {
 	must(t, r, 200, "Hakemuksesi on lähetetty", "ESI-2026-000001",
 		`<button type="button" class="btn btn-secondary" data-print hidden>Tulosta</button>`,
 		`href="`+caseURL+`/receipt.pdf" download>Lataa kuitti (PDF)`, `href="`+caseURL+`/receipt.json" download>Lataa tietoina (JSON)`,
-		`<a href="/fi/cases">Hakemukseni</a>`, `class="letterhead print-only"`, "Esimerkkilän kunta", "<dt>Hakija</dt><dd>Maria Nieminen</dd>")
+		`<a href="/fi/cases">Omat hakemukset</a>`, `class="letterhead print-only"`, "Esimerkkilän kunta", "<dt>Hakija</dt><dd>Maria Nieminen</dd>")
 	mustNot(t, r, `href="`+caseURL+`"`, "Lähettäjä", "Avaa hakemus")
 
 	r = page.get("/sv/cases/" + id + "/receipt.pdf")

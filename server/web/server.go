@@ -146,7 +146,8 @@ func New(d Deps) (*Server, error) {
 	})
 	var err error
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
-		"join": strings.Join,
+		"join":         strings.Join,
+		"contactLinks": render.ContactLinks,
 	})
 	if err != nil {
 		return nil, err

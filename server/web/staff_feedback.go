@@ -106,7 +106,7 @@ func (s *Server) staffFeedbackAnswer(c *fiber.Ctx) error {
 		}
 		v.Items[i].Answer = answer
 		for _, fe := range ie.Fields {
-			msg := s.msg.T(lang, fe.Msg, map[string]any{"Max": publish.MaxAnswer})
+			msg := s.msg.T(lang, fe.Msg, map[string]any{"Count": publish.MaxAnswer})
 			v.Items[i].Error = msg
 			p.Errors = append(p.Errors, FieldMessage{Field: "answer-" + id, Message: msg})
 		}

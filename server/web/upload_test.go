@@ -126,7 +126,7 @@ func TestUploadLimitsPage(t *testing.T) {
 		max            string
 	}{
 		{"building-notification", "sitePlan", "3", []string{"phone", "040 123 4567", "email", "maria@example.fi"}, 20 * mib, "20\u00a0MB"},
-		{"sports-shift", "attachment", "3", []string{"hall", "sports-centre-main", "weekday", "tue", "startTime", "18.30",
+		{"sports-shift", "attachment", "3", []string{"hall", "sports-centre-main", "weekday", "tue", "startTime", "18:30",
 			"duration", "90", "season", "full", "notes", "Tuomme omat pallot"}, 10 * mib, "10\u00a0MB"},
 	} {
 		maria := e.resident("030392-974H")
