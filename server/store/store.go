@@ -60,11 +60,14 @@ const (
 	AccessLog       = "access_log"
 	AccessBySubject = "access_by_subject"
 	Feedback        = "feedback" // "municipality/id" → accessibility feedback (server/publish)
+	// LoginState holds national and staff login attempts in flight and the
+	// one-time ids already used (SAML assertions), each with its expiry.
+	LoginState = "login_state"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject, LoginState}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
