@@ -46,6 +46,8 @@ type Main struct {
 
 	stopNotify context.CancelFunc
 	anchoredOn string // the Helsinki day the access log's head was last logged (audit.go)
+	// loginStates are outside logins in flight and used one-time ids.
+	loginStates *identity.LoginStates
 
 	ln        net.Listener
 	metricsLn net.Listener
@@ -82,7 +84,7 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	m.Cases, m.Sessions = parts.Cases, parts.Sessions
+	m.Cases, m.Sessions, m.loginStates = parts.Cases, parts.Sessions, parts.LoginStates
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
 	senders, err := m.senders(parts.Outbox)
@@ -95,7 +97,8 @@ func (m *Main) Open() error {
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
 		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
-		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access})
+		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access,
+		EID: parts.EID})
 	if err != nil {
 		return err
 	}
@@ -215,6 +218,9 @@ func (m *Main) housekeeping() {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {
 				m.Log.Info("sessions expired", "count", n)
+			}
+			if _, err := m.loginStates.Sweep(); err != nil {
+				m.Log.Error("login state sweep", "err", err)
 			}
 		}
 	}

@@ -125,12 +125,22 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
 		return err
 	}
-	if sess := session(c); sess != nil {
+	sess := session(c)
+	if sess != nil {
 		s.hub.CloseSession(sess.Key) // its open pages stop hearing
 		s.forgetDevice(c, sess.UserID)
 		if s.log != nil {
 			s.log.Info("logout", "user", sess.UserID)
 		}
+	}
+	if to := s.federatedLogout(c, sess); to != "" {
+		// On to the identity provider's single logout; the cookie of that
+		// attempt must survive, so cookies are expired one by one.
+		c.Set("Clear-Site-Data", `"cache", "storage"`)
+		s.setCookie(c, cookieSession, "", -1)
+		s.setCookie(c, cookiePre, "", -1)
+		c.Set("Cache-Control", "no-store")
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	s.clearSite(c)
 	return c.Redirect(pathsIn(requestLang(c)).LoggedOut(), fiber.StatusSeeOther)

@@ -31,6 +31,7 @@ import (
 	"asiointi/server/publish"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
+	"asiointi/server/suomifi/eid"
 )
 
 // Deps are what the HTTP layer needs, built once by app.Open (see
@@ -63,6 +64,9 @@ type Deps struct {
 	Feedback   *publish.Feedbacks
 	// Access is the access log: who has read whose data.
 	Access *audit.Log
+	// EID is the resident login through Suomi.fi e-Identification (nil:
+	// not configured; demo mode has the test login).
+	EID *eid.SP
 }
 
 // Storage is what /readyz asks of the database.
@@ -101,6 +105,7 @@ type Server struct {
 	feedback   *publish.Feedbacks
 	access     *audit.Log
 	wsHandler  fiber.Handler
+	eid        *eid.SP
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
 
@@ -127,6 +132,7 @@ func New(d Deps) (*Server, error) {
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
+	s.eid = d.EID
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err
