@@ -92,3 +92,9 @@ type Federated struct {
 	SessionIndex    string `json:"sessionIndex,omitempty"`
 	IDToken         string `json:"idToken,omitempty"`
 }
+
+// SaveStaff creates or updates a staff member (a login through the
+// municipality's identity provider brings their name and roles).
+func (d *Directory) SaveStaff(s population.Staff) error {
+	return d.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Staff, s.Username, s) })
+}

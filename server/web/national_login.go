@@ -181,5 +181,12 @@ func (s *Server) federatedLogout(c *fiber.Ctx, sess *identity.Session) string {
 		}
 		return to
 	}
+	if sess.Federated.Method == "oidc" && s.staffSSO != nil {
+		back := ""
+		if s.cfg.BaseURL != "" {
+			back = s.cfg.BaseURL + pathsIn(requestLang(c)).LoggedOut()
+		}
+		return s.staffSSO.LogoutURL(sess.Federated.IDToken, back)
+	}
 	return ""
 }

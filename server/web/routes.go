@@ -55,6 +55,8 @@ func (s *Server) routes() *fiber.App {
 	app.Post("/saml/acs", s.loginLimit, s.samlACS)
 	app.Get("/saml/slo", s.samlSLO)
 	app.Post("/saml/slo", s.samlSLO)
+	app.Get("/auth/staff-login", s.staffLogin)
+	app.Get("/auth/oidc/callback", s.staffCallback)
 	auth := app.Group("/auth")
 	auth.Get("/test-login", s.demoOnly, s.testLoginPage)
 	auth.Post("/test-login", s.demoOnly, s.loginLimit, s.testLogin)

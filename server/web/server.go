@@ -31,6 +31,7 @@ import (
 	"asiointi/server/publish"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
+	"asiointi/server/staffsso"
 	"asiointi/server/suomifi/eid"
 )
 
@@ -67,6 +68,9 @@ type Deps struct {
 	// EID is the resident login through Suomi.fi e-Identification (nil:
 	// not configured; demo mode has the test login).
 	EID *eid.SP
+	// StaffSSO is the staff login through the municipality's OpenID
+	// Connect provider (nil: not configured).
+	StaffSSO *staffsso.Client
 }
 
 // Storage is what /readyz asks of the database.
@@ -106,6 +110,7 @@ type Server struct {
 	access     *audit.Log
 	wsHandler  fiber.Handler
 	eid        *eid.SP
+	staffSSO   *staffsso.Client
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
 
@@ -132,7 +137,7 @@ func New(d Deps) (*Server, error) {
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
-	s.eid = d.EID
+	s.eid, s.staffSSO = d.EID, d.StaffSSO
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/publish"
+	"asiointi/server/staffsso"
 	"asiointi/server/store"
 	"asiointi/server/suomifi/eid"
 )
@@ -59,6 +60,9 @@ type Parts struct {
 	// login through Suomi.fi e-Identification (nil unless configured).
 	LoginStates *identity.LoginStates
 	EID         *eid.SP
+	// StaffSSO is the staff login through the municipality's OpenID
+	// Connect provider (nil unless configured).
+	StaffSSO *staffsso.Client
 }
 
 // Build seeds the demo data in demo mode and builds the parts on st.
@@ -101,6 +105,14 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	p.LoginStates = &identity.LoginStates{Store: st, Now: o.Now}
 	if p.EID, err = residentLogin(o.Config, p.LoginStates, o.Now); err != nil {
 		return nil, err
+	}
+	if c := o.Config; c.StaffOIDCIssuer != "" {
+		p.StaffSSO, err = staffsso.New(context.Background(), staffsso.Config{Issuer: c.StaffOIDCIssuer,
+			ClientID: c.StaffOIDCClientID, ClientSecret: c.StaffOIDCClientSecret, BaseURL: c.BaseURL,
+			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates})
+		if err != nil {
+			return nil, fmt.Errorf("ASIOINTI_STAFF_OIDC_ISSUER: %w", err)
+		}
 	}
 	p.Inbox, p.Prefs, p.Outbox = &notify.Inbox{Store: st}, &notify.Prefs{Store: st}, &notify.Recorder{Store: st, Now: o.Now}
 	vapid, err := notify.LoadVAPID(st)
