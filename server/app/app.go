@@ -20,6 +20,7 @@ import (
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
 	"asiointi/server/store"
+	"asiointi/server/suomifi/messages"
 	"asiointi/server/web"
 	"asiointi/server/wiring"
 )
@@ -46,6 +47,8 @@ type Main struct {
 
 	stopNotify context.CancelFunc
 	anchoredOn string // the Helsinki day the access log's head was last logged (audit.go)
+	// messages is the Suomi.fi Messages client (nil: not configured).
+	messages *messages.Client
 	// loginStates are outside logins in flight and used one-time ids.
 	loginStates *identity.LoginStates
 
@@ -152,6 +155,17 @@ func (m *Main) senders(rec *notify.Recorder) (map[string]notify.Sender, error) {
 	case demo:
 		out[notify.ChannelSMS] = rec
 	}
+	// Suomi.fi Messages: for the configured kinds, when configured.
+	var kinds []string
+	if c := m.Config; c.MessagesURL != "" {
+		m.messages = &messages.Client{BaseURL: c.MessagesURL, Username: c.MessagesUsername, Password: c.MessagesPassword,
+			ServiceID: c.MessagesServiceID}
+		out[notify.ChannelSuomiFi] = &messages.Channel{Client: m.messages}
+		kinds = c.MessagesKinds
+	}
+	if err := notify.SetMessagesKinds(m.Store, kinds); err != nil {
+		return nil, fmt.Errorf("ASIOINTI_MESSAGES_KINDS: %w", err)
+	}
 	return out, nil
 }
 
@@ -190,6 +204,11 @@ func (m *Main) Run() error {
 	m.anchorAudit(m.Now())
 	go m.housekeeping()
 	go func() { defer m.wg.Done(); m.Notify.Run(ctx) }()
+	if m.messages != nil {
+		p := &messages.Poller{Client: m.messages, Store: m.Store, Log: m.Log}
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); p.Run(ctx, time.Minute) }()
+	}
 	m.Log.Info("listening", "addr", ln.Addr().String(), "mode", string(m.Config.Mode), "data", m.Config.DataDir)
 	return nil
 }

@@ -54,6 +54,9 @@ type Config struct {
 	StaffOIDCIssuer, StaffOIDCClientID, StaffOIDCClientSecret, StaffOIDCRolesClaim string
 	// Suomi.fi Messages (ASIOINTI_MESSAGES_*); unset: not used.
 	MessagesURL, MessagesUsername, MessagesPassword, MessagesServiceID string
+	// MessagesKinds are the notification kinds sent to Suomi.fi Messages
+	// (ASIOINTI_MESSAGES_KINDS; default notify.DefaultMessagesKinds).
+	MessagesKinds []string
 	// SMTPURL and MailFrom configure e-mail (smtp:// with STARTTLS or
 	// smtps://); SMSURL and SMSToken the SMS gateway. Unset in demo mode:
 	// messages go to the demo outbox.

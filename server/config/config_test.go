@@ -38,6 +38,7 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_SAML_IDP_CERT_SHA256": "abc"}, []string{"ASIOINTI_SAML_IDP_CERT_SHA256", "64 hex"}},
 		{map[string]string{"ASIOINTI_STAFF_OIDC_ISSUER": "http://login.example.fi"}, []string{"ASIOINTI_STAFF_OIDC_ISSUER", "https", "ASIOINTI_STAFF_OIDC_CLIENT_ID: is needed", "ASIOINTI_STAFF_OIDC_CLIENT_SECRET: is needed"}},
 		{map[string]string{"ASIOINTI_MESSAGES_URL": "https://api.messages.example"}, []string{"ASIOINTI_MESSAGES_USERNAME: is needed", "ASIOINTI_MESSAGES_PASSWORD: is needed", "ASIOINTI_MESSAGES_SERVICE_ID: is needed"}},
+		{map[string]string{"ASIOINTI_MESSAGES_KINDS": "proxy-submitted,spam"}, []string{"ASIOINTI_MESSAGES_KINDS", `"spam"`}},
 		{map[string]string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE": "/nonexistent/secret"}, []string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE", "cannot read"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "lots"}, []string{"ASIOINTI_UPLOAD_QUOTA", "100MiB"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "100MB"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},

@@ -4,7 +4,10 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+
+	"asiointi/server/notify"
 )
 
 // IDPSuomiFi is ASIOINTI_IDP's value for Suomi.fi e-Identification.
@@ -84,6 +87,21 @@ func loadFederation(c *Config, getenv func(string) string, bad func(name, format
 		}
 	}
 
+	c.MessagesKinds = notify.DefaultMessagesKinds
+	if v := env("ASIOINTI_MESSAGES_KINDS"); v != "" {
+		c.MessagesKinds = nil
+		for _, k := range strings.Split(v, ",") {
+			k = strings.TrimSpace(k)
+			if k == "" || k == "none" {
+				continue
+			}
+			if !slices.Contains(notify.Kinds, k) {
+				bad("ASIOINTI_MESSAGES_KINDS", "%q is not one of %s (or none)", k, strings.Join(notify.Kinds, ", "))
+				continue
+			}
+			c.MessagesKinds = append(c.MessagesKinds, k)
+		}
+	}
 	c.MessagesURL = env("ASIOINTI_MESSAGES_URL")
 	c.MessagesServiceID = env("ASIOINTI_MESSAGES_SERVICE_ID")
 	if v := c.MessagesURL; v != "" {
