@@ -225,3 +225,14 @@ func (c *Client) LogoutURL(idToken, back string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// LogoutOrigin is the origin of the provider's end-session endpoint (""
+// when it has none): our logout form leads there, so the pages' CSP
+// form-action must allow it.
+func (c *Client) LogoutOrigin() string {
+	u, err := url.Parse(c.endSession)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -119,6 +119,17 @@ func (s *Server) clearSite(c *fiber.Ctx) {
 	c.Set("Cache-Control", "no-store")
 }
 
+// clearSiteButCookies is clearSite for a browser on its way through an
+// identity provider's single logout: our cookies are expired one by one,
+// as Clear-Site-Data "cookies" would also drop the cookies the logout
+// itself needs (ours, or the identity provider's on the same host).
+func (s *Server) clearSiteButCookies(c *fiber.Ctx) {
+	c.Set("Clear-Site-Data", `"cache", "storage"`)
+	s.setCookie(c, cookieSession, "", -1)
+	s.setCookie(c, cookiePre, "", -1)
+	c.Set("Cache-Control", "no-store")
+}
+
 // endSession ends the session the cookie names (also one rotated away a
 // moment ago, and so what it was rotated into) and clears the browser.
 func (s *Server) endSession(c *fiber.Ctx) error {
@@ -135,11 +146,8 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 	}
 	if to := s.federatedLogout(c, sess); to != "" {
 		// On to the identity provider's single logout; the cookie of that
-		// attempt must survive, so cookies are expired one by one.
-		c.Set("Clear-Site-Data", `"cache", "storage"`)
-		s.setCookie(c, cookieSession, "", -1)
-		s.setCookie(c, cookiePre, "", -1)
-		c.Set("Cache-Control", "no-store")
+		// attempt must survive.
+		s.clearSiteButCookies(c)
 		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	s.clearSite(c)

@@ -127,7 +127,7 @@ func (s *Server) samlSLO(c *fiber.Ctx) error {
 			s.hub.CloseSession(key)
 		}
 		if sess := session(c); sess != nil && lo.Matches(sess.Federated) {
-			s.clearSite(c)
+			s.clearSiteButCookies(c)
 		}
 		if s.log != nil {
 			s.log.Info("logout", "method", "suomifi-idp", "sessions", len(ended))

@@ -124,8 +124,10 @@ func TestNationalLogin(t *testing.T) {
 		}
 	})
 	t.Run("refused assertion", func(t *testing.T) {
-		e.idp.SetFault(eidtest.WrongAudience)
-		defer e.idp.SetFault(eidtest.Good)
+		if err := e.idp.SetFault(eidtest.WrongAudience); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = e.idp.SetFault(eidtest.Good) }()
 		c, res := e.samlLogin("/fi/my")
 		if c != nil || res.StatusCode != http.StatusForbidden {
 			t.Errorf("wrong audience: %d, session %v", res.StatusCode, c)
@@ -159,6 +161,10 @@ func TestNationalLogoutSP(t *testing.T) {
 	attempt := cookie(res, cookieSAML)
 	if res.StatusCode != http.StatusSeeOther || attempt == nil || attempt.Value == "" {
 		t.Fatalf("logout: %d, attempt %v", res.StatusCode, attempt)
+	}
+	// The logout form leads to the IdP: the pages' CSP allows that origin.
+	if page := e.do(req{path: "/fi/my", cookies: []*http.Cookie{sess}}); !strings.Contains(page.Header.Get("Content-Security-Policy"), "form-action 'self' "+e.idpURL+";") {
+		t.Errorf("CSP %q does not let the logout form go to the IdP", page.Header.Get("Content-Security-Policy"))
 	}
 	if strings.Contains(res.Header.Get("Clear-Site-Data"), "cookies") {
 		t.Error("Clear-Site-Data clears the attempt cookie too")

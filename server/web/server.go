@@ -111,6 +111,9 @@ type Server struct {
 	wsHandler  fiber.Handler
 	eid        *eid.SP
 	staffSSO   *staffsso.Client
+	// formActions are the outside origins our forms may lead to (the
+	// identity providers' logout), for the CSP form-action.
+	formActions string
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
 
@@ -138,6 +141,12 @@ func New(d Deps) (*Server, error) {
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	s.eid, s.staffSSO = d.EID, d.StaffSSO
+	if d.EID != nil && d.EID.LogoutOrigin() != "" {
+		s.formActions += " " + d.EID.LogoutOrigin()
+	}
+	if d.StaffSSO != nil && d.StaffSSO.LogoutOrigin() != "" {
+		s.formActions += " " + d.StaffSSO.LogoutOrigin()
+	}
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err

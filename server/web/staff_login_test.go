@@ -59,6 +59,9 @@ func TestStaffLogin(t *testing.T) {
 	if err != nil || m.Name != "Maija Manageri" || m.Role != "manager" || len(m.Units) != 1 || m.Units[0] != "building" {
 		t.Errorf("staff = %+v, %v", m, err)
 	}
+	if page := e.do(req{path: "/fi/", cookies: []*http.Cookie{sess}}); !strings.Contains(page.Header.Get("Content-Security-Policy"), " "+srv.URL+";") {
+		t.Errorf("CSP %q does not let the logout form go to the provider", page.Header.Get("Content-Security-Policy"))
+	}
 	out := e.do(req{method: "POST", path: "/auth/logout", cookies: []*http.Cookie{sess}})
 	lo, _ := url.Parse(out.Header.Get("Location"))
 	if out.StatusCode != http.StatusSeeOther || lo == nil || !strings.HasPrefix(lo.String(), srv.URL+"/logout") || lo.Query().Get("id_token_hint") == "" ||

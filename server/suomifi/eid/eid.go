@@ -488,3 +488,18 @@ func ReadMetadata(ctx context.Context, src string) ([]byte, error) {
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 }
+
+// LogoutOrigin is the origin of the IdP's single logout service ("" when
+// it has none): our logout form leads there, so the pages' CSP
+// form-action must allow it.
+func (s *SP) LogoutOrigin() string {
+	return origin(s.sp.GetSLOBindingLocation(saml.HTTPRedirectBinding))
+}
+
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

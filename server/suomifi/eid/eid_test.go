@@ -61,7 +61,9 @@ func newRig(t *testing.T) *rig {
 	if shared == nil {
 		t.Fatal("rig did not start")
 	}
-	shared.idp.SetFault(eidtest.Good)
+	if err := shared.idp.SetFault(eidtest.Good); err != nil {
+		t.Fatal(err)
+	}
 	shared.idp.SetPerson(aino)
 	return shared
 }
@@ -194,7 +196,9 @@ func TestLoginRefused(t *testing.T) {
 	r := newRig(t)
 	for _, tc := range tests {
 		t.Run(string(tc.fault), func(t *testing.T) {
-			r.idp.SetFault(tc.fault)
+			if err := r.idp.SetFault(tc.fault); err != nil {
+				t.Fatal(err)
+			}
 			token, form := r.login(t, "/fi/my")
 			_, err := r.sp.FinishLogin(token, form.Get("SAMLResponse"))
 			if !errors.Is(err, tc.want) && !(tc.fault == eidtest.Unsigned && err != nil && strings.Contains(err.Error(), "signature element not present")) {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/logger"
 	"github.com/crewjam/saml/samlsp"
 	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
@@ -95,10 +96,6 @@ func New(baseURL string, p Person) (*IdP, error) {
 	if err != nil {
 		return nil, err
 	}
-	rkey, rcert, err := selfSigned("Asiointi local test IdP")
-	if err != nil {
-		return nil, err
-	}
 	base, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil {
 		return nil, err
@@ -108,7 +105,7 @@ func New(baseURL string, p Person) (*IdP, error) {
 	enc := xmlenc.OAEP()
 	enc.BlockCipher = xmlenc.AES256GCM
 	d.idp = saml.IdentityProvider{
-		Key: key, Certificate: cert,
+		Key: key, Certificate: cert, Logger: logger.DefaultLogger,
 		MetadataURL: at(MetadataPath), SSOURL: at(SSOPath), LogoutURL: at(SLOPath),
 		ServiceProviderProvider: d, SessionProvider: d, AssertionMaker: d, ResponseWriter: d,
 		SignatureMethod:         dsig.RSASHA256SignatureMethod,
@@ -117,8 +114,6 @@ func New(baseURL string, p Person) (*IdP, error) {
 		AssertionEncrypter:      enc,
 		NameIDFormats:           []saml.NameIDFormat{saml.TransientNameIDFormat},
 	}
-	d.rogue = d.idp
-	d.rogue.Key, d.rogue.Certificate = rkey, rcert
 	return d, nil
 }
 
@@ -126,7 +121,21 @@ func New(baseURL string, p Person) (*IdP, error) {
 func (d *IdP) SetPerson(p Person) { d.mu.Lock(); d.person = p; d.mu.Unlock() }
 
 // SetFault makes the next answers misbehave (Good: behave).
-func (d *IdP) SetFault(f Fault) { d.mu.Lock(); d.fault = f; d.mu.Unlock() }
+func (d *IdP) SetFault(f Fault) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if f == WrongSignature && d.rogue.Key == nil {
+		// A key nobody trusts, made when first needed (RSA keys are slow).
+		key, cert, err := selfSigned("Asiointi local test IdP")
+		if err != nil {
+			return err
+		}
+		d.rogue = d.idp
+		d.rogue.Key, d.rogue.Certificate = key, cert
+	}
+	d.fault = f
+	return nil
+}
 
 // LastAnswer is the form the IdP last posted to a service provider
 // (SAMLResponse, RelayState): replaying it must fail.
