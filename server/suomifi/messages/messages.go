@@ -209,9 +209,6 @@ type Electronic struct {
 // answers its message id. A repeat of an externalId the API has already
 // taken answers that message's id.
 func (c *Client) Send(ctx context.Context, m Electronic) (int64, error) {
-	type ref struct {
-		ID string `json:"id,omitempty"`
-	}
 	in := map[string]any{
 		"externalId": m.ExternalID,
 		"recipient":  map[string]string{"id": m.RecipientID},
