@@ -65,6 +65,20 @@ func (s *Server) setAttemptCookie(c *fiber.Ctx, tok string) {
 	c.Cookie(ck)
 }
 
+// addressLimit bounds logins from one client address. The outside
+// logins name no account before the answer is validated, so the
+// per-account limit of test login does not apply (with no account it
+// would be one limit for every resident at once).
+func (s *Server) addressLimit(c *fiber.Ctx) error {
+	if !s.cfg.RateLimits {
+		return c.Next()
+	}
+	if over, err := s.overLimit(c, "login-address", "ip:"+c.IP()); over {
+		return err
+	}
+	return c.Next()
+}
+
 // samlACS takes the IdP's answer: validated, the person is found (or
 // created at their first login) and logged in with a new session.
 func (s *Server) samlACS(c *fiber.Ctx) error {

@@ -123,6 +123,15 @@ func TestNationalLogin(t *testing.T) {
 			t.Errorf("ACS without attempt cookie: %d", acs.StatusCode)
 		}
 	})
+	t.Run("no installation-wide limit", func(t *testing.T) {
+		// Fifteen answers (refused: no attempt) are not throttled as if
+		// every resident were one account.
+		for i := range 15 {
+			if res := e.do(req{method: "POST", path: "/saml/acs", body: "SAMLResponse=eA%3D%3D"}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("answer %d: %d, want 403", i+1, res.StatusCode)
+			}
+		}
+	})
 	t.Run("refused assertion", func(t *testing.T) {
 		if err := e.idp.SetFault(eidtest.WrongAudience); err != nil {
 			t.Fatal(err)

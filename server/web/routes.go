@@ -52,11 +52,11 @@ func (s *Server) routes() *fiber.App {
 
 	app.Get("/saml/metadata", s.samlMetadata)
 	app.Get("/auth/national-login", s.samlLogin)
-	app.Post("/saml/acs", s.loginLimit, s.samlACS)
+	app.Post("/saml/acs", s.addressLimit, s.samlACS)
 	app.Get("/saml/slo", s.samlSLO)
 	app.Post("/saml/slo", s.samlSLO)
 	app.Get("/auth/staff-login", s.staffLogin)
-	app.Get("/auth/oidc/callback", s.staffCallback)
+	app.Get("/auth/oidc/callback", s.addressLimit, s.staffCallback)
 	auth := app.Group("/auth")
 	auth.Get("/test-login", s.demoOnly, s.testLoginPage)
 	auth.Post("/test-login", s.demoOnly, s.loginLimit, s.testLogin)
