@@ -47,7 +47,8 @@ type Server struct {
 
 // startServer builds nothing (TestMain built the binary): it starts the
 // server on a free loopback port with a fresh data directory in demo mode
-// with rate limits off, plus env ("NAME=value"), and waits for /readyz.
+// with rate limits off, plus env ("NAME=value"; an ASIOINTI_ADDR there is
+// used instead of a free port), and waits for /readyz.
 // At the end of the test it stops the server with SIGTERM and fails the test
 // unless the server exits 0 (graceful shutdown) and its log holds no
 // henkilötunnus.
@@ -61,8 +62,12 @@ func startServer(t testing.TB, env ...string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	addr := "127.0.0.1:" + strconv.Itoa(port)
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	for _, e := range env { // a test that must know the address first picks it
+		if a, ok := strings.CutPrefix(e, "ASIOINTI_ADDR="); ok {
+			addr = a
+		}
+	}
 	s := &Server{
 		URL: "http://" + addr, Addr: addr, DataDir: data, t: t,
 		logs: &lockedBuffer{}, exited: make(chan struct{}),

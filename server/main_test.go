@@ -112,6 +112,18 @@ func TestBadConfigRefusesToServe(t *testing.T) {
 	if code := run(nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "ASIOINTI_IDP") {
 		t.Errorf("production without settings: code %d, %q", code, errb.String())
 	}
+	// One line for each missing setting.
+	for _, want := range []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "ASIOINTI_STAFF_OIDC_ISSUER", "ASIOINTI_SMTP_URL"} {
+		n := 0
+		for _, line := range strings.Split(errb.String(), "\n") {
+			if strings.HasPrefix(line, "  - production mode needs "+want) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s on %d lines of %q, want 1", want, n, errb.String())
+		}
+	}
 }
 
 // `asiointi audit verify` names the first broken link of a tampered log.

@@ -21,6 +21,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/suomifi/messages"
 	"asiointi/server/web"
 	"asiointi/server/wiring"
 )
@@ -47,6 +48,10 @@ type Main struct {
 
 	stopNotify context.CancelFunc
 	anchoredOn string // the Helsinki day the access log's head was last logged (audit.go)
+	// messages is the Suomi.fi Messages client (nil: not configured).
+	messages *messages.Client
+	// loginStates are outside logins in flight and used one-time ids.
+	loginStates *identity.LoginStates
 
 	ln        net.Listener
 	metricsLn net.Listener
@@ -83,7 +88,7 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	m.Cases, m.Sessions = parts.Cases, parts.Sessions
+	m.Cases, m.Sessions, m.loginStates = parts.Cases, parts.Sessions, parts.LoginStates
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
 	senders, err := m.senders(parts.Outbox)
@@ -98,7 +103,8 @@ func (m *Main) Open() error {
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
 		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
-		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access})
+		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access,
+		EID: parts.EID, StaffSSO: parts.StaffSSO})
 	if err != nil {
 		return err
 	}
@@ -169,6 +175,17 @@ func (m *Main) senders(rec *notify.Recorder) (map[string]notify.Sender, error) {
 	case demo:
 		out[notify.ChannelSMS] = rec
 	}
+	// Suomi.fi Messages: for the configured kinds, when configured.
+	var kinds []string
+	if c := m.Config; c.MessagesURL != "" {
+		m.messages = &messages.Client{BaseURL: c.MessagesURL, Username: c.MessagesUsername, Password: c.MessagesPassword,
+			ServiceID: c.MessagesServiceID}
+		out[notify.ChannelSuomiFi] = &messages.Channel{Client: m.messages}
+		kinds = c.MessagesKinds
+	}
+	if err := notify.SetMessagesKinds(m.Store, kinds); err != nil {
+		return nil, fmt.Errorf("ASIOINTI_MESSAGES_KINDS: %w", err)
+	}
 	return out, nil
 }
 
@@ -207,6 +224,11 @@ func (m *Main) Run() error {
 	m.anchorAudit(m.Now())
 	go m.housekeeping()
 	go func() { defer m.wg.Done(); m.Notify.Run(ctx) }()
+	if m.messages != nil {
+		p := &messages.Poller{Client: m.messages, Store: m.Store, Log: m.Log}
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); p.Run(ctx, time.Minute) }()
+	}
 	m.Log.Info("listening", "addr", ln.Addr().String(), "mode", string(m.Config.Mode), "data", m.Config.DataDir)
 	return nil
 }
@@ -245,6 +267,9 @@ func (m *Main) housekeeping() {
 				m.Log.Error("session sweep", "err", err)
 			} else if n > 0 {
 				m.Log.Info("sessions expired", "count", n)
+			}
+			if _, err := m.loginStates.Sweep(); err != nil {
+				m.Log.Error("login state sweep", "err", err)
 			}
 		}
 	}

@@ -144,6 +144,9 @@ func registerValue(concept string, subject, actor *population.Person, org *popul
 	if p == nil {
 		return nil, "", false
 	}
+	if isAddressConcept(concept) && p.AddressProtected {
+		return nil, "", false // non-disclosure: never prefilled
+	}
 	var v string
 	switch concept {
 	case "name.first":
@@ -201,10 +204,22 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 			}
 		}
 	}
+	protected := subject != nil && subject.AddressProtected
 	for _, f := range want {
 		if v, src, ok := registerValue(f.Concept, subject, actor, org, d.Principal != nil); ok {
 			out[f.ID] = PrefillSource{Source: src, About: conceptAbout(f.Concept), Value: v}
 		}
+	}
+	if protected {
+		// Non-disclosure of address: not even the person's own earlier
+		// answers bring an address back onto the screen.
+		kept := want[:0:0]
+		for _, f := range want {
+			if !isAddressConcept(f.Concept) {
+				kept = append(kept, f)
+			}
+		}
+		want = kept
 	}
 	// Earlier answers of this owner for this subject.
 	subjectID := d.Subject().ID
@@ -239,6 +254,12 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 		return nil, err
 	}
 	return out, nil
+}
+
+// isAddressConcept reports whether a data concept is part of an address
+// (address.street, person.address.city, ...).
+func isAddressConcept(concept string) bool {
+	return strings.HasPrefix(concept, "address.") || strings.Contains(concept, ".address.")
 }
 
 // compatible reports whether an earlier answer fits this field (an option

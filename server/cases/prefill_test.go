@@ -1,11 +1,13 @@
 package cases_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/identity"
 )
 
 // TestCreateDraftPrefill: the registers fill fields by concept, one case
@@ -348,5 +350,34 @@ func TestPrefillSummerJobVoucherYoungPersonsPhone(t *testing.T) {
 	}
 	if got := d.Data["phone"]; got != "+358 45 111 2222" {
 		t.Errorf("phone = %v, want Ella's own number +358 45 111 2222 (the field asks for the young person's number)", got)
+	}
+}
+
+// TestPrefillAddressProtected: a person under non-disclosure of address
+// (turvakielto, from e-Identification) gets no address prefilled, neither
+// from the register nor from earlier answers; other fields still are.
+func TestPrefillAddressProtected(t *testing.T) {
+	for _, protected := range []bool{false, true} {
+		t.Run(fmt.Sprint("protected=", protected), func(t *testing.T) {
+			e := newEnv(t)
+			helmi, err := e.reg.PersonByHetu(hetuHelmi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := identity.Identified{Hetu: hetuHelmi, AddressProtected: protected, Address: helmi.Address}
+			if _, err := e.reg.Identify(in, t0); err != nil {
+				t.Fatal(err)
+			}
+			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
+			for _, id := range []string{"street", "postalCode", "city"} {
+				_, ok := d.Data[id]
+				if ok == protected {
+					t.Errorf("data[%s] present = %v, want %v", id, ok, !protected)
+				}
+			}
+			if d.Data["hetu"] != hetuHelmi {
+				t.Errorf("hetu = %v, want it prefilled still", d.Data["hetu"])
+			}
+		})
 	}
 }

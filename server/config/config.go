@@ -44,8 +44,22 @@ type Config struct {
 	// BaseURL is the public origin (scheme://host[:port]) when known;
 	// required in production for links in messages.
 	BaseURL string
-	// IdentityProvider names the production login; none is implemented yet.
+	// IdentityProvider names the resident login: "suomifi-saml" (Suomi.fi
+	// e-Identification) or "" (demo test login only).
 	IdentityProvider string
+	// SAML service provider (ASIOINTI_SAML_*): the IdP metadata (a file
+	// path or an https URL), the SP key and certificate (PEM files), and
+	// optionally the SHA-256 fingerprints of the IdP signing certificates
+	// to trust (needed when the metadata comes from a URL).
+	SAMLIDPMetadata, SAMLKeyFile, SAMLCertFile string
+	SAMLIDPCertSHA256                          []string
+	// Staff login (ASIOINTI_STAFF_OIDC_*); RolesClaim defaults to "roles".
+	StaffOIDCIssuer, StaffOIDCClientID, StaffOIDCClientSecret, StaffOIDCRolesClaim string
+	// Suomi.fi Messages (ASIOINTI_MESSAGES_*); unset: not used.
+	MessagesURL, MessagesUsername, MessagesPassword, MessagesServiceID string
+	// MessagesKinds are the notification kinds sent to Suomi.fi Messages
+	// (ASIOINTI_MESSAGES_KINDS; default notify.DefaultMessagesKinds).
+	MessagesKinds []string
 	// SMTPURL and MailFrom configure e-mail (smtp:// with STARTTLS or
 	// smtps://); SMSURL and SMSToken the SMS gateway. Unset in demo mode:
 	// messages go to the demo outbox.
@@ -186,7 +200,9 @@ func Load(getenv func(string) string) (Config, error) {
 		name string
 		to   *string
 	}{{"ASIOINTI_SMTP_URL", &c.SMTPURL}, {"ASIOINTI_MAIL_FROM", &c.MailFrom}, {"ASIOINTI_SMS_URL", &c.SMSURL}, {"ASIOINTI_SMS_TOKEN", &c.SMSToken},
-		{"ASIOINTI_VAPID_PUBLIC_KEY", &c.VAPIDPublic}, {"ASIOINTI_VAPID_PRIVATE_KEY", &c.VAPIDPrivate}} {
+		{"ASIOINTI_VAPID_PUBLIC_KEY", &c.VAPIDPublic}, {"ASIOINTI_VAPID_PRIVATE_KEY", &c.VAPIDPrivate},
+		{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET", &c.StaffOIDCClientSecret},
+		{"ASIOINTI_MESSAGES_USERNAME", &c.MessagesUsername}, {"ASIOINTI_MESSAGES_PASSWORD", &c.MessagesPassword}} {
 		val, err := secretEnv(getenv, v.name)
 		if err != nil {
 			bad(v.name+"_FILE", "%v", err)
@@ -201,6 +217,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SMTPURL != "" && c.MailFrom == "" {
 		bad("ASIOINTI_MAIL_FROM", "is needed with ASIOINTI_SMTP_URL (the sender address)")
 	}
+	loadFederation(&c, getenv, bad)
 	if c.Mode == Production {
 		var missing []string
 		if c.BaseURL == "" {
@@ -209,10 +226,9 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("ASIOINTI_BASE_URL", "production must be served over https")
 		}
 		if c.IdentityProvider == "" {
-			missing = append(missing, "ASIOINTI_IDP (a Suomi.fi e-Identification provider: none is implemented in this version, so production mode cannot start yet)")
-		} else {
-			bad("ASIOINTI_IDP", "%q is not a supported identity provider: this version has none for production (only demo test login)", c.IdentityProvider)
+			missing = append(missing, "ASIOINTI_IDP (suomifi-saml: resident login through Suomi.fi e-Identification)")
 		}
+		missing = append(missing, c.missingFederation()...)
 		if c.SMTPURL == "" {
 			missing = append(missing, "ASIOINTI_SMTP_URL and ASIOINTI_MAIL_FROM (e-mail)")
 		}

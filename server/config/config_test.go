@@ -29,8 +29,17 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, []string{"nonsense", "CIDR"}},
 		{map[string]string{"ASIOINTI_PUSH_HOSTS": "https://x/y"}, []string{"ASIOINTI_PUSH_HOSTS"}},
 		{map[string]string{"ASIOINTI_BASE_URL": "example.fi"}, []string{"ASIOINTI_BASE_URL"}},
-		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "none is implemented"}},
-		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "not a supported identity provider"}},
+		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "ASIOINTI_STAFF_OIDC_ISSUER"}},
+		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "ASIOINTI_IDP: \"suomifi\" is not one of suomifi-saml"}},
+		{map[string]string{"ASIOINTI_IDP": "suomifi-saml"}, []string{"ASIOINTI_SAML_IDP_METADATA: is needed", "ASIOINTI_SAML_KEY: is needed", "ASIOINTI_SAML_CERT: is needed", "ASIOINTI_BASE_URL: is needed"}},
+		{map[string]string{"ASIOINTI_SAML_KEY": "/nonexistent/sp.key"}, []string{"ASIOINTI_SAML_KEY", "cannot read"}},
+		{map[string]string{"ASIOINTI_SAML_IDP_METADATA": "http://idp.example.fi/metadata"}, []string{"ASIOINTI_SAML_IDP_METADATA", "https"}},
+		{map[string]string{"ASIOINTI_SAML_IDP_METADATA": "https://idp.example.fi/metadata"}, []string{"ASIOINTI_SAML_IDP_CERT_SHA256: is needed"}},
+		{map[string]string{"ASIOINTI_SAML_IDP_CERT_SHA256": "abc"}, []string{"ASIOINTI_SAML_IDP_CERT_SHA256", "64 hex"}},
+		{map[string]string{"ASIOINTI_STAFF_OIDC_ISSUER": "http://login.example.fi"}, []string{"ASIOINTI_STAFF_OIDC_ISSUER", "https", "ASIOINTI_STAFF_OIDC_CLIENT_ID: is needed", "ASIOINTI_STAFF_OIDC_CLIENT_SECRET: is needed"}},
+		{map[string]string{"ASIOINTI_MESSAGES_URL": "https://api.messages.example"}, []string{"ASIOINTI_MESSAGES_USERNAME: is needed", "ASIOINTI_MESSAGES_PASSWORD: is needed", "ASIOINTI_MESSAGES_SERVICE_ID: is needed"}},
+		{map[string]string{"ASIOINTI_MESSAGES_KINDS": "proxy-submitted,spam"}, []string{"ASIOINTI_MESSAGES_KINDS", `"spam"`}},
+		{map[string]string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE": "/nonexistent/secret"}, []string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE", "cannot read"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "lots"}, []string{"ASIOINTI_UPLOAD_QUOTA", "100MiB"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "100MB"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "-1"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},
@@ -119,5 +128,35 @@ func TestUploadQuota(t *testing.T) {
 	c, err := Load(env(map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "20"}))
 	if err != nil || c.MaxConnsPerIP != 20 {
 		t.Errorf("ASIOINTI_MAX_CONNS_PER_IP=20: %d, %v", c.MaxConnsPerIP, err)
+	}
+}
+
+// TestProductionSettings: with every required setting production mode
+// loads; the secrets come from _FILE variables as well.
+func TestProductionSettings(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c, err := Load(env(map[string]string{
+		"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "https://asiointi.example.fi",
+		"ASIOINTI_IDP": "suomifi-saml", "ASIOINTI_SAML_IDP_METADATA": file("idp.xml", "<x/>"),
+		"ASIOINTI_SAML_KEY": file("sp.key", "k"), "ASIOINTI_SAML_CERT": file("sp.crt", "c"),
+		"ASIOINTI_STAFF_OIDC_ISSUER": "https://login.example.fi/realms/kunta", "ASIOINTI_STAFF_OIDC_CLIENT_ID": "asiointi",
+		"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE": file("oidc", "oidc-s3cret\n"),
+		"ASIOINTI_MESSAGES_URL":                  "https://api.messages.example", "ASIOINTI_MESSAGES_USERNAME": "u",
+		"ASIOINTI_MESSAGES_PASSWORD_FILE": file("msg", "msg-s3cret"), "ASIOINTI_MESSAGES_SERVICE_ID": "0000000-0",
+		"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587", "ASIOINTI_MAIL_FROM": "noreply@example.fi",
+		"ASIOINTI_SMS_URL": "https://sms.example.fi/send",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StaffOIDCClientSecret != "oidc-s3cret" || c.MessagesPassword != "msg-s3cret" || c.StaffOIDCRolesClaim != "roles" {
+		t.Errorf("%+v", c)
 	}
 }

@@ -26,17 +26,20 @@ const (
 // Session is a logged-in browser. It is stored under the hash of its token;
 // the token itself lives only in the cookie.
 type Session struct {
-	Key        string    `json:"-"`
-	UserID     string    `json:"userId"`
-	Kind       string    `json:"kind"`
-	Name       string    `json:"name"`
-	Role       string    `json:"role,omitempty"`
-	ActingFor  string    `json:"actingFor,omitempty"`
-	ActingAs   string    `json:"actingAs,omitempty"` // guardian | mandate | organization
-	ActingName string    `json:"actingName,omitempty"`
-	Kiosk      bool      `json:"kiosk,omitempty"`
-	CreatedAt  time.Time `json:"createdAt"`
-	LastSeen   time.Time `json:"lastSeen"`
+	Key        string `json:"-"`
+	UserID     string `json:"userId"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Role       string `json:"role,omitempty"`
+	ActingFor  string `json:"actingFor,omitempty"`
+	ActingAs   string `json:"actingAs,omitempty"` // guardian | mandate | organization
+	ActingName string `json:"actingName,omitempty"`
+	Kiosk      bool   `json:"kiosk,omitempty"`
+	// Federated is the outside login this session came from, kept for
+	// single logout (nil: test login).
+	Federated *Federated `json:"federated,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	LastSeen  time.Time  `json:"lastSeen"`
 }
 
 // ErrNoSession means the token is unknown or has expired.

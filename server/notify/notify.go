@@ -213,6 +213,9 @@ func Record(tx *store.Tx, n Notification) error {
 	if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive}, n.At); err != nil {
 		return err
 	}
+	if err := queueMessages(tx, n); err != nil {
+		return err
+	}
 	prefs, err := prefsIn(tx, n.User)
 	if err != nil {
 		return err

@@ -497,6 +497,9 @@ func (d *Dispatcher) send(ctx context.Context, j taken) error {
 	case ChannelPush:
 		m.To, m.Device = j.d.Target, j.sub
 		m.Title = d.Render.PushTitle(lang)
+	case ChannelSuomiFi:
+		m.To = strings.TrimSpace(p.Hetu)
+		m.Subject, m.Text, _ = d.Render.Mail(lang, j.n)
 	}
 	if m.To == "" {
 		return fmt.Errorf("%w: no %s address", ErrPermanent, j.d.Channel)

@@ -30,8 +30,15 @@ type Person struct {
 	BirthDate string  `json:"birthDate"`
 	Language  string  `json:"language"`
 	Address   Address `json:"address"`
-	Email     string  `json:"email,omitempty"`
-	Phone     string  `json:"phone,omitempty"`
+	// AddressProtected is the population register's non-disclosure of
+	// address (turvakielto): no address of this person is shown or
+	// prefilled anywhere, and none is stored.
+	AddressProtected bool `json:"addressProtected,omitempty"`
+	// HomeMunicipality is the municipality number of the home
+	// municipality, as e-Identification tells it.
+	HomeMunicipality string `json:"homeMunicipality,omitempty"`
+	Email            string `json:"email,omitempty"`
+	Phone            string `json:"phone,omitempty"`
 	// Guardians lists person ids of the guardians (minors only).
 	Guardians []string `json:"guardians,omitempty"`
 	// Roles are positions in organisations (e.g. PJ = chair).

@@ -71,12 +71,15 @@ const (
 	// (DueKey) for each draft and each draft's files, so a pass visits only
 	// what has come due (server/cases/due.go).
 	Due = "due"
+	// LoginState holds national and staff login attempts in flight and the
+	// one-time ids already used (SAML assertions), each with its expiry.
+	LoginState = "login_state"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
-	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due}
+	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

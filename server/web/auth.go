@@ -119,18 +119,36 @@ func (s *Server) clearSite(c *fiber.Ctx) {
 	c.Set("Cache-Control", "no-store")
 }
 
+// clearSiteButCookies is clearSite for a browser on its way through an
+// identity provider's single logout: our cookies are expired one by one,
+// as Clear-Site-Data "cookies" would also drop the cookies the logout
+// itself needs (ours, or the identity provider's on the same host).
+func (s *Server) clearSiteButCookies(c *fiber.Ctx) {
+	c.Set("Clear-Site-Data", `"cache", "storage"`)
+	s.setCookie(c, cookieSession, "", -1)
+	s.setCookie(c, cookiePre, "", -1)
+	c.Set("Cache-Control", "no-store")
+}
+
 // endSession ends the session the cookie names (also one rotated away a
 // moment ago, and so what it was rotated into) and clears the browser.
 func (s *Server) endSession(c *fiber.Ctx) error {
 	if err := s.sessions.End(c.Cookies(cookieSession)); err != nil {
 		return err
 	}
-	if sess := session(c); sess != nil {
+	sess := session(c)
+	if sess != nil {
 		s.hub.CloseSession(sess.Key) // its open pages stop hearing
 		s.forgetDevice(c, sess.UserID)
 		if s.log != nil {
 			s.log.Info("logout", "user", sess.UserID)
 		}
+	}
+	if to := s.federatedLogout(c, sess); to != "" {
+		// On to the identity provider's single logout; the cookie of that
+		// attempt must survive.
+		s.clearSiteButCookies(c)
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	s.clearSite(c)
 	return c.Redirect(pathsIn(requestLang(c)).LoggedOut(), fiber.StatusSeeOther)

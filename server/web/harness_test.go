@@ -74,7 +74,8 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 		Messages: parts.Messages, Municipality: parts.Municipality, Catalog: parts.Catalog, Cases: parts.Cases,
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
 		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
-		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access})
+		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access,
+		EID: parts.EID, StaffSSO: parts.StaffSSO})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,11 @@ func (s *Server) offlinePage(c *fiber.Ctx) error {
 // loginView is the data of pages/login.html.
 type loginView struct {
 	Next string // where to go after login
+	// National is set when the national login (Suomi.fi
+	// e-Identification) is configured.
+	National bool
+	// Staff is set when the staff login (OpenID Connect) is configured.
+	Staff bool
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
@@ -24,7 +29,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if session(c) != nil {
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "login", "login.title", &loginView{Next: next}))
+	return s.render(c, fiber.StatusOK, s.page(c, "login", "login.title", &loginView{Next: next, National: s.eid != nil, Staff: s.staffSSO != nil}))
 }
 
 func (s *Server) loggedOutPage(c *fiber.Ctx) error {

@@ -50,6 +50,13 @@ func (s *Server) routes() *fiber.App {
 	app.Get("/", s.rootRedirect)
 	app.Get("/ws", s.wsAuth, s.wsHandler)
 
+	app.Get("/saml/metadata", s.samlMetadata)
+	app.Get("/auth/national-login", s.samlLogin)
+	app.Post("/saml/acs", s.addressLimit, s.samlACS)
+	app.Get("/saml/slo", s.samlSLO)
+	app.Post("/saml/slo", s.samlSLO)
+	app.Get("/auth/staff-login", s.staffLogin)
+	app.Get("/auth/oidc/callback", s.addressLimit, s.staffCallback)
 	auth := app.Group("/auth")
 	auth.Get("/test-login", s.demoOnly, s.testLoginPage)
 	auth.Post("/test-login", s.demoOnly, s.loginLimit, s.testLogin)

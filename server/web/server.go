@@ -31,6 +31,8 @@ import (
 	"asiointi/server/publish"
 	"asiointi/server/ratelimit"
 	"asiointi/server/render"
+	"asiointi/server/staffsso"
+	"asiointi/server/suomifi/eid"
 )
 
 // Deps are what the HTTP layer needs, built once by app.Open (see
@@ -63,6 +65,12 @@ type Deps struct {
 	Feedback   *publish.Feedbacks
 	// Access is the access log: who has read whose data.
 	Access *audit.Log
+	// EID is the resident login through Suomi.fi e-Identification (nil:
+	// not configured; demo mode has the test login).
+	EID *eid.SP
+	// StaffSSO is the staff login through the municipality's OpenID
+	// Connect provider (nil: not configured).
+	StaffSSO *staffsso.Client
 }
 
 // Storage is what /readyz asks of the database.
@@ -103,6 +111,11 @@ type Server struct {
 	wsHandler  fiber.Handler
 	wsPings    sync.Once     // starts wsPinger with the first connection
 	wsStop     chan struct{} // closed at shutdown: wsPinger ends
+	eid        *eid.SP
+	staffSSO   *staffsso.Client
+	// formActions are the outside origins our forms may lead to (the
+	// identity providers' logout), for the CSP form-action.
+	formActions string
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
 
@@ -129,6 +142,13 @@ func New(d Deps) (*Server, error) {
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
+	s.eid, s.staffSSO = d.EID, d.StaffSSO
+	if d.EID != nil && d.EID.LogoutOrigin() != "" {
+		s.formActions += " " + d.EID.LogoutOrigin()
+	}
+	if d.StaffSSO != nil && d.StaffSSO.LogoutOrigin() != "" {
+		s.formActions += " " + d.StaffSSO.LogoutOrigin()
+	}
 	s.idPrefix = randomString(6) + "-"
 	if err := s.loadStatic(); err != nil {
 		return nil, err

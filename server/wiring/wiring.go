@@ -8,6 +8,7 @@
 package wiring
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -22,7 +23,9 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/publish"
+	"asiointi/server/staffsso"
 	"asiointi/server/store"
+	"asiointi/server/suomifi/eid"
 )
 
 // Options are what Build needs besides the store.
@@ -53,6 +56,13 @@ type Parts struct {
 	Statements *publish.Statements // accessibility statements
 	Feedback   *publish.Feedbacks  // accessibility feedback
 	Access     *audit.Log          // the access log
+	// LoginStates holds outside logins in flight; EID is the resident
+	// login through Suomi.fi e-Identification (nil unless configured).
+	LoginStates *identity.LoginStates
+	EID         *eid.SP
+	// StaffSSO is the staff login through the municipality's OpenID
+	// Connect provider (nil unless configured).
+	StaffSSO *staffsso.Client
 }
 
 // Build seeds the demo data in demo mode and builds the parts on st.
@@ -91,6 +101,18 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 		Absolute: o.Config.SessionAbsolute, Touch: time.Minute, Now: o.Now}
 	if p.Secret, err = identity.Secret(st); err != nil {
 		return nil, err
+	}
+	p.LoginStates = &identity.LoginStates{Store: st, Now: o.Now}
+	if p.EID, err = residentLogin(o.Config, p.LoginStates, o.Now); err != nil {
+		return nil, err
+	}
+	if c := o.Config; c.StaffOIDCIssuer != "" {
+		p.StaffSSO, err = staffsso.New(context.Background(), staffsso.Config{Issuer: c.StaffOIDCIssuer,
+			ClientID: c.StaffOIDCClientID, ClientSecret: c.StaffOIDCClientSecret, BaseURL: c.BaseURL,
+			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates})
+		if err != nil {
+			return nil, fmt.Errorf("ASIOINTI_STAFF_OIDC_ISSUER: %w", err)
+		}
 	}
 	p.Inbox, p.Prefs, p.Outbox = &notify.Inbox{Store: st}, &notify.Prefs{Store: st}, &notify.Recorder{Store: st, Now: o.Now}
 	// The web push keys: from configuration, or made at first start and
@@ -135,4 +157,26 @@ func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality,
 		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
 	}
 	return muni, cat, nil
+}
+
+// residentLogin builds the SAML service provider of Suomi.fi
+// e-Identification when the configuration names it.
+func residentLogin(c config.Config, states *identity.LoginStates, now func() time.Time) (*eid.SP, error) {
+	if c.IdentityProvider != config.IDPSuomiFi {
+		return nil, nil
+	}
+	key, cert, err := eid.LoadKeyPair(c.SAMLCertFile, c.SAMLKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("ASIOINTI_SAML_KEY and ASIOINTI_SAML_CERT: %w", err)
+	}
+	meta, err := eid.ReadMetadata(context.Background(), c.SAMLIDPMetadata)
+	if err != nil {
+		return nil, fmt.Errorf("ASIOINTI_SAML_IDP_METADATA: %w", err)
+	}
+	sp, err := eid.New(eid.Config{BaseURL: c.BaseURL, Key: key, Cert: cert, IDPMetadata: meta,
+		PinnedCerts: c.SAMLIDPCertSHA256, States: states, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("ASIOINTI_SAML_IDP_METADATA: %w", err)
+	}
+	return sp, nil
 }

@@ -1,0 +1,100 @@
+package identity
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"asiointi/server/fincode"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// Identified is a person as strong national identification (Suomi.fi
+// e-Identification) tells them at login.
+type Identified struct {
+	Hetu             string
+	FirstName        string // the given name in use (kutsumanimi) when told
+	LastName         string
+	Email            string
+	HomeMunicipality string // municipality number
+	// AddressProtected is the non-disclosure flag: Address is then empty
+	// and any stored address of the person is removed.
+	AddressProtected bool
+	Address          population.Address
+}
+
+// ErrNoHetu means the identification carried no valid henkilötunnus: no
+// resident can be logged in from it.
+var ErrNoHetu = errors.New("identity: identification without a henkilötunnus")
+
+// Identify finds the resident a national identification names, creating
+// them at their first login, and brings what the identification tells up
+// to date: the names, and the non-disclosure of address (a protected
+// person's stored address is removed). Relations (guardianships, mandates)
+// are left as the population data gave them.
+func (d *Directory) Identify(in Identified, now time.Time) (population.Person, error) {
+	hetu := strings.ToUpper(strings.TrimSpace(in.Hetu))
+	born, ok := fincode.HetuBirthDate(hetu)
+	if !ok {
+		return population.Person{}, ErrNoHetu
+	}
+	var p population.Person
+	err := d.Store.Update(func(tx *store.Tx) error {
+		p = population.Person{}
+		raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			p = population.Person{ID: store.NewID(now), Hetu: hetu, Language: "fi", BirthDate: born.Format("2006-01-02")}
+			if err := tx.PutRaw(store.PeopleByHetu, hetu, []byte(p.ID)); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if err := tx.Get(store.People, string(raw), &p); err != nil {
+				return err
+			}
+		}
+		if in.FirstName != "" {
+			p.FirstName = in.FirstName
+		}
+		if in.LastName != "" {
+			p.LastName = in.LastName
+		}
+		if p.Email == "" && in.Email != "" {
+			p.Email = in.Email
+		}
+		if in.HomeMunicipality != "" {
+			p.HomeMunicipality = in.HomeMunicipality
+		}
+		p.AddressProtected = in.AddressProtected
+		switch {
+		case in.AddressProtected:
+			p.Address = population.Address{}
+		case in.Address.PostalCode != "" || len(in.Address.Street) > 0:
+			p.Address = in.Address
+		}
+		return tx.Put(store.People, p.ID, p)
+	})
+	return p, err
+}
+
+// Federated is what an outside identity provider said about a login that
+// logging out needs: for SAML the NameID (with its qualifiers) and the
+// session index; for OIDC the ID token (the hint of RP-initiated logout).
+type Federated struct {
+	Method          string `json:"method"` // suomifi-saml | oidc
+	NameID          string `json:"nameId,omitempty"`
+	NameIDFormat    string `json:"nameIdFormat,omitempty"`
+	NameQualifier   string `json:"nameQualifier,omitempty"`
+	SPNameQualifier string `json:"spNameQualifier,omitempty"`
+	SessionIndex    string `json:"sessionIndex,omitempty"`
+	IDToken         string `json:"idToken,omitempty"`
+}
+
+// SaveStaff creates or updates a staff member (a login through the
+// municipality's identity provider brings their name and roles).
+func (d *Directory) SaveStaff(s population.Staff) error {
+	return d.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Staff, s.Username, s) })
+}
