@@ -11,6 +11,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 	"asiointi/server/store"
 )
@@ -496,6 +497,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
 			return err
 		}
+		made := *c
+		made.Reference = ref
+		if err := indexCase(tx, &made); err != nil {
+			return err
+		}
 		if err := notify.Submitted(tx, submittedAction(c, ref)); err != nil {
 			return err
 		}
@@ -505,8 +511,6 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, id)); err != nil {
 			return err
 		}
-		made := *c
-		made.Reference = ref
 		res = SubmitResult{Case: &made}
 		return nil
 	})
@@ -604,19 +608,13 @@ func (s *Service) caseByID(id string) (*Case, error) {
 // Case returns a case the user may see: they submitted it or it was made
 // in their name. Anyone else gets ErrNotFound.
 func (s *Service) Case(id, user string) (*Case, []Event, error) {
-	if !store.ValidID(id) {
-		return nil, nil, ErrNotFound
-	}
-	var c Case
+	var c *Case
 	var evs []Event
 	err := s.Store.View(func(tx *store.Tx) error {
-		if !tx.Has(store.CasesByUser, userKey(user, id)) {
-			return ErrNotFound
-		}
-		if err := tx.Get(store.Cases, id, &c); err != nil {
+		var err error
+		if c, _, err = caseFor(tx, Ref{ID: user, Kind: identity.Resident}, id); err != nil {
 			return err
 		}
-		var err error
 		evs, err = store.Values[Event](tx, store.Events, id+"/")
 		return err
 	})
@@ -626,7 +624,7 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &c, evs, nil
+	return c, evs, nil
 }
 
 // Cases lists the cases a user submitted or that were made in their name,

@@ -26,10 +26,17 @@ const (
 	KindPartySubmitted = "party-submitted"
 	// KindDraftExpiring reminds the owner of a draft about to be deleted.
 	KindDraftExpiring = "draft-expiring"
+	// KindCaseStatus tells the people of a case that its status changed.
+	KindCaseStatus = "case-status"
+	// KindSupplementRequested tells them the handler needs more information.
+	KindSupplementRequested = "supplement-requested"
+	// KindDecision tells them the application was decided.
+	KindDecision = "decision"
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring}
+var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring,
+	KindCaseStatus, KindSupplementRequested, KindDecision}
 
 // Notification is one message to one person. It is stored in the
 // person's in-app list (bucket notices, key "user/id"); the JSON names

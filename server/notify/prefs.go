@@ -33,6 +33,10 @@ var defaults = map[string][]string{
 	KindSubmittedFor:   {},
 	KindPartySubmitted: {ChannelPush, ChannelEmail},
 	KindDraftExpiring:  {},
+	// A handler's answers: the resident must not miss them.
+	KindCaseStatus:          {},
+	KindSupplementRequested: {ChannelPush, ChannelEmail},
+	KindDecision:            {ChannelPush, ChannelEmail},
 }
 
 // Channels lists the optional channels on for kind.

@@ -22,18 +22,24 @@ type Renderer struct {
 
 // kindMessages are the message ids of each kind's sentence.
 var kindMessages = map[string]string{
-	KindProxySubmitted: "notify.kind.proxySubmitted",
-	KindSubmittedFor:   "notify.kind.submittedFor",
-	KindPartySubmitted: "notify.kind.partySubmitted",
-	KindDraftExpiring:  "notify.kind.draftExpiring",
+	KindProxySubmitted:      "notify.kind.proxySubmitted",
+	KindSubmittedFor:        "notify.kind.submittedFor",
+	KindPartySubmitted:      "notify.kind.partySubmitted",
+	KindDraftExpiring:       "notify.kind.draftExpiring",
+	KindCaseStatus:          "notify.kind.caseStatus",
+	KindSupplementRequested: "notify.kind.supplementRequested",
+	KindDecision:            "notify.kind.decision",
 }
 
 // kindNames are the message ids naming each kind in settings.
 var kindNames = map[string]string{
-	KindProxySubmitted: "notify.kindName.proxySubmitted",
-	KindSubmittedFor:   "notify.kindName.submittedFor",
-	KindPartySubmitted: "notify.kindName.partySubmitted",
-	KindDraftExpiring:  "notify.kindName.draftExpiring",
+	KindProxySubmitted:      "notify.kindName.proxySubmitted",
+	KindSubmittedFor:        "notify.kindName.submittedFor",
+	KindPartySubmitted:      "notify.kindName.partySubmitted",
+	KindDraftExpiring:       "notify.kindName.draftExpiring",
+	KindCaseStatus:          "notify.kindName.caseStatus",
+	KindSupplementRequested: "notify.kindName.supplementRequested",
+	KindDecision:            "notify.kindName.decision",
 }
 
 // channelNames are the message ids naming each optional channel.
@@ -65,6 +71,9 @@ func (r *Renderer) Text(lang string, n Notification) string {
 	data := map[string]any{
 		"Service": service, "Reference": n.Params["reference"],
 		"Actor": n.Params["actor"], "Principal": n.Params["principal"],
+	}
+	if st := n.Params["status"]; st != "" {
+		data["Status"] = r.Msg.T(lang, statusMessage(st))
 	}
 	if n.Kind == KindDraftExpiring {
 		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])

@@ -89,6 +89,16 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 	case "status-changed":
 		data["Status"] = s.caseStatusText(lang, e.To)
 		return s.msg.T(lang, "timeline.statusChanged", data)
+	case "assigned":
+		if e.Note == "" {
+			return s.msg.T(lang, "timeline.unassigned", data)
+		}
+		data["Handler"] = e.Note
+		return s.msg.T(lang, "timeline.assigned", data)
+	case "supplement-requested":
+		return s.msg.T(lang, "timeline.supplementRequested", data)
+	case "decided":
+		return s.msg.T(lang, "timeline.decided", data)
 	}
 	return s.msg.T(lang, "timeline.other", data)
 }

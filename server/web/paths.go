@@ -23,6 +23,15 @@ func (p paths) TimedOut() string  { return p.in("/timed-out") }
 func (p paths) My() string        { return p.in("/my") }
 func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
 
+// The staff pages (staff_routes.go).
+func (p paths) Staff() string                        { return p.in("/staff") }
+func (p paths) StaffRoles() string                   { return p.in("/staff/roles") }
+func (p paths) StaffCase(id string) string           { return p.in("/staff/cases/" + id) }
+func (p paths) StaffAction(id, action string) string { return p.StaffCase(id) + "/" + action }
+func (p paths) StaffAttachment(id, att string) string {
+	return p.StaffCase(id) + "/files/" + att
+}
+
 // Login is the login page; next, when given, is where to go afterwards.
 func (p paths) Login(next string) string { return withNext(p.in("/login"), next) }
 

@@ -80,6 +80,7 @@ func (s *Server) routes() *fiber.App {
 	api.Get("/push/key", s.apiPushKey)
 	api.Post("/push/subscriptions", s.requireLoginAPI, s.apiPushSubscribe)
 	api.Delete("/push/subscriptions/:id", s.requireLoginAPI, s.apiPushUnsubscribe)
+	s.addStaffRoutes(api, true) // the staff routes: one table (staff_routes.go)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	app.Get("/metrics", s.staffOnly, s.metricsHandler)
@@ -97,8 +98,7 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/my/access-log", s.requireResident, s.accessLogPage)
 	l.Get("/acting-for", s.requireResident, s.actingPage)
 	l.Post("/acting-for", s.requireResident, s.actingSet)
-	l.Get("/staff/kiosk", s.requireStaff, s.kioskPage)
-	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
+	s.addStaffRoutes(l, false)
 	l.Get("/services", s.servicesPage)
 	l.Get("/services/:id", s.servicePage)
 	l.Get("/services/:id/privacy", s.servicePrivacyPage)
