@@ -25,7 +25,7 @@ import (
 //	s/<service>/<status>/<due>/<case>          → handler ("-": nobody)
 //	h/<handler>/<status>/<due>/<case>          → service
 //	c/<customer id>/<case>                     → ""
-//	n/<name word>/<case>                       → ""
+//	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>
 //
 // <due> is the due time in Unix seconds, ten digits. Counters (bucket
 // counters) keep the number of cases per service and status, and per
@@ -81,15 +81,20 @@ func (r *InboxRow) keys() map[string]string {
 		"c/" + r.Customer.ID + "/" + r.ID:                          "",
 	}
 	for _, w := range nameWords(r.Customer.Name) {
-		out["n/"+w+"/"+r.ID] = ""
+		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due
 	}
 	return out
 }
 
 func countKeys(r *InboxRow) []string {
 	base := "inbox/" + r.Service + "/" + r.Status
-	return []string{base, base + "/" + handlerKey(r.Handler)}
+	return []string{base, base + "/" + handlerKey(r.Handler), dueDayPrefix(r.Service, r.Status) + dueDay(r.DueAt)}
 }
+
+// The number of cases due on each day (UTC) per service and status, so
+// that counting the overdue reads a counter per day, not a key per case.
+func dueDayPrefix(service, status string) string { return "inboxdue/" + service + "/" + status + "/" }
+func dueDay(t time.Time) string                  { return t.UTC().Format("20060102") }
 
 // nameWords are the lower-case words of a name, the keys of name search.
 func nameWords(name string) []string {
@@ -308,7 +313,6 @@ type inboxQuery struct {
 	before             string // due key bound (exclusive); "": none
 	desc               bool
 	skip, take         int
-	nameWords          []string // a customer search: words that start the customer's names
 }
 
 // matches applies the query to one row (a customer's few cases).
@@ -322,13 +326,71 @@ func (q inboxQuery) matches(r *InboxRow) bool {
 	if q.before != "" && dueKey(r.DueAt) >= q.before {
 		return false
 	}
-	names := nameWords(r.Customer.Name)
-	for _, w := range q.nameWords {
-		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, w) }) {
-			return false
-		}
-	}
 	return true
+}
+
+// maxNameHits bounds the keys one word of a name search walks.
+const maxNameHits = 50000
+
+// nameQuery finds the cases whose customer has, for each word given, a
+// name that starts with it: each word's keys are walked (their values
+// say service, status, handler and due, so no case is read), the sets
+// intersected, and only the page's rows read.
+func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, error) {
+	if len(words) == 0 || len([]rune(words[0])) < 2 {
+		return nil, 0, nil
+	}
+	type hit struct{ due, id string }
+	var found map[string]hit
+	for _, w := range words {
+		next := map[string]hit{}
+		n := 0
+		err := tx.Scan(store.CaseIndex, "n/"+w, func(k string, v []byte) error {
+			if n++; n > maxNameHits {
+				return store.ErrStop
+			}
+			id := k[strings.LastIndexByte(k, '/')+1:]
+			if found != nil {
+				if _, ok := found[id]; !ok {
+					return nil
+				}
+			}
+			parts := strings.SplitN(string(v), "/", 4)
+			if len(parts) != 4 || !slices.Contains(q.services, parts[0]) || !slices.Contains(q.statuses, parts[1]) ||
+				(q.handler != "" && parts[2] != q.handler) || (q.before != "" && parts[3] >= q.before) {
+				return nil
+			}
+			next[id] = hit{parts[3], id}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		found = next
+	}
+	hits := make([]hit, 0, len(found))
+	for _, h := range found {
+		hits = append(hits, h)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].due != hits[j].due {
+			return (hits[i].due < hits[j].due) != q.desc
+		}
+		return (hits[i].id < hits[j].id) != q.desc
+	})
+	total := len(hits)
+	if q.skip >= len(hits) {
+		return nil, total, nil
+	}
+	var rows []InboxRow
+	for _, h := range hits[q.skip:min(len(hits), q.skip+q.take)] {
+		var r InboxRow
+		if err := tx.Get(store.CaseIndex, "r/"+h.id, &r); err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, total, nil
 }
 
 // run walks the index: per (service or handler) and status, the keys in
@@ -443,24 +505,52 @@ func inboxCounts(tx *store.Tx, services, statuses []string, me string, now time.
 			out.Unassigned += counter(tx, "inbox/"+svc+"/"+st+"/-")
 		}
 	}
-	overdue, soon := dueKey(now), dueKey(now.AddDate(0, 0, DueSoonDays))
+	soon := now.AddDate(0, 0, DueSoonDays)
 	for _, st := range OpenStatuses {
 		for _, svc := range services {
-			prefix := "s/" + svc + "/" + st + "/"
-			err := tx.Scan(store.CaseIndex, prefix, func(k string, _ []byte) error {
-				due := k[len(prefix):min(len(k), len(prefix)+10)]
+			// Whole days from the per-day counters; the days of now and
+			// of the due-soon bound key by key.
+			prefix := dueDayPrefix(svc, st)
+			today, lastDay := dueDay(now), dueDay(soon)
+			err := tx.Scan(store.Counters, prefix, func(k string, raw []byte) error {
+				day := k[len(prefix):]
+				n, _ := strconv.Atoi(string(raw))
 				switch {
-				case due < overdue:
-					out.Overdue++
-				case due < soon:
-					out.DueSoon++
-				default:
+				case day < today:
+					out.Overdue += n
+				case day > today && day < lastDay:
+					out.DueSoon += n
+				case day > lastDay:
 					return store.ErrStop
 				}
 				return nil
 			})
 			if err != nil {
 				return out, err
+			}
+			for _, day := range []string{today, lastDay} {
+				if day == lastDay && lastDay == today {
+					break
+				}
+				from, _ := time.Parse("20060102", day)
+				keys := "s/" + svc + "/" + st + "/"
+				err := tx.ScanFrom(store.CaseIndex, keys, keys+dueKey(from), func(k string, _ []byte) error {
+					due, err := strconv.ParseInt(k[len(keys):min(len(k), len(keys)+10)], 10, 64)
+					if err != nil || dueDay(time.Unix(due, 0)) != day {
+						return store.ErrStop
+					}
+					at := time.Unix(due, 0)
+					switch {
+					case at.Before(now):
+						out.Overdue++
+					case at.Before(soon):
+						out.DueSoon++
+					}
+					return nil
+				})
+				if err != nil {
+					return out, err
+				}
 			}
 		}
 	}
@@ -490,26 +580,7 @@ func (s *Service) customerQuery(tx *store.Tx, q inboxQuery, customer string) ([]
 			return nil, 0, err
 		}
 	} else {
-		words := nameWords(customer)
-		if len(words) == 0 || len([]rune(words[0])) < 2 {
-			return nil, 0, nil
-		}
-		seen := map[string]bool{}
-		// The first word finds the candidates (a bounded prefix walk).
-		if err := tx.Scan(store.CaseIndex, "n/"+words[0], func(k string, _ []byte) error {
-			i := strings.LastIndexByte(k, '/')
-			if id := k[i+1:]; !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-			if len(ids) >= 5000 {
-				return store.ErrStop
-			}
-			return nil
-		}); err != nil {
-			return nil, 0, err
-		}
-		q.nameWords = words
+		return q.nameQuery(tx, nameWords(customer))
 	}
 	var rows []InboxRow
 	for _, id := range ids {

@@ -5,8 +5,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"asiointi/server/audit"
+	"asiointi/server/notify"
 )
 
 // submitSportsShift sends Maria's sports-shift application and returns
@@ -189,5 +191,40 @@ func TestStaffPages(t *testing.T) {
 	}
 	if entries, _ := audit.Entries(e.st, 0); len(entries) != 1 || entries[0].Action != audit.ActionRoleSet {
 		t.Errorf("audit log: %+v", entries)
+	}
+}
+
+// TestInboxLive: a handler's open pages hear of a case that arrives in a
+// service they handle, and of a change to it; others do not.
+func TestInboxLive(t *testing.T) {
+	e := newEnv(t)
+	addr := e.serve()
+	sara, kaisa := e.login("sara"), e.login("kaisa")
+	sc, _, err := dialWS(addr, "http://"+addr, sara)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	kc, _, err := dialWS(addr, "http://"+addr, kaisa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	waitConns(t, e, 2)
+	id := e.submitSportsShift(e.client("030392-974H"))
+	if ev, _ := readEvent(t, sc); ev.Type != "case" || ev.ID != id {
+		t.Fatalf("sara's page heard %+v", ev)
+	}
+	s := &apiClient{e: e, cookie: sara, token: e.csrf(sara)}
+	if r, _ := s.call("POST", "/api/v1/handler/cases/"+id+"/assign", map[string]any{"to": "me"}); r.StatusCode != 200 {
+		t.Fatalf("assign: %d", r.StatusCode)
+	}
+	if ev, _ := readEvent(t, sc); ev.Type != "case" || ev.ID != id {
+		t.Fatalf("sara's page heard %+v after the change", ev)
+	}
+	kc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	var ev notify.Event
+	if err := kc.ReadJSON(&ev); err == nil {
+		t.Errorf("kaisa (no role in sports-shift) heard %+v", ev)
 	}
 }
