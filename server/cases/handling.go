@@ -367,3 +367,14 @@ func (s *Service) HandlerAttachment(caseID, attID string, who Ref) (*Attachment,
 	}
 	return &a, body, err
 }
+
+// SendHandlerMessage writes to the people of the case in its timeline.
+func (s *Service) SendHandlerMessage(id string, who Ref, version int, text string) (*Case, error) {
+	text, err := cleanText(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.act(id, who, version, func(_ *store.Tx, c *Case, now time.Time) (*Event, string, error) {
+		return &Event{Type: "message", At: now, Actor: who, Note: text}, notify.KindCaseMessage, nil
+	})
+}

@@ -32,11 +32,16 @@ const (
 	KindSupplementRequested = "supplement-requested"
 	// KindDecision tells them the application was decided.
 	KindDecision = "decision"
+	// KindCaseMessage tells the people of a case that the handler wrote.
+	KindCaseMessage = "case-message"
+	// KindCaseActivity tells a handler that a resident acted on a case
+	// they handle (a supplement, a message, a withdrawal).
+	KindCaseActivity = "case-activity"
 )
 
 // Kinds lists every kind in the order settings show them.
 var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring,
-	KindCaseStatus, KindSupplementRequested, KindDecision}
+	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindCaseActivity}
 
 // Notification is one message to one person. It is stored in the
 // person's in-app list (bucket notices, key "user/id"); the JSON names

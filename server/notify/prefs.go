@@ -37,6 +37,8 @@ var defaults = map[string][]string{
 	KindCaseStatus:          {},
 	KindSupplementRequested: {ChannelPush, ChannelEmail},
 	KindDecision:            {ChannelPush, ChannelEmail},
+	KindCaseMessage:         {ChannelPush, ChannelEmail},
+	KindCaseActivity:        {},
 }
 
 // Channels lists the optional channels on for kind.

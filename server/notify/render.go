@@ -29,6 +29,8 @@ var kindMessages = map[string]string{
 	KindCaseStatus:          "notify.kind.caseStatus",
 	KindSupplementRequested: "notify.kind.supplementRequested",
 	KindDecision:            "notify.kind.decision",
+	KindCaseMessage:         "notify.kind.caseMessage",
+	KindCaseActivity:        "notify.kind.caseActivity",
 }
 
 // kindNames are the message ids naming each kind in settings.
@@ -40,6 +42,8 @@ var kindNames = map[string]string{
 	KindCaseStatus:          "notify.kindName.caseStatus",
 	KindSupplementRequested: "notify.kindName.supplementRequested",
 	KindDecision:            "notify.kindName.decision",
+	KindCaseMessage:         "notify.kindName.caseMessage",
+	KindCaseActivity:        "notify.kindName.caseActivity",
 }
 
 // channelNames are the message ids naming each optional channel.

@@ -66,6 +66,11 @@ func (p paths) Submit(id string) string       { return p.Draft(id) + "/submit" }
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }
 
+// The resident's actions on a case being handled (case_handling.go).
+func (p paths) CaseSupplement(id string) string { return p.Case(id) + "/supplement" }
+func (p paths) CaseWithdraw(id string) string   { return p.Case(id) + "/withdraw" }
+func (p paths) CaseMessages(id string) string   { return p.Case(id) + "/messages" }
+
 // NewCase is a case's page just after sending, with the receipt on top.
 func (p paths) NewCase(id string) string { return p.Case(id) + "?new=1" }
 func (p paths) Receipt(id string) string { return p.Case(id) + "/receipt.json" }

@@ -177,6 +177,8 @@ func (s *Server) runAction(c *fiber.Ctx, action string, in actionInput) (*cases.
 	case "notes":
 		_, err = s.cases.AddNote(id, who, in.Text)
 		return nil, err
+	case "messages":
+		cs, err = s.cases.SendHandlerMessage(id, who, version, in.Text)
 	default:
 		return nil, cases.ErrNotFound
 	}
@@ -203,6 +205,7 @@ func (s *Server) apiHandlerSupplement(c *fiber.Ctx) error {
 }
 func (s *Server) apiHandlerDecision(c *fiber.Ctx) error { return s.apiHandlerAction(c, "decision") }
 func (s *Server) apiHandlerNote(c *fiber.Ctx) error     { return s.apiHandlerAction(c, "notes") }
+func (s *Server) apiHandlerMessage(c *fiber.Ctx) error  { return s.apiHandlerAction(c, "messages") }
 
 // staffFail maps the handling refusals to localized answers.
 func (s *Server) staffFail(c *fiber.Ctx, err error) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -131,7 +132,7 @@ type staffCaseView struct {
 	Sections                                   []summarySection
 	Nested                                     bool
 	Attachments                                []attachmentRow
-	Events                                     []timelineRow
+	Events                                     []staffEventRow
 	Notes                                      []noteRow
 	Transitions                                []option
 	Fields                                     []option // the form's fields, for a supplement request
@@ -145,6 +146,12 @@ type staffCaseView struct {
 }
 
 type noteRow struct{ At, DateTime, Author, Text string }
+
+// staffEventRow is a timeline row with what a supplement changed.
+type staffEventRow struct {
+	timelineRow
+	Changes []string // "label: before → after"
+}
 
 // staffCasePage is the case as a handler sees it, with the actions.
 func (s *Server) staffCasePage(c *fiber.Ctx) error {
@@ -201,8 +208,17 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
 			URL: pathsIn(lang).StaffAttachment(cs.ID, a.ID)})
 	}
+	labels := map[string]string{}
+	for _, f := range v.Fields {
+		labels[f.Value] = f.Label
+	}
 	for _, e := range evs {
-		v.Events = append(v.Events, timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, e)})
+		row := staffEventRow{timelineRow: timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, e)}}
+		for _, ch := range e.Changes {
+			row.Changes = append(row.Changes, s.msg.T(lang, "staff.case.change", map[string]any{
+				"Label": labels[ch.Field], "From": answerText(ch.From), "To": answerText(ch.To)}))
+		}
+		v.Events = append(v.Events, row)
 	}
 	for _, n := range notes {
 		v.Notes = append(v.Notes, noteRow{At: n.At.Format(time.RFC3339), DateTime: datefmt.DateTime(n.At, lang), Author: n.Author.Name, Text: n.Text})
@@ -210,6 +226,19 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 	p := s.page(c, "staff-case", "", v)
 	p.Title = cs.Reference + " – " + v.Service
 	return s.render(c, fiber.StatusOK, p)
+}
+
+// answerText shows a changed answer plainly.
+func answerText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "–"
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 // outcomeIDs word the decision outcomes.

@@ -23,6 +23,7 @@ var staffRoutes = []staffRoute{
 	{"POST", "/handler/cases/:id/supplement-request", true, func(s *Server) fiber.Handler { return s.apiHandlerSupplement }},
 	{"POST", "/handler/cases/:id/decision", true, func(s *Server) fiber.Handler { return s.apiHandlerDecision }},
 	{"POST", "/handler/cases/:id/notes", true, func(s *Server) fiber.Handler { return s.apiHandlerNote }},
+	{"POST", "/handler/cases/:id/messages", true, func(s *Server) fiber.Handler { return s.apiHandlerMessage }},
 
 	{"GET", "/staff", false, func(s *Server) fiber.Handler { return s.staffInboxPage }},
 	{"GET", "/staff/cases/:id", false, func(s *Server) fiber.Handler { return s.staffCasePage }},

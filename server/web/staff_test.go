@@ -228,3 +228,72 @@ func TestInboxLive(t *testing.T) {
 		t.Errorf("kaisa (no role in sports-shift) heard %+v", ev)
 	}
 }
+
+// TestResidentSide: the resident answers a supplement request with JS
+// off (only the fields asked for change), the handler sees what changed
+// and is told; the resident writes and withdraws, and nothing after.
+func TestResidentSide(t *testing.T) {
+	e := newEnv(t)
+	maria := e.client("030392-974H")
+	id := e.submitSportsShift(maria)
+	sara := e.client("sara")
+	sara.call("POST", "/api/v1/handler/cases/"+id+"/assign", map[string]any{"to": "me"})
+	if r, _ := sara.call("POST", "/api/v1/handler/cases/"+id+"/supplement-request", map[string]any{
+		"message": "Montako osallistujaa ryhmässä on?", "fields": []string{"participants"}, "due": "2026-12-07"}); r.StatusCode != 200 {
+		t.Fatalf("request: %d %s", r.StatusCode, r.body)
+	}
+	mc := []*http.Cookie{maria.cookie}
+	page := e.do(req{path: "/fi/cases/" + id, cookies: mc})
+	if !strings.Contains(page.body, "Montako osallistujaa") || !strings.Contains(page.body, "/fi/cases/"+id+"/supplement") {
+		t.Fatalf("the case page does not show the request")
+	}
+	form := e.do(req{path: "/fi/cases/" + id + "/supplement", cookies: mc})
+	if form.StatusCode != 200 || !strings.Contains(form.body, `name="participants"`) || strings.Contains(form.body, `name="groupName"`) {
+		t.Fatalf("supplement form: %d", form.StatusCode)
+	}
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(form.body)[1]
+	bad := e.do(req{method: "POST", path: "/fi/cases/" + id + "/supplement", body: "_csrf=" + token + "&participants=9999&groupName=HACK", cookies: mc})
+	if bad.StatusCode != 422 {
+		t.Errorf("an invalid supplement: %d", bad.StatusCode)
+	}
+	ok := e.do(req{method: "POST", path: "/fi/cases/" + id + "/supplement", body: "_csrf=" + token + "&participants=20&groupName=HACK", cookies: mc})
+	if ok.StatusCode != 303 {
+		t.Fatalf("supplement: %d %s", ok.StatusCode, ok.body)
+	}
+	_, out := maria.call("GET", "/api/v1/cases/"+id, nil)
+	answers := out["answers"].(map[string]any)
+	if out["status"] != "in-progress" || answers["participants"] != 20.0 || answers["groupName"] != "Tiistain sähly" {
+		t.Errorf("after the supplement: %v %v", out["status"], answers)
+	}
+	staffPage := e.do(req{path: "/fi/staff/cases/" + id, cookies: []*http.Cookie{sara.cookie}})
+	if !strings.Contains(staffPage.body, "12 → 20") {
+		t.Error("the handler does not see what changed")
+	}
+	if r, _ := sara.call("GET", "/api/v1/notifications", nil); !strings.Contains(r.body, `"kind":"case-activity"`) || !strings.Contains(r.body, "/fi/staff/cases/"+id) {
+		t.Errorf("the handler was not told: %s", r.body)
+	}
+	if r, _ := maria.call("POST", "/api/v1/cases/"+id+"/messages", map[string]any{"text": "Kiitos!"}); r.StatusCode != 201 {
+		t.Errorf("message: %d %s", r.StatusCode, r.body)
+	}
+	if r, _ := sara.call("POST", "/api/v1/handler/cases/"+id+"/messages", map[string]any{"text": "Selvä."}); r.StatusCode != 200 {
+		t.Errorf("handler message: %d %s", r.StatusCode, r.body)
+	}
+	page = e.do(req{path: "/sv/cases/" + id, cookies: mc})
+	if !strings.Contains(page.body, "Kiitos!") || !strings.Contains(page.body, "Selvä.") || !strings.Contains(page.body, "Återta ansökan") {
+		t.Error("the timeline (sv) lacks the messages or the withdraw form")
+	}
+	other := e.client("140386-902R")
+	for _, path := range []string{"withdraw", "messages", "supplement"} {
+		if r, _ := other.call("POST", "/api/v1/cases/"+id+"/"+path, map[string]any{"text": "x", "data": map[string]any{}}); r.StatusCode != 404 {
+			t.Errorf("another resident's %s: %d", path, r.StatusCode)
+		}
+	}
+	if r, _ := maria.call("POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{"reason": "Ei tarvita"}); r.StatusCode != 200 || !strings.Contains(r.body, `"withdrawn"`) {
+		t.Errorf("withdraw: %d %s", r.StatusCode, r.body)
+	}
+	for _, path := range []string{"withdraw", "messages"} {
+		if r, _ := maria.call("POST", "/api/v1/cases/"+id+"/"+path, map[string]any{"text": "x"}); r.StatusCode != 409 {
+			t.Errorf("%s after withdrawing: %d", path, r.StatusCode)
+		}
+	}
+}
