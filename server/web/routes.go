@@ -110,8 +110,6 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/accessibility/feedback", s.feedbackPage)
 	l.Post("/accessibility/feedback", s.limit("feedback"), s.feedbackSend)
 	l.Get("/help", s.helpPage)
-	l.Get("/staff/feedback", s.requireStaff, s.staffFeedbackPage)
-	l.Post("/staff/feedback/:id", s.requireStaff, s.staffFeedbackAnswer)
 
 	r := s.requireResident
 	l.Post("/services/:id/start", r, s.startService)

@@ -33,6 +33,8 @@ var staffRoutes = []staffRoute{
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
 	{"GET", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskPage }},
 	{"POST", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskSet }},
+	{"GET", "/staff/feedback", false, func(s *Server) fiber.Handler { return s.staffFeedbackPage }},
+	{"POST", "/staff/feedback/:id", false, func(s *Server) fiber.Handler { return s.staffFeedbackAnswer }},
 }
 
 // addStaffRoutes registers the table's API routes (api) on the /api/v1
