@@ -25,6 +25,7 @@ import (
 //	s/<service>/<status>/<due>/<case>          → handler ("-": nobody)
 //	h/<handler>/<status>/<due>/<case>          → service
 //	c/<customer id>/<case>                     → ""
+//	d/<supplement due>/<case>                  → "" (a reminder to send)
 //	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>
 //
 // <due> is the due time in Unix seconds, ten digits. Counters (bucket
@@ -42,7 +43,9 @@ type InboxRow struct {
 	SubmittedAt   time.Time  `json:"submittedAt"`
 	DueAt         time.Time  `json:"dueAt"`
 	SupplementDue *time.Time `json:"supplementDue,omitempty"`
-	Version       int        `json:"version"`
+	// Remind: the resident is still to be reminded of the supplement.
+	Remind  bool `json:"remind,omitempty"`
+	Version int  `json:"version"`
 }
 
 // OpenStatuses are the statuses of cases waiting for someone: the
@@ -59,6 +62,7 @@ func rowOf(c *Case) InboxRow {
 	if c.Supplement != nil && c.Status == StatusSupplementRequested {
 		due := c.Supplement.Due
 		r.SupplementDue = &due
+		r.Remind = !c.Supplement.Reminded
 	}
 	return r
 }
@@ -79,6 +83,9 @@ func (r *InboxRow) keys() map[string]string {
 		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
 		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
 		"c/" + r.Customer.ID + "/" + r.ID:                          "",
+	}
+	if r.Remind && r.SupplementDue != nil {
+		out["d/"+dueKey(*r.SupplementDue)+"/"+r.ID] = ""
 	}
 	for _, w := range nameWords(r.Customer.Name) {
 		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due

@@ -427,7 +427,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		Actor: actor, Principal: d.Principal, Answers: clean, Known: knownConcepts(def, clean),
 		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
-		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
+		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
 	}
 	caseJSON, err := json.Marshal(c) // without the reference (see withReference)

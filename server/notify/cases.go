@@ -19,7 +19,8 @@ type CaseChange struct {
 	Actor                    Person  // who sent the application
 	Principal                *Person // in whose name, if not the actor's
 	Parties                  []Person
-	Handler                  *Person // the case's handler, if any
+	Handler                  *Person   // the case's handler, if any
+	Due                      time.Time // a supplement reminder: its due time
 }
 
 // ResidentsOf lists the people of a case on the resident side: the
@@ -48,6 +49,9 @@ func (u CaseChange) ResidentsOf() []string {
 // link to their application.
 func CaseUpdate(tx *store.Tx, u CaseChange) error {
 	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.By.Name}
+	if !u.Due.IsZero() {
+		params["expiresAt"] = u.Due.Format(time.RFC3339Nano)
+	}
 	for _, id := range u.ResidentsOf() {
 		if err := Record(tx, Notification{User: id, Kind: u.Kind, At: u.At, Link: "/cases/" + u.Case, Params: params}); err != nil {
 			return err

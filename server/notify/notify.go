@@ -37,11 +37,16 @@ const (
 	// KindCaseActivity tells a handler that a resident acted on a case
 	// they handle (a supplement, a message, a withdrawal).
 	KindCaseActivity = "case-activity"
+	// KindSupplementDue reminds the resident that a supplement is due soon.
+	KindSupplementDue = "supplement-due"
+	// KindDigest is a handler's or manager's daily list of deadlines.
+	KindDigest = "digest"
 )
 
 // Kinds lists every kind in the order settings show them.
 var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindDraftExpiring,
-	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindCaseActivity}
+	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindCaseActivity,
+	KindSupplementDue, KindDigest}
 
 // Notification is one message to one person. It is stored in the
 // person's in-app list (bucket notices, key "user/id"); the JSON names

@@ -39,6 +39,8 @@ var defaults = map[string][]string{
 	KindDecision:            {ChannelPush, ChannelEmail},
 	KindCaseMessage:         {ChannelPush, ChannelEmail},
 	KindCaseActivity:        {},
+	KindSupplementDue:       {ChannelPush, ChannelEmail},
+	KindDigest:              {ChannelEmail},
 }
 
 // Channels lists the optional channels on for kind.

@@ -31,6 +31,8 @@ var kindMessages = map[string]string{
 	KindDecision:            "notify.kind.decision",
 	KindCaseMessage:         "notify.kind.caseMessage",
 	KindCaseActivity:        "notify.kind.caseActivity",
+	KindSupplementDue:       "notify.kind.supplementDue",
+	KindDigest:              "notify.kind.digest",
 }
 
 // kindNames are the message ids naming each kind in settings.
@@ -44,6 +46,8 @@ var kindNames = map[string]string{
 	KindDecision:            "notify.kindName.decision",
 	KindCaseMessage:         "notify.kindName.caseMessage",
 	KindCaseActivity:        "notify.kindName.caseActivity",
+	KindSupplementDue:       "notify.kindName.supplementDue",
+	KindDigest:              "notify.kindName.digest",
 }
 
 // channelNames are the message ids naming each optional channel.
@@ -78,6 +82,13 @@ func (r *Renderer) Text(lang string, n Notification) string {
 	}
 	if st := n.Params["status"]; st != "" {
 		data["Status"] = r.Msg.T(lang, statusMessage(st))
+	}
+	if n.Kind == KindDigest {
+		data["Overdue"], data["Soon"] = n.Params["overdue"], n.Params["soon"]
+	}
+	if n.Kind == KindSupplementDue {
+		due, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
+		data["Date"] = datefmt.Date(due, lang)
 	}
 	if n.Kind == KindDraftExpiring {
 		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
