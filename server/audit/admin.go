@@ -8,9 +8,9 @@ import (
 	"asiointi/server/store"
 )
 
-// The audit log of administrative changes and sensitive actions (who
-// changed whose role, who downloaded which attachment), beside the access
-// log; written inside the transaction of the action it records.
+// The audit log of administrative changes (who changed whose role),
+// beside the access log (reads of personal data, audit.go); written inside
+// the transaction of the change it records.
 
 // Who is the person who acted.
 type Who struct {
@@ -24,15 +24,14 @@ type Entry struct {
 	ID     string            `json:"id"`
 	At     time.Time         `json:"at"`
 	Actor  Who               `json:"actor"`
-	Action string            `json:"action"` // e.g. role-set, attachment-downloaded
+	Action string            `json:"action"` // e.g. role-set
 	Target string            `json:"target"` // what it was done to (a username, a case id)
 	Detail map[string]string `json:"detail,omitempty"`
 }
 
 // Actions recorded in the audit log.
 const (
-	ActionRoleSet            = "role-set"
-	ActionAttachmentDownload = "attachment-downloaded"
+	ActionRoleSet = "role-set" // an admin gave or took a staff role
 )
 
 // Record writes e in tx; its id is made from its time when empty.

@@ -69,18 +69,33 @@ func (s *Service) HandlerCase(id string, who Ref) (*Case, []Event, []Note, error
 		if notes, err = store.Values[Note](tx, store.CaseNotes, id+"/"); err != nil {
 			return err
 		}
-		viewer := audit.Who{ID: who.ID, Name: who.Name, Kind: who.Kind}
-		for _, p := range shownPeople(c) {
-			if err := audit.RecordAccess(tx, audit.Access{Person: p, At: now, Viewer: viewer, Case: c.ID, Purpose: audit.PurposeHandling}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return recordAccess(tx, s.staffActor(tx, who, c), c, audit.KindCase, now)
 	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return c, evs, notes, nil
+}
+
+// staffActor is a staff member as the access log names them: their role
+// in the case's service and its unit.
+func (s *Service) staffActor(tx *store.Tx, who Ref, c *Case) audit.Actor {
+	a := audit.Actor{ID: who.ID, Name: who.Name, Role: identity.StaffRole(tx, who.ID, c.Service)}
+	if svc, ok := s.Catalog.Service(c.Service); ok {
+		a.Unit = svc.Unit
+	}
+	return a
+}
+
+// recordAccess writes one access-log entry for each person whose data
+// the case shows (the handler's reading, purpose handling).
+func recordAccess(tx *store.Tx, actor audit.Actor, c *Case, kind string, now time.Time) error {
+	var entries []audit.Access
+	for _, p := range shownPeople(c) {
+		entries = append(entries, audit.Access{At: now, Actor: actor, Subject: p, Kind: kind, Purpose: audit.PurposeHandling,
+			Case: c.ID, Reference: c.Reference})
+	}
+	return audit.RecordAccess(tx, now, entries...)
 }
 
 // shownPeople are the people whose data a case shows.
@@ -347,8 +362,7 @@ func (s *Service) HandlerAttachment(caseID, attID string, who Ref) (*Attachment,
 			return ErrNotFound
 		}
 		a = c.Attachments[i]
-		return audit.Record(tx, audit.Entry{At: now, Actor: audit.Who{ID: who.ID, Name: who.Name, Kind: who.Kind},
-			Action: audit.ActionAttachmentDownload, Target: caseID, Detail: map[string]string{"attachment": attID}})
+		return recordAccess(tx, s.staffActor(tx, who, c), c, audit.KindAttachment, now)
 	})
 	if err != nil {
 		return nil, nil, err

@@ -100,8 +100,9 @@ func TestHandlerCaseWork(t *testing.T) {
 	if r.StatusCode != 200 || out["version"].(float64) != 0 || !strings.Contains(r.body, `"label"`) {
 		t.Fatalf("case: %d %s", r.StatusCode, r.body)
 	}
-	accesses, err := audit.AccessesTo(e.st, e.personID("030392-974H"))
-	if err != nil || len(accesses) != 1 || accesses[0].Viewer.ID != "sara" || accesses[0].Case != id {
+	accesses, _, err := audit.Of(e.st, e.personID("030392-974H"), audit.Filter{})
+	if err != nil || len(accesses) != 1 || accesses[0].Actor.ID != "sara" || accesses[0].Actor.Role != "handler" ||
+		accesses[0].Case != id || accesses[0].Purpose != audit.PurposeHandling {
 		t.Errorf("access log of Maria: %+v %v", accesses, err)
 	}
 
