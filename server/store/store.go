@@ -486,8 +486,8 @@ func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string
 	}
 	c := b.Cursor()
 	p := []byte(prefix)
-	k, v := c.Seek([]byte(before))
-	if k == nil {
+	var k, v []byte
+	if k, _ = c.Seek([]byte(before)); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()

@@ -81,7 +81,9 @@ func (s *Server) staffInboxPage(c *fiber.Ctx) error {
 	q := c.Request().URI().QueryArgs()
 	with := func(k, val string) string {
 		args := url.Values{}
-		q.VisitAll(func(key, value []byte) { args.Set(string(key), string(value)) })
+		for key, value := range q.All() {
+			args.Set(string(key), string(value))
+		}
 		args.Del("page")
 		if val == "" {
 			args.Del(k)
