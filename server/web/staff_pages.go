@@ -215,7 +215,7 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 		labels[f.Value] = f.Label
 	}
 	for _, e := range evs {
-		row := staffEventRow{timelineRow: timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, e)}}
+		row := staffEventRow{timelineRow: timelineRow{At: e.At.Format(time.RFC3339), DateTime: datefmt.DateTime(e.At, lang), Text: s.eventText(lang, s.serviceWords(cs.Service), e)}}
 		for _, ch := range e.Changes {
 			row.Changes = append(row.Changes, s.msg.T(lang, "staff.case.change", map[string]any{
 				"Label": labels[ch.Field], "From": answerText(ch.From), "To": answerText(ch.To)}))
