@@ -252,6 +252,11 @@ func (m *Main) housekeeping() {
 			} else if exp+rem > 0 {
 				m.Log.Info("invitations housekept", "expired", exp, "reminded", rem)
 			}
+			if rem, dig, err := m.Cases.Deadlines(); err != nil {
+				m.Log.Error("deadlines", "err", err)
+			} else if rem+dig > 0 {
+				m.Log.Info("deadlines", "supplementReminders", rem, "digests", dig)
+			}
 			if n, err := m.Cases.CollectOrphans(); err != nil {
 				m.Log.Error("orphaned files", "err", err)
 			} else if n > 0 {

@@ -30,10 +30,15 @@ func upgrade(st *store.Store, now time.Time) error {
 			return err
 		}
 		id, err := identity.UpgradeMunicipality(tx, demo.Municipality.ID)
-		if err != nil || id == "" {
+		if err != nil {
 			return err
 		}
-		return cases.UpgradeKeys(tx, id)
+		if id != "" {
+			if err := cases.UpgradeKeys(tx, id); err != nil {
+				return err
+			}
+		}
+		return cases.IndexExisting(tx)
 	}
 	// Most starts find today's layout and have nothing to write: a
 	// read-only pass succeeds only then (a write in it fails), so that such

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/store"
 )
 
@@ -324,11 +325,11 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		}
 		if d.Owner.ID != user {
 			// Others who may see the case see only the files it uses.
-			if d.CaseID == "" || !tx.Has(store.CasesByUser, userKey(user, d.CaseID)) {
+			if d.CaseID == "" {
 				return ErrNotFound
 			}
-			var c Case
-			if err := tx.Get(store.Cases, d.CaseID, &c); err != nil {
+			c, _, err := caseFor(tx, Ref{ID: user, Kind: identity.Resident}, d.CaseID)
+			if err != nil {
 				return err
 			}
 			used := false

@@ -156,7 +156,7 @@ func putInvitation(tx *store.Tx, inv *Invitation) error {
 		if err := tx.PutRaw(store.InvitationsByUser, id+"/"+inv.ID, nil); err != nil {
 			return err
 		}
-		// The party sees the application in "my applications" (mayView).
+		// The party sees the application in "my applications" (access).
 		if err := tx.PutRaw(store.CasesByUser, userKey(id, inv.Case), nil); err != nil {
 			return err
 		}

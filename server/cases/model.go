@@ -88,6 +88,7 @@ const (
 	StatusDecided             = "decided"
 	StatusClosed              = "closed"
 	StatusCancelled           = "cancelled"
+	StatusWithdrawn           = "withdrawn" // by the resident
 )
 
 // Case is a submitted application.
@@ -114,6 +115,45 @@ type Case struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 	DueAt       time.Time `json:"dueAt"`
 	RetainUntil time.Time `json:"retainUntil"`
+
+	// Version grows with every handler's or resident's action on the
+	// case (handling.go): an action that names an older version is a
+	// conflict. Cases written before handling have 0.
+	Version int `json:"version,omitempty"`
+	// Handler is the staff member the case is assigned to, if anyone.
+	Handler *Ref `json:"handler,omitempty"`
+	// Supplement is the open or last request for a supplement.
+	Supplement *Supplement `json:"supplement,omitempty"`
+	// Decision is set once the case is decided.
+	Decision *Decision `json:"decision,omitempty"`
+}
+
+// Supplement is a handler's request that the resident correct some
+// answers by a due date.
+type Supplement struct {
+	Message     string    `json:"message"`
+	Fields      []string  `json:"fields"`
+	Due         time.Time `json:"due"`
+	RequestedAt time.Time `json:"requestedAt"`
+	By          Ref       `json:"by"`
+	// SentAt is set when the resident sent the supplement.
+	SentAt   *time.Time `json:"sentAt,omitempty"`
+	Reminded bool       `json:"reminded,omitempty"`
+}
+
+// Decision outcomes.
+const (
+	OutcomeApproved = "approved"
+	OutcomePartly   = "partly"
+	OutcomeRejected = "rejected"
+)
+
+// Decision is the municipality's answer to the application.
+type Decision struct {
+	Outcome string    `json:"outcome"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+	By      Ref       `json:"by"`
 }
 
 // Subject is whom the case is for.
@@ -135,6 +175,16 @@ type Event struct {
 	From      string    `json:"from,omitempty"`
 	To        string    `json:"to,omitempty"`
 	Note      string    `json:"note,omitempty"`
+	// Changes lists the answers a supplement changed: field id → the
+	// value before and after.
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one answer a supplement changed.
+type Change struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
 }
 
 // Attachment is an uploaded file's metadata; the bytes are stored by hash.

@@ -10,6 +10,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 	"asiointi/server/store"
 )
@@ -451,7 +452,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		Actor: actor, Principal: d.Principal, Answers: clean,
 		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
-		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
+		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
 	}
 	var invs []*Invitation
@@ -539,6 +540,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
 			return err
 		}
+		made := *c
+		made.Reference = ref
+		if err := indexCase(tx, &made); err != nil {
+			return err
+		}
 		act, err := submittedAction(tx, svc, c, ref)
 		if err != nil {
 			return err
@@ -571,8 +577,6 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 		}
-		made := *c
-		made.Reference = ref
 		made.Known = knownConcepts(def, clean)
 		res = SubmitResult{Case: &made}
 		return nil
@@ -669,14 +673,6 @@ func (s *Service) caseByID(id string) (*Case, error) {
 	return &c, err
 }
 
-// mayView is the one decision of who may see a case: whoever submitted
-// it, the person it was made for, and the people asked to approve it (a
-// party, or a minor party's guardian). Each of them has the case in the
-// CasesByUser index, written with the case and with each invitation.
-func mayView(tx *store.Tx, user, caseID string) bool {
-	return tx.Has(store.CasesByUser, userKey(user, caseID))
-}
-
 // withKnown fills in a case's Known from its answers and form: cases
 // submitted since Known was no longer stored (it repeated the answers)
 // have none in their record.
@@ -691,23 +687,17 @@ func (s *Service) withKnown(c *Case) {
 	}
 }
 
-// Case returns a case the user may see (mayView). Anyone else gets
+// Case returns a case the user may see (access). Anyone else gets
 // ErrNotFound.
 func (s *Service) Case(id, user string) (*Case, []Event, error) {
-	if !store.ValidID(id) {
-		return nil, nil, ErrNotFound
-	}
-	var c Case
+	var c *Case
 	var evs []Event
 	party := false
 	err := s.Store.View(func(tx *store.Tx) error {
-		if !mayView(tx, user, id) {
-			return ErrNotFound
-		}
-		if err := tx.Get(store.Cases, id, &c); err != nil {
+		var err error
+		if c, _, err = caseFor(tx, Ref{ID: user, Kind: identity.Resident}, id); err != nil {
 			return err
 		}
-		var err error
 		if evs, err = store.Values[Event](tx, store.Events, id+"/"); err != nil {
 			return err
 		}
@@ -725,10 +715,10 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 		if p, err := s.Register.Person(user); err == nil {
 			reader.Name = p.Name()
 		}
-		if err := s.recordPartyRead(&c, reader); err != nil {
+		if err := s.recordPartyRead(c, reader); err != nil {
 			return nil, nil, err
 		}
 	}
-	s.withKnown(&c)
-	return &c, evs, nil
+	s.withKnown(c)
+	return c, evs, nil
 }

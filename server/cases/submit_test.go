@@ -132,7 +132,7 @@ func TestSubmitCreatesCase(t *testing.T) {
 			if c.Actor != owner || !reflect.DeepEqual(c.Principal, principal) {
 				t.Errorf("actor %+v principal %+v", c.Actor, c.Principal)
 			}
-			if !c.SubmittedAt.Equal(now) || !c.DueAt.Equal(now.AddDate(0, 0, tc.days)) {
+			if !c.SubmittedAt.Equal(now) || !c.DueAt.Equal(cases.DueAfter(now, tc.days, false)) {
 				t.Errorf("submitted %v due %v", c.SubmittedAt, c.DueAt)
 			}
 			if !c.RetainUntil.After(now.AddDate(5, 0, 0)) {

@@ -186,6 +186,9 @@ type Service struct {
 	// ProcessingDays is the target processing time in calendar days, for
 	// deadlines in the handler's inbox and in reports.
 	ProcessingDays int `json:"processingDays"`
+	// ProcessingWorkingDays counts ProcessingDays as working days
+	// (Monday to Friday) instead of calendar days.
+	ProcessingWorkingDays bool `json:"processingWorkingDays,omitempty"`
 	// DraftRetentionDays is how long an untouched draft is kept.
 	DraftRetentionDays int `json:"draftRetentionDays"`
 	// InvitationDays is how long a co-applicant's invitation stays valid

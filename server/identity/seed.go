@@ -23,7 +23,10 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 	seeded := false
 	err := s.UpdateAlone(func(tx *store.Tx) error {
 		if tx.Has(store.Settings, "seeded") {
-			return indexPeople(tx)
+			if err := indexPeople(tx); err != nil {
+				return err
+			}
+			return seedStaff(tx, d, now)
 		}
 		ids := map[string]string{}
 		for _, p := range d.People {
@@ -64,16 +67,8 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 			}
 		}
 		// The register has one municipality: its staff work for it.
-		for _, st := range d.Staff {
-			if st.Municipality == "" {
-				st.Municipality = d.Municipality.ID
-			}
-			if st.Municipality != d.Municipality.ID {
-				return fmt.Errorf("staff %s: unknown municipality %q", st.Username, st.Municipality)
-			}
-			if err := tx.Put(store.Staff, st.Username, st); err != nil {
-				return err
-			}
+		if err := seedStaff(tx, d, now); err != nil {
+			return err
 		}
 		if err := putMunicipality(tx, d.Municipality); err != nil {
 			return err
@@ -88,6 +83,18 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 		return false, fmt.Errorf("seed demo data: %w", err)
 	}
 	return seeded, nil
+}
+
+// putStaff writes a demo staff member of the register's one municipality.
+func putStaff(tx *store.Tx, st population.Staff, municipality string) error {
+	if st.Municipality == "" {
+		st.Municipality = municipality
+	}
+	if st.Municipality != municipality {
+		return fmt.Errorf("staff %s: unknown municipality %q", st.Username, st.Municipality)
+	}
+	st.Roles = nil // the store's roles are the truth (StaffRoles)
+	return tx.Put(store.Staff, st.Username, st)
 }
 
 // PutPerson is the one write of a person: the record and its indexes (by

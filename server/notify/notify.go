@@ -52,16 +52,33 @@ const (
 	// KindAllApproved tells the applicant that every party approved and
 	// the application went to handling.
 	KindAllApproved = "all-approved"
+	// KindCaseStatus tells the people of a case that its status changed.
+	KindCaseStatus = "case-status"
+	// KindSupplementRequested tells them the handler needs more information.
+	KindSupplementRequested = "supplement-requested"
+	// KindDecision tells them the application was decided.
+	KindDecision = "decision"
+	// KindCaseMessage tells the people of a case that the handler wrote.
+	KindCaseMessage = "case-message"
+	// KindCaseActivity tells a handler that a resident acted on a case
+	// they handle (a supplement, a message, a withdrawal).
+	KindCaseActivity = "case-activity"
+	// KindSupplementDue reminds the resident that a supplement is due soon.
+	KindSupplementDue = "supplement-due"
+	// KindDigest is a handler's or manager's daily list of deadlines.
+	KindDigest = "digest"
 )
 
 // Kinds lists every kind in the order settings show them.
 var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
 	KindHandlerSubmitted, KindDraftExpiring,
-	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved}
+	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
+	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,
+	KindCaseActivity, KindDigest}
 
 // StaffKinds are the kinds only staff receive (a handler's); settings
 // show staff these and residents the rest.
-var StaffKinds = []string{KindHandlerSubmitted}
+var StaffKinds = []string{KindHandlerSubmitted, KindCaseActivity, KindDigest}
 
 // SettingsKinds lists the kinds a person's settings show.
 func SettingsKinds(staff bool) []string {

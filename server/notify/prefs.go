@@ -44,6 +44,14 @@ var defaults = map[string][]string{
 	KindPartyDeclined:      {ChannelPush, ChannelEmail},
 	KindInvitationExpired:  {ChannelPush, ChannelEmail},
 	KindAllApproved:        {ChannelPush, ChannelEmail},
+	// A handler's answers: the resident must not miss them.
+	KindCaseStatus:          {},
+	KindSupplementRequested: {ChannelPush, ChannelEmail},
+	KindDecision:            {ChannelPush, ChannelEmail},
+	KindCaseMessage:         {ChannelPush, ChannelEmail},
+	KindCaseActivity:        {},
+	KindSupplementDue:       {ChannelPush, ChannelEmail},
+	KindDigest:              {ChannelEmail},
 }
 
 // Channels lists the optional channels on for kind.

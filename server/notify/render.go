@@ -22,34 +22,48 @@ type Renderer struct {
 
 // kindMessages are the message ids of each kind's sentence.
 var kindMessages = map[string]string{
-	KindProxySubmitted:     "notify.kind.proxySubmitted",
-	KindSubmittedFor:       "notify.kind.submittedFor",
-	KindPartySubmitted:     "notify.kind.partySubmitted",
-	KindOrgSubmitted:       "notify.kind.orgSubmitted",
-	KindHandlerSubmitted:   "notify.kind.handlerSubmitted",
-	KindDraftExpiring:      "notify.kind.draftExpiring",
-	KindInvitation:         "notify.kind.invitation",
-	KindInvitationReminder: "notify.kind.invitationReminder",
-	KindPartyAnswered:      "notify.kind.partyApproved",
-	KindPartyDeclined:      "notify.kind.partyDeclined",
-	KindInvitationExpired:  "notify.kind.invitationExpired",
-	KindAllApproved:        "notify.kind.allApproved",
+	KindProxySubmitted:      "notify.kind.proxySubmitted",
+	KindSubmittedFor:        "notify.kind.submittedFor",
+	KindPartySubmitted:      "notify.kind.partySubmitted",
+	KindOrgSubmitted:        "notify.kind.orgSubmitted",
+	KindHandlerSubmitted:    "notify.kind.handlerSubmitted",
+	KindDraftExpiring:       "notify.kind.draftExpiring",
+	KindInvitation:          "notify.kind.invitation",
+	KindInvitationReminder:  "notify.kind.invitationReminder",
+	KindPartyAnswered:       "notify.kind.partyApproved",
+	KindPartyDeclined:       "notify.kind.partyDeclined",
+	KindInvitationExpired:   "notify.kind.invitationExpired",
+	KindAllApproved:         "notify.kind.allApproved",
+	KindCaseStatus:          "notify.kind.caseStatus",
+	KindSupplementRequested: "notify.kind.supplementRequested",
+	KindDecision:            "notify.kind.decision",
+	KindCaseMessage:         "notify.kind.caseMessage",
+	KindCaseActivity:        "notify.kind.caseActivity",
+	KindSupplementDue:       "notify.kind.supplementDue",
+	KindDigest:              "notify.kind.digest",
 }
 
 // kindNames are the message ids naming each kind in settings.
 var kindNames = map[string]string{
-	KindProxySubmitted:     "notify.kindName.proxySubmitted",
-	KindSubmittedFor:       "notify.kindName.submittedFor",
-	KindPartySubmitted:     "notify.kindName.partySubmitted",
-	KindOrgSubmitted:       "notify.kindName.orgSubmitted",
-	KindHandlerSubmitted:   "notify.kindName.handlerSubmitted",
-	KindDraftExpiring:      "notify.kindName.draftExpiring",
-	KindInvitation:         "notify.kindName.invitation",
-	KindInvitationReminder: "notify.kindName.invitationReminder",
-	KindPartyAnswered:      "notify.kindName.partyAnswered",
-	KindPartyDeclined:      "notify.kindName.partyDeclined",
-	KindInvitationExpired:  "notify.kindName.invitationExpired",
-	KindAllApproved:        "notify.kindName.allApproved",
+	KindProxySubmitted:      "notify.kindName.proxySubmitted",
+	KindSubmittedFor:        "notify.kindName.submittedFor",
+	KindPartySubmitted:      "notify.kindName.partySubmitted",
+	KindOrgSubmitted:        "notify.kindName.orgSubmitted",
+	KindHandlerSubmitted:    "notify.kindName.handlerSubmitted",
+	KindDraftExpiring:       "notify.kindName.draftExpiring",
+	KindInvitation:          "notify.kindName.invitation",
+	KindInvitationReminder:  "notify.kindName.invitationReminder",
+	KindPartyAnswered:       "notify.kindName.partyAnswered",
+	KindPartyDeclined:       "notify.kindName.partyDeclined",
+	KindInvitationExpired:   "notify.kindName.invitationExpired",
+	KindAllApproved:         "notify.kindName.allApproved",
+	KindCaseStatus:          "notify.kindName.caseStatus",
+	KindSupplementRequested: "notify.kindName.supplementRequested",
+	KindDecision:            "notify.kindName.decision",
+	KindCaseMessage:         "notify.kindName.caseMessage",
+	KindCaseActivity:        "notify.kindName.caseActivity",
+	KindSupplementDue:       "notify.kindName.supplementDue",
+	KindDigest:              "notify.kindName.digest",
 }
 
 // channelNames are the message ids naming each optional channel.
@@ -82,6 +96,16 @@ func (r *Renderer) Text(lang string, n Notification) string {
 		"Service": service, "Reference": n.Params["reference"],
 		"Actor": n.Params["actor"], "Principal": n.Params["principal"], "Party": n.Params["party"],
 		"Reason": n.Params["reason"],
+	}
+	if st := n.Params["status"]; st != "" {
+		data["Status"] = r.Msg.T(lang, statusMessage(st))
+	}
+	if n.Kind == KindDigest {
+		data["Overdue"], data["Soon"] = n.Params["overdue"], n.Params["soon"]
+	}
+	if n.Kind == KindSupplementDue {
+		due, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])
+		data["Date"] = datefmt.Date(due, lang)
 	}
 	if n.Kind == KindDraftExpiring {
 		exp, _ := time.Parse(time.RFC3339Nano, n.Params["expiresAt"])

@@ -102,9 +102,16 @@ type Staff struct {
 	// Municipality is the id of the municipality whose official the
 	// person is: their Role and Units apply to its services only.
 	Municipality string    `json:"municipality"`
-	Role         string    `json:"role"` // handler | manager
+	Role         string    `json:"role"` // handler | manager | admin
 	Units        []string  `json:"units"`
 	Title        i18n.Text `json:"title"`
+	// Language is the one the person reads staff messages in (the daily
+	// digest); fi when empty.
+	Language string `json:"language,omitempty"`
+	// Roles are the person's first roles by service id (demo data): the
+	// seed writes them into the roles an admin then changes (see
+	// identity.SetRole); the store's roles are the truth afterwards.
+	Roles map[string]string `json:"roles,omitempty"`
 }
 
 // Municipality is one municipality the installation serves: its stable

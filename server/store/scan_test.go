@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,55 @@ func TestValues(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestScanRanges: ScanFrom and ScanReverseBefore keep to the prefix and
+// start at the given key.
+func TestScanRanges(t *testing.T) {
+	st, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys := []string{"a/1", "a/2", "a/3", "b/1"}
+	if err := st.Update(func(tx *Tx) error {
+		for _, k := range keys {
+			if err := tx.PutRaw(Settings, k, []byte(k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	collect := func(f func(tx *Tx, fn func(string, []byte) error) error) string {
+		var out []string
+		st.View(func(tx *Tx) error {
+			return f(tx, func(k string, _ []byte) error { out = append(out, k); return nil })
+		})
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		name string
+		f    func(tx *Tx, fn func(string, []byte) error) error
+		want string
+	}{
+		{"from the middle", func(tx *Tx, fn func(string, []byte) error) error { return tx.ScanFrom(Settings, "a/", "a/2", fn) }, "a/2 a/3"},
+		{"from before the prefix", func(tx *Tx, fn func(string, []byte) error) error { return tx.ScanFrom(Settings, "a/", "", fn) }, "a/1 a/2 a/3"},
+		{"from past the end", func(tx *Tx, fn func(string, []byte) error) error { return tx.ScanFrom(Settings, "a/", "a/9", fn) }, ""},
+		{"back from the middle", func(tx *Tx, fn func(string, []byte) error) error {
+			return tx.ScanReverseBefore(Settings, "a/", "a/3", fn)
+		}, "a/2 a/1"},
+		{"back from between keys", func(tx *Tx, fn func(string, []byte) error) error {
+			return tx.ScanReverseBefore(Settings, "a/", "a/25", fn)
+		}, "a/2 a/1"},
+		{"back from the whole prefix", func(tx *Tx, fn func(string, []byte) error) error {
+			return tx.ScanReverseBefore(Settings, "a/", "", fn)
+		}, "a/3 a/2 a/1"},
+	} {
+		if got := collect(tc.f); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

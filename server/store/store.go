@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,12 +75,18 @@ const (
 	// LoginState holds national and staff login attempts in flight and the
 	// one-time ids already used (SAML assertions), each with its expiry.
 	LoginState = "login_state"
+	// The officials' work (issue 13).
+	StaffRoles = "staff_roles" // "username/service id" → the person's role in the service (server/identity)
+	Audit      = "audit"       // "time id" → an audit-log entry: who changed what (server/audit, admin.go)
+	CaseIndex  = "case_index"  // the handlers' inbox index (server/cases, inbox.go)
+	CaseNotes  = "case_notes"  // "case id/id" → a handler's internal note, never shown to residents
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
-	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState}
+	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
+	StaffRoles, Audit, CaseIndex, CaseNotes}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
@@ -461,6 +468,62 @@ func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) 
 		k, v = c.Prev()
 	}
 	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Prev() {
+		if err := fn(string(k), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ScanFrom is Scan of the keys with the prefix from the key from on
+// (inclusive; from "" or before the prefix: from the first).
+func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	start := p
+	if from > prefix {
+		start = []byte(from)
+	}
+	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(string(k), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ScanReverseBefore is ScanReverse of the keys with the prefix that sort
+// before the key before (exclusive; "" or past the prefix: from the last).
+func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
+	if before == "" || !strings.HasPrefix(before, prefix) {
+		return t.ScanReverse(bucket, prefix, fn)
+	}
+	b, err := t.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	var k, v []byte
+	if k, _ = c.Seek([]byte(before)); k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Prev() {
+		if string(k) >= before {
+			continue
+		}
 		if err := fn(string(k), v); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil

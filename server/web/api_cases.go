@@ -198,8 +198,11 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 	if len(res.Errors) > 0 {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"errors": s.fieldErrors(requestLang(c), res.Errors)})
 	}
-	if !res.Again && s.log != nil {
-		s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
+	if !res.Again {
+		s.publishCase(res.Case) // the service's inboxes refresh
+		if s.log != nil {
+			s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
+		}
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": res.Case.ID, "reference": res.Case.Reference, "status": res.Case.Status})
 }

@@ -100,7 +100,7 @@ func (s *Server) testLogin(c *fiber.Ctx) error {
 	}
 	home := pathsIn(lang).My()
 	if sess.Kind == identity.Staff {
-		home = pathsIn(lang).Home()
+		home = pathsIn(lang).Staff() // the inbox
 	}
 	return c.Redirect(nextOr(c.FormValue("next"), home), fiber.StatusSeeOther)
 }

@@ -16,6 +16,7 @@ var caseStatusIDs = map[string]string{
 	cases.StatusDecided:             "caseStatus.decided",
 	cases.StatusClosed:              "caseStatus.closed",
 	cases.StatusCancelled:           "caseStatus.cancelled",
+	cases.StatusWithdrawn:           "caseStatus.withdrawn",
 }
 
 func (s *Server) caseStatusText(lang, status string) string {

@@ -27,6 +27,9 @@ type caseView struct {
 	// applicant may take the application back (ReopenURL) while it waits.
 	Parties   []partyRow
 	ReopenURL string
+	// Handling is the handler's requests and decision and the resident's
+	// forms (case_handling.go).
+	Handling *residentHandling
 }
 
 type timelineRow struct {
@@ -45,7 +48,8 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		return s.casesFail(c, err)
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
-		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID)}
+		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID),
+		Handling: s.residentHandlingOf(lang, cs)}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}
@@ -125,6 +129,24 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.reopened", data)
 	case "resubmitted":
 		return s.msg.T(lang, "timeline.resubmitted", data)
+	case "assigned":
+		if e.Note == "" {
+			return s.msg.T(lang, "timeline.unassigned", data)
+		}
+		data["Handler"] = e.Note
+		return s.msg.T(lang, "timeline.assigned", data)
+	case "supplement-requested":
+		return s.msg.T(lang, "timeline.supplementRequested", data)
+	case "decided":
+		return s.msg.T(lang, "timeline.decided", data)
+	case "message":
+		data["Text"] = e.Note
+		return s.msg.T(lang, "timeline.message", data)
+	case "supplement-sent":
+		data["Count"] = len(e.Changes)
+		return s.msg.T(lang, "timeline.supplementSent", data)
+	case "withdrawn":
+		return s.msg.T(lang, "timeline.withdrawn", data)
 	}
 	return s.msg.T(lang, "timeline.other", data)
 }

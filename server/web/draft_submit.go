@@ -29,8 +29,11 @@ func (s *Server) submitDraft(c *fiber.Ctx) error {
 	case len(res.Errors) > 0:
 		return c.Redirect(pathsIn(lang).SummaryProblems(d.ID), fiber.StatusSeeOther)
 	}
-	if !res.Again && s.log != nil {
-		s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
+	if !res.Again {
+		s.publishCase(res.Case) // the service's inboxes refresh
+		if s.log != nil {
+			s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
+		}
 	}
 	return c.Redirect(pathsIn(lang).NewCase(res.Case.ID), fiber.StatusSeeOther)
 }

@@ -79,3 +79,16 @@ func (s *Server) requireResidentAPI(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// requireStaffAPI lets only staff through to a staff API call: anyone
+// else gets 401 (not logged in) or 403 (a resident).
+func (s *Server) requireStaffAPI(c *fiber.Ctx) error {
+	sess := session(c)
+	if sess == nil {
+		return s.fail(c, fiber.StatusUnauthorized, "unauthenticated", "error.loginRequired")
+	}
+	if sess.Kind != identity.Staff {
+		return s.fail(c, fiber.StatusForbidden, "forbidden", "error.staffOnly")
+	}
+	return c.Next()
+}

@@ -23,6 +23,15 @@ func (p paths) TimedOut() string  { return p.in("/timed-out") }
 func (p paths) My() string        { return p.in("/my") }
 func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
 
+// The staff pages (staff_routes.go).
+func (p paths) Staff() string                        { return p.in("/staff") }
+func (p paths) StaffRoles() string                   { return p.in("/staff/roles") }
+func (p paths) StaffCase(id string) string           { return p.in("/staff/cases/" + id) }
+func (p paths) StaffAction(id, action string) string { return p.StaffCase(id) + "/" + action }
+func (p paths) StaffAttachment(id, att string) string {
+	return p.StaffCase(id) + "/files/" + att
+}
+
 // Login is the login page; next, when given, is where to go afterwards.
 func (p paths) Login(next string) string { return withNext(p.in("/login"), next) }
 
@@ -59,6 +68,11 @@ func (p paths) Submit(id string) string          { return p.Draft(id) + "/submit
 
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }
+
+// The resident's actions on a case being handled (case_handling.go).
+func (p paths) CaseSupplement(id string) string { return p.Case(id) + "/supplement" }
+func (p paths) CaseWithdraw(id string) string   { return p.Case(id) + "/withdraw" }
+func (p paths) CaseMessages(id string) string   { return p.Case(id) + "/messages" }
 
 // NewCase is a case's page just after sending, with the receipt on top.
 func (p paths) NewCase(id string) string { return p.Case(id) + "?new=1" }

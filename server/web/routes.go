@@ -86,6 +86,9 @@ func (s *Server) routes() *fiber.App {
 	api.Get("/invitations", resident, s.apiInvitations)
 	api.Post("/invitations/:id/approve", resident, s.apiAnswer(true))
 	api.Post("/invitations/:id/decline", resident, s.apiAnswer(false))
+	api.Post("/cases/:id/withdraw", resident, s.apiCaseWithdraw)
+	api.Post("/cases/:id/messages", resident, s.apiCaseMessage)
+	api.Post("/cases/:id/supplement", resident, s.apiCaseSupplement)
 	api.Get("/notifications", s.requireLoginAPI, s.apiNotifications)
 	api.Post("/notifications/read-all", s.requireLoginAPI, s.apiNotificationsReadAll)
 	api.Post("/notifications/:id/read", s.requireLoginAPI, s.apiNotificationRead)
@@ -93,6 +96,7 @@ func (s *Server) routes() *fiber.App {
 	api.Get("/push/key", s.apiPushKey)
 	api.Post("/push/subscriptions", s.requireLoginAPI, s.apiPushSubscribe)
 	api.Delete("/push/subscriptions/:id", s.requireLoginAPI, s.apiPushUnsubscribe)
+	s.addStaffRoutes(api, true) // the staff routes: one table (staff_routes.go)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	app.Get("/metrics", s.staffOnly, s.metricsHandler)
@@ -110,8 +114,7 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/my/access-log", s.requireResident, s.accessLogPage)
 	l.Get("/acting-for", s.requireResident, s.actingPage)
 	l.Post("/acting-for", s.requireResident, s.actingSet)
-	l.Get("/staff/kiosk", s.requireStaff, s.kioskPage)
-	l.Post("/staff/kiosk", s.requireStaff, s.kioskSet)
+	s.addStaffRoutes(l, false)
 	l.Get("/services", s.servicesPage)
 	l.Get("/services/:id", s.servicePage)
 	l.Get("/services/:id/privacy", s.servicePrivacyPage)
@@ -120,8 +123,6 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/accessibility/feedback", s.feedbackPage)
 	l.Post("/accessibility/feedback", s.limit("feedback"), s.feedbackSend)
 	l.Get("/help", s.helpPage)
-	l.Get("/staff/feedback", s.requireStaff, s.staffFeedbackPage)
-	l.Post("/staff/feedback/:id", s.requireStaff, s.staffFeedbackAnswer)
 	// An invitation link: no login needed to open it (it shows nothing
 	// personal); the token goes into a cookie and leaves the URL.
 	l.Get("/i/:token", s.limit("invitation-guess"), s.invitationLink)
@@ -150,6 +151,10 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/cases/:id", r, s.casePage)
 	l.Get("/cases/:id/receipt.json", r, s.caseReceiptJSON)
 	l.Get("/cases/:id/receipt.pdf", r, s.caseReceiptPDF)
+	l.Post("/cases/:id/withdraw", r, s.caseWithdraw)
+	l.Post("/cases/:id/messages", r, s.caseMessage)
+	l.Get("/cases/:id/supplement", r, s.supplementPage)
+	l.Post("/cases/:id/supplement", r, s.supplementSend)
 	l.Get("/attachments/:draft/:att", r, s.attachmentFile)
 
 	l.Get("/notifications", s.requireLogin, s.notificationsPage)

@@ -1,0 +1,613 @@
+package cases
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"asiointi/server/fincode"
+	"asiointi/server/identity"
+	"asiointi/server/store"
+)
+
+// The handlers' inbox reads an index (bucket case_index), never the cases:
+// each case has a row and keys that order it by due date within its
+// service and status, and within its handler and status, so that a page
+// of any filter is a few short cursor walks however many cases there are.
+//
+//	r/<case>                                   → the row (InboxRow, JSON)
+//	s/<service>/<status>/<due>/<case>          → handler ("-": nobody)
+//	h/<handler>/<status>/<due>/<case>          → service
+//	c/<customer id>/<case>                     → ""
+//	d/<supplement due>/<case>                  → "" (a reminder to send)
+//	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>
+//
+// <due> is the due time in Unix seconds, ten digits. Counters (bucket
+// counters) keep the number of cases per service and status, and per
+// service, status and handler, for the counts on the filters.
+
+// InboxRow is one case as the inbox lists it.
+type InboxRow struct {
+	ID            string     `json:"id"`
+	Reference     string     `json:"reference"`
+	Service       string     `json:"service"`
+	Status        string     `json:"status"`
+	Handler       *Ref       `json:"handler,omitempty"`
+	Customer      Ref        `json:"customer"`
+	SubmittedAt   time.Time  `json:"submittedAt"`
+	DueAt         time.Time  `json:"dueAt"`
+	SupplementDue *time.Time `json:"supplementDue,omitempty"`
+	// Remind: the resident is still to be reminded of the supplement.
+	Remind  bool `json:"remind,omitempty"`
+	Version int  `json:"version"`
+}
+
+// OpenStatuses are the statuses of cases waiting for someone: the
+// inbox's default.
+var OpenStatuses = []string{StatusSubmitted, StatusInProgress, StatusSupplementRequested}
+
+// InboxStatuses are every status a handled case can have, in the order
+// the inbox offers them.
+var InboxStatuses = []string{StatusSubmitted, StatusInProgress, StatusSupplementRequested, StatusDecided, StatusClosed, StatusCancelled, StatusWithdrawn}
+
+func rowOf(c *Case) InboxRow {
+	r := InboxRow{ID: c.ID, Reference: c.Reference, Service: c.Service, Status: c.Status, Handler: c.Handler,
+		Customer: c.Subject(), SubmittedAt: c.SubmittedAt, DueAt: c.DueAt, Version: c.Version}
+	if c.Supplement != nil && c.Status == StatusSupplementRequested {
+		due := c.Supplement.Due
+		r.SupplementDue = &due
+		r.Remind = !c.Supplement.Reminded
+	}
+	return r
+}
+
+func inboxDueKey(t time.Time) string { return fmt.Sprintf("%010d", max(t.Unix(), 0)) }
+
+func handlerKey(h *Ref) string {
+	if h == nil {
+		return "-"
+	}
+	return h.ID
+}
+
+func (r *InboxRow) keys() map[string]string {
+	due := inboxDueKey(r.DueAt)
+	h := handlerKey(r.Handler)
+	out := map[string]string{
+		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
+		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
+		"c/" + r.Customer.ID + "/" + r.ID:                          "",
+	}
+	if r.Remind && r.SupplementDue != nil {
+		out["d/"+inboxDueKey(*r.SupplementDue)+"/"+r.ID] = ""
+	}
+	for _, w := range nameWords(r.Customer.Name) {
+		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due
+	}
+	return out
+}
+
+func countKeys(r *InboxRow) []string {
+	base := "inbox/" + r.Service + "/" + r.Status
+	return []string{base, base + "/" + handlerKey(r.Handler), dueDayPrefix(r.Service, r.Status) + dueDay(r.DueAt)}
+}
+
+// The number of cases due on each day (UTC) per service and status, so
+// that counting the overdue reads a counter per day, not a key per case.
+func dueDayPrefix(service, status string) string { return "inboxdue/" + service + "/" + status + "/" }
+func dueDay(t time.Time) string                  { return t.UTC().Format("20060102") }
+
+// nameWords are the lower-case words of a name, the keys of name search.
+func nameWords(name string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// indexCase puts the case's row and keys in tx, replacing those of its
+// previous state. Every write of a case calls it in the same transaction.
+func indexCase(tx *store.Tx, c *Case) error {
+	row := rowOf(c)
+	var old *InboxRow
+	if raw, err := tx.GetRaw(store.CaseIndex, "r/"+c.ID); err == nil {
+		var o InboxRow
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return err
+		}
+		old = &o
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	next := row.keys()
+	if old != nil {
+		for k := range old.keys() {
+			if _, keep := next[k]; !keep {
+				if err := tx.Delete(store.CaseIndex, k); err != nil {
+					return err
+				}
+			}
+		}
+		for _, k := range countKeys(old) {
+			if _, err := tx.AddCount(k, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for k, v := range next {
+		if err := tx.PutRaw(store.CaseIndex, k, []byte(v)); err != nil {
+			return err
+		}
+	}
+	for _, k := range countKeys(&row) {
+		if _, err := tx.AddCount(k, 1); err != nil {
+			return err
+		}
+	}
+	return tx.Put(store.CaseIndex, "r/"+c.ID, row)
+}
+
+// inboxIndexed marks a store whose cases are all in the inbox index.
+const inboxIndexed = "inbox-indexed"
+
+// IndexExisting puts every case of a store written before the inbox
+// index into it, once (app's upgrade runs it before anything reads).
+func IndexExisting(tx *store.Tx) error {
+	if tx.Has(store.Settings, inboxIndexed) {
+		return nil
+	}
+	var all []Case
+	if err := tx.Scan(store.Cases, "", func(_ string, raw []byte) error {
+		var c Case
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return err
+		}
+		all = append(all, c)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i := range all {
+		if err := indexCase(tx, &all[i]); err != nil {
+			return err
+		}
+	}
+	return tx.Put(store.Settings, inboxIndexed, true)
+}
+
+// Handler filters of the inbox.
+const (
+	HandlerAnyone     = ""
+	HandlerMine       = "mine"
+	HandlerUnassigned = "unassigned"
+)
+
+// InboxFilter is one view of the inbox.
+type InboxFilter struct {
+	Service string // "": every service the person has a role in
+	Status  string // "": the open statuses; "all"; or one status
+	Handler string // HandlerAnyone, HandlerMine, HandlerUnassigned or a username
+	// Customer is a name (words that start the customer's names) or a
+	// henkilötunnus (exact match only).
+	Customer  string
+	DueBefore time.Time // zero: any
+	Overdue   bool      // due before now
+	Desc      bool      // latest due first
+	Page      int       // from 1
+	PerPage   int       // 25 when 0
+}
+
+// InboxCounts are the numbers on the inbox's filters, over the services
+// of the view.
+type InboxCounts struct {
+	ByStatus   map[string]int `json:"byStatus"`
+	Mine       int            `json:"mine"`       // of the view's statuses
+	Unassigned int            `json:"unassigned"` // of the view's statuses
+	Overdue    int            `json:"overdue"`    // open cases past their due date
+	DueSoon    int            `json:"dueSoon"`    // open cases due within DueSoonDays
+}
+
+// DueSoonDays is how near a due date is "due soon".
+const DueSoonDays = 7
+
+// InboxPage is one page of the inbox.
+type InboxPage struct {
+	Rows    []InboxRow  `json:"rows"`
+	Page    int         `json:"page"`
+	PerPage int         `json:"perPage"`
+	More    bool        `json:"more"`  // a next page exists
+	Total   int         `json:"total"` // cases that match (-1: not counted, see Inbox)
+	Counts  InboxCounts `json:"counts"`
+	// Services are those the person may see, the view's choice.
+	Services []string `json:"services"`
+}
+
+// maxPerPage bounds a page.
+const maxPerPage = 100
+
+// Inbox is a page of the cases who may see (by their roles) that match
+// f, sorted by due date, with the counts of the filters.
+func (s *Service) Inbox(who Ref, f InboxFilter) (*InboxPage, error) {
+	if who.Kind != identity.Staff {
+		return nil, ErrNotFound
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	f.PerPage = min(f.PerPage, maxPerPage)
+	f.Page = max(f.Page, 1)
+	now := s.Now()
+	out := &InboxPage{Page: f.Page, PerPage: f.PerPage, Rows: []InboxRow{}}
+	err := s.Store.View(func(tx *store.Tx) error {
+		roles := map[string]bool{}
+		if err := tx.Scan(store.StaffRoles, who.ID+"/", func(k string, _ []byte) error {
+			roles[k[len(who.ID)+1:]] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		var services []string
+		for _, svc := range s.Catalog.Services() {
+			if roles[svc.ID] && (f.Service == "" || f.Service == svc.ID) {
+				services = append(services, svc.ID)
+			}
+		}
+		out.Services = services
+		statuses := OpenStatuses
+		switch {
+		case f.Status == "all":
+			statuses = InboxStatuses
+		case f.Status != "":
+			if !slices.Contains(InboxStatuses, f.Status) {
+				statuses = nil
+			} else {
+				statuses = []string{f.Status}
+			}
+		}
+		handler := f.Handler
+		if handler == HandlerMine {
+			handler = who.ID
+		} else if handler == HandlerUnassigned {
+			handler = "-"
+		}
+		var err error
+		if out.Counts, err = inboxCounts(tx, services, statuses, who.ID, now); err != nil {
+			return err
+		}
+		q := inboxQuery{services: services, statuses: statuses, handler: handler, desc: f.Desc,
+			skip: (f.Page - 1) * f.PerPage, take: f.PerPage + 1}
+		if !f.DueBefore.IsZero() {
+			q.before = inboxDueKey(f.DueBefore)
+		}
+		if f.Overdue && (q.before == "" || inboxDueKey(now) < q.before) {
+			q.before = inboxDueKey(now)
+		}
+		var rows []InboxRow
+		if strings.TrimSpace(f.Customer) != "" {
+			rows, out.Total, err = s.customerQuery(tx, q, f.Customer)
+		} else {
+			rows, err = q.run(tx)
+			out.Total = -1
+			if q.before == "" {
+				out.Total = q.counted(tx)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if len(rows) > f.PerPage {
+			rows, out.More = rows[:f.PerPage], true
+		}
+		out.Rows = append(out.Rows, rows...)
+		return nil
+	})
+	return out, err
+}
+
+// inboxQuery is a filtered walk of the index.
+type inboxQuery struct {
+	services, statuses []string
+	handler            string // "": anyone; "-": nobody; else a username
+	before             string // due key bound (exclusive); "": none
+	desc               bool
+	skip, take         int
+}
+
+// matches applies the query to one row (a customer's few cases).
+func (q inboxQuery) matches(r *InboxRow) bool {
+	if !slices.Contains(q.services, r.Service) || !slices.Contains(q.statuses, r.Status) {
+		return false
+	}
+	if q.handler != "" && handlerKey(r.Handler) != q.handler {
+		return false
+	}
+	if q.before != "" && inboxDueKey(r.DueAt) >= q.before {
+		return false
+	}
+	return true
+}
+
+// maxNameHits bounds the keys one word of a name search walks.
+const maxNameHits = 50000
+
+// nameQuery finds the cases whose customer has, for each word given, a
+// name that starts with it: each word's keys are walked (their values
+// say service, status, handler and due, so no case is read), the sets
+// intersected, and only the page's rows read.
+func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, error) {
+	if len(words) == 0 || len([]rune(words[0])) < 2 {
+		return nil, 0, nil
+	}
+	type hit struct{ due, id string }
+	var found map[string]hit
+	for _, w := range words {
+		next := map[string]hit{}
+		n := 0
+		err := tx.Scan(store.CaseIndex, "n/"+w, func(k string, v []byte) error {
+			if n++; n > maxNameHits {
+				return store.ErrStop
+			}
+			id := k[strings.LastIndexByte(k, '/')+1:]
+			if found != nil {
+				if _, ok := found[id]; !ok {
+					return nil
+				}
+			}
+			parts := strings.SplitN(string(v), "/", 4)
+			if len(parts) != 4 || !slices.Contains(q.services, parts[0]) || !slices.Contains(q.statuses, parts[1]) ||
+				(q.handler != "" && parts[2] != q.handler) || (q.before != "" && parts[3] >= q.before) {
+				return nil
+			}
+			next[id] = hit{parts[3], id}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		found = next
+	}
+	hits := make([]hit, 0, len(found))
+	for _, h := range found {
+		hits = append(hits, h)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].due != hits[j].due {
+			return (hits[i].due < hits[j].due) != q.desc
+		}
+		return (hits[i].id < hits[j].id) != q.desc
+	})
+	total := len(hits)
+	if q.skip >= len(hits) {
+		return nil, total, nil
+	}
+	var rows []InboxRow
+	for _, h := range hits[q.skip:min(len(hits), q.skip+q.take)] {
+		var r InboxRow
+		if err := tx.Get(store.CaseIndex, "r/"+h.id, &r); err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, total, nil
+}
+
+// run walks the index: per (service or handler) and status, the keys in
+// due order, and merges the heads. Each walk stops after skip+take keys,
+// so a page costs in proportion to its depth, not to the number of cases.
+func (q inboxQuery) run(tx *store.Tx) ([]InboxRow, error) {
+	limit := q.skip + q.take
+	type hit struct{ due, id string }
+	var hits []hit
+	walk := func(prefix string, keep func(v []byte) bool) error {
+		n := 0
+		fn := func(k string, v []byte) error {
+			rest := k[len(prefix):] // <due>/<case>
+			due, id, ok := strings.Cut(rest, "/")
+			if !ok || (q.before != "" && !q.desc && due >= q.before) {
+				return store.ErrStop
+			}
+			if !keep(v) {
+				return nil
+			}
+			hits = append(hits, hit{due, id})
+			if n++; n >= limit {
+				return store.ErrStop
+			}
+			return nil
+		}
+		if q.desc {
+			before := ""
+			if q.before != "" {
+				before = prefix + q.before
+			}
+			return tx.ScanReverseBefore(store.CaseIndex, prefix, before, fn)
+		}
+		return tx.Scan(store.CaseIndex, prefix, fn)
+	}
+	allowed := map[string]bool{}
+	for _, svc := range q.services {
+		allowed[svc] = true
+	}
+	for _, st := range q.statuses {
+		if q.handler != "" {
+			if err := walk("h/"+q.handler+"/"+st+"/", func(v []byte) bool { return allowed[string(v)] }); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for _, svc := range q.services {
+			if err := walk("s/"+svc+"/"+st+"/", func([]byte) bool { return true }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].due != hits[j].due {
+			return (hits[i].due < hits[j].due) != q.desc
+		}
+		return (hits[i].id < hits[j].id) != q.desc
+	})
+	if q.skip >= len(hits) {
+		return nil, nil
+	}
+	hits = hits[q.skip:min(len(hits), limit)]
+	rows := make([]InboxRow, 0, len(hits))
+	for _, h := range hits {
+		var r InboxRow
+		if err := tx.Get(store.CaseIndex, "r/"+h.id, &r); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// counted is the number of cases that match a query without a due
+// bound, from the counters.
+func (q inboxQuery) counted(tx *store.Tx) int {
+	n := 0
+	for _, svc := range q.services {
+		for _, st := range q.statuses {
+			key := "inbox/" + svc + "/" + st
+			if q.handler != "" {
+				key += "/" + q.handler
+			}
+			n += counter(tx, key)
+		}
+	}
+	return n
+}
+
+func counter(tx *store.Tx, key string) int {
+	raw, err := tx.GetRaw(store.Counters, key)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(raw))
+	return n
+}
+
+// inboxCounts counts per status from the counters and the overdue and
+// due-soon open cases from the due-ordered keys (the walk stops at the
+// first key not yet due).
+func inboxCounts(tx *store.Tx, services, statuses []string, me string, now time.Time) (InboxCounts, error) {
+	out := InboxCounts{ByStatus: map[string]int{}}
+	for _, st := range InboxStatuses {
+		for _, svc := range services {
+			out.ByStatus[st] += counter(tx, "inbox/"+svc+"/"+st)
+		}
+	}
+	for _, st := range statuses {
+		for _, svc := range services {
+			out.Mine += counter(tx, "inbox/"+svc+"/"+st+"/"+me)
+			out.Unassigned += counter(tx, "inbox/"+svc+"/"+st+"/-")
+		}
+	}
+	soon := now.AddDate(0, 0, DueSoonDays)
+	for _, st := range OpenStatuses {
+		for _, svc := range services {
+			// Whole days from the per-day counters; the days of now and
+			// of the due-soon bound key by key.
+			prefix := dueDayPrefix(svc, st)
+			today, lastDay := dueDay(now), dueDay(soon)
+			err := tx.Scan(store.Counters, prefix, func(k string, raw []byte) error {
+				day := k[len(prefix):]
+				n, _ := strconv.Atoi(string(raw))
+				switch {
+				case day < today:
+					out.Overdue += n
+				case day > today && day < lastDay:
+					out.DueSoon += n
+				case day > lastDay:
+					return store.ErrStop
+				}
+				return nil
+			})
+			if err != nil {
+				return out, err
+			}
+			for _, day := range []string{today, lastDay} {
+				if day == lastDay && lastDay == today {
+					break
+				}
+				from, _ := time.Parse("20060102", day)
+				keys := "s/" + svc + "/" + st + "/"
+				err := tx.ScanFrom(store.CaseIndex, keys, keys+inboxDueKey(from), func(k string, _ []byte) error {
+					due, err := strconv.ParseInt(k[len(keys):min(len(k), len(keys)+10)], 10, 64)
+					if err != nil || dueDay(time.Unix(due, 0)) != day {
+						return store.ErrStop
+					}
+					at := time.Unix(due, 0)
+					switch {
+					case at.Before(now):
+						out.Overdue++
+					case at.Before(soon):
+						out.DueSoon++
+					}
+					return nil
+				})
+				if err != nil {
+					return out, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// customerQuery finds a customer's cases: by henkilötunnus, only the
+// person whose henkilötunnus it is exactly (no partial match reveals
+// anyone); by name, the cases whose customer has names that start with
+// each word given. The few cases found are filtered and sorted in memory.
+func (s *Service) customerQuery(tx *store.Tx, q inboxQuery, customer string) ([]InboxRow, int, error) {
+	customer = strings.TrimSpace(customer)
+	var ids []string
+	if hetu := strings.ToUpper(customer); fincode.ValidHetu(hetu) {
+		raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, 0, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		person := string(raw)
+		if err := tx.Scan(store.CaseIndex, "c/"+person+"/", func(k string, _ []byte) error {
+			ids = append(ids, k[len("c/"+person+"/"):])
+			return nil
+		}); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		return q.nameQuery(tx, nameWords(customer))
+	}
+	var rows []InboxRow
+	for _, id := range ids {
+		var r InboxRow
+		if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil {
+			continue
+		}
+		if q.matches(&r) {
+			rows = append(rows, r)
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if !rows[i].DueAt.Equal(rows[j].DueAt) {
+			return rows[i].DueAt.Before(rows[j].DueAt) != q.desc
+		}
+		return (rows[i].ID < rows[j].ID) != q.desc
+	})
+	total := len(rows)
+	if q.skip >= len(rows) {
+		return nil, total, nil
+	}
+	return rows[q.skip:min(len(rows), q.skip+q.take)], total, nil
+}

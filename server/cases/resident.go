@@ -1,0 +1,156 @@
+package cases
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"asiointi/server/forms"
+	"asiointi/server/notify"
+	"asiointi/server/store"
+)
+
+// The resident's side of handling: answering a supplement request,
+// messages to the handler, withdrawing. Each is an event in the case's
+// timeline, and the handler is told.
+
+// SupplementResult is the outcome of SendSupplement: the case, or the
+// problems with the corrected answers (nothing saved).
+type SupplementResult struct {
+	Case   *Case
+	Errors []forms.FieldError
+}
+
+// SendSupplement corrects exactly the fields the open supplement request
+// names (values of other fields are ignored), checks the whole
+// application again, and sends it back to handling with the changes in
+// the event.
+func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*SupplementResult, error) {
+	now := s.Now()
+	var res SupplementResult
+	err := s.Store.Update(func(tx *store.Tx) error {
+		res = SupplementResult{}
+		c, a, err := caseFor(tx, who, id)
+		if err != nil {
+			return err
+		}
+		if a != ResidentAccess {
+			return ErrForbidden
+		}
+		if c.Status != StatusSupplementRequested || c.Supplement == nil {
+			return fmt.Errorf("%w: no open supplement request", ErrIllegalTransition)
+		}
+		def, ok := s.Forms.Version(c.Service, c.FormVersion)
+		if !ok {
+			return ErrNotFound
+		}
+		merged := copyMap(c.Answers)
+		for _, f := range c.Supplement.Fields {
+			if v, ok := values[f]; ok {
+				merged[f] = v
+			} else {
+				delete(merged, f)
+			}
+		}
+		clean, errs := def.CheckSubmit(merged, forms.CheckOptions{Now: now, Attachment: AttachmentLookup(c.Attachments)})
+		if len(errs) > 0 {
+			res.Errors = errs
+			return nil
+		}
+		var changes []Change
+		for _, f := range c.Supplement.Fields {
+			if !reflect.DeepEqual(c.Answers[f], clean[f]) {
+				changes = append(changes, Change{Field: f, From: c.Answers[f], To: clean[f]})
+			}
+		}
+		c.Answers = clean
+		sent := now
+		c.Supplement.SentAt = &sent
+		ev := &Event{Type: "supplement-sent", At: now, Actor: who, Principal: c.Principal, From: c.Status, To: StatusInProgress, Changes: changes}
+		c.Status = StatusInProgress
+		if err := s.residentWrite(tx, c, ev, now); err != nil {
+			return err
+		}
+		res.Case = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Withdraw ends an application the municipality has not decided yet, at
+// the resident's request.
+func (s *Service) Withdraw(id string, who Ref, reason string) (*Case, error) {
+	return s.residentAct(id, who, func(c *Case, now time.Time) (*Event, error) {
+		if !slices.Contains(OpenStatuses, c.Status) {
+			return nil, fmt.Errorf("%w: %s → %s", ErrIllegalTransition, c.Status, StatusWithdrawn)
+		}
+		ev := &Event{Type: "withdrawn", At: now, Actor: who, Principal: c.Principal, From: c.Status, To: StatusWithdrawn, Note: trimTo(reason)}
+		c.Status = StatusWithdrawn
+		return ev, nil
+	})
+}
+
+// SendMessage adds the resident's message to the case's timeline, while
+// it is not decided.
+func (s *Service) SendMessage(id string, who Ref, text string) (*Case, error) {
+	text, err := cleanText(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.residentAct(id, who, func(c *Case, now time.Time) (*Event, error) {
+		if !slices.Contains(OpenStatuses, c.Status) {
+			return nil, fmt.Errorf("%w: the application is %s", ErrIllegalTransition, c.Status)
+		}
+		return &Event{Type: "message", At: now, Actor: who, Principal: c.Principal, Note: text}, nil
+	})
+}
+
+func trimTo(s string) string {
+	t, err := cleanText(s)
+	if err != nil {
+		return ""
+	}
+	return t
+}
+
+// residentAct runs a resident's action on their case.
+func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.Time) (*Event, error)) (*Case, error) {
+	now := s.Now()
+	var out *Case
+	err := s.Store.Update(func(tx *store.Tx) error {
+		c, a, err := caseFor(tx, who, id)
+		if err != nil {
+			return err
+		}
+		if a != ResidentAccess {
+			return ErrForbidden
+		}
+		ev, err := change(c, now)
+		if err != nil {
+			return err
+		}
+		if err := s.residentWrite(tx, c, ev, now); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// residentWrite stores a case a resident changed: a new version, the
+// event, the index, and the handler told (and the other people of the
+// case, except the one who acted).
+func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time) error {
+	c.Version++
+	c.UpdatedAt = now
+	if err := s.writeCase(tx, c, ev, ""); err != nil {
+		return err
+	}
+	u := caseUpdate(c, notify.KindCaseActivity, ev)
+	return notify.CaseToHandler(tx, u)
+}

@@ -1,0 +1,119 @@
+package identity
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"asiointi/server/audit"
+	"asiointi/server/population"
+	"asiointi/server/store"
+)
+
+// TestDemoRoles: the demo staff hold their roles per service; Kaisa
+// handles early education but nothing of the sports services.
+func TestDemoRoles(t *testing.T) {
+	d := demoDir(t)
+	for _, tc := range []struct{ user, service, want string }{
+		{"kaisa", "early-education", RoleHandler},
+		{"kaisa", "sports-shift", ""},
+		{"pertti", "sports-shift", RoleManager},
+		{"sara", "early-education", RoleHandler},
+		{"sara", "home-help", ""},
+		{"aaro", "home-help", RoleAdmin},
+		{"140386-902R", "early-education", ""},
+		{"kaisa/x", "early-education", ""},
+	} {
+		roles, err := d.RolesOf(tc.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := roles[tc.service]; got != tc.want {
+			t.Errorf("%s in %s: %q, want %q", tc.user, tc.service, got, tc.want)
+		}
+	}
+	sara, err := d.StaffMember("sara")
+	if err != nil || sara.Language != "sv" {
+		t.Errorf("sara: %+v %v", sara, err)
+	}
+}
+
+// TestSetRole: only an admin of the service changes its roles, every
+// change is in the audit log, and a refusal changes nothing.
+func TestSetRole(t *testing.T) {
+	d := demoDir(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	aaro := audit.Who{ID: "aaro", Name: "Aaro Ylläpitäjä", Kind: Staff}
+	kaisa := audit.Who{ID: "kaisa", Name: "Kaisa Käsittelijä", Kind: Staff}
+	for _, tc := range []struct {
+		name                string
+		by                  audit.Who
+		user, service, role string
+		want                error
+	}{
+		{"admin gives a role", aaro, "kaisa", "sports-shift", RoleHandler, nil},
+		{"admin takes one away", aaro, "kaisa", "home-help", "", nil},
+		{"a handler is no admin", kaisa, "sara", "home-help", RoleHandler, ErrNotAdmin},
+		{"no such role", aaro, "kaisa", "sports-shift", "boss", ErrBadRole},
+		{"no such staff member", aaro, "nobody", "sports-shift", RoleHandler, ErrUnknown},
+		{"a resident is no staff member", aaro, "140386-902R", "sports-shift", RoleHandler, ErrUnknown},
+		{"not an admin of an unknown service", aaro, "kaisa", "no-such-service", RoleHandler, ErrNotAdmin},
+	} {
+		now = now.Add(time.Minute) // entries are ordered by time
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := d.RolesOf(tc.user)
+			err := d.SetRole(tc.by, tc.user, tc.service, tc.role, now)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			after, _ := d.RolesOf(tc.user)
+			if tc.want != nil {
+				if after[tc.service] != before[tc.service] {
+					t.Errorf("refused, yet the role changed: %q → %q", before[tc.service], after[tc.service])
+				}
+				return
+			}
+			if after[tc.service] != tc.role {
+				t.Errorf("role %q, want %q", after[tc.service], tc.role)
+			}
+		})
+	}
+	entries, err := audit.Entries(d.Store, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Fatalf("%d audit entries, want the 2 changes: %+v", len(entries), entries)
+	}
+	if e := entries[0]; e.Actor.ID != "aaro" || e.Target != "kaisa" || e.Detail["service"] != "home-help" || e.Detail["from"] != RoleHandler || e.Detail["to"] != "" {
+		t.Errorf("newest entry: %+v", e)
+	}
+}
+
+// TestStaffSeededIntoOlderStore: a store seeded before roles existed gets
+// the new staff members and their roles on its next start, once.
+func TestStaffSeededIntoOlderStore(t *testing.T) {
+	d := demoDir(t)
+	err := d.Store.Update(func(tx *store.Tx) error {
+		if err := tx.Delete(store.Settings, staffRolesSeeded); err != nil {
+			return err
+		}
+		if err := tx.Delete(store.Staff, "sara"); err != nil {
+			return err
+		}
+		return tx.Delete(store.StaffRoles, roleKey("sara", "early-education"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := population.Demo()
+	if _, err := Seed(d.Store, data, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.StaffMember("sara"); err != nil {
+		t.Errorf("sara not seeded: %v", err)
+	}
+	if r, _ := d.RolesOf("sara"); r["early-education"] != RoleHandler {
+		t.Errorf("sara's roles: %v", r)
+	}
+}

@@ -1,0 +1,82 @@
+package notify
+
+import (
+	"strings"
+	"time"
+
+	"asiointi/server/store"
+)
+
+// CaseChange is something that happened to a case that its people must
+// hear of: a handler's action (status, supplement request, decision) or
+// a resident's (a message, a supplement, a withdrawal).
+type CaseChange struct {
+	Kind                     string
+	Case, Reference, Service string
+	Status                   string
+	At                       time.Time
+	By                       Person  // who acted
+	Actor                    Person  // who sent the application
+	Principal                *Person // in whose name, if not the actor's
+	Parties                  []Person
+	Handler                  *Person   // the case's handler, if any
+	Due                      time.Time // a supplement reminder: its due time
+}
+
+// ResidentsOf lists the people of a case on the resident side: the
+// sender, the principal and the parties, each once, except who acted.
+func (u CaseChange) ResidentsOf() []string {
+	var out []string
+	seen := map[string]bool{u.By.ID: true}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	add(u.Actor.ID)
+	if u.Principal != nil {
+		add(u.Principal.ID)
+	}
+	for _, p := range u.Parties {
+		add(p.ID)
+	}
+	return out
+}
+
+// CaseUpdate records the notifications of a handler's action in tx, the
+// transaction of the action: each resident of the case is told, with a
+// link to their application.
+func CaseUpdate(tx *store.Tx, u CaseChange) error {
+	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.By.Name}
+	if !u.Due.IsZero() {
+		params["expiresAt"] = u.Due.Format(time.RFC3339Nano)
+	}
+	for _, id := range u.ResidentsOf() {
+		if err := Record(tx, Notification{User: id, Kind: u.Kind, At: u.At, Link: "/cases/" + u.Case, Params: params}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statusMessage is the message id of a case status, as residents read it.
+func statusMessage(status string) string {
+	parts := strings.Split(status, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return "caseStatus." + strings.Join(parts, "")
+}
+
+// CaseToHandler tells the handler of a case (if it has one) what a
+// resident did on it, with a link to the staff page of the case.
+func CaseToHandler(tx *store.Tx, u CaseChange) error {
+	if u.Handler == nil || u.Handler.ID == u.By.ID {
+		return nil
+	}
+	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.By.Name}
+	return Record(tx, Notification{User: u.Handler.ID, Kind: u.Kind, At: u.At, Link: "/staff/cases/" + u.Case, Params: params})
+}
