@@ -871,7 +871,7 @@ func valueFor(rng *rand.Rand, fl *durField, top map[string]any, full bool) any {
 		}
 		return clampText(sentence(rng, 40), fl)
 	case "time":
-		return fmt.Sprintf("%d.%02d", 7+rng.IntN(15), rng.IntN(4)*15)
+		return fmt.Sprintf("%02d:%02d", 7+rng.IntN(15), rng.IntN(4)*15) // as stored (HH:MM): the ledger compares what was sent
 	case "textarea":
 		n := 200
 		if fl.MaxLength > 0 {

@@ -107,7 +107,7 @@ func TestRecipients(t *testing.T) {
 
 func TestSettingsKinds(t *testing.T) {
 	staff, residents := notify.SettingsKinds(true), notify.SettingsKinds(false)
-	if !reflect.DeepEqual(staff, []string{notify.KindHandlerSubmitted}) {
+	if !reflect.DeepEqual(staff, []string{notify.KindHandlerSubmitted, notify.KindCaseActivity, notify.KindDigest}) {
 		t.Errorf("staff see %v", staff)
 	}
 	if len(staff)+len(residents) != len(notify.Kinds) || slices.Contains(residents, notify.KindHandlerSubmitted) ||
