@@ -245,6 +245,9 @@ func TestResidentSide(t *testing.T) {
 	}
 	mc := []*http.Cookie{maria.cookie}
 	page := e.do(req{path: "/fi/cases/" + id, cookies: mc})
+	if !strings.Contains(page.body, `<a href="#msg-text">Ota yhteyttä tämän hakemuksen käsittelijään</a>`) || !strings.Contains(page.body, `id="msg-text"`) {
+		t.Error("the case page has no way to contact the handler about it")
+	}
 	if !strings.Contains(page.body, "Montako osallistujaa") || !strings.Contains(page.body, "/fi/cases/"+id+"/supplement") {
 		t.Fatalf("the case page does not show the request")
 	}
