@@ -98,6 +98,9 @@ func (s *Server) feedbackSend(c *fiber.Ctx) error {
 	var ie *publish.InputError
 	switch {
 	case errors.As(err, &ie):
+		// The form's time was checked and holds: the corrected form keeps
+		// it, so a quick fix of one field is not taken for a bot.
+		v.Token = in.Token
 		v.FieldErrors = map[string]string{}
 		for _, fe := range ie.Fields {
 			msg := s.msg.T(lang, fe.Msg, map[string]any{"Count": publish.MaxMessage})
