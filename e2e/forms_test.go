@@ -417,6 +417,11 @@ func TestFormWithJavaScript(t *testing.T) {
 	if !waitFor(t, ctx, "the field error to go", `!document.getElementById('participants-error')`, 5*time.Second) {
 		t.Error("the participants error stays after the number was fixed")
 	}
+	// Let the autosave of the fix finish first (it starts 0.8 s after the
+	// typing): Continue during a save waits for it, and a slow CI machine
+	// then ran out of the click's time once.
+	time.Sleep(time.Second)
+	waitAutosave(t, ctx, "Tallennettu klo", 15*time.Second)
 	pressContinue(t, ctx)
 
 	// Step 3: the slot; the conditional equipment question and an upload.
