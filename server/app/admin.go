@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/catalog"
 	"asiointi/server/publish"
 	"asiointi/server/store"
 	"asiointi/server/wiring"
@@ -155,11 +156,12 @@ func writeAtomic(path string, r io.Reader) (int64, error) {
 	return n, os.Rename(tmp, path)
 }
 
-// ImportForm validates a form definition and stores it as its service's
-// newest version: through the running server when there is one (which
-// starts using it at once), else into the file.
-func ImportForm(dataDir string, raw []byte) (string, error) {
-	resp, err := adminClient(dataDir).Post("http://admin/import-form", "application/json", bytes.NewReader(raw))
+// importThrough posts raw to the running server's admin socket at path;
+// when no server answers, it opens the stopped store in dataDir, upgrades
+// it, and runs offline on it with the served catalogue. Either way it
+// returns what was imported, in words.
+func importThrough(dataDir, path string, raw []byte, offline func(*store.Store, *catalog.Catalog) (string, error)) (string, error) {
+	resp, err := adminClient(dataDir).Post("http://admin"+path, "application/json", bytes.NewReader(raw))
 	if err == nil {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
@@ -180,46 +182,36 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fs, err := cases.LoadForms(st, cat)
-	if err != nil {
-		return "", err
-	}
-	d, err := cases.Import(st, cat, fs, raw)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%s version %d", d.Service, d.Version), nil
+	return offline(st, cat)
+}
+
+// ImportForm validates a form definition and stores it as its service's
+// newest version: through the running server when there is one (which
+// starts using it at once), else into the file.
+func ImportForm(dataDir string, raw []byte) (string, error) {
+	return importThrough(dataDir, "/import-form", raw, func(st *store.Store, cat *catalog.Catalog) (string, error) {
+		fs, err := cases.LoadForms(st, cat)
+		if err != nil {
+			return "", err
+		}
+		d, err := cases.Import(st, cat, fs, raw)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s version %d", d.Service, d.Version), nil
+	})
 }
 
 // ImportStatement checks an accessibility statement and makes it the
 // served municipality's: through the running server when there is one,
 // else into the file.
 func ImportStatement(dataDir string, raw []byte) (string, error) {
-	resp, err := adminClient(dataDir).Post("http://admin/import-statement", "application/json", bytes.NewReader(raw))
-	if err == nil {
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			return "", errors.New(strings.TrimSpace(string(body)))
+	return importThrough(dataDir, "/import-statement", raw, func(st *store.Store, cat *catalog.Catalog) (string, error) {
+		if err := (&publish.Statements{Store: st}).Import(cat.Municipality(), raw); err != nil {
+			return "", err
 		}
-		return string(body), nil
-	}
-	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second})
-	if err != nil {
-		return "", err
-	}
-	defer st.Close()
-	if err := upgrade(st, time.Now()); err != nil {
-		return "", err
-	}
-	_, cat, err := wiring.ServedCatalog(st, nil)
-	if err != nil {
-		return "", err
-	}
-	if err := (&publish.Statements{Store: st}).Import(cat.Municipality(), raw); err != nil {
-		return "", err
-	}
-	return "the accessibility statement of " + cat.Municipality(), nil
+		return "the accessibility statement of " + cat.Municipality(), nil
+	})
 }
 
 // Check verifies the database in dataDir: through the running server when
