@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -166,6 +167,7 @@ func open(t testing.TB, ctx context.Context, path string) *network.Response {
 func click(t testing.TB, ctx context.Context, sel string) *network.Response {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
+		markDocument(ctx, attempt)
 		tctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		resp, err := chromedp.RunResponse(tctx, chromedp.Click(chromedp.CSS(sel)))
 		cancel()
@@ -176,11 +178,51 @@ func click(t testing.TB, ctx context.Context, sel string) *network.Response {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && attempt < 3 && clickLost(ctx, sel, attempt) {
+			// The same document is still there with the element in it and
+			// nothing loading: the mouse events went nowhere (seen on CI
+			// under load). Nothing was sent, so clicking again is safe.
+			t.Logf("click %s: nothing happened in %s, clicking again", sel, actionTimeout)
+			continue
+		}
 		if err != nil {
-			t.Fatalf("click %s: %v (at %s)", sel, err, safeLocation(ctx))
+			t.Fatalf("click %s: %v (at %s; the same document: %v)", sel, err, safeLocation(ctx), sameDocument(ctx, attempt))
 		}
 		return resp
 	}
+}
+
+// markDocument tags the tab's current document, so that a later look can
+// tell whether a click replaced it.
+func markDocument(ctx context.Context, n int) {
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, _ = chromedp.Run(tctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { window.__e2eClick = %d; window.__e2eLeaving = false;
+		if (!window.__e2eHooked) { window.__e2eHooked = true; addEventListener('beforeunload', () => { window.__e2eLeaving = true }) }
+		return true })()`, n)))
+}
+
+// sameDocument reports whether the document marked by markDocument(n) is
+// still the tab's document and has finished loading.
+func sameDocument(ctx context.Context, n int) bool {
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	same, err := chromedp.Run(tctx, chromedp.Evaluate[bool](fmt.Sprintf(`window.__e2eClick === %d && document.readyState === 'complete'`, n)))
+	return err == nil && same
+}
+
+// clickLost reports whether a click on sel that timed out changed nothing:
+// the marked document is still loaded, the element is still in it and the
+// tab has not begun to leave it (no beforeunload: a form sent and waiting
+// for its answer has, and is never clicked again).
+func clickLost(ctx context.Context, sel string, n int) bool {
+	if !sameDocument(ctx, n) {
+		return false
+	}
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	present, err := chromedp.Run(tctx, chromedp.Evaluate[bool](fmt.Sprintf(`!!document.querySelector(%s) && !window.__e2eLeaving`, jsString(sel))))
+	return err == nil && present
 }
 
 // staleNode reports the DevTools error of a node id that belongs to a
