@@ -44,6 +44,10 @@ const (
 	Drafts       = "drafts"
 	DraftData    = "draft_data"
 	DraftsByUser = "drafts_by_user"
+	// DraftsBySubject is "person id/draft id" for each draft someone else
+	// writes in a person's name (a guardian, a proxy): my data shows it
+	// to the person it is about before it is sent.
+	DraftsBySubject = "drafts_by_subject"
 	Cases        = "cases"
 	CasesByUser  = "cases_by_user"
 	CasesByRef   = "cases_by_ref"
@@ -80,13 +84,21 @@ const (
 	Audit      = "audit"       // "time id" → an audit-log entry: who changed what (server/audit, admin.go)
 	CaseIndex  = "case_index"  // the handlers' inbox index (server/cases, inbox.go)
 	CaseNotes  = "case_notes"  // "case id/id" → a handler's internal note, never shown to residents
+	// Destructions is the destruction log of retention (server/cases,
+	// retention.go): "time id" → what was deleted (kind, reference, when),
+	// never its content.
+	Destructions = "destructions"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions}
+
+// Buckets lists every bucket the application uses (for tests that walk
+// them all, such as my data's coverage test).
+func Buckets() []string { return append([]string(nil), allBuckets...) }
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
