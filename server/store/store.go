@@ -48,19 +48,19 @@ const (
 	// writes in a person's name (a guardian, a proxy): my data shows it
 	// to the person it is about before it is sent.
 	DraftsBySubject = "drafts_by_subject"
-	Cases        = "cases"
-	CasesByUser  = "cases_by_user"
-	CasesByRef   = "cases_by_ref"
-	Events       = "events"
-	Attachments  = "attachments"
-	Blobs        = "blobs"
-	Outbox       = "outbox" // "due time/delivery id" → a notification owed to a channel (server/notify)
-	Counters     = "counters"
-	Forms        = "forms"
-	Notices      = "notices"
-	NotifyPrefs  = "notify_prefs" // person id → notification preferences
-	PushSubs     = "push_subs"    // "person id/subscription id" → web push subscription
-	DevOutbox    = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
+	Cases           = "cases"
+	CasesByUser     = "cases_by_user"
+	CasesByRef      = "cases_by_ref"
+	Events          = "events"
+	Attachments     = "attachments"
+	Blobs           = "blobs"
+	Outbox          = "outbox" // "due time/delivery id" → a notification owed to a channel (server/notify)
+	Counters        = "counters"
+	Forms           = "forms"
+	Notices         = "notices"
+	NotifyPrefs     = "notify_prefs" // person id → notification preferences
+	PushSubs        = "push_subs"    // "person id/subscription id" → web push subscription
+	DevOutbox       = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
 	// The access log (server/audit): seq → entry, hash-chained; and
 	// "subject/seq" → nothing, each person's entries.
 	AccessLog       = "access_log"
