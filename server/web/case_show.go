@@ -147,6 +147,8 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.supplementSent", data)
 	case "withdrawn":
 		return s.msg.T(lang, "timeline.withdrawn", data)
+	case "consent-withdrawn":
+		return s.msg.T(lang, "timeline.consentWithdrawn", data)
 	}
 	return s.msg.T(lang, "timeline.other", data)
 }

@@ -132,6 +132,11 @@ func (p paths) StaffFeedbackSaved(id string) string {
 	return p.StaffFeedback() + "?saved=" + url.QueryEscape(id) + "#feedback-" + url.QueryEscape(id)
 }
 
+// MyData is everything the service holds about me; MyDataConsents
+// withdraws a consent given on a form.
+func (p paths) MyData() string         { return p.My() + "/data" }
+func (p paths) MyDataConsents() string { return p.MyData() + "/consents" }
+
 // AccessLog is the list of who has read my data.
 func (p paths) AccessLog() string { return p.My() + "/access-log" }
 
