@@ -425,6 +425,10 @@ func (k *collecting) cases() error {
 func (k *collecting) oneCase(c *cases.Case) error {
 	k.d.from(store.Cases, c.ID)
 	k.d.from(store.CasesByRef, c.Reference)
+	k.d.from(store.CaseIndex, "r/"+c.ID, "c/"+c.Subject().ID+"/"+c.ID) // the handlers' inbox rows of it
+	if k.p.ID == c.Subject().ID && c.RetentionDue != 0 {
+		k.d.from(store.Due, cases.DueKeyOfCase(c))
+	}
 	if c.DraftID != "" {
 		k.d.from(store.Drafts, c.DraftID)
 		k.d.from(store.DraftData, c.DraftID)
@@ -453,6 +457,7 @@ func (k *collecting) oneCase(c *cases.Case) error {
 		atts[a.ID] = a
 		k.d.from(store.Attachments, a.Draft+"/"+a.ID)
 		k.d.from(store.Blobs, a.Blob)
+		k.d.from(store.Counters, "blobref/"+a.Blob)
 	}
 	retainUntil := c.RetainUntil
 	withdrawn := c.ConsentsWithdrawn
@@ -678,6 +683,7 @@ func (k *collecting) oneDraft(d *cases.Draft) error {
 		atts[a.ID] = a
 		k.d.from(store.Attachments, key)
 		k.d.from(store.Blobs, a.Blob)
+		k.d.from(store.Counters, "blobref/"+a.Blob)
 		return nil
 	})
 	if err != nil {
@@ -821,6 +827,41 @@ func (k *collecting) invitations() error {
 	if err != nil {
 		return err
 	}
+	// Drafts of others that name the person as a party.
+	err = k.tx.Scan(store.DraftParties, "", func(key string, raw []byte) error {
+		if k.d.Covers(store.DraftParties, key) {
+			return nil
+		}
+		var p cases.DraftParty
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return err
+		}
+		if p.Person != k.p.ID && p.Hetu != k.p.Hetu {
+			return nil
+		}
+		k.d.from(store.DraftParties, key)
+		var d cases.Draft
+		owner, service, until := "", "", time.Time{}
+		if err := k.tx.Get(store.Drafts, strings.SplitN(key, "/", 2)[0], &d); err == nil {
+			owner, service, until = d.Owner.Name, k.serviceName(d.Service), d.ExpiresAt
+		}
+		for _, v := range []struct{ concept, label, value string }{
+			{"person.name", "myData.label.name", p.Name}, {"person.hetu", "myData.label.hetu", p.Hetu},
+			{"contact.email", "myData.label.email", p.Email}, {"contact.phone", "myData.label.phone", p.Phone}} {
+			if v.value == "" {
+				continue
+			}
+			it := k.item(TopicInvitations, v.concept, v.label, v.value, p.AddedAt)
+			it.Group = service
+			k.source(&it, SourceCoApplicant, owner)
+			k.retain(&it, until, "myData.retain.withCase")
+			k.add(it)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	// Invitations to others on the person's own applications, and
 	// invitations naming the person found by henkilötunnus.
 	return k.tx.Scan(store.Invitations, "", func(key string, raw []byte) error {
@@ -909,6 +950,7 @@ func (k *collecting) notifications() error {
 	if err != nil {
 		return err
 	}
+	k.d.from(store.Counters, "unread/"+k.p.ID)
 	var prefs notify.Preferences
 	if err := k.tx.Get(store.NotifyPrefs, k.p.ID, &prefs); err == nil {
 		k.d.from(store.NotifyPrefs, k.p.ID)
