@@ -71,7 +71,9 @@ func (w *world) person(hetu string) population.Person {
 	return p
 }
 
-func ref(p population.Person, kind string) cases.Ref { return cases.Ref{ID: p.ID, Name: p.Name(), Kind: kind} }
+func ref(p population.Person, kind string) cases.Ref {
+	return cases.Ref{ID: p.ID, Name: p.Name(), Kind: kind}
+}
 
 // fill writes a draft with answers over the prefill; send submits it.
 func (w *world) fill(service string, owner cases.Ref, principal *cases.Ref, answers map[string]any) *cases.Draft {
