@@ -267,6 +267,9 @@ func (s *Service) deleteCase(tx *store.Tx, c *Case, now time.Time) error {
 	if err := unindexCase(tx, c); err != nil {
 		return err
 	}
+	if err := deleteShares(tx, c.ID); err != nil {
+		return err
+	}
 	if c.Reference != "" {
 		if err := tx.Delete(store.CasesByRef, c.Reference); err != nil {
 			return err

@@ -25,6 +25,9 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 	att := e.upload(d, "attachment", "a.pdf", append(append([]byte{}, pdfFile...), []byte("TIEDOSTO-SISALTO-9876")...))
 	d = e.save(d, merge(sportsShiftAnswers(), map[string]any{"notes": secret, "attachment": att.ID}))
 	c := e.submit(d)
+	if _, err := e.svc.ShareCase(c.ID, aino, "Maria Nieminen", hetuMaria); err != nil {
+		t.Fatal(err)
+	}
 	open := e.create("sports-shift", aino, nil) // another case, still handled
 	open = e.save(open, sportsShiftAnswers())
 	other := e.submit(open)
@@ -71,6 +74,7 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 			{store.Cases, c.ID}, {store.CasesByRef, c.Reference}, {store.CasesByUser, aino.ID + "/" + c.ID},
 			{store.Events, c.ID + "/"}, {store.Drafts, d.ID}, {store.DraftData, d.ID}, {store.Attachments, d.ID + "/"},
 			{store.CaseIndex, "r/" + c.ID}, {store.CaseIndex, "c/" + aino.ID + "/" + c.ID},
+			{store.Shares, "c/" + c.ID}, {store.Shares, "p/" + e.ref(hetuMaria).ID + "/"},
 		} {
 			if err := tx.Scan(k.bucket, k.prefix, func(key string, _ []byte) error {
 				t.Errorf("%s still holds %s", k.bucket, key)

@@ -66,4 +66,5 @@ var Coverage = map[string]struct {
 	store.CaseNotes: {Withheld, "handlers' internal working notes; not shown in the e-service " +
 		"(a person gets them on request under the Openness Act 621/1999 and GDPR Art. 15)"},
 	store.Destructions: {NoPersonal, "the destruction log: kind, reference and time, never content"},
+	store.Shares:       {Shown, "applications shared read-only, given and received (invitations)"},
 }

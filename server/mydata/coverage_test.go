@@ -149,6 +149,13 @@ func (w *world) build() {
 	} else if _, err := svc.Decide(sports.ID, sara, c.Version, cases.OutcomeApproved, "Vuoro myönnetään."); err != nil {
 		t.Fatal(err)
 	}
+	// Shared read-only with Sven, who has looked at it.
+	if _, err := svc.ShareCase(sports.ID, ref(aino, identity.Resident), sven.Name(), sven.Hetu); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SharedCase(sports.ID, ref(sven, identity.Resident)); err != nil {
+		t.Fatal(err)
+	}
 	// An open draft with a file.
 	open := w.fill("sports-shift", ref(aino, identity.Resident), nil, map[string]any{"groupName": "Kesken"})
 	w.fill2(open, map[string]any{"attachment": w.attach(open, "attachment")})

@@ -69,6 +69,7 @@ const (
 	SourceGuardian     = "guardian"     // the person's guardian acting for them
 	SourceService      = "service"      // the service recorded it (a login, a notification)
 	SourceMandates     = "mandates"     // the mandate register
+	SourceShared       = "shared"       // someone who shared their application with the person
 )
 
 // Data is everything about one person.
@@ -287,6 +288,7 @@ var sourceMsg = map[string]string{
 	SourceGuardian:     "myData.source.guardian",
 	SourceService:      "myData.source.service",
 	SourceMandates:     "myData.source.mandates",
+	SourceShared:       "myData.source.shared",
 }
 
 // retain fills an item's deletion day (zero: no date, with why in words).
@@ -822,6 +824,33 @@ func (k *collecting) invitations() error {
 			return err
 		}
 		k.invitation(&inv)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Applications shared read-only: by the person, and with them.
+	err = k.tx.Scan(store.Shares, "s/", func(key string, raw []byte) error {
+		var sh cases.Share
+		if err := json.Unmarshal(raw, &sh); err != nil {
+			return err
+		}
+		if sh.By.ID != k.p.ID && sh.Invitee.ID != k.p.ID {
+			return nil
+		}
+		k.d.from(store.Shares, key, "p/"+sh.Invitee.ID+"/"+sh.ID)
+		label, value, src, name := "myData.label.shared", sh.Invitee.Name, SourceYou, ""
+		if sh.Invitee.ID == k.p.ID {
+			label, value, src, name = "myData.label.sharedWithYou", k.serviceName(sh.Service)+" "+sh.Reference, SourceShared, sh.By.Name
+		}
+		if sh.RevokedAt != nil {
+			value += " – " + k.t("myData.value.revoked")
+		}
+		it := k.item(TopicInvitations, "share", label, value, sh.CreatedAt)
+		it.Group = k.serviceName(sh.Service) + " " + sh.Reference
+		k.source(&it, src, name)
+		k.retain(&it, sh.ExpiresAt, "")
+		k.add(it)
 		return nil
 	})
 	if err != nil {

@@ -88,13 +88,17 @@ const (
 	// retention.go): "time id" → what was deleted (kind, reference, when),
 	// never its content.
 	Destructions = "destructions"
+	// Shares are read-only views of applications shared with another
+	// person (server/cases, shares.go): "s/id" → the share, "c/case/id"
+	// and "p/invitee/id" → nothing.
+	Shares = "shares"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions, Shares}
 
 // Buckets lists every bucket the application uses (for tests that walk
 // them all, such as my data's coverage test).

@@ -296,3 +296,11 @@ func TestWithdrawConsent(t *testing.T) {
 		t.Errorf("the handler was not told: %s", n.body)
 	}
 }
+
+func itemsText(items []mydata.Item) string {
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString(it.Label + ": " + it.Value + "\n")
+	}
+	return b.String()
+}
