@@ -30,6 +30,8 @@ type caseView struct {
 	// Handling is the handler's requests and decision and the resident's
 	// forms (case_handling.go).
 	Handling *residentHandling
+	// Sharing is who may read it (shares.go); nil for whoever may not share it.
+	Sharing *sharingView
 }
 
 type timelineRow struct {
@@ -49,7 +51,12 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
 		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID),
-		Handling: s.residentHandlingOf(lang, cs)}
+		Handling: s.residentHandlingOf(lang, cs), Sharing: s.sharingOf(c, cs.ID)}
+	if v.Sharing != nil {
+		if e := c.Query("share-error"); e == "share.error.person" || e == "share.error.tooMany" {
+			v.Sharing.Error = s.msg.T(lang, e)
+		}
+	}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}

@@ -188,6 +188,19 @@ func (p paths) Invitation(id string) string        { return p.in("/invitations/"
 func (p paths) Approve(id string) string           { return p.Invitation(id) + "/approve" }
 func (p paths) Decline(id string) string           { return p.Invitation(id) + "/decline" }
 func (p paths) ReopenCase(id string) string        { return p.Case(id) + "/reopen" }
+
+// CaseShares shares a case view; RevokeShare ends a share; Shared is the
+// list of applications shared with me, or one of them.
+func (p paths) CaseShares(id string) string { return p.Case(id) + "/shares" }
+func (p paths) RevokeShare(id, share string) string {
+	return p.CaseShares(id) + "/" + share + "/delete"
+}
+func (p paths) Shared(id string) string {
+	if id == "" {
+		return p.in("/shared")
+	}
+	return p.in("/shared/" + id)
+}
 func (p paths) ResendInvitation(id, party string) string {
 	return p.Case(id) + "/parties/" + party + "/resend"
 }

@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/cases"
+	"asiointi/server/datefmt"
 )
 
 // shareOut is a share as the API shows it: the invitee's name, never
@@ -99,4 +101,114 @@ func (s *Server) apiSharedCase(c *fiber.Ctx) error {
 	out["answers"] = labelled
 	out["readOnly"] = true
 	return c.JSON(out)
+}
+
+// sharingView is the "who can read this application" part of the case
+// page, for the person who may share it.
+type sharingView struct {
+	Action string
+	Shares []shareRow
+	Error  string
+	Name   string // kept after an error
+	Shared bool   // just shared
+}
+
+type shareRow struct {
+	Name, Until, RevokeURL string
+}
+
+// sharingOf is the sharing part of a case page; nil when who may not share it.
+func (s *Server) sharingOf(c *fiber.Ctx, caseID string) *sharingView {
+	lang := requestLang(c)
+	list, err := s.cases.CaseShares(caseID, actorRef(session(c)))
+	if err != nil {
+		return nil
+	}
+	p := pathsIn(lang)
+	v := &sharingView{Action: p.CaseShares(caseID), Shared: c.Query("shared") == "1"}
+	now := s.now()
+	for _, sh := range list {
+		if sh.Active(now) {
+			v.Shares = append(v.Shares, shareRow{Name: sh.Invitee.Name, Until: datefmt.Date(sh.ExpiresAt, lang), RevokeURL: p.RevokeShare(caseID, sh.ID)})
+		}
+	}
+	return v
+}
+
+// caseShare is the case page's form: share with a person (JS off).
+func (s *Server) caseShare(c *fiber.Ctx) error {
+	id := c.Params("id")
+	_, err := s.cases.ShareCase(id, actorRef(session(c)), strings.Clone(c.FormValue("name")), strings.Clone(c.FormValue("hetu")))
+	p := pathsIn(requestLang(c))
+	switch {
+	case errors.Is(err, cases.ErrShareInvitee), errors.Is(err, cases.ErrTooManyShares):
+		msg := "share.error.person"
+		if errors.Is(err, cases.ErrTooManyShares) {
+			msg = "share.error.tooMany"
+		}
+		return c.Redirect(p.Case(id)+"?share-error="+msg+"#sharing", fiber.StatusSeeOther)
+	case err != nil:
+		return s.casesFail(c, err)
+	}
+	return c.Redirect(p.Case(id)+"?shared=1#sharing", fiber.StatusSeeOther)
+}
+
+// caseRevokeShare is the case page's revoke button.
+func (s *Server) caseRevokeShare(c *fiber.Ctx) error {
+	if err := s.cases.RevokeShare(c.Params("id"), c.Params("share"), actorRef(session(c))); err != nil {
+		return s.casesFail(c, err)
+	}
+	return c.Redirect(pathsIn(requestLang(c)).Case(c.Params("id"))+"#sharing", fiber.StatusSeeOther)
+}
+
+// sharedView is the data of pages/shared.html: the applications shared
+// with me, or one of them read-only.
+type sharedView struct {
+	List     []sharedRow
+	Case     *caseRow
+	Sections []summarySection
+	Nested   bool // for the answers partial: the steps are h3 under "Answers"
+	By       string
+}
+
+type sharedRow struct {
+	Title, By, Until, URL string
+}
+
+// sharedPage is /{lang}/shared and /{lang}/shared/{id}.
+func (s *Server) sharedPage(c *fiber.Ctx) error {
+	sess := session(c)
+	lang := requestLang(c)
+	p := pathsIn(lang)
+	v := &sharedView{Nested: true}
+	if id := c.Params("id"); id != "" {
+		cs, err := s.cases.SharedCase(id, actorRef(sess))
+		if err != nil {
+			return s.casesFail(c, err)
+		}
+		row := s.caseRowOf(lang, sess.UserID, cs)
+		v.Case, v.By = &row, cs.Subject().Name
+		for _, st := range s.caseSummary(lang, cs) {
+			sec := summarySection{Title: st.Title}
+			for _, it := range st.Items {
+				sec.Items = append(sec.Items, summaryRowOf(it, "", nil))
+			}
+			v.Sections = append(v.Sections, sec)
+		}
+		pg := s.page(c, "shared", "", v)
+		pg.Title = cs.Reference + " – " + row.Service
+		return s.render(c, fiber.StatusOK, pg)
+	}
+	list, err := s.cases.SharedWithMe(sess.UserID)
+	if err != nil {
+		return err
+	}
+	for _, sh := range list {
+		name := sh.Service
+		if svc, ok := s.catalog.Service(sh.Service); ok {
+			name = svc.Name.In(lang)
+		}
+		v.List = append(v.List, sharedRow{Title: name + " " + sh.Reference, By: sh.By.Name, Until: datefmt.Date(sh.ExpiresAt, lang), URL: p.Shared(sh.Case)})
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "shared", "shared.title", v))
 }

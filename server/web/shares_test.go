@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"asiointi/server/audit"
+	"asiointi/server/cases"
+	"asiointi/server/identity"
 )
 
 // TestShareCaseView: Helmi lets Juhani read her application; he sees it
@@ -112,5 +114,64 @@ func TestShareCaseView(t *testing.T) {
 	helmi = e.client("050840-948K")
 	if _, d := helmi.myData(""); !strings.Contains(itemsText(d.Items), "Juhani Korhonen") {
 		t.Errorf("Helmi's data does not show the share")
+	}
+}
+
+// TestSharePages: the same without JavaScript: the case page's form
+// shares, lists and revokes; a wrong person comes back as an error on the
+// page; the invitee finds it under "shared with me" and reads it.
+func TestSharePages(t *testing.T) {
+	e := newEnv(t)
+	helmi := e.client("050840-948K")
+	caseID := helmi.submitted(t, "home-help", homeHelpForSelf())
+	page := "/fi/cases/" + caseID
+	post := func(c *apiClient, path, body string) resp {
+		return e.do(req{method: "POST", path: path, body: "_csrf=" + e.csrf(c.cookie) + "&" + body, cookies: []*http.Cookie{c.cookie}})
+	}
+	r := post(helmi, page+"/shares", "name=Nobody&hetu=010101-123N")
+	if r.StatusCode != 303 || r.Header.Get("Location") != page+"?share-error=share.error.person#sharing" {
+		t.Fatalf("wrong person: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	if got := e.do(req{path: page + "?share-error=share.error.person", cookies: []*http.Cookie{helmi.cookie}}); !strings.Contains(got.body, "Henkilöä ei löytynyt") {
+		t.Errorf("no error on the page")
+	}
+	if got := e.do(req{path: page + "?share-error=%3Cscript%3E", cookies: []*http.Cookie{helmi.cookie}}); got.StatusCode != 200 || strings.Contains(got.body, "<script>") {
+		t.Errorf("a made-up error: %d", got.StatusCode)
+	}
+	r = post(helmi, page+"/shares", "name=Juhani+Korhonen&hetu=300468-951T")
+	if r.StatusCode != 303 || r.Header.Get("Location") != page+"?shared=1#sharing" {
+		t.Fatalf("share: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	got := e.do(req{path: page, cookies: []*http.Cookie{helmi.cookie}})
+	if !strings.Contains(got.body, "Juhani Korhonen") || !strings.Contains(got.body, "/shares/") {
+		t.Fatalf("the case page does not list the share")
+	}
+	juhani := e.client("300468-951T")
+	list := e.do(req{path: "/fi/shared", cookies: []*http.Cookie{juhani.cookie}})
+	if !strings.Contains(list.body, `href="/fi/shared/`+caseID+`"`) {
+		t.Fatalf("shared with me: %s", list.body)
+	}
+	view := e.do(req{path: "/fi/shared/" + caseID, cookies: []*http.Cookie{juhani.cookie}})
+	if view.StatusCode != 200 || !strings.Contains(view.body, "Kaaduin") || strings.Contains(view.body, `id="sharing"`) {
+		t.Errorf("read-only view: %d", view.StatusCode)
+	}
+	shares, _ := e.cases.CaseShares(caseID, cases.Ref{ID: e.personID("050840-948K"), Kind: identity.Resident})
+	if len(shares) != 1 {
+		t.Fatalf("shares: %d", len(shares))
+	}
+	r = post(helmi, "/fi/cases/"+caseID+"/shares/"+shares[0].ID+"/delete", "")
+	if r.StatusCode != 303 {
+		t.Fatalf("revoke: %d", r.StatusCode)
+	}
+	if view := e.do(req{path: "/fi/shared/" + caseID, cookies: []*http.Cookie{juhani.cookie}}); view.StatusCode != 404 {
+		t.Errorf("after the revoke: %d", view.StatusCode)
+	}
+	// Juhani's case page of it does not exist; Maria's share form is refused.
+	if r := e.do(req{path: page, cookies: []*http.Cookie{juhani.cookie}}); r.StatusCode != 404 {
+		t.Errorf("Juhani's case page: %d", r.StatusCode)
+	}
+	maria := e.client("030392-974H")
+	if r := post(maria, page+"/shares", "name=Juhani+Korhonen&hetu=300468-951T"); r.StatusCode != 404 {
+		t.Errorf("Maria shares: %d", r.StatusCode)
 	}
 }
