@@ -9,6 +9,7 @@ import (
 
 	"asiointi/server/forms"
 	"asiointi/server/legal"
+	"asiointi/server/notify"
 	"asiointi/server/store"
 )
 
@@ -228,10 +229,18 @@ func (s *Service) deleteCase(tx *store.Tx, c *Case, now time.Time) error {
 			return err
 		}
 	}
+	if c.Handler != nil {
+		people[c.Handler.ID] = true
+	}
+	var ids []string
 	for id := range people {
+		ids = append(ids, id)
 		if err := tx.Delete(store.CasesByUser, userKey(id, c.ID)); err != nil {
 			return err
 		}
+	}
+	if err := notify.ForgetCase(tx, c.ID, ids); err != nil {
+		return err
 	}
 	for _, b := range []string{store.Events, store.CaseNotes} {
 		var keys []string

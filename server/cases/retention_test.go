@@ -42,8 +42,26 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 	if a, n, err := e.svc.Retain(); err != nil || a+n != 0 {
 		t.Fatalf("while being handled: %d answers, %d cases, %v", a, n, err)
 	}
+	sara := cases.Ref{ID: "sara", Name: "Sara Sjöberg", Kind: "staff"}
+	if _, err := e.svc.Assign(c.ID, sara, 0, "sara"); err != nil { // Aino is told, and of the withdrawal Sara
+		t.Fatal(err)
+	}
 	if _, err := e.svc.Withdraw(c.ID, aino, ""); err != nil {
 		t.Fatal(err)
+	}
+	notices := func() (n int) {
+		e.st.View(func(tx *store.Tx) error {
+			return tx.Scan(store.Notices, "", func(_ string, raw []byte) error {
+				if bytes.Contains(raw, []byte(c.ID)) {
+					n++
+				}
+				return nil
+			})
+		})
+		return n
+	}
+	if notices() < 2 {
+		t.Fatalf("%d notifications about the case", notices())
 	}
 	e.clk.Add(25 * time.Hour)
 	a, n, err := e.svc.Retain()
@@ -68,6 +86,9 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 	}
 	if _, _, err := e.svc.Case(other.ID, aino.ID); err != nil {
 		t.Errorf("the case still being handled went too: %v", err)
+	}
+	if n := notices(); n != 0 {
+		t.Errorf("%d notifications about the case are left", n)
 	}
 	err = e.st.View(func(tx *store.Tx) error {
 		for _, k := range []struct{ bucket, prefix string }{
