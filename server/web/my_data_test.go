@@ -185,6 +185,12 @@ func TestMyDataRefusals(t *testing.T) {
 	if len(list) != 1 || list[0].Actor.ID != ainoID || list[0].Purpose != audit.PurposeGuardian || list[0].Kind != audit.KindMyData {
 		t.Errorf("the child's access log: %+v", list)
 	}
+	if r, _ := aino.myData("?download=1"); r.StatusCode != 200 {
+		t.Fatalf("guardian's download: %d", r.StatusCode)
+	}
+	if list, _, _ = audit.Of(e.st, eetu, audit.Filter{}); len(list) != 2 || list[0].Kind != audit.KindExport || list[0].Actor.ID != ainoID {
+		t.Errorf("the child's access log after a download: %+v", list)
+	}
 	page := e.do(req{path: "/fi/my/data", cookies: []*http.Cookie{aino.cookie}})
 	if page.StatusCode != 200 || !strings.Contains(page.body, "lapsestasi Eetu Virtanen") {
 		t.Errorf("guardian's page: %d", page.StatusCode)
