@@ -286,8 +286,14 @@ func TestWithdrawConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.Answers["consentHealthInfo"] != false || cs.ConsentsWithdrawn["consentHealthInfo"] == nil || evs[len(evs)-1].Type != "consent-withdrawn" {
-		t.Errorf("case after withdrawal: %v %v", cs.Answers["consentHealthInfo"], evs[len(evs)-1].Type)
+	withdrawn := 0
+	for _, ev := range evs {
+		if ev.Type == "consent-withdrawn" && ev.Note == "consentHealthInfo" {
+			withdrawn++
+		}
+	}
+	if cs.Answers["consentHealthInfo"] != false || cs.ConsentsWithdrawn["consentHealthInfo"] == nil || withdrawn != 1 {
+		t.Errorf("case after withdrawal: %v, %d events", cs.Answers["consentHealthInfo"], withdrawn)
 	}
 	if r, _ := helmi.call("POST", "/api/v1/me/consents/withdraw", map[string]any{"case": caseID, "field": "consentHealthInfo"}); r.StatusCode != 409 {
 		t.Errorf("twice: %d", r.StatusCode)
