@@ -9,6 +9,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -137,15 +138,21 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 
 // ServedCatalog looks up the municipality the installation serves (its
 // default one) and that municipality's catalogue in cats; nil cats means
-// the embedded catalogue alone.
+// the embedded catalogue alone, which a municipality other than the
+// demo's takes up (catalog.Adopt). A municipality that names its services
+// is served those only. A data file without a municipality gives
+// identity.ErrNoMunicipality.
 func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality, *catalog.Catalog, error) {
-	muni, err := identity.Municipality(st)
+	muni, err := identity.ServedMunicipality(st)
+	if errors.Is(err, identity.ErrNoMunicipality) {
+		return muni, nil, err
+	}
 	if err != nil {
 		return muni, nil, fmt.Errorf("municipality settings: %w", err)
 	}
+	var embedded *catalog.Catalog
 	if cats == nil {
-		embedded, err := catalog.Load()
-		if err != nil {
+		if embedded, err = catalog.Load(); err != nil {
 			return muni, nil, err
 		}
 		if cats, err = catalog.NewSet(embedded); err != nil {
@@ -153,8 +160,16 @@ func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality,
 		}
 	}
 	cat, ok := cats.For(muni.ID)
+	if !ok && embedded != nil {
+		cat, ok = embedded, true
+	}
 	if !ok {
 		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
+	}
+	if cat.Municipality() != muni.ID || len(muni.Services) > 0 {
+		if cat, err = cat.Adopt(muni.ID, muni.Services); err != nil {
+			return muni, nil, fmt.Errorf("municipality %q: %w", muni.ID, err)
+		}
 	}
 	return muni, cat, nil
 }
