@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"asiointi/server/audit"
 	"asiointi/server/fincode"
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -93,8 +94,60 @@ type Federated struct {
 	IDToken         string `json:"idToken,omitempty"`
 }
 
-// SaveStaff creates or updates a staff member (a login through the
-// municipality's identity provider brings their name and roles).
-func (d *Directory) SaveStaff(s population.Staff) error {
-	return d.Store.Update(func(tx *store.Tx) error { return tx.Put(store.Staff, s.Username, s) })
+// StaffSignedIn records a login through the municipality's identity
+// provider, which is the truth of the person's roles: the staff member is
+// created or updated (their title kept), and their role in each service
+// becomes exactly what roles says (service id → role; a service not named
+// loses its role), each change audit-logged as the provider's. Roles that
+// are not handler, manager or admin are refused (ErrBadRole).
+func (d *Directory) StaffSignedIn(s population.Staff, roles map[string]string, now time.Time) error {
+	for _, r := range roles {
+		if !ValidRole(r) {
+			return ErrBadRole
+		}
+	}
+	if strings.Contains(s.Username, "/") {
+		return ErrUnknown
+	}
+	return d.Store.Update(func(tx *store.Tx) error {
+		var old population.Staff
+		if err := tx.Get(store.Staff, s.Username, &old); err == nil {
+			s.Title = old.Title
+		}
+		if err := tx.Put(store.Staff, s.Username, s); err != nil {
+			return err
+		}
+		before := map[string]string{}
+		if err := rolesIn(tx, s.Username, before); err != nil {
+			return err
+		}
+		who := audit.Who{ID: s.Username, Name: s.Name, Kind: "staff"}
+		change := func(service, from, to string) error {
+			return audit.Record(tx, audit.Entry{At: now, Actor: who, Action: audit.ActionRoleSet, Target: s.Username,
+				Detail: map[string]string{"service": service, "from": from, "to": to, "source": "identity-provider"}})
+		}
+		for service, from := range before { // written after the scan: no writes under a cursor
+			if _, kept := roles[service]; kept {
+				continue
+			}
+			if err := tx.Delete(store.StaffRoles, roleKey(s.Username, service)); err != nil {
+				return err
+			}
+			if err := change(service, from, ""); err != nil {
+				return err
+			}
+		}
+		for service, to := range roles {
+			if before[service] == to {
+				continue
+			}
+			if err := tx.Put(store.StaffRoles, roleKey(s.Username, service), roleRecord{Role: to, At: now, By: "identity-provider"}); err != nil {
+				return err
+			}
+			if err := change(service, before[service], to); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -110,7 +110,7 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	if c := o.Config; c.StaffOIDCIssuer != "" {
 		p.StaffSSO, err = staffsso.New(context.Background(), staffsso.Config{Issuer: c.StaffOIDCIssuer,
 			ClientID: c.StaffOIDCClientID, ClientSecret: c.StaffOIDCClientSecret, BaseURL: c.BaseURL,
-			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates})
+			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates, Services: serviceIDs(p.Catalog)})
 		if err != nil {
 			return nil, fmt.Errorf("ASIOINTI_STAFF_OIDC_ISSUER: %w", err)
 		}
@@ -134,6 +134,15 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	p.Feedback = &publish.Feedbacks{Store: st, Secret: p.Secret, Now: o.Now}
 	p.Push = &notify.Push{Store: st, Keys: vapid, Hosts: o.Config.PushHosts, Subscriber: contact, Now: o.Now}
 	return p, nil
+}
+
+// serviceIDs are the ids of the catalogue's services.
+func serviceIDs(c *catalog.Catalog) []string {
+	var out []string
+	for _, s := range c.Services() {
+		out = append(out, s.ID)
+	}
+	return out
 }
 
 // ServedCatalog looks up the municipality the installation serves (its
