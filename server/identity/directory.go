@@ -14,6 +14,9 @@ import (
 // Directory reads people, staff and organisations from the store.
 type Directory struct {
 	Store *store.Store
+	// Population tells the relations of a person unknown to the store at
+	// their first national login (Identify); nil: none are filled.
+	Population population.Register
 }
 
 // ErrUnknown means no such person or staff member.

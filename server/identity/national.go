@@ -2,6 +2,8 @@ package identity
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,24 +34,40 @@ var ErrNoHetu = errors.New("identity: identification without a henkilötunnus")
 // Identify finds the resident a national identification names, creating
 // them at their first login, and brings what the identification tells up
 // to date: the names, and the non-disclosure of address (a protected
-// person's stored address is removed). Relations (guardianships, mandates)
-// are left as the population data gave them.
+// person's stored address is removed). At the first login the population
+// data adapter (Population), when there is one, fills the person's
+// relations: the minors in their guardianship, mandates received from
+// other people (each created as a person when unknown) and organisation
+// roles. Later logins leave relations as they are.
 func (d *Directory) Identify(in Identified, now time.Time) (population.Person, error) {
 	hetu := strings.ToUpper(strings.TrimSpace(in.Hetu))
 	born, ok := fincode.HetuBirthDate(hetu)
 	if !ok {
 		return population.Person{}, ErrNoHetu
 	}
+	// The register is asked outside the transaction (a real one is a
+	// network call), only for someone the store does not know.
+	var rel *population.Relations
+	if d.Population != nil {
+		if _, err := d.PersonByHetu(hetu); errors.Is(err, ErrUnknown) {
+			r, found, err := d.Population.Relations(hetu)
+			if err != nil {
+				return population.Person{}, fmt.Errorf("identity: population data: %w", err)
+			}
+			if found {
+				rel = &r
+			}
+		}
+	}
 	var p population.Person
 	err := d.Store.Update(func(tx *store.Tx) error {
 		p = population.Person{}
 		raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
+		created := false
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			p = population.Person{ID: store.NewID(now), Hetu: hetu, Language: "fi", BirthDate: born.Format("2006-01-02")}
-			if err := tx.PutRaw(store.PeopleByHetu, hetu, []byte(p.ID)); err != nil {
-				return err
-			}
+			created = true
 		case err != nil:
 			return err
 		default:
@@ -76,9 +94,80 @@ func (d *Directory) Identify(in Identified, now time.Time) (population.Person, e
 		case in.Address.PostalCode != "" || len(in.Address.Street) > 0:
 			p.Address = in.Address
 		}
-		return tx.Put(store.People, p.ID, p)
+		if created && rel != nil {
+			if err := fillRelations(tx, &p, *rel, now); err != nil {
+				return err
+			}
+		}
+		return PutPerson(tx, p)
 	})
 	return p, err
+}
+
+// fillRelations writes what the register tells of p's relations, inside
+// the caller's transaction: each ward and principal is found by
+// henkilötunnus or created, a ward names p as guardian, p holds the
+// mandates (by the principals' ids here) and roles, and organisations not
+// yet stored are.
+func fillRelations(tx *store.Tx, p *population.Person, rel population.Relations, now time.Time) error {
+	for _, w := range rel.Wards {
+		ward, err := registerPerson(tx, w, now)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(ward.Guardians, p.ID) {
+			ward.Guardians = append(ward.Guardians, p.ID)
+		}
+		if err := PutPerson(tx, ward); err != nil {
+			return err
+		}
+	}
+	for _, m := range rel.Mandates {
+		principal, err := registerPerson(tx, m.Principal, now)
+		if err != nil {
+			return err
+		}
+		if err := PutPerson(tx, principal); err != nil {
+			return err
+		}
+		p.Mandates = append(p.Mandates, population.Mandate{Principal: principal.ID, Issues: m.Issues, ValidFrom: m.ValidFrom, ValidTo: m.ValidTo})
+	}
+	for _, o := range rel.Organizations {
+		if !tx.Has(store.Settings, "org:"+o.BusinessID) {
+			if err := tx.Put(store.Settings, "org:"+o.BusinessID, o); err != nil {
+				return err
+			}
+		}
+	}
+	p.Roles = append(p.Roles, rel.Roles...)
+	return nil
+}
+
+// registerPerson is the stored person with r's henkilötunnus, or r as a
+// new person (with a new id, no relations, and no address when it is
+// protected).
+func registerPerson(tx *store.Tx, r population.Person, now time.Time) (population.Person, error) {
+	hetu := strings.ToUpper(strings.TrimSpace(r.Hetu))
+	if _, ok := fincode.HetuBirthDate(hetu); !ok {
+		return population.Person{}, ErrNoHetu
+	}
+	raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
+	if err == nil {
+		var p population.Person
+		return p, tx.Get(store.People, string(raw), &p)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return population.Person{}, err
+	}
+	p := population.Person{ID: store.NewID(now), Hetu: hetu, FirstName: r.FirstName, LastName: r.LastName, BirthDate: r.BirthDate,
+		Language: r.Language, Address: r.Address, AddressProtected: r.AddressProtected, HomeMunicipality: r.HomeMunicipality}
+	if p.AddressProtected {
+		p.Address = population.Address{}
+	}
+	if p.Language == "" {
+		p.Language = "fi"
+	}
+	return p, nil
 }
 
 // Federated is what an outside identity provider said about a login that

@@ -86,6 +86,14 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	}
 	p := &Parts{Directory: &identity.Directory{Store: st}}
 	var err error
+	// The population data adapter: relations at a first national login.
+	if o.Config.Population == config.PopulationDemo {
+		d, err := population.Demo()
+		if err != nil {
+			return nil, err
+		}
+		p.Directory.Population = population.DemoRegister{Data: d}
+	}
 	if p.Messages, err = i18n.Load(); err != nil {
 		return nil, err
 	}
