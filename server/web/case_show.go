@@ -117,7 +117,7 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		if e.Note == "all-approved" {
 			return s.msg.T(lang, "timeline.allApproved", data)
 		}
-		return s.msg.T(lang, "timeline.statusChanged", data)
+		return s.msg.T(lang, w.StatusChanged, data)
 	case "party-invited":
 		data["Party"] = e.Note
 		return s.msg.T(lang, "timeline.partyInvited", data)
@@ -157,5 +157,5 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 	case "consent-withdrawn":
 		return s.msg.T(lang, "timeline.consentWithdrawn", data)
 	}
-	return s.msg.T(lang, "timeline.other", data)
+	return s.msg.T(lang, w.Other, data)
 }

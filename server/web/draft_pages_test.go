@@ -506,7 +506,7 @@ func TestDraftsPages(t *testing.T) {
 
 	r = maria.get("/fi/drafts/" + id + "/delete")
 	must(t, r, 200, "Poistetaanko keskeneräinen hakemus?", "Kyllä, poista")
-	redirectTo(t, maria.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1")
+	redirectTo(t, maria.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1&service=sports-shift")
 	must(t, maria.get("/fi/drafts?deleted=1"), 200, "Keskeneräinen hakemus on poistettu.", "Sinulla ei ole keskeneräisiä hakemuksia.")
 	must(t, maria.get(step1), 404)
 	mustNot(t, maria.get("/fi/my"), "Muistutukset")

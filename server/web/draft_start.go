@@ -13,6 +13,7 @@ import (
 type startView struct {
 	Service, ServiceURL, Message, Status, ActingURL string
 	Closed, NotEligible                             bool
+	Words                                           kindWords
 }
 
 // startService starts a draft of a service for whom the session acts for
@@ -38,12 +39,12 @@ func (s *Server) startService(c *fiber.Ctx) error {
 		}
 	}
 	lang := requestLang(c)
-	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID)}
+	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID), Words: wordsFor(svc.Kind)}
 	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
 	if msg, refused := onBehalfMessage(err); refused {
 		v.Message = s.msg.T(lang, msg)
 		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
-		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
+		return s.render(c, fiber.StatusForbidden, s.page(c, "start", v.Words.RefusedTitle, v))
 	}
 	if msg, refused := s.eligibilityMessage(lang, err); refused {
 		v.Message, v.NotEligible = msg, true
@@ -52,7 +53,7 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	if errors.Is(err, cases.ErrClosed) {
 		v.Closed = true
 		_, v.Status = s.availabilityText(lang, svc.Kind, svc.AvailabilityAt(s.now()))
-		return s.render(c, fiber.StatusConflict, s.page(c, "start", "startPage.closedTitle", v))
+		return s.render(c, fiber.StatusConflict, s.page(c, "start", v.Words.ClosedTitle, v))
 	}
 	if err != nil {
 		return s.casesFail(c, err)

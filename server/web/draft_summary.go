@@ -54,7 +54,7 @@ func (s *Server) summaryPage(c *fiber.Ctx) error {
 	if svc, ok := s.catalog.Service(d.Service); ok {
 		if av := svc.AvailabilityAt(s.now()); !av.Open {
 			_, status := s.availabilityText(lang, svc.Kind, av)
-			closed = s.msg.T(lang, "draft.serviceClosed") + " " + status + "."
+			closed = s.msg.T(lang, wordsFor(svc.Kind).ServiceClosed) + " " + status + "."
 		}
 	}
 	return s.renderSummary(c, d, def, atts, errs, c.Query("check") == "1", closed)

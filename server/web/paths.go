@@ -53,8 +53,14 @@ func (p paths) Drafts() string { return p.in("/drafts") }
 // DraftSaved is the drafts list telling that draft id was saved for later.
 func (p paths) DraftSaved(id string) string { return p.Drafts() + "?saved=" + id }
 
-// DraftDeleted is the drafts list telling that a draft was deleted.
-func (p paths) DraftDeleted() string         { return p.Drafts() + "?deleted=1" }
+// DraftDeleted is the drafts list telling that a draft of the service was
+// deleted.
+func (p paths) DraftDeleted(service string) string {
+	if service == "" {
+		return p.Drafts() + "?deleted=1"
+	}
+	return p.Drafts() + "?deleted=1&service=" + url.QueryEscape(service)
+}
 func (p paths) Draft(id string) string       { return p.in("/drafts/" + id) }
 func (p paths) DeleteDraft(id string) string { return p.Draft(id) + "/delete" }
 
