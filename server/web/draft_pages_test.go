@@ -329,7 +329,7 @@ func TestEarlyEducationActingForChild(t *testing.T) {
 	v = pageVersion(t, r.body)
 	need := form("version", v, "action", "next", "startDate", "2027-01-11", "urgent", "yes", "careNeed", "fullDay", "urgentProof", "")
 	r = aino.post(base+"/step/2", need)
-	must(t, r, 422, `<a href="#urgentProof">Arbets- eller studieintyg: Lägg till en bilaga.</a>`)
+	must(t, r, 422, `<a href="#urgentProof">Arbets- eller studieintyg: Bifoga ett arbets- eller studieintyg.</a>`)
 	mustNot(t, r, finnishUI...)
 	need.Set("version", pageVersion(t, r.body))
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
