@@ -201,7 +201,8 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // Saving keeps the draft for the service's draft retention from now on.
 // A stale version gets a *ConflictError holding the current draft; a
 // draft made for someone the owner may no longer act for gets the
-// on-behalf refusal.
+// on-behalf refusal, and one for someone the service is no longer for an
+// *EligibilityError.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
 	// Everything that can run in parallel runs before the serial write:
 	// reading, checking and encoding both the answers and the next record.
@@ -222,6 +223,12 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	now := s.Now()
 	if err := s.mayAct(svc, pre.Owner, pre.Principal, now); err != nil {
+		return nil, nil, err
+	}
+	// Whom the draft is for must still be someone the service is for (a
+	// child may have grown past its age limit since the start): saved
+	// answers that could never be sent would only mislead.
+	if err := s.eligible(svc, pre.Owner, pre.Principal, now); err != nil {
 		return nil, nil, err
 	}
 	if pre.Version != version { // versions only grow: stale for sure
