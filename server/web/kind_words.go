@@ -11,6 +11,7 @@ type kindWords struct {
 	CannotStartClosed, ClosedTitle, ServiceClosed            string // starting or sending while closed
 	Closes, DraftCloses                                      string // when it closes, on a step and in drafts
 	ForWhom, Start, StartFor, RefusedTitle                   string // the service page's button, and for whom
+	OnBehalf, AllParties                                     string // who can make it; every party approves it
 	StepsLabel, StepFor                                      string // the form's steps
 	SavedNotice, DeletedNotice, DeleteTitle, DeleteBody      string // drafts
 	SummaryIntro, SendTitle, SendFor, SendBody, Send         string // check your answers
@@ -34,6 +35,8 @@ var kindMessages = map[string]kindWords{
 		Start:             "service.start",
 		StartFor:          "service.startFor",
 		RefusedTitle:      "startPage.refusedTitle",
+		OnBehalf:          "service.onBehalf",
+		AllParties:        "service.onBehalf.all-parties",
 		StepsLabel:        "step.navLabel",
 		StepFor:           "step.for",
 		SavedNotice:       "drafts.savedNotice",
@@ -69,6 +72,8 @@ var kindMessages = map[string]kindWords{
 		Start:             "service.start.notification",
 		StartFor:          "service.startFor.notification",
 		RefusedTitle:      "startPage.refusedTitle.notification",
+		OnBehalf:          "service.onBehalf.notification",
+		AllParties:        "service.onBehalf.all-parties.notification",
 		StepsLabel:        "step.navLabel.notification",
 		StepFor:           "step.for.notification",
 		SavedNotice:       "drafts.savedNotice.notification",
@@ -104,6 +109,8 @@ var kindMessages = map[string]kindWords{
 		Start:             "service.start.request",
 		StartFor:          "service.startFor.request",
 		RefusedTitle:      "startPage.refusedTitle.request",
+		OnBehalf:          "service.onBehalf.request",
+		AllParties:        "service.onBehalf.all-parties.request",
 		StepsLabel:        "step.navLabel.request",
 		StepFor:           "step.for.request",
 		SavedNotice:       "drafts.savedNotice.request",
@@ -139,6 +146,8 @@ var kindMessages = map[string]kindWords{
 		Start:             "service.start.registration",
 		StartFor:          "service.startFor.registration",
 		RefusedTitle:      "startPage.refusedTitle.registration",
+		OnBehalf:          "service.onBehalf.registration",
+		AllParties:        "service.onBehalf.all-parties.registration",
 		StepsLabel:        "step.navLabel.registration",
 		StepFor:           "step.for.registration",
 		SavedNotice:       "drafts.savedNotice.registration",

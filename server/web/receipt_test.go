@@ -122,13 +122,16 @@ func TestKindWordsOnDraftPages(t *testing.T) {
 		{"/fi/drafts/" + id + "/summary", []string{`aria-label="Ilmoituksen vaiheet"`}},
 		{"/fi/drafts?saved=" + id, []string{"Ilmoituksesi ”Ilmoitus pienestä rakennustyöstä (toimenpideilmoitus)” on tallennettu."}},
 		{"/en/drafts/" + id + "/delete", []string{"<title>Delete the unfinished notification?", "The notification “Notify us of minor building work” will be deleted"}},
+		{"/en/services/building-notification", []string{"<dt>Who can make the notification</dt>", "must approve the notification."}},
+		{"/fi/services/building-notification", []string{"<dt>Kuka voi tehdä ilmoituksen</dt>", "on hyväksyttävä ilmoitus."}},
 		{"/sv/drafts/" + id + "/delete", []string{"Vill du radera den påbörjade anmälan?", "Anmälan ”Anmälan om mindre byggarbete (åtgärdsanmälan)” raderas"}},
 	} {
 		r := aino.get(tc.path)
 		must(t, r, 200, tc.want...)
 		// The application's words (the navigation's "Keskeneräiset
 		// hakemukset" names every kind's drafts and stays).
-		mustNot(t, r, "Hakemuksen vaiheet", "Ansökans steg", "Hakemuksesi", "keskeneräinen hakemus", "unfinished application", "påbörjade ansökan", "The application “")
+		mustNot(t, r, "Hakemuksen vaiheet", "Ansökans steg", "Hakemuksesi", "keskeneräinen hakemus", "unfinished application", "påbörjade ansökan", "The application “",
+			"Who can apply", "Kuka voi hakea", "approve the application", "hyväksyttävä hakemus")
 	}
 	redirectTo(t, aino.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1&service=building-notification")
 	must(t, aino.get("/fi/drafts?deleted=1&service=building-notification"), 200, "Keskeneräinen ilmoitus on poistettu.")
@@ -147,8 +150,10 @@ func TestKindWordsSayTheKind(t *testing.T) {
 			id := v.Field(i).String()
 			field := v.Type().Field(i).Name
 			if kind == catalog.KindApplication {
-				if strings.Count(id, ".") != 1 {
-					t.Errorf("application %s: %q is not a base id", field, id)
+				for _, k := range []string{catalog.KindNotification, catalog.KindRequest, catalog.KindRegistration} {
+					if strings.HasSuffix(id, "."+k) {
+						t.Errorf("application %s: %q is another kind's", field, id)
+					}
 				}
 				continue
 			}
