@@ -11,13 +11,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
+	st, err := storetest.Open(t, dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // benchClients is the number of concurrent clients (goroutines).
@@ -172,7 +173,7 @@ func BenchmarkSubmit(b *testing.B) {
 // under fresh time-ordered keys, one store.Update each (batched like Save).
 func BenchmarkRawBoltPut(b *testing.B) {
 	size, _ := draftRecordSize(b)
-	st, err := store.Open(b.TempDir(), store.Options{})
+	st, err := storetest.Open(b, b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // t0 is the default test time: a Monday in February 2027, inside the
@@ -74,7 +75,7 @@ func newEnv(t testing.TB) *env { return newEnvAt(t, t0, store.Options{}) }
 func newEnvAt(t testing.TB, now time.Time, opt store.Options) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: now}}
-	st, err := store.Open(e.dir, opt)
+	st, err := storetest.Open(t, e.dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func (e *env) reopen() {
 	if err := e.st.Close(); err != nil {
 		e.t.Fatal(err)
 	}
-	st, err := store.Open(e.dir, store.Options{})
+	st, err := storetest.Open(e.t, e.dir, store.Options{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // BenchmarkInbox1M measures filtered inbox pages over a generated store
@@ -30,7 +31,7 @@ func BenchmarkInbox1M(b *testing.B) {
 		dir = b.TempDir()
 	}
 	now := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
-	st, err := store.Open(dir, store.Options{NoSync: true})
+	st, err := storetest.Open(b, dir, store.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,13 +10,14 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 var now = time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

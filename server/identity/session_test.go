@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // openStore opens a store in dir. fsync is off: these tests count writes
@@ -16,7 +17,7 @@ import (
 // clean Close still leaves everything on disk for the reopen.
 func openStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{NoSync: true})
+	st, err := storetest.Open(t, dir, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"asiointi/server/notify"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // TestBenchPush measures push deliveries per second to a local push
@@ -26,7 +27,7 @@ func TestBenchPush(t *testing.T) {
 		t.Skip("set ASIOINTI_BENCH=push")
 	}
 	const total = 10000
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -48,7 +49,7 @@ var demo = people{
 
 func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
+	st, err := storetest.Open(t, dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,7 +470,7 @@ func TestDispatchRecipientLanguage(t *testing.T) {
 // notification is delivered, and only the one in flight twice.
 func TestDispatchCrash(t *testing.T) {
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := storetest.Open(t, dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,11 +12,12 @@ import (
 	"asiointi/server/forms"
 	"asiointi/server/forms/definitions"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"asiointi/server/staffsso"
 	"asiointi/server/staffsso/ssotest"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 var kaisa = ssotest.User{Subject: "u-1", Username: "kaisa@kunta.fi", Name: "Kaisa Käsittelijä", Email: "kaisa@kunta.fi",
@@ -56,7 +57,7 @@ func newRig(t *testing.T) *rig {
 		}
 		h = prov
 		dir, _ := os.MkdirTemp("", "staffsso")
-		st, err := store.Open(dir, store.Options{})
+		st, err := storetest.Open(t, dir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

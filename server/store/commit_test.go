@@ -28,7 +28,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	boom := errors.New("boom")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
+			s := openBolt(t)
 			// Hold the committer inside a first write so that the next
 			// ones queue up and are taken as one group.
 			inside, release := make(chan struct{}), make(chan struct{})

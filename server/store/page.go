@@ -24,6 +24,10 @@ func (t *Tx) PageReverse(bucket, prefix, cursor string, limit int, take func(key
 	if cursor != "" && !ValidID(cursor) {
 		return "", ErrBadCursor
 	}
+	return t.b.pageReverse(bucket, prefix, cursor, limit, take)
+}
+
+func (t *boltTx) pageReverse(bucket, prefix, cursor string, limit int, take func(key string, raw []byte) (bool, error)) (next string, err error) {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return "", err

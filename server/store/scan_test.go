@@ -70,7 +70,7 @@ func TestValues(t *testing.T) {
 // TestScanRanges: ScanFrom and ScanReverseBefore keep to the prefix and
 // start at the given key.
 func TestScanRanges(t *testing.T) {
-	st, err := Open(t.TempDir(), Options{})
+	st, err := openWith(t, t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,14 +5,12 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,12 +127,17 @@ type Options struct {
 	// commit, and an error it returns fails the commit as a failed write
 	// or fsync of the file would (e.g. syscall.ENOSPC for a full disk).
 	CommitFault func() error
+	// URL, when it is a postgres:// (or postgresql://) URL, opens that
+	// PostgreSQL database instead of the file in dir (see pg.go);
+	// ASIOINTI_STORE sets it. Timeout then bounds connecting.
+	URL string
 }
 
 // Store is an open database.
 type Store struct {
-	db    *bolt.DB
-	path  string
+	db    *bolt.DB   // bbolt, or
+	pg    *pgBackend // PostgreSQL (Options.URL)
+	path  string     // the file, or the database's URL without its password
 	opt   Options
 	ready atomic.Bool
 
@@ -153,6 +156,12 @@ type Store struct {
 func Open(dir string, opt Options) (*Store, error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = 2 * time.Second
+	}
+	if opt.URL != "" {
+		if !IsPostgresURL(opt.URL) {
+			return nil, fmt.Errorf("store %q: not a postgres:// URL", redactURL(opt.URL))
+		}
+		return openPostgres(opt)
 	}
 	if !opt.ReadOnly {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -220,7 +229,7 @@ func (s *Store) migrate() error {
 	})
 }
 
-// Path is the database file path.
+// Path is the database file path (PostgreSQL: its URL without the password).
 func (s *Store) Path() string { return s.path }
 
 // Ready reports whether the store is open.
@@ -247,6 +256,16 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.ready.Store(false)
+	if s.pg != nil {
+		s.closeMu.Lock()
+		already := s.closed
+		s.closed = true
+		s.closeMu.Unlock()
+		if !already {
+			s.pgClose()
+		}
+		return nil
+	}
 	s.closeMu.Lock()
 	if !s.closed && s.ops != nil {
 		close(s.ops) // the committer finishes what is queued, then stops
@@ -263,6 +282,14 @@ func (s *Store) Close() error {
 // Schema returns the recorded schema version.
 func (s *Store) Schema() (string, error) {
 	var out string
+	if s.pg != nil {
+		err := s.View(func(tx *Tx) error {
+			raw, err := tx.GetRaw(Meta, "schema")
+			out = string(raw)
+			return err
+		})
+		return out, err
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		out = string(tx.Bucket([]byte(Meta)).Get([]byte("schema")))
 		return nil
@@ -279,6 +306,9 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // BackupSized is Backup for writers that need the size first (an HTTP
 // Content-Length, so a cut-off copy is noticed).
 func (s *Store) BackupSized(w func(size int64) io.Writer) (int64, error) {
+	if s.pg != nil {
+		return 0, ErrBackupPostgres
+	}
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -288,8 +318,15 @@ func (s *Store) BackupSized(w func(size int64) io.Writer) (int64, error) {
 	return n, err
 }
 
+// ErrBackupPostgres answers Backup on a PostgreSQL store: the database is
+// backed up with its own tools (pg_dump, base backups and WAL archiving).
+var ErrBackupPostgres = errors.New("store: a PostgreSQL store is backed up with PostgreSQL's tools (pg_dump), not by the server")
+
 // BackupFile writes a consistent copy to path atomically (temp file + rename).
 func (s *Store) BackupFile(path string) (int64, error) {
+	if s.pg != nil {
+		return 0, ErrBackupPostgres
+	}
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -313,6 +350,9 @@ func (s *Store) BackupFile(path string) (int64, error) {
 // verifies the expected buckets and schema exist. It returns every problem
 // found.
 func (s *Store) Check() []error {
+	if s.pg != nil {
+		return s.pgCheck()
+	}
 	errs := checkMetaPages(s.path)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for e := range tx.Check() {
@@ -339,8 +379,8 @@ func (s *Store) Check() []error {
 	return errs
 }
 
-// Tx is a transaction. Values are JSON-encoded.
-type Tx struct {
+// boltTx is a bbolt transaction: the txBackend of a store in a file.
+type boltTx struct {
 	tx *bolt.Tx
 }
 
@@ -348,6 +388,9 @@ type Tx struct {
 // committed together (one fsync for the group, see commit.go), so fn may
 // run more than once: it must have no side effects outside tx.
 func (s *Store) Update(fn func(*Tx) error) error {
+	if s.pg != nil {
+		return s.pgUpdate(fn)
+	}
 	s.closeMu.RLock()
 	if s.closed || s.ops == nil {
 		s.closeMu.RUnlock()
@@ -362,15 +405,21 @@ func (s *Store) Update(fn func(*Tx) error) error {
 // UpdateAlone runs fn in its own read-write transaction (no batching); for
 // large or rare writes such as seeding and imports.
 func (s *Store) UpdateAlone(fn func(*Tx) error) error {
-	return s.write(1, func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	if s.pg != nil {
+		return s.pgUpdate(fn)
+	}
+	return s.write(1, func(tx *bolt.Tx) error { return fn(&Tx{b: &boltTx{tx: tx}}) })
 }
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(*Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	if s.pg != nil {
+		return s.pgView(fn)
+	}
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{b: &boltTx{tx: tx}}) })
 }
 
-func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
+func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 	b := t.tx.Bucket([]byte(name))
 	if b == nil {
 		return nil, fmt.Errorf("store: unknown bucket %q", name)
@@ -391,17 +440,8 @@ var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Dr
 
 const appendFill = 0.95
 
-// Get decodes the value at key into v. It returns ErrNotFound when absent.
-func (t *Tx) Get(bucket, key string, v any) error {
-	raw, err := t.GetRaw(bucket, key)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, v)
-}
-
-// GetRaw returns the raw bytes at key, valid only inside the transaction.
-func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
+// getRaw returns the raw bytes at key, valid only inside the transaction.
+func (t *boltTx) getRaw(bucket, key string) ([]byte, error) {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return nil, err
@@ -413,23 +453,8 @@ func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
 	return raw, nil
 }
 
-// Has reports whether key exists.
-func (t *Tx) Has(bucket, key string) bool {
-	b, err := t.bucket(bucket)
-	return err == nil && b.Get([]byte(key)) != nil
-}
-
-// Put stores v JSON-encoded at key.
-func (t *Tx) Put(bucket, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.PutRaw(bucket, key, raw)
-}
-
-// PutRaw stores raw bytes at key.
-func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
+// putRaw stores raw bytes at key.
+func (t *boltTx) putRaw(bucket, key string, raw []byte) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
@@ -437,8 +462,8 @@ func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
 	return b.Put([]byte(key), raw)
 }
 
-// Delete removes key.
-func (t *Tx) Delete(bucket, key string) error {
+// delete removes key.
+func (t *boltTx) delete(bucket, key string) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
@@ -446,9 +471,9 @@ func (t *Tx) Delete(bucket, key string) error {
 	return b.Delete([]byte(key))
 }
 
-// Scan calls fn for every key with the prefix, in key order. raw is valid
+// scan calls fn for every key with the prefix, in key order. raw is valid
 // only during the call. Returning ErrStop ends the scan early.
-func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
+func (t *boltTx) scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
@@ -466,8 +491,8 @@ func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) 
 	return nil
 }
 
-// ScanReverse is Scan from the last matching key backwards.
-func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
+// scanReverse is scan from the last matching key backwards.
+func (t *boltTx) scanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
@@ -494,9 +519,9 @@ func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) 
 	return nil
 }
 
-// ScanFrom is Scan of the keys with the prefix from the key from on
+// scanFrom is scan of the keys with the prefix from the key from on
 // (inclusive; from "" or before the prefix: from the first).
-func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
+func (t *boltTx) scanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
@@ -518,11 +543,11 @@ func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byt
 	return nil
 }
 
-// ScanReverseBefore is ScanReverse of the keys with the prefix that sort
+// scanReverseBefore is scanReverse of the keys with the prefix that sort
 // before the key before (exclusive; "" or past the prefix: from the last).
-func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
+func (t *boltTx) scanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
 	if before == "" || !strings.HasPrefix(before, prefix) {
-		return t.ScanReverse(bucket, prefix, fn)
+		return t.scanReverse(bucket, prefix, fn)
 	}
 	b, err := t.bucket(bucket)
 	if err != nil {
@@ -550,50 +575,8 @@ func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string
 	return nil
 }
 
-// ErrStop ends a Scan early without error.
-var ErrStop = errors.New("store: stop scan")
-
-// NextSeq returns the next value of a named counter (1, 2, 3, …). A
-// stored value that is not a number is an error: starting again from 1
-// would hand out numbers already given.
-func (t *Tx) NextSeq(name string) (uint64, error) {
-	b, err := t.bucket(Counters)
-	if err != nil {
-		return 0, err
-	}
-	var n uint64
-	if raw := b.Get([]byte(name)); raw != nil {
-		if n, err = strconv.ParseUint(string(raw), 10, 64); err != nil {
-			return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
-		}
-	}
-	n++
-	return n, b.Put([]byte(name), strconv.AppendUint(nil, n, 10))
-}
-
-// AddCount adds delta to a named counter and returns the new value; a
-// counter that reaches zero is removed. A stored value that is not a
-// number is an error (taking it for zero would drop what it counts).
-func (t *Tx) AddCount(name string, delta int64) (int64, error) {
-	b, err := t.bucket(Counters)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	if raw := b.Get([]byte(name)); raw != nil {
-		if n, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
-			return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
-		}
-	}
-	n += delta
-	if n <= 0 {
-		return 0, b.Delete([]byte(name))
-	}
-	return n, b.Put([]byte(name), strconv.AppendInt(nil, n, 10))
-}
-
-// Count returns the number of keys in a bucket.
-func (t *Tx) Count(bucket string) (int, error) {
+// count returns the number of keys in a bucket.
+func (t *boltTx) count(bucket string) (int, error) {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return 0, err

@@ -8,9 +8,34 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"asiointi/server/internal/pgtest"
 )
 
+// openWith opens a store in dir on the backend the run selects: bbolt,
+// or PostgreSQL when ASIOINTI_TEST_STORE=postgres (CI's second pass), as
+// storetest.Open does for the other packages' tests.
+func openWith(t testing.TB, dir string, opt Options) (*Store, error) {
+	t.Helper()
+	if pgtest.Selected() && opt.URL == "" {
+		opt.URL = pgtest.URLFor(t, dir)
+	}
+	return Open(dir, opt)
+}
+
+// open is a store on the backend the run selects; openBolt one on bbolt
+// for the tests of what only bbolt has (group commit, the file).
 func open(t testing.TB) *Store {
+	t.Helper()
+	s, err := openWith(t, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func openBolt(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(t.TempDir(), Options{})
 	if err != nil {
@@ -102,7 +127,7 @@ func TestSeqAndIDs(t *testing.T) {
 }
 
 func TestBackupWhileWritingAndCheck(t *testing.T) {
-	s := open(t)
+	s := openBolt(t)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -88,7 +88,7 @@ func (s *Store) failed(err error, n uint64) error {
 
 // isDiskFull tells a full file system or quota from other failures.
 func isDiskFull(err error) bool {
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || pgDiskFull(err) {
 		return true
 	}
 	// bbolt reports a failed resize of the file with its cause as text.

@@ -53,7 +53,7 @@ func TestWriteFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var broken atomic.Bool
 			var log logBuffer
-			s, err := Open(t.TempDir(), Options{
+			s, err := openWith(t, t.TempDir(), Options{
 				ProbeEvery: 5 * time.Millisecond,
 				MinFree:    1, // whatever the test machine has free
 				Log:        slog.New(slog.NewTextHandler(&log, nil)),

@@ -15,6 +15,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 	"asiointi/server/wiring"
 )
 
@@ -59,7 +60,7 @@ func newEnvOn(t *testing.T, seed bool, mutate ...func(*config.Config)) *env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	st, err := store.Open(cfg.DataDir, store.Options{})
+	st, err := storetest.Open(t, cfg.DataDir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"asiointi/server/identity"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 	. "asiointi/server/suomifi/eid"
 	"asiointi/server/suomifi/eid/eidtest"
 )
@@ -73,7 +74,7 @@ func startRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(dir, store.Options{})
+	st, err := storetest.Open(t, dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 	"asiointi/server/suomifi/messages"
 	"asiointi/server/suomifi/messages/messagestest"
 )
@@ -175,7 +176,7 @@ func (p people) Person(id string) (population.Person, error) {
 func TestPipeline(t *testing.T) {
 	f, c := rig(t)
 	f.SetActive(sven)
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,28 @@
+// Package storetest opens the store a test runs on: the bbolt file in
+// the test's directory, or, when ASIOINTI_TEST_STORE=postgres (CI's
+// second pass), a fresh PostgreSQL schema (server/internal/pgtest). The
+// store and domain tests open their stores here, so that one suite runs
+// on both backends.
+package storetest
+
+import (
+	"testing"
+
+	"asiointi/server/internal/pgtest"
+	"asiointi/server/store"
+)
+
+// Open is store.Open(dir, opt) on the backend the run selects. On
+// PostgreSQL, opening the same dir again in the process opens the same
+// schema (a restart keeps the data), dropped when the test that first
+// opened it ends.
+func Open(tb testing.TB, dir string, opt store.Options) (*store.Store, error) {
+	tb.Helper()
+	if Postgres() && opt.URL == "" {
+		opt.URL = pgtest.URLFor(tb, dir)
+	}
+	return store.Open(dir, opt)
+}
+
+// Postgres reports whether the run is on PostgreSQL.
+func Postgres() bool { return pgtest.Selected() }

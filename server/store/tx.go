@@ -1,0 +1,139 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Tx is a transaction. Values are JSON-encoded. What it reads and writes
+// goes to its backend: a bbolt transaction (boltTx, the default) or a
+// PostgreSQL one (pgTx); everything above this file is the same for both.
+type Tx struct {
+	b txBackend
+}
+
+// txBackend is what a backend implements: bytes at string keys in named
+// buckets, keys ordered by their bytes (bbolt's order, which PostgreSQL's
+// bytea comparison gives too). bucket is one of allBuckets (else an
+// error); raw values handed to fn are valid only during the call.
+type txBackend interface {
+	getRaw(bucket, key string) ([]byte, error) // ErrNotFound when absent
+	putRaw(bucket, key string, raw []byte) error
+	delete(bucket, key string) error
+	scan(bucket, prefix string, fn func(key string, raw []byte) error) error
+	scanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error
+	scanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error
+	scanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error
+	pageReverse(bucket, prefix, cursor string, limit int, take func(key string, raw []byte) (bool, error)) (string, error)
+	count(bucket string) (int, error)
+}
+
+// ErrStop ends a Scan early without error.
+var ErrStop = errors.New("store: stop scan")
+
+// Get decodes the value at key into v. It returns ErrNotFound when absent.
+func (t *Tx) Get(bucket, key string, v any) error {
+	raw, err := t.GetRaw(bucket, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// GetRaw returns the raw bytes at key, valid only inside the transaction.
+func (t *Tx) GetRaw(bucket, key string) ([]byte, error) { return t.b.getRaw(bucket, key) }
+
+// Has reports whether key exists.
+func (t *Tx) Has(bucket, key string) bool {
+	_, err := t.b.getRaw(bucket, key)
+	return err == nil
+}
+
+// Put stores v JSON-encoded at key.
+func (t *Tx) Put(bucket, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.PutRaw(bucket, key, raw)
+}
+
+// PutRaw stores raw bytes at key.
+func (t *Tx) PutRaw(bucket, key string, raw []byte) error { return t.b.putRaw(bucket, key, raw) }
+
+// Delete removes key.
+func (t *Tx) Delete(bucket, key string) error { return t.b.delete(bucket, key) }
+
+// Scan calls fn for every key with the prefix, in key order. raw is valid
+// only during the call. Returning ErrStop ends the scan early.
+func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	return t.b.scan(bucket, prefix, fn)
+}
+
+// ScanReverse is Scan from the last matching key backwards.
+func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	return t.b.scanReverse(bucket, prefix, fn)
+}
+
+// ScanFrom is Scan of the keys with the prefix from the key from on
+// (inclusive; from "" or before the prefix: from the first).
+func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
+	return t.b.scanFrom(bucket, prefix, from, fn)
+}
+
+// ScanReverseBefore is ScanReverse of the keys with the prefix that sort
+// before the key before (exclusive; "" or past the prefix: from the last).
+func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
+	return t.b.scanReverseBefore(bucket, prefix, before, fn)
+}
+
+// Count returns the number of keys in a bucket.
+func (t *Tx) Count(bucket string) (int, error) { return t.b.count(bucket) }
+
+// counter reads a named counter: 0 when absent.
+func (t *Tx) counter(name string, parse func(string) (int64, error)) (int64, error) {
+	raw, err := t.b.getRaw(Counters, name)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := parse(string(raw))
+	if err != nil {
+		return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
+	}
+	return n, nil
+}
+
+// NextSeq returns the next value of a named counter (1, 2, 3, …). A
+// stored value that is not a number is an error: starting again from 1
+// would hand out numbers already given.
+func (t *Tx) NextSeq(name string) (uint64, error) {
+	n, err := t.counter(name, func(s string) (int64, error) {
+		u, err := strconv.ParseUint(s, 10, 64)
+		return int64(u), err
+	})
+	if err != nil {
+		return 0, err
+	}
+	u := uint64(n) + 1
+	return u, t.b.putRaw(Counters, name, strconv.AppendUint(nil, u, 10))
+}
+
+// AddCount adds delta to a named counter and returns the new value; a
+// counter that reaches zero is removed. A stored value that is not a
+// number is an error (taking it for zero would drop what it counts).
+func (t *Tx) AddCount(name string, delta int64) (int64, error) {
+	n, err := t.counter(name, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+	if err != nil {
+		return 0, err
+	}
+	n += delta
+	if n <= 0 {
+		return 0, t.b.delete(Counters, name)
+	}
+	return n, t.b.putRaw(Counters, name, strconv.AppendInt(nil, n, 10))
+}
