@@ -3,12 +3,9 @@ package audit
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"asiointi/server/store"
 	"asiointi/server/store/storetest"
@@ -84,49 +81,55 @@ func TestRecordRefusesIncompleteEntries(t *testing.T) {
 	}
 }
 
-// Tampering with the file from outside the program, each way: the
-// verifier names the first broken link.
+// Tampering with the stored entries from outside the audit package (on
+// bbolt: the file; on PostgreSQL: the table), each way: the verifier
+// names the first broken link.
 func TestTamperingIsFound(t *testing.T) {
+	get := func(tx *store.Tx, seq uint64) (a Access) {
+		raw, _ := tx.GetRaw(store.AccessLog, seqKey(seq))
+		json.Unmarshal(raw, &a)
+		return a
+	}
+	put := func(tx *store.Tx, seq uint64, a Access) error {
+		raw, _ := json.Marshal(a)
+		return tx.PutRaw(store.AccessLog, seqKey(seq), raw)
+	}
 	tests := []struct {
 		name   string
-		tamper func(b *bolt.Bucket)
+		tamper func(tx *store.Tx) error
 		seq    uint64
 		says   string
 	}{
-		{"content changed", func(b *bolt.Bucket) {
-			var a Access
-			json.Unmarshal(b.Get([]byte(seqKey(7))), &a)
+		{"content changed", func(tx *store.Tx) error {
+			a := get(tx, 7)
 			a.Actor.Name = "Someone Else"
-			raw, _ := json.Marshal(a)
-			b.Put([]byte(seqKey(7)), raw)
+			return put(tx, 7, a)
 		}, 7, "changed"},
-		{"content and hash changed", func(b *bolt.Bucket) {
-			var a Access
-			json.Unmarshal(b.Get([]byte(seqKey(5))), &a)
+		{"content and hash changed", func(tx *store.Tx) error {
+			a := get(tx, 5)
 			a.Subject = "maria"
 			a.Hash = hash(a)
-			raw, _ := json.Marshal(a)
-			b.Put([]byte(seqKey(5)), raw)
+			return put(tx, 5, a)
 		}, 6, "does not point"},
-		{"entry removed", func(b *bolt.Bucket) { b.Delete([]byte(seqKey(4))) }, 4, "removed or inserted"},
-		{"last entries removed", func(b *bolt.Bucket) { b.Delete([]byte(seqKey(10))); b.Delete([]byte(seqKey(9))) }, 9, "removed from the end"},
-		{"garbage", func(b *bolt.Bucket) { b.Put([]byte(seqKey(2)), []byte("{")) }, 2, "not readable"},
+		{"entry removed", func(tx *store.Tx) error { return tx.Delete(store.AccessLog, seqKey(4)) }, 4, "removed or inserted"},
+		{"last entries removed", func(tx *store.Tx) error {
+			tx.Delete(store.AccessLog, seqKey(10))
+			return tx.Delete(store.AccessLog, seqKey(9))
+		}, 9, "removed from the end"},
+		{"garbage", func(tx *store.Tx) error { return tx.PutRaw(store.AccessLog, seqKey(2), []byte("{")) }, 2, "not readable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			st := openStore(t, dir)
 			record(t, st, 10)
-			st.Close()
-			db, err := bolt.Open(filepath.Join(dir, store.FileName), 0o600, nil)
-			if err != nil {
+			if err := st.UpdateAlone(tt.tamper); err != nil {
 				t.Fatal(err)
 			}
-			db.Update(func(tx *bolt.Tx) error { tt.tamper(tx.Bucket([]byte(store.AccessLog))); return nil })
-			db.Close()
+			st.Close()
 			st = openStore(t, dir)
 			defer st.Close()
-			_, err = Verify(st)
+			_, err := Verify(st)
 			var b *Broken
 			if !errors.As(err, &b) || b.Seq != tt.seq || !strings.Contains(b.Reason, tt.says) {
 				t.Errorf("got %v, want entry %d %q", err, tt.seq, tt.says)

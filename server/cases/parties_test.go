@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +11,7 @@ import (
 	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/notify"
-	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // coEnv is Aino's building notification with Sven named as a party.
@@ -411,10 +409,7 @@ func TestTokens(t *testing.T) {
 			t.Errorf("token %q: %v", bad, err)
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join(e.dir, store.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := storetest.Contents(t, e.dir)
 	for _, x := range []string{tok, tok2} {
 		if bytes.Contains(raw, []byte(x)) {
 			t.Errorf("token %s… is in the database file", x[:6])

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"asiointi/server/notify"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // TestInvitationDelivery: a notification with a Contact reaches someone
@@ -75,10 +74,7 @@ func TestInvitationDelivery(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, store.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := storetest.Contents(t, dir)
 	for _, tok := range secrets {
 		if bytes.Contains(raw, []byte(tok)) {
 			t.Errorf("a link token is in the database file")

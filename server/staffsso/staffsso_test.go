@@ -17,7 +17,6 @@ import (
 	"asiointi/server/staffsso"
 	"asiointi/server/staffsso/ssotest"
 	"asiointi/server/store"
-	"asiointi/server/store/storetest"
 )
 
 var kaisa = ssotest.User{Subject: "u-1", Username: "kaisa@kunta.fi", Name: "Kaisa Käsittelijä", Email: "kaisa@kunta.fi",
@@ -57,7 +56,9 @@ func newRig(t *testing.T) *rig {
 		}
 		h = prov
 		dir, _ := os.MkdirTemp("", "staffsso")
-		st, err := storetest.Open(t, dir, store.Options{})
+		// Shared by the tests: bbolt (LoginStates run on both backends in
+		// server/identity's tests).
+		st, err := store.Open(dir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

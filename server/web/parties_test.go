@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"asiointi/server/notify"
-	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // coApplicants is Aino's building notification, sent with Sven as a
@@ -104,10 +102,7 @@ func (x *coApplicants) partyStatus() string {
 
 func TestInvitationTokenNeverOnDisk(t *testing.T) {
 	x := newCoApplicants(t)
-	raw, err := os.ReadFile(filepath.Join(x.e.s.cfg.DataDir, store.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := storetest.Contents(t, x.e.s.cfg.DataDir)
 	if bytes.Contains(raw, []byte(x.token)) {
 		t.Fatal("the invitation token is in the database file")
 	}

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -157,4 +158,37 @@ func redacted(s string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// Dump returns every key and value stored in the schema URLFor gave for
+// key (for tests that look for what must never be stored, as they read
+// the bbolt file).
+func Dump(tb testing.TB, key string) []byte {
+	tb.Helper()
+	mu.Lock()
+	u, ok := byKey[key]
+	mu.Unlock()
+	if !ok {
+		tb.Fatalf("pgtest: no schema for %q", key)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, strings.Replace(u, "pool_max_conns=4&", "", 1)) // a pool's setting
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close(ctx)
+	rows, err := c.Query(ctx, `SELECT key || '\x00'::bytea || value FROM kv ORDER BY bucket, key`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	recs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []byte
+	for _, r := range recs {
+		out = append(append(out, r...), '\n')
+	}
+	return out
 }

@@ -6,6 +6,8 @@
 package storetest
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"asiointi/server/internal/pgtest"
@@ -26,3 +28,18 @@ func Open(tb testing.TB, dir string, opt store.Options) (*store.Store, error) {
 
 // Postgres reports whether the run is on PostgreSQL.
 func Postgres() bool { return pgtest.Selected() }
+
+// Contents is everything the store opened for dir keeps: the bbolt file's
+// bytes, or every key and value in PostgreSQL. Tests look in it for what
+// must never be stored (a link token, a personal id in clear).
+func Contents(tb testing.TB, dir string) []byte {
+	tb.Helper()
+	if Postgres() {
+		return pgtest.Dump(tb, dir)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, store.FileName))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
+}
