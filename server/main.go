@@ -172,6 +172,10 @@ func check(cfg config.Config, stdout, stderr io.Writer) int {
 // compact rewrites the stopped server's database with full pages (see
 // store.Compact), keeping the file as it was.
 func compact(cfg config.Config, stdout, stderr io.Writer) int {
+	if store.IsPostgresURL(os.Getenv("ASIOINTI_STORE")) {
+		fmt.Fprintln(stderr, "asiointi compact: the store is in PostgreSQL, which reclaims space itself (autovacuum); there is no file to compact")
+		return 1
+	}
 	res, err := store.Compact(cfg.DataDir, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "asiointi compact: %v\n", err)

@@ -46,6 +46,10 @@ func (m *Main) startAdmin() error {
 			w.Header().Set("Content-Length", fmt.Sprint(size))
 			return w
 		})
+		if errors.Is(err, store.ErrBackupPostgres) { // nothing written yet
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
 		if err != nil {
 			m.Log.Error("backup failed", "err", err.Error())
 		}
@@ -129,6 +133,9 @@ var ErrNotRunning = errors.New("no running server")
 // Backup writes a consistent copy of the database in dataDir to path:
 // through the running server when there is one, else from the file.
 func Backup(dataDir, path string) (int64, error) {
+	if store.IsPostgresURL(os.Getenv("ASIOINTI_STORE")) {
+		return 0, store.ErrBackupPostgres
+	}
 	resp, err := adminClient(dataDir).Get("http://admin/backup")
 	if err == nil {
 		defer resp.Body.Close()
@@ -142,12 +149,23 @@ func Backup(dataDir, path string) (int64, error) {
 		}
 		return n, err
 	}
-	st, err := store.Open(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
+	st, err := openOffline(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
 	if err != nil {
 		return 0, err
 	}
 	defer st.Close()
 	return st.BackupFile(path)
+}
+
+// openOffline opens the store of the operator commands when no server
+// answers on the admin socket: the bbolt file in dataDir, or the
+// PostgreSQL database that ASIOINTI_STORE names (read from the
+// environment, as the commands read ASIOINTI_DATA).
+func openOffline(dataDir string, opt store.Options) (*store.Store, error) {
+	if opt.URL == "" {
+		opt.URL = strings.TrimSpace(os.Getenv("ASIOINTI_STORE"))
+	}
+	return store.Open(dataDir, opt)
 }
 
 func writeAtomic(path string, r io.Reader) (int64, error) {
@@ -184,7 +202,7 @@ func importThrough(dataDir, path string, raw []byte, offline func(*store.Store) 
 		}
 		return string(body), nil
 	}
-	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second})
+	st, err := openOffline(dataDir, store.Options{Timeout: 3 * time.Second})
 	if err != nil {
 		return "", err
 	}
@@ -277,7 +295,7 @@ func Check(dataDir string) (string, []string, error) {
 		}
 		return out.Path, out.Problems, nil
 	}
-	st, err := store.Open(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
+	st, err := openOffline(dataDir, store.Options{ReadOnly: true, Timeout: 3 * time.Second})
 	if err != nil {
 		return "", nil, err
 	}

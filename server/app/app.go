@@ -76,6 +76,9 @@ func (m *Main) Open() error {
 	if opt.Log == nil {
 		opt.Log = m.Log
 	}
+	if opt.URL == "" {
+		opt.URL = m.Config.Store
+	}
 	st, err := store.Open(m.Config.DataDir, opt)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func AuditVerify(dataDir string) (uint64, error) {
 		}
 		return out.Entries, nil
 	}
-	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second, ReadOnly: true})
+	st, err := openOffline(dataDir, store.Options{Timeout: 3 * time.Second, ReadOnly: true})
 	if err != nil {
 		return 0, err
 	}

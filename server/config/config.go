@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -34,8 +35,12 @@ var DefaultPushHosts = []string{
 
 // Config is the validated configuration.
 type Config struct {
-	Addr           string
-	DataDir        string
+	Addr    string
+	DataDir string
+	// Store is ASIOINTI_STORE: a postgres:// URL puts the store in that
+	// PostgreSQL database (several nodes may share it); empty, the
+	// default, is the bbolt file in DataDir.
+	Store          string
 	Mode           Mode
 	PushHosts      []string
 	RateLimits     bool
@@ -126,6 +131,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if v := strings.TrimSpace(getenv("ASIOINTI_DATA")); v != "" {
 		c.DataDir = v
+	}
+	if v := strings.TrimSpace(getenv("ASIOINTI_STORE")); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("ASIOINTI_STORE", "not a postgres:// URL (unset it for the bbolt file in ASIOINTI_DATA)")
+		} else {
+			c.Store = v
+		}
 	}
 	switch v := strings.TrimSpace(getenv("ASIOINTI_MODE")); v {
 	case "", string(Demo):

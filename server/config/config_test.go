@@ -46,6 +46,8 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "-1"}, []string{"ASIOINTI_UPLOAD_QUOTA"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "39MiB"}, []string{"ASIOINTI_UPLOAD_QUOTA", "40 MiB"}},
 		{map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "0"}, []string{"ASIOINTI_MAX_CONNS_PER_IP"}},
+		{map[string]string{"ASIOINTI_STORE": "mysql://db/asiointi"}, []string{"ASIOINTI_STORE", "postgres://"}},
+		{map[string]string{"ASIOINTI_STORE": "/var/lib/asiointi"}, []string{"ASIOINTI_STORE"}},
 		{map[string]string{"ASIOINTI_MAX_CONNS_PER_IP": "many"}, []string{"ASIOINTI_MAX_CONNS_PER_IP"}},
 		// Several bad values: every one is reported.
 		{map[string]string{"ASIOINTI_ADDR": "x", "ASIOINTI_MODE": "y"}, []string{"ASIOINTI_ADDR", "ASIOINTI_MODE"}},
@@ -75,11 +77,12 @@ func TestGoodValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"ASIOINTI_ADDR": "127.0.0.1:9000", "ASIOINTI_DATA": "/tmp/x", "ASIOINTI_RATE_LIMITS": "off",
 		"ASIOINTI_PUSH_HOSTS": "127.0.0.1:9999, push.example", "ASIOINTI_TRUSTED_PROXIES": "10.0.0.1,192.168.0.0/16",
+		"ASIOINTI_STORE": "postgres://asiointi@db.example.fi/asiointi",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RateLimits || c.Addr != "127.0.0.1:9000" || len(c.PushHosts) != 2 || len(c.TrustedProxies) != 2 {
+	if c.RateLimits || c.Addr != "127.0.0.1:9000" || len(c.PushHosts) != 2 || len(c.TrustedProxies) != 2 || c.Store != "postgres://asiointi@db.example.fi/asiointi" {
 		t.Errorf("%+v", c)
 	}
 }

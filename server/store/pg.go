@@ -280,8 +280,11 @@ func (s *Store) pgAttempt(write bool, fn func(*Tx) error) (bodyErr, dbErr error)
 	if err != nil {
 		return nil, err
 	}
-	t := &pgTx{ctx: ctx, tx: tx}
+	t := &pgTx{ctx: ctx, tx: tx, readOnly: !write}
 	bodyErr = safeRun(fn, &Tx{b: t})
+	if bodyErr == nil && write {
+		t.flush()
+	}
 	switch {
 	case t.err != nil: // a statement failed: the transaction is void
 		tx.Rollback(ctx)
@@ -320,9 +323,52 @@ func pgDiskFull(err error) bool {
 // statement fails, and the transaction is rolled back (and retried when
 // the failure is a serialization failure), whatever fn makes of it.
 type pgTx struct {
-	ctx context.Context
-	tx  pgx.Tx
-	err error
+	ctx      context.Context
+	tx       pgx.Tx
+	readOnly bool // a View: writes are refused, as bbolt refuses them
+	err      error
+	// writes not sent yet: puts and deletes go to the server together,
+	// before the next read and before the commit (one round trip for the
+	// many records of a submit, a seed or an import).
+	pending pgx.Batch
+}
+
+const (
+	pgPut    = `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`
+	pgDelete = `DELETE FROM kv WHERE bucket = $1 AND key = $2`
+	// pgFlushAt sends the writes once this many are waiting.
+	pgFlushAt = 256
+)
+
+// flush sends the pending writes; a read calls it first, so that the
+// transaction reads what it wrote.
+func (t *pgTx) flush() error {
+	if t.err != nil {
+		return t.err
+	}
+	if t.pending.Len() == 0 {
+		return nil
+	}
+	b := t.pending
+	t.pending = pgx.Batch{}
+	if err := t.tx.SendBatch(t.ctx, &b).Close(); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+func (t *pgTx) queue(sql string, args ...any) error {
+	if t.readOnly {
+		return berrors.ErrTxNotWritable
+	}
+	if t.err != nil {
+		return t.err
+	}
+	t.pending.Queue(sql, args...)
+	if t.pending.Len() >= pgFlushAt {
+		return t.flush()
+	}
+	return nil
 }
 
 func (t *pgTx) fail(err error) error {
@@ -345,6 +391,9 @@ func checkBucket(name string) error {
 
 func (t *pgTx) getRaw(bucket, key string) ([]byte, error) {
 	if err := checkBucket(bucket); err != nil {
+		return nil, err
+	}
+	if err := t.flush(); err != nil {
 		return nil, err
 	}
 	var v []byte
@@ -374,26 +423,21 @@ func (t *pgTx) putRaw(bucket, key string, raw []byte) error {
 	if raw == nil {
 		raw = []byte{}
 	}
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
-		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, bucket, []byte(key), raw)
-	if err != nil {
-		return t.fail(err)
-	}
-	return nil
+	return t.queue(pgPut, bucket, []byte(key), raw)
 }
 
 func (t *pgTx) delete(bucket, key string) error {
 	if err := checkBucket(bucket); err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(t.ctx, `DELETE FROM kv WHERE bucket = $1 AND key = $2`, bucket, []byte(key)); err != nil {
-		return t.fail(err)
-	}
-	return nil
+	return t.queue(pgDelete, bucket, []byte(key))
 }
 
 func (t *pgTx) count(bucket string) (int, error) {
 	if err := checkBucket(bucket); err != nil {
+		return 0, err
+	}
+	if err := t.flush(); err != nil {
 		return 0, err
 	}
 	var n int
@@ -429,6 +473,9 @@ func (t *pgTx) rangeScan(bucket string, lo, hi []byte, reverse bool, first int, 
 	}
 	var batch []pgRow
 	for {
+		if err := t.flush(); err != nil {
+			return err
+		}
 		var rows pgx.Rows
 		var err error
 		switch {

@@ -213,3 +213,21 @@ func TestPostgresBackupAndCheck(t *testing.T) {
 		t.Error("opened a database of a newer program")
 	}
 }
+
+// TestWritesInAViewAreRefused: on both backends a View cannot write.
+func TestWritesInAViewAreRefused(t *testing.T) {
+	s := open(t)
+	err := s.View(func(tx *Tx) error { return tx.PutRaw(Settings, "k", []byte("v")) })
+	if err == nil {
+		t.Error("a put in a View succeeded")
+	}
+	if err := s.View(func(tx *Tx) error { return tx.Delete(Settings, "k") }); err == nil {
+		t.Error("a delete in a View succeeded")
+	}
+	s.View(func(tx *Tx) error {
+		if tx.Has(Settings, "k") {
+			t.Error("the put of a View was kept")
+		}
+		return nil
+	})
+}

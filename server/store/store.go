@@ -157,16 +157,16 @@ func Open(dir string, opt Options) (*Store, error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = 2 * time.Second
 	}
+	if !opt.ReadOnly && (dir != "" || opt.URL == "") { // also for PostgreSQL: the admin socket is there
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+		}
+	}
 	if opt.URL != "" {
 		if !IsPostgresURL(opt.URL) {
 			return nil, fmt.Errorf("store %q: not a postgres:// URL", redactURL(opt.URL))
 		}
 		return openPostgres(opt)
-	}
-	if !opt.ReadOnly {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
-		}
 	}
 	path := filepath.Join(dir, FileName)
 	if opt.ReadOnly {
