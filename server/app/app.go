@@ -47,7 +47,8 @@ type Main struct {
 	Notify *notify.Dispatcher
 
 	stopNotify context.CancelFunc
-	anchoredOn string // the Helsinki day the access log's head was last logged (audit.go)
+	bus        *hubBus // several nodes on one PostgreSQL (nodes.go); nil otherwise
+	anchoredOn string  // the Helsinki day the access log's head was last logged (audit.go)
 	// messages is the Suomi.fi Messages client (nil: not configured).
 	messages *messages.Client
 	// loginStates are outside logins in flight and used one-time ids.
@@ -117,6 +118,10 @@ func (m *Main) Open() error {
 	m.Notify.Senders[notify.ChannelPush] = parts.Push
 	live := m.Web.Live()
 	m.Notify.Senders[notify.ChannelLive] = live
+	if st.Shared() { // other nodes' pages hear this node's events, and the other way round
+		m.bus = &hubBus{st: st, hub: live.Hub, node: store.NewID(m.Now()), log: m.Log}
+		live.Hub.SetBus(m.bus)
+	}
 	m.Metrics.GaugeFunc("asiointi_live_connections", "Open live (WebSocket) connections.", func() float64 {
 		return float64(live.Hub.Len())
 	})
@@ -230,6 +235,10 @@ func (m *Main) Run() error {
 	m.anchorAudit(m.Now())
 	go m.housekeeping()
 	go func() { defer m.wg.Done(); m.Notify.Run(ctx) }()
+	if m.bus != nil {
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); m.bus.listen(ctx) }()
+	}
 	if m.messages != nil {
 		p := &messages.Poller{Client: m.messages, Store: m.Store, Log: m.Log}
 		m.wg.Add(1)
@@ -248,46 +257,54 @@ func (m *Main) housekeeping() {
 		case <-m.done:
 			return
 		case <-t.C:
-			if del, rem, err := m.Cases.Housekeep(); err != nil {
-				m.Log.Error("draft housekeeping", "err", err)
-			} else if del+rem > 0 {
-				m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
-			}
-			if exp, rem, err := m.Cases.HousekeepInvitations(); err != nil {
-				m.Log.Error("invitation housekeeping", "err", err)
-			} else if exp+rem > 0 {
-				m.Log.Info("invitations housekept", "expired", exp, "reminded", rem)
-			}
-			if rem, dig, err := m.Cases.Deadlines(); err != nil {
-				m.Log.Error("deadlines", "err", err)
-			} else if rem+dig > 0 {
-				m.Log.Info("deadlines", "supplementReminders", rem, "digests", dig)
-			}
-			if ans, del, err := m.Cases.Retain(); err != nil {
-				m.Log.Error("case retention", "err", err)
-			} else if ans+del > 0 {
-				m.Log.Info("retention: deleted", "answers", ans, "cases", del)
-			}
-			if n, err := m.Cases.CollectOrphans(); err != nil {
-				m.Log.Error("orphaned files", "err", err)
-			} else if n > 0 {
-				m.Log.Info("orphaned files deleted", "count", n)
-			}
-			m.anchorAudit(m.Now())
-			if n, err := notify.Prune(m.Store, m.Now()); err != nil {
-				m.Log.Error("notification retention", "err", err)
-			} else if n > 0 {
-				m.Log.Info("old notifications deleted", "count", n)
-			}
-			if n, err := m.Sessions.Sweep(); err != nil {
-				m.Log.Error("session sweep", "err", err)
-			} else if n > 0 {
-				m.Log.Info("sessions expired", "count", n)
-			}
-			if _, err := m.loginStates.Sweep(); err != nil {
-				m.Log.Error("login state sweep", "err", err)
+			// One node at a time (on bbolt there is one).
+			if _, err := m.Store.Exclusive("housekeeping", m.housekeep); err != nil {
+				m.Log.Error("housekeeping", "err", err)
 			}
 		}
+	}
+}
+
+// housekeep is one round of housekeeping.
+func (m *Main) housekeep() {
+	if del, rem, err := m.Cases.Housekeep(); err != nil {
+		m.Log.Error("draft housekeeping", "err", err)
+	} else if del+rem > 0 {
+		m.Log.Info("drafts housekept", "expired", del, "reminded", rem)
+	}
+	if exp, rem, err := m.Cases.HousekeepInvitations(); err != nil {
+		m.Log.Error("invitation housekeeping", "err", err)
+	} else if exp+rem > 0 {
+		m.Log.Info("invitations housekept", "expired", exp, "reminded", rem)
+	}
+	if rem, dig, err := m.Cases.Deadlines(); err != nil {
+		m.Log.Error("deadlines", "err", err)
+	} else if rem+dig > 0 {
+		m.Log.Info("deadlines", "supplementReminders", rem, "digests", dig)
+	}
+	if ans, del, err := m.Cases.Retain(); err != nil {
+		m.Log.Error("case retention", "err", err)
+	} else if ans+del > 0 {
+		m.Log.Info("retention: deleted", "answers", ans, "cases", del)
+	}
+	if n, err := m.Cases.CollectOrphans(); err != nil {
+		m.Log.Error("orphaned files", "err", err)
+	} else if n > 0 {
+		m.Log.Info("orphaned files deleted", "count", n)
+	}
+	m.anchorAudit(m.Now())
+	if n, err := notify.Prune(m.Store, m.Now()); err != nil {
+		m.Log.Error("notification retention", "err", err)
+	} else if n > 0 {
+		m.Log.Info("old notifications deleted", "count", n)
+	}
+	if n, err := m.Sessions.Sweep(); err != nil {
+		m.Log.Error("session sweep", "err", err)
+	} else if n > 0 {
+		m.Log.Info("sessions expired", "count", n)
+	}
+	if _, err := m.loginStates.Sweep(); err != nil {
+		m.Log.Error("login state sweep", "err", err)
 	}
 }
 

@@ -40,6 +40,70 @@ type Hub struct {
 	mu    sync.RWMutex
 	conns map[string]map[*Conn]struct{} // by person id
 	down  bool
+	bus   Bus
+}
+
+// Bus carries what a hub publishes to the hubs of the other nodes that
+// share the store (server/app: PostgreSQL NOTIFY); a hub without one is
+// the only node. The nodes' hubs pass what arrives to Receive.
+type Bus interface {
+	Broadcast(payload []byte)
+}
+
+// relayed is a hub's message to the other nodes' hubs.
+type relayed struct {
+	User    string `json:"user,omitempty"`
+	Event   *Event `json:"event,omitempty"`
+	Session string `json:"session,omitempty"` // CloseSession
+}
+
+// SetBus connects the hub to the other nodes' hubs; set it before the
+// hub is used.
+func (h *Hub) SetBus(b Bus) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.bus = b
+}
+
+func (h *Hub) broadcast(r relayed) {
+	h.mu.RLock()
+	b := h.bus
+	h.mu.RUnlock()
+	if b == nil {
+		return
+	}
+	if raw, err := json.Marshal(r); err == nil {
+		b.Broadcast(raw)
+	}
+}
+
+// Receive does here what another node's hub did there: publishes its
+// event to this node's connections of the person, or closes the
+// session's. A message it cannot read is dropped.
+func (h *Hub) Receive(payload []byte) {
+	var r relayed
+	if json.Unmarshal(payload, &r) != nil {
+		return
+	}
+	if r.Event != nil && r.User != "" {
+		h.publish(r.User, *r.Event)
+	}
+	if r.Session != "" {
+		h.closeSession(r.Session)
+	}
+}
+
+// Resync closes every connection with CloseResync: the pages reconnect
+// and fetch again (what other nodes published while the bus was down
+// never arrived).
+func (h *Hub) Resync() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, cs := range h.conns {
+		for c := range cs {
+			c.Close(CloseResync, "resync")
+		}
+	}
 }
 
 // Conn is one open connection's queue. Whoever writes to the connection
@@ -142,8 +206,14 @@ func (h *Hub) Unregister(c *Conn) {
 }
 
 // Publish queues ev to every open connection of user; a full queue closes
-// its connection with CloseResync. It never blocks.
+// its connection with CloseResync. It never blocks on a connection; with
+// a Bus it also sends ev to the other nodes' connections of user.
 func (h *Hub) Publish(user string, ev Event) {
+	h.publish(user, ev)
+	h.broadcast(relayed{User: user, Event: &ev})
+}
+
+func (h *Hub) publish(user string, ev Event) {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return
@@ -174,11 +244,16 @@ func (h *Hub) Ping() {
 }
 
 // CloseSession closes the connections of a session (logout, expiry,
-// acting-for change).
+// acting-for change), on every node.
 func (h *Hub) CloseSession(session string) {
 	if session == "" {
 		return
 	}
+	h.closeSession(session)
+	h.broadcast(relayed{Session: session})
+}
+
+func (h *Hub) closeSession(session string) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, cs := range h.conns {

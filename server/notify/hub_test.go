@@ -64,6 +64,64 @@ func TestHub(t *testing.T) {
 	}
 }
 
+// loopBus hands what one hub broadcasts to the other nodes' hubs, as
+// PostgreSQL NOTIFY does in server/app.
+type loopBus struct {
+	self   *notify.Hub
+	others *[]*notify.Hub
+}
+
+func (b loopBus) Broadcast(p []byte) {
+	for _, h := range *b.others {
+		if h != b.self {
+			h.Receive(p)
+		}
+	}
+}
+
+// TestHubsAcrossNodes: with a bus, what one node's hub publishes reaches
+// the person's connections on the other nodes too, once each; a logout
+// on one node closes the session's connections on all; Resync closes
+// every local connection with CloseResync.
+func TestHubsAcrossNodes(t *testing.T) {
+	var hubs []*notify.Hub
+	for range 2 {
+		h := &notify.Hub{}
+		h.SetBus(loopBus{self: h, others: &hubs})
+		hubs = append(hubs, h)
+	}
+	a, b := hubs[0], hubs[1]
+	onA, onB, svenB := a.Register("aino", "s1"), b.Register("aino", "s2"), b.Register("sven", "s3")
+	a.Publish("aino", notify.Event{Type: "notification", ID: "n1", Unread: 3})
+	for _, c := range []*notify.Conn{onA, onB} {
+		var ev notify.Event
+		if err := json.Unmarshal(<-c.Out(), &ev); err != nil || ev.ID != "n1" || ev.Unread != 3 {
+			t.Errorf("got %+v %v", ev, err)
+		}
+		if len(c.Out()) != 0 {
+			t.Error("an event arrived twice")
+		}
+	}
+	if len(svenB.Out()) != 0 {
+		t.Error("Sven heard Aino's event")
+	}
+	a.CloseSession("s2")
+	if code, ok := closed(onB); !ok || code != notify.CloseSessionEnded {
+		t.Errorf("logout on the other node: %v %d", ok, code)
+	}
+	if _, ok := closed(onA); ok {
+		t.Error("another session's connection was closed")
+	}
+	b.Receive([]byte("not json")) // dropped
+	b.Resync()
+	if code, ok := closed(svenB); !ok || code != notify.CloseResync {
+		t.Errorf("resync: %v %d", ok, code)
+	}
+	if _, ok := closed(onA); ok {
+		t.Error("resync on one node closed another's connection")
+	}
+}
+
 // TestLiveDelivery: the dispatcher tells the recipient's open pages, with
 // their unread count.
 func TestLiveDelivery(t *testing.T) {

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"asiointi/server/internal/pgtest"
 )
@@ -230,4 +232,70 @@ func TestWritesInAViewAreRefused(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestPostgresExclusiveAndNotify: what one node does alone is refused to
+// another while it runs (and allowed after); a message one node sends
+// reaches the other's listener.
+func TestPostgresExclusiveAndNotify(t *testing.T) {
+	url := pgtest.URL(t)
+	a, b := openPG(t, url), openPG(t, url)
+	if !a.Shared() {
+		t.Fatal("a PostgreSQL store is not shared")
+	}
+	var ranB bool
+	ranA, err := a.Exclusive("job", func() {
+		var err error
+		if ranB, err = b.Exclusive("job", func() {}); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil || !ranA || ranB {
+		t.Errorf("A ran %v, B ran %v while A held it: %v", ranA, ranB, err)
+	}
+	if ran, err := b.Exclusive("job", func() {}); err != nil || !ran {
+		t.Errorf("B after A: ran %v, %v", ran, err)
+	}
+
+	got := make(chan string, 4)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Listen(ctx, "asiointi_test", func(p []byte) { got <- string(p) }, func() {})
+	}()
+	// NOTIFY reaches only listeners already listening: send until heard.
+	deadline := time.After(10 * time.Second)
+	for heard := false; !heard; {
+		if err := a.Notify("asiointi_test", []byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case p := <-got:
+			heard = p == "hello"
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("the other node never heard it")
+		}
+	}
+	cancel()
+	<-done
+}
+
+// TestBoltIsNotShared: on bbolt Exclusive just runs, and Notify and
+// Listen do nothing.
+func TestBoltIsNotShared(t *testing.T) {
+	s := openBolt(t)
+	if s.Shared() {
+		t.Error("bbolt says shared")
+	}
+	if ran, err := s.Exclusive("job", func() {}); !ran || err != nil {
+		t.Errorf("ran %v, %v", ran, err)
+	}
+	if err := s.Notify("c", []byte("x")); err != nil {
+		t.Error(err)
+	}
+	if err := s.Listen(t.Context(), "c", func([]byte) { t.Error("heard") }, func() {}); err != nil {
+		t.Error(err)
+	}
 }
