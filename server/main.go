@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -82,11 +83,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return importFile(cfg, args[1], app.ImportMunicipality, stdout, stderr)
+	case "migrate":
+		if len(args) != 3 || args[1] != "--to" {
+			fmt.Fprintln(stderr, "usage: asiointi migrate --to postgres://…|DIRECTORY")
+			return 2
+		}
+		return migrate(cfg, args[2], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | import-municipality FILE | audit verify]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | import-municipality FILE | audit verify | migrate --to postgres://…|DIRECTORY]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, import-municipality FILE, audit verify)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, import-municipality FILE, audit verify, migrate --to postgres://…|DIRECTORY)\n", cmd)
 		return 2
 	}
 }
@@ -166,6 +173,24 @@ func check(cfg config.Config, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "ok: %s\n", path)
+	return 0
+}
+
+// migrate copies the stopped store into a new one (PostgreSQL, or a bbolt
+// file in a directory) and verifies the copy.
+func migrate(cfg config.Config, to string, stdout, stderr io.Writer) int {
+	res, err := app.Migrate(cfg.DataDir, to)
+	if err != nil {
+		fmt.Fprintf(stderr, "asiointi migrate: %v\n", err)
+		return 1
+	}
+	where := to
+	if store.IsPostgresURL(to) {
+		if u, perr := url.Parse(to); perr == nil {
+			where = u.Redacted()
+		}
+	}
+	fmt.Fprintf(stdout, "copied and verified %d records in %d buckets into %s\n", res.Keys, len(res.Buckets), where)
 	return 0
 }
 

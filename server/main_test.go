@@ -13,6 +13,7 @@ import (
 
 	"asiointi/server/app"
 	"asiointi/server/config"
+	"asiointi/server/internal/pgtest"
 	"asiointi/server/publish"
 )
 
@@ -160,5 +161,40 @@ func TestAuditVerifyCommand(t *testing.T) {
 	errb.Reset()
 	if code := run([]string{"audit", "verify"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "entry 2") {
 		t.Errorf("tampered: %d %q", code, errb.String())
+	}
+}
+
+// `asiointi migrate --to postgres://…` copies the stopped bbolt store into
+// PostgreSQL and verifies it; the server then runs on PostgreSQL
+// (ASIOINTI_STORE) and `check` finds it clean; `migrate --to DIR` copies
+// it back into a new bbolt file; a second copy into the same database is
+// refused.
+func TestMigrateCommand(t *testing.T) {
+	seededStore(t)
+	pg := pgtest.URL(t)
+	var out, errb bytes.Buffer
+	if code := run([]string{"migrate", "--to", pg}, &out, &errb); code != 0 || !strings.Contains(out.String(), "copied and verified") {
+		t.Fatalf("migrate to PostgreSQL: code %d %q %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"migrate", "--to", pg}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "holds data already") {
+		t.Errorf("second migrate: code %d %q", code, errb.String())
+	}
+	t.Setenv("ASIOINTI_STORE", pg)
+	errb.Reset()
+	if code := run([]string{"check"}, &out, &errb); code != 0 {
+		t.Errorf("check on PostgreSQL: %s", errb.String())
+	}
+	back := filepath.Join(t.TempDir(), "back")
+	out.Reset()
+	if code := run([]string{"migrate", "--to", back}, &out, &errb); code != 0 {
+		t.Fatalf("migrate back: %q", errb.String())
+	}
+	t.Setenv("ASIOINTI_STORE", "")
+	t.Setenv("ASIOINTI_DATA", back)
+	errb.Reset()
+	if code := run([]string{"check"}, &out, &errb); code != 0 {
+		t.Errorf("the bbolt copy does not check clean: %s", errb.String())
 	}
 }

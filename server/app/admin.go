@@ -168,6 +168,34 @@ func openOffline(dataDir string, opt store.Options) (*store.Store, error) {
 	return store.Open(dataDir, opt)
 }
 
+// Migrate copies the stopped installation's store (ASIOINTI_STORE, else
+// the bbolt file in dataDir) into a new, empty one at to: a postgres://
+// URL, or a directory for a bbolt file (back from PostgreSQL), and
+// verifies every bucket (store.Copy). It refuses while a server answers
+// on the admin socket: what it writes meanwhile would not be copied.
+func Migrate(dataDir, to string) (store.CopyResult, error) {
+	if resp, err := adminClient(dataDir).Get("http://admin/check"); err == nil {
+		resp.Body.Close()
+		return store.CopyResult{}, errors.New("a server is running on this data directory: stop it (and every other node) first")
+	}
+	src, err := openOffline(dataDir, store.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		return store.CopyResult{}, err
+	}
+	defer src.Close()
+	opt := store.Options{Timeout: 3 * time.Second}
+	dir := to
+	if store.IsPostgresURL(to) {
+		opt.URL, dir = to, ""
+	}
+	dst, err := store.Open(dir, opt)
+	if err != nil {
+		return store.CopyResult{}, err
+	}
+	defer dst.Close()
+	return store.Copy(dst, src)
+}
+
 func writeAtomic(path string, r io.Reader) (int64, error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)

@@ -153,6 +153,11 @@ func storeMetrics(r *metrics.Registry, st *store.Store) {
 		_, other := st.WriteFailures()
 		return float64(other)
 	})
+	if st.Shared() { // PostgreSQL: concurrent writes that met and were run again
+		r.CounterFunc("asiointi_store_retries_total", "Write transactions run again after a PostgreSQL serialization failure or deadlock.", nil, func() float64 {
+			return float64(st.Retries())
+		})
+	}
 	r.GaugeFunc("asiointi_store_writable", "1 while the database can write; 0 from a failed write until a probe write succeeds with enough free space (/readyz answers 503 meanwhile).", func() float64 {
 		if st.Writable() {
 			return 1

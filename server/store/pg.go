@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,16 +53,27 @@ const (
 const pgMaxAttempts = 40
 
 type pgBackend struct {
-	pool *pgxpool.Pool
-	name string // the URL without its password, for messages
-	stop chan struct{}
-	done chan struct{}
+	retries atomic.Uint64 // transactions run again after a serialization failure
+	pool    *pgxpool.Pool
+	name    string // the URL without its password, for messages
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // IsPostgresURL reports whether s names a PostgreSQL database
 // (postgres:// or postgresql://), as ASIOINTI_STORE does.
 func IsPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Retries counts the transactions run again because PostgreSQL reported
+// a serialization failure or a deadlock (0 on bbolt, where writes take
+// turns): a measure of contention between concurrent writes.
+func (s *Store) Retries() uint64 {
+	if s == nil || s.pg == nil {
+		return 0
+	}
+	return s.pg.retries.Load()
 }
 
 // redactURL is the URL without its password.
@@ -265,8 +277,9 @@ func (s *Store) pgRun(write bool, fn func(*Tx) error) (bodyErr, dbErr error) {
 		if dbErr == nil || !pgRetryable(dbErr) || attempt == pgMaxAttempts {
 			return bodyErr, dbErr
 		}
+		s.pg.retries.Add(1)
 		time.Sleep(pause/2 + rand.N(pause))
-		pause = min(2*pause, 100*time.Millisecond)
+		pause = min(2*pause, 20*time.Millisecond)
 	}
 }
 
