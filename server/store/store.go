@@ -1,6 +1,9 @@
-// Package store owns the embedded bbolt database. It is the only package that
-// imports bbolt; its API speaks in buckets, string keys and JSON values so a
-// different backend can take its place.
+// Package store owns the database: the embedded bbolt file by default, or
+// a PostgreSQL database (Options.URL, pg.go) that several app nodes may
+// share. It is the only package of the server that imports bbolt or pgx
+// (server/internal/pgtest, the tests' helper, uses pgx too); its API speaks
+// in buckets, string keys and JSON values, the same on both backends
+// (tx.go's txBackend is what a backend implements).
 package store
 
 import (
@@ -386,7 +389,9 @@ type boltTx struct {
 
 // Update runs fn in a read-write transaction. Concurrent calls are
 // committed together (one fsync for the group, see commit.go), so fn may
-// run more than once: it must have no side effects outside tx.
+// run more than once: it must have no side effects outside tx. (On
+// PostgreSQL each call is its own SERIALIZABLE transaction, run again
+// after a serialization failure: the same rule.)
 func (s *Store) Update(fn func(*Tx) error) error {
 	if s.pg != nil {
 		return s.pgUpdate(fn)
