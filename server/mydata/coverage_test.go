@@ -17,6 +17,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 	"asiointi/server/wiring"
 )
 
@@ -40,7 +41,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	cfg.DataDir = t.TempDir()
-	st, err := store.Open(cfg.DataDir, store.Options{})
+	st, err := storetest.Open(t, cfg.DataDir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
