@@ -254,7 +254,7 @@ func TestPipeline(t *testing.T) {
 func TestDefaultKindsReachMailbox(t *testing.T) {
 	f, c := rig(t)
 	f.SetActive(sven)
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
