@@ -188,6 +188,13 @@ func (s *Service) writeCase(tx *store.Tx, c *Case, ev *Event, kind string) error
 	if err := indexCase(tx, c); err != nil {
 		return err
 	}
+	at := c.UpdatedAt
+	if ev != nil {
+		at = ev.At
+	}
+	if err := s.aggregate(tx, c, at); err != nil {
+		return err
+	}
 	if ev != nil {
 		ev.ID, ev.Case = store.NewID(ev.At), c.ID
 		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {

@@ -599,7 +599,13 @@ func (s *Service) partyChanged(tx *store.Tx, inv *Invitation, now time.Time, rea
 			return err
 		}
 	}
-	return tx.Put(store.Cases, c.ID, &c)
+	if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+		return err
+	}
+	if err := indexCase(tx, &c); err != nil {
+		return err
+	}
+	return s.aggregate(tx, &c, now)
 }
 
 // allApproved tells the applicant and every party that the application

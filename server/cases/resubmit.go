@@ -175,6 +175,12 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 		if err := tx.Put(store.Cases, c.ID, &c); err != nil {
 			return err
 		}
+		if err := indexCase(tx, &c); err != nil {
+			return err
+		}
+		if err := s.aggregate(tx, &c, now); err != nil {
+			return err
+		}
 		done := *latest
 		done.CaseID, done.Reopens, done.UpdatedAt = c.ID, "", now
 		if err := putDraft(tx, &done, nil); err != nil {

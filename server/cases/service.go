@@ -26,6 +26,9 @@ type Service struct {
 	// UploadQuota caps, per person, the bytes of files waiting in their
 	// unsubmitted drafts (see heldBytes); 0 is no cap.
 	UploadQuota int64
+	// Changed, when set, is told the service of every case written, after
+	// the write has committed (live reports). It must return at once.
+	Changed func(service string)
 
 	drafts draftRecords // the autosave path's records (records.go)
 }
@@ -579,6 +582,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		made := *c
 		made.Reference = ref
 		if err := indexCase(tx, &made); err != nil {
+			return err
+		}
+		if err := s.aggregate(tx, &made, now); err != nil {
 			return err
 		}
 		act, err := submittedAction(tx, svc, c, ref)
