@@ -227,7 +227,8 @@ func answerValues(def *forms.Definition, answers map[string]any, submitted time.
 }
 
 // aggregate updates the report facts and aggregates of c, written at at,
-// in tx; and after the commit tells Changed.
+// in tx. (The live pages hear of the change from the web layer's
+// publishCase, as the inbox does.)
 func (s *Service) aggregate(tx *store.Tx, c *Case, at time.Time) error {
 	old, err := loadFacts(tx, c.ID)
 	if err != nil {
@@ -238,14 +239,7 @@ func (s *Service) aggregate(tx *store.Tx, c *Case, at time.Time) error {
 		def, _ = s.Forms.Version(c.Service, c.FormVersion)
 	}
 	next := nextFacts(old, c, answerValues(def, c.Answers, c.SubmittedAt), at)
-	if err := applyFacts(tx, c.ID, old, next); err != nil {
-		return err
-	}
-	if s.Changed != nil {
-		svc := c.Service
-		tx.OnCommit(func() { s.Changed(svc) })
-	}
-	return nil
+	return applyFacts(tx, c.ID, old, next)
 }
 
 func loadFacts(tx *store.Tx, id string) (*reportFacts, error) {

@@ -193,16 +193,18 @@ func (p Period) Before() Period {
 	n := dayDiff(hday(p.From), hday(p.To))
 	return Period{From: p.From.AddDate(0, 0, -n), To: p.From}
 }
-func (p Period) YearBefore() Period { return Period{From: p.From.AddDate(-1, 0, 0), To: p.To.AddDate(-1, 0, 0)} }
+func (p Period) YearBefore() Period {
+	return Period{From: p.From.AddDate(-1, 0, 0), To: p.To.AddDate(-1, 0, 0)}
+}
 
 // Processing is how fast a group of cases was decided in a period.
 type Processing struct {
-	Key     string  `json:"key"` // service id or handler's username
-	Decided int     `json:"decided"`
-	Median  Figure  `json:"medianDays"` // NaN (null in JSON) when none
-	P90     Figure  `json:"p90Days"`
-	OnTime  int     `json:"onTime"`
-	Share   Figure  `json:"onTimeShare"` // 0..1; NaN when none
+	Key     string `json:"key"` // service id or handler's username
+	Decided int    `json:"decided"`
+	Median  Figure `json:"medianDays"` // NaN (null in JSON) when none
+	P90     Figure `json:"p90Days"`
+	OnTime  int    `json:"onTime"`
+	Share   Figure `json:"onTimeShare"` // 0..1; NaN when none
 }
 
 // Figure is a number that may be missing (NaN): null in JSON.

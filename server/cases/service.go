@@ -26,9 +26,6 @@ type Service struct {
 	// UploadQuota caps, per person, the bytes of files waiting in their
 	// unsubmitted drafts (see heldBytes); 0 is no cap.
 	UploadQuota int64
-	// Changed, when set, is told the service of every case written, after
-	// the write has committed (live reports). It must return at once.
-	Changed func(service string)
 
 	drafts draftRecords // the autosave path's records (records.go)
 }

@@ -600,8 +600,3 @@ func (t *Tx) Count(bucket string) (int, error) {
 	}
 	return b.Stats().KeyN, nil
 }
-
-// OnCommit runs fn after the transaction has committed (never when it
-// rolls back; a function of a group that runs again registers again).
-// fn runs on the committing goroutine: it must return at once.
-func (t *Tx) OnCommit(fn func()) { t.tx.OnCommit(fn) }

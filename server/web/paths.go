@@ -24,8 +24,16 @@ func (p paths) My() string        { return p.in("/my") }
 func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
 
 // The staff pages (staff_routes.go).
-func (p paths) Staff() string                        { return p.in("/staff") }
-func (p paths) StaffRoles() string                   { return p.in("/staff/roles") }
+func (p paths) Staff() string      { return p.in("/staff") }
+func (p paths) StaffRoles() string { return p.in("/staff/roles") }
+
+// StaffReport is a report page: "situation" is the reports' front page.
+func (p paths) StaffReport(name string) string {
+	if name == "situation" {
+		return p.in("/staff/reports")
+	}
+	return p.in("/staff/reports/" + name)
+}
 func (p paths) StaffCase(id string) string           { return p.in("/staff/cases/" + id) }
 func (p paths) StaffAction(id, action string) string { return p.StaffCase(id) + "/" + action }
 func (p paths) StaffAttachment(id, att string) string {

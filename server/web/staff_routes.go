@@ -25,6 +25,8 @@ var staffRoutes = []staffRoute{
 	{"POST", "/handler/cases/:id/notes", true, func(s *Server) fiber.Handler { return s.apiHandlerNote }},
 	{"POST", "/handler/cases/:id/messages", true, func(s *Server) fiber.Handler { return s.apiHandlerMessage }},
 
+	{"GET", "/reports/:name", true, func(s *Server) fiber.Handler { return s.apiReport }},
+
 	{"GET", "/staff", false, func(s *Server) fiber.Handler { return s.staffInboxPage }},
 	{"GET", "/staff/cases/:id", false, func(s *Server) fiber.Handler { return s.staffCasePage }},
 	{"POST", "/staff/cases/:id/:action", false, func(s *Server) fiber.Handler { return s.staffCaseAction }},
@@ -33,6 +35,8 @@ var staffRoutes = []staffRoute{
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
 	{"GET", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskPage }},
 	{"POST", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskSet }},
+	{"GET", "/staff/reports", false, func(s *Server) fiber.Handler { return s.staffReportPage }},
+	{"GET", "/staff/reports/:name", false, func(s *Server) fiber.Handler { return s.staffReportPage }},
 	{"GET", "/staff/feedback", false, func(s *Server) fiber.Handler { return s.staffFeedbackPage }},
 	{"POST", "/staff/feedback/:id", false, func(s *Server) fiber.Handler { return s.staffFeedbackAnswer }},
 }
