@@ -152,7 +152,9 @@ func (s *Server) trendsTables(lang string, r *cases.Trends) []reportSection {
 		points []cases.InflowPoint
 		label  func(time.Time) string
 	}{
-		{"weekly", "reports.inflow.weekly", r.Weekly, func(t time.Time) string { return s.msg.T(lang, "reports.weekOf", map[string]any{"Date": datefmt.Date(t, lang)}) }},
+		{"weekly", "reports.inflow.weekly", r.Weekly, func(t time.Time) string {
+			return s.msg.T(lang, "reports.weekOf", map[string]any{"Date": datefmt.Date(t, lang)})
+		}},
 		{"monthly", "reports.inflow.monthly", r.Monthly, func(t time.Time) string { return t.Format("2006-01") }},
 	} {
 		t := reports.Table{Title: s.msg.T(lang, k.title), Headers: []string{s.msg.T(lang, "reports.period")}}
@@ -175,7 +177,7 @@ func (s *Server) trendsTables(lang string, r *cases.Trends) []reportSection {
 		id    string
 		title string
 		rows  []cases.ProcessingComparison
-		name func(string) string
+		name  func(string) string
 	}{
 		{"byService", "reports.processing.byService", r.ByService, func(id string) string { return s.serviceName(lang, id) }},
 		{"byHandler", "reports.processing.byHandler", r.ByHandler, func(id string) string { return id }},
