@@ -292,3 +292,35 @@ func TestDeviations(t *testing.T) {
 		t.Error("the aggregates differ from a rebuild")
 	}
 }
+
+// TestGenerateHistory: the demo's made-up history has something in each
+// report, its children's ages come from valid henkilötunnus answers, and
+// its aggregates equal a rebuild from its events.
+func TestGenerateHistory(t *testing.T) {
+	e := newEnvAt(t, t0, store.Options{NoSync: true})
+	if err := e.svc.GenerateHistory(400, 400, t0, 7); err != nil {
+		t.Fatal(err)
+	}
+	sit, err := e.svc.Situation(pertti, cases.ReportFilter{})
+	if err != nil || sit.Total.Open == 0 {
+		t.Fatalf("situation: %v %+v", err, sit)
+	}
+	year := cases.ReportFilter{From: t0.AddDate(-1, 0, 0), To: t0}
+	tr, err := e.svc.Trends(pertti, year)
+	if err != nil || len(tr.ByService) == 0 || tr.ByService[0].Now.Decided == 0 || len(tr.ByHandler) == 0 {
+		t.Fatalf("trends: %v %+v", err, tr)
+	}
+	ans, err := e.svc.Answers(pertti, cases.ReportFilter{Concept: "child.hetu", From: year.From, To: year.To})
+	if err != nil || len(ans.Reports) != 1 || len(ans.Reports[0].Values) == 0 {
+		t.Fatalf("answers: %v %+v", err, ans)
+	}
+	for _, v := range ans.Reports[0].Values {
+		if v.Value != "0-2" && v.Value != "3-5" && v.Value != "6-12" {
+			t.Errorf("a child aged %s", v.Value)
+		}
+	}
+	maintained, rebuilt := e.maintainedAndRebuilt()
+	if !reflect.DeepEqual(maintained, rebuilt) {
+		t.Error("the generated aggregates differ from a rebuild")
+	}
+}
