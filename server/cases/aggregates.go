@@ -25,6 +25,8 @@ import (
 //	rep/in/<service>/<day>                          cases submitted that day
 //	rep/dec/<service>/<day>/<decider>/<days>        cases decided that day in <days> days
 //	rep/ot/<service>/<day>/<decider>                of them, decided by the due date
+//	rep/decw/…, rep/otw/…                           the same by the Monday of the week, so
+//	                                                that a long period reads a key per week
 //	rep/od+/<service>/<day>                         cases overdue from the start of the next day …
 //	rep/od-/<service>/<day>                         … and no longer from the start of the next day
 //	rep/ans/<concept>/<service>/<month>/<value>     answers of the cases submitted that month
@@ -61,6 +63,15 @@ var FinishedStatuses = []string{StatusDecided, StatusClosed, StatusCancelled, St
 
 // hday is t's Helsinki date as 20060102.
 func hday(t time.Time) string { return t.In(datefmt.Helsinki()).Format("20060102") }
+
+// mondayOf is the Monday of day's ISO week (20060102 each).
+func mondayOf(day string) string {
+	t, err := time.Parse("20060102", day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, -(int(t.Weekday())+6)%7).Format("20060102")
+}
 
 // dayDiff is the number of calendar days from a to b (20060102 each).
 func dayDiff(a, b string) int {
@@ -100,9 +111,11 @@ func (f *reportFacts) counterKeys() []string {
 	svc := f.Service
 	out := []string{"rep/in/" + svc + "/" + f.Day}
 	if f.Decided != "" {
-		out = append(out, fmt.Sprintf("rep/dec/%s/%s/%s/%04d", svc, f.Decided, f.DecidedBy, min(f.Days, 9999)))
+		week := mondayOf(f.Decided)
+		out = append(out, fmt.Sprintf("rep/dec/%s/%s/%s/%04d", svc, f.Decided, f.DecidedBy, min(f.Days, 9999)),
+			fmt.Sprintf("rep/decw/%s/%s/%s/%04d", svc, week, f.DecidedBy, min(f.Days, 9999)))
 		if f.OnTime {
-			out = append(out, "rep/ot/"+svc+"/"+f.Decided+"/"+f.DecidedBy)
+			out = append(out, "rep/ot/"+svc+"/"+f.Decided+"/"+f.DecidedBy, "rep/otw/"+svc+"/"+week+"/"+f.DecidedBy)
 		}
 	}
 	if f.Opened != "" {

@@ -314,6 +314,10 @@ func (s *Service) Trends(who Ref, f ReportFilter) (*Trends, error) {
 		bySvc := make([]map[string]*hist, 3)
 		byHandler := make([]map[string]*hist, 3)
 		for i, q := range periods {
+			if i == 2 && q.From.Equal(periods[1].From) && q.To.Equal(periods[1].To) { // a year's period: the one before is a year earlier
+				bySvc[2], byHandler[2] = bySvc[1], byHandler[1]
+				continue
+			}
 			bySvc[i], byHandler[i] = map[string]*hist{}, map[string]*hist{}
 			qf, qt := q.days()
 			for _, svc := range services {
@@ -386,9 +390,37 @@ func compare(key string, hs []map[string]*hist) ProcessingComparison {
 
 // decisions calls fn with the decision counters of svc in [from, to):
 // the decider, the days taken and the count; and the on-time counts
-// (onTime true, days 0).
+// (onTime true, days 0). The whole weeks inside the period are read
+// from the weekly counters, the days before and after them from the
+// daily ones.
 func decisions(tx *store.Tx, svc, from, to string, fn func(by string, days, n int, onTime bool)) error {
-	for _, kind := range []string{"dec", "ot"} {
+	w0 := mondayOf(from)
+	if w0 < from {
+		w0 = nextDay(w0, 7)
+	}
+	w1 := mondayOf(to)
+	if w0 >= w1 {
+		return decisionCounters(tx, "dec", "ot", svc, from, to, fn)
+	}
+	for _, r := range []struct{ dec, ot, from, to string }{{"dec", "ot", from, w0}, {"decw", "otw", w0, w1}, {"dec", "ot", w1, to}} {
+		if r.from >= r.to {
+			continue
+		}
+		if err := decisionCounters(tx, r.dec, r.ot, svc, r.from, r.to, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextDay is day plus n days (20060102).
+func nextDay(day string, n int) string {
+	t, _ := time.Parse("20060102", day)
+	return t.AddDate(0, 0, n).Format("20060102")
+}
+
+func decisionCounters(tx *store.Tx, dec, ot, svc, from, to string, fn func(by string, days, n int, onTime bool)) error {
+	for _, kind := range []string{dec, ot} {
 		prefix := "rep/" + kind + "/" + svc + "/"
 		err := tx.ScanFrom(store.Counters, prefix, prefix+from, func(k string, raw []byte) error {
 			rest := k[len(prefix):]
@@ -397,7 +429,7 @@ func decisions(tx *store.Tx, svc, from, to string, fn func(by string, days, n in
 			}
 			n, _ := strconv.Atoi(string(raw))
 			rest = rest[9:]
-			if kind == "ot" {
+			if kind == ot {
 				fn(rest, 0, n, true)
 				return nil
 			}
