@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
+	"asiointi/server/identity"
 	"asiointi/server/reports"
 )
 
@@ -44,6 +46,8 @@ type reportView struct {
 	Name     string
 	Tabs     []inboxTab
 	Services []option
+	Units    []option
+	Handlers []option
 	Concepts []option
 	From, To string
 	Concept  string
@@ -285,6 +289,29 @@ func (s *Server) staffReportPage(c *fiber.Ctx) error {
 	v.Services = append(v.Services, option{Value: "", Label: s.msg.T(lang, "staff.inbox.allServices")})
 	for _, id := range services {
 		v.Services = append(v.Services, option{Value: id, Label: s.serviceName(lang, id), Selected: id == c.Query("service")})
+	}
+	v.Units = append(v.Units, option{Value: "", Label: s.msg.T(lang, "reports.allUnits")})
+	for _, u := range s.catalog.Units() {
+		for _, id := range services {
+			if svc, ok := s.catalog.Service(id); ok && svc.Unit == u.ID {
+				v.Units = append(v.Units, option{Value: u.ID, Label: u.Name.In(lang), Selected: u.ID == c.Query("unit")})
+				break
+			}
+		}
+	}
+	if name == "trends" {
+		holders, err := s.dir.RoleHolders()
+		if err != nil {
+			return err
+		}
+		v.Handlers = append(v.Handlers, option{Value: "", Label: s.msg.T(lang, "staff.inbox.anyone")})
+		seen := map[string]bool{}
+		for _, h := range holders {
+			if !seen[h.Username] && slices.Contains(services, h.Service) && (h.Role == identity.RoleHandler || h.Role == identity.RoleManager) {
+				seen[h.Username] = true
+				v.Handlers = append(v.Handlers, option{Value: h.Username, Label: h.Name, Selected: h.Username == c.Query("handler")})
+			}
+		}
 	}
 	data, sections, err := s.reportData(c, name)
 	switch {

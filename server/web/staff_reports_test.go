@@ -70,6 +70,12 @@ func TestReportPages(t *testing.T) {
 	if err != nil || len(rows) != 3 || rows[1][4] != "1" || rows[2][8] != "1" {
 		t.Errorf("xlsx: %v %q", err, rows)
 	}
+	// The unit filter: the sports unit has the sports shifts only.
+	var tr struct{ Services []string }
+	if r := get(pertti, "/api/v1/reports/trends?unit=sports&handler=sara"); json.Unmarshal([]byte(r.body), &tr) != nil ||
+		len(tr.Services) != 1 || tr.Services[0] != "sports-shift" {
+		t.Errorf("trends of the sports unit: %s", r.body)
+	}
 	for _, tc := range []struct {
 		who  *http.Cookie
 		path string
