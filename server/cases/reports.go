@@ -224,6 +224,14 @@ type ProcessingComparison struct {
 	Now, Before, YearBefore Processing
 }
 
+// InflowComparison is a period's arrivals against the period before and
+// the same period a year earlier.
+type InflowComparison struct {
+	Now        int `json:"now"`
+	Before     int `json:"before"`
+	YearBefore int `json:"yearBefore"`
+}
+
 // InflowPoint is one week's or month's count of new cases.
 type InflowPoint struct {
 	Start time.Time      `json:"start"`
@@ -239,8 +247,9 @@ type Trends struct {
 	Monthly   []InflowPoint          `json:"monthly"` // the 12 months up to the period's end
 	ByService []ProcessingComparison `json:"byService"`
 	ByHandler []ProcessingComparison `json:"byHandler"`
-	// Inflow of the period, the period before and a year earlier.
-	Inflow reports.Change `json:"-"`
+	// Inflow is the arrivals of the period, the period before and a year
+	// earlier.
+	Inflow InflowComparison `json:"inflow"`
 }
 
 // DefaultPeriod is the report period when none is chosen: the 12 full
@@ -281,11 +290,11 @@ func (s *Service) Trends(who Ref, f ReportFilter) (*Trends, error) {
 		}
 		from := min(hday(week0), hday(month0))
 		to := hday(p.To)
-		var inNow, inBefore int
 		pf, pt := p.days()
-		bf, _ := p.YearBefore().days()
+		bf, bt := p.Before().days()
+		yf, yt := p.YearBefore().days()
 		for _, svc := range services {
-			err := sumDays(tx, "rep/in/"+svc+"/", min(from, bf), to, func(day string, n int) {
+			err := sumDays(tx, "rep/in/"+svc+"/", min(from, bf, yf), to, func(day string, n int) {
 				if day >= from {
 					t, _ := time.ParseInLocation("20060102", day, hel)
 					if i := dayDiff(hday(week0), day) / 7; day >= hday(week0) && i < 12 {
@@ -298,18 +307,19 @@ func (s *Service) Trends(who Ref, f ReportFilter) (*Trends, error) {
 					}
 				}
 				if day >= pf && day < pt {
-					inNow += n
+					out.Inflow.Now += n
 				}
-				yb := p.YearBefore()
-				if yf, yt := yb.days(); day >= yf && day < yt {
-					inBefore += n
+				if day >= bf && day < bt {
+					out.Inflow.Before += n
+				}
+				if day >= yf && day < yt {
+					out.Inflow.YearBefore += n
 				}
 			})
 			if err != nil {
 				return err
 			}
 		}
-		out.Inflow = reports.Compare(float64(inNow), float64(inBefore))
 		periods := []Period{p, p.Before(), p.YearBefore()}
 		bySvc := make([]map[string]*hist, 3)
 		byHandler := make([]map[string]*hist, 3)

@@ -149,7 +149,23 @@ func fig(f cases.Figure, scale float64) reports.Value {
 }
 
 func (s *Server) trendsTables(lang string, r *cases.Trends) []reportSection {
-	var out []reportSection
+	in := reports.Table{Title: s.msg.T(lang, "reports.inflow.compared"), Headers: []string{s.msg.T(lang, "reports.period"),
+		s.msg.T(lang, "reports.arrived"), s.msg.T(lang, "reports.change")}}
+	for _, row := range []struct {
+		label string
+		n     int
+	}{{s.msg.T(lang, "reports.thisPeriod"), r.Inflow.Now}, {s.msg.T(lang, "reports.periodBefore"), r.Inflow.Before},
+		{s.msg.T(lang, "reports.yearBefore"), r.Inflow.YearBefore}} {
+		change := reports.Txt("")
+		if len(in.Rows) > 0 { // the periods before
+			change = reports.Txt("–")
+			if c := reports.Compare(float64(r.Inflow.Now), float64(row.n)); !math.IsNaN(c.Percent) {
+				change = reports.Num(math.Round(c.Percent*10) / 10)
+			}
+		}
+		in.Rows = append(in.Rows, []reports.Value{reports.Txt(row.label), num(row.n), change})
+	}
+	out := []reportSection{{Table: in}}
 	for _, k := range []struct {
 		id     string
 		title  string
