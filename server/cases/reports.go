@@ -603,10 +603,12 @@ type AnswerReport struct {
 
 // Answers is the answers report.
 type Answers struct {
-	Period   Period         `json:"period"`
-	Persons  int            `json:"persons"`
-	Concepts []string       `json:"concepts"` // the reportable concepts of the services
-	Reports  []AnswerReport `json:"reports"`
+	Period   Period   `json:"period"`
+	Persons  int      `json:"persons"`
+	Concepts []string `json:"concepts"` // the reportable concepts of the services
+	// Fields are the questions asking each concept (their labels).
+	Fields  map[string]*forms.Field `json:"-"`
+	Reports []AnswerReport          `json:"reports"`
 }
 
 // Answers counts the answers of the cases submitted in the period, by
@@ -647,6 +649,7 @@ func (s *Service) Answers(who Ref, f ReportFilter) (*Answers, error) {
 				}
 			}
 		}
+		out.Fields = fields
 		concepts := out.Concepts
 		if f.Concept != "" {
 			if fields[f.Concept] == nil {

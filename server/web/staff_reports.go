@@ -340,7 +340,11 @@ func (s *Server) staffReportPage(c *fiber.Ctx) error {
 	if a, ok := data.(*cases.Answers); ok {
 		v.Concepts = append(v.Concepts, option{Value: "", Label: s.msg.T(lang, "reports.allConcepts")})
 		for _, k := range a.Concepts {
-			v.Concepts = append(v.Concepts, option{Value: k, Label: k, Selected: k == v.Concept})
+			label := k
+			if fl := a.Fields[k]; fl != nil {
+				label = fl.Label.In(lang) + " (" + k + ")"
+			}
+			v.Concepts = append(v.Concepts, option{Value: k, Label: label, Selected: k == v.Concept})
 		}
 	}
 	q := c.Request().URI().QueryArgs()
