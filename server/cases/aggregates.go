@@ -311,6 +311,25 @@ func applyFacts(tx *store.Tx, id string, old, next *reportFacts) error {
 	return tx.Put(store.CaseIndex, "a/"+id, next)
 }
 
+// dropFacts takes a destroyed case's facts and their counts away.
+func dropFacts(tx *store.Tx, id string) error {
+	old, err := loadFacts(tx, id)
+	if err != nil || old == nil {
+		return err
+	}
+	for _, k := range old.counterKeys() {
+		if _, err := tx.AddCount(k, -1); err != nil {
+			return err
+		}
+	}
+	for _, k := range append(old.indexKeys(id), "a/"+id) {
+		if err := tx.Delete(store.CaseIndex, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // factsFromEvents are a case's facts recomputed from its record and its
 // events (in order): the statuses the events moved it to say when it
 // entered and left handling.
