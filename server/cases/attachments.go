@@ -133,7 +133,7 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 	if !ok {
 		return nil, ErrNotFound
 	}
-	if err := s.mayAct(svc, d.Owner, d.Principal, s.Now()); err != nil {
+	if err := s.mayAct("upload", svc, d.Owner, d.Principal, d.ID, s.Now()); err != nil {
 		return nil, err
 	}
 	def, err := s.Definition(d)

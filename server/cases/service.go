@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type Service struct {
 	// UploadQuota caps, per person, the bytes of files waiting in their
 	// unsubmitted drafts (see heldBytes); 0 is no cap.
 	UploadQuota int64
+	// Log gets a line for every refused attempt to act for someone (ids
+	// only); nil logs nothing.
+	Log *slog.Logger
 
 	drafts draftRecords // the autosave path's records (records.go)
 }
@@ -104,7 +108,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, owner, principal, now); err != nil {
+	if err := s.mayAct("create", svc, owner, principal, "", now); err != nil {
 		return nil, err
 	}
 	if err := s.eligible(svc, owner, principal, now); err != nil {
@@ -202,7 +206,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		return nil, nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, pre.Owner, pre.Principal, now); err != nil {
+	if err := s.mayAct("save", svc, pre.Owner, pre.Principal, pre.ID, now); err != nil {
 		return nil, nil, err
 	}
 	if pre.Version != version { // versions only grow: stale for sure
@@ -387,7 +391,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, d.Owner, d.Principal, now); err != nil {
+	if err := s.mayAct("submit", svc, d.Owner, d.Principal, d.ID, now); err != nil {
 		return nil, err
 	}
 	if err := s.eligible(svc, d.Owner, d.Principal, now); err != nil {
