@@ -141,9 +141,16 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	if err != nil {
 		return nil, err
 	}
+	role := s.roleIn(owner, principal, now)
 	err = s.Store.Update(func(tx *store.Tx) error {
 		if err := putDraft(tx, d, raw); err != nil {
 			return err
+		}
+		if proxied(owner, principal) {
+			if err := logDoneFor(tx, DoneFor{Principal: principal.ID, At: now, Actor: owner, Role: role,
+				Action: ActionStarted, Service: serviceID, Draft: d.ID}); err != nil {
+				return err
+			}
 		}
 		return tx.PutRaw(store.DraftsByUser, userKey(owner.ID, d.ID), nil)
 	})
@@ -244,6 +251,9 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		if !changed { // the usual case: nothing touched the draft since it was read
+			if err := logEdit(tx, pre, now); err != nil {
+				return err
+			}
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
 				return err
 			}
@@ -264,6 +274,9 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 			return refuse(&ConflictError{Current: full})
 		}
 		// Same version, other bookkeeping changed (a reminder).
+		if err := logEdit(tx, d, now); err != nil {
+			return err
+		}
 		saved(d)
 		out = *d
 		return putDraft(tx, d, raw)
@@ -421,6 +434,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	if len(errs) > 0 {
 		return &SubmitResult{Errors: errs}, nil
 	}
+	role := s.roleIn(actor, d.Principal, now)
 	// Everything but the reference number is made and encoded before the
 	// serial write.
 	year := now.In(datefmt.Helsinki()).Year()
@@ -502,6 +516,12 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		if err := notify.Submitted(tx, submittedAction(c, ref)); err != nil {
 			return err
+		}
+		if proxied(actor, d.Principal) {
+			if err := logDoneFor(tx, DoneFor{Principal: d.Principal.ID, At: now, Actor: actor, Role: role,
+				Action: ActionSubmitted, Service: d.Service, Draft: d.ID, Case: c.ID, Reference: ref}); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
 			return err

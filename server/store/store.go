@@ -60,11 +60,14 @@ const (
 	AccessLog       = "access_log"
 	AccessBySubject = "access_by_subject"
 	Feedback        = "feedback" // "municipality/id" → accessibility feedback (server/publish)
+	// DoneFor is the log of what people did in someone else's name,
+	// indexed by that principal: "principal id/entry id" (server/cases).
+	DoneFor = "done_for"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject, DoneFor}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
