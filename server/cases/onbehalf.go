@@ -227,3 +227,15 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 	}
 	return out, nil
 }
+
+// ServicesFor lists the services the relation p lets its holder apply
+// for in the principal's name, in catalogue order.
+func (s *Service) ServicesFor(p identity.Principal) []*catalog.Service {
+	var out []*catalog.Service
+	for _, svc := range s.Catalog.Services() {
+		if covers(svc, p) {
+			out = append(out, svc)
+		}
+	}
+	return out
+}

@@ -121,3 +121,17 @@ func TestActingForOnlyFromSession(t *testing.T) {
 		t.Errorf("the old session id still works: %s", r.body)
 	}
 }
+
+// TestActingPageTellsTheRight: the acting-for page says for each
+// principal what one may do (the mandate issue in plain language, the
+// services), until when and on what grounds.
+func TestActingPageTellsTheRight(t *testing.T) {
+	e := newEnv(t)
+	e.editPerson(hetuJuhani, func(p *population.Person) { p.Mandates[0].ValidTo = "2027-06-30" })
+	must(t, e.resident(hetuJuhani).get("/en/acting-for"), http.StatusOK, "Helmi Korhonen",
+		"Mandate for</dt><dd>Handling social and health care matters", "You may apply for</dt><dd>Apply for home help",
+		"Valid until</dt><dd>30 June 2027", "a mandate in Suomi.fi Mandates")
+	// Eetu (born 21.6.2020) until the day before he turns 18.
+	must(t, e.resident(hetuAino).get("/sv/acting-for"), http.StatusOK, "Eetu Virtanen", "20.6.2038",
+		"vårdnad i befolkningsdatasystemet", "ordförande", "Esimerkkilän Urheiluseura ry")
+}
