@@ -309,9 +309,13 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	if !store.ValidID(draftID) || !store.ValidID(attID) {
 		return nil, nil, ErrNotFound
 	}
+	v, err := s.viewerOf(user, s.Now())
+	if err != nil {
+		return nil, nil, err
+	}
 	var a Attachment
 	var body []byte
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(func(tx *store.Tx) error {
 		d, err := s.getDraft(tx, draftID, false)
 		if err != nil {
 			return err
@@ -321,12 +325,15 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		}
 		if d.Owner.ID != user {
 			// Others who may see the case see only the files it uses.
-			if d.CaseID == "" || !tx.Has(store.CasesByUser, userKey(user, d.CaseID)) {
+			if d.CaseID == "" {
 				return ErrNotFound
 			}
 			var c Case
 			if err := tx.Get(store.Cases, d.CaseID, &c); err != nil {
 				return err
+			}
+			if a, _ := s.access(&c, v); a == NoAccess {
+				return ErrNotFound
 			}
 			used := false
 			for _, u := range c.Attachments {

@@ -10,7 +10,8 @@ func submittedAction(c *Case, ref string) notify.Action {
 	if c.Principal != nil && c.Principal.Kind != "organization" {
 		a.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
-	// Parties are named on the case once co-signing lands; their person
-	// ids go to a.Parties then.
+	for _, p := range c.Parties {
+		a.Parties = append(a.Parties, notify.Person{ID: p.ID, Name: p.Name})
+	}
 	return a
 }

@@ -435,6 +435,12 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return &SubmitResult{Errors: errs}, nil
 	}
 	role := s.roleIn(actor, d.Principal, now)
+	parties := []Party{}
+	if svc.NotifyOtherParties {
+		if parties, err = s.otherParties(actor, d.Principal); err != nil {
+			return nil, err
+		}
+	}
 	// Everything but the reference number is made and encoded before the
 	// serial write.
 	year := now.In(datefmt.Helsinki()).Year()
@@ -442,7 +448,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
 		Actor: actor, Principal: d.Principal, Answers: clean, Known: knownConcepts(def, clean),
-		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
+		Attachments: usedAttachments(def, clean, byID), Parties: parties, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       now.AddDate(0, 0, svc.ProcessingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
@@ -508,6 +514,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		}
 		if d.Principal != nil && d.Principal.ID != actor.ID {
 			if err := tx.PutRaw(store.CasesByUser, userKey(d.Principal.ID, c.ID), nil); err != nil {
+				return err
+			}
+		}
+		for _, p := range parties { // a notified party finds the case among theirs
+			if err := tx.PutRaw(store.CasesByUser, userKey(p.ID, c.ID), nil); err != nil {
 				return err
 			}
 		}
@@ -625,20 +636,31 @@ func (s *Service) caseByID(id string) (*Case, error) {
 	return &c, err
 }
 
-// Case returns a case the user may see: they submitted it or it was made
-// in their name. Anyone else gets ErrNotFound.
+// Case returns a case the user may open (see access); anyone else gets
+// ErrNotFound, so ids reveal nothing.
 func (s *Service) Case(id, user string) (*Case, []Event, error) {
+	c, evs, _, err := s.CaseWithAccess(id, user)
+	return c, evs, err
+}
+
+// CaseWithAccess is Case with the user's access to it (Full or ReadOnly).
+func (s *Service) CaseWithAccess(id, user string) (*Case, []Event, Access, error) {
 	if !store.ValidID(id) {
-		return nil, nil, ErrNotFound
+		return nil, nil, NoAccess, ErrNotFound
+	}
+	v, err := s.viewerOf(user, s.Now())
+	if err != nil {
+		return nil, nil, NoAccess, err
 	}
 	var c Case
 	var evs []Event
-	err := s.Store.View(func(tx *store.Tx) error {
-		if !tx.Has(store.CasesByUser, userKey(user, id)) {
-			return ErrNotFound
-		}
+	var a Access
+	err = s.Store.View(func(tx *store.Tx) error {
 		if err := tx.Get(store.Cases, id, &c); err != nil {
 			return err
+		}
+		if a, _ = s.access(&c, v); a == NoAccess {
+			return ErrNotFound
 		}
 		var err error
 		evs, err = store.Values[Event](tx, store.Events, id+"/")
@@ -648,24 +670,21 @@ func (s *Service) Case(id, user string) (*Case, []Event, error) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, NoAccess, err
 	}
-	return &c, evs, nil
+	return &c, evs, a, nil
 }
 
-// Cases lists the cases a user submitted or that were made in their name,
-// newest first.
+// Cases lists the cases a user may open now, newest first (MyCases
+// without the groups).
 func (s *Service) Cases(user string) ([]*Case, error) {
-	var out []*Case
-	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.CasesByUser, user+"/", func(k string, _ []byte) error {
-			var c Case
-			if err := tx.Get(store.Cases, strings.TrimPrefix(k, user+"/"), &c); err != nil {
-				return nil
-			}
-			out = append(out, &c)
-			return nil
-		})
-	})
-	return out, err
+	list, err := s.MyCases(user)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Case, 0, len(list))
+	for _, c := range list {
+		out = append(out, c.Case)
+	}
+	return out, nil
 }

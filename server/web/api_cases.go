@@ -243,21 +243,25 @@ func caseJSON(c *cases.Case, evs []cases.Event) fiber.Map {
 }
 
 func (s *Server) apiCases(c *fiber.Ctx) error {
-	list, err := s.cases.Cases(session(c).UserID)
+	list, err := s.cases.MyCases(session(c).UserID)
 	if err != nil {
 		return err
 	}
 	out := []fiber.Map{}
 	for _, cs := range list {
-		out = append(out, caseJSON(cs, nil))
+		m := caseJSON(cs.Case, nil)
+		m["group"], m["readOnly"] = cs.Group, cs.Access == cases.ReadOnly
+		out = append(out, m)
 	}
 	return c.JSON(out)
 }
 
 func (s *Server) apiCase(c *fiber.Ctx) error {
-	cs, evs, err := s.cases.Case(c.Params("id"), session(c).UserID)
+	cs, evs, access, err := s.cases.CaseWithAccess(c.Params("id"), session(c).UserID)
 	if err != nil {
 		return s.casesFail(c, err)
 	}
-	return c.JSON(caseJSON(cs, evs))
+	m := caseJSON(cs, evs)
+	m["readOnly"] = access == cases.ReadOnly
+	return c.JSON(m)
 }

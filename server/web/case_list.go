@@ -52,18 +52,42 @@ func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
 	return r
 }
 
+// caseGroup is one group of "my applications": mine, my children's, for
+// people who gave me a mandate, for organisations, others I was told of.
+type caseGroup struct {
+	Title string
+	Rows  []caseRow
+}
+
+// caseGroupTitles title the groups of "my applications".
+var caseGroupTitles = map[string]string{
+	cases.GroupMine:          "caseList.group.mine",
+	cases.GroupChildren:      "caseList.group.children",
+	cases.GroupMandates:      "caseList.group.mandates",
+	cases.GroupOrganizations: "caseList.group.organizations",
+	cases.GroupOthers:        "caseList.group.others",
+}
+
 func (s *Server) casesPage(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
-	list, err := s.cases.Cases(sess.UserID)
+	list, err := s.cases.MyCases(sess.UserID)
 	if err != nil {
 		return err
 	}
-	var rows []caseRow
-	for _, cs := range list {
-		r := s.caseRowOf(lang, sess.UserID, cs)
-		r.Level = 2
-		rows = append(rows, r)
+	byGroup := cases.Groups(list)
+	var groups []caseGroup
+	for _, g := range cases.GroupOrder {
+		if len(byGroup[g]) == 0 {
+			continue
+		}
+		grp := caseGroup{Title: s.msg.T(lang, caseGroupTitles[g])}
+		for _, cs := range byGroup[g] {
+			r := s.caseRowOf(lang, sess.UserID, cs.Case)
+			r.Level = 3
+			grp.Rows = append(grp.Rows, r)
+		}
+		groups = append(groups, grp)
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", rows))
+	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", groups))
 }

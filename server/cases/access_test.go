@@ -1,0 +1,115 @@
+package cases_test
+
+import (
+	"errors"
+	"testing"
+
+	"asiointi/server/cases"
+	"asiointi/server/notify"
+	"asiointi/server/population"
+)
+
+// TestCaseAccess is the one decision of who may open a case: the sender
+// and the person it is for fully; a child's other guardian (told of it on
+// submit, for a service that notifies the other parties) read-only; an
+// organisation's case only those who hold a qualifying role or mandate
+// now, the sender included; nobody else. "My applications" groups what
+// each may open.
+func TestCaseAccess(t *testing.T) {
+	e := newEnv(t)
+	aino, mikko, maria, juhani := e.ref(hetuAino), e.ref(hetuMikko), e.ref(hetuMaria), e.ref(hetuJuhani)
+	eetu := child(hetuEetu)(e)
+	_, ee := e.fill("early-education", aino, eetu, earlyEducationAnswers())
+	d := e.create("association-grant", aino, orgRef())
+	a := e.upload(d, "annualReport", "vuosikertomus.pdf", pdfFile)
+	d = e.save(d, associationGrantAnswers(a.ID))
+	grant := e.submit(d)
+	_, hh := e.fill("home-help", juhani, mandator(hetuHelmi)(e), homeHelpAnswers())
+	_, own := e.fill("sports-shift", aino, nil, sportsShiftAnswers())
+
+	if len(ee.Parties) != 1 || ee.Parties[0].ID != mikko.ID || ee.Parties[0].Status != cases.PartyNotified {
+		t.Errorf("early-education parties %+v, want Mikko notified", ee.Parties)
+	}
+	inbox := &notify.Inbox{Store: e.st}
+	if ns, _ := inbox.List(mikko.ID, 0); len(ns) != 1 || ns[0].Kind != notify.KindPartySubmitted || ns[0].Link != "/cases/"+ee.ID {
+		t.Errorf("Mikko's notifications %+v, want one party-submitted for the case", ns)
+	}
+
+	access := func(c *cases.Case, who cases.Ref) cases.Access {
+		t.Helper()
+		_, _, a, err := e.svc.CaseWithAccess(c.ID, who.ID)
+		if a == cases.NoAccess && !errors.Is(err, cases.ErrNotFound) {
+			t.Errorf("no access answered %v, want ErrNotFound", err)
+		}
+		return a
+	}
+	tests := []struct {
+		name string
+		c    *cases.Case
+		who  cases.Ref
+		want cases.Access
+	}{
+		{"the sender", ee, aino, cases.Full},
+		{"the child", ee, e.ref(hetuEetu), cases.Full},
+		{"the other guardian", ee, mikko, cases.ReadOnly},
+		{"a stranger to the child", ee, maria, cases.NoAccess},
+		{"the mandate holder who sent it", hh, juhani, cases.Full},
+		{"the mandator", hh, e.ref(hetuHelmi), cases.Full},
+		{"a stranger to the mandate", hh, aino, cases.NoAccess},
+		{"the organisation's chair who sent it", grant, aino, cases.Full},
+		{"someone without a role", grant, mikko, cases.NoAccess},
+		{"the chair of another organisation", grant, e.ref(hetuSven), cases.NoAccess},
+		{"one's own", own, aino, cases.Full},
+		{"the spouse's own", own, mikko, cases.NoAccess},
+	}
+	for _, tc := range tests {
+		if got := access(tc.c, tc.who); got != tc.want {
+			t.Errorf("%s: access %v, want %v", tc.name, got, tc.want)
+		}
+	}
+
+	groups := func(who cases.Ref) map[string][]string {
+		t.Helper()
+		list, err := e.svc.MyCases(who.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for g, cs := range cases.Groups(list) {
+			for _, c := range cs {
+				out[g] = append(out[g], c.Service)
+			}
+		}
+		return out
+	}
+	if g := groups(aino); len(g[cases.GroupMine]) != 1 || len(g[cases.GroupChildren]) != 1 || len(g[cases.GroupOrganizations]) != 1 {
+		t.Errorf("Aino's groups %v", g)
+	}
+	if g := groups(mikko); len(g) != 1 || len(g[cases.GroupChildren]) != 1 {
+		t.Errorf("Mikko's groups %v, want Eetu's application only", g)
+	}
+	if g := groups(juhani); len(g) != 1 || len(g[cases.GroupMandates]) != 1 {
+		t.Errorf("Juhani's groups %v", g)
+	}
+
+	// Mikko becomes a board chair: he sees the grant, read-only; once
+	// Aino's role ends, she no longer sees the grant she sent.
+	e.editPerson(hetuMikko, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
+	if got := access(grant, mikko); got != cases.ReadOnly {
+		t.Errorf("new chair: access %v, want read-only", got)
+	}
+	e.editPerson(hetuAino, func(p *population.Person) { p.Roles = nil })
+	if got := access(grant, aino); got != cases.NoAccess {
+		t.Errorf("former chair: access %v, want none", got)
+	}
+	if g := groups(aino); len(g[cases.GroupOrganizations]) != 0 {
+		t.Errorf("former chair still lists the grant: %v", g)
+	}
+	// Attachments follow the same decision.
+	if _, _, err := e.svc.AttachmentContent(d.ID, a.ID, mikko.ID); err != nil {
+		t.Errorf("new chair reading the grant's file: %v", err)
+	}
+	if _, _, err := e.svc.AttachmentContent(d.ID, a.ID, maria.ID); !errors.Is(err, cases.ErrNotFound) {
+		t.Errorf("stranger reading the grant's file: %v", err)
+	}
+}
