@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"asiointi/server/cases"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 )
@@ -111,5 +112,27 @@ func TestCaseAccess(t *testing.T) {
 	}
 	if _, _, err := e.svc.AttachmentContent(d.ID, a.ID, maria.ID); !errors.Is(err, cases.ErrNotFound) {
 		t.Errorf("stranger reading the grant's file: %v", err)
+	}
+}
+
+// TestPaperMandateIsARight: a paper power of attorney recorded by an
+// official is checked like any mandate: its issue and its validity.
+func TestPaperMandateIsARight(t *testing.T) {
+	e := newEnv(t)
+	maria := e.ref(hetuMaria)
+	helmi := mandator(hetuHelmi)(e)
+	if _, err := e.svc.CreateDraft("home-help", maria, helmi); !errors.Is(err, cases.ErrNoRelation) {
+		t.Fatalf("before: %v", err)
+	}
+	err := e.reg.RecordPaperMandate(identity.Session{UserID: "kaisa", Kind: identity.Staff}, identity.PaperMandate{
+		Holder: maria.ID, Principal: helmi.ID, Issues: []string{"http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito"},
+		ValidFrom: "2027-01-01", ValidTo: "2027-02-28", Document: "ESI/2027/7"}, e.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.create("home-help", maria, helmi)
+	e.clk.Set(t0.AddDate(0, 2, 0)) // April: the mandate has ended
+	if _, _, err := e.svc.Save(d.ID, maria.ID, d.Version, d.Data, -1); !errors.Is(err, cases.ErrNoRelation) {
+		t.Errorf("after its end: %v", err)
 	}
 }

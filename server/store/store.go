@@ -63,11 +63,14 @@ const (
 	// DoneFor is the log of what people did in someone else's name,
 	// indexed by that principal: "principal id/entry id" (server/cases).
 	DoneFor = "done_for"
+	// MandateAudit is the audit log of paper powers of attorney recorded
+	// by officials (server/identity).
+	MandateAudit = "mandate_audit"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
-	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject, DoneFor}
+	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject, DoneFor, MandateAudit}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")
