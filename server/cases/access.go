@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"asiointi/server/audit"
 	"asiointi/server/identity"
 	"asiointi/server/store"
 )
@@ -38,8 +39,8 @@ const (
 // viewer is a person looking at cases, with their acting-for relations
 // on the day: read once per request, not per case.
 type viewer struct {
-	id   string
-	rels []identity.Principal
+	id, name string
+	rels     []identity.Principal
 }
 
 // viewerOf reads the person's relations on the day of now.
@@ -52,8 +53,50 @@ func (s *Service) viewerOf(user string, now time.Time) (viewer, error) {
 	if err != nil {
 		return v, err
 	}
+	v.name = p.Name()
 	v.rels, err = s.Register.Principals(p, now)
 	return v, err
+}
+
+// readsOf are the access-log entries of v opening case c (kind
+// audit.KindCase or KindAttachment): one per other person whose data it
+// shows — the person it is for, read by whoever acts for them (proxy) or
+// by the other guardian (guardian) or a party (party); and the sender's
+// details, read by the other guardian or a party. Reading one's own, or
+// an organisation's, logs nothing here.
+func readsOf(c *Case, v viewer, a Access, kind string) []audit.Access {
+	if v.name == "" || a == NoAccess || (c.Principal != nil && c.Principal.Kind == identity.PrincipalOrganization) {
+		return nil
+	}
+	subject := c.Subject()
+	if subject.ID == v.id {
+		return nil
+	}
+	entry := func(whose, purpose string) audit.Access {
+		return audit.Access{Actor: audit.Actor{ID: v.id, Name: v.name, Role: "resident"}, Subject: whose,
+			Kind: kind, Purpose: purpose, Case: c.ID, Reference: c.Reference}
+	}
+	if c.Actor.ID == v.id { // the sender, acting for the person
+		e := entry(subject.ID, audit.PurposeProxy)
+		e.ActingFor = subject.ID
+		return []audit.Access{e}
+	}
+	purpose := audit.PurposeParty
+	for _, r := range v.rels {
+		if r.ID == subject.ID && r.Kind == identity.PrincipalGuardian {
+			purpose = audit.PurposeGuardian
+		}
+	}
+	return []audit.Access{entry(subject.ID, purpose), entry(c.Actor.ID, purpose)}
+}
+
+// logReads records the reads in the access log, in a write of its own.
+func (s *Service) logReads(reads []audit.Access) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	now := s.Now()
+	return s.Store.Update(func(tx *store.Tx) error { return audit.Record(tx, now, reads...) })
 }
 
 // access is the one decision of who may open a case and how, and under

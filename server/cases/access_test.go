@@ -2,8 +2,10 @@ package cases_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
+	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/identity"
 	"asiointi/server/notify"
@@ -67,6 +69,31 @@ func TestCaseAccess(t *testing.T) {
 		if got := access(tc.c, tc.who); got != tc.want {
 			t.Errorf("%s: access %v, want %v", tc.name, got, tc.want)
 		}
+	}
+
+	// Reading someone else's application is in their access log: the
+	// other guardian's reading in the child's and the sender's logs, the
+	// proxy's in the principal's; one's own reading in nobody's.
+	logOf := func(subject string) []string {
+		t.Helper()
+		list, _, err := audit.Of(e.st, subject, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range list {
+			out = append(out, a.Actor.Name+" "+a.Purpose+" "+a.Kind)
+		}
+		return out
+	}
+	if got := logOf(eetu.ID); !slices.Contains(got, "Mikko Virtanen guardian case") || !slices.Contains(got, "Aino Virtanen proxy case") {
+		t.Errorf("Eetu's access log %v", got)
+	}
+	if got := logOf(aino.ID); !slices.Equal(got, []string{"Mikko Virtanen guardian case"}) {
+		t.Errorf("Aino's access log %v, want Mikko's reading of her application for Eetu", got)
+	}
+	if got := logOf(e.person(hetuHelmi).ID); !slices.Equal(got, []string{"Juhani Korhonen proxy case"}) {
+		t.Errorf("Helmi's access log %v", got)
 	}
 
 	groups := func(who cases.Ref) map[string][]string {

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"asiointi/server/audit"
 	"asiointi/server/forms"
 	"asiointi/server/store"
 )
@@ -315,7 +316,9 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	}
 	var a Attachment
 	var body []byte
+	var reads []audit.Access
 	err = s.Store.View(func(tx *store.Tx) error {
+		reads = nil
 		d, err := s.getDraft(tx, draftID, false)
 		if err != nil {
 			return err
@@ -332,9 +335,11 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 			if err := tx.Get(store.Cases, d.CaseID, &c); err != nil {
 				return err
 			}
-			if a, _ := s.access(&c, v); a == NoAccess {
+			access, _ := s.access(&c, v)
+			if access == NoAccess {
 				return ErrNotFound
 			}
+			reads = readsOf(&c, v, access, audit.KindAttachment)
 			used := false
 			for _, u := range c.Attachments {
 				used = used || u.ID == attID
@@ -353,7 +358,13 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrNotFound
 	}
-	return &a, body, err
+	if err == nil {
+		err = s.logReads(reads)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &a, body, nil
 }
 
 // deleteAttachment removes an attachment and drops its reference to the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"asiointi/server/audit"
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
@@ -670,6 +671,9 @@ func (s *Service) CaseWithAccess(id, user string) (*Case, []Event, Access, error
 		err = ErrNotFound
 	}
 	if err != nil {
+		return nil, nil, NoAccess, err
+	}
+	if err := s.logReads(readsOf(&c, v, a, audit.KindCase)); err != nil {
 		return nil, nil, NoAccess, err
 	}
 	return &c, evs, a, nil
