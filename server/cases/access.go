@@ -96,7 +96,7 @@ func (s *Service) logReads(reads []audit.Access) error {
 		return nil
 	}
 	now := s.Now()
-	return s.Store.Update(func(tx *store.Tx) error { return audit.Record(tx, now, reads...) })
+	return s.Store.Update(func(tx *store.Tx) error { return audit.RecordAccess(tx, now, reads...) })
 }
 
 // access is the one decision of who may open a case and how, and under
