@@ -187,7 +187,7 @@ func TestServiceDown(t *testing.T) {
 		}
 	}))
 	defer slow.Close()
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	defer failing.Close()
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
