@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"asiointi/server/audit"
 	"asiointi/server/forms"
 	"asiointi/server/identity"
 	"asiointi/server/store"
@@ -134,7 +135,7 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 	if !ok {
 		return nil, ErrNotFound
 	}
-	if err := s.mayAct(svc, d.Owner, d.Principal, s.Now()); err != nil {
+	if err := s.mayAct("upload", svc, d.Owner, d.Principal, d.ID, s.Now()); err != nil {
 		return nil, err
 	}
 	def, err := s.Definition(d)
@@ -313,9 +314,16 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	if !store.ValidID(draftID) || !store.ValidID(attID) {
 		return nil, nil, ErrNotFound
 	}
+	now := s.Now()
+	v, err := s.viewerOf(Ref{ID: user, Kind: identity.Resident}, now)
+	if err != nil {
+		return nil, nil, err
+	}
 	var a Attachment
 	var body []byte
-	err := s.Store.View(func(tx *store.Tx) error {
+	var reads []audit.Access
+	read := func(tx *store.Tx) error {
+		reads = nil
 		d, err := s.getDraft(tx, draftID, false)
 		if err != nil {
 			return err
@@ -328,7 +336,7 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 			if d.CaseID == "" {
 				return ErrNotFound
 			}
-			c, _, err := caseFor(tx, Ref{ID: user, Kind: identity.Resident}, d.CaseID)
+			c, _, err := s.caseFor(tx, v, d.CaseID)
 			if err != nil {
 				return err
 			}
@@ -339,6 +347,7 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 			if !used {
 				return ErrNotFound
 			}
+			reads = readsOf(c, v, audit.KindAttachment, now)
 		}
 		raw, err := tx.GetRaw(store.Blobs, a.blob())
 		if err != nil {
@@ -346,11 +355,24 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		}
 		body = append([]byte(nil), raw...)
 		return nil
-	})
+	}
+	err = s.Store.View(read)
+	if err == nil && len(reads) > 0 {
+		// Someone else's file: read again in a write, with its log entries.
+		err = s.Store.Update(func(tx *store.Tx) error {
+			if err := read(tx); err != nil {
+				return err
+			}
+			return audit.RecordAccess(tx, now, reads...)
+		})
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrNotFound
 	}
-	return &a, body, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return &a, body, nil
 }
 
 // deleteAttachment removes an attachment and drops its reference to the

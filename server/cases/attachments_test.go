@@ -178,8 +178,8 @@ func TestAttachmentContentAccess(t *testing.T) {
 	}
 	check("submitted", []probe{
 		{hetuAino, d.ID, proof.ID, true},
-		{hetuEetu, d.ID, proof.ID, true}, // the principal sees the case
-		{hetuMikko, d.ID, proof.ID, false},
+		{hetuEetu, d.ID, proof.ID, true},  // the principal sees the case
+		{hetuMikko, d.ID, proof.ID, true}, // so does the other guardian, read-only
 		{hetuMaria, d.ID, proof.ID, false},
 		{hetuSven, d.ID, proof.ID, false},
 	})

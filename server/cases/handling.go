@@ -57,7 +57,7 @@ func (s *Service) HandlerCase(id string, who Ref) (*Case, []Event, []Note, error
 	now := s.Now()
 	err := s.Store.Update(func(tx *store.Tx) error {
 		var err error
-		if c, _, err = caseFor(tx, who, id); err != nil {
+		if c, _, err = s.caseFor(tx, viewer{Ref: who}, id); err != nil {
 			return err
 		}
 		if who.Kind != identity.Staff {
@@ -140,7 +140,7 @@ func (s *Service) act(id string, who Ref, version int, change func(tx *store.Tx,
 	now := s.Now()
 	var out *Case
 	err := s.Store.Update(func(tx *store.Tx) error {
-		c, a, err := caseFor(tx, who, id)
+		c, a, err := s.caseFor(tx, viewer{Ref: who}, id)
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (s *Service) AddNote(id string, who Ref, text string) (*Note, error) {
 	now := s.Now()
 	var n *Note
 	err = s.Store.Update(func(tx *store.Tx) error {
-		_, a, err := caseFor(tx, who, id)
+		_, a, err := s.caseFor(tx, viewer{Ref: who}, id)
 		if err != nil {
 			return err
 		}
@@ -353,7 +353,7 @@ func (s *Service) HandlerAttachment(caseID, attID string, who Ref) (*Attachment,
 	now := s.Now()
 	var a Attachment
 	err := s.Store.Update(func(tx *store.Tx) error {
-		c, _, err := caseFor(tx, who, caseID)
+		c, _, err := s.caseFor(tx, viewer{Ref: who}, caseID)
 		if err != nil {
 			return err
 		}

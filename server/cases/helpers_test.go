@@ -236,7 +236,7 @@ func sportsShiftAnswers() map[string]any {
 func earlyEducationAnswers() map[string]any {
 	return map[string]any{
 		"specialNeeds": "", "startDate": "2027-08-02", "urgent": "no", "careNeed": "fullDay",
-		"preferredUnits": []any{"satakieli", "metsatahti"},
+		"preferredUnits": []any{"satakieli", "metsatahti"}, "otherGuardianKnows": true,
 	}
 }
 

@@ -108,6 +108,10 @@ type Case struct {
 	Known       map[string]any `json:"known,omitempty"`
 	Attachments []Attachment   `json:"attachments,omitempty"`
 	Parties     []Party        `json:"parties"`
+	// Notified are the other parties of a joint matter (catalog
+	// NotifyOtherParties: the other guardian of the child), told of the
+	// case on submit and able to open it read-only; not co-applicants.
+	Notified []Party `json:"notified,omitempty"`
 	// Round counts the versions sent to the parties for approval.
 	Round       int       `json:"round,omitempty"`
 	DraftID     string    `json:"draftId"`

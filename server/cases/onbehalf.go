@@ -47,17 +47,66 @@ func (s *Service) MayApply(serviceID string, owner Ref, principal *Ref) error {
 		return ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, owner, principal, now); err != nil {
+	if err := s.mayAct("check", svc, owner, principal, "", now); err != nil {
 		return err
 	}
 	return s.eligible(svc, owner, principal, now)
 }
 
+// RightError is a refusal of the on-behalf requirement together with the
+// right the service asks for, so that the resident can be told which
+// right is missing and how to get it. It matches its refusal (and
+// ErrOnBehalf) with errors.Is. It names no one: what it says may be
+// shown to whoever asked.
+type RightError struct {
+	Err      error  // one of the ErrOnBehalf refusals
+	Service  string // the service's id
+	OnBehalf string // the service's on-behalf requirement (catalog.OnBehalf*)
+	// Issue is the mandate issue (URI) that would let the person act,
+	// Role the organisation role; either may be empty.
+	Issue, Role string
+}
+
+func (e *RightError) Error() string { return e.Err.Error() }
+func (e *RightError) Unwrap() error { return e.Err }
+
 // mayAct applies the service's on-behalf requirement to owner acting for
+// principal (nil: for themself) on the day of now, for op ("create",
+// "save", "upload", "submit", "check") on draft (may be empty). A refusal
+// is a *RightError, and an attempt to use a draft is logged (ids only).
+func (s *Service) mayAct(op string, svc *catalog.Service, owner Ref, principal *Ref, draft string, now time.Time) error {
+	err := s.requirement(svc, owner, principal, now)
+	if err == nil || !errors.Is(err, ErrOnBehalf) {
+		return err
+	}
+	if s.Log != nil && op != "check" {
+		p := ""
+		if principal != nil {
+			p = principal.ID
+		}
+		s.Log.Warn("on-behalf refused", "op", op, "user", owner.ID, "principal", p, "draft", draft,
+			"service", svc.ID, "reason", refusalCode(err))
+	}
+	return &RightError{Err: err, Service: svc.ID, OnBehalf: svc.OnBehalf, Issue: svc.MandateIssue, Role: svc.Role}
+}
+
+// refusalCode names a refusal in logs.
+func refusalCode(err error) string {
+	for code, e := range map[string]error{"residents-only": ErrResidentsOnly, "need-child": ErrNeedChild,
+		"need-organization": ErrNeedOrganization, "need-principal": ErrNeedPrincipal,
+		"no-relation": ErrNoRelation, "not-for-principal": ErrNotForPrincipal} {
+		if errors.Is(err, e) {
+			return code
+		}
+	}
+	return "other"
+}
+
+// requirement applies the service's on-behalf requirement to owner acting for
 // principal (nil: for themself) on the day of now. The relation is looked
 // up in the register every time, so that one that ended is refused at
 // once, also for a draft started while it held.
-func (s *Service) mayAct(svc *catalog.Service, owner Ref, principal *Ref, now time.Time) error {
+func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, now time.Time) error {
 	if owner.Kind != identity.Resident {
 		return ErrResidentsOnly
 	}
@@ -145,7 +194,7 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 	}
 	now := s.Now()
 	out := &Choices{}
-	if s.mayAct(svc, owner, nil, now) == nil {
+	if s.mayAct("check", svc, owner, nil, "", now) == nil {
 		err := s.eligible(svc, owner, nil, now)
 		if err != nil && !errors.Is(err, ErrNotEligible) {
 			return nil, err
@@ -177,4 +226,16 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 		out.Principals = append(out.Principals, ref)
 	}
 	return out, nil
+}
+
+// ServicesFor lists the services the relation p lets its holder apply
+// for in the principal's name, in catalogue order.
+func (s *Service) ServicesFor(p identity.Principal) []*catalog.Service {
+	var out []*catalog.Service
+	for _, svc := range s.Catalog.Services() {
+		if covers(svc, p) {
+			out = append(out, svc)
+		}
+	}
+	return out
 }

@@ -28,10 +28,14 @@ type SupplementResult struct {
 // the event.
 func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*SupplementResult, error) {
 	now := s.Now()
+	v, err := s.viewerOf(who, now)
+	if err != nil {
+		return nil, err
+	}
 	var res SupplementResult
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.Update(func(tx *store.Tx) error {
 		res = SupplementResult{}
-		c, a, err := caseFor(tx, who, id)
+		c, a, err := s.caseFor(tx, v, id)
 		if err != nil {
 			return err
 		}
@@ -120,9 +124,13 @@ func trimTo(s string) string {
 // residentAct runs a resident's action on their case.
 func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.Time) (*Event, error)) (*Case, error) {
 	now := s.Now()
+	v, err := s.viewerOf(who, now)
+	if err != nil {
+		return nil, err
+	}
 	var out *Case
-	err := s.Store.Update(func(tx *store.Tx) error {
-		c, a, err := caseFor(tx, who, id)
+	err = s.Store.Update(func(tx *store.Tx) error {
+		c, a, err := s.caseFor(tx, v, id)
 		if err != nil {
 			return err
 		}

@@ -93,7 +93,21 @@ type Principal struct {
 	Kind   string   `json:"kind"` // PrincipalGuardian, PrincipalMandate or PrincipalOrganization
 	Issues []string `json:"issues,omitempty"`
 	Role   string   `json:"role,omitempty"`
+	// ValidTo is the last day (YYYY-MM-DD) the relation holds, if known:
+	// a mandate's end, the day before a child turns 18.
+	ValidTo string `json:"validTo,omitempty"`
+	// Source is where the right comes from: SourcePopulation,
+	// SourceMandates, SourcePaper or SourceTradeRegister.
+	Source string `json:"source,omitempty"`
 }
+
+// Sources of a right to act for someone.
+const (
+	SourcePopulation    = "population"     // guardianship, population register
+	SourceMandates      = "mandates"       // Suomi.fi Mandates
+	SourcePaper         = "paper"          // a paper power of attorney recorded by an official
+	SourceTradeRegister = "trade-register" // a role in an organisation
+)
 
 // Kinds of principal: why the user may act for them.
 const (
@@ -120,7 +134,8 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 				return fmt.Errorf("guardianship of %s: %w", k[len(p.ID)+1:], err)
 			}
 			if c.Age(on) < 18 && slices.Contains(c.Guardians, p.ID) {
-				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian})
+				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian,
+					ValidTo: lastDayAsMinor(c.BirthDate), Source: SourcePopulation})
 			}
 			return nil
 		}); err != nil {
@@ -131,14 +146,20 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if m.ValidFrom > day || (m.ValidTo != "" && m.ValidTo < day) {
 				continue
 			}
+			src := SourceMandates
+			if m.Document != "" {
+				src = SourcePaper
+			}
 			var pp population.Person
 			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
-				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues})
+				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues,
+					ValidTo: m.ValidTo, Source: src})
 				continue
 			}
 			var o population.Organization
 			if err := tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
-				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues})
+				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues,
+					ValidTo: m.ValidTo, Source: src})
 			}
 		}
 		for _, r := range p.Roles {
@@ -146,7 +167,8 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if err := tx.Get(store.Settings, "org:"+r.Organization, &o); err != nil {
 				return fmt.Errorf("role in unknown organisation: %w", err)
 			}
-			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: r.Role})
+			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: r.Role,
+				Source: SourceTradeRegister})
 		}
 		return nil
 	})
@@ -185,4 +207,14 @@ func RoleHolders(tx *store.Tx, businessID, role string) ([]population.Person, er
 		return nil
 	})
 	return out, err
+}
+
+// lastDayAsMinor is the day before the 18th birthday of someone born on
+// birth (YYYY-MM-DD); "" when the date does not parse.
+func lastDayAsMinor(birth string) string {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return ""
+	}
+	return b.AddDate(18, 0, -1).Format("2006-01-02")
 }

@@ -80,13 +80,16 @@ const (
 	Audit      = "audit"       // "time id" → an audit-log entry: who changed what (server/audit, admin.go)
 	CaseIndex  = "case_index"  // the handlers' inbox index (server/cases, inbox.go)
 	CaseNotes  = "case_notes"  // "case id/id" → a handler's internal note, never shown to residents
+	// DoneFor is the log of what people did in someone else's name,
+	// indexed by that principal: "principal id/entry id" (server/cases).
+	DoneFor = "done_for"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DoneFor}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

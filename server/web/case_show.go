@@ -22,7 +22,8 @@ type caseView struct {
 	Attachments    []attachmentRow
 	JSONURL        string
 	PDFURL         string
-	Nested         bool // answers' headings are h3 under "Answers"
+	Nested         bool   // answers' headings are h3 under "Answers"
+	ReadOnly       string // why the person may only view the case, if so
 	// Parties are the co-applicants and their states (live); the
 	// applicant may take the application back (ReopenURL) while it waits.
 	Parties   []partyRow
@@ -43,13 +44,17 @@ type attachmentRow struct {
 func (s *Server) casePage(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
-	cs, evs, err := s.cases.Case(c.Params("id"), sess.UserID)
+	cs, evs, access, err := s.cases.CaseWithAccess(c.Params("id"), sess.UserID)
 	if err != nil {
 		return s.casesFail(c, err)
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
-		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID),
-		Handling: s.residentHandlingOf(lang, cs)}
+		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID)}
+	if access == cases.ResidentRead {
+		v.ReadOnly = s.msg.T(lang, "casePage.readOnly", map[string]any{"Name": cs.Actor.Name})
+	} else {
+		v.Handling = s.residentHandlingOf(lang, cs)
+	}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
 	}

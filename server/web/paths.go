@@ -81,6 +81,9 @@ func (p paths) Receipt(id string) string { return p.Case(id) + "/receipt.json" }
 // ReceiptPDF is a case's receipt as a PDF to keep.
 func (p paths) ReceiptPDF(id string) string { return p.Case(id) + "/receipt.pdf" }
 
+// DoneForMe is "done in my name": what others did in the person's name.
+func (p paths) DoneForMe() string { return p.in("/done-for-me") }
+
 func (p paths) Notifications() string { return p.in("/notifications") }
 
 // ReadNotification marks one notification read (a form's target).

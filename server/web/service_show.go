@@ -30,6 +30,7 @@ type serviceView struct {
 	// ForWhom are whom the resident may start it for ("Who are you
 	// applying for?"); one choice is preselected. Empty when they may not.
 	ForWhom []whomChoice
+	Right   *rightHelp // the right acting for someone needs
 }
 
 // whomChoice is one answer to "Who are you applying for?": the value is
@@ -61,6 +62,7 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		LegalBasis: svc.LegalBasis.In(lang), Contact: svc.Contact.In(lang),
 		Status: status, StatusText: statusText, Open: a.Open, Words: wordsFor(svc.Kind),
 		OnBehalfText: s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
+		Right:        s.rightHelpFor(lang, svc.OnBehalf, svc.MandateIssue, svc.Role),
 	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
 		choices, err := s.cases.Choices(svc.ID, actorRef(sess))

@@ -96,7 +96,7 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 		return nil, err
 	}
 	p.Cases = &cases.Service{Store: st, Catalog: p.Catalog, Forms: fs, Register: p.Directory,
-		RefPrefix: p.Municipality.RefPrefix, Now: o.Now, UploadQuota: o.Config.UploadQuota}
+		RefPrefix: p.Municipality.RefPrefix, Now: o.Now, UploadQuota: o.Config.UploadQuota, Log: o.Log}
 	p.Sessions = &identity.Sessions{Store: st, Idle: o.Config.SessionIdle, KioskIdle: o.Config.KioskIdle,
 		Absolute: o.Config.SessionAbsolute, Touch: time.Minute, Now: o.Now}
 	if p.Secret, err = identity.Secret(st); err != nil {
