@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 )
 
 // ErrOnBehalf is the family of refusals of a service's on-behalf
@@ -34,7 +36,17 @@ var (
 	// child for a mandate service, a mandate on another issue, an
 	// organisation for a personal service).
 	ErrNotForPrincipal = fmt.Errorf("%w: the relation does not cover this service", ErrOnBehalf)
+	// ErrMandatesUnavailable: the right to act comes from Suomi.fi
+	// Mandates, which did not answer; acting for oneself still works.
+	ErrMandatesUnavailable = fmt.Errorf("%w: Suomi.fi Mandates is unavailable", ErrOnBehalf)
 )
+
+// MandatesCheck asks Suomi.fi Mandates whether a person may act for a
+// principal (henkilötunnus) on issues now (mandates.Link): the errors
+// mandates.ErrUnavailable and mandates.ErrNoSession are refusals.
+type MandatesCheck interface {
+	Allowed(ctx context.Context, user, principal string, issues []string) (bool, error)
+}
 
 // MayApply tells whether owner may apply for the service for principal
 // (nil: for themself) now: nil, ErrNotFound for an unknown service, one
@@ -94,7 +106,7 @@ func (s *Service) mayAct(op string, svc *catalog.Service, owner Ref, principal *
 func refusalCode(err error) string {
 	for code, e := range map[string]error{"residents-only": ErrResidentsOnly, "need-child": ErrNeedChild,
 		"need-organization": ErrNeedOrganization, "need-principal": ErrNeedPrincipal,
-		"no-relation": ErrNoRelation, "not-for-principal": ErrNotForPrincipal} {
+		"no-relation": ErrNoRelation, "not-for-principal": ErrNotForPrincipal, "mandates-unavailable": ErrMandatesUnavailable} {
 		if errors.Is(err, e) {
 			return code
 		}
@@ -135,7 +147,33 @@ func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, n
 			return nil
 		}
 	}
+	for _, p := range rels {
+		if p.Remote && svc.OnBehalf == catalog.OnBehalfMandate && s.Mandates != nil {
+			return s.remoteRight(owner, p, svc)
+		}
+	}
 	return ErrNotForPrincipal
+}
+
+// remoteRight asks Suomi.fi Mandates, at the moment of the check, whether
+// owner may act for the principal p chose there on the service's issue.
+func (s *Service) remoteRight(owner Ref, p identity.Principal, svc *catalog.Service) error {
+	person, err := s.Register.Person(p.ID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.Mandates.Allowed(context.Background(), owner.ID, person.Hetu, []string{svc.MandateIssue})
+	switch {
+	case errors.Is(err, mandates.ErrUnavailable):
+		return ErrMandatesUnavailable
+	case errors.Is(err, mandates.ErrNoSession):
+		return ErrNoRelation
+	case err != nil:
+		return err
+	case !ok:
+		return ErrNoRelation // revoked, expired, or not on this issue
+	}
+	return nil
 }
 
 // relations are the owner's acting-for relations with the principal on

@@ -31,6 +31,9 @@ type Service struct {
 	// Log gets a line for every refused attempt to act for someone (ids
 	// only); nil logs nothing.
 	Log *slog.Logger
+	// Mandates, when set (ASIOINTI_MANDATES=suomifi), answers for the
+	// mandates a person chose in Suomi.fi Mandates, on every check.
+	Mandates MandatesCheck
 
 	drafts draftRecords // the autosave path's records (records.go)
 }

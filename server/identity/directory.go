@@ -14,6 +14,18 @@ import (
 // Directory reads people, staff and organisations from the store.
 type Directory struct {
 	Store *store.Store
+	// Mandates, when set (ASIOINTI_MANDATES=suomifi), is Suomi.fi
+	// Mandates: the person mandates come from there — the principal the
+	// person chose in the service (Principal.Remote) — instead of the
+	// embedded register's; paper powers of attorney, guardianship and
+	// organisation roles stay the register's.
+	Mandates MandatesChoice
+}
+
+// MandatesChoice is the principal (henkilötunnus) a person chose in
+// Suomi.fi Mandates in their current session, if any.
+type MandatesChoice interface {
+	ChosenHetu(user string) (string, bool)
 }
 
 // ErrUnknown means no such person or staff member.
@@ -99,6 +111,9 @@ type Principal struct {
 	// Source is where the right comes from: SourcePopulation,
 	// SourceMandates, SourcePaper or SourceTradeRegister.
 	Source string `json:"source,omitempty"`
+	// Remote: a mandate chosen in Suomi.fi Mandates, whose issues are not
+	// known here: the service is asked on each use (cases.requirement).
+	Remote bool `json:"-"`
 }
 
 // Sources of a right to act for someone.
@@ -125,6 +140,10 @@ const (
 // valid mandate, and organisations where they hold a role or mandate.
 func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, error) {
 	var out []Principal
+	chosen, remote := "", d.Mandates != nil
+	if remote {
+		chosen, _ = d.Mandates.ChosenHetu(p.ID)
+	}
 	err := d.Store.View(func(tx *store.Tx) error {
 		// Children: the guardianship index lists p's wards; those still
 		// minors on the day count.
@@ -149,6 +168,8 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			src := SourceMandates
 			if m.Document != "" {
 				src = SourcePaper
+			} else if remote {
+				continue // person mandates are Suomi.fi Mandates' (below)
 			}
 			var pp population.Person
 			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
@@ -160,6 +181,14 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if err := tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
 				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues,
 					ValidTo: m.ValidTo, Source: src})
+			}
+		}
+		if chosen != "" {
+			if id, err := tx.GetRaw(store.PeopleByHetu, chosen); err == nil {
+				var pp population.Person
+				if err := tx.Get(store.People, string(id), &pp); err == nil && pp.ID != p.ID {
+					out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Source: SourceMandates, Remote: true})
+				}
 			}
 		}
 		for _, r := range p.Roles {

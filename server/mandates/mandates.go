@@ -140,6 +140,10 @@ func (c *Client) call(ctx context.Context, method, pathQuery, token string, basi
 	}
 	res, err := c.httpClient().Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL may hold a henkilötunnus (register): never in an error
+		}
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	defer res.Body.Close()

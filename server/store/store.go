@@ -83,13 +83,17 @@ const (
 	// DoneFor is the log of what people did in someone else's name,
 	// indexed by that principal: "principal id/entry id" (server/cases).
 	DoneFor = "done_for"
+	// MandateSessions holds each person's Suomi.fi Mandates session while
+	// it lasts: "person id" → session, state, token, the principal chosen
+	// (server/mandates, link.go); removed at logout.
+	MandateSessions = "mandate_sessions"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes, DoneFor}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DoneFor, MandateSessions}
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

@@ -85,6 +85,9 @@ func (s *Server) apiActingFor(c *fiber.Ctx) error {
 type actingView struct {
 	Principals []principalRow
 	Next       string // where to go after the choice
+	// MandatesURL starts the choice in Suomi.fi Mandates, when it is
+	// configured.
+	MandatesURL string
 }
 
 // principalRow is someone the resident may act for, and what they may do
@@ -147,6 +150,9 @@ func (s *Server) actingPage(c *fiber.Ctx) error {
 	}
 	next, _ := localPath(c.Query("next"))
 	v := &actingView{Principals: s.principalRows(requestLang(c), list), Next: next}
+	if s.mandates != nil {
+		v.MandatesURL = pathsIn(requestLang(c)).MandatesChoice()
+	}
 	return s.render(c, fiber.StatusOK, s.page(c, "acting", "acting.title", v))
 }
 

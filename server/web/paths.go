@@ -38,6 +38,11 @@ func (p paths) Login(next string) string { return withNext(p.in("/login"), next)
 // ActingFor is the choice of whom to act for, then next.
 func (p paths) ActingFor(next string) string { return withNext(p.in("/acting-for"), next) }
 
+// MandatesChoice sends the resident to choose whom to act for in Suomi.fi
+// Mandates; MandatesReturn is where it sends them back.
+func (p paths) MandatesChoice() string { return p.in("/acting-for/mandates") }
+func (p paths) MandatesReturn() string { return p.in("/acting-for/mandates/return") }
+
 func (p paths) Services() string { return p.in("/services") }
 func (p paths) ServicesInCategory(id string) string {
 	return p.Services() + "?category=" + url.QueryEscape(id)

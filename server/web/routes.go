@@ -115,6 +115,8 @@ func (s *Server) routes() *fiber.App {
 	l.Get("/my/access-log", s.requireResident, s.accessLogPage)
 	l.Get("/acting-for", s.requireResident, s.actingPage)
 	l.Post("/acting-for", s.requireResident, s.actingSet)
+	l.Get("/acting-for/mandates", s.requireResident, s.mandatesStart)
+	l.Get("/acting-for/mandates/return", s.requireResident, s.mandatesReturn)
 	s.addStaffRoutes(l, false)
 	l.Get("/services", s.servicesPage)
 	l.Get("/services/:id", s.servicePage)

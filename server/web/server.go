@@ -25,6 +25,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 	"asiointi/server/metrics"
 	"asiointi/server/notify"
 	"asiointi/server/population"
@@ -71,6 +72,9 @@ type Deps struct {
 	// StaffSSO is the staff login through the municipality's OpenID
 	// Connect provider (nil: not configured).
 	StaffSSO *staffsso.Client
+	// Mandates is Suomi.fi Mandates (nil: the embedded register's
+	// mandates, ASIOINTI_MANDATES=embedded).
+	Mandates *mandates.Link
 }
 
 // Storage is what /readyz asks of the database.
@@ -113,6 +117,7 @@ type Server struct {
 	wsStop     chan struct{} // closed at shutdown: wsPinger ends
 	eid        *eid.SP
 	staffSSO   *staffsso.Client
+	mandates   *mandates.Link
 	// formActions are the outside origins our forms may lead to (the
 	// identity providers' logout), for the CSP form-action.
 	formActions string
@@ -142,7 +147,7 @@ func New(d Deps) (*Server, error) {
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
-	s.eid, s.staffSSO = d.EID, d.StaffSSO
+	s.eid, s.staffSSO, s.mandates = d.EID, d.StaffSSO, d.Mandates
 	if d.EID != nil && d.EID.LogoutOrigin() != "" {
 		s.formActions += " " + d.EID.LogoutOrigin()
 	}
