@@ -155,7 +155,7 @@ func TestProductionSettings(t *testing.T) {
 		"ASIOINTI_MESSAGES_URL":                  "https://api.messages.example", "ASIOINTI_MESSAGES_USERNAME": "u",
 		"ASIOINTI_MESSAGES_PASSWORD_FILE": file("msg", "msg-s3cret"), "ASIOINTI_MESSAGES_SERVICE_ID": "0000000-0",
 		"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587", "ASIOINTI_MAIL_FROM": "noreply@example.fi",
-		"ASIOINTI_SMS_URL": "https://sms.example.fi/send",
+		"ASIOINTI_SMS_URL":  "https://sms.example.fi/send",
 		"ASIOINTI_MANDATES": "suomifi", "ASIOINTI_MANDATES_URL": "https://asiointivaltuustarkistus.suomi.fi", "ASIOINTI_MANDATES_CLIENT_ID": "esimerkkila",
 		"ASIOINTI_MANDATES_SECRET_FILE": file("mandates", "checksum-s3cret\n"), "ASIOINTI_MANDATES_OAUTH_SECRET": "oauth-s3cret",
 	}))
