@@ -224,6 +224,7 @@ type Catalog struct {
 	lifeEvents   []LifeEvent
 	units        []Unit
 	issues       map[string]MandateIssue
+	issueOrder   []MandateIssue
 	services     []*Service
 	byID         map[string]*Service
 	// index holds, per content language, the searchable texts of each
@@ -282,6 +283,7 @@ func Parse(data []byte) (*Catalog, error) {
 		lifeEvents:   f.LifeEvents,
 		units:        f.Units,
 		issues:       make(map[string]MandateIssue, len(f.MandateIssues)),
+		issueOrder:   f.MandateIssues,
 		services:     f.Services,
 		byID:         make(map[string]*Service, len(f.Services)),
 	}
@@ -326,6 +328,23 @@ func (c *Catalog) Service(id string) (*Service, bool) {
 func (c *Catalog) MandateIssue(id string) (MandateIssue, bool) {
 	mi, ok := c.issues[id]
 	return mi, ok
+}
+
+// MandateIssues returns the mandate issues in catalogue order.
+func (c *Catalog) MandateIssues() []MandateIssue {
+	return append([]MandateIssue(nil), c.issueOrder...)
+}
+
+// ServicesOnIssue lists the ids of the services whose mandate issue is
+// issue (whose officials may record a paper power of attorney on it).
+func (c *Catalog) ServicesOnIssue(issue string) []string {
+	var out []string
+	for _, s := range c.services {
+		if s.MandateIssue == issue {
+			out = append(out, s.ID)
+		}
+	}
+	return out
 }
 
 // Categories returns the categories in catalogue order.

@@ -18,7 +18,9 @@ import (
 // issues for the period. Document is the reference of the scanned
 // document in the municipality's records (no file content here).
 type PaperMandate struct {
-	Holder, Principal string   // person ids; Principal may be a business id
+	// Holder is a person (id or henkilötunnus); Principal a person (id or
+	// henkilötunnus) or an organisation (business id).
+	Holder, Principal string
 	Issues            []string // mandate issue URIs
 	ValidFrom         string   // YYYY-MM-DD
 	ValidTo           string   // YYYY-MM-DD, "" open-ended
@@ -48,6 +50,8 @@ func (d *Directory) RecordPaperMandate(official audit.Who, services []string, m 
 		return err
 	}
 	return d.Store.UpdateAlone(func(tx *store.Tx) error {
+		m := m
+		m.Holder, m.Principal = personID(tx, m.Holder), personID(tx, m.Principal)
 		if !slices.ContainsFunc(services, func(svc string) bool { return StaffRole(tx, official.ID, svc) != "" }) {
 			return ErrNotOfficial
 		}
@@ -71,6 +75,14 @@ func (d *Directory) RecordPaperMandate(official audit.Who, services []string, m 
 			Detail: map[string]string{"principal": m.Principal, "issues": strings.Join(m.Issues, " "),
 				"validFrom": m.ValidFrom, "validTo": m.ValidTo, "document": m.Document}})
 	})
+}
+
+// personID is the id of the person whose henkilötunnus s is, or s.
+func personID(tx *store.Tx, s string) string {
+	if id, err := tx.GetRaw(store.PeopleByHetu, s); err == nil {
+		return string(id)
+	}
+	return s
 }
 
 func (m PaperMandate) check() error {

@@ -19,7 +19,7 @@ func TestRecordPaperMandate(t *testing.T) {
 	kaisa := audit.Who{ID: "kaisa", Name: "Kaisa Käsittelijä", Kind: Staff}
 	homeHelp := []string{"home-help"} // the service whose mandate issue it is
 	issue := "http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito"
-	good := PaperMandate{Holder: maria.ID, Principal: helmi.ID, Issues: []string{issue},
+	good := PaperMandate{Holder: "030392-974H", Principal: helmi.ID, Issues: []string{issue}, // the holder by henkilötunnus
 		ValidFrom: "2026-11-01", ValidTo: "2027-10-31", Document: "ESI/asiakirja/2026/123"}
 	for _, tc := range []struct {
 		name string

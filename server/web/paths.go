@@ -26,6 +26,7 @@ func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
 // The staff pages (staff_routes.go).
 func (p paths) Staff() string                        { return p.in("/staff") }
 func (p paths) StaffRoles() string                   { return p.in("/staff/roles") }
+func (p paths) StaffMandates() string                { return p.in("/staff/mandates") }
 func (p paths) StaffCase(id string) string           { return p.in("/staff/cases/" + id) }
 func (p paths) StaffAction(id, action string) string { return p.StaffCase(id) + "/" + action }
 func (p paths) StaffAttachment(id, att string) string {

@@ -31,6 +31,8 @@ var staffRoutes = []staffRoute{
 	{"GET", "/staff/cases/:id/files/:att", false, func(s *Server) fiber.Handler { return s.staffAttachment }},
 	{"GET", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesPage }},
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
+	{"GET", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesPage }},
+	{"POST", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesRecord }},
 	{"GET", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskPage }},
 	{"POST", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskSet }},
 	{"GET", "/staff/feedback", false, func(s *Server) fiber.Handler { return s.staffFeedbackPage }},
