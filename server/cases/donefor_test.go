@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
 )
@@ -141,5 +142,49 @@ func TestRefusedSaveLogsNothing(t *testing.T) {
 		if x.Action == cases.ActionEdited && x.Count != 1 {
 			t.Errorf("edits counted %d, want 1 (the refused save is not one)", x.Count)
 		}
+	}
+}
+
+// TestProxyFinishedActions: a supplement answered and a withdrawal by
+// the one acting for the person are in the person's "done in my name"
+// and tell them (the notifications pipeline, in the action's
+// transaction); the person's own actions are neither.
+func TestProxyFinishedActions(t *testing.T) {
+	e := newEnv(t)
+	juhani, helmi := e.ref(hetuJuhani), e.ref(hetuHelmi)
+	_, c := e.fill("home-help", juhani, mandator(hetuHelmi)(e), homeHelpAnswers())
+	if _, err := e.svc.Transition(c.ID, kaisa, cases.AnyVersion, cases.StatusInProgress, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RequestSupplement(c.ID, kaisa, cases.AnyVersion, "Kerro tarkemmin.", []string{"situation"}, e.clk.Now().AddDate(0, 0, 14)); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	if res, err := e.svc.SendSupplement(c.ID, juhani, map[string]any{"situation": "Tarvitsen apua kauppakäynteihin kahdesti viikossa."}); err != nil || len(res.Errors) != 0 {
+		t.Fatalf("supplement: %v %+v", err, res)
+	}
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.Withdraw(c.ID, juhani, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, own := e.fill("home-help", helmi, nil, homeHelpAnswers())
+	if _, err := e.svc.Withdraw(own.ID, helmi, ""); err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.svc.DoneForMe(helmi.ID, "", cases.DoneForQuery{})
+	if err != nil || len(page.Entries) < 2 {
+		t.Fatalf("%+v, %v", page, err)
+	}
+	if w, s := page.Entries[0], page.Entries[1]; w.Action != cases.ActionWithdrawn || s.Action != cases.ActionSupplementAnswered ||
+		w.Case != c.ID || w.Reference != c.Reference || w.Actor.ID != juhani.ID {
+		t.Errorf("newest entries %+v, %+v", w, s)
+	}
+	kinds := map[string]int{}
+	ns, _ := (&notify.Inbox{Store: e.st}).List(helmi.ID, 0)
+	for _, n := range ns {
+		kinds[n.Kind]++
+	}
+	if kinds[notify.KindProxySupplemented] != 1 || kinds[notify.KindProxyWithdrew] != 1 {
+		t.Errorf("Helmi's notifications %v", kinds)
 	}
 }

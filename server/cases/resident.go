@@ -160,5 +160,32 @@ func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time)
 		return err
 	}
 	u := caseUpdate(c, notify.KindCaseActivity, ev)
-	return notify.CaseToHandler(tx, u)
+	if err := notify.CaseToHandler(tx, u); err != nil {
+		return err
+	}
+	return proxyFinished(tx, c, ev)
+}
+
+// proxyFinished records, when someone acting for the person of the case
+// answered a supplement request or withdrew it, the action in the
+// principal's "done in my name" and tells the principal (an
+// organisation's role holders read its log).
+func proxyFinished(tx *store.Tx, c *Case, ev *Event) error {
+	action, kind := "", ""
+	switch ev.Type {
+	case "supplement-sent":
+		action, kind = ActionSupplementAnswered, notify.KindProxySupplemented
+	case "withdrawn":
+		action, kind = ActionWithdrawn, notify.KindProxyWithdrew
+	default:
+		return nil
+	}
+	if !proxied(ev.Actor, c.Principal) {
+		return nil
+	}
+	if err := logDoneFor(tx, DoneFor{Principal: c.Principal.ID, At: ev.At, Actor: ev.Actor, Action: action,
+		Service: c.Service, Draft: c.DraftID, Case: c.ID, Reference: c.Reference}); err != nil {
+		return err
+	}
+	return notify.ProxyActed(tx, kind, caseUpdate(c, kind, ev))
 }

@@ -44,6 +44,17 @@ func (u CaseChange) ResidentsOf() []string {
 	return out
 }
 
+// ProxyActed tells the principal of a case that someone acting for them
+// finished an action in their name (kind KindProxySupplemented or
+// KindProxyWithdrew), in tx, the transaction of the action.
+func ProxyActed(tx *store.Tx, kind string, u CaseChange) error {
+	if u.Principal == nil || u.Principal.ID == u.By.ID {
+		return nil
+	}
+	return Record(tx, Notification{User: u.Principal.ID, Kind: kind, At: u.At, Link: "/cases/" + u.Case,
+		Params: map[string]string{"service": u.Service, "reference": u.Reference, "actor": u.By.Name}})
+}
+
 // CaseUpdate records the notifications of a handler's action in tx, the
 // transaction of the action: each resident of the case is told, with a
 // link to their application.

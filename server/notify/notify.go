@@ -21,6 +21,11 @@ const (
 	// KindProxySubmitted tells the principal that someone sent an
 	// application in their name.
 	KindProxySubmitted = "proxy-submitted"
+	// KindProxySupplemented and KindProxyWithdrew tell the principal that
+	// someone acting for them answered a supplement request or withdrew
+	// an application in their name.
+	KindProxySupplemented = "proxy-supplemented"
+	KindProxyWithdrew     = "proxy-withdrew"
 	// KindSubmittedFor tells the actor of a proxy action that it finished.
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
@@ -70,7 +75,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,
