@@ -2,12 +2,17 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+
+	"asiointi/server/mandates/fake"
 )
 
 // principalID is the id of the principal named name among the user's.
@@ -88,7 +93,9 @@ func mustSee(t *testing.T, body, where string, want ...string) {
 // notified; the other guardian sees a child's application read-only; a
 // person without relations is told which mandate she would need; an
 // association's application is seen only by its role holders (in Swedish
-// for Sven, chair of another association).
+// for Sven, chair of another association); with Suomi.fi Mandates
+// configured (the local fake), a person chooses her principal there and
+// comes back acting for them.
 func TestActingForOthers(t *testing.T) {
 	srv := startServer(t)
 	ctx := newBrowser(t, srv, browserOpts{})
@@ -164,5 +171,35 @@ func TestActingForOthers(t *testing.T) {
 		open(t, ctx, "/sv/acting-for")
 		mustSee(t, bodyText(t, ctx), "acting-for", "Exempelby Svenska Sångkör rf", "ordförande", "Du kan ansöka om")
 		logout(t, ctx)
+	})
+	t.Run("Maria chooses Helmi in Suomi.fi Mandates", func(t *testing.T) {
+		f := fake.New("esimerkkila", "checksum-secret", "oauth-secret")
+		f.Grant(fake.Mandate{Holder: "030392-974H", Principal: "050840-948K", PrincipalName: "Helmi Korhonen",
+			Issues: []string{"http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito"}})
+		api := httptest.NewServer(f)
+		defer api.Close()
+		addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+		withMandates := startServer(t, "ASIOINTI_ADDR="+addr, "ASIOINTI_BASE_URL=http://"+addr, "ASIOINTI_MANDATES=suomifi",
+			"ASIOINTI_MANDATES_URL="+api.URL, "ASIOINTI_MANDATES_CLIENT_ID=esimerkkila",
+			"ASIOINTI_MANDATES_SECRET=checksum-secret", "ASIOINTI_MANDATES_OAUTH_SECRET=oauth-secret")
+		ctx := context.WithValue(ctx, serverKey{}, withMandates) // the same browser, the other server
+		login(t, ctx, "en", "030392-974H")
+		open(t, ctx, "/en/acting-for")
+		click(t, ctx, "#mandates-choose")
+		if !strings.HasPrefix(location(t, ctx), api.URL+"/oauth/authorize?") {
+			t.Fatalf("not sent to Suomi.fi Mandates: %s", location(t, ctx))
+		}
+		click(t, ctx, "a.principal")
+		if p := curPath(t, ctx); p != "/en/my" {
+			t.Fatalf("came back to %s", p)
+		}
+		mustSee(t, bodyText(t, ctx), "my page after the choice", "Helmi Korhonen")
+		if f.Count("token") != 1 || f.Count("delegate") != 1 {
+			t.Errorf("calls to the service: %v", f.Calls)
+		}
+		logout(t, ctx)
+		if f.Count("unregister") != 1 {
+			t.Errorf("the Mandates session was not unregistered at logout: %v", f.Calls)
+		}
 	})
 }

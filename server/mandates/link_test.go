@@ -101,7 +101,7 @@ func TestLinkFlow(t *testing.T) {
 	if err := link.End(ctx, "juhani"); err != nil {
 		t.Fatal(err)
 	}
-	if w.fake.Calls["unregister"] != 1 || w.fake.Calls["authorization"] != 3 {
+	if w.fake.Count("unregister") != 1 || w.fake.Count("authorization") != 3 {
 		t.Errorf("calls %v", w.fake.Calls)
 	}
 	if _, ok := link.ChosenHetu("juhani"); ok {

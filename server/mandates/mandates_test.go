@@ -132,7 +132,7 @@ func TestMandatesFlow(t *testing.T) {
 	if err := w.client.Unregister(ctx, mandates.Persons, s); err != nil {
 		t.Fatal(err)
 	}
-	if w.fake.Calls["unregister"] != 1 {
+	if w.fake.Count("unregister") != 1 {
 		t.Errorf("calls %v", w.fake.Calls)
 	}
 }
@@ -160,7 +160,7 @@ func TestChecksumRefused(t *testing.T) {
 			t.Errorf("%s: %v, want 401", tc.name, err)
 		}
 	}
-	if w.fake.Calls["register"] != 0 {
+	if w.fake.Count("register") != 0 {
 		t.Errorf("refused calls were served: %v", w.fake.Calls)
 	}
 	// The checksum itself: a header for one path does not fit another.

@@ -116,7 +116,7 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 		t.Fatalf("create for Helmi: %d %s", r.StatusCode, r.body)
 	}
 	id := out["id"].(string)
-	checks := f.Calls["authorization"]
+	checks := f.Count("authorization")
 	if checks == 0 {
 		t.Error("the right was not asked of Suomi.fi Mandates")
 	}
@@ -125,7 +125,7 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 	r, out = maria.call("POST", "/api/v1/drafts/"+id+"/submit?lang=en", nil)
 	apiErr, _ := out["error"].(map[string]any)
 	if r.StatusCode != 403 || apiErr["code"] != "on-behalf-requirement" || !strings.Contains(r.body, "Handling social and health care matters") ||
-		strings.Contains(r.body, "Helmi") || f.Calls["authorization"] != checks+1 {
+		strings.Contains(r.body, "Helmi") || f.Count("authorization") != checks+1 {
 		t.Errorf("revoked: %d %s", r.StatusCode, r.body)
 	}
 
@@ -142,7 +142,7 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 	if r := e.do(req{method: "POST", path: "/auth/logout", cookies: []*http.Cookie{maria.cookie}, headers: map[string]string{"X-CSRF-Token": maria.token}}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("logout: %d", r.StatusCode)
 	}
-	if f.Calls["unregister"] != 1 {
+	if f.Count("unregister") != 1 {
 		t.Errorf("the Mandates session was not unregistered at logout: %v", f.Calls)
 	}
 }

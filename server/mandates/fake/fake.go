@@ -66,6 +66,14 @@ func (f *Server) Grant(m Mandate) {
 	f.mandates = append(f.mandates, m)
 }
 
+// Count is how many calls of a kind ("register", "token", …) passed the
+// checksum check.
+func (f *Server) Count(kind string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Calls[kind]
+}
+
 // Revoke removes every mandate the holder has from the principal.
 func (f *Server) Revoke(holder, principal string) {
 	f.mu.Lock()
