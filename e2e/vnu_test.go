@@ -67,6 +67,7 @@ var validatedPages = []validatedPage{
 	{Name: "help-fi", Path: "/fi/help"},
 	{Name: "help-en", As: "resident", Path: "/en/help"},
 	{Name: "staff-feedback-fi", As: "staff", Path: "/fi/staff/feedback"},
+	{Name: "staff-mandates-sv", As: "staff", Path: "/sv/staff/mandates"},
 }
 
 // TestHTMLIsValid fetches every page of validatedPages as the right person

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"asiointi/server/audit"
 	"asiointi/server/cases"
@@ -159,5 +160,52 @@ func TestPaperMandateIsARight(t *testing.T) {
 	e.clk.Set(t0.AddDate(0, 2, 0)) // April: the mandate has ended
 	if _, _, err := e.svc.Save(d.ID, maria.ID, d.Version, d.Data, -1); !errors.Is(err, cases.ErrNoRelation) {
 		t.Errorf("after its end: %v", err)
+	}
+}
+
+// TestCasesPageAcrossRelations: "my applications" pages over the
+// person's own index entries and their children's under one cursor: the
+// pages together are every case once (the other guardian's notified
+// entry and the child's are one case), newest first, each with its group.
+func TestCasesPageAcrossRelations(t *testing.T) {
+	e := newEnv(t)
+	aino, mikko := e.ref(hetuAino), e.ref(hetuMikko)
+	eetu := child(hetuEetu)(e)
+	var want []string
+	for i := 0; i < 5; i++ {
+		e.clk.Add(time.Minute)
+		var c *cases.Case
+		if i%2 == 0 {
+			_, c = e.fill("home-help", mikko, nil, homeHelpAnswers()) // his own
+		} else {
+			_, c = e.fill("early-education", aino, eetu, earlyEducationAnswers()) // Eetu's, Mikko told
+		}
+		want = append([]string{c.ID}, want...)
+	}
+	var got []string
+	groups := map[string]int{}
+	p := cases.Page{Limit: 2}
+	for n := 0; ; n++ {
+		pg, err := e.svc.CasesPage(mikko.ID, p)
+		if err != nil || n > 5 {
+			t.Fatalf("page %d: %v", n, err)
+		}
+		for _, c := range pg.Cases {
+			got = append(got, c.ID)
+			groups[c.Group]++
+			if (c.Group == cases.GroupChildren) != (c.Access == cases.ResidentRead) {
+				t.Errorf("%s: group %s, access %v", c.Service, c.Group, c.Access)
+			}
+		}
+		if pg.Next == "" {
+			break
+		}
+		p.Cursor = pg.Next
+	}
+	if !slices.Equal(got, want) || groups[cases.GroupMine] != 3 || groups[cases.GroupChildren] != 2 {
+		t.Errorf("pages %v (groups %v), want %v", got, groups, want)
+	}
+	if _, err := e.svc.CasesPage(mikko.ID, cases.Page{Cursor: "not-an-id"}); !errors.Is(err, cases.ErrBadCursor) {
+		t.Errorf("bad cursor: %v", err)
 	}
 }

@@ -239,6 +239,13 @@ func caseJSON(c *cases.Case, evs []cases.Event) fiber.Map {
 	if c.Principal != nil {
 		out["principal"] = refOf(c.Principal)
 	}
+	if len(c.Notified) > 0 { // the other parties of a joint matter, told of it
+		notified := []fiber.Map{}
+		for _, p := range c.Notified {
+			notified = append(notified, fiber.Map{"name": p.Name, "status": p.Status})
+		}
+		out["notified"] = notified
+	}
 	if evs != nil {
 		list := []apiEvent{}
 		for _, e := range evs {
