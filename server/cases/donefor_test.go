@@ -148,7 +148,8 @@ func TestRefusedSaveLogsNothing(t *testing.T) {
 // TestProxyFinishedActions: a supplement answered and a withdrawal by
 // the one acting for the person are in the person's "done in my name"
 // and tell them (the notifications pipeline, in the action's
-// transaction); the person's own actions are neither.
+// transaction), and so is opening the application in their name (not
+// told); the person's own actions are neither.
 func TestProxyFinishedActions(t *testing.T) {
 	e := newEnv(t)
 	juhani, helmi := e.ref(hetuJuhani), e.ref(hetuHelmi)
@@ -171,10 +172,21 @@ func TestProxyFinishedActions(t *testing.T) {
 	if _, err := e.svc.Withdraw(own.ID, helmi, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.clk.Add(time.Minute)
+	if _, _, err := e.svc.Case(c.ID, juhani.ID); err != nil { // Juhani opens it
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Case(c.ID, helmi.ID); err != nil { // Helmi her own: not in the log
+		t.Fatal(err)
+	}
 	page, err := e.svc.DoneForMe(helmi.ID, "", cases.DoneForQuery{})
-	if err != nil || len(page.Entries) < 2 {
+	if err != nil || len(page.Entries) < 3 {
 		t.Fatalf("%+v, %v", page, err)
 	}
+	if v := page.Entries[0]; v.Action != cases.ActionViewed || v.Case != c.ID || v.Actor.ID != juhani.ID || v.Actor.Name != "Juhani Korhonen" {
+		t.Errorf("newest entry %+v, want Juhani viewed", v)
+	}
+	page.Entries = page.Entries[1:]
 	if w, s := page.Entries[0], page.Entries[1]; w.Action != cases.ActionWithdrawn || s.Action != cases.ActionSupplementAnswered ||
 		w.Case != c.ID || w.Reference != c.Reference || w.Actor.ID != juhani.ID {
 		t.Errorf("newest entries %+v, %+v", w, s)

@@ -760,7 +760,14 @@ func (s *Service) CaseWithAccess(id, user string) (*Case, []Event, Access, error
 			if err := read(tx); err != nil {
 				return err
 			}
-			return audit.RecordAccess(tx, now, readsOf(c, v, audit.KindCase, now)...)
+			reads := readsOf(c, v, audit.KindCase, now)
+			if reads[0].Purpose == audit.PurposeProxy { // opened in the person's name: in their "done in my name" too
+				if err := logDoneFor(tx, DoneFor{Principal: reads[0].Subject, At: now, Actor: Ref{ID: v.ID, Name: v.Name, Kind: v.Kind},
+					Action: ActionViewed, Service: c.Service, Case: c.ID, Reference: c.Reference}); err != nil {
+					return err
+				}
+			}
+			return audit.RecordAccess(tx, now, reads...)
 		})
 	}
 	if errors.Is(err, store.ErrNotFound) {
