@@ -200,3 +200,24 @@ func TestProxyFinishedActions(t *testing.T) {
 		t.Errorf("Helmi's notifications %v", kinds)
 	}
 }
+
+// TestProxyCaseActionNeedsTheRight: once the mandate has ended, the one
+// who sent an application in another's name can no longer withdraw it or
+// write on it (refused like a draft's save, naming the right); the
+// person themself still can.
+func TestProxyCaseActionNeedsTheRight(t *testing.T) {
+	e := newEnv(t)
+	juhani, helmi := e.ref(hetuJuhani), e.ref(hetuHelmi)
+	_, c := e.fill("home-help", juhani, mandator(hetuHelmi)(e), homeHelpAnswers())
+	e.editPerson(hetuJuhani, func(p *population.Person) { p.Mandates = nil })
+	var re *cases.RightError
+	if _, err := e.svc.Withdraw(c.ID, juhani, ""); !errors.As(err, &re) || !errors.Is(err, cases.ErrNoRelation) {
+		t.Errorf("withdraw without the mandate: %v", err)
+	}
+	if _, err := e.svc.SendMessage(c.ID, juhani, "Hei"); !errors.Is(err, cases.ErrNoRelation) {
+		t.Errorf("message without the mandate: %v", err)
+	}
+	if _, err := e.svc.Withdraw(c.ID, helmi, ""); err != nil {
+		t.Errorf("Helmi herself: %v", err)
+	}
+}

@@ -32,6 +32,9 @@ func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*Su
 	if err != nil {
 		return nil, err
 	}
+	if err := s.mayActOnCase(v, id, now); err != nil {
+		return nil, err
+	}
 	var res SupplementResult
 	err = s.Store.Update(func(tx *store.Tx) error {
 		res = SupplementResult{}
@@ -121,11 +124,35 @@ func trimTo(s string) string {
 	return t
 }
 
+// mayActOnCase checks, before an action on a case made in someone else's
+// name, that the one acting still has the right to act for them (the
+// same check as a draft's save and submit: a mandate revoked or expired,
+// a child come of age, a role ended are refused and logged). It runs
+// outside the write: the check may ask Suomi.fi Mandates.
+func (s *Service) mayActOnCase(v viewer, id string, now time.Time) error {
+	var c *Case
+	err := s.Store.View(func(tx *store.Tx) (err error) {
+		c, _, err = s.caseFor(tx, v, id)
+		return err
+	})
+	if err != nil || !proxied(v.Ref, c.Principal) || c.Actor.ID != v.ID {
+		return err // access itself is decided in the write
+	}
+	svc, ok := s.Catalog.Service(c.Service)
+	if !ok {
+		return ErrNotFound
+	}
+	return s.mayAct("case", svc, v.Ref, c.Principal, c.DraftID, now)
+}
+
 // residentAct runs a resident's action on their case.
 func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.Time) (*Event, error)) (*Case, error) {
 	now := s.Now()
 	v, err := s.viewerOf(who, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.mayActOnCase(v, id, now); err != nil {
 		return nil, err
 	}
 	var out *Case

@@ -63,7 +63,7 @@ func TestOtherGuardianReadOnly(t *testing.T) {
 		{"/api/v1/cases/" + id + "/messages", map[string]any{"text": "Hei"}},
 		{"/api/v1/cases/" + id + "/supplement", map[string]any{"data": map[string]any{}}},
 	} {
-		if r, _ := mikko.call("POST", a.path, a.body); r.StatusCode != http.StatusForbidden {
+		if r, _ := mikko.call("POST", a.path, a.body); r.StatusCode != http.StatusForbidden || !strings.Contains(r.body, `"code":"read-only"`) {
 			t.Errorf("Mikko %s: %d %s", a.path, r.StatusCode, r.body)
 		}
 	}

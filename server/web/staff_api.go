@@ -10,6 +10,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 )
 
@@ -215,6 +216,8 @@ func (s *Server) staffFail(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusConflict, "stale-version", "staff.error.conflict")
 	case errors.Is(err, cases.ErrIllegalTransition):
 		return s.fail(c, fiber.StatusConflict, "illegal-transition", "staff.error.illegalTransition")
+	case errors.Is(err, cases.ErrForbidden) && session(c) != nil && session(c).Kind == identity.Resident:
+		return s.fail(c, fiber.StatusForbidden, "read-only", "casePage.readOnlyRefused") // a case one may only view
 	case errors.Is(err, cases.ErrForbidden):
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "staff.error.notHandler")
 	case errors.Is(err, cases.ErrNotHandler):
