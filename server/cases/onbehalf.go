@@ -155,6 +155,12 @@ func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, n
 	return ErrNotForPrincipal
 }
 
+// remoteCovers: p is a principal chosen in Suomi.fi Mandates and the
+// service answers that owner may act for them on the service's issue.
+func (s *Service) remoteCovers(owner Ref, p identity.Principal, svc *catalog.Service) bool {
+	return p.Remote && svc.OnBehalf == catalog.OnBehalfMandate && s.Mandates != nil && s.remoteRight(owner, p, svc) == nil
+}
+
 // remoteRight asks Suomi.fi Mandates, at the moment of the check, whether
 // owner may act for the principal p chose there on the service's issue.
 func (s *Service) remoteRight(owner Ref, p identity.Principal, svc *catalog.Service) error {
@@ -249,7 +255,7 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 	}
 	seen := map[string]bool{}
 	for _, x := range all {
-		if seen[x.ID] || !covers(svc, x) {
+		if seen[x.ID] || !(covers(svc, x) || s.remoteCovers(owner, x, svc)) {
 			continue
 		}
 		ref := Ref{ID: x.ID, Name: x.Name, Kind: x.Kind}

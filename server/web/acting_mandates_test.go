@@ -111,6 +111,14 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 	if r, out := maria.call("GET", "/api/v1/session", nil); !strings.Contains(r.body, "Helmi Korhonen") {
 		t.Fatalf("not acting for Helmi: %v", out)
 	}
+	forWhom := regexp.MustCompile(`(?s)<form[^>]*for-whom.*?</form>`)
+	helmiChoice := `value="` + e.personID(hetuHelmi) + `"`
+	if page := e.do(req{path: "/en/services/home-help", cookies: []*http.Cookie{maria.cookie}}); !strings.Contains(forWhom.FindString(page.body), helmiChoice) {
+		t.Errorf("the service page does not offer to apply for Helmi: %s", forWhom.FindString(page.body))
+	}
+	if page := e.do(req{path: "/en/services/association-grant", cookies: []*http.Cookie{maria.cookie}}); strings.Contains(forWhom.FindString(page.body), helmiChoice) {
+		t.Errorf("the grant's page offers Helmi")
+	}
 	r, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "home-help"})
 	if r.StatusCode != 201 {
 		t.Fatalf("create for Helmi: %d %s", r.StatusCode, r.body)
