@@ -22,10 +22,12 @@ type Directory struct {
 	Mandates MandatesChoice
 }
 
-// MandatesChoice is the principal (henkilötunnus) a person chose in
-// Suomi.fi Mandates in their current session, if any.
+// MandatesChoice is whom a person chose in Suomi.fi Mandates in their
+// current session, if anyone: a person (henkilötunnus) or an
+// organisation (business id, with the person's roles in it).
 type MandatesChoice interface {
 	ChosenHetu(user string) (string, bool)
+	ChosenOrganization(user string) (string, []string, bool)
 }
 
 // ErrUnknown means no such person or staff member.
@@ -141,8 +143,11 @@ const (
 func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, error) {
 	var out []Principal
 	chosen, remote := "", d.Mandates != nil
+	var org string
+	var orgRoles []string
 	if remote {
 		chosen, _ = d.Mandates.ChosenHetu(p.ID)
+		org, orgRoles, _ = d.Mandates.ChosenOrganization(p.ID)
 	}
 	err := d.Store.View(func(tx *store.Tx) error {
 		// Children: the guardianship index lists p's wards; those still
@@ -188,6 +193,15 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 				var pp population.Person
 				if err := tx.Get(store.People, string(id), &pp); err == nil && pp.ID != p.ID {
 					out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Source: SourceMandates, Remote: true})
+				}
+			}
+		}
+		if org != "" { // an organisation the municipality's register knows, with the roles Suomi.fi Mandates gave
+			var o population.Organization
+			if err := tx.Get(store.Settings, "org:"+org, &o); err == nil {
+				for _, role := range orgRoles {
+					out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: role,
+						Source: SourceMandates, Remote: true})
 				}
 			}
 		}

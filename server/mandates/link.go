@@ -31,12 +31,13 @@ type Link struct {
 
 // record is a person's Mandates session in the store.
 type record struct {
-	Kind    string    `json:"kind"` // Persons
-	Session Session   `json:"session"`
-	State   string    `json:"state"` // the browser's round trip, until Complete
-	Token   string    `json:"token,omitempty"`
-	Chosen  *Delegate `json:"chosen,omitempty"`
-	At      time.Time `json:"at"`
+	Kind      string            `json:"kind"` // Persons or Organizations
+	Session   Session           `json:"session"`
+	State     string            `json:"state"` // the browser's round trip, until Complete
+	Token     string            `json:"token,omitempty"`
+	Chosen    *Delegate         `json:"chosen,omitempty"`
+	ChosenOrg *OrganizationRole `json:"chosenOrg,omitempty"`
+	At        time.Time         `json:"at"`
 }
 
 // Errors of the flow.
@@ -74,16 +75,20 @@ func (l *Link) load(user string) (record, error) {
 	return r, err
 }
 
-// Begin registers a Mandates session for the person (id user,
+// Begin registers a Mandates session of kind (Persons: to act for a
+// person; Organizations: for an organisation) for the person (id user,
 // henkilötunnus hetu) and returns where to send their browser; it comes
 // back to redirect with a code and the state.
-func (l *Link) Begin(parent context.Context, user, hetu, redirect, lang string) (string, error) {
+func (l *Link) Begin(parent context.Context, user, hetu, kind, redirect, lang string) (string, error) {
+	if kind != Persons && kind != Organizations {
+		return "", fmt.Errorf("mandates: unknown session kind %q", kind)
+	}
 	if old, err := l.load(user); err == nil {
 		l.unregister(parent, old) // a new choice replaces the old session
 	}
 	ctx, cancel := l.ctx(parent)
 	defer cancel()
-	s, err := l.Client.Register(ctx, Persons, hetu)
+	s, err := l.Client.Register(ctx, kind, hetu)
 	if err != nil {
 		return "", err
 	}
@@ -91,42 +96,64 @@ func (l *Link) Begin(parent context.Context, user, hetu, redirect, lang string) 
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	r := record{Kind: Persons, Session: s, State: hex.EncodeToString(b), At: l.now()}
+	r := record{Kind: kind, Session: s, State: hex.EncodeToString(b), At: l.now()}
 	if err := l.Store.Update(func(tx *store.Tx) error { return tx.Put(store.MandateSessions, user, r) }); err != nil {
 		return "", err
 	}
 	return l.Client.AuthorizeURL(s, redirect, lang, r.State), nil
 }
 
+// Choice is whom the person chose in Suomi.fi Mandates: a person
+// (henkilötunnus) or an organisation (business id) with the person's
+// roles in it.
+type Choice struct {
+	Person       string
+	Organization *OrganizationRole
+}
+
 // Complete finishes the browser's round trip: the state must be the one
 // Begin sent, the code is exchanged for a token (at redirect, the same
-// URL Begin named), and the person the user chose is returned.
-func (l *Link) Complete(parent context.Context, user, code, state, redirect string) (Delegate, error) {
+// URL Begin named), and whom the user chose is returned (a person's
+// delegate list, or an organisation's roles).
+func (l *Link) Complete(parent context.Context, user, code, state, redirect string) (Choice, error) {
 	r, err := l.load(user)
 	if err != nil {
-		return Delegate{}, err
+		return Choice{}, err
 	}
 	if r.State == "" || subtle.ConstantTimeCompare([]byte(r.State), []byte(state)) != 1 || code == "" {
-		return Delegate{}, ErrBadState
+		return Choice{}, ErrBadState
 	}
 	ctx, cancel := l.ctx(parent)
 	defer cancel()
 	tok, err := l.Client.Token(ctx, code, redirect)
 	if err != nil {
-		return Delegate{}, err
+		return Choice{}, err
 	}
-	ds, err := l.Client.Delegates(ctx, r.Session, tok)
-	if err != nil {
-		return Delegate{}, err
+	var out Choice
+	if r.Kind == Organizations {
+		os, err := l.Client.OrganizationRoles(ctx, r.Session, tok)
+		if err != nil {
+			return Choice{}, err
+		}
+		if len(os) == 0 || os[0].Identifier == "" || len(os[0].Roles) == 0 {
+			return Choice{}, ErrNoneChosen
+		}
+		r.ChosenOrg, out.Organization = &os[0], &os[0]
+	} else {
+		ds, err := l.Client.Delegates(ctx, r.Session, tok)
+		if err != nil {
+			return Choice{}, err
+		}
+		if len(ds) == 0 || ds[0].PersonID == "" {
+			return Choice{}, ErrNoneChosen
+		}
+		r.Chosen, out.Person = &ds[0], ds[0].PersonID
 	}
-	if len(ds) == 0 || ds[0].PersonID == "" {
-		return Delegate{}, ErrNoneChosen
-	}
-	r.State, r.Token, r.Chosen = "", tok, &ds[0]
+	r.State, r.Token = "", tok
 	if err := l.Store.Update(func(tx *store.Tx) error { return tx.Put(store.MandateSessions, user, r) }); err != nil {
-		return Delegate{}, err
+		return Choice{}, err
 	}
-	return ds[0], nil
+	return out, nil
 }
 
 // Chosen is the principal the person chose in Suomi.fi Mandates in their
@@ -190,6 +217,17 @@ func (l *Link) unregister(parent context.Context, r record) error {
 	ctx, cancel := l.ctx(parent)
 	defer cancel()
 	return l.Client.Unregister(ctx, r.Kind, r.Session)
+}
+
+// ChosenOrganization is the organisation the person chose in their
+// current Mandates session, with their roles in it
+// (identity.MandatesChoice).
+func (l *Link) ChosenOrganization(user string) (string, []string, bool) {
+	r, err := l.load(user)
+	if err != nil || r.ChosenOrg == nil {
+		return "", nil, false
+	}
+	return r.ChosenOrg.Identifier, r.ChosenOrg.Roles, true
 }
 
 // ChosenHetu is the henkilötunnus of the principal the person chose in

@@ -61,7 +61,7 @@ func TestLinkFlow(t *testing.T) {
 	if _, err := link.Allowed(ctx, "juhani", helmi, []string{issue}); !errors.Is(err, mandates.ErrNoSession) {
 		t.Errorf("before any choice: %v", err)
 	}
-	authURL, err := link.Begin(ctx, "juhani", juhani, back, "fi")
+	authURL, err := link.Begin(ctx, "juhani", juhani, mandates.Persons, back, "fi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestLinkFlow(t *testing.T) {
 		t.Errorf("another person's return: %v", err)
 	}
 	d, err := link.Complete(ctx, "juhani", q.Get("code"), q.Get("state"), back)
-	if err != nil || d.PersonID != helmi {
+	if err != nil || d.Person != helmi || d.Organization != nil {
 		t.Fatalf("chosen %+v, %v", d, err)
 	}
 	if _, err := link.Complete(ctx, "juhani", q.Get("code"), q.Get("state"), back); !errors.Is(err, mandates.ErrBadState) {
@@ -110,7 +110,7 @@ func TestLinkFlow(t *testing.T) {
 
 	// The service down: a clear error that names no henkilötunnus.
 	w.api.Close()
-	_, err = link.Begin(ctx, "juhani", juhani, back, "fi")
+	_, err = link.Begin(ctx, "juhani", juhani, mandates.Persons, back, "fi")
 	if !errors.Is(err, mandates.ErrUnavailable) || strings.Contains(err.Error(), juhani) {
 		t.Errorf("service down: %v", err)
 	}

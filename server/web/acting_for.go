@@ -87,7 +87,7 @@ type actingView struct {
 	Next       string // where to go after the choice
 	// MandatesURL starts the choice in Suomi.fi Mandates, when it is
 	// configured.
-	MandatesURL string
+	MandatesURL, MandatesOrgURL string
 }
 
 // principalRow is someone the resident may act for, and what they may do
@@ -152,6 +152,7 @@ func (s *Server) actingPage(c *fiber.Ctx) error {
 	v := &actingView{Principals: s.principalRows(requestLang(c), list), Next: next}
 	if s.mandates != nil {
 		v.MandatesURL = pathsIn(requestLang(c)).MandatesChoice()
+		v.MandatesOrgURL = pathsIn(requestLang(c)).MandatesOrganization()
 	}
 	return s.render(c, fiber.StatusOK, s.page(c, "acting", "acting.title", v))
 }

@@ -33,7 +33,11 @@ func (s *Server) mandatesStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	to, err := s.mandates.Begin(c.UserContext(), sess.UserID, p.Hetu, s.mandatesReturnURL(lang), lang)
+	kind := mandates.Persons
+	if c.Query("for") == "organization" {
+		kind = mandates.Organizations
+	}
+	to, err := s.mandates.Begin(c.UserContext(), sess.UserID, p.Hetu, kind, s.mandatesReturnURL(lang), lang)
 	if err != nil {
 		return s.mandatesFail(c, err)
 	}
@@ -57,12 +61,16 @@ func (s *Server) mandatesReturn(c *fiber.Ctx) error {
 	if err != nil {
 		return s.mandatesFail(c, err)
 	}
-	p, err := s.dir.PersonByHetu(chosen.PersonID)
-	if err != nil {
+	principal := ""
+	if chosen.Organization != nil {
+		principal = chosen.Organization.Identifier
+	} else if p, err := s.dir.PersonByHetu(chosen.Person); err == nil {
+		principal = p.ID
+	} else {
 		// Nobody the municipality's register knows: nothing to act in.
 		return s.fail(c, fiber.StatusForbidden, "no-relation", "acting.noRelation")
 	}
-	if _, err := s.switchActingFor(c, p.ID); err != nil {
+	if _, err := s.switchActingFor(c, principal); err != nil {
 		return s.actingFail(c, err)
 	}
 	return c.Redirect(pathsIn(lang).My(), fiber.StatusSeeOther)

@@ -37,15 +37,16 @@ func mandatesEnv(t *testing.T) (*env, *fake.Server, *atomic.Bool) {
 	f.Now = e.clock.Now
 	f.Grant(fake.Mandate{Holder: hetuMaria, Principal: hetuHelmi, PrincipalName: "Helmi Korhonen", Issues: []string{homeHelpIssue},
 		ValidTo: e.clock.Now().AddDate(0, 1, 0)})
+	f.GrantRole(fake.OrgRole{Holder: hetuMaria, BusinessID: "2345678-0", Name: "Esimerkkilän Urheiluseura ry", Roles: []string{"PJ"}})
 	return e, f, down
 }
 
 // chooseInMandates is the browser's round trip: the app sends it to the
 // fake, it picks name there and is sent back; the return's path and
 // query are returned.
-func chooseInMandates(t *testing.T, e *env, a *apiClient, name string) string {
+func chooseInMandates(t *testing.T, e *env, a *apiClient, start, name string) string {
 	t.Helper()
-	r := e.do(req{path: "/fi/acting-for/mandates", cookies: []*http.Cookie{a.cookie}})
+	r := e.do(req{path: start, cookies: []*http.Cookie{a.cookie}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start: %d %s", r.StatusCode, r.body)
 	}
@@ -90,7 +91,7 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 	if page := e.do(req{path: "/fi/acting-for", cookies: []*http.Cookie{maria.cookie}}); !strings.Contains(page.body, `id="mandates-choose" href="/fi/acting-for/mandates"`) {
 		t.Errorf("the acting-for page offers no choice in Suomi.fi Mandates")
 	}
-	back := chooseInMandates(t, e, maria, "Helmi Korhonen")
+	back := chooseInMandates(t, e, maria, "/fi/acting-for/mandates", "Helmi Korhonen")
 	forged := strings.Replace(back, "state=", "state=x", 1)
 	if r := e.do(req{path: forged, cookies: []*http.Cookie{maria.cookie}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, "ei vastannut lähtöä") {
 		t.Errorf("forged return: %d", r.StatusCode)
@@ -152,5 +153,33 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 	}
 	if f.Count("unregister") != 1 {
 		t.Errorf("the Mandates session was not unregistered at logout: %v", f.Calls)
+	}
+}
+
+// TestSuomiFiMandatesOrganisation: Maria, who has no role in the
+// register, chooses in Suomi.fi Mandates the sports club where the
+// service's trade-register data gives her the chair's role; she comes
+// back acting for the club and may apply for its grant.
+func TestSuomiFiMandatesOrganisation(t *testing.T) {
+	e, f, _ := mandatesEnv(t)
+	maria := e.client(hetuMaria)
+	if r, _ := maria.call("GET", "/api/v1/me/principals", nil); strings.Contains(r.body, "Urheiluseura") {
+		t.Fatalf("a role before the choice: %s", r.body)
+	}
+	back := chooseInMandates(t, e, maria, "/fi/acting-for/mandates?for=organization", "Esimerkkilän Urheiluseura ry")
+	r := e.do(req{path: back, cookies: []*http.Cookie{maria.cookie}})
+	nc := cookie(r, cookieSession)
+	if r.StatusCode != http.StatusSeeOther || nc == nil {
+		t.Fatalf("return: %d %s", r.StatusCode, r.body)
+	}
+	maria.cookie, maria.token = nc, e.csrf(nc)
+	if r, _ := maria.call("GET", "/api/v1/session", nil); !strings.Contains(r.body, "Esimerkkilän Urheiluseura ry") {
+		t.Fatalf("not acting for the club: %s", r.body)
+	}
+	if r, _ := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "association-grant"}); r.StatusCode != 201 {
+		t.Errorf("the club's grant: %d %s", r.StatusCode, r.body)
+	}
+	if f.Count("organizationRoles") != 1 {
+		t.Errorf("calls %d", f.Count("organizationRoles"))
 	}
 }

@@ -42,6 +42,9 @@ func (p paths) ActingFor(next string) string { return withNext(p.in("/acting-for
 // MandatesChoice sends the resident to choose whom to act for in Suomi.fi
 // Mandates; MandatesReturn is where it sends them back.
 func (p paths) MandatesChoice() string { return p.in("/acting-for/mandates") }
+func (p paths) MandatesOrganization() string {
+	return p.in("/acting-for/mandates?for=organization")
+}
 func (p paths) MandatesReturn() string { return p.in("/acting-for/mandates/return") }
 
 func (p paths) Services() string { return p.in("/services") }

@@ -30,6 +30,13 @@ type Mandate struct {
 	ValidTo                          time.Time
 }
 
+// OrgRole is a person's role in an organisation, as the trade register
+// gives it to Suomi.fi Mandates (the ypa sessions).
+type OrgRole struct {
+	Holder, BusinessID, Name string // the holder's henkilötunnus, the organisation's business id and name
+	Roles                    []string
+}
+
 // Server is the fake API.
 type Server struct {
 	ClientID, Secret, OAuthSecret string
@@ -38,6 +45,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	mandates []Mandate
+	roles    []OrgRole
 	sessions map[string]*session // session id → session
 	users    map[string]*session // user id → session
 	codes    map[string]*session
@@ -49,7 +57,8 @@ type Server struct {
 
 type session struct {
 	id, user, hetu string
-	chosen         string // the principal's henkilötunnus once chosen
+	kind           string // mandates.Persons or mandates.Organizations
+	chosen         string // the principal's henkilötunnus (or business id) once chosen
 }
 
 // New makes a fake with the credentials the client will use.
@@ -72,6 +81,13 @@ func (f *Server) Count(kind string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.Calls[kind]
+}
+
+// GrantRole adds a role in an organisation.
+func (f *Server) GrantRole(r OrgRole) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roles = append(f.roles, r)
 }
 
 // Revoke removes every mandate the holder has from the principal.
@@ -114,7 +130,7 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Calls["register"]++
-		s := &session{id: newID(), user: newID(), hetu: parts[5]}
+		s := &session{id: newID(), user: newID(), hetu: parts[5], kind: parts[1]}
 		f.sessions[s.id], f.users[s.user] = s, s
 		writeJSON(w, map[string]string{"sessionId": s.id, "userId": s.user})
 	case len(parts) == 5 && parts[0] == "service" && parts[2] == "user" && parts[3] == "unregister":
@@ -145,6 +161,19 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var out []mandates.Delegate
 		if s.chosen != "" {
 			out = append(out, mandates.Delegate{PersonID: s.chosen, Name: f.nameOf(s.chosen)})
+		}
+		writeJSON(w, out)
+	case len(parts) == 5 && parts[1] == "ypa" && parts[3] == "organizationRoles":
+		s := f.bearer(w, r, parts[4])
+		if s == nil {
+			return
+		}
+		f.Calls["organizationRoles"]++
+		out := []mandates.OrganizationRole{}
+		for _, o := range f.roles {
+			if o.Holder == s.hetu && o.BusinessID == s.chosen {
+				out = append(out, mandates.OrganizationRole{Name: o.Name, Identifier: o.BusinessID, Roles: o.Roles})
+			}
 		}
 		writeJSON(w, out)
 	case len(parts) == 6 && parts[1] == "hpa" && parts[3] == "authorization":
@@ -193,6 +222,16 @@ func (f *Server) allowed(holder, principal string, issues []string) bool {
 	return false
 }
 
+// hasRole: the holder has a role in the organisation.
+func (f *Server) hasRole(holder, businessID string) bool {
+	for _, o := range f.roles {
+		if o.Holder == holder && o.BusinessID == businessID {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *Server) nameOf(hetu string) string {
 	for _, m := range f.mandates {
 		if m.Principal == hetu {
@@ -217,7 +256,7 @@ func (f *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pick := q.Get("pick"); pick != "" {
-		if !f.allowed(s.hetu, pick, nil) {
+		if !f.allowed(s.hetu, pick, nil) && !f.hasRole(s.hetu, pick) {
 			http.Error(w, "no such mandate", http.StatusForbidden)
 			return
 		}
@@ -238,15 +277,26 @@ func (f *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	type choice struct{ Name, URL string }
 	var cs []choice
+	add := func(pick, name string) {
+		cq := url.Values{}
+		for k, v := range q {
+			cq[k] = v
+		}
+		cq.Set("pick", pick)
+		cs = append(cs, choice{Name: name, URL: "/oauth/authorize?" + cq.Encode()})
+	}
 	now := f.Now()
-	for _, m := range f.mandates {
-		if m.Holder == s.hetu && (m.ValidTo.IsZero() || !now.After(m.ValidTo)) {
-			cq := url.Values{}
-			for k, v := range q {
-				cq[k] = v
+	if s.kind == mandates.Organizations {
+		for _, o := range f.roles {
+			if o.Holder == s.hetu {
+				add(o.BusinessID, o.Name)
 			}
-			cq.Set("pick", m.Principal)
-			cs = append(cs, choice{Name: m.PrincipalName, URL: "/oauth/authorize?" + cq.Encode()})
+		}
+	} else {
+		for _, m := range f.mandates {
+			if m.Holder == s.hetu && (m.ValidTo.IsZero() || !now.After(m.ValidTo)) {
+				add(m.Principal, m.PrincipalName)
+			}
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
