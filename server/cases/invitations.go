@@ -377,20 +377,6 @@ func (s *Service) Invitation(id, user string) (*InvitationView, error) {
 	return &v, nil
 }
 
-// isParty: the user is asked (or was asked) to approve the case.
-func isParty(tx *store.Tx, caseID, user string) (bool, error) {
-	invs, err := caseInvitations(tx, caseID)
-	if err != nil {
-		return false, err
-	}
-	for _, inv := range invs {
-		if inv.Invitee() == user {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // recordPartyRead writes in the access log of the person the application
 // is for that a party read it (DESIGN.md: every read of someone else's
 // personal data is logged and shown to the person it concerns).
