@@ -49,6 +49,9 @@ var validatedPages = []validatedPage{
 	{Name: "login-fi-kiosk", As: "kiosk", Path: "/fi/login"},
 	{Name: "test-login-fi-kiosk", As: "kiosk", Path: "/auth/test-login?lang=fi"},
 	{Name: "my-fi-kiosk", As: "kiosk-resident", Path: "/fi/my"},
+	{Name: "my-data-fi", As: "resident", Path: "/fi/my/data"},
+	{Name: "my-data-sv-print", As: "resident", Path: "/sv/my/data?view=print"},
+	{Name: "shared-empty-en", As: "resident", Path: "/en/shared"},
 	// Form pages with a draft or case in the path: TestFormPagesHTMLIsValid.
 	{Name: "drafts-empty-fi", As: "resident", Path: "/fi/drafts"},
 	{Name: "drafts-empty-en", As: "resident", Path: "/en/drafts"},

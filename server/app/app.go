@@ -89,6 +89,9 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Cases, m.Sessions, m.loginStates = parts.Cases, parts.Sessions, parts.LoginStates
+	if err := m.Cases.UpgradeRetention(); err != nil {
+		return fmt.Errorf("upgrade the data file: %w", err)
+	}
 	m.Metrics = metrics.New()
 	storeMetrics(m.Metrics, st)
 	senders, err := m.senders(parts.Outbox)
@@ -256,6 +259,11 @@ func (m *Main) housekeeping() {
 				m.Log.Error("deadlines", "err", err)
 			} else if rem+dig > 0 {
 				m.Log.Info("deadlines", "supplementReminders", rem, "digests", dig)
+			}
+			if ans, del, err := m.Cases.Retain(); err != nil {
+				m.Log.Error("case retention", "err", err)
+			} else if ans+del > 0 {
+				m.Log.Info("retention: deleted", "answers", ans, "cases", del)
 			}
 			if n, err := m.Cases.CollectOrphans(); err != nil {
 				m.Log.Error("orphaned files", "err", err)

@@ -72,9 +72,10 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 			if err != nil || len(drafts) != 1 || drafts[0].Municipality != "" {
 				t.Fatalf("the old draft: %+v, %v", drafts, err)
 			}
-			// Housekeeping's due index is built: the open draft has its entry.
-			if got := dueEntries(t, m.Store); len(got) != 1 || !strings.HasSuffix(got[0], "/d/"+drafts[0].ID) {
-				t.Errorf("due entries %v, want the old draft's", got)
+			// Housekeeping's due index is built: the open draft has its
+			// entry, and the old case its retention entry.
+			if got := dueEntries(t, m.Store); len(got) != 2 || !strings.HasSuffix(got[0], "/d/"+drafts[0].ID) || !strings.Contains(got[1], "/c/") {
+				t.Errorf("due entries %v, want the old draft's and the old case's retention", got)
 			}
 			res, err := m.Cases.Submit(drafts[0].ID, cases.Ref{ID: aino.ID, Name: aino.Name(), Kind: "resident"})
 			if err != nil || len(res.Errors) > 0 {
@@ -92,8 +93,8 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 		if err != nil || !slices.Equal(refs, []string{"ESI-2027-000002", "ESI-2027-000001"}) {
 			t.Errorf("round %d: cases %v, %v", round, refs, err)
 		}
-		if got := dueEntries(t, m.Store); len(got) != 0 {
-			t.Errorf("round %d: due entries %v after the submit, want none", round, got)
+		if got := dueEntries(t, m.Store); len(got) != 2 || !strings.Contains(got[0], "/c/") || !strings.Contains(got[1], "/c/") {
+			t.Errorf("round %d: due entries %v after the submit, want the two cases' retention", round, got)
 		}
 		if err := m.Close(); err != nil {
 			t.Fatal(err)

@@ -31,6 +31,7 @@ const (
 	KindExport     = "export"     // a download of data
 	KindAccessLog  = "access-log" // the access log itself
 	KindReport     = "report"     // a report drill-down listing the case
+	KindMyData     = "my-data"    // a guardian's reading of their child's "my data"
 )
 
 // Purposes: why the data was read, in words the person understands

@@ -87,6 +87,9 @@ func (s *Service) draftCameDue(tx *store.Tx, id string, now time.Time) (deleted,
 	d.Due = 0 // its entry is gone
 	switch {
 	case !now.Before(d.ExpiresAt):
+		if err := logDestruction(tx, Destruction{At: now, Kind: DestroyedDraft, Service: d.Service}); err != nil {
+			return 0, 0, err
+		}
 		return 1, 0, s.deleteDraft(tx, d)
 	case !d.Reminded && now.Add(ReminderBefore).After(d.ExpiresAt):
 		d.Reminded = true

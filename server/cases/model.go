@@ -119,6 +119,15 @@ type Case struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 	DueAt       time.Time `json:"dueAt"`
 	RetainUntil time.Time `json:"retainUntil"`
+	// RetentionDue is the time (Unix ms) of the case's retention entry in
+	// housekeeping's due index (retention.go); 0 when it has none.
+	RetentionDue int64 `json:"retentionDue,omitempty"`
+	// Sources are the prefilled answers' sources, as the draft had them
+	// when it was sent (my data shows where each answer came from).
+	Sources map[string]PrefillSource `json:"sources,omitempty"`
+	// ConsentsWithdrawn are the consent fields whose consent the person
+	// withdrew, and when (WithdrawConsent).
+	ConsentsWithdrawn map[string]*time.Time `json:"consentsWithdrawn,omitempty"`
 
 	// Version grows with every handler's or resident's action on the
 	// case (handling.go): an action that names an older version is a

@@ -100,6 +100,11 @@ func (s *Service) Reopen(caseID, owner string) (string, error) {
 		if err := tx.PutRaw(store.DraftsByUser, userKey(owner, d.ID), nil); err != nil {
 			return err
 		}
+		if k := subjectIndexKey(d); k != "" {
+			if err := tx.PutRaw(store.DraftsBySubject, k, nil); err != nil {
+				return err
+			}
+		}
 		ev := Event{ID: store.NewID(now), Case: c.ID, Type: "reopened", At: now, Actor: c.Actor}
 		return tx.Put(store.Events, eventKey(c.ID, ev.ID), ev)
 	})
@@ -164,6 +169,9 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 		if err := invite(tx, &c, c.Reference, invs, now); err != nil {
 			return err
 		}
+		if err := s.fileCaseDue(tx, &c); err != nil { // the answers' fields may differ
+			return err
+		}
 		if err := tx.Put(store.Cases, c.ID, &c); err != nil {
 			return err
 		}
@@ -174,6 +182,11 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 		}
 		if err := tx.Delete(store.DraftsByUser, userKey(actor.ID, d.ID)); err != nil {
 			return err
+		}
+		if k := subjectIndexKey(d); k != "" {
+			if err := tx.Delete(store.DraftsBySubject, k); err != nil {
+				return err
+			}
 		}
 		res = SubmitResult{Case: &c}
 		return nil

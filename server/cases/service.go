@@ -170,6 +170,11 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 				return err
 			}
 		}
+		if k := subjectIndexKey(d); k != "" {
+			if err := tx.PutRaw(store.DraftsBySubject, k, nil); err != nil {
+				return err
+			}
+		}
 		return tx.PutRaw(store.DraftsByUser, userKey(owner.ID, d.ID), nil)
 	})
 	if err != nil {
@@ -372,6 +377,20 @@ func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
 		return err
 	}
+	if k := subjectIndexKey(d); k != "" {
+		if err := tx.Delete(store.DraftsBySubject, k); err != nil {
+			return err
+		}
+	}
+	parties, err := draftParties(tx, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range parties {
+		if err := tx.Delete(store.DraftParties, partyKey(d.ID, p.ID)); err != nil {
+			return err
+		}
+	}
 	if err := unfileDraftDue(tx, d); err != nil {
 		return err
 	}
@@ -482,7 +501,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
+		Sources:     prefillSources(d.Prefill, clean),
 	}
+	c.RetentionDue = s.caseRetentionDue(c).UnixMilli()
 	var invs []*Invitation
 	if len(parties) > 0 { // the parties approve before it goes to handling
 		hash, err := answersHash(clean)
@@ -557,6 +578,14 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := tx.PutRaw(store.CasesByRef, ref, []byte(c.ID)); err != nil {
 			return err
 		}
+		if err := tx.PutRaw(store.Due, DueKeyOfCase(c), nil); err != nil {
+			return err
+		}
+		if k := subjectIndexKey(d); k != "" {
+			if err := tx.Delete(store.DraftsBySubject, k); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutRaw(store.CasesByUser, userKey(actor.ID, c.ID), nil); err != nil {
 			return err
 		}
@@ -625,6 +654,22 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// prefillSources are the sources of the prefilled answers that were sent.
+func prefillSources(pre map[string]PrefillSource, answers map[string]any) map[string]PrefillSource {
+	var out map[string]PrefillSource
+	for id, src := range pre {
+		if _, ok := answers[id]; !ok {
+			continue
+		}
+		if out == nil {
+			out = map[string]PrefillSource{}
+		}
+		src.Value = nil
+		out[id] = src
+	}
+	return out
 }
 
 // withReference makes the record of a case encoded without its reference

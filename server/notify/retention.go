@@ -114,3 +114,66 @@ func Prune(st *store.Store, now time.Time) (int, error) {
 	}
 	return deleted, nil
 }
+
+// ForgetCase deletes, in tx, the notifications about a case of the people
+// in users (its link names the case: "/cases/<id>" for residents,
+// "/staff/cases/<id>" for its handler) and the deliveries still owed for
+// them, keeping the unread counts right. Retention calls it when it
+// deletes the case, so no copy of it outlives it in the outbox.
+func ForgetCase(tx *store.Tx, caseID string, users []string) error {
+	gone := map[string]bool{}
+	for _, u := range users {
+		var keys []string
+		var unread int64
+		err := tx.Scan(store.Notices, u+"/", func(k string, raw []byte) error {
+			var n Notification
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return err
+			}
+			if n.Link == "/cases/"+caseID || n.Link == "/staff/cases/"+caseID {
+				keys = append(keys, k)
+				gone[n.ID] = true
+				if !n.Read {
+					unread++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.Delete(store.Notices, k); err != nil {
+				return err
+			}
+		}
+		if unread > 0 {
+			if _, err := tx.AddCount(unreadKey(u), -unread); err != nil {
+				return err
+			}
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	var owed []string
+	err := tx.Scan(store.Outbox, "", func(k string, raw []byte) error {
+		var d Delivery
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return err
+		}
+		if gone[d.Notice] {
+			owed = append(owed, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range owed {
+		if err := tx.Delete(store.Outbox, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -44,19 +44,23 @@ const (
 	Drafts       = "drafts"
 	DraftData    = "draft_data"
 	DraftsByUser = "drafts_by_user"
-	Cases        = "cases"
-	CasesByUser  = "cases_by_user"
-	CasesByRef   = "cases_by_ref"
-	Events       = "events"
-	Attachments  = "attachments"
-	Blobs        = "blobs"
-	Outbox       = "outbox" // "due time/delivery id" → a notification owed to a channel (server/notify)
-	Counters     = "counters"
-	Forms        = "forms"
-	Notices      = "notices"
-	NotifyPrefs  = "notify_prefs" // person id → notification preferences
-	PushSubs     = "push_subs"    // "person id/subscription id" → web push subscription
-	DevOutbox    = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
+	// DraftsBySubject is "person id/draft id" for each draft someone else
+	// writes in a person's name (a guardian, a proxy): my data shows it
+	// to the person it is about before it is sent.
+	DraftsBySubject = "drafts_by_subject"
+	Cases           = "cases"
+	CasesByUser     = "cases_by_user"
+	CasesByRef      = "cases_by_ref"
+	Events          = "events"
+	Attachments     = "attachments"
+	Blobs           = "blobs"
+	Outbox          = "outbox" // "due time/delivery id" → a notification owed to a channel (server/notify)
+	Counters        = "counters"
+	Forms           = "forms"
+	Notices         = "notices"
+	NotifyPrefs     = "notify_prefs" // person id → notification preferences
+	PushSubs        = "push_subs"    // "person id/subscription id" → web push subscription
+	DevOutbox       = "dev_outbox"   // demo mode: the e-mail and SMS the demo "sent"
 	// The access log (server/audit): seq → entry, hash-chained; and
 	// "subject/seq" → nothing, each person's entries.
 	AccessLog       = "access_log"
@@ -87,13 +91,25 @@ const (
 	// it lasts: "person id" → session, state, token, the principal chosen
 	// (server/mandates, link.go); removed at logout.
 	MandateSessions = "mandate_sessions"
+	// Destructions is the destruction log of retention (server/cases,
+	// retention.go): "time id" → what was deleted (kind, reference, when),
+	// never its content.
+	Destructions = "destructions"
+	// Shares are read-only views of applications shared with another
+	// person (server/cases, shares.go): "s/id" → the share, "c/case/id"
+	// and "p/invitee/id" → nothing.
+	Shares = "shares"
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes, DoneFor, MandateSessions}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions, Shares, DoneFor, MandateSessions}
+
+// Buckets lists every bucket the application uses (for tests that walk
+// them all, such as my data's coverage test).
+func Buckets() []string { return append([]string(nil), allBuckets...) }
 
 // ErrNotFound is returned by Get-like helpers when a key is absent.
 var ErrNotFound = errors.New("store: not found")

@@ -19,6 +19,7 @@ var accessLogKinds = map[string]string{
 	audit.KindExport:     "accessLog.kind.export",
 	audit.KindAccessLog:  "accessLog.kind.access-log",
 	audit.KindReport:     "accessLog.kind.report",
+	audit.KindMyData:     "accessLog.kind.my-data",
 }
 
 var accessLogPurposes = map[string]string{

@@ -31,6 +31,8 @@ type caseView struct {
 	// Handling is the handler's requests and decision and the resident's
 	// forms (case_handling.go).
 	Handling *residentHandling
+	// Sharing is who may read it (shares.go); nil for whoever may not share it.
+	Sharing *sharingView
 }
 
 type timelineRow struct {
@@ -54,6 +56,12 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		v.ReadOnly = s.msg.T(lang, "casePage.readOnly", map[string]any{"Name": cs.Actor.Name})
 	} else {
 		v.Handling = s.residentHandlingOf(lang, cs)
+		v.Sharing = s.sharingOf(c, cs.ID)
+	}
+	if v.Sharing != nil {
+		if e := c.Query("share-error"); e == "share.error.person" || e == "share.error.tooMany" {
+			v.Sharing.Error = s.msg.T(lang, e)
+		}
 	}
 	if svc, ok := s.catalog.Service(cs.Service); ok {
 		v.ProcessingTime = svc.ProcessingTime.In(lang)
@@ -152,6 +160,8 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.supplementSent", data)
 	case "withdrawn":
 		return s.msg.T(lang, "timeline.withdrawn", data)
+	case "consent-withdrawn":
+		return s.msg.T(lang, "timeline.consentWithdrawn", data)
 	}
 	return s.msg.T(lang, "timeline.other", data)
 }

@@ -144,6 +144,11 @@ func (p paths) StaffFeedbackSaved(id string) string {
 	return p.StaffFeedback() + "?saved=" + url.QueryEscape(id) + "#feedback-" + url.QueryEscape(id)
 }
 
+// MyData is everything the service holds about me; MyDataConsents
+// withdraws a consent given on a form.
+func (p paths) MyData() string         { return p.My() + "/data" }
+func (p paths) MyDataConsents() string { return p.MyData() + "/consents" }
+
 // AccessLog is the list of who has read my data.
 func (p paths) AccessLog() string { return p.My() + "/access-log" }
 
@@ -195,6 +200,19 @@ func (p paths) Invitation(id string) string        { return p.in("/invitations/"
 func (p paths) Approve(id string) string           { return p.Invitation(id) + "/approve" }
 func (p paths) Decline(id string) string           { return p.Invitation(id) + "/decline" }
 func (p paths) ReopenCase(id string) string        { return p.Case(id) + "/reopen" }
+
+// CaseShares shares a case view; RevokeShare ends a share; Shared is the
+// list of applications shared with me, or one of them.
+func (p paths) CaseShares(id string) string { return p.Case(id) + "/shares" }
+func (p paths) RevokeShare(id, share string) string {
+	return p.CaseShares(id) + "/" + share + "/delete"
+}
+func (p paths) Shared(id string) string {
+	if id == "" {
+		return p.in("/shared")
+	}
+	return p.in("/shared/" + id)
+}
 func (p paths) ResendInvitation(id, party string) string {
 	return p.Case(id) + "/parties/" + party + "/resend"
 }

@@ -27,6 +27,7 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/mandates"
 	"asiointi/server/metrics"
+	"asiointi/server/mydata"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/publish"
@@ -112,6 +113,7 @@ type Server struct {
 	statements *publish.Statements
 	feedback   *publish.Feedbacks
 	access     *audit.Log
+	mydata     *mydata.Reader
 	wsHandler  fiber.Handler
 	wsPings    sync.Once     // starts wsPinger with the first connection
 	wsStop     chan struct{} // closed at shutdown: wsPinger ends
@@ -147,6 +149,14 @@ func New(d Deps) (*Server, error) {
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
+	if d.Cases != nil {
+		col := &mydata.Collector{Store: d.Cases.Store, Forms: d.Cases.Forms, Catalog: d.Catalog, Msg: d.Messages,
+			Notices: s.noticeText.Text, Now: d.Now}
+		if d.Sessions != nil {
+			col.SessionEnds = d.Sessions.ExpiresAt
+		}
+		s.mydata = &mydata.Reader{Directory: d.Directory, Collector: col}
+	}
 	s.eid, s.staffSSO, s.mandates = d.EID, d.StaffSSO, d.Mandates
 	if d.EID != nil && d.EID.LogoutOrigin() != "" {
 		s.formActions += " " + d.EID.LogoutOrigin()
