@@ -6,12 +6,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"asiointi/server/audit"
 	"asiointi/server/cases"
+	"asiointi/server/forms"
 	"asiointi/server/notify"
 	"asiointi/server/store"
 )
@@ -143,11 +145,134 @@ func TestAddPartyRefusals(t *testing.T) {
 	})
 }
 
-func TestSubmitWithoutPartiesGoesToHandling(t *testing.T) {
-	e := newCoEnv(t)
-	if c := e.submit(e.draft); c.Status != cases.StatusSubmitted || len(c.Parties) != 0 {
-		t.Fatalf("case %s %+v", c.Status, c.Parties)
+// TestPropertyOwnersMustBeParties: a building notification is sent only
+// when every other owner of the property, as the register has them, is a
+// party; Submit and PartyProblems (the summary page's check) agree.
+func TestPropertyOwnersMustBeParties(t *testing.T) {
+	ownerMissing := func(name string) []forms.FieldError {
+		return []forms.FieldError{{Field: cases.PartiesField, Code: "parties.error.ownerMissing", Params: map[string]any{"Name": name}}}
 	}
+	tests := []struct {
+		name    string
+		env     func(t *testing.T) *env
+		owner   string
+		prepare func(e *env, d *cases.Draft) *cases.Draft
+		want    []forms.FieldError // nil: sent
+		status  string
+	}{
+		{"no one named", newEnvT, hetuAino, nil, ownerMissing("Sven Lindqvist"), ""},
+		{"the co-owner picked from the suggestions", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			sg, err := e.svc.SuggestedParties(d.ID, d.Owner.ID)
+			if err != nil || len(sg) != 1 {
+				e.t.Fatalf("suggestions %+v %v", sg, err)
+			}
+			addParty(e, d, cases.PartyInput{Suggested: sg[0].Person})
+			return d
+		}, nil, cases.StatusAwaitingSignatures},
+		{"the co-owner named by hetu", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			addParty(e, d, cases.PartyInput{Name: "Sven Lindqvist", Hetu: hetuSven})
+			return d
+		}, nil, cases.StatusAwaitingSignatures},
+		{"the co-owner named, then removed", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			p := addParty(e, d, cases.PartyInput{Name: "Sven Lindqvist", Hetu: hetuSven})
+			if err := e.svc.RemoveParty(d.ID, d.Owner.ID, p.ID); err != nil {
+				e.t.Fatal(err)
+			}
+			return d
+		}, ownerMissing("Sven Lindqvist"), ""},
+		{"someone else named instead", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			addParty(e, d, cases.PartyInput{Name: "Maria Nieminen", Hetu: hetuMaria})
+			return d
+		}, ownerMissing("Sven Lindqvist"), ""},
+		{"the other owner applies", newEnvT, hetuSven, nil, ownerMissing("Aino Virtanen"), ""},
+		{"a property the register does not know", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			return e.save(d, map[string]any{"propertyId": "999-999-9-99"})
+		}, []forms.FieldError{{Field: "propertyId", Code: "parties.error.propertyUnknown"}}, ""},
+		{"the only owner", func(t *testing.T) *env { return newSoleOwnerEnv(t) }, hetuAino, nil, nil, cases.StatusSubmitted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.env(t)
+			d := e.create("building-notification", e.ref(tc.owner), nil)
+			a := e.upload(d, "sitePlan", "asemapiirros.png", pngFile)
+			d = e.save(d, buildingAnswers(a.ID))
+			if tc.prepare != nil {
+				d = tc.prepare(e, d)
+			}
+			d, err := e.svc.Draft(d.ID, d.Owner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			problems, err := e.svc.PartyProblems(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(problems, tc.want) {
+				t.Errorf("PartyProblems = %+v, want %+v", problems, tc.want)
+			}
+			res, err := e.svc.Submit(d.ID, d.Owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != nil {
+				if res.Case != nil || !reflect.DeepEqual(res.Errors, tc.want) {
+					t.Fatalf("Submit = %+v, want errors %+v", res, tc.want)
+				}
+				if cs, _ := e.svc.Cases(d.Owner.ID); len(cs) != 0 {
+					t.Errorf("a case was made: %+v", cs)
+				}
+				if dd, err := e.svc.Draft(d.ID, d.Owner.ID); err != nil || dd.CaseID != "" {
+					t.Errorf("draft after a refused send: %+v %v", dd, err)
+				}
+				return
+			}
+			if len(res.Errors) > 0 || res.Case == nil || res.Case.Status != tc.status {
+				t.Fatalf("Submit = %+v, want status %s", res, tc.status)
+			}
+		})
+	}
+}
+
+// TestResubmitKeepsOwnersParties: a reopened notification is refused
+// again when the applicant takes the co-owner off before sending it.
+func TestResubmitKeepsOwnersParties(t *testing.T) {
+	e := newCoEnv(t)
+	c, _ := e.sent()
+	id, err := e.svc.Reopen(c.ID, e.aino.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := e.svc.Parties(id, e.aino.ID)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("parties of the reopened draft: %+v %v", ps, err)
+	}
+	if err := e.svc.RemoveParty(id, e.aino.ID, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.Submit(id, e.aino)
+	if err != nil || res.Case != nil || len(res.Errors) != 1 || res.Errors[0].Code != "parties.error.ownerMissing" {
+		t.Fatalf("resubmit without the co-owner: %+v %v", res, err)
+	}
+}
+
+// PartyProblems of any other service is nothing.
+func TestPartyProblemsOtherServices(t *testing.T) {
+	e := newEnv(t)
+	d := e.create("sports-shift", e.ref(hetuAino), nil)
+	if p, err := e.svc.PartyProblems(d); err != nil || p != nil {
+		t.Errorf("sports-shift: %+v %v", p, err)
+	}
+}
+
+func newEnvT(t *testing.T) *env { return newEnv(t) }
+
+func addParty(e *env, d *cases.Draft, in cases.PartyInput) *cases.DraftParty {
+	e.t.Helper()
+	p, errs, err := e.svc.AddParty(d.ID, d.Owner, in)
+	if err != nil || len(errs) > 0 {
+		e.t.Fatalf("AddParty: %v %+v", err, errs)
+	}
+	return p
 }
 
 // TestInvitationTransitions: every answer from every state.

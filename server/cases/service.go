@@ -457,14 +457,19 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		a, ok := byID[id]
 		return a.Form(), ok
 	}})
-	if len(errs) > 0 {
-		return &SubmitResult{Errors: errs}, nil
-	}
 	var parties []DraftParty
 	if svc.OnBehalf == catalog.OnBehalfAllParties {
 		if parties, err = s.Parties(d.ID, actor.ID); err != nil {
 			return nil, err
 		}
+		missing, err := s.partyProblems(d, def, clean, parties)
+		if err != nil {
+			return nil, err
+		}
+		errs = append(errs, missing...)
+	}
+	if len(errs) > 0 {
+		return &SubmitResult{Errors: errs}, nil
 	}
 	if d.Reopens != "" {
 		return s.resubmit(snap, def, svc, clean, byID, parties, actor, now)

@@ -28,32 +28,14 @@ type coApplicants struct {
 func newCoApplicants(t *testing.T) *coApplicants {
 	e := newEnv(t, noRateLimits)
 	x := &coApplicants{e: e, aino: e.client("140386-902R")}
-	r, out := x.aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
-	if r.StatusCode != 201 {
-		t.Fatalf("draft: %d %s", r.StatusCode, r.body)
-	}
-	id := out["id"].(string)
-	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
-	r = x.aino.upload(id, "sitePlan", "asemapiirros.png", png)
-	var att map[string]any
-	jsonUnmarshal(r.body, &att)
-	r, out = x.aino.call("GET", "/api/v1/drafts/"+id, nil)
-	data := out["data"].(map[string]any)
-	for k, v := range map[string]any{"street": "Koulukatu 5", "postalCode": "99100", "city": "Esimerkkilä",
-		"measure": "shed", "shedArea": 12.5, "description": "Varasto.", "startDate": "2027-05-03",
-		"sitePlan": att["id"], "phone": "040 123 4567", "email": "aino@example.fi"} {
-		data[k] = v
-	}
-	if r, _ = x.aino.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": out["version"], "data": data}); r.StatusCode != 200 {
-		t.Fatalf("save: %d %s", r.StatusCode, r.body)
-	}
-	if r, _ = x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "", "hetu": "nope"}); r.StatusCode != 422 {
+	id := buildingDraft(t, x.aino)
+	if r, _ := x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "", "hetu": "nope"}); r.StatusCode != 422 {
 		t.Fatalf("bad party: %d %s", r.StatusCode, r.body)
 	}
-	if r, _ = x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"}); r.StatusCode != 201 {
+	if r, _ := x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"}); r.StatusCode != 201 {
 		t.Fatalf("party: %d %s", r.StatusCode, r.body)
 	}
-	r, out = x.aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	r, out := x.aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
 	if r.StatusCode != 201 || out["status"] != "awaiting-signatures" {
 		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
 	}
@@ -61,6 +43,72 @@ func newCoApplicants(t *testing.T) *coApplicants {
 	x.deliver()
 	x.sven = e.client("171279-9677")
 	return x
+}
+
+// buildingDraft is Aino's building notification filled in, no party
+// named yet.
+func buildingDraft(t *testing.T, aino *apiClient) string {
+	t.Helper()
+	r, out := aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
+	if r.StatusCode != 201 {
+		t.Fatalf("draft: %d %s", r.StatusCode, r.body)
+	}
+	id := out["id"].(string)
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	r = aino.upload(id, "sitePlan", "asemapiirros.png", png)
+	var att map[string]any
+	jsonUnmarshal(r.body, &att)
+	r, out = aino.call("GET", "/api/v1/drafts/"+id, nil)
+	data := out["data"].(map[string]any)
+	for k, v := range map[string]any{"street": "Koulukatu 5", "postalCode": "99100", "city": "Esimerkkilä",
+		"measure": "shed", "shedArea": 12.5, "description": "Varasto.", "startDate": "2027-05-03",
+		"sitePlan": att["id"], "phone": "040 123 4567", "email": "aino@example.fi"} {
+		data[k] = v
+	}
+	if r, _ = aino.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": out["version"], "data": data}); r.StatusCode != 200 {
+		t.Fatalf("save: %d %s", r.StatusCode, r.body)
+	}
+	return id
+}
+
+// TestCoOwnerMustBeNamed: without the property's other owner as a party
+// the notification is not sent, through the API or the pages, and the
+// problem links to the parties step.
+func TestCoOwnerMustBeNamed(t *testing.T) {
+	e := newEnv(t, noRateLimits)
+	aino := e.client("140386-902R")
+	id := buildingDraft(t, aino)
+	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	errs, _ := out["errors"].([]any)
+	if r.StatusCode != 422 || len(errs) != 1 {
+		t.Fatalf("API submit: %d %s", r.StatusCode, r.body)
+	}
+	if fe := errs[0].(map[string]any); fe["field"] != "parties" || !strings.Contains(fe["message"].(string), "Sven Lindqvist") {
+		t.Errorf("API error %v", fe)
+	}
+	page := func(method, path string) resp {
+		return e.do(req{method: method, path: path, body: "_csrf=" + url.QueryEscape(aino.token),
+			cookies: []*http.Cookie{aino.cookie}})
+	}
+	r = page("POST", "/en/drafts/"+id+"/submit")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "/en/drafts/"+id+"/summary?check=1") {
+		t.Fatalf("page submit: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	for _, tc := range []struct{ lang, text string }{
+		{"en", "Sven Lindqvist also owns the property"},
+		{"fi", "Sven Lindqvist omistaa myös kiinteistön"},
+		{"sv", "Sven Lindqvist äger också fastigheten"},
+	} {
+		r = e.do(req{path: "/" + tc.lang + "/drafts/" + id + "/summary?check=1", cookies: []*http.Cookie{aino.cookie}})
+		link := `href="/` + tc.lang + `/drafts/` + id + `/parties"`
+		sum := r.body[strings.Index(r.body, `id="error-summary"`):]
+		if r.StatusCode != 200 || !strings.Contains(sum, tc.text) || !strings.Contains(sum[:strings.Index(sum, "</div>")], link) {
+			t.Errorf("%s summary: %d, want %q linked to the parties step", tc.lang, r.StatusCode, tc.text)
+		}
+	}
+	if r, _ := aino.call("GET", "/api/v1/cases", nil); strings.Contains(r.body, `"building-notification"`) {
+		t.Errorf("a case was made: %s", r.body)
+	}
 }
 
 func jsonUnmarshal(s string, v any) { _ = json.Unmarshal([]byte(s), v) }
