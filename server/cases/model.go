@@ -79,6 +79,24 @@ type Party struct {
 	Status string `json:"status"`
 }
 
+// Approvals tells where a case's approvals stand: how many of its
+// parties (those asked in the current round) approved it, of how many,
+// and the names of those who have not answered yet.
+func (c *Case) Approvals() (approved, total int, waiting []string) {
+	for _, p := range c.Parties {
+		switch p.Status {
+		case InvitationRevoked:
+			continue
+		case InvitationApproved:
+			approved++
+		case InvitationWaiting, InvitationOpened:
+			waiting = append(waiting, p.Name)
+		}
+		total++
+	}
+	return approved, total, waiting
+}
+
 // Case statuses (CONTRACT.md).
 const (
 	StatusAwaitingSignatures  = "awaiting-signatures"

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"asiointi/server/notify"
+	"asiointi/server/receipt/pdftext"
 	"asiointi/server/store"
 )
 
@@ -272,6 +273,9 @@ func TestDeclineAndResubmitPages(t *testing.T) {
 	if !strings.Contains(r.body, `id="case-parties" data-live`) || !strings.Contains(r.body, "party-status-declined") || !strings.Contains(r.body, "Fel plats") {
 		t.Fatalf("case page: %d", r.StatusCode)
 	}
+	// One party, who answered: the count in the singular, no one waited for.
+	must(t, r, 200, "Hyväksyntöjä 0/1. Se menee kunnalle, kun toinen osapuoli on hyväksynyt sen.</p>")
+	mustNot(t, r, "Odotetaan")
 	form := url.Values{"_csrf": {x.aino.token}}
 	r = e.do(req{method: "POST", path: "/fi/cases/" + x.caseID + "/reopen", body: form.Encode(), cookies: []*http.Cookie{x.aino.cookie}})
 	if r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "/summary") {
@@ -342,4 +346,70 @@ func TestPartiesAPI(t *testing.T) {
 	if r, _ := aino.call("GET", "/api/v1/drafts/"+id+"/parties", nil); r.body != "[]" {
 		t.Errorf("after remove: %s", r.body)
 	}
+}
+
+// TestReceiptWhileAwaitingApprovals: while the parties have not all
+// approved, the receipt, the case page and the PDF say so (how many of
+// how many, who is still asked), not that it went to the municipality.
+func TestReceiptWhileAwaitingApprovals(t *testing.T) {
+	e := newEnv(t, noRateLimits)
+	aino := e.client("140386-902R")
+	id := buildingDraft(t, aino)
+	for _, p := range []map[string]any{{"name": "Sven Lindqvist", "hetu": "171279-9677"},
+		{"name": "Maria Nieminen", "hetu": "030392-974H", "email": "maria@example.fi"}} {
+		if r, _ := aino.call("POST", "/api/v1/drafts/"+id+"/parties", p); r.StatusCode != 201 {
+			t.Fatalf("party: %d %s", r.StatusCode, r.body)
+		}
+	}
+	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	if r.StatusCode != 201 {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
+	}
+	caseURL := "/cases/" + out["id"].(string)
+	get := func(who *apiClient, path string) resp {
+		return e.do(req{path: path, cookies: []*http.Cookie{who.cookie}})
+	}
+	// The parties in either order (added at the same clock time).
+	both := regexp.MustCompile(`(Sven Lindqvist, Maria Nieminen|Maria Nieminen, Sven Lindqvist)\.</p>`)
+	r = get(aino, "/en"+caseURL+"?new=1")
+	must(t, r, 200, "Sent to the other parties for approval", "It has not gone to the municipality yet",
+		"0 of 2 approvals. It goes to the municipality once all 2 parties have approved it. Waiting for ")
+	mustNot(t, r, "Your notification has been sent", "We will process")
+	if !both.MatchString(r.body) {
+		t.Error("the English page does not name both parties waited for")
+	}
+	r = get(aino, "/fi"+caseURL)
+	must(t, r, 200, "Hyväksyntöjä 0/2. Se menee kunnalle, kun kaikki 2 osapuolta ovat hyväksyneet sen. Odotetaan: ")
+	if !both.MatchString(r.body) {
+		t.Error("the Finnish page does not name both parties waited for")
+	}
+
+	sven, maria := e.client("171279-9677"), e.client("030392-974H")
+	approve := func(who *apiClient) {
+		t.Helper()
+		rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{who.cookie}})
+		m := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)
+		if m == nil {
+			t.Fatalf("invitations: %s", rr.body)
+		}
+		if r, _ := who.call("POST", "/api/v1/invitations/"+m[1]+"/approve", nil); r.StatusCode != 200 {
+			t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+		}
+	}
+	approve(sven)
+	must(t, get(aino, "/sv"+caseURL), 200, "1 av 2 godkännanden. Den går till kommunen när alla 2 parter har godkänt den. Väntar på Maria Nieminen.")
+	pdf := get(aino, "/sv"+caseURL+"/receipt.pdf")
+	shown, _, err := pdftext.Read([]byte(pdf.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Skickad till de andra parterna för godkännande", "Väntar på Maria Nieminen"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the PDF does not show %q:\n%s", want, shown)
+		}
+	}
+	approve(maria)
+	r = get(aino, "/en"+caseURL+"?new=1")
+	must(t, r, 200, "Your notification has been sent", "We will process your notification")
+	mustNot(t, r, "Sent to the other parties", `id="case-approvals"`)
 }
