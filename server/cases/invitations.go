@@ -431,6 +431,19 @@ func (s *Service) Invitations(user string) ([]*Invitation, error) {
 	return out, err
 }
 
+// OpenInvitations counts the person's invitations that wait for their
+// answer now (the navigation's "requests to approve").
+func (s *Service) OpenInvitations(user string) (int, error) {
+	list, err := s.Invitations(user)
+	n := 0
+	for _, inv := range list {
+		if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
+			n++
+		}
+	}
+	return n, err
+}
+
 // CheckInvitee tells whether the person is the one the invitation asks;
 // a wrong person is ErrNotInvitee and the invitation stays as it was.
 func (s *Service) CheckInvitee(id, user string) error {

@@ -413,3 +413,25 @@ func TestReceiptWhileAwaitingApprovals(t *testing.T) {
 	must(t, r, 200, "Your notification has been sent", "We will process your notification")
 	mustNot(t, r, "Sent to the other parties", `id="case-approvals"`)
 }
+
+// TestNavRequestsToApprove: a resident asked to approve an application
+// finds the requests from the navigation, with how many wait for them;
+// once answered the link goes, except on the requests page itself.
+func TestNavRequestsToApprove(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	get := func(who *apiClient, path string) resp {
+		return e.do(req{path: path, cookies: []*http.Cookie{who.cookie}})
+	}
+	link := `<a href="/en/invitations">Requests to approve <span class="nav-count">1 waiting</span></a>`
+	must(t, get(x.sven, "/en/services"), 200, link)
+	must(t, get(x.sven, "/sv/services"), 200, `<a href="/sv/invitations">Begäran om godkännande <span class="nav-count">1 väntar</span></a>`)
+	mustNot(t, get(x.aino, "/en/services"), `href="/en/invitations"`) // asked no one's approval
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	mustNot(t, get(x.sven, "/en/services"), `href="/en/invitations"`)
+	must(t, get(x.sven, "/en/invitations"), 200, `<a href="/en/invitations" aria-current="page">Requests to approve</a>`)
+}
