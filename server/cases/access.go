@@ -28,8 +28,10 @@ var ErrForbidden = errors.New("cases: not allowed")
 // access decides, in one place, who may see a case and how: a resident
 // who sent it or in whose name it was made; a staff member by their role
 // in the case's service (identity.StaffRole), read inside tx so that a
-// role taken away ends access at once. Anyone else gets NoAccess; so
-// does a staff member as a resident, and a resident as staff.
+// role taken away ends access at once, and only once the case has gone
+// to handling (not while it waits for its parties' approvals). Anyone
+// else gets NoAccess; so does a staff member as a resident, and a
+// resident as staff.
 func access(tx *store.Tx, who Ref, c *Case) Access {
 	switch who.Kind {
 	case identity.Resident:
@@ -37,6 +39,9 @@ func access(tx *store.Tx, who Ref, c *Case) Access {
 			return ResidentAccess
 		}
 	case identity.Staff:
+		if c.Status == StatusAwaitingSignatures { // not sent to handling yet
+			return NoAccess
+		}
 		switch identity.StaffRole(tx, who.ID, c.Service) {
 		case identity.RoleHandler, identity.RoleManager:
 			return StaffHandle

@@ -125,7 +125,7 @@ func shownPeople(c *Case) []string {
 		add(c.Principal.ID)
 	}
 	for _, p := range c.Parties {
-		add(p.ID)
+		add(p.Person)
 	}
 	return out
 }
@@ -212,8 +212,8 @@ func caseUpdate(c *Case, kind string, ev *Event) notify.CaseChange {
 		u.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
 	for _, p := range c.Parties {
-		if p.ID != "" {
-			u.Parties = append(u.Parties, notify.Person{ID: p.ID, Name: p.Name})
+		if p.Invitee != "" && p.Status != InvitationRevoked {
+			u.Parties = append(u.Parties, notify.Person{ID: p.Invitee, Name: p.Name})
 		}
 	}
 	if c.Handler != nil {

@@ -139,7 +139,7 @@ func newInvitations(c *Case, parties []DraftParty, round int, hash string, days 
 func partyRows(invs []*Invitation) []Party {
 	out := make([]Party, 0, len(invs))
 	for _, inv := range invs {
-		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status})
+		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status, Person: inv.Person, Invitee: inv.Invitee()})
 	}
 	return out
 }
@@ -612,7 +612,10 @@ func (s *Service) partyChanged(tx *store.Tx, inv *Invitation, now time.Time, rea
 			return err
 		}
 	}
-	return tx.Put(store.Cases, c.ID, &c)
+	if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+		return err
+	}
+	return indexCase(tx, &c) // the last approval puts it in the handlers' inbox
 }
 
 // allApproved tells the applicant and every party that the application

@@ -74,9 +74,14 @@ func (d *Draft) Subject() Ref {
 
 // Party is another person in a case (co-applicant, co-owner, notified guardian).
 type Party struct {
-	ID     string `json:"id"`
+	ID     string `json:"id"` // the draft party's id (DraftParty.ID)
 	Name   string `json:"name"`
 	Status string `json:"status"`
+	// Person is the party's register id ("" when the register does not
+	// know them); Invitee is who answers for them and hears of the case
+	// (their guardian for a minor, else Person).
+	Person  string `json:"person,omitempty"`
+	Invitee string `json:"invitee,omitempty"`
 }
 
 // Approvals tells where a case's approvals stand: how many of its

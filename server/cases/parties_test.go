@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -568,5 +569,120 @@ func TestExpiredTokenRefused(t *testing.T) {
 	e.clk.Add(14*24*time.Hour + time.Second)
 	if _, err := e.svc.ByToken(tok); !errors.Is(err, cases.ErrBadToken) {
 		t.Fatalf("expired token: %v", err)
+	}
+}
+
+// TestReopenedDraftGoes: a draft taken back from a case waiting for its
+// parties, deleted by draft retention or by the applicant, ends the
+// application instead of leaving it waiting for approvals no one can
+// give: withdrawn, out of the inbox, the applicant and the party told,
+// the case's files kept.
+func TestReopenedDraftGoes(t *testing.T) {
+	for _, tc := range []struct {
+		name, event string
+		drop        func(e *coEnv, d *cases.Draft)
+	}{
+		{"draft retention", "lapsed", func(e *coEnv, d *cases.Draft) {
+			e.clk.Set(d.ExpiresAt)
+			if del, _, err := e.svc.Housekeep(); err != nil || del != 1 {
+				e.t.Fatalf("Housekeep: %d %v", del, err)
+			}
+		}},
+		{"the applicant deletes it", "withdrawn", func(e *coEnv, d *cases.Draft) {
+			if err := e.svc.Delete(d.ID, e.aino.ID); err != nil {
+				e.t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newCoEnv(t)
+			c, _ := e.sent()
+			id, err := e.svc.Reopen(c.ID, e.aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := e.svc.Draft(id, e.aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.drop(e, d)
+
+			got, evs, err := e.svc.Case(c.ID, e.aino.ID)
+			if err != nil || got.Status != cases.StatusWithdrawn {
+				t.Fatalf("case after the draft went: %v %+v", err, got)
+			}
+			if i := slices.IndexFunc(evs, func(ev cases.Event) bool { return ev.Type == tc.event }); i < 0 ||
+				evs[i].From != cases.StatusAwaitingSignatures || evs[i].To != cases.StatusWithdrawn {
+				t.Errorf("no %s event: %+v", tc.event, evs)
+			}
+			told := []cases.Ref{e.sven}
+			if tc.event == "lapsed" { // else she did it herself
+				told = append(told, e.aino)
+			}
+			for _, who := range told {
+				list, err := (&notify.Inbox{Store: e.st}).List(who.ID, 20)
+				if err != nil || len(list) == 0 || list[0].Kind != notify.KindCaseStatus || list[0].Params["status"] != cases.StatusWithdrawn {
+					t.Errorf("%s not told: %+v %v", who.Name, list, err)
+				}
+			}
+			a := got.Attachments[0]
+			if _, _, err := e.svc.AttachmentContent(a.Draft, a.ID, e.aino.ID); err != nil {
+				t.Errorf("the case's file: %v", err)
+			}
+			if ds, _ := e.svc.Drafts(e.aino.ID); len(ds) != 0 {
+				t.Errorf("drafts still listed: %+v", ds)
+			}
+			if dd, err := e.svc.Draft(id, e.aino.ID); err != nil || dd.CaseID != c.ID {
+				t.Errorf("the draft is not its case's again: %+v %v", dd, err)
+			}
+			page, err := e.svc.Inbox(kaisa, cases.InboxFilter{Status: "all"})
+			if err != nil || len(page.Rows) != 0 || page.Counts.ByStatus[cases.StatusWithdrawn] != 0 {
+				t.Errorf("in the inbox: %+v %v", page, err)
+			}
+			if _, err := e.svc.Reopen(c.ID, e.aino.ID); !errors.Is(err, cases.ErrInvitationClosed) {
+				t.Errorf("reopened again: %v", err)
+			}
+		})
+	}
+}
+
+// TestAwaitingOutOfInbox: a case waiting for its parties is not the
+// handlers' yet: no inbox view, count or search finds it and a handler
+// cannot open it; once everyone approved, it is there.
+func TestAwaitingOutOfInbox(t *testing.T) {
+	e := newCoEnv(t)
+	c, inv := e.sent()
+	filters := []cases.InboxFilter{{}, {Status: "all"}, {Status: cases.StatusAwaitingSignatures},
+		{Customer: hetuAino}, {Customer: "Aino Virtanen"}, {Customer: "virt"}, {Handler: cases.HandlerUnassigned}}
+	inbox := func() (rows int, counted int) {
+		for _, f := range filters {
+			page, err := e.svc.Inbox(kaisa, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows += len(page.Rows)
+			for _, n := range page.Counts.ByStatus {
+				counted += n
+			}
+			counted += page.Counts.Unassigned + page.Counts.Overdue + page.Counts.DueSoon
+		}
+		return rows, counted
+	}
+	if rows, counted := inbox(); rows != 0 || counted != 0 {
+		t.Errorf("waiting case in the inbox: %d rows, counted %d", rows, counted)
+	}
+	for _, who := range []cases.Ref{kaisa, staffRef("pertti", "Pertti Päällikkö")} {
+		if _, _, _, err := e.svc.HandlerCase(c.ID, who); !isNotFound(err) {
+			t.Errorf("%s opens the waiting case: %v", who.ID, err)
+		}
+	}
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := inbox(); rows != 6 { // every view but awaiting-signatures
+		t.Errorf("approved case: %d rows in the inbox views, want 6", rows)
+	}
+	if _, _, _, err := e.svc.HandlerCase(c.ID, kaisa); err != nil {
+		t.Errorf("handler opens the approved case: %v", err)
 	}
 }

@@ -340,6 +340,9 @@ func (s *Service) Delete(id, owner string) error {
 		if d.CaseID != "" {
 			return ErrSubmitted
 		}
+		if d.Reopens != "" { // the application taken back ends with it
+			return s.closeReopened(tx, d, "withdrawn", s.Now())
+		}
 		return s.deleteDraft(tx, d)
 	})
 }

@@ -155,6 +155,8 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.partyExpired", data)
 	case "reopened":
 		return s.msg.T(lang, "timeline.reopened", data)
+	case "lapsed":
+		return s.msg.T(lang, "timeline.lapsed", data)
 	case "resubmitted":
 		return s.msg.T(lang, "timeline.resubmitted", data)
 	case "assigned":
