@@ -26,7 +26,10 @@ type PrefillSource struct {
 	About     string `json:"about,omitempty"`
 	Case      string `json:"case,omitempty"`      // case id of an earlier answer
 	Reference string `json:"reference,omitempty"` // its human reference
-	Value     any    `json:"-"`
+	// Locked: the form locked the value, so it is the register's (set on
+	// a case's sources; a draft keeps its locked values in Locked).
+	Locked bool `json:"locked,omitempty"`
+	Value  any  `json:"-"`
 }
 
 // Draft is an unfinished application. The fields that every save changes
@@ -128,9 +131,12 @@ type Case struct {
 	// in cases written before cases named it (see municipality.go).
 	Municipality string `json:"municipality,omitempty"`
 	// Known maps data concepts to the answers given (for prefill).
-	Known       map[string]any `json:"known,omitempty"`
-	Attachments []Attachment   `json:"attachments,omitempty"`
-	Parties     []Party        `json:"parties"`
+	Known map[string]any `json:"known,omitempty"`
+	// Prefill tells, by field id, where the answers the form filled in
+	// came from (the draft's sources, kept for the handler).
+	Prefill     map[string]PrefillSource `json:"prefill,omitempty"`
+	Attachments []Attachment             `json:"attachments,omitempty"`
+	Parties     []Party                  `json:"parties"`
 	// Round counts the versions sent to the parties for approval.
 	Round       int       `json:"round,omitempty"`
 	DraftID     string    `json:"draftId"`

@@ -286,3 +286,17 @@ func compatible(f *forms.Field, v any) bool {
 	_, ok := v.(string)
 	return ok
 }
+
+// casePrefill is what a case keeps of its draft's prefill sources: each
+// source, marked Locked when the form kept the register's value.
+func casePrefill(d *Draft) map[string]PrefillSource {
+	if len(d.Prefill) == 0 {
+		return nil
+	}
+	out := make(map[string]PrefillSource, len(d.Prefill))
+	for id, src := range d.Prefill {
+		_, src.Locked = d.Locked[id]
+		out[id] = src
+	}
+	return out
+}

@@ -484,7 +484,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
 		Actor: actor, Principal: d.Principal, Answers: clean,
-		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
+		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID, Prefill: casePrefill(d),
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),

@@ -33,6 +33,7 @@ type summarySection struct {
 type summaryRow struct {
 	ID, Label, Value, ChangeURL, Error string
 	Rows                               [][]summaryRow
+	Source                             string // where the answer came from (the handler's view)
 }
 
 func (s *Server) summaryPage(c *fiber.Ctx) error {

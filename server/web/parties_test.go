@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"asiointi/server/audit"
 	"asiointi/server/notify"
 	"asiointi/server/receipt/pdftext"
 	"asiointi/server/store"
@@ -434,4 +435,39 @@ func TestNavRequestsToApprove(t *testing.T) {
 	}
 	mustNot(t, get(x.sven, "/en/services"), `href="/en/invitations"`)
 	must(t, get(x.sven, "/en/invitations"), 200, `<a href="/en/invitations" aria-current="page">Requests to approve</a>`)
+}
+
+// TestHandlerSeesSourcesAndParties: a co-applicants' case is not the
+// handlers' while it waits; once approved, the handler's case page shows
+// where prefilled answers came from and every party with their answer,
+// and opening it is logged for the party too.
+func TestHandlerSeesSourcesAndParties(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	kaisa := e.client("kaisa")
+	page := func(lang string) resp {
+		return e.do(req{path: "/" + lang + "/staff/cases/" + x.caseID, cookies: []*http.Cookie{kaisa.cookie}})
+	}
+	if r := page("en"); r.StatusCode != 404 {
+		t.Errorf("a waiting case's page for a handler: %d", r.StatusCode)
+	}
+	if r, _ := kaisa.call("GET", "/api/v1/handler/cases?status=all", nil); strings.Contains(r.body, x.caseID) {
+		t.Errorf("a waiting case in the inbox: %s", r.body)
+	}
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	if r, _ := kaisa.call("GET", "/api/v1/handler/cases", nil); !strings.Contains(r.body, x.caseID) {
+		t.Errorf("the approved case is not in the inbox: %s", r.body)
+	}
+	r := page("en")
+	must(t, r, 200, `<span class="hint answer-source">Prefilled from the land register. The applicant could change it.</span>`,
+		`<span class="party-name">Sven Lindqvist</span> <span class="status-chip party-status-approved">Approved</span>`)
+	must(t, page("fi"), 200, "Esitäytetty kiinteistörekisteristä. Hakija saattoi muuttaa sitä.")
+	accesses, _, err := audit.Of(e.st, e.personID("171279-9677"), audit.Filter{})
+	if err != nil || len(accesses) == 0 || accesses[0].Actor.ID != "kaisa" || accesses[0].Case != x.caseID {
+		t.Errorf("the handler's reading is not in Sven's access log: %+v %v", accesses, err)
+	}
 }
