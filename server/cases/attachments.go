@@ -179,12 +179,7 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 				return nil
 			}
 		}
-		if !tx.Has(store.Blobs, a.Blob) {
-			if err := tx.PutRaw(store.Blobs, a.Blob, content); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.AddCount("blobref/"+a.Blob, 1); err != nil {
+		if err := putBlob(tx, a.Blob, content); err != nil {
 			return err
 		}
 		if err := fileFilesDue(tx, d.ID, now.Add(OrphanGrace)); err != nil {
@@ -351,6 +346,18 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		err = ErrNotFound
 	}
 	return &a, body, err
+}
+
+// putBlob stores a file's content under key, once, and counts the
+// reference to it (deleteAttachment drops it).
+func putBlob(tx *store.Tx, key string, content []byte) error {
+	if !tx.Has(store.Blobs, key) {
+		if err := tx.PutRaw(store.Blobs, key, content); err != nil {
+			return err
+		}
+	}
+	_, err := tx.AddCount("blobref/"+key, 1)
+	return err
 }
 
 // deleteAttachment removes an attachment and drops its reference to the

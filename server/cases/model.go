@@ -192,6 +192,9 @@ type Decision struct {
 	Text    string    `json:"text"`
 	At      time.Time `json:"at"`
 	By      Ref       `json:"by"`
+	// Attachment is a file the handler attached (the decision letter as
+	// a PDF, an appendix); see Service.DecisionFile.
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // Subject is whom the case is for.

@@ -24,6 +24,7 @@ type residentHandling struct {
 	Decision              *cases.Decision
 	DecisionOutcome       string
 	DecisionDate          string
+	DecisionFileSize      string
 	CanWrite, CanWithdraw bool
 }
 
@@ -50,6 +51,9 @@ func (s *Server) residentHandlingOf(lang string, cs *cases.Case) *residentHandli
 		h.Decision = cs.Decision
 		h.DecisionOutcome = s.msg.T(lang, outcomeIDs[cs.Decision.Outcome])
 		h.DecisionDate = datefmt.Date(cs.Decision.At, lang)
+		if a := cs.Decision.Attachment; a != nil {
+			h.DecisionFileSize = forms.FormatSize(a.Size, lang)
+		}
 	}
 	return h
 }

@@ -75,6 +75,10 @@ func (p paths) Submit(id string) string          { return p.Draft(id) + "/submit
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }
 
+// DecisionFile is the file of a case's decision (residents); the staff
+// page's is StaffCase(id) + "/decision-file".
+func (p paths) DecisionFile(id string) string { return p.Case(id) + "/decision-file" }
+
 // The resident's actions on a case being handled (case_handling.go).
 func (p paths) CaseSupplement(id string) string { return p.Case(id) + "/supplement" }
 func (p paths) CaseWithdraw(id string) string   { return p.Case(id) + "/withdraw" }

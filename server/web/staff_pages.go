@@ -146,6 +146,7 @@ type staffCaseView struct {
 	Mine, CanAct, CanRequest, CanDecide        bool
 	Notice                                     string
 	Parties                                    []partyRow // co-applicants and their answers
+	DecisionFileSize, DecisionFileMax          string
 }
 
 type noteRow struct{ At, DateTime, Author, Text string }
@@ -185,7 +186,11 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 	}
 	if cs.Decision != nil {
 		v.DecisionOutcome = s.msg.T(lang, outcomeIDs[cs.Decision.Outcome])
+		if a := cs.Decision.Attachment; a != nil {
+			v.DecisionFileSize = forms.FormatSize(a.Size, lang)
+		}
 	}
+	v.DecisionFileMax = forms.FormatSize(cases.DecisionFileLimit, lang)
 	for _, to := range cases.Transitions(cs.Status) {
 		switch to {
 		case cases.StatusSupplementRequested:
@@ -303,6 +308,14 @@ func (s *Server) staffCaseAction(c *fiber.Ctx) error {
 		for _, f := range args.PeekMulti("fields") {
 			in.Fields = append(in.Fields, string(f))
 		}
+	}
+	if fh, err := c.FormFile("attachment"); action == "decision" && err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in.File = &cases.Upload{Name: fh.Filename, Size: fh.Size, Content: f}
 	}
 	if _, err := s.runAction(c, action, in); err != nil {
 		return s.staffFail(c, err)
