@@ -70,3 +70,67 @@ func TestDecisionFile(t *testing.T) {
 		t.Errorf("access log of the decision's file: %v", reads)
 	}
 }
+
+// TestSupplementFile: a resident asked for a missing attachment sends a
+// file for exactly that field; the case then uses it instead of the old
+// one, for the resident and the handler alike.
+func TestSupplementFile(t *testing.T) {
+	e := newEnv(t)
+	aino := e.ref(hetuAino)
+	d := e.create("association-grant", aino, orgRef())
+	old := e.upload(d, "annualReport", "vuosikertomus.pdf", pdfFile)
+	d = e.save(d, associationGrantAnswers(old.ID))
+	c := e.submit(d)
+	if _, err := e.svc.Transition(c.ID, pertti, cases.AnyVersion, cases.StatusInProgress, ""); err != nil {
+		t.Fatal(err)
+	}
+	signed := pdfOfSize(3000)
+	if _, err := e.svc.AddSupplementFile(c.ID, aino, "annualReport", fileUpload("a.pdf", signed)); !errors.Is(err, cases.ErrIllegalTransition) {
+		t.Errorf("before a request: %v", err)
+	}
+	if _, err := e.svc.RequestSupplement(c.ID, pertti, cases.AnyVersion, "Liitä allekirjoitettu vuosikertomus.", []string{"annualReport"}, e.clk.Now().AddDate(0, 0, 7)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		who   cases.Ref
+		field string
+		up    cases.Upload
+		want  error
+	}{
+		{"a field not asked for", aino, "iban", fileUpload("a.pdf", signed), cases.ErrNotFileFld},
+		{"someone else", e.ref(hetuMaria), "annualReport", fileUpload("a.pdf", signed), cases.ErrNotFound},
+		{"the handler", pertti, "annualReport", fileUpload("a.pdf", signed), cases.ErrForbidden},
+		{"not a PDF", aino, "annualReport", fileUpload("a.pdf", textFile), cases.ErrBadType},
+	} {
+		if _, err := e.svc.AddSupplementFile(c.ID, tc.who, tc.field, tc.up); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	// A file of another draft is not the case's.
+	other := e.create("association-grant", aino, orgRef())
+	foreign := e.upload(other, "annualReport", "muu.pdf", pdfFile)
+	if res, err := e.svc.SendSupplement(c.ID, aino, map[string]any{"annualReport": foreign.ID}); err != nil || len(res.Errors) != 1 {
+		t.Errorf("another draft's file: %+v %v", res, err)
+	}
+	a, err := e.svc.AddSupplementFile(c.ID, aino, "annualReport", fileUpload("allekirjoitettu.pdf", signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.SendSupplement(c.ID, aino, map[string]any{"annualReport": a.ID})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("SendSupplement: %+v %v", res, err)
+	}
+	if atts := res.Case.Attachments; len(atts) != 1 || atts[0].ID != a.ID {
+		t.Errorf("the case's files: %+v", atts)
+	}
+	if _, body, err := e.svc.HandlerAttachment(c.ID, a.ID, pertti); err != nil || !bytes.Equal(body, signed) {
+		t.Errorf("the handler's download: %v", err)
+	}
+	if _, _, err := e.svc.HandlerAttachment(c.ID, old.ID, pertti); !isNotFound(err) {
+		t.Errorf("the replaced file is still the case's: %v", err)
+	}
+	if _, body, err := e.svc.AttachmentContent(a.Draft, a.ID, aino.ID); err != nil || !bytes.Equal(body, signed) {
+		t.Errorf("the resident's download: %v", err)
+	}
+}

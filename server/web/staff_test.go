@@ -364,3 +364,44 @@ func TestDecisionFilePages(t *testing.T) {
 		t.Errorf("the handler's download is not in Maria's access log: %+v %v", accesses, err)
 	}
 }
+
+// TestSupplementFilePage: asked for a missing attachment, the resident
+// sends the file on the supplement page (multipart, JS off); the handler
+// sees the new file on the case.
+func TestSupplementFilePage(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	kaisa := e.client("kaisa")
+	kaisa.call("POST", "/api/v1/handler/cases/"+x.caseID+"/assign", map[string]any{"to": "me"})
+	if r, _ := kaisa.call("POST", "/api/v1/handler/cases/"+x.caseID+"/supplement-request", map[string]any{
+		"message": "Asemapiirros puuttuu.", "fields": []string{"sitePlan"}, "due": "2027-12-31"}); r.StatusCode != 200 {
+		t.Fatalf("request: %d %s", r.StatusCode, r.body)
+	}
+	page := e.do(req{path: "/en/cases/" + x.caseID + "/supplement", cookies: []*http.Cookie{x.aino.cookie}})
+	must(t, page, 200, `enctype="multipart/form-data"`, `type="file"`)
+	send := func(name string, content []byte) resp {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("_csrf", x.aino.token)
+		fw, _ := w.CreateFormFile("sitePlan", name)
+		fw.Write(content)
+		w.Close()
+		return e.do(req{method: "POST", path: "/en/cases/" + x.caseID + "/supplement", body: buf.String(), ctype: w.FormDataContentType(),
+			cookies: []*http.Cookie{x.aino.cookie}})
+	}
+	if r := send("notes.txt", []byte("plain text, not a drawing")); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a text file: %d", r.StatusCode)
+	}
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 100)...)
+	if r := send("uusi-asemapiirros.png", png); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d %s", r.StatusCode, r.body)
+	}
+	staff := e.do(req{path: "/en/staff/cases/" + x.caseID, cookies: []*http.Cookie{kaisa.cookie}})
+	must(t, staff, 200, "uusi-asemapiirros.png")
+	mustNot(t, staff, ">asemapiirros.png<")
+}
