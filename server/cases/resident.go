@@ -220,6 +220,10 @@ func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time)
 	if err := s.writeCase(tx, c, ev, ""); err != nil {
 		return err
 	}
-	u := caseUpdate(c, notify.KindCaseActivity, ev)
-	return notify.CaseToHandler(tx, u)
+	a := notify.Action{Case: c.ID, Reference: c.Reference, Service: c.Service, At: ev.At,
+		Actor: notify.Person{ID: ev.Actor.ID, Name: ev.Actor.Name}, HandlerKind: notify.KindCaseActivity, Status: c.Status}
+	if c.Handler != nil {
+		a.Handlers = []notify.Person{{ID: c.Handler.ID, Name: c.Handler.Name}}
+	}
+	return notify.HandlersOnly(tx, a)
 }
