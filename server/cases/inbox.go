@@ -120,7 +120,7 @@ func nameWords(name string) []string {
 // previous state. Every write of a case calls it in the same transaction.
 func indexCase(tx *store.Tx, c *Case) error {
 	if c.Status == StatusAwaitingSignatures { // not sent to handling yet
-		return unindexCase(tx, c.ID)
+		return unindexCase(tx, c)
 	}
 	row := rowOf(c)
 	var old *InboxRow
@@ -159,27 +159,6 @@ func indexCase(tx *store.Tx, c *Case) error {
 		}
 	}
 	return tx.Put(store.CaseIndex, "r/"+c.ID, row)
-}
-
-// unindexCase takes a case out of the inbox index, if it is there.
-func unindexCase(tx *store.Tx, id string) error {
-	var old InboxRow
-	if err := tx.Get(store.CaseIndex, "r/"+id, &old); errors.Is(err, store.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	for k := range old.keys() {
-		if err := tx.Delete(store.CaseIndex, k); err != nil {
-			return err
-		}
-	}
-	for _, k := range countKeys(&old) {
-		if _, err := tx.AddCount(k, -1); err != nil {
-			return err
-		}
-	}
-	return tx.Delete(store.CaseIndex, "r/"+id)
 }
 
 // inboxIndexed marks a store whose cases are all in the inbox index.

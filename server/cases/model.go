@@ -131,12 +131,9 @@ type Case struct {
 	// in cases written before cases named it (see municipality.go).
 	Municipality string `json:"municipality,omitempty"`
 	// Known maps data concepts to the answers given (for prefill).
-	Known map[string]any `json:"known,omitempty"`
-	// Prefill tells, by field id, where the answers the form filled in
-	// came from (the draft's sources, kept for the handler).
-	Prefill     map[string]PrefillSource `json:"prefill,omitempty"`
-	Attachments []Attachment             `json:"attachments,omitempty"`
-	Parties     []Party                  `json:"parties"`
+	Known       map[string]any `json:"known,omitempty"`
+	Attachments []Attachment   `json:"attachments,omitempty"`
+	Parties     []Party        `json:"parties"`
 	// Round counts the versions sent to the parties for approval.
 	Round       int       `json:"round,omitempty"`
 	DraftID     string    `json:"draftId"`

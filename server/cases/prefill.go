@@ -287,8 +287,8 @@ func compatible(f *forms.Field, v any) bool {
 	return ok
 }
 
-// casePrefill is what a case keeps of its draft's prefill sources: each
-// source, marked Locked when the form kept the register's value.
+// casePrefill is the draft's prefill sources, each marked Locked when
+// the form kept the register's value (a case keeps them: Case.Sources).
 func casePrefill(d *Draft) map[string]PrefillSource {
 	if len(d.Prefill) == 0 {
 		return nil

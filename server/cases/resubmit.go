@@ -347,7 +347,7 @@ func (s *Service) closeReopened(tx *store.Tx, d *Draft, evType string, now time.
 		if err := tx.Put(store.Cases, c.ID, &c); err != nil {
 			return err
 		}
-		if err := unindexCase(tx, c.ID); err != nil {
+		if err := unindexCase(tx, &c); err != nil {
 			return err
 		}
 		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {

@@ -484,11 +484,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
 		Actor: actor, Principal: d.Principal, Answers: clean,
-		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID, Prefill: casePrefill(d),
+		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
-		Sources:     prefillSources(d.Prefill, clean),
+		Sources:     prefillSources(casePrefill(d), clean),
 	}
 	c.RetentionDue = s.caseRetentionDue(c).UnixMilli()
 	var invs []*Invitation
