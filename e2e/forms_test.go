@@ -442,7 +442,7 @@ func TestFormWithJavaScript(t *testing.T) {
 	}
 	pressContinueExpectingProblems(t, ctx, false)
 	probs = problems(t, ctx)
-	if len(probs) != 1 || !strings.Contains(probs["#equipment"], "Täytä tämä kohta") {
+	if len(probs) != 1 || !strings.Contains(probs["#equipment"], "Kirjoita tarvitsemanne välineet.") {
 		t.Errorf("error summary %v, want one entry: the equipment question is required", probs)
 	}
 	formType(t, ctx, "#equipment", a.equipment)
@@ -550,7 +550,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(probs["#participants"], "Number of participants: Enter a number that is 60 or less.") {
 		t.Errorf("error summary for participants %q (all: %v)", probs["#participants"], probs)
 	}
-	if !strings.Contains(probs["#businessId"], "Fill in this field") {
+	if !strings.Contains(probs["#businessId"], "Enter the business ID.") {
 		t.Errorf("error summary for the business id %q (all: %v)", probs["#businessId"], probs)
 	}
 	if h := textOf(t, ctx, "#error-summary h2"); h != "There is a problem" {
@@ -588,7 +588,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	act(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#attachment"), []string{pdf}))
 	pressContinueExpectingProblems(t, ctx, true)
 	probs = problems(t, ctx)
-	if len(probs) != 1 || !strings.Contains(probs["#equipment"], "Fill in this field") {
+	if len(probs) != 1 || !strings.Contains(probs["#equipment"], "Enter the equipment you need.") {
 		t.Errorf("error summary %v, want one entry: equipment is required once ticked", probs)
 	}
 	if cur := textOf(t, ctx, "#field-attachment .file-current"); !strings.Contains(cur, "activity-plan.pdf") {

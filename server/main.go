@@ -3,6 +3,7 @@
 //	asiointi                 serve (configuration from the environment)
 //	asiointi backup FILE     write a consistent copy of the database
 //	asiointi check           check the database's integrity
+//	asiointi import-municipality FILE  load the installation's municipality
 package main
 
 import (
@@ -74,12 +75,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "usage: asiointi import-statement FILE")
 			return 2
 		}
-		return importStatement(cfg, args[1], stdout, stderr)
+		return importFile(cfg, args[1], app.ImportStatement, stdout, stderr)
+	case "import-municipality":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: asiointi import-municipality FILE")
+			return 2
+		}
+		return importFile(cfg, args[1], app.ImportMunicipality, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | audit verify]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | import-municipality FILE | audit verify]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, audit verify)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, import-municipality FILE, audit verify)\n", cmd)
 		return 2
 	}
 }
@@ -189,15 +196,17 @@ func auditVerify(cfg config.Config, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// importStatement makes FILE the accessibility statement (publish.Statement
-// as JSON; the default is server/publish/statement.json).
-func importStatement(cfg config.Config, path string, stdout, stderr io.Writer) int {
+// importFile imports FILE with imp: the accessibility statement
+// (app.ImportStatement: publish.Statement as JSON; the default is
+// server/publish/statement.json) or the municipality
+// (app.ImportMunicipality; an example is deploy/municipality.example.json).
+func importFile(cfg config.Config, path string, imp func(dataDir string, raw []byte) (string, error), stdout, stderr io.Writer) int {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "asiointi: %v\n", err)
 		return 1
 	}
-	what, err := app.ImportStatement(cfg.DataDir, raw)
+	what, err := imp(cfg.DataDir, raw)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s was not imported:\n%v\n", path, err)
 		return 1

@@ -72,6 +72,8 @@ func TestOperatorCommands(t *testing.T) {
 		{args: []string{"import-form", next}, code: 1, stderr: "must be higher"},
 		{args: []string{"import-statement", badStmt}, code: 1, stderr: "conformance must be"},
 		{args: []string{"import-statement", newStmt}, code: 0, stdout: "imported the accessibility statement of esimerkkila"},
+		{args: []string{"import-municipality", "../deploy/municipality.example.json"}, code: 1, stderr: `this installation serves "esimerkkila"`},
+		{args: []string{"import-municipality"}, code: 2, stderr: "usage"},
 		{args: []string{"audit", "verify"}, code: 0, stdout: "ok: the access log's 0 entries"},
 		{args: []string{"audit"}, code: 2, stderr: "usage"},
 		{args: []string{"nonsense"}, code: 2, stderr: "unknown command"},

@@ -14,6 +14,11 @@ import { mergeStep, rebase, conflicts, canon, clockTime } from './formlogic.js';
 // SAVE_DELAY is how long after the last change a save starts.
 export const SAVE_DELAY = 800;
 
+// REFUSALS are the codes of the server's answers that refuse the draft
+// itself (403): the person may not, or may no longer, make it — the
+// service is not for whom it is for, or they may not act for them.
+export const REFUSALS = ['not-eligible', 'on-behalf-requirement'];
+
 // retryDelay is the wait before retry n (from 0) of a failed save: 5 s,
 // doubling, at most a minute.
 export const retryDelay = (n) => Math.min(60000, 5000 * 2 ** n);
@@ -40,6 +45,7 @@ export function createAutosave(o) {
   let base = null; // the draft's data at the version the form posts
   let saved = null; // the draft's data as the server last told
   let timer = 0, retryTimer = 0, retries = 0, busy = null, dirty = false, paused = false, leaving = false;
+  let refused = false; // the server refuses this draft for good (e.g. not eligible): nothing more is sent
 
   async function load() {
     try {
@@ -87,6 +93,15 @@ export function createAutosave(o) {
     let res;
     try { res = await send(mine, version); } catch (e) { return keep(mine, from, version); }
     if (res.status === 409) return resolve(from, mine, (await res.json()).current);
+    if (res.status === 403) { // a refusal that saving again will not change: say why and stop
+      const err = ((await res.json().catch(() => null)) || {}).error || {};
+      if (REFUSALS.includes(err.code)) {
+        refused = true;
+        dirty = false;
+        ui.refused(err.message || '');
+        return false;
+      }
+    }
     if (res.status === 507) { // the server's disk is full: keep them here and try again later
       if (kiosk) return fail();
       retryLater();
@@ -139,7 +154,7 @@ export function createAutosave(o) {
     env.clearTimeout(timer);
     timer = 0;
     return run(() => {
-      if (!dirty || paused) return;
+      if (!dirty || paused || refused) return;
       dirty = false;
       return saveNow();
     });
@@ -147,7 +162,7 @@ export function createAutosave(o) {
   function schedule() {
     dirty = true;
     env.clearTimeout(timer);
-    if (!paused) timer = env.setTimeout(save, SAVE_DELAY);
+    if (!paused && !refused) timer = env.setTimeout(save, SAVE_DELAY);
   }
   // Changes kept on this device are sent when the connection is back (and
   // on the next visit); after a visit the page is reloaded to show them.

@@ -22,11 +22,11 @@ function harness({ kiosk = false, kept = null } = {}) {
     answers: { a: 'old' }, // what the form holds now
     version: 3, // the form's version field
     // the server
-    srv: { version: 3, data: { a: 'old', other: 'kept' }, token: 'T1', fail: false, full: false, hold: null },
+    srv: { version: 3, data: { a: 'old', other: 'kept' }, token: 'T1', fail: false, full: false, hold: null, refuse: null },
     puts: [], // {version, data, step, token, keepalive}
     gets: 0,
     // the page
-    said: [], token: null, reloads: 0, activity: 0, conflicts: [], sides: [], choose: null,
+    said: [], refusals: [], token: null, reloads: 0, activity: 0, conflicts: [], sides: [], choose: null,
     kept: new Map(kept ? [['d1', kept]] : []),
     timers: new Map(),
     seq: 0,
@@ -45,6 +45,7 @@ function harness({ kiosk = false, kept = null } = {}) {
     if (h.srv.hold) await h.srv.hold;
     if (h.srv.fail) return json(500, { error: { code: 'internal' } });
     if (h.srv.full) return json(507, { error: { code: 'storage-full' } });
+    if (h.srv.refuse) return json(403, { error: h.srv.refuse });
     if (opts.headers['X-CSRF-Token'] !== h.srv.token) return json(403, { error: { code: 'csrf' } });
     if (body.version !== h.srv.version) return json(409, { current: { version: h.srv.version, data: h.srv.data } });
     h.srv.data = body.data;
@@ -63,6 +64,7 @@ function harness({ kiosk = false, kept = null } = {}) {
     },
     ui: {
       say: (key, time) => h.said.push(time ? `${key} ${time}` : key),
+      refused: (message) => h.refusals.push(message),
       token: (t) => { h.token = t; },
       conflict: (keys, mine, saved) => {
         h.conflicts.push(keys);
@@ -351,4 +353,28 @@ test('offline on Continue: the answers are saved (kept) instead of posted', asyn
   h.answers.a = 'typed';
   await h.a.saveOffline();
   assert.deepEqual(h.kept.get('d1').data, { a: 'typed', other: 'kept' });
+});
+
+test('a save the server refuses for good (not eligible) says why and is not retried', async () => {
+  const h = harness();
+  await h.a.start();
+  h.srv.refuse = { code: 'not-eligible', message: 'Varhaiskasvatus on alle kouluikäisille lapsille. Eetu on 7-vuotias.' };
+  await h.type({ a: 'new' });
+  await h.tick(SAVE_DELAY);
+  assert.deepEqual(h.refusals, ['Varhaiskasvatus on alle kouluikäisille lapsille. Eetu on 7-vuotias.']);
+  assert.equal(h.puts.length, 1);
+  await h.tick(120000);
+  await h.type({ a: 'newer' });
+  await h.tick(SAVE_DELAY + 60000);
+  assert.equal(h.puts.length, 1, 'neither retried nor saved again');
+  assert.ok(!h.said.includes('Failed'), 'not shown as a failure to try again');
+  assert.equal(h.a.paused, false, 'the form may still be posted (the server answers with the reason)');
+
+  const other = harness(); // another 403 (a stale token) is not a refusal
+  await other.a.start();
+  other.srv.token = 'T2';
+  await other.type({ a: 'new' });
+  await other.tick(SAVE_DELAY);
+  assert.deepEqual(other.refusals, []);
+  assert.match(other.said.at(-1), /^Saved /);
 });

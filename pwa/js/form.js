@@ -46,6 +46,8 @@ function enhance(form) {
     store,
     ui: {
       say: (key, time) => { status.textContent = (d['msg' + key] || '').replace('{time}', time || ''); },
+      // refused: the server will not store this draft (the message says why).
+      refused: (message) => { status.textContent = message; },
       token: (t) => { form.elements._csrf.value = t; },
       // conflict lists the answers both sides changed and waits for the
       // resident's choice.

@@ -16,6 +16,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/catalog"
+	"asiointi/server/identity"
 	"asiointi/server/publish"
 	"asiointi/server/store"
 	"asiointi/server/wiring"
@@ -82,6 +83,19 @@ func (m *Main) startAdmin() error {
 			return
 		}
 		fmt.Fprintf(w, "the accessibility statement of %s", muni)
+	})
+	mux.HandleFunc("/import-municipality", func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		what, err := importMunicipality(m.Store, raw)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		fmt.Fprint(w, what)
 	})
 	m.adminS = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	m.adminLn = ln
@@ -158,9 +172,9 @@ func writeAtomic(path string, r io.Reader) (int64, error) {
 
 // importThrough posts raw to the running server's admin socket at path;
 // when no server answers, it opens the stopped store in dataDir, upgrades
-// it, and runs offline on it with the served catalogue. Either way it
-// returns what was imported, in words.
-func importThrough(dataDir, path string, raw []byte, offline func(*store.Store, *catalog.Catalog) (string, error)) (string, error) {
+// it, and runs offline on it. Either way it returns what was imported, in
+// words.
+func importThrough(dataDir, path string, raw []byte, offline func(*store.Store) (string, error)) (string, error) {
 	resp, err := adminClient(dataDir).Post("http://admin"+path, "application/json", bytes.NewReader(raw))
 	if err == nil {
 		defer resp.Body.Close()
@@ -178,18 +192,18 @@ func importThrough(dataDir, path string, raw []byte, offline func(*store.Store, 
 	if err := upgrade(st, time.Now()); err != nil {
 		return "", err
 	}
-	_, cat, err := wiring.ServedCatalog(st, nil)
-	if err != nil {
-		return "", err
-	}
-	return offline(st, cat)
+	return offline(st)
 }
 
 // ImportForm validates a form definition and stores it as its service's
 // newest version: through the running server when there is one (which
 // starts using it at once), else into the file.
 func ImportForm(dataDir string, raw []byte) (string, error) {
-	return importThrough(dataDir, "/import-form", raw, func(st *store.Store, cat *catalog.Catalog) (string, error) {
+	return importThrough(dataDir, "/import-form", raw, func(st *store.Store) (string, error) {
+		_, cat, err := wiring.ServedCatalog(st, nil)
+		if err != nil {
+			return "", err
+		}
 		fs, err := cases.LoadForms(st, cat)
 		if err != nil {
 			return "", err
@@ -206,12 +220,46 @@ func ImportForm(dataDir string, raw []byte) (string, error) {
 // served municipality's: through the running server when there is one,
 // else into the file.
 func ImportStatement(dataDir string, raw []byte) (string, error) {
-	return importThrough(dataDir, "/import-statement", raw, func(st *store.Store, cat *catalog.Catalog) (string, error) {
+	return importThrough(dataDir, "/import-statement", raw, func(st *store.Store) (string, error) {
+		_, cat, err := wiring.ServedCatalog(st, nil)
+		if err != nil {
+			return "", err
+		}
 		if err := (&publish.Statements{Store: st}).Import(cat.Municipality(), raw); err != nil {
 			return "", err
 		}
 		return "the accessibility statement of " + cat.Municipality(), nil
 	})
+}
+
+// ImportMunicipality checks a municipality file (identity.ParseMunicipality,
+// its services from the shipped catalogue) and makes it the
+// installation's municipality: into a new data file before the first start
+// of production, or as new details of the served one, through the running
+// server when there is one (which shows them after a restart).
+func ImportMunicipality(dataDir string, raw []byte) (string, error) {
+	return importThrough(dataDir, "/import-municipality", raw, func(st *store.Store) (string, error) {
+		return importMunicipality(st, raw)
+	})
+}
+
+func importMunicipality(st *store.Store, raw []byte) (string, error) {
+	shipped, err := catalog.Load()
+	if err != nil {
+		return "", err
+	}
+	m, err := identity.ParseMunicipality(raw, func(id string) bool { _, ok := shipped.Service(id); return ok })
+	if err != nil {
+		return "", err
+	}
+	created, err := identity.ImportMunicipality(st, m)
+	if err != nil {
+		return "", err
+	}
+	if created {
+		return fmt.Sprintf("municipality %s (%s, %d services)", m.ID, m.Name.In("fi"), len(m.Services)), nil
+	}
+	return fmt.Sprintf("municipality %s (%s, %d services) updated; a running server shows the change after a restart", m.ID, m.Name.In("fi"), len(m.Services)), nil
 }
 
 // Check verifies the database in dataDir: through the running server when

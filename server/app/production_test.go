@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,11 +34,16 @@ func serve(t *testing.T) (string, func(http.Handler)) {
 	return srv.URL, func(x http.Handler) { h = x }
 }
 
-// TestProductionStarts: with every required setting production mode
-// starts against the local test IdP, OIDC provider and Messages API; a
-// resident logs in through the IdP (created at first login), the demo-only
-// routes answer 404, and no secret reaches the log.
-func TestProductionStarts(t *testing.T) {
+// production is a production configuration against the local test IdP,
+// OIDC provider and Messages API, on a new data directory.
+type production struct {
+	cfg  config.Config
+	idp  *eidtest.IdP
+	prov *ssotest.Provider
+}
+
+func newProduction(t *testing.T) production {
+	t.Helper()
 	idpURL, setIdP := serve(t)
 	idp, err := eidtest.New(idpURL, eidtest.Person{Hetu: "010199-9986", GivenName: "Uusi", Surname: "Asukas", AddressProtected: true})
 	if err != nil {
@@ -82,6 +88,16 @@ func TestProductionStarts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("production settings refused:\n%v", err)
 	}
+	return production{cfg: cfg, idp: idp, prov: prov}
+}
+
+// TestProductionStarts: with every required setting production mode
+// starts against the local test IdP, OIDC provider and Messages API; a
+// resident logs in through the IdP (created at first login), the demo-only
+// routes answer 404, and no secret reaches the log.
+func TestProductionStarts(t *testing.T) {
+	p := newProduction(t)
+	cfg, idp := p.cfg, p.idp
 	// The installation's municipality and register: production seeds
 	// nothing (a real installation loads its own); the demo's stand in.
 	st, err := store.Open(cfg.DataDir, store.Options{})
@@ -188,6 +204,83 @@ func TestProductionStarts(t *testing.T) {
 	for _, secret := range []string{"oidc-s3cret-value", "msg-s3cret-value", "sms-s3cret-value", "010199-9986", "BEGIN"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log holds %q", secret)
+		}
+	}
+}
+
+// TestProductionStartsAfterMunicipalityImport: production mode on a new
+// data file refuses to start, naming the command that loads a
+// municipality; after `asiointi import-municipality` (here app.
+// ImportMunicipality, the stopped store's path) it starts and serves that
+// municipality and only its enabled services. The running server takes new
+// details through the admin socket, and refuses another municipality.
+func TestProductionStartsAfterMunicipalityImport(t *testing.T) {
+	p := newProduction(t)
+	m := &app.Main{Config: p.cfg, Log: slog.New(slog.DiscardHandler)}
+	err := m.Open()
+	m.Close()
+	if !errors.Is(err, identity.ErrNoMunicipality) || !strings.Contains(err.Error(), "asiointi import-municipality FILE") {
+		t.Fatalf("start on a new data file: %v, want the municipality missing, naming the command", err)
+	}
+	raw, err := os.ReadFile("../../deploy/municipality.example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ImportMunicipality(p.cfg.DataDir, bytes.Replace(raw, []byte(`"home-help"`), []byte(`"home-help", "no-such-service"`), 1)); err == nil ||
+		!strings.Contains(err.Error(), `no service "no-such-service"`) {
+		t.Fatalf("an unknown service: %v", err)
+	}
+	what, err := app.ImportMunicipality(p.cfg.DataDir, raw)
+	if err != nil || !strings.Contains(what, "municipality kuusimaki") {
+		t.Fatalf("import: %q, %v", what, err)
+	}
+
+	m = &app.Main{Config: p.cfg, Log: slog.New(slog.DiscardHandler)}
+	if err := m.Open(); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + m.Addr()
+	for _, tc := range []struct {
+		path, want string
+		status     int
+	}{
+		{"/fi/", "Kuusimäki", http.StatusOK},
+		{"/sv/", "Granbacka", http.StatusOK},
+		{"/fi/services/home-help", "Kuusimäki", http.StatusOK},
+		{"/fi/services/summer-job-voucher", "", http.StatusNotFound}, // not enabled
+		{"/en/privacy", "tietosuoja@kuusimaki.example.fi", http.StatusOK},
+	} {
+		res, err := http.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status || !strings.Contains(string(b), tc.want) {
+			t.Errorf("GET %s: %d, want %d with %q", tc.path, res.StatusCode, tc.status, tc.want)
+		}
+	}
+
+	// While it runs: new details go through the admin socket; another
+	// municipality, or another reference prefix, is refused.
+	what, err = app.ImportMunicipality(p.cfg.DataDir, bytes.Replace(raw, []byte(`+358 9 555 1000`), []byte(`+358 9 555 2000`), 1))
+	if err != nil || !strings.Contains(what, "updated") {
+		t.Errorf("new details: %q, %v", what, err)
+	}
+	if muni, err := identity.Municipality(m.Store); err != nil || muni.Phone != "+358 9 555 2000" {
+		t.Errorf("stored: %+v, %v", muni, err)
+	}
+	for name, change := range map[string][2]string{
+		"another id":     {`"kuusimaki"`, `"naapurila"`},
+		"another prefix": {`"KUU"`, `"KUS"`},
+	} {
+		if _, err := app.ImportMunicipality(p.cfg.DataDir, bytes.Replace(raw, []byte(change[0]), []byte(change[1]), 1)); err == nil {
+			t.Errorf("%s: imported", name)
 		}
 	}
 }

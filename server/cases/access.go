@@ -89,7 +89,9 @@ func (s *Service) resident(user string) (viewer, error) {
 // full; a current guardian of the minor it is for read-only.
 //
 // A staff member by their role in the case's service (identity.StaffRole),
-// read inside tx so that a role taken away ends access at once.
+// read inside tx so that a role taken away ends access at once, and only
+// once the case has gone to handling (not while it waits for its parties'
+// approvals).
 //
 // Anyone else gets NoAccess; so does a staff member as a resident, and a
 // resident as staff.
@@ -118,6 +120,9 @@ func (s *Service) access(tx *store.Tx, v viewer, c *Case) Access {
 			return ResidentRead
 		}
 	case identity.Staff:
+		if c.Status == StatusAwaitingSignatures { // not sent to handling yet
+			return NoAccess
+		}
 		switch identity.StaffRole(tx, v.ID, c.Service) {
 		case identity.RoleHandler, identity.RoleManager:
 			return StaffHandle

@@ -142,31 +142,11 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 	if err != nil {
 		return nil, err
 	}
-	f, ok := fileField(def, field)
-	if !ok {
-		return nil, ErrNotFileFld
-	}
-	if up.Size < 0 || up.Size > f.FileLimit() {
-		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
-	}
-	content, err := readExactly(up.Content, up.Size)
-	if errors.Is(err, ErrTooLarge) {
-		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
-	}
+	now := s.Now()
+	a, content, err := fieldFile(def, d.ID, field, owner, up, now)
 	if err != nil {
 		return nil, err
 	}
-	mime := DetectMIME(content)
-	if !slices.Contains(f.Accepted(), mime) {
-		return nil, ErrBadType
-	}
-	sum := sha256.Sum256(content)
-	now := s.Now()
-	a := &Attachment{
-		ID: store.NewID(now), Draft: d.ID, Field: field, Name: cleanName(up.Name), MIME: mime,
-		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
-	}
-	a.Blob = blobKey(owner, a.SHA256)
 	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
 		refusal = nil
@@ -180,12 +160,7 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 				return nil
 			}
 		}
-		if !tx.Has(store.Blobs, a.Blob) {
-			if err := tx.PutRaw(store.Blobs, a.Blob, content); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.AddCount("blobref/"+a.Blob, 1); err != nil {
+		if err := putBlob(tx, a.Blob, content); err != nil {
 			return err
 		}
 		if err := fileFilesDue(tx, d.ID, now.Add(OrphanGrace)); err != nil {
@@ -373,6 +348,50 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		return nil, nil, err
 	}
 	return &a, body, nil
+}
+
+// fieldFile checks an upload for a file field of a draft's form (its
+// size against the field's limit, its type by content against the
+// field's) and makes its record, stored as owner's: the record and the
+// content.
+func fieldFile(def *forms.Definition, draftID, field, owner string, up Upload, now time.Time) (*Attachment, []byte, error) {
+	f, ok := fileField(def, field)
+	if !ok {
+		return nil, nil, ErrNotFileFld
+	}
+	if up.Size < 0 || up.Size > f.FileLimit() {
+		return nil, nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	content, err := readExactly(up.Content, up.Size)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	mime := DetectMIME(content)
+	if !slices.Contains(f.Accepted(), mime) {
+		return nil, nil, ErrBadType
+	}
+	sum := sha256.Sum256(content)
+	a := &Attachment{
+		ID: store.NewID(now), Draft: draftID, Field: field, Name: cleanName(up.Name), MIME: mime,
+		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
+	}
+	a.Blob = blobKey(owner, a.SHA256)
+	return a, content, nil
+}
+
+// putBlob stores a file's content under key, once, and counts the
+// reference to it (deleteAttachment drops it).
+func putBlob(tx *store.Tx, key string, content []byte) error {
+	if !tx.Has(store.Blobs, key) {
+		if err := tx.PutRaw(store.Blobs, key, content); err != nil {
+			return err
+		}
+	}
+	_, err := tx.AddCount("blobref/"+key, 1)
+	return err
 }
 
 // deleteAttachment removes an attachment and drops its reference to the

@@ -89,6 +89,26 @@ func TestEligibilityAtSubmit(t *testing.T) {
 	}
 }
 
+// TestEligibilityAtSave: a draft whose person no longer meets the rules
+// is not saved either (autosave tells it at once, not only at the send),
+// and what was saved before is kept as it was.
+func TestEligibilityAtSave(t *testing.T) {
+	e := newEnv(t)
+	aino := e.ref(hetuAino)
+	d := e.create("early-education", aino, e.principal(hetuEetu, "guardian"))
+	d = e.save(d, earlyEducationAnswers())
+	e.editPerson(hetuEetu, func(p *population.Person) { p.BirthDate = "2011-01-09" })
+	_, _, err := e.svc.Save(d.ID, aino.ID, d.Version, map[string]any{"startDate": "2027-08-01"}, 1)
+	var ee *cases.EligibilityError
+	if !errors.As(err, &ee) || ee.Name != "Eetu" || ee.Age != 16 {
+		t.Fatalf("Save: %v; want an *EligibilityError for Eetu aged 16", err)
+	}
+	got, err := e.svc.Draft(d.ID, aino.ID)
+	if err != nil || got.Version != d.Version || got.Data["startDate"] == "2027-08-01" {
+		t.Errorf("the draft after a refused save: version %d (want %d), %v", got.Version, d.Version, err)
+	}
+}
+
 // TestChoices: whom a person may apply for is exactly whom CreateDraft
 // accepts: the on-behalf requirement and the eligibility rules.
 func TestChoices(t *testing.T) {

@@ -125,7 +125,7 @@ func shownPeople(c *Case) []string {
 		add(c.Principal.ID)
 	}
 	for _, p := range c.Parties {
-		add(p.ID)
+		add(p.Person)
 	}
 	return out
 }
@@ -212,8 +212,8 @@ func caseUpdate(c *Case, kind string, ev *Event) notify.CaseChange {
 		u.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
 	for _, p := range c.Parties {
-		if p.ID != "" {
-			u.Parties = append(u.Parties, notify.Person{ID: p.ID, Name: p.Name})
+		if p.Invitee != "" && p.Status != InvitationRevoked {
+			u.Parties = append(u.Parties, notify.Person{ID: p.Invitee, Name: p.Name})
 		}
 	}
 	if c.Handler != nil {
@@ -342,16 +342,31 @@ func (s *Service) RequestSupplement(id string, who Ref, version int, message str
 var Outcomes = []string{OutcomeApproved, OutcomePartly, OutcomeRejected}
 
 // Decide records the decision: the case is decided.
-func (s *Service) Decide(id string, who Ref, version int, outcome, text string) (*Case, error) {
+func (s *Service) Decide(id string, who Ref, version int, outcome, text string, file *Upload) (*Case, error) {
 	text, err := cleanText(text)
 	if err != nil || !slices.Contains(Outcomes, outcome) {
 		return nil, ErrBadInput
 	}
-	return s.act(id, who, version, func(_ *store.Tx, c *Case, now time.Time) (*Event, string, error) {
+	var att *Attachment
+	var content []byte
+	if file != nil {
+		if att, content, err = decisionFile(*file, who, s.Now()); err != nil {
+			return nil, err
+		}
+	}
+	return s.act(id, who, version, func(tx *store.Tx, c *Case, now time.Time) (*Event, string, error) {
 		if !CanTransition(c.Status, StatusDecided) {
 			return nil, "", fmt.Errorf("%w: %s → %s", ErrIllegalTransition, c.Status, StatusDecided)
 		}
 		c.Decision = &Decision{Outcome: outcome, Text: text, At: now, By: who}
+		if att != nil {
+			a := *att
+			a.Blob = blobKey("decision/"+c.ID, a.SHA256)
+			if err := putBlob(tx, a.Blob, content); err != nil {
+				return nil, "", err
+			}
+			c.Decision.Attachment = &a
+		}
 		ev := &Event{Type: "decided", At: now, Actor: who, From: c.Status, To: StatusDecided, Note: outcome}
 		c.Status = StatusDecided
 		return ev, notify.KindDecision, nil

@@ -139,7 +139,7 @@ func newInvitations(c *Case, parties []DraftParty, round int, hash string, days 
 func partyRows(invs []*Invitation) []Party {
 	out := make([]Party, 0, len(invs))
 	for _, inv := range invs {
-		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status})
+		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status, Person: inv.Person, Invitee: inv.Invitee()})
 	}
 	return out
 }
@@ -417,6 +417,19 @@ func (s *Service) Invitations(user string) ([]*Invitation, error) {
 	return out, err
 }
 
+// OpenInvitations counts the person's invitations that wait for their
+// answer now (the navigation's "requests to approve").
+func (s *Service) OpenInvitations(user string) (int, error) {
+	list, err := s.Invitations(user)
+	n := 0
+	for _, inv := range list {
+		if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
+			n++
+		}
+	}
+	return n, err
+}
+
 // CheckInvitee tells whether the person is the one the invitation asks;
 // a wrong person is ErrNotInvitee and the invitation stays as it was.
 func (s *Service) CheckInvitee(id, user string) error {
@@ -585,7 +598,10 @@ func (s *Service) partyChanged(tx *store.Tx, inv *Invitation, now time.Time, rea
 			return err
 		}
 	}
-	return tx.Put(store.Cases, c.ID, &c)
+	if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+		return err
+	}
+	return indexCase(tx, &c) // the last approval puts it in the handlers' inbox
 }
 
 // allApproved tells the applicant and every party that the application

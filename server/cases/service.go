@@ -216,7 +216,8 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // Saving keeps the draft for the service's draft retention from now on.
 // A stale version gets a *ConflictError holding the current draft; a
 // draft made for someone the owner may no longer act for gets the
-// on-behalf refusal.
+// on-behalf refusal, and one for someone the service is no longer for an
+// *EligibilityError.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
 	// Everything that can run in parallel runs before the serial write:
 	// reading, checking and encoding both the answers and the next record.
@@ -237,6 +238,12 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	now := s.Now()
 	if err := s.mayAct("save", svc, pre.Owner, pre.Principal, pre.ID, now); err != nil {
+		return nil, nil, err
+	}
+	// Whom the draft is for must still be someone the service is for (a
+	// child may have grown past its age limit since the start): saved
+	// answers that could never be sent would only mislead.
+	if err := s.eligible(svc, pre.Owner, pre.Principal, now); err != nil {
 		return nil, nil, err
 	}
 	if pre.Version != version { // versions only grow: stale for sure
@@ -353,6 +360,9 @@ func (s *Service) Delete(id, owner string) error {
 		}
 		if d.CaseID != "" {
 			return ErrSubmitted
+		}
+		if d.Reopens != "" { // the application taken back ends with it
+			return s.closeReopened(tx, d, "withdrawn", s.Now())
 		}
 		return s.deleteDraft(tx, d)
 	})
@@ -471,14 +481,19 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		a, ok := byID[id]
 		return a.Form(), ok
 	}})
-	if len(errs) > 0 {
-		return &SubmitResult{Errors: errs}, nil
-	}
 	var parties []DraftParty
 	if svc.OnBehalf == catalog.OnBehalfAllParties {
 		if parties, err = s.Parties(d.ID, actor.ID); err != nil {
 			return nil, err
 		}
+		missing, err := s.partyProblems(d, def, clean, parties)
+		if err != nil {
+			return nil, err
+		}
+		errs = append(errs, missing...)
+	}
+	if len(errs) > 0 {
+		return &SubmitResult{Errors: errs}, nil
 	}
 	if d.Reopens != "" {
 		return s.resubmit(snap, def, svc, clean, byID, parties, actor, now)
@@ -501,7 +516,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
-		Sources:     prefillSources(d.Prefill, clean),
+		Sources:     prefillSources(casePrefill(d), clean),
 	}
 	c.RetentionDue = s.caseRetentionDue(c).UnixMilli()
 	var invs []*Invitation

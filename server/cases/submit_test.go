@@ -113,6 +113,9 @@ func TestSubmitCreatesCase(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
+			if tc.service == "building-notification" { // no co-owner: see TestPropertyOwnersMustBeParties
+				e = newSoleOwnerEnv(t)
+			}
 			owner := e.ref(tc.owner)
 			var principal *cases.Ref
 			if tc.principal != nil {

@@ -277,6 +277,11 @@ func Parse(data []byte) (*Catalog, error) {
 	if err := validate(&f); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
+	return build(&f), nil
+}
+
+// build makes the catalogue of a validated file.
+func build(f *file) *Catalog {
 	c := &Catalog{
 		municipality: f.Municipality,
 		categories:   f.Categories,
@@ -303,7 +308,57 @@ func Parse(data []byte) (*Catalog, error) {
 			c.index[lang] = append(c.index[lang], c.searchFields(s, lang))
 		}
 	}
-	return c, nil
+	return c
+}
+
+// Adopt is this catalogue taken up by another municipality: the services
+// named (all when none is), in catalogue order, offered by municipality,
+// with only the categories, life events and units they use. The shipped
+// catalogue is the product's: an installation whose municipality loaded
+// its own details (asiointi import-municipality) serves its enabled
+// services from it. An unknown service id is refused.
+func (c *Catalog) Adopt(municipality string, services []string) (*Catalog, error) {
+	if !idPattern.MatchString(municipality) {
+		return nil, fmt.Errorf("catalog: the municipality id %q must be lower-case words joined by hyphens", municipality)
+	}
+	enabled := map[string]bool{}
+	for _, id := range services {
+		if _, ok := c.byID[id]; !ok {
+			return nil, fmt.Errorf("catalog: no service %q", id)
+		}
+		enabled[id] = true
+	}
+	f := &file{Municipality: municipality}
+	cats, events, units := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, s := range c.services {
+		if len(enabled) > 0 && !enabled[s.ID] {
+			continue
+		}
+		cp := *s
+		f.Services = append(f.Services, &cp)
+		cats[s.Category], units[s.Unit] = true, true
+		for _, le := range s.LifeEvents {
+			events[le] = true
+		}
+	}
+	for _, x := range c.categories {
+		if cats[x.ID] {
+			f.Categories = append(f.Categories, x)
+		}
+	}
+	for _, x := range c.lifeEvents {
+		if events[x.ID] {
+			f.LifeEvents = append(f.LifeEvents, x)
+		}
+	}
+	for _, x := range c.units {
+		if units[x.ID] {
+			f.Units = append(f.Units, x)
+		}
+	}
+	out := build(f)
+	out.embedded = c.embedded
+	return out, nil
 }
 
 // Municipality is the id of the municipality whose catalogue this is.

@@ -47,6 +47,12 @@ type Config struct {
 	// IdentityProvider names the resident login: "suomifi-saml" (Suomi.fi
 	// e-Identification) or "" (demo test login only).
 	IdentityProvider string
+	// Population names the population data adapter that tells, at a
+	// person's first national login, their relations (guardianship of
+	// minors, mandates, organisation roles): PopulationDemo (the embedded
+	// demo register; the default in demo mode) or PopulationNone (the
+	// default in production) (ASIOINTI_POPULATION).
+	Population string
 	// SAML service provider (ASIOINTI_SAML_*): the IdP metadata (a file
 	// path or an https URL), the SP key and certificate (PEM files), and
 	// optionally the SHA-256 fingerprints of the IdP signing certificates

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 || c.Mandates != MandatesEmbedded {
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 || c.Mandates != MandatesEmbedded || c.Population != PopulationDemo {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -32,6 +32,7 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_MODE": "production"}, []string{"ASIOINTI_BASE_URL", "ASIOINTI_IDP", "ASIOINTI_STAFF_OIDC_ISSUER"}},
 		{map[string]string{"ASIOINTI_MODE": "production", "ASIOINTI_BASE_URL": "http://x.fi", "ASIOINTI_IDP": "suomifi"}, []string{"https", "ASIOINTI_IDP: \"suomifi\" is not one of suomifi-saml"}},
 		{map[string]string{"ASIOINTI_IDP": "suomifi-saml"}, []string{"ASIOINTI_SAML_IDP_METADATA: is needed", "ASIOINTI_SAML_KEY: is needed", "ASIOINTI_SAML_CERT: is needed", "ASIOINTI_BASE_URL: is needed"}},
+		{map[string]string{"ASIOINTI_POPULATION": "dvv"}, []string{"ASIOINTI_POPULATION: \"dvv\" is not one of demo, none"}},
 		{map[string]string{"ASIOINTI_SAML_KEY": "/nonexistent/sp.key"}, []string{"ASIOINTI_SAML_KEY", "cannot read"}},
 		{map[string]string{"ASIOINTI_SAML_IDP_METADATA": "http://idp.example.fi/metadata"}, []string{"ASIOINTI_SAML_IDP_METADATA", "https"}},
 		{map[string]string{"ASIOINTI_SAML_IDP_METADATA": "https://idp.example.fi/metadata"}, []string{"ASIOINTI_SAML_IDP_CERT_SHA256: is needed"}},
@@ -163,7 +164,7 @@ func TestProductionSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.StaffOIDCClientSecret != "oidc-s3cret" || c.MessagesPassword != "msg-s3cret" || c.StaffOIDCRolesClaim != "roles" ||
-		c.Mandates != MandatesSuomiFi || c.MandatesSecret != "checksum-s3cret" || c.MandatesOAuthSecret != "oauth-s3cret" {
+		c.Mandates != MandatesSuomiFi || c.MandatesSecret != "checksum-s3cret" || c.MandatesOAuthSecret != "oauth-s3cret" || c.Population != PopulationNone {
 		t.Errorf("%+v", c)
 	}
 }

@@ -13,6 +13,12 @@ import (
 // IDPSuomiFi is ASIOINTI_IDP's value for Suomi.fi e-Identification.
 const IDPSuomiFi = "suomifi-saml"
 
+// ASIOINTI_POPULATION's values.
+const (
+	PopulationDemo = "demo"
+	PopulationNone = "none"
+)
+
 // loadFederation reads the resident login (SAML), staff login (OIDC) and
 // Suomi.fi Messages settings. Secrets were read with the others (also
 // from _FILE variables).
@@ -22,6 +28,16 @@ func loadFederation(c *Config, getenv func(string) string, bad func(name, format
 	case "", IDPSuomiFi:
 	default:
 		bad("ASIOINTI_IDP", "%q is not one of %s", c.IdentityProvider, IDPSuomiFi)
+	}
+	switch c.Population = env("ASIOINTI_POPULATION"); c.Population {
+	case "":
+		c.Population = PopulationNone
+		if c.Mode == Demo {
+			c.Population = PopulationDemo
+		}
+	case PopulationDemo, PopulationNone:
+	default:
+		bad("ASIOINTI_POPULATION", "%q is not one of %s, %s", c.Population, PopulationDemo, PopulationNone)
 	}
 	c.SAMLIDPMetadata = env("ASIOINTI_SAML_IDP_METADATA")
 	if v := c.SAMLIDPMetadata; v != "" {

@@ -1,10 +1,12 @@
 package forms
 
 import (
+	"io/fs"
 	"testing"
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/forms/definitions"
 )
 
 // TestSubjectNamesTheMissingAnswer: a definition's subject makes a missing
@@ -44,6 +46,43 @@ func TestSubjectNamesTheMissingAnswer(t *testing.T) {
 		// The browser gets the same problem for a missing answer.
 		if r := f.ClientRules(time.Now()); r.Errors["required"].Code != tc.want {
 			t.Errorf("%s: the browser's required message is %s, want %s", tc.typ, r.Errors["required"].Code, tc.want)
+		}
+	}
+}
+
+// TestShippedFormsNameTheirSubjects: in every shipped form, a required
+// question whose missing answer would otherwise get a general message
+// ("Fill in this field.") names its subject; yes/no and other radio
+// questions, whose options answer them, may stay general.
+func TestShippedFormsNameTheirSubjects(t *testing.T) {
+	names, err := fs.Glob(definitions.FS, "*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatal(names, err)
+	}
+	for _, n := range names {
+		raw, err := fs.ReadFile(definitions.FS, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		var walk func(fields []Field)
+		walk = func(fields []Field) {
+			for _, f := range fields {
+				switch f.Type {
+				case TypeInfo, TypeCheckbox, TypeCheckboxes, TypeGroup, TypeRadio:
+				default:
+					if f.Required && len(f.Subject) == 0 {
+						t.Errorf("%s: the required question %q names no subject", n, f.ID)
+					}
+				}
+				walk(f.Fields)
+			}
+		}
+		for _, st := range d.Steps {
+			walk(st.Fields)
 		}
 	}
 }

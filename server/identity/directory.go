@@ -14,6 +14,9 @@ import (
 // Directory reads people, staff and organisations from the store.
 type Directory struct {
 	Store *store.Store
+	// Population tells the relations of a person unknown to the store at
+	// their first national login (Identify); nil: none are filled.
+	Population population.Register
 	// Mandates, when set (ASIOINTI_MANDATES=suomifi), is Suomi.fi
 	// Mandates: the person mandates come from there — the principal the
 	// person chose in the service (Principal.Remote) — instead of the

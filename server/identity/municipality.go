@@ -1,8 +1,16 @@
 package identity
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"asiointi/i18n"
 
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -122,4 +130,139 @@ func UpgradeMunicipality(tx *store.Tx, legacyID string) (string, error) {
 		}
 	}
 	return m.ID, nil
+}
+
+// ErrNoMunicipality means the data file has no municipality yet: a new
+// production installation loads its own (ImportMunicipality).
+var ErrNoMunicipality = errors.New("the data file has no municipality: load one with `asiointi import-municipality FILE` (README: Going to production)")
+
+// ServedMunicipality is Municipality, ErrNoMunicipality when the store has
+// none yet.
+func ServedMunicipality(s *store.Store) (population.Municipality, error) {
+	m, err := Municipality(s)
+	if errors.Is(err, store.ErrNotFound) {
+		return m, ErrNoMunicipality
+	}
+	return m, err
+}
+
+var (
+	municipalityID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	refPrefix      = regexp.MustCompile(`^[A-Z]{2,5}$`)
+	hexColor       = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+)
+
+// ParseMunicipality reads and checks a municipality file (the
+// population.Municipality JSON): a stable id, a reference prefix of two to
+// five capital letters, name, short name, address and opening hours in
+// Finnish, Swedish and English (a slogan, if any, too), phone, e-mail, an
+// https website, a #rrggbb colour, the data protection officer's name in
+// the three languages and e-mail, and at least one service, each offered
+// (offered tells which service ids the installation ships). Unknown fields
+// are refused, so that a misspelt name does not drop content; every
+// problem is named, one per line.
+func ParseMunicipality(raw []byte, offered func(service string) bool) (population.Municipality, error) {
+	var m population.Municipality
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, fmt.Errorf("municipality: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return m, errors.New("municipality: unexpected data after the municipality")
+	}
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	if !municipalityID.MatchString(m.ID) {
+		bad("id: %q must be lower-case words joined by hyphens, e.g. \"kuusimaki\"", m.ID)
+	}
+	if !refPrefix.MatchString(m.RefPrefix) {
+		bad("refPrefix: %q must be two to five capital letters (A–Z), e.g. \"KUU\"", m.RefPrefix)
+	}
+	text := func(field string, t i18n.Text, optional bool) {
+		if optional && len(t) == 0 {
+			return
+		}
+		missing, unknown := t.Check()
+		for _, l := range missing {
+			bad("%s: the %s text is missing", field, l)
+		}
+		for _, l := range unknown {
+			bad("%s: unknown language %q", field, l)
+		}
+	}
+	text("name", m.Name, false)
+	text("shortName", m.ShortName, false)
+	text("slogan", m.Slogan, true)
+	text("address", m.Address, false)
+	text("openingHours", m.OpeningHours, false)
+	text("dataProtection.name", m.DataProtection.Name, false)
+	if strings.TrimSpace(m.Phone) == "" {
+		bad("phone: missing")
+	}
+	email := func(field, v string) {
+		if at := strings.Index(v, "@"); at < 1 || at == len(v)-1 || strings.ContainsAny(v, " <>") {
+			bad("%s: %q is not an e-mail address", field, v)
+		}
+	}
+	email("email", m.Email)
+	email("dataProtection.email", m.DataProtection.Email)
+	if u, err := url.Parse(m.Website); err != nil || u.Scheme != "https" || u.Host == "" {
+		bad("website: %q must be an https address", m.Website)
+	}
+	if !hexColor.MatchString(m.PrimaryColor) {
+		bad("primaryColor: %q must be a colour #rrggbb", m.PrimaryColor)
+	}
+	if len(m.Services) == 0 {
+		bad("services: name the services the municipality offers (ids of the shipped catalogue)")
+	}
+	seen := map[string]bool{}
+	for _, id := range m.Services {
+		switch {
+		case seen[id]:
+			bad("services: %q named twice", id)
+		case !offered(id):
+			bad("services: no service %q in the shipped catalogue", id)
+		}
+		seen[id] = true
+	}
+	if len(problems) > 0 {
+		return m, errors.New("municipality:\n" + strings.Join(problems, "\n"))
+	}
+	return m, nil
+}
+
+// ImportMunicipality makes m the installation's municipality: on a new
+// data file it is stored and becomes the default (the one served); the
+// served municipality may load its details again (names, contacts,
+// services), but never another id or reference prefix (cases carry it).
+// It tells whether the municipality was new.
+func ImportMunicipality(s *store.Store, m population.Municipality) (bool, error) {
+	created := false
+	err := s.UpdateAlone(func(tx *store.Tx) error {
+		created = false
+		var current string
+		err := tx.Get(store.Settings, defaultMunicipalityKey, &current)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if err := putMunicipality(tx, m); err != nil {
+				return err
+			}
+			created = true
+			return tx.Put(store.Settings, defaultMunicipalityKey, m.ID)
+		case err != nil:
+			return err
+		case current != m.ID:
+			return fmt.Errorf("municipality: this installation serves %q; its id cannot change to %q", current, m.ID)
+		}
+		var old population.Municipality
+		if err := tx.Get(store.Settings, municipalityPrefix+m.ID, &old); err != nil {
+			return err
+		}
+		if old.RefPrefix != m.RefPrefix {
+			return fmt.Errorf("municipality: the reference prefix is %q and cannot change (case references carry it)", old.RefPrefix)
+		}
+		return tx.Put(store.Settings, municipalityPrefix+m.ID, m)
+	})
+	return created, err
 }

@@ -117,3 +117,46 @@ func TestStaffSeededIntoOlderStore(t *testing.T) {
 		t.Errorf("sara's roles: %v", r)
 	}
 }
+
+// TestStaffSignedIn: the identity provider's roles replace the person's
+// roles per service, each change audit-logged; a role that is none of
+// ours is refused and changes nothing.
+func TestStaffSignedIn(t *testing.T) {
+	d := demoDir(t)
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	m := population.Staff{Username: "sso:u-1", Name: "Maija", Municipality: "esimerkkila", Role: RoleManager}
+	if err := d.StaffSignedIn(m, map[string]string{"home-help": RoleManager, "early-education": RoleHandler}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.StaffSignedIn(m, map[string]string{"home-help": RoleHandler, "sports-shift": RoleAdmin}, t0); err != nil {
+		t.Fatal(err)
+	}
+	roles, err := d.RolesOf("sso:u-1")
+	if err != nil || len(roles) != 2 || roles["home-help"] != RoleHandler || roles["sports-shift"] != RoleAdmin {
+		t.Errorf("roles = %v, %v", roles, err)
+	}
+	entries, err := audit.Entries(d.Store, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Target == "sso:u-1" && e.Action == audit.ActionRoleSet && e.Detail["source"] == "identity-provider" {
+			n++
+		}
+	}
+	if n != 5 { // two given, then one changed, one taken away, one given
+		t.Errorf("%d audit entries of the provider's role changes, want 5", n)
+	}
+	for _, bad := range []map[string]string{{"home-help": "superuser"}, {"home-help": ""}} {
+		if err := d.StaffSignedIn(m, bad, t0); !errors.Is(err, ErrBadRole) {
+			t.Errorf("%v: %v, want ErrBadRole", bad, err)
+		}
+	}
+	if err := d.StaffSignedIn(population.Staff{Username: "a/b"}, nil, t0); !errors.Is(err, ErrUnknown) {
+		t.Errorf("a username with a slash: %v", err)
+	}
+	if roles, _ := d.RolesOf("sso:u-1"); len(roles) != 2 {
+		t.Errorf("a refused login changed the roles: %v", roles)
+	}
+}

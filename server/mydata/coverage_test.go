@@ -146,7 +146,7 @@ func (w *world) build() {
 		t.Fatal(err)
 	} else if _, err := svc.AddNote(sports.ID, sara, "Soitettu."); err != nil {
 		t.Fatal(err)
-	} else if _, err := svc.Decide(sports.ID, sara, c.Version, cases.OutcomeApproved, "Vuoro myönnetään."); err != nil {
+	} else if _, err := svc.Decide(sports.ID, sara, c.Version, cases.OutcomeApproved, "Vuoro myönnetään.", nil); err != nil {
 		t.Fatal(err)
 	}
 	// Shared read-only with Sven, who has looked at it.

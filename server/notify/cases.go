@@ -81,13 +81,3 @@ func statusMessage(status string) string {
 	}
 	return "caseStatus." + strings.Join(parts, "")
 }
-
-// CaseToHandler tells the handler of a case (if it has one) what a
-// resident did on it, with a link to the staff page of the case.
-func CaseToHandler(tx *store.Tx, u CaseChange) error {
-	if u.Handler == nil || u.Handler.ID == u.By.ID {
-		return nil
-	}
-	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.By.Name}
-	return Record(tx, Notification{User: u.Handler.ID, Kind: u.Kind, At: u.At, Link: "/staff/cases/" + u.Case, Params: params})
-}

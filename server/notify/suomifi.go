@@ -14,8 +14,11 @@ import (
 const ChannelSuomiFi = "suomifi-messages"
 
 // DefaultMessagesKinds go to Suomi.fi Messages unless configured
-// otherwise: what was done in the person's name or for them.
-var DefaultMessagesKinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted}
+// otherwise: what was done in the person's name or for them, and the word
+// of the municipality on their case that they must not miss — a
+// decision, and a request for more information (it has a deadline).
+var DefaultMessagesKinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted,
+	KindDecision, KindSupplementRequested}
 
 const messagesKindsKey = "notify/suomifi-messages-kinds"
 

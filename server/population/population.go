@@ -145,6 +145,10 @@ type Municipality struct {
 	// RefPrefix starts the reference of every case of the municipality
 	// ("ESI-2027-000001"); no two municipalities share one.
 	RefPrefix string `json:"refPrefix"`
+	// Services are the ids of the shipped catalogue's services the
+	// municipality offers (asiointi import-municipality); none means every
+	// service of its own catalogue (the demo municipality's).
+	Services []string `json:"services,omitempty"`
 }
 
 // Contact is a named contact point of the municipality.

@@ -5,34 +5,47 @@ import (
 	"strings"
 )
 
-// Staff roles, weakest first.
+// Staff roles in a service, weakest first (identity.RoleHandler, …).
 const (
-	RoleHandler = "handler" // handles cases of their units' services
-	RoleManager = "manager" // and manages those services, reports
-	RoleAdmin   = "admin"   // and administers the installation
+	RoleHandler = "handler" // handles the service's cases
+	RoleManager = "manager" // and sees all of them, gets the daily digest
+	RoleAdmin   = "admin"   // and assigns the service's roles
 )
 
-// Grant is what a staff member may do: the strongest role they hold and
-// the units (service areas) it applies to; no units means all of them.
+// Grant is what a staff member may do: their role in each service, as
+// the staff_roles of issue 13 hold them (identity.StaffRole).
 type Grant struct {
-	Role  string
-	Units []string
+	Roles map[string]string // service id → handler | manager | admin
+}
+
+// Role is the strongest role of the grant ("" when none).
+func (g Grant) Role() string {
+	best := ""
+	for _, r := range g.Roles {
+		if rank[r] > rank[best] {
+			best = r
+		}
+	}
+	return best
 }
 
 // RoleMapper maps the values of the roles claim to a grant; false: no
-// staff role at all (the login is refused). The officials' role model
-// may bring its own; PrefixRoles is the default.
+// staff role at all (the login is refused).
 type RoleMapper interface {
 	Map(values []string) (Grant, bool)
 }
 
-// PrefixRoles reads values "<prefix>:<role>" (every unit) and
-// "<prefix>:<role>:<unit>" with role handler, manager or admin, as a
-// group or app role is named in the provider; Prefix defaults to
-// "asiointi". Other values are ignored. The strongest role wins, for the
-// units named with it (every unit when one value of it names none, and
-// always for admin).
-type PrefixRoles struct{ Prefix string }
+// PrefixRoles reads values "<prefix>:<role>" (that role in every service
+// of Services) and "<prefix>:<role>:<service>" (in that service) with role
+// handler, manager or admin, as a group or app role is named in the
+// provider; Prefix defaults to "asiointi". Other values, and services not
+// in Services, are ignored. A person named in several roles for one
+// service holds the strongest.
+type PrefixRoles struct {
+	Prefix string
+	// Services are the ids of the served municipality's services.
+	Services []string
+}
 
 var rank = map[string]int{RoleHandler: 1, RoleManager: 2, RoleAdmin: 3}
 
@@ -42,51 +55,28 @@ func (p PrefixRoles) Map(values []string) (Grant, bool) {
 	if prefix == "" {
 		prefix = "asiointi"
 	}
-	type held struct {
-		all   bool
-		units []string
+	g := Grant{Roles: map[string]string{}}
+	give := func(service, role string) {
+		if rank[role] > rank[g.Roles[service]] {
+			g.Roles[service] = role
+		}
 	}
-	roles := map[string]*held{}
 	for _, v := range values {
 		parts := strings.Split(strings.TrimSpace(v), ":")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] != prefix || rank[parts[1]] == 0 {
 			continue
 		}
-		h := roles[parts[1]]
-		if h == nil {
-			h = &held{}
-			roles[parts[1]] = h
-		}
-		if len(parts) == 2 || parts[2] == "" {
-			h.all = true
-		} else if !slices.Contains(h.units, parts[2]) {
-			h.units = append(h.units, parts[2])
+		switch {
+		case len(parts) == 2 || parts[2] == "":
+			for _, s := range p.Services {
+				give(s, parts[1])
+			}
+		case slices.Contains(p.Services, parts[2]):
+			give(parts[2], parts[1])
 		}
 	}
-	var g Grant
-	for r := range roles {
-		if rank[r] > rank[g.Role] {
-			g.Role = r
-		}
-	}
-	if g.Role == "" {
+	if len(g.Roles) == 0 {
 		return Grant{}, false
 	}
-	all := false
-	for r, h := range roles {
-		if rank[r] < rank[g.Role] {
-			continue
-		}
-		all = all || h.all
-		for _, u := range h.units {
-			if !slices.Contains(g.Units, u) {
-				g.Units = append(g.Units, u)
-			}
-		}
-	}
-	if all || g.Role == RoleAdmin {
-		g.Units = nil
-	}
-	slices.Sort(g.Units)
 	return g, true
 }

@@ -40,8 +40,12 @@ type Config struct {
 	// RolesClaim names the claim with the staff member's roles or groups;
 	// a dotted name reads a nested claim (Keycloak: realm_access.roles).
 	RolesClaim string
-	Roles      RoleMapper
-	States     *identity.LoginStates
+	// Roles maps the claim's values; nil: PrefixRoles over Services.
+	Roles RoleMapper
+	// Services are the ids of the served municipality's services (what a
+	// role without a service applies to).
+	Services []string
+	States   *identity.LoginStates
 	// HTTPClient talks to the provider (nil: a client with a timeout).
 	HTTPClient *http.Client
 }
@@ -62,7 +66,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	if c.Roles == nil {
-		c.Roles = PrefixRoles{}
+		c.Roles = PrefixRoles{Services: c.Services}
 	}
 	if c.RolesClaim == "" {
 		c.RolesClaim = "roles"

@@ -63,7 +63,7 @@ func newRig(t *testing.T) *rig {
 		stop = append(stop, func() { st.Close(); os.RemoveAll(dir) })
 		states := &identity.LoginStates{Store: st, Now: time.Now}
 		c, err := staffsso.New(context.Background(), staffsso.Config{Issuer: srv.URL, ClientID: "asiointi", ClientSecret: "s3cret",
-			BaseURL: "https://asiointi.test", States: states})
+			BaseURL: "https://asiointi.test", States: states, Services: services})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,8 @@ func TestLogin(t *testing.T) {
 	if got.Subject != "u-1" || got.Username != "kaisa@kunta.fi" || got.Name != "Kaisa Käsittelijä" || got.IDToken == "" || got.Next != "/fi/staff" {
 		t.Errorf("login = %+v", got)
 	}
-	if want := (staffsso.Grant{Role: "handler", Units: []string{"early-education", "social"}}); !reflect.DeepEqual(got.Grant, want) {
+	// "social" is no service of the municipality, other-app's role no role here.
+	if want := (staffsso.Grant{Roles: map[string]string{"early-education": "handler"}}); !reflect.DeepEqual(got.Grant, want) {
 		t.Errorf("grant = %+v, want %+v", got.Grant, want)
 	}
 	// The same answer again: the attempt is used up (and the code too).
@@ -171,24 +172,47 @@ func TestLoginRefused(t *testing.T) {
 	}
 }
 
+// services are the served municipality's services in these tests.
+var services = []string{"building-notification", "early-education", "home-help"}
+
+// TestPrefixRoles: the claim's values map to a role per service (issue
+// 13's staff roles): without a service for every service, with one for
+// that service; the strongest wins; other values and services are
+// ignored, and with none left the login is refused.
 func TestPrefixRoles(t *testing.T) {
+	all := func(role string) map[string]string {
+		return map[string]string{"building-notification": role, "early-education": role, "home-help": role}
+	}
 	for _, tc := range []struct {
+		name   string
 		values []string
-		want   staffsso.Grant
-		ok     bool
+		want   map[string]string // nil: refused
+		role   string
 	}{
-		{nil, staffsso.Grant{}, false},
-		{[]string{"asiointi:clerk", "asiointi", "other:manager"}, staffsso.Grant{}, false},
-		{[]string{"asiointi:handler:building"}, staffsso.Grant{Role: "handler", Units: []string{"building"}}, true},
-		{[]string{"asiointi:handler"}, staffsso.Grant{Role: "handler"}, true},
-		{[]string{"asiointi:handler:building", "asiointi:manager:social", "asiointi:manager:early-education"},
-			staffsso.Grant{Role: "manager", Units: []string{"early-education", "social"}}, true},
-		{[]string{"asiointi:manager:social", "asiointi:manager"}, staffsso.Grant{Role: "manager"}, true},
-		{[]string{"asiointi:admin:social", "asiointi:handler"}, staffsso.Grant{Role: "admin"}, true},
+		{"no values", nil, nil, ""},
+		{"no roles of ours", []string{"asiointi:clerk", "asiointi", "other:manager", "asiointi:handler:a:b"}, nil, ""},
+		{"a service not served", []string{"asiointi:admin:summer-job-voucher"}, nil, ""},
+		{"one service", []string{"asiointi:handler:building-notification"}, map[string]string{"building-notification": "handler"}, "handler"},
+		{"every service", []string{"asiointi:handler"}, all("handler"), "handler"},
+		{"every service, trailing colon", []string{"asiointi:manager:"}, all("manager"), "manager"},
+		{"per service", []string{"asiointi:handler:building-notification", "asiointi:manager:home-help", " asiointi:admin:early-education "},
+			map[string]string{"building-notification": "handler", "home-help": "manager", "early-education": "admin"}, "admin"},
+		{"the strongest wins", []string{"asiointi:manager:home-help", "asiointi:handler"},
+			map[string]string{"building-notification": "handler", "early-education": "handler", "home-help": "manager"}, "manager"},
+		{"admin of all, handler of one", []string{"asiointi:handler:home-help", "asiointi:admin"}, all("admin"), "admin"},
 	} {
-		got, ok := staffsso.PrefixRoles{}.Map(tc.values)
-		if ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%v: %+v %v, want %+v %v", tc.values, got, ok, tc.want, tc.ok)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := staffsso.PrefixRoles{Services: services}.Map(tc.values)
+			if ok != (tc.want != nil) || (ok && !reflect.DeepEqual(got.Roles, tc.want)) {
+				t.Errorf("%+v %v, want %v", got, ok, tc.want)
+			}
+			if got.Role() != tc.role {
+				t.Errorf("strongest role %q, want %q", got.Role(), tc.role)
+			}
+		})
+	}
+	if g, ok := (staffsso.PrefixRoles{Prefix: "kunta", Services: services}).Map([]string{"asiointi:admin", "kunta:handler:home-help"}); !ok ||
+		!reflect.DeepEqual(g.Roles, map[string]string{"home-help": "handler"}) {
+		t.Errorf("another prefix: %+v %v", g, ok)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,6 +29,11 @@ type caseView struct {
 	// applicant may take the application back (ReopenURL) while it waits.
 	Parties   []partyRow
 	ReopenURL string
+	// Awaiting: the case waits for its parties' approvals, not yet sent
+	// to the municipality; Approvals says how many approved of how many,
+	// WaitingFor who has not answered.
+	Awaiting              bool
+	Approvals, WaitingFor string
 	// Handling is the handler's requests and decision and the resident's
 	// forms (case_handling.go).
 	Handling *residentHandling
@@ -80,6 +86,10 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	if mine {
 		v.ReopenURL = pathsIn(lang).ReopenCase(cs.ID)
 	}
+	if cs.Status == cases.StatusAwaitingSignatures {
+		v.Awaiting = true
+		v.Approvals, v.WaitingFor = s.approvalsText(lang, cs)
+	}
 	for _, a := range cs.Attachments {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
 			URL: pathsIn(lang).Attachment(a.Draft, a.ID)})
@@ -94,6 +104,17 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	p := s.page(c, "case", "", v)
 	p.Title = cs.Reference + " – " + v.Service
 	return s.render(c, fiber.StatusOK, p)
+}
+
+// approvalsText words where a waiting case's approvals stand: "1 of 2
+// approvals…" and who has not answered yet ("" when no one).
+func (s *Server) approvalsText(lang string, cs *cases.Case) (approvals, waiting string) {
+	approved, total, names := cs.Approvals()
+	approvals = s.msg.T(lang, "casePage.approvals", map[string]any{"Approved": approved, "Count": total})
+	if len(names) > 0 {
+		waiting = s.msg.T(lang, "casePage.waitingFor", map[string]any{"Names": strings.Join(names, ", ")})
+	}
+	return approvals, waiting
 }
 
 // caseSummary lays out a case's answers with the form version it was
@@ -123,7 +144,7 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		if e.Note == "all-approved" {
 			return s.msg.T(lang, "timeline.allApproved", data)
 		}
-		return s.msg.T(lang, "timeline.statusChanged", data)
+		return s.msg.T(lang, w.StatusChanged, data)
 	case "party-invited":
 		data["Party"] = e.Note
 		return s.msg.T(lang, "timeline.partyInvited", data)
@@ -140,6 +161,8 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.partyExpired", data)
 	case "reopened":
 		return s.msg.T(lang, "timeline.reopened", data)
+	case "lapsed":
+		return s.msg.T(lang, "timeline.lapsed", data)
 	case "resubmitted":
 		return s.msg.T(lang, "timeline.resubmitted", data)
 	case "assigned":
@@ -163,5 +186,5 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 	case "consent-withdrawn":
 		return s.msg.T(lang, "timeline.consentWithdrawn", data)
 	}
-	return s.msg.T(lang, "timeline.other", data)
+	return s.msg.T(lang, w.Other, data)
 }

@@ -13,6 +13,7 @@ type draftRow struct {
 	Reached                                                        string // the step the person has reached
 	Resume, Delete                                                 string // button texts
 	Level                                                          int    // heading level of the title: 2 on its own page, else 3
+	Words                                                          kindWords
 }
 
 func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
@@ -24,11 +25,11 @@ func (s *Server) draftRows(lang string, list []*cases.Draft) []draftRow {
 			Resume:    s.msg.T(lang, "drafts.resume"),
 			Delete:    s.msg.T(lang, "drafts.delete"),
 			Expires:   s.msg.T(lang, "drafts.expires", map[string]any{"Date": datefmt.Date(d.ExpiresAt, lang)}),
-			ResumeURL: pathsIn(lang).Draft(d.ID), DeleteURL: pathsIn(lang).DeleteDraft(d.ID)}
+			ResumeURL: pathsIn(lang).Draft(d.ID), DeleteURL: pathsIn(lang).DeleteDraft(d.ID), Words: s.serviceWords(d.Service)}
 		if svc, ok := s.catalog.Service(d.Service); ok {
 			r.Service = svc.Name.In(lang)
 			if svc.ClosesAt != nil && now.Before(*svc.ClosesAt) {
-				r.Closes = s.msg.T(lang, "drafts.closes", map[string]any{"When": datefmt.DateTime(*svc.ClosesAt, lang)})
+				r.Closes = s.msg.T(lang, r.Words.DraftCloses, map[string]any{"When": datefmt.DateTime(*svc.ClosesAt, lang)})
 			}
 		}
 		if d.Principal != nil {
@@ -75,10 +76,10 @@ func (s *Server) draftsPage(c *fiber.Ctx) error {
 			if svc, ok := s.catalog.Service(d.Service); ok {
 				name = svc.Name.In(lang)
 			}
-			v.Notice = s.msg.T(lang, "drafts.savedNotice", map[string]any{"Service": name})
+			v.Notice = s.msg.T(lang, s.serviceWords(d.Service).SavedNotice, map[string]any{"Service": name})
 		}
 	} else if c.Query("deleted") == "1" {
-		v.Notice = s.msg.T(lang, "drafts.deletedNotice")
+		v.Notice = s.msg.T(lang, s.serviceWords(c.Query("service")).DeletedNotice)
 	}
 	return s.render(c, fiber.StatusOK, s.page(c, "drafts", "drafts.title", v))
 }

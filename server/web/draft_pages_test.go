@@ -329,7 +329,7 @@ func TestEarlyEducationActingForChild(t *testing.T) {
 	v = pageVersion(t, r.body)
 	need := form("version", v, "action", "next", "startDate", "2027-01-11", "urgent", "yes", "careNeed", "fullDay", "urgentProof", "")
 	r = aino.post(base+"/step/2", need)
-	must(t, r, 422, `<a href="#urgentProof">Arbets- eller studieintyg: Lägg till en bilaga.</a>`)
+	must(t, r, 422, `<a href="#urgentProof">Arbets- eller studieintyg: Bifoga ett arbets- eller studieintyg.</a>`)
 	mustNot(t, r, finnishUI...)
 	need.Set("version", pageVersion(t, r.body))
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
@@ -514,7 +514,7 @@ func TestDraftsPages(t *testing.T) {
 
 	r = maria.get("/fi/drafts/" + id + "/delete")
 	must(t, r, 200, "Poistetaanko keskeneräinen hakemus?", "Kyllä, poista")
-	redirectTo(t, maria.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1")
+	redirectTo(t, maria.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1&service=sports-shift")
 	must(t, maria.get("/fi/drafts?deleted=1"), 200, "Keskeneräinen hakemus on poistettu.", "Sinulla ei ole keskeneräisiä hakemuksia.")
 	must(t, maria.get(step1), 404)
 	mustNot(t, maria.get("/fi/my"), "Muistutukset")

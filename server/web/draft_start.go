@@ -14,6 +14,7 @@ type startView struct {
 	Service, ServiceURL, Message, Status, ActingURL string
 	Closed, NotEligible                             bool
 	Right                                           *rightHelp
+	Words                                           kindWords
 }
 
 // startService starts a draft of a service for whom the session acts for
@@ -39,13 +40,13 @@ func (s *Server) startService(c *fiber.Ctx) error {
 		}
 	}
 	lang := requestLang(c)
-	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID)}
+	v := &startView{Service: svc.Name.In(lang), ServiceURL: pathsIn(lang).Service(svc.ID), Words: wordsFor(svc.Kind)}
 	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
 	if msg, refused := onBehalfMessage(err); refused {
 		v.Message = s.msg.T(lang, msg)
 		v.Right = s.rightHelpOf(lang, err)
 		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
-		return s.render(c, fiber.StatusForbidden, s.page(c, "start", "startPage.refusedTitle", v))
+		return s.render(c, fiber.StatusForbidden, s.page(c, "start", v.Words.RefusedTitle, v))
 	}
 	if msg, refused := s.eligibilityMessage(lang, err); refused {
 		v.Message, v.NotEligible = msg, true
@@ -54,7 +55,7 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	if errors.Is(err, cases.ErrClosed) {
 		v.Closed = true
 		_, v.Status = s.availabilityText(lang, svc.Kind, svc.AvailabilityAt(s.now()))
-		return s.render(c, fiber.StatusConflict, s.page(c, "start", "startPage.closedTitle", v))
+		return s.render(c, fiber.StatusConflict, s.page(c, "start", v.Words.ClosedTitle, v))
 	}
 	if err != nil {
 		return s.casesFail(c, err)

@@ -32,6 +32,7 @@ type stepView struct {
 	Spec      string // the step's fields for form.js (data-spec)
 	Status    autosaveTexts
 	Closes    string // "Applications close 31.3.2027 at 16.00", if the service has a closing time
+	Words     kindWords
 }
 
 // stepLink is one entry of the step indicator; the last one is the
@@ -148,14 +149,14 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 	v := &stepView{DraftID: d.ID, ServiceID: d.Service, Number: si + 1, Count: len(def.Steps), Title: def.Steps[si].Title.In(lang),
 		Fields: fields, Version: d.Version, Base: forms.StepHash(d.Data, def.StepFields(si, d.Data)),
 		Action: pathsIn(lang).Step(d.ID, si), First: si == 0,
-		Steps: s.stepLinks(lang, d, def, si),
+		Steps: s.stepLinks(lang, d, def, si), Words: s.serviceWords(d.Service),
 		Status: autosaveTexts{Saved: s.msg.T(lang, "autosave.saved"), Saving: s.msg.T(lang, "autosave.saving"),
 			Offline: s.msg.T(lang, "autosave.offline"), Failed: s.msg.T(lang, "autosave.failed"), Full: s.msg.T(lang, "autosave.full"),
 			Problem: s.msg.T(lang, "form.errorSummary")}}
 	if svc != nil {
 		v.Service = svc.Name.In(lang)
 		if a := svc.AvailabilityAt(s.now()); a.ClosesAt != nil && a.Open && svc.ClosesAt != nil {
-			v.Closes = s.msg.T(lang, "step.closes", map[string]any{"When": datefmt.DateTime(*svc.ClosesAt, lang)})
+			v.Closes = s.msg.T(lang, v.Words.Closes, map[string]any{"When": datefmt.DateTime(*svc.ClosesAt, lang)})
 		}
 	}
 	if d.Principal != nil {

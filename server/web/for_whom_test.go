@@ -126,3 +126,30 @@ func TestEligibilityAPI(t *testing.T) {
 		t.Errorf("error %v", got)
 	}
 }
+
+// TestEligibilityAtAutosave: a draft whose child has grown past the age
+// limit is not saved; the autosave's answer says why, in the page's
+// language.
+func TestEligibilityAtAutosave(t *testing.T) {
+	e := newEnv(t)
+	aino := e.client("140386-902R")
+	aino.call("PUT", "/api/v1/session/acting-for", map[string]any{"principal": aino.principal("Eetu Virtanen")})
+	r, out := aino.call("POST", "/api/v1/drafts?lang=en", map[string]any{"service": "early-education"})
+	if r.StatusCode != 201 && r.StatusCode != 200 {
+		t.Fatalf("start: %d %s", r.StatusCode, r.body)
+	}
+	id, version := out["id"].(string), out["version"]
+	e.clock.Add(220 * 24 * time.Hour) // 1.7.2027: Eetu is 7
+	aino = e.client("140386-902R")
+	aino.call("PUT", "/api/v1/session/acting-for", map[string]any{"principal": aino.principal("Eetu Virtanen")})
+	for lang, want := range map[string]string{
+		"en": "Early education is for children under school age. Eetu is 7.",
+		"fi": "Varhaiskasvatus on alle kouluikäisille lapsille. Eetu on 7-vuotias.",
+	} {
+		r, out = aino.call("PUT", "/api/v1/drafts/"+id+"?lang="+lang, map[string]any{"version": version, "data": map[string]any{"startDate": "2027-08-02"}, "step": 1})
+		got, _ := out["error"].(map[string]any)
+		if r.StatusCode != 403 || got["code"] != "not-eligible" || got["message"] != want {
+			t.Errorf("%s: autosave %d %v, want 403 not-eligible %q", lang, r.StatusCode, got, want)
+		}
+	}
+}

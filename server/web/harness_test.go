@@ -42,6 +42,15 @@ type env struct {
 
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	t.Helper()
+	return newEnvOn(t, true, mutate...)
+}
+
+// newEnvOn is newEnv with the demo register seeded into the store, or
+// (seed false) only its municipality: a production installation's new
+// data file after asiointi import-municipality, where people come from
+// their logins.
+func newEnvOn(t *testing.T, seed bool, mutate ...func(*config.Config)) *env {
+	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +71,11 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := identity.Seed(st, d, clk.Now()); err != nil {
+	if seed {
+		if _, err := identity.Seed(st, d, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	} else if _, err := identity.ImportMunicipality(st, d.Municipality); err != nil {
 		t.Fatal(err)
 	}
 	// The program's wiring (app.Open builds the server the same way).

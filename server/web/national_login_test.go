@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -24,6 +25,14 @@ type samlEnv struct {
 }
 
 func newSAMLEnv(t *testing.T, mode config.Mode) *samlEnv {
+	t.Helper()
+	return newSAMLEnvOn(t, mode, true, "")
+}
+
+// newSAMLEnvOn is newSAMLEnv on a seeded store or (seed false) a new
+// installation's, with the population data adapter named (config's
+// default when "").
+func newSAMLEnvOn(t *testing.T, mode config.Mode, seed bool, population string) *samlEnv {
 	t.Helper()
 	var h http.Handler = http.NotFoundHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -44,8 +53,11 @@ func newSAMLEnv(t *testing.T, mode config.Mode) *samlEnv {
 			t.Fatal(err)
 		}
 	}
-	e := newEnv(t, func(c *config.Config) {
+	e := newEnvOn(t, seed, func(c *config.Config) {
 		c.Mode = mode
+		if population != "" {
+			c.Population = population
+		}
 		c.BaseURL = "http://localhost:8080"
 		c.IdentityProvider = config.IDPSuomiFi
 		c.SAMLIDPMetadata = filepath.Join(dir, "idp.xml")
@@ -237,4 +249,68 @@ func TestLoginPageOffers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNationalLoginFillsRelations: on a new installation's data file a
+// guardian's first national login brings the minors in her guardianship
+// from the population data adapter (the demo register here), and she can
+// act for them at once; a mandate holder gets his principal. Without an
+// adapter a first login brings no relations.
+func TestNationalLoginFillsRelations(t *testing.T) {
+	e := newSAMLEnvOn(t, config.Production, false, config.PopulationDemo)
+	principals := func(e *samlEnv, c *http.Cookie) string {
+		t.Helper()
+		res := e.do(req{path: "/api/v1/me/principals", cookies: []*http.Cookie{c}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("principals: %d %s", res.StatusCode, res.body)
+		}
+		return res.body
+	}
+	aino, res := e.samlLogin("/fi/my")
+	if aino == nil {
+		t.Fatalf("login refused: %d", res.StatusCode)
+	}
+	body := principals(e, aino)
+	if !strings.Contains(body, `"name":"Eetu Virtanen"`) || !strings.Contains(body, `"name":"Ella Virtanen"`) {
+		t.Fatalf("Aino's principals after her first login: %s", body)
+	}
+	eetu := regexp.MustCompile(`"id":"([^"]+)","name":"Eetu Virtanen"`).FindStringSubmatch(body)
+	if eetu == nil {
+		t.Fatalf("no id for Eetu in %s", body)
+	}
+	sw := e.do(req{method: "PUT", path: "/api/v1/session/acting-for?lang=fi", body: `{"principal":"` + eetu[1] + `"}`,
+		headers: map[string]string{"X-CSRF-Token": e.csrf(aino)}, cookies: []*http.Cookie{aino}})
+	acting := cookie(sw, cookieSession)
+	if sw.StatusCode != http.StatusOK || acting == nil || acting.Value == "" {
+		t.Fatalf("acting for Eetu: %d %s", sw.StatusCode, sw.body)
+	}
+	if my := e.do(req{path: "/fi/my", cookies: []*http.Cookie{acting}}); my.StatusCode != http.StatusOK || !strings.Contains(my.body, "Eetu") {
+		t.Errorf("my page while acting for Eetu: %d", my.StatusCode)
+	}
+
+	// A later login finds the relations as they are (not twice).
+	if c, _ := e.samlLogin("/fi/my"); c == nil {
+		t.Fatal("second login refused")
+	}
+	ward, err := e.s.dir.PersonByHetu("210620A925C")
+	if err != nil || len(ward.Guardians) != 1 || ward.Address.PostalCode != "99100" {
+		t.Errorf("Eetu = %+v, %v", ward, err)
+	}
+
+	e.idp.SetPerson(eidtest.Person{Hetu: "300468-951T", GivenName: "Juhani", Surname: "Korhonen"})
+	juhani, _ := e.samlLogin("/fi/my")
+	if juhani == nil || !strings.Contains(principals(e, juhani), `"name":"Helmi Korhonen"`) {
+		t.Errorf("Juhani's mandate from Helmi is not there")
+	}
+
+	t.Run("no adapter", func(t *testing.T) {
+		e := newSAMLEnvOn(t, config.Production, false, config.PopulationNone)
+		aino, _ := e.samlLogin("/fi/my")
+		if aino == nil {
+			t.Fatal("login refused")
+		}
+		if body := principals(e, aino); strings.Contains(body, "Eetu") {
+			t.Errorf("principals without a population adapter: %s", body)
+		}
+	})
 }

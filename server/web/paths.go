@@ -62,8 +62,14 @@ func (p paths) Drafts() string { return p.in("/drafts") }
 // DraftSaved is the drafts list telling that draft id was saved for later.
 func (p paths) DraftSaved(id string) string { return p.Drafts() + "?saved=" + id }
 
-// DraftDeleted is the drafts list telling that a draft was deleted.
-func (p paths) DraftDeleted() string         { return p.Drafts() + "?deleted=1" }
+// DraftDeleted is the drafts list telling that a draft of the service was
+// deleted.
+func (p paths) DraftDeleted(service string) string {
+	if service == "" {
+		return p.Drafts() + "?deleted=1"
+	}
+	return p.Drafts() + "?deleted=1&service=" + url.QueryEscape(service)
+}
 func (p paths) Draft(id string) string       { return p.in("/drafts/" + id) }
 func (p paths) DeleteDraft(id string) string { return p.Draft(id) + "/delete" }
 
@@ -77,6 +83,10 @@ func (p paths) Submit(id string) string          { return p.Draft(id) + "/submit
 
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }
+
+// DecisionFile is the file of a case's decision (residents); the staff
+// page's is StaffCase(id) + "/decision-file".
+func (p paths) DecisionFile(id string) string { return p.Case(id) + "/decision-file" }
 
 // The resident's actions on a case being handled (case_handling.go).
 func (p paths) CaseSupplement(id string) string { return p.Case(id) + "/supplement" }

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
+	"asiointi/server/catalog"
 	"asiointi/server/receipt/pdftext"
 )
 
@@ -101,4 +104,71 @@ func TestKindWordsOnSummary(t *testing.T) {
 	mustNot(t, r, "Lähetä hakemus")
 	r = aino.get("/en/drafts/" + draftIDOf(step1) + "/summary")
 	must(t, r, 200, "Send the notification")
+}
+
+// TestKindWordsOnDraftPages: a building notification's steps, saved
+// notice, delete page and deleted notice speak of a notification.
+func TestKindWordsOnDraftPages(t *testing.T) {
+	e := newEnv(t)
+	aino := e.resident("140386-902R")
+	step1 := aino.start("fi", "building-notification")
+	id := draftIDOf(step1)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{step1, []string{`aria-label="Ilmoituksen vaiheet"`}},
+		{"/sv/drafts/" + id + "/step/1", []string{`aria-label="Anmälans steg"`}},
+		{"/fi/drafts/" + id + "/summary", []string{`aria-label="Ilmoituksen vaiheet"`}},
+		{"/fi/drafts?saved=" + id, []string{"Ilmoituksesi ”Ilmoitus pienestä rakennustyöstä (toimenpideilmoitus)” on tallennettu."}},
+		{"/en/drafts/" + id + "/delete", []string{"<title>Delete the unfinished notification?", "The notification “Notify us of minor building work” will be deleted"}},
+		{"/en/services/building-notification", []string{"<dt>Who can make the notification</dt>", "must approve the notification."}},
+		{"/fi/services/building-notification", []string{"<dt>Kuka voi tehdä ilmoituksen</dt>", "on hyväksyttävä ilmoitus."}},
+		{"/sv/drafts/" + id + "/delete", []string{"Vill du radera den påbörjade anmälan?", "Anmälan ”Anmälan om mindre byggarbete (åtgärdsanmälan)” raderas"}},
+	} {
+		r := aino.get(tc.path)
+		must(t, r, 200, tc.want...)
+		// The application's words (the navigation's "Keskeneräiset
+		// hakemukset" names every kind's drafts and stays).
+		mustNot(t, r, "Hakemuksen vaiheet", "Ansökans steg", "Hakemuksesi", "keskeneräinen hakemus", "unfinished application", "påbörjade ansökan", "The application “",
+			"Who can apply", "Kuka voi hakea", "approve the application", "hyväksyttävä hakemus")
+	}
+	redirectTo(t, aino.post("/fi/drafts/"+id+"/delete", nil), "/fi/drafts?deleted=1&service=building-notification")
+	must(t, aino.get("/fi/drafts?deleted=1&service=building-notification"), 200, "Keskeneräinen ilmoitus on poistettu.")
+}
+
+// TestKindWordsSayTheKind: every word of a notification, request and
+// registration, in every language, names its kind and never an
+// application; the application's words are the ids without a suffix.
+func TestKindWordsSayTheKind(t *testing.T) {
+	e := newEnv(t)
+	data := map[string]any{"Name": "Eetu", "When": "31.3.2027", "Service": "S", "Actor": "A", "Principal": "P", "Status": "X"}
+	application := map[string]*regexp.Regexp{"fi": regexp.MustCompile(`(?i)hakemu|haku|haet`), "sv": regexp.MustCompile(`(?i)ansök`), "en": regexp.MustCompile(`(?i)appl`)}
+	for kind, w := range kindMessages {
+		v := reflect.ValueOf(w)
+		for i := range v.NumField() {
+			id := v.Field(i).String()
+			field := v.Type().Field(i).Name
+			if kind == catalog.KindApplication {
+				for _, k := range []string{catalog.KindNotification, catalog.KindRequest, catalog.KindRegistration} {
+					if strings.HasSuffix(id, "."+k) {
+						t.Errorf("application %s: %q is another kind's", field, id)
+					}
+				}
+				continue
+			}
+			if !strings.HasSuffix(id, "."+kind) {
+				t.Errorf("%s %s: %q does not end in .%s", kind, field, id, kind)
+			}
+			for lang, re := range application {
+				if !e.s.msg.Has(lang, id) {
+					t.Errorf("%s %s: no %q in %s", kind, field, id, lang)
+					continue
+				}
+				if text := e.s.msg.T(lang, id, data); re.MatchString(text) {
+					t.Errorf("%s %s in %s speaks of an application: %q", kind, field, lang, text)
+				}
+			}
+		}
+	}
 }

@@ -15,7 +15,6 @@ var onBehalfMsg = map[string]string{
 	catalog.OnBehalfGuardian:     "service.onBehalf.guardian",
 	catalog.OnBehalfMandate:      "service.onBehalf.mandate",
 	catalog.OnBehalfOrganization: "service.onBehalf.organization",
-	catalog.OnBehalfAllParties:   "service.onBehalf.all-parties",
 }
 
 // serviceView is the data of pages/service.html.
@@ -63,6 +62,9 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		Status: status, StatusText: statusText, Open: a.Open, Words: wordsFor(svc.Kind),
 		OnBehalfText: s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
 		Right:        s.rightHelpFor(lang, svc.OnBehalf, svc.MandateIssue, svc.Role),
+	}
+	if svc.OnBehalf == catalog.OnBehalfAllParties { // every party approves what the kind of service sends
+		data.OnBehalfText = s.msg.T(lang, data.Words.AllParties)
 	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
 		choices, err := s.cases.Choices(svc.ID, actorRef(sess))

@@ -130,6 +130,8 @@ type actionInput struct {
 	Due     string   `json:"due"` // YYYY-MM-DD (end of that day in Helsinki) or RFC 3339
 	Outcome string   `json:"outcome"`
 	Text    string   `json:"text"`
+	// File is a decision's file (the page's form; the API takes none).
+	File *cases.Upload `json:"-"`
 }
 
 func (s *Server) apiHandlerAction(c *fiber.Ctx, action string) error {
@@ -174,7 +176,7 @@ func (s *Server) runAction(c *fiber.Ctx, action string, in actionInput) (*cases.
 		}
 		cs, err = s.cases.RequestSupplement(id, who, version, in.Message, in.Fields, due)
 	case "decision":
-		cs, err = s.cases.Decide(id, who, version, in.Outcome, in.Text)
+		cs, err = s.cases.Decide(id, who, version, in.Outcome, in.Text, in.File)
 	case "notes":
 		_, err = s.cases.AddNote(id, who, in.Text)
 		return nil, err

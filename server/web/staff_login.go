@@ -65,15 +65,8 @@ func (s *Server) staffCallback(c *fiber.Ctx) error {
 		}
 		return s.fail(c, fiber.StatusForbidden, "login-refused", "identity.staffLoginRefused")
 	}
-	units := l.Grant.Units
-	if len(units) == 0 {
-		units = []string{"*"}
-	}
-	m := population.Staff{Username: "sso:" + l.Subject, Name: l.Name, Municipality: s.muni.ID, Role: l.Grant.Role, Units: units}
-	if old, err := s.dir.StaffMember(m.Username); err == nil {
-		m.Title = old.Title
-	}
-	if err := s.dir.SaveStaff(m); err != nil {
+	m := population.Staff{Username: "sso:" + l.Subject, Name: l.Name, Municipality: s.muni.ID, Role: l.Grant.Role()}
+	if err := s.dir.StaffSignedIn(m, l.Grant.Roles, s.now()); err != nil {
 		return err
 	}
 	sess := identity.Session{UserID: m.Username, Kind: identity.Staff, Name: m.Name, Role: m.Role, Kiosk: isKiosk(c),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,7 +17,7 @@ func TestStaffLogin(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	prov, err := ssotest.New(srv.URL, "asiointi", "s3cret", ssotest.User{Subject: "u-7", Username: "maija", Name: "Maija Manageri",
-		Roles: []string{"asiointi:manager:building"}})
+		Roles: []string{"asiointi:manager:building-notification", "asiointi:admin:no-such-service", "other:admin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +57,17 @@ func TestStaffLogin(t *testing.T) {
 		t.Fatalf("callback: %d %s", res.StatusCode, res.body)
 	}
 	m, err := e.s.dir.StaffMember("sso:u-7")
-	if err != nil || m.Name != "Maija Manageri" || m.Role != "manager" || len(m.Units) != 1 || m.Units[0] != "building" {
+	if err != nil || m.Name != "Maija Manageri" || m.Role != "manager" || m.Municipality != "esimerkkila" {
 		t.Errorf("staff = %+v, %v", m, err)
+	}
+	// The claim's roles are issue 13's roles per service: the staff pages
+	// show her the service she manages.
+	roles, err := e.s.dir.RolesOf("sso:u-7")
+	if err != nil || !maps.Equal(roles, map[string]string{"building-notification": "manager"}) {
+		t.Errorf("roles = %v, %v", roles, err)
+	}
+	if page := e.do(req{path: "/fi/staff", cookies: []*http.Cookie{sess}}); page.StatusCode != http.StatusOK || !strings.Contains(page.body, "Ilmoitus pienestä rakennustyöstä") {
+		t.Errorf("staff page: %d", page.StatusCode)
 	}
 	if page := e.do(req{path: "/fi/", cookies: []*http.Cookie{sess}}); !strings.Contains(page.Header.Get("Content-Security-Policy"), " "+srv.URL+";") {
 		t.Errorf("CSP %q does not let the logout form go to the provider", page.Header.Get("Content-Security-Policy"))
@@ -68,6 +78,22 @@ func TestStaffLogin(t *testing.T) {
 		lo.Query().Get("post_logout_redirect_uri") != "http://localhost:8080"+pathsIn("fi").LoggedOut() {
 		t.Errorf("logout: %d %q", out.StatusCode, out.Header.Get("Location"))
 	}
+	t.Run("the provider's roles are the truth", func(t *testing.T) {
+		prov.SetUser(ssotest.User{Subject: "u-7", Username: "maija", Name: "Maija Manageri", Roles: []string{"asiointi:handler:home-help"}})
+		if c, res := login(t); c == nil {
+			t.Fatalf("second login: %d", res.StatusCode)
+		}
+		roles, err := e.s.dir.RolesOf("sso:u-7")
+		if err != nil || !maps.Equal(roles, map[string]string{"home-help": "handler"}) {
+			t.Errorf("roles after the provider changed them = %v, %v", roles, err)
+		}
+		// With no role of a served service left, the login is refused.
+		prov.SetUser(ssotest.User{Subject: "u-7", Username: "maija", Name: "Maija Manageri", Roles: []string{"asiointi:admin:no-such-service"}})
+		if c, res := login(t); c != nil || res.StatusCode != http.StatusForbidden {
+			t.Errorf("no role: %d, session %v", res.StatusCode, c)
+		}
+		prov.SetUser(ssotest.User{Subject: "u-7", Username: "maija", Name: "Maija Manageri", Roles: []string{"asiointi:manager:building-notification"}})
+	})
 	t.Run("refused", func(t *testing.T) {
 		for _, f := range []ssotest.Fault{ssotest.BadSignature, ssotest.WrongAudience, ssotest.WrongNonce, ssotest.Expired} {
 			prov.SetFault(f)

@@ -29,6 +29,7 @@ var staffRoutes = []staffRoute{
 	{"GET", "/staff/cases/:id", false, func(s *Server) fiber.Handler { return s.staffCasePage }},
 	{"POST", "/staff/cases/:id/:action", false, func(s *Server) fiber.Handler { return s.staffCaseAction }},
 	{"GET", "/staff/cases/:id/files/:att", false, func(s *Server) fiber.Handler { return s.staffAttachment }},
+	{"GET", "/staff/cases/:id/decision-file", false, func(s *Server) fiber.Handler { return s.decisionFile }},
 	{"GET", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesPage }},
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
 	{"GET", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesPage }},

@@ -9,6 +9,7 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -90,6 +91,14 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	}
 	p := &Parts{Directory: &identity.Directory{Store: st}}
 	var err error
+	// The population data adapter: relations at a first national login.
+	if o.Config.Population == config.PopulationDemo {
+		d, err := population.Demo()
+		if err != nil {
+			return nil, err
+		}
+		p.Directory.Population = population.DemoRegister{Data: d}
+	}
 	if p.Messages, err = i18n.Load(); err != nil {
 		return nil, err
 	}
@@ -119,7 +128,7 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	if c := o.Config; c.StaffOIDCIssuer != "" {
 		p.StaffSSO, err = staffsso.New(context.Background(), staffsso.Config{Issuer: c.StaffOIDCIssuer,
 			ClientID: c.StaffOIDCClientID, ClientSecret: c.StaffOIDCClientSecret, BaseURL: c.BaseURL,
-			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates})
+			RolesClaim: c.StaffOIDCRolesClaim, States: p.LoginStates, Services: serviceIDs(p.Catalog)})
 		if err != nil {
 			return nil, fmt.Errorf("ASIOINTI_STAFF_OIDC_ISSUER: %w", err)
 		}
@@ -145,17 +154,32 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 	return p, nil
 }
 
+// serviceIDs are the ids of the catalogue's services.
+func serviceIDs(c *catalog.Catalog) []string {
+	var out []string
+	for _, s := range c.Services() {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
 // ServedCatalog looks up the municipality the installation serves (its
 // default one) and that municipality's catalogue in cats; nil cats means
-// the embedded catalogue alone.
+// the embedded catalogue alone, which a municipality other than the
+// demo's takes up (catalog.Adopt). A municipality that names its services
+// is served those only. A data file without a municipality gives
+// identity.ErrNoMunicipality.
 func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality, *catalog.Catalog, error) {
-	muni, err := identity.Municipality(st)
+	muni, err := identity.ServedMunicipality(st)
+	if errors.Is(err, identity.ErrNoMunicipality) {
+		return muni, nil, err
+	}
 	if err != nil {
 		return muni, nil, fmt.Errorf("municipality settings: %w", err)
 	}
+	var embedded *catalog.Catalog
 	if cats == nil {
-		embedded, err := catalog.Load()
-		if err != nil {
+		if embedded, err = catalog.Load(); err != nil {
 			return muni, nil, err
 		}
 		if cats, err = catalog.NewSet(embedded); err != nil {
@@ -163,8 +187,16 @@ func ServedCatalog(st *store.Store, cats *catalog.Set) (population.Municipality,
 		}
 	}
 	cat, ok := cats.For(muni.ID)
+	if !ok && embedded != nil {
+		cat, ok = embedded, true
+	}
 	if !ok {
 		return muni, nil, fmt.Errorf("no service catalogue for municipality %q", muni.ID)
+	}
+	if cat.Municipality() != muni.ID || len(muni.Services) > 0 {
+		if cat, err = cat.Adopt(muni.ID, muni.Services); err != nil {
+			return muni, nil, fmt.Errorf("municipality %q: %w", muni.ID, err)
+		}
 	}
 	return muni, cat, nil
 }

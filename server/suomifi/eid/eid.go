@@ -41,7 +41,17 @@ const (
 	LoA3 = "http://ftn.ficora.fi/2017/loa3" // high
 )
 
-// Attributes of Suomi.fi e-Identification, by their SAML names.
+// Attributes of Suomi.fi e-Identification, by their SAML names (each
+// with its friendly name). Checked on 26 November 2026 against the
+// attribute list of Suomi.fi e-Identification (DVV, "Suomi.fi-tunnistuksen
+// attribuutit": suppeat, keskilaajat and laajat henkilötiedot; the same
+// OIDs as City-of-Helsinki/tunnistamo's suomifi_fields.yaml, which
+// transcribes it): every OID below is the documented one. givenName is the
+// name in use, or the first given name when none is registered; the home
+// municipality comes as its three-digit number (KotikuntaKuntanumero; the
+// names are 2.2.19 fi and 2.2.20 sv); the address attributes are those of
+// the permanent domestic address, and none of them is sent when
+// TurvakieltoTieto is 1.
 const (
 	AttrHetu             = "urn:oid:1.2.246.21" // nationalIdentificationNumber
 	AttrGivenName        = "urn:oid:2.5.4.42"   // givenName: the name in use (kutsumanimi)

@@ -245,3 +245,54 @@ func TestPipeline(t *testing.T) {
 	}
 	noRefusals(t, f)
 }
+
+// TestDefaultKindsReachMailbox: with the default kinds (no
+// ASIOINTI_MESSAGES_KINDS), a decision and a request for more
+// information reach the resident's Suomi.fi Messages mailbox; a status
+// change does not.
+func TestDefaultKindsReachMailbox(t *testing.T) {
+	f, c := rig(t)
+	f.SetActive(sven)
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := notify.SetMessagesKinds(st, notify.DefaultMessagesKinds); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	msg, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{Store: st, People: people{"sven": {ID: "sven", Hetu: sven, Language: "sv"}},
+		Render:  &notify.Renderer{Msg: msg, BaseURL: "https://asiointi.example.fi", ServiceName: func(id, lang string) string { return "Hemservice" }},
+		Senders: map[string]notify.Sender{notify.ChannelSuomiFi: &messages.Channel{Client: c}},
+		Now:     func() time.Time { return t0 }, Backoff: time.Minute}
+	err = st.Update(func(tx *store.Tx) error {
+		for _, kind := range []string{notify.KindDecision, notify.KindSupplementRequested, notify.KindCaseStatus} {
+			n := notify.Notification{User: "sven", Kind: kind, At: t0, Link: "/cases/" + kind,
+				Params: map[string]string{"service": "home-help", "reference": "ESI-2026-000001", "status": "in-progress"}}
+			if err := notify.Record(tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for _, s := range f.Sent() {
+		links = append(links, s.Body)
+	}
+	got := strings.Join(links, "\n")
+	if len(links) != 2 || !strings.Contains(got, "/sv/cases/decision") || !strings.Contains(got, "/sv/cases/supplement-requested") {
+		t.Errorf("sent %d messages, want the decision and the supplement request:\n%s", len(links), got)
+	}
+	noRefusals(t, f)
+}
