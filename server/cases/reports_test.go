@@ -59,7 +59,7 @@ func TestAggregatesEqualRebuild(t *testing.T) {
 		case 1:
 			e.svc.Transition(c.ID, handler, cases.AnyVersion, cases.StatusInProgress, "")
 		case 2:
-			e.svc.Decide(c.ID, handler, cases.AnyVersion, cases.OutcomeApproved, "Myönnetty.")
+			e.svc.Decide(c.ID, handler, cases.AnyVersion, cases.OutcomeApproved, "Myönnetty.", nil)
 		case 3:
 			e.svc.Transition(c.ID, handler, cases.AnyVersion, cases.StatusClosed, "")
 		case 4:
@@ -117,9 +117,9 @@ func TestReportFigures(t *testing.T) {
 	must(e.svc.Assign(c1.ID, kaisa, cases.AnyVersion, "kaisa"))
 	must(e.svc.Assign(c2.ID, sara, cases.AnyVersion, "sara"))
 	e.clk.Set(t0.AddDate(0, 0, 5))
-	must(e.svc.Decide(c1.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetty."))
+	must(e.svc.Decide(c1.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetty.", nil))
 	e.clk.Set(t0.AddDate(0, 0, 11))
-	must(e.svc.Decide(c2.ID, sara, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetty."))
+	must(e.svc.Decide(c2.ID, sara, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetty.", nil))
 	e.clk.Set(t0.AddDate(0, 0, 12))
 	submit(earlyEducationAnswers())
 
