@@ -30,7 +30,7 @@ func submitEarlyEducation(t *testing.T, base string) string {
 	aino.call("GET", "/api/v1/drafts/"+d.ID, nil, 200, &d)
 	start := time.Now().AddDate(0, 5, 0).Format("2006-01-02")
 	for k, v := range map[string]any{"specialNeeds": "", "startDate": start, "urgent": "no", "careNeed": "fullDay",
-		"preferredUnits": []any{"satakieli", "metsatahti"}} {
+		"preferredUnits": []any{"satakieli", "metsatahti"}, "otherGuardianKnows": true} {
 		d.Data[k] = v
 	}
 	aino.call("PUT", "/api/v1/drafts/"+d.ID, map[string]any{"version": 1, "data": d.Data}, 200, nil)

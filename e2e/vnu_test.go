@@ -56,6 +56,9 @@ var validatedPages = []validatedPage{
 	{Name: "drafts-empty-fi", As: "resident", Path: "/fi/drafts"},
 	{Name: "drafts-empty-en", As: "resident", Path: "/en/drafts"},
 	{Name: "cases-empty-fi", As: "resident", Path: "/fi/cases"},
+	{Name: "acting-for-fi", As: "resident", Path: "/fi/acting-for"},
+	{Name: "done-for-me-en", As: "resident", Path: "/en/done-for-me"},
+	{Name: "service-home-help-en", As: "resident", Path: "/en/services/home-help"},
 	{Name: "cases-empty-sv", As: "resident", Path: "/sv/cases"},
 	// The published statements.
 	{Name: "accessibility-fi", Path: "/fi/accessibility"},
@@ -67,6 +70,7 @@ var validatedPages = []validatedPage{
 	{Name: "help-fi", Path: "/fi/help"},
 	{Name: "help-en", As: "resident", Path: "/en/help"},
 	{Name: "staff-feedback-fi", As: "staff", Path: "/fi/staff/feedback"},
+	{Name: "staff-mandates-sv", As: "staff", Path: "/sv/staff/mandates"},
 }
 
 // TestHTMLIsValid fetches every page of validatedPages as the right person

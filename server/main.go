@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -89,11 +90,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return migrate(cfg, args[2], stdout, stderr)
+	case "demo-history":
+		n := 20000
+		if len(args) == 2 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v > 0 {
+				n = v
+			} else {
+				fmt.Fprintln(stderr, "usage: asiointi demo-history [CASES]")
+				return 2
+			}
+		}
+		out, err := app.DemoHistory(cfg.DataDir, n)
+		if err != nil {
+			fmt.Fprintf(stderr, "asiointi: demo history: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "wrote", out)
+		return 0
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | import-municipality FILE | audit verify | migrate --to postgres://…|DIRECTORY]")
+		fmt.Fprintln(stdout, "usage: asiointi [serve | backup FILE | check | compact | validate-form FILE | import-form FILE | import-statement FILE | import-municipality FILE | audit verify | demo-history [CASES] | migrate --to postgres://…|DIRECTORY]")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, import-municipality FILE, audit verify, migrate --to postgres://…|DIRECTORY)\n", cmd)
+		fmt.Fprintf(stderr, "asiointi: unknown command %q (serve, backup FILE, check, compact, validate-form FILE, import-form FILE, import-statement FILE, import-municipality FILE, audit verify, demo-history [CASES], migrate --to postgres://…|DIRECTORY)\n", cmd)
 		return 2
 	}
 }

@@ -77,6 +77,8 @@ func TestOperatorCommands(t *testing.T) {
 		{args: []string{"import-municipality"}, code: 2, stderr: "usage"},
 		{args: []string{"audit", "verify"}, code: 0, stdout: "ok: the access log's 0 entries"},
 		{args: []string{"audit"}, code: 2, stderr: "usage"},
+		{args: []string{"demo-history", "many"}, code: 2, stderr: "usage"},
+		{args: []string{"demo-history", "30"}, code: 0, stdout: "wrote 30 made-up cases"},
 		{args: []string{"nonsense"}, code: 2, stderr: "unknown command"},
 		{args: []string{"backup"}, code: 2, stderr: "usage"},
 	} {

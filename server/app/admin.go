@@ -334,3 +334,35 @@ func Check(dataDir string) (string, []string, error) {
 	}
 	return st.Path(), probs, nil
 }
+
+// DemoHistory writes n made-up cases over the two years before now into
+// the stopped store in dataDir, so that the reports of a demo have a
+// history to show (cases.GenerateHistory). The store must have been
+// started once in demo mode (its staff hold the roles the cases are
+// handled under); a running server holds the file and is not written to.
+func DemoHistory(dataDir string, n int) (string, error) {
+	st, err := store.Open(dataDir, store.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		return "", fmt.Errorf("%w (stop the server first)", err)
+	}
+	defer st.Close()
+	if err := upgrade(st, time.Now()); err != nil {
+		return "", err
+	}
+	_, cat, err := wiring.ServedCatalog(st, nil)
+	if err != nil {
+		return "", err
+	}
+	fs, err := cases.LoadForms(st, cat)
+	if err != nil {
+		return "", err
+	}
+	svc := &cases.Service{Store: st, Catalog: cat, Forms: fs, Now: time.Now}
+	if err := svc.AggregateExisting(); err != nil {
+		return "", err
+	}
+	if err := svc.GenerateHistory(n, 730, time.Now(), uint64(time.Now().UnixNano())); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d made-up cases over two years", n), nil
+}

@@ -111,7 +111,7 @@ func (m *Main) Open() error {
 		Directory: parts.Directory, Sessions: parts.Sessions, Secret: parts.Secret,
 		Inbox: parts.Inbox, Prefs: parts.Prefs, Outbox: parts.Outbox, Push: parts.Push,
 		Statements: parts.Statements, Feedback: parts.Feedback, Access: parts.Access,
-		EID: parts.EID, StaffSSO: parts.StaffSSO})
+		EID: parts.EID, StaffSSO: parts.StaffSSO, Mandates: parts.Mandates})
 	if err != nil {
 		return err
 	}

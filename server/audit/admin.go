@@ -32,6 +32,9 @@ type Entry struct {
 // Actions recorded in the audit log.
 const (
 	ActionRoleSet = "role-set" // an admin gave or took a staff role
+	// ActionPaperMandate: an official recorded a paper power of attorney
+	// (Target the holder; Detail principal, issues, validity, document).
+	ActionPaperMandate = "paper-mandate-recorded"
 )
 
 // Record writes e in tx; its id is made from its time when empty.

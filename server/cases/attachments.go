@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"asiointi/server/audit"
 	"asiointi/server/forms"
 	"asiointi/server/identity"
 	"asiointi/server/store"
@@ -134,38 +135,18 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 	if !ok {
 		return nil, ErrNotFound
 	}
-	if err := s.mayAct(svc, d.Owner, d.Principal, s.Now()); err != nil {
+	if err := s.mayAct("upload", svc, d.Owner, d.Principal, d.ID, s.Now()); err != nil {
 		return nil, err
 	}
 	def, err := s.Definition(d)
 	if err != nil {
 		return nil, err
 	}
-	f, ok := fileField(def, field)
-	if !ok {
-		return nil, ErrNotFileFld
-	}
-	if up.Size < 0 || up.Size > f.FileLimit() {
-		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
-	}
-	content, err := readExactly(up.Content, up.Size)
-	if errors.Is(err, ErrTooLarge) {
-		return nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
-	}
+	now := s.Now()
+	a, content, err := fieldFile(def, d.ID, field, owner, up, now)
 	if err != nil {
 		return nil, err
 	}
-	mime := DetectMIME(content)
-	if !slices.Contains(f.Accepted(), mime) {
-		return nil, ErrBadType
-	}
-	sum := sha256.Sum256(content)
-	now := s.Now()
-	a := &Attachment{
-		ID: store.NewID(now), Draft: d.ID, Field: field, Name: cleanName(up.Name), MIME: mime,
-		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
-	}
-	a.Blob = blobKey(owner, a.SHA256)
 	var refusal error
 	err = s.Store.Update(func(tx *store.Tx) error {
 		refusal = nil
@@ -179,12 +160,7 @@ func (s *Service) AddAttachment(draftID, owner, field string, up Upload) (*Attac
 				return nil
 			}
 		}
-		if !tx.Has(store.Blobs, a.Blob) {
-			if err := tx.PutRaw(store.Blobs, a.Blob, content); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.AddCount("blobref/"+a.Blob, 1); err != nil {
+		if err := putBlob(tx, a.Blob, content); err != nil {
 			return err
 		}
 		if err := fileFilesDue(tx, d.ID, now.Add(OrphanGrace)); err != nil {
@@ -313,9 +289,16 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 	if !store.ValidID(draftID) || !store.ValidID(attID) {
 		return nil, nil, ErrNotFound
 	}
+	now := s.Now()
+	v, err := s.viewerOf(Ref{ID: user, Kind: identity.Resident}, now)
+	if err != nil {
+		return nil, nil, err
+	}
 	var a Attachment
 	var body []byte
-	err := s.Store.View(func(tx *store.Tx) error {
+	var reads []audit.Access
+	read := func(tx *store.Tx) error {
+		reads = nil
 		d, err := s.getDraft(tx, draftID, false)
 		if err != nil {
 			return err
@@ -328,7 +311,7 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 			if d.CaseID == "" {
 				return ErrNotFound
 			}
-			c, _, err := caseFor(tx, Ref{ID: user, Kind: identity.Resident}, d.CaseID)
+			c, _, err := s.caseFor(tx, v, d.CaseID)
 			if err != nil {
 				return err
 			}
@@ -339,6 +322,7 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 			if !used {
 				return ErrNotFound
 			}
+			reads = readsOf(c, v, audit.KindAttachment, now)
 		}
 		raw, err := tx.GetRaw(store.Blobs, a.blob())
 		if err != nil {
@@ -346,11 +330,68 @@ func (s *Service) AttachmentContent(draftID, attID, user string) (*Attachment, [
 		}
 		body = append([]byte(nil), raw...)
 		return nil
-	})
+	}
+	err = s.Store.View(read)
+	if err == nil && len(reads) > 0 {
+		// Someone else's file: read again in a write, with its log entries.
+		err = s.Store.Update(func(tx *store.Tx) error {
+			if err := read(tx); err != nil {
+				return err
+			}
+			return audit.RecordAccess(tx, now, reads...)
+		})
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrNotFound
 	}
-	return &a, body, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return &a, body, nil
+}
+
+// fieldFile checks an upload for a file field of a draft's form (its
+// size against the field's limit, its type by content against the
+// field's) and makes its record, stored as owner's: the record and the
+// content.
+func fieldFile(def *forms.Definition, draftID, field, owner string, up Upload, now time.Time) (*Attachment, []byte, error) {
+	f, ok := fileField(def, field)
+	if !ok {
+		return nil, nil, ErrNotFileFld
+	}
+	if up.Size < 0 || up.Size > f.FileLimit() {
+		return nil, nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	content, err := readExactly(up.Content, up.Size)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, nil, &LimitError{Err: ErrTooLarge, Limit: f.FileLimit()}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	mime := DetectMIME(content)
+	if !slices.Contains(f.Accepted(), mime) {
+		return nil, nil, ErrBadType
+	}
+	sum := sha256.Sum256(content)
+	a := &Attachment{
+		ID: store.NewID(now), Draft: draftID, Field: field, Name: cleanName(up.Name), MIME: mime,
+		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
+	}
+	a.Blob = blobKey(owner, a.SHA256)
+	return a, content, nil
+}
+
+// putBlob stores a file's content under key, once, and counts the
+// reference to it (deleteAttachment drops it).
+func putBlob(tx *store.Tx, key string, content []byte) error {
+	if !tx.Has(store.Blobs, key) {
+		if err := tx.PutRaw(store.Blobs, key, content); err != nil {
+			return err
+		}
+	}
+	_, err := tx.AddCount("blobref/"+key, 1)
+	return err
 }
 
 // deleteAttachment removes an attachment and drops its reference to the

@@ -178,8 +178,8 @@ func TestAttachmentContentAccess(t *testing.T) {
 	}
 	check("submitted", []probe{
 		{hetuAino, d.ID, proof.ID, true},
-		{hetuEetu, d.ID, proof.ID, true}, // the principal sees the case
-		{hetuMikko, d.ID, proof.ID, false},
+		{hetuEetu, d.ID, proof.ID, true},  // the principal sees the case
+		{hetuMikko, d.ID, proof.ID, true}, // so does the other guardian, read-only
 		{hetuMaria, d.ID, proof.ID, false},
 		{hetuSven, d.ID, proof.ID, false},
 	})
@@ -206,7 +206,7 @@ func TestSubmitFileAnswerMustMatchUpload(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := newSoleOwnerEnv(t)
 			aino := e.ref(hetuAino)
 			d := e.create("building-notification", aino, nil)
 			other := e.create("building-notification", aino, nil)
@@ -348,7 +348,7 @@ func TestLegacyBlob(t *testing.T) {
 // quota; files that no answer refers to count for OrphanGrace, then not
 // (and housekeeping collects them); submitted files do not count.
 func TestUploadQuota(t *testing.T) {
-	e := newEnv(t)
+	e := newSoleOwnerEnv(t)
 	e.svc.UploadQuota = 25 * mib
 	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
 	d := e.create("building-notification", aino, nil)

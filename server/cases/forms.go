@@ -68,8 +68,12 @@ func LoadForms(st *store.Store, cat *catalog.Catalog) (*Forms, error) {
 	}
 	if cat != nil {
 		for _, s := range cat.Services() {
-			if _, ok := f.Latest(s.ID); !ok {
+			def, ok := f.Latest(s.ID)
+			if !ok {
 				return nil, fmt.Errorf("service %s has no form", s.ID)
+			}
+			if s.NotifyOtherParties && !asksOtherPartiesKnow(def) {
+				return nil, fmt.Errorf("service %s notifies the other parties: its form needs a required checkbox with the concept %s", s.ID, ConceptOtherPartiesKnow)
 			}
 		}
 	}
@@ -151,4 +155,20 @@ func Import(st *store.Store, cat *catalog.Catalog, current *Forms, raw []byte) (
 	}
 	current.add(d)
 	return d, nil
+}
+
+// ConceptOtherPartiesKnow is the concept of the confirmation, on the form
+// of a service that notifies the other parties (catalog
+// NotifyOtherParties), that they know of the application.
+const ConceptOtherPartiesKnow = "application.otherPartiesKnow"
+
+// asksOtherPartiesKnow: the form has the required confirmation that the
+// other parties know.
+func asksOtherPartiesKnow(def *forms.Definition) bool {
+	for _, f := range def.DataFields() {
+		if f.Concept == ConceptOtherPartiesKnow && f.Type == forms.TypeCheckbox && f.Required {
+			return true
+		}
+	}
+	return false
 }

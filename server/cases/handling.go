@@ -68,7 +68,7 @@ func (s *Service) handlerCase(id string, who Ref, logged bool) (*Case, []Event, 
 	}
 	err := run(func(tx *store.Tx) error {
 		var err error
-		if c, _, err = caseFor(tx, who, id); err != nil {
+		if c, _, err = s.caseFor(tx, viewer{Ref: who}, id); err != nil {
 			return err
 		}
 		if who.Kind != identity.Staff {
@@ -125,7 +125,7 @@ func shownPeople(c *Case) []string {
 		add(c.Principal.ID)
 	}
 	for _, p := range c.Parties {
-		add(p.ID)
+		add(p.Person)
 	}
 	return out
 }
@@ -154,7 +154,7 @@ func (s *Service) act(id string, who Ref, version int, change func(tx *store.Tx,
 	now := s.Now()
 	var out *Case
 	err := s.Store.Update(func(tx *store.Tx) error {
-		c, a, err := caseFor(tx, who, id)
+		c, a, err := s.caseFor(tx, viewer{Ref: who}, id)
 		if err != nil {
 			return err
 		}
@@ -188,6 +188,13 @@ func (s *Service) writeCase(tx *store.Tx, c *Case, ev *Event, kind string) error
 	if err := indexCase(tx, c); err != nil {
 		return err
 	}
+	at := c.UpdatedAt
+	if ev != nil {
+		at = ev.At
+	}
+	if err := s.aggregate(tx, c, at); err != nil {
+		return err
+	}
 	if ev != nil {
 		ev.ID, ev.Case = store.NewID(ev.At), c.ID
 		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
@@ -212,8 +219,8 @@ func caseUpdate(c *Case, kind string, ev *Event) notify.CaseChange {
 		u.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
 	for _, p := range c.Parties {
-		if p.ID != "" {
-			u.Parties = append(u.Parties, notify.Person{ID: p.ID, Name: p.Name})
+		if p.Invitee != "" && p.Status != InvitationRevoked {
+			u.Parties = append(u.Parties, notify.Person{ID: p.Invitee, Name: p.Name})
 		}
 	}
 	if c.Handler != nil {
@@ -292,7 +299,7 @@ func (s *Service) AddNote(id string, who Ref, text string) (*Note, error) {
 	now := s.Now()
 	var n *Note
 	err = s.Store.Update(func(tx *store.Tx) error {
-		_, a, err := caseFor(tx, who, id)
+		_, a, err := s.caseFor(tx, viewer{Ref: who}, id)
 		if err != nil {
 			return err
 		}
@@ -342,16 +349,31 @@ func (s *Service) RequestSupplement(id string, who Ref, version int, message str
 var Outcomes = []string{OutcomeApproved, OutcomePartly, OutcomeRejected}
 
 // Decide records the decision: the case is decided.
-func (s *Service) Decide(id string, who Ref, version int, outcome, text string) (*Case, error) {
+func (s *Service) Decide(id string, who Ref, version int, outcome, text string, file *Upload) (*Case, error) {
 	text, err := cleanText(text)
 	if err != nil || !slices.Contains(Outcomes, outcome) {
 		return nil, ErrBadInput
 	}
-	return s.act(id, who, version, func(_ *store.Tx, c *Case, now time.Time) (*Event, string, error) {
+	var att *Attachment
+	var content []byte
+	if file != nil {
+		if att, content, err = decisionFile(*file, who, s.Now()); err != nil {
+			return nil, err
+		}
+	}
+	return s.act(id, who, version, func(tx *store.Tx, c *Case, now time.Time) (*Event, string, error) {
 		if !CanTransition(c.Status, StatusDecided) {
 			return nil, "", fmt.Errorf("%w: %s → %s", ErrIllegalTransition, c.Status, StatusDecided)
 		}
 		c.Decision = &Decision{Outcome: outcome, Text: text, At: now, By: who}
+		if att != nil {
+			a := *att
+			a.Blob = blobKey("decision/"+c.ID, a.SHA256)
+			if err := putBlob(tx, a.Blob, content); err != nil {
+				return nil, "", err
+			}
+			c.Decision.Attachment = &a
+		}
 		ev := &Event{Type: "decided", At: now, Actor: who, From: c.Status, To: StatusDecided, Note: outcome}
 		c.Status = StatusDecided
 		return ev, notify.KindDecision, nil
@@ -367,7 +389,7 @@ func (s *Service) HandlerAttachment(caseID, attID string, who Ref) (*Attachment,
 	now := s.Now()
 	var a Attachment
 	err := s.Store.Update(func(tx *store.Tx) error {
-		c, _, err := caseFor(tx, who, caseID)
+		c, _, err := s.caseFor(tx, viewer{Ref: who}, caseID)
 		if err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func TestTransitionsOnACase(t *testing.T) {
 			return e.svc.RequestSupplement(c.ID, kaisa, cases.AnyVersion, "Tarkista aloituspäivä.", []string{"startDate"}, e.clk.Now().AddDate(0, 0, 14))
 		})
 		steps[cases.StatusDecided] = append(steps[cases.StatusInProgress], func(c *cases.Case) (*cases.Case, error) {
-			return e.svc.Decide(c.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetään.")
+			return e.svc.Decide(c.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetään.", nil)
 		})
 		steps[cases.StatusClosed] = append(steps[cases.StatusDecided], func(c *cases.Case) (*cases.Case, error) {
 			return e.svc.Transition(c.ID, kaisa, cases.AnyVersion, cases.StatusClosed, "")
@@ -159,7 +159,7 @@ func TestHandlingRefusals(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	if _, err := e.svc.Decide(c.ID, kaisa, -1, "maybe", "x"); !errors.Is(err, cases.ErrBadInput) {
+	if _, err := e.svc.Decide(c.ID, kaisa, -1, "maybe", "x", nil); !errors.Is(err, cases.ErrBadInput) {
 		t.Errorf("unknown outcome: %v", err)
 	}
 }

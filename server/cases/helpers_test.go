@@ -74,6 +74,21 @@ func newEnv(t testing.TB) *env { return newEnvAt(t, t0, store.Options{}) }
 
 func newEnvAt(t testing.TB, now time.Time, opt store.Options) *env {
 	t.Helper()
+	return newEnvWith(t, now, opt, nil)
+}
+
+// soleOwner makes Aino the only owner of her property (demo data: Aino
+// and Sven own it), so that her building notification has no one else to
+// approve it.
+func soleOwner(d *population.Data) { d.Properties[0].Owners = []string{"aino"} }
+
+// newSoleOwnerEnv is newEnv with soleOwner.
+func newSoleOwnerEnv(t testing.TB) *env { return newEnvWith(t, t0, store.Options{}, soleOwner) }
+
+// newEnvWith is newEnvAt with the demo register changed by change (nil:
+// as it is).
+func newEnvWith(t testing.TB, now time.Time, opt store.Options, change func(*population.Data)) *env {
+	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: now}}
 	st, err := storetest.Open(t, e.dir, opt)
 	if err != nil {
@@ -84,6 +99,9 @@ func newEnvAt(t testing.TB, now time.Time, opt store.Options) *env {
 	demo, err := population.Demo()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(demo)
 	}
 	if _, err := identity.Seed(st, demo, now); err != nil {
 		t.Fatal(err)
@@ -237,7 +255,7 @@ func sportsShiftAnswers() map[string]any {
 func earlyEducationAnswers() map[string]any {
 	return map[string]any{
 		"specialNeeds": "", "startDate": "2027-08-02", "urgent": "no", "careNeed": "fullDay",
-		"preferredUnits": []any{"satakieli", "metsatahti"},
+		"preferredUnits": []any{"satakieli", "metsatahti"}, "otherGuardianKnows": true,
 	}
 }
 

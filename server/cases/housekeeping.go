@@ -86,6 +86,8 @@ func (s *Service) draftCameDue(tx *store.Tx, id string, now time.Time) (deleted,
 	}
 	d.Due = 0 // its entry is gone
 	switch {
+	case !now.Before(d.ExpiresAt) && d.Reopens != "": // its case ends too
+		return 1, 0, s.closeReopened(tx, d, "lapsed", now)
 	case !now.Before(d.ExpiresAt):
 		if err := logDestruction(tx, Destruction{At: now, Kind: DestroyedDraft, Service: d.Service}); err != nil {
 			return 0, 0, err

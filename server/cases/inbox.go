@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,7 +27,7 @@ import (
 //	h/<handler>/<status>/<due>/<case>          → service
 //	c/<customer id>/<case>                     → ""
 //	d/<supplement due>/<case>                  → "" (a reminder to send)
-//	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>
+//	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>/<name words>
 //
 // <due> is the due time in Unix seconds, ten digits. Counters (bucket
 // counters) keep the number of cases per service and status, and per
@@ -87,8 +88,9 @@ func (r *InboxRow) keys() map[string]string {
 	if r.Remind && r.SupplementDue != nil {
 		out["d/"+inboxDueKey(*r.SupplementDue)+"/"+r.ID] = ""
 	}
-	for _, w := range nameWords(r.Customer.Name) {
-		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due
+	words := nameWords(r.Customer.Name)
+	for _, w := range words {
+		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due + "/" + strings.Join(words, " ")
 	}
 	return out
 }
@@ -117,6 +119,9 @@ func nameWords(name string) []string {
 // indexCase puts the case's row and keys in tx, replacing those of its
 // previous state. Every write of a case calls it in the same transaction.
 func indexCase(tx *store.Tx, c *Case) error {
+	if c.Status == StatusAwaitingSignatures { // not sent to handling yet
+		return unindexCase(tx, c)
+	}
 	row := rowOf(c)
 	var old *InboxRow
 	if raw, err := tx.GetRaw(store.CaseIndex, "r/"+c.ID); err == nil {
@@ -336,48 +341,78 @@ func (q inboxQuery) matches(r *InboxRow) bool {
 	return true
 }
 
-// maxNameHits bounds the keys one word of a name search walks.
+// maxNameHits bounds the keys a name search walks.
 const maxNameHits = 50000
 
 // nameQuery finds the cases whose customer has, for each word given, a
-// name that starts with it: each word's keys are walked (their values
-// say service, status, handler and due, so no case is read), the sets
-// intersected, and only the page's rows read.
+// name that starts with it. It walks the keys of one word only, the one
+// with the fewest (found by stepping through every word's keys in
+// lockstep until one ends): each key's value holds service, status,
+// handler, due and the customer's name words, so the other words are
+// checked there and no case is read but the page's.
 func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, error) {
 	if len(words) == 0 || len([]rune(words[0])) < 2 {
 		return nil, 0, nil
 	}
-	type hit struct{ due, id string }
-	var found map[string]hit
-	for _, w := range words {
-		next := map[string]hit{}
-		n := 0
-		err := tx.Scan(store.CaseIndex, "n/"+w, func(k string, v []byte) error {
-			if n++; n > maxNameHits {
-				return store.ErrStop
-			}
-			id := k[strings.LastIndexByte(k, '/')+1:]
-			if found != nil {
-				if _, ok := found[id]; !ok {
-					return nil
-				}
-			}
-			parts := strings.SplitN(string(v), "/", 4)
-			if len(parts) != 4 || !slices.Contains(q.services, parts[0]) || !slices.Contains(q.statuses, parts[1]) ||
-				(q.handler != "" && parts[2] != q.handler) || (q.before != "" && parts[3] >= q.before) {
-				return nil
-			}
-			next[id] = hit{parts[3], id}
-			return nil
-		})
-		if err != nil {
+	its := make([]*store.Iter, len(words))
+	for i, w := range words {
+		var err error
+		if its[i], err = tx.Iter(store.CaseIndex, "n/"+w, "", false); err != nil {
 			return nil, 0, err
 		}
-		found = next
 	}
-	hits := make([]hit, 0, len(found))
-	for _, h := range found {
-		hits = append(hits, h)
+	driver := -1
+	for n := 0; driver < 0; n++ {
+		for i, it := range its {
+			if !it.Next() || n == maxNameHits {
+				driver = i
+				break
+			}
+		}
+	}
+	for _, it := range its {
+		if err := it.Err(); err != nil { // a read that failed is not the end of the words
+			return nil, 0, err
+		}
+	}
+	type hit struct{ due, id string }
+	var hits []hit
+	seen := map[string]bool{}
+	n := 0
+	err := tx.Scan(store.CaseIndex, "n/"+words[driver], func(k string, v []byte) error {
+		if n++; n > maxNameHits {
+			return store.ErrStop
+		}
+		id := k[strings.LastIndexByte(k, '/')+1:]
+		if seen[id] {
+			return nil
+		}
+		parts := strings.SplitN(string(v), "/", 5)
+		if len(parts) < 4 || !slices.Contains(q.services, parts[0]) || !slices.Contains(q.statuses, parts[1]) ||
+			(q.handler != "" && parts[2] != q.handler) || (q.before != "" && parts[3] >= q.before) {
+			return nil
+		}
+		var names []string
+		if len(parts) == 5 {
+			names = strings.Fields(parts[4])
+		} else { // a key written before the index held the names
+			var r InboxRow
+			if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil {
+				return nil
+			}
+			names = nameWords(r.Customer.Name)
+		}
+		for i, w := range words {
+			if i != driver && !slices.ContainsFunc(names, func(name string) bool { return strings.HasPrefix(name, w) }) {
+				return nil
+			}
+		}
+		seen[id] = true
+		hits = append(hits, hit{parts[3], id})
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].due != hits[j].due {
@@ -400,38 +435,51 @@ func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, er
 	return rows, total, nil
 }
 
-// run walks the index: per (service or handler) and status, the keys in
-// due order, and merges the heads. Each walk stops after skip+take keys,
-// so a page costs in proportion to its depth, not to the number of cases.
+// run merges the index's walks: per (service or handler) and status, the
+// keys in due order. It steps the walk whose head comes first, so a page
+// reads skip+take keys in all (and one more per walk), however many walks
+// and cases there are, and then only the page's rows.
 func (q inboxQuery) run(tx *store.Tx) ([]InboxRow, error) {
-	limit := q.skip + q.take
-	type hit struct{ due, id string }
-	var hits []hit
-	walk := func(prefix string, keep func(v []byte) bool) error {
-		n := 0
-		fn := func(k string, v []byte) error {
-			rest := k[len(prefix):] // <due>/<case>
-			due, id, ok := strings.Cut(rest, "/")
-			if !ok || (q.before != "" && !q.desc && due >= q.before) {
-				return store.ErrStop
+	type walk struct {
+		it      *store.Iter
+		plen    int
+		keep    func(v []byte) bool
+		due, id []byte // the head
+	}
+	before := []byte(q.before)
+	// next moves w to its next key that the query keeps; false at the end
+	// of its range or past the due bound.
+	next := func(w *walk) bool {
+		for w.it.Next() {
+			rest := w.it.Key()[w.plen:] // <due>/<case>
+			i := bytes.IndexByte(rest, '/')
+			if i < 0 || (len(before) > 0 && !q.desc && bytes.Compare(rest[:i], before) >= 0) {
+				return false
 			}
-			if !keep(v) {
-				return nil
+			if w.keep(w.it.Value()) {
+				w.due, w.id = rest[:i], rest[i+1:]
+				return true
 			}
-			hits = append(hits, hit{due, id})
-			if n++; n >= limit {
-				return store.ErrStop
-			}
-			return nil
 		}
-		if q.desc {
-			before := ""
-			if q.before != "" {
-				before = prefix + q.before
-			}
-			return tx.ScanReverseBefore(store.CaseIndex, prefix, before, fn)
+		return false
+	}
+	var walks []*walk
+	var iters []*store.Iter // every walk's, to tell a failed read from an end
+	add := func(prefix string, keep func(v []byte) bool) error {
+		from := ""
+		if q.desc && q.before != "" {
+			from = prefix + q.before
 		}
-		return tx.Scan(store.CaseIndex, prefix, fn)
+		it, err := tx.Iter(store.CaseIndex, prefix, from, q.desc)
+		if err != nil {
+			return err
+		}
+		iters = append(iters, it)
+		w := &walk{it: it, plen: len(prefix), keep: keep}
+		if next(w) {
+			walks = append(walks, w)
+		}
+		return nil
 	}
 	allowed := map[string]bool{}
 	for _, svc := range q.services {
@@ -439,31 +487,48 @@ func (q inboxQuery) run(tx *store.Tx) ([]InboxRow, error) {
 	}
 	for _, st := range q.statuses {
 		if q.handler != "" {
-			if err := walk("h/"+q.handler+"/"+st+"/", func(v []byte) bool { return allowed[string(v)] }); err != nil {
+			if err := add("h/"+q.handler+"/"+st+"/", func(v []byte) bool { return allowed[string(v)] }); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		for _, svc := range q.services {
-			if err := walk("s/"+svc+"/"+st+"/", func([]byte) bool { return true }); err != nil {
+			if err := add("s/"+svc+"/"+st+"/", func([]byte) bool { return true }); err != nil {
 				return nil, err
 			}
 		}
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].due != hits[j].due {
-			return (hits[i].due < hits[j].due) != q.desc
+	first := func(a, b *walk) bool {
+		c := bytes.Compare(a.due, b.due)
+		if c == 0 {
+			c = bytes.Compare(a.id, b.id)
 		}
-		return (hits[i].id < hits[j].id) != q.desc
-	})
-	if q.skip >= len(hits) {
-		return nil, nil
+		return (c < 0) != q.desc && c != 0
 	}
-	hits = hits[q.skip:min(len(hits), limit)]
-	rows := make([]InboxRow, 0, len(hits))
-	for _, h := range hits {
+	var ids []string
+	for n := 0; n < q.skip+q.take && len(walks) > 0; n++ {
+		bi := 0
+		for i := 1; i < len(walks); i++ {
+			if first(walks[i], walks[bi]) {
+				bi = i
+			}
+		}
+		if n >= q.skip {
+			ids = append(ids, string(walks[bi].id))
+		}
+		if !next(walks[bi]) {
+			walks = slices.Delete(walks, bi, bi+1)
+		}
+	}
+	for _, it := range iters {
+		if err := it.Err(); err != nil {
+			return nil, err
+		}
+	}
+	rows := make([]InboxRow, 0, len(ids))
+	for _, id := range ids {
 		var r InboxRow
-		if err := tx.Get(store.CaseIndex, "r/"+h.id, &r); err != nil {
+		if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil {
 			return nil, err
 		}
 		rows = append(rows, r)

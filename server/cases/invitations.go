@@ -139,7 +139,7 @@ func newInvitations(c *Case, parties []DraftParty, round int, hash string, days 
 func partyRows(invs []*Invitation) []Party {
 	out := make([]Party, 0, len(invs))
 	for _, inv := range invs {
-		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status})
+		out = append(out, Party{ID: inv.Party, Name: inv.Name, Status: inv.Status, Person: inv.Person, Invitee: inv.Invitee()})
 	}
 	return out
 }
@@ -377,20 +377,6 @@ func (s *Service) Invitation(id, user string) (*InvitationView, error) {
 	return &v, nil
 }
 
-// isParty: the user is asked (or was asked) to approve the case.
-func isParty(tx *store.Tx, caseID, user string) (bool, error) {
-	invs, err := caseInvitations(tx, caseID)
-	if err != nil {
-		return false, err
-	}
-	for _, inv := range invs {
-		if inv.Invitee() == user {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // recordPartyRead writes in the access log of the person the application
 // is for that a party read it (DESIGN.md: every read of someone else's
 // personal data is logged and shown to the person it concerns).
@@ -429,6 +415,19 @@ func (s *Service) Invitations(user string) ([]*Invitation, error) {
 		}
 	}
 	return out, err
+}
+
+// OpenInvitations counts the person's invitations that wait for their
+// answer now (the navigation's "requests to approve").
+func (s *Service) OpenInvitations(user string) (int, error) {
+	list, err := s.Invitations(user)
+	n := 0
+	for _, inv := range list {
+		if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
+			n++
+		}
+	}
+	return n, err
 }
 
 // CheckInvitee tells whether the person is the one the invitation asks;
@@ -599,7 +598,13 @@ func (s *Service) partyChanged(tx *store.Tx, inv *Invitation, now time.Time, rea
 			return err
 		}
 	}
-	return tx.Put(store.Cases, c.ID, &c)
+	if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+		return err
+	}
+	if err := indexCase(tx, &c); err != nil { // the last approval puts it in the handlers' inbox
+		return err
+	}
+	return s.aggregate(tx, &c, now)
 }
 
 // allApproved tells the applicant and every party that the application

@@ -1,11 +1,13 @@
 package cases
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
 
+	"asiointi/server/identity"
 	"asiointi/server/store"
 )
 
@@ -44,47 +46,101 @@ func (p Page) Size() int {
 // CasePage is one page of a person's cases, newest first. Next is the
 // cursor of the following page, "" on the last.
 type CasePage struct {
-	Cases []*Case
+	Cases []MyCase
 	Next  string
 }
 
-// CasesPage is one page of the cases a user submitted or that were made
-// in their name, newest submitted first. The cases come without their
-// answers (Answers and Known are nil): Case has them.
+// MyCase is a case in a person's "my applications", with their access
+// and the group it is listed under.
+type MyCase struct {
+	*Case
+	Access Access // ResidentAccess or ResidentRead
+	Group  string // GroupMine, GroupChildren, ...
+}
+
+// CasesPage is one page of the cases a user may open now, newest
+// submitted first, each with their access and group: those they sent or
+// that were made in their name or that name them as a party (the by-user
+// index), their minor children's and their organisations' (while they
+// hold the role; through the child's and the organisation's index
+// entries). The cases come without their answers (Answers and Known are
+// nil): Case has them.
 func (s *Service) CasesPage(user string, p Page) (CasePage, error) {
 	return s.casesPage(user, p.Cursor, p.Size(), decodeListed)
 }
 
-// Cases lists every case a user submitted or that were made in their
-// name, newest first. Lists people see are paged (CasesPage); this is for
-// callers that need them all and know there are few.
+// Cases lists every case a user may open now, newest first. Lists people
+// see are paged (CasesPage); this is for callers that need them all and
+// know there are few.
 func (s *Service) Cases(user string) ([]*Case, error) {
 	pg, err := s.casesPage(user, "", 0, func(raw []byte) (*Case, error) {
 		var c Case
 		return &c, unmarshal(raw, &c)
 	})
-	return pg.Cases, err
+	out := make([]*Case, 0, len(pg.Cases))
+	for _, c := range pg.Cases {
+		out = append(out, c.Case)
+	}
+	return out, err
 }
 
+// casesPage merges the pages of each index prefix the user may read
+// (their own, each minor child's, each organisation's): every prefix
+// gives its newest limit below the cursor (a case id: ids are in time
+// order), and the newest limit of them all make the page.
 func (s *Service) casesPage(user, cursor string, limit int, decode func([]byte) (*Case, error)) (CasePage, error) {
 	var pg CasePage
-	prefix := user + "/"
-	err := s.Store.View(func(tx *store.Tx) error {
-		var err error
-		pg.Next, err = tx.PageReverse(store.CasesByUser, prefix, cursor, limit, func(k string, _ []byte) (bool, error) {
-			raw, err := tx.GetRaw(store.Cases, strings.TrimPrefix(k, prefix))
-			if err != nil {
-				return false, nil // index ahead of a removed case: skip
+	v, err := s.resident(user)
+	if err != nil {
+		return pg, err
+	}
+	prefixes := []string{user + "/"}
+	for _, r := range v.rels {
+		if r.Kind == identity.PrincipalGuardian || r.Kind == identity.PrincipalOrganization {
+			if p := r.ID + "/"; !slices.Contains(prefixes, p) {
+				prefixes = append(prefixes, p)
 			}
-			c, err := decode(raw)
+		}
+	}
+	more := false
+	seen := map[string]bool{}
+	err = s.Store.View(func(tx *store.Tx) error {
+		for _, prefix := range prefixes {
+			next, err := tx.PageReverse(store.CasesByUser, prefix, cursor, limit, func(k string, _ []byte) (bool, error) {
+				id := strings.TrimPrefix(k, prefix)
+				if seen[id] {
+					return true, nil // listed through another prefix: it counts here too
+				}
+				raw, err := tx.GetRaw(store.Cases, id)
+				if err != nil {
+					return false, nil // index ahead of a removed case: skip
+				}
+				c, err := decode(raw)
+				if err != nil {
+					return false, nil // as before pages: a record that does not decode is left out
+				}
+				a := s.access(tx, v, c)
+				if a == NoAccess {
+					return false, nil
+				}
+				seen[id] = true
+				pg.Cases = append(pg.Cases, MyCase{Case: c, Access: a, Group: v.groupOf(c)})
+				return true, nil
+			})
 			if err != nil {
-				return false, nil // as before pages: a record that does not decode is left out
+				return err
 			}
-			pg.Cases = append(pg.Cases, c)
-			return true, nil
-		})
-		return err
+			more = more || next != ""
+		}
+		return nil
 	})
+	sort.SliceStable(pg.Cases, func(i, j int) bool { return pg.Cases[i].ID > pg.Cases[j].ID })
+	if limit > 0 && len(pg.Cases) > limit {
+		pg.Cases, more = pg.Cases[:limit], true
+	}
+	if more && len(pg.Cases) > 0 {
+		pg.Next = pg.Cases[len(pg.Cases)-1].ID
+	}
 	return pg, err
 }
 

@@ -26,7 +26,10 @@ type PrefillSource struct {
 	About     string `json:"about,omitempty"`
 	Case      string `json:"case,omitempty"`      // case id of an earlier answer
 	Reference string `json:"reference,omitempty"` // its human reference
-	Value     any    `json:"-"`
+	// Locked: the form locked the value, so it is the register's (set on
+	// a case's sources; a draft keeps its locked values in Locked).
+	Locked bool `json:"locked,omitempty"`
+	Value  any  `json:"-"`
 }
 
 // Draft is an unfinished application. The fields that every save changes
@@ -74,9 +77,32 @@ func (d *Draft) Subject() Ref {
 
 // Party is another person in a case (co-applicant, co-owner, notified guardian).
 type Party struct {
-	ID     string `json:"id"`
+	ID     string `json:"id"` // the draft party's id (DraftParty.ID)
 	Name   string `json:"name"`
 	Status string `json:"status"`
+	// Person is the party's register id ("" when the register does not
+	// know them); Invitee is who answers for them and hears of the case
+	// (their guardian for a minor, else Person).
+	Person  string `json:"person,omitempty"`
+	Invitee string `json:"invitee,omitempty"`
+}
+
+// Approvals tells where a case's approvals stand: how many of its
+// parties (those asked in the current round) approved it, of how many,
+// and the names of those who have not answered yet.
+func (c *Case) Approvals() (approved, total int, waiting []string) {
+	for _, p := range c.Parties {
+		switch p.Status {
+		case InvitationRevoked:
+			continue
+		case InvitationApproved:
+			approved++
+		case InvitationWaiting, InvitationOpened:
+			waiting = append(waiting, p.Name)
+		}
+		total++
+	}
+	return approved, total, waiting
 }
 
 // Case statuses (CONTRACT.md).
@@ -108,6 +134,10 @@ type Case struct {
 	Known       map[string]any `json:"known,omitempty"`
 	Attachments []Attachment   `json:"attachments,omitempty"`
 	Parties     []Party        `json:"parties"`
+	// Notified are the other parties of a joint matter (catalog
+	// NotifyOtherParties: the other guardian of the child), told of the
+	// case on submit and able to open it read-only; not co-applicants.
+	Notified []Party `json:"notified,omitempty"`
 	// Round counts the versions sent to the parties for approval.
 	Round       int       `json:"round,omitempty"`
 	DraftID     string    `json:"draftId"`
@@ -163,6 +193,9 @@ type Decision struct {
 	Text    string    `json:"text"`
 	At      time.Time `json:"at"`
 	By      Ref       `json:"by"`
+	// Attachment is a file the handler attached (the decision letter as
+	// a PDF, an appendix); see Service.DecisionFile.
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // Subject is whom the case is for.

@@ -28,8 +28,10 @@ func submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, ref string) (n
 	default:
 		a.Principal = &notify.Person{ID: c.Principal.ID, Name: c.Principal.Name}
 	}
-	// Parties are named on the case once co-signing lands, handlers once
-	// cases are assigned; their person ids go to a.Parties and a.Handlers
-	// then.
+	// Co-applicants hear through their invitations (invitations.go);
+	// the other parties of a joint matter are told here.
+	for _, p := range c.Notified {
+		a.Parties = append(a.Parties, notify.Person{ID: p.ID, Name: p.Name})
+	}
 	return a, nil
 }

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 )
 
 // ErrOnBehalf is the family of refusals of a service's on-behalf
@@ -34,7 +36,17 @@ var (
 	// child for a mandate service, a mandate on another issue, an
 	// organisation for a personal service).
 	ErrNotForPrincipal = fmt.Errorf("%w: the relation does not cover this service", ErrOnBehalf)
+	// ErrMandatesUnavailable: the right to act comes from Suomi.fi
+	// Mandates, which did not answer; acting for oneself still works.
+	ErrMandatesUnavailable = fmt.Errorf("%w: Suomi.fi Mandates is unavailable", ErrOnBehalf)
 )
+
+// MandatesCheck asks Suomi.fi Mandates whether a person may act for a
+// principal (henkilötunnus) on issues now (mandates.Link): the errors
+// mandates.ErrUnavailable and mandates.ErrNoSession are refusals.
+type MandatesCheck interface {
+	Allowed(ctx context.Context, user, principal string, issues []string) (bool, error)
+}
 
 // MayApply tells whether owner may apply for the service for principal
 // (nil: for themself) now: nil, ErrNotFound for an unknown service, one
@@ -47,17 +59,66 @@ func (s *Service) MayApply(serviceID string, owner Ref, principal *Ref) error {
 		return ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, owner, principal, now); err != nil {
+	if err := s.mayAct("check", svc, owner, principal, "", now); err != nil {
 		return err
 	}
 	return s.eligible(svc, owner, principal, now)
 }
 
+// RightError is a refusal of the on-behalf requirement together with the
+// right the service asks for, so that the resident can be told which
+// right is missing and how to get it. It matches its refusal (and
+// ErrOnBehalf) with errors.Is. It names no one: what it says may be
+// shown to whoever asked.
+type RightError struct {
+	Err      error  // one of the ErrOnBehalf refusals
+	Service  string // the service's id
+	OnBehalf string // the service's on-behalf requirement (catalog.OnBehalf*)
+	// Issue is the mandate issue (URI) that would let the person act,
+	// Role the organisation role; either may be empty.
+	Issue, Role string
+}
+
+func (e *RightError) Error() string { return e.Err.Error() }
+func (e *RightError) Unwrap() error { return e.Err }
+
 // mayAct applies the service's on-behalf requirement to owner acting for
+// principal (nil: for themself) on the day of now, for op ("create",
+// "save", "upload", "submit", "check") on draft (may be empty). A refusal
+// is a *RightError, and an attempt to use a draft is logged (ids only).
+func (s *Service) mayAct(op string, svc *catalog.Service, owner Ref, principal *Ref, draft string, now time.Time) error {
+	err := s.requirement(svc, owner, principal, now)
+	if err == nil || !errors.Is(err, ErrOnBehalf) {
+		return err
+	}
+	if s.Log != nil && op != "check" {
+		p := ""
+		if principal != nil {
+			p = principal.ID
+		}
+		s.Log.Warn("on-behalf refused", "op", op, "user", owner.ID, "principal", p, "draft", draft,
+			"service", svc.ID, "reason", refusalCode(err))
+	}
+	return &RightError{Err: err, Service: svc.ID, OnBehalf: svc.OnBehalf, Issue: svc.MandateIssue, Role: svc.Role}
+}
+
+// refusalCode names a refusal in logs.
+func refusalCode(err error) string {
+	for code, e := range map[string]error{"residents-only": ErrResidentsOnly, "need-child": ErrNeedChild,
+		"need-organization": ErrNeedOrganization, "need-principal": ErrNeedPrincipal,
+		"no-relation": ErrNoRelation, "not-for-principal": ErrNotForPrincipal, "mandates-unavailable": ErrMandatesUnavailable} {
+		if errors.Is(err, e) {
+			return code
+		}
+	}
+	return "other"
+}
+
+// requirement applies the service's on-behalf requirement to owner acting for
 // principal (nil: for themself) on the day of now. The relation is looked
 // up in the register every time, so that one that ended is refused at
 // once, also for a draft started while it held.
-func (s *Service) mayAct(svc *catalog.Service, owner Ref, principal *Ref, now time.Time) error {
+func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, now time.Time) error {
 	if owner.Kind != identity.Resident {
 		return ErrResidentsOnly
 	}
@@ -86,7 +147,39 @@ func (s *Service) mayAct(svc *catalog.Service, owner Ref, principal *Ref, now ti
 			return nil
 		}
 	}
+	for _, p := range rels {
+		if p.Remote && svc.OnBehalf == catalog.OnBehalfMandate && s.Mandates != nil {
+			return s.remoteRight(owner, p, svc)
+		}
+	}
 	return ErrNotForPrincipal
+}
+
+// remoteCovers: p is a principal chosen in Suomi.fi Mandates and the
+// service answers that owner may act for them on the service's issue.
+func (s *Service) remoteCovers(owner Ref, p identity.Principal, svc *catalog.Service) bool {
+	return p.Remote && svc.OnBehalf == catalog.OnBehalfMandate && s.Mandates != nil && s.remoteRight(owner, p, svc) == nil
+}
+
+// remoteRight asks Suomi.fi Mandates, at the moment of the check, whether
+// owner may act for the principal p chose there on the service's issue.
+func (s *Service) remoteRight(owner Ref, p identity.Principal, svc *catalog.Service) error {
+	person, err := s.Register.Person(p.ID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.Mandates.Allowed(context.Background(), owner.ID, person.Hetu, []string{svc.MandateIssue})
+	switch {
+	case errors.Is(err, mandates.ErrUnavailable):
+		return ErrMandatesUnavailable
+	case errors.Is(err, mandates.ErrNoSession):
+		return ErrNoRelation
+	case err != nil:
+		return err
+	case !ok:
+		return ErrNoRelation // revoked, expired, or not on this issue
+	}
+	return nil
 }
 
 // relations are the owner's acting-for relations with the principal on
@@ -145,7 +238,7 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 	}
 	now := s.Now()
 	out := &Choices{}
-	if s.mayAct(svc, owner, nil, now) == nil {
+	if s.mayAct("check", svc, owner, nil, "", now) == nil {
 		err := s.eligible(svc, owner, nil, now)
 		if err != nil && !errors.Is(err, ErrNotEligible) {
 			return nil, err
@@ -162,7 +255,7 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 	}
 	seen := map[string]bool{}
 	for _, x := range all {
-		if seen[x.ID] || !covers(svc, x) {
+		if seen[x.ID] || !(covers(svc, x) || s.remoteCovers(owner, x, svc)) {
 			continue
 		}
 		ref := Ref{ID: x.ID, Name: x.Name, Kind: x.Kind}
@@ -177,4 +270,16 @@ func (s *Service) Choices(serviceID string, owner Ref) (*Choices, error) {
 		out.Principals = append(out.Principals, ref)
 	}
 	return out, nil
+}
+
+// ServicesFor lists the services the relation p lets its holder apply
+// for in the principal's name, in catalogue order.
+func (s *Service) ServicesFor(p identity.Principal) []*catalog.Service {
+	var out []*catalog.Service
+	for _, svc := range s.Catalog.Services() {
+		if covers(svc, p) {
+			out = append(out, svc)
+		}
+	}
+	return out
 }

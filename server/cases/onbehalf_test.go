@@ -3,7 +3,9 @@ package cases_test
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,9 +140,14 @@ func TestRelationRecheckedOnSaveAndSubmit(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
+			var logged bytes.Buffer
+			e.svc.Log = slog.New(slog.NewTextHandler(&logged, nil))
 			owner := e.ref(tc.owner)
 			d := e.create(tc.service, owner, tc.principal(e))
 			d = e.save(d, tc.answers()) // allowed while the relation holds
+			if logged.Len() != 0 {
+				t.Fatalf("allowed actions logged a refusal: %s", logged.String())
+			}
 			tc.end(e)
 
 			_, _, err := e.svc.Save(d.ID, owner.ID, d.Version, merge(d.Data, map[string]any{"situation": "muutettu"}), -1)
@@ -153,9 +160,9 @@ func TestRelationRecheckedOnSaveAndSubmit(t *testing.T) {
 			if _, err := e.svc.AddAttachment(d.ID, owner.ID, "attachment", cases.Upload{Name: "a.pdf", Size: int64(len(pdf)), Content: bytes.NewReader(pdf)}); !errors.Is(err, tc.want) {
 				t.Errorf("AddAttachment: err = %v, want %v", err, tc.want)
 			}
-			res, err := e.svc.Submit(d.ID, owner)
-			if !errors.Is(err, tc.want) || res != nil {
-				t.Errorf("Submit: %+v, err = %v, want %v", res, err, tc.want)
+			res, submitErr := e.svc.Submit(d.ID, owner)
+			if !errors.Is(submitErr, tc.want) || res != nil {
+				t.Errorf("Submit: %+v, err = %v, want %v", res, submitErr, tc.want)
 			}
 			got, err := e.svc.Draft(d.ID, owner.ID)
 			if err != nil {
@@ -168,6 +175,22 @@ func TestRelationRecheckedOnSaveAndSubmit(t *testing.T) {
 				if n := countPrefix(t, e.st, b, ""); n != 0 {
 					t.Errorf("refused submit stored %d keys in %s", n, b)
 				}
+			}
+			// Each attempt is logged with ids, never a henkilötunnus;
+			// the refusal carries the right the service asks for.
+			lines := strings.Split(strings.TrimSpace(logged.String()), "\n")
+			for i, op := range []string{"save", "upload", "submit"} {
+				if i >= len(lines) || !strings.Contains(lines[i], "on-behalf refused") || !strings.Contains(lines[i], "op="+op) ||
+					!strings.Contains(lines[i], "draft="+d.ID) || !strings.Contains(lines[i], "user="+owner.ID) {
+					t.Errorf("log line %d = %q, want the refused %s of the draft", i, lines[min(i, len(lines)-1)], op)
+				}
+			}
+			if strings.Contains(logged.String(), tc.owner) {
+				t.Error("the log names a henkilötunnus")
+			}
+			var re *cases.RightError
+			if !errors.As(submitErr, &re) || re.Service != tc.service {
+				t.Errorf("refusal %#v carries no right", submitErr)
 			}
 		})
 	}

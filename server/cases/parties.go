@@ -2,6 +2,7 @@ package cases
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -311,4 +312,85 @@ func (s *Service) RemoveParty(draftID, owner, partyID string) error {
 		}
 		return tx.Delete(store.DraftParties, partyKey(d.ID, partyID))
 	})
+}
+
+// PartiesField names, in a submit's field errors, the draft's parties
+// rather than an answer: pages link such an error to the parties step.
+const PartiesField = "parties"
+
+// PropertyConcept is the concept of the answer that names the property
+// an all-parties service is about.
+const PropertyConcept = "property.id"
+
+// propertyField is the id of the definition's field with the property's
+// id ("" when the form names no property).
+func propertyField(def *forms.Definition) string {
+	for _, f := range def.DataFields() {
+		if f.Concept == PropertyConcept {
+			return f.ID
+		}
+	}
+	return ""
+}
+
+// PartyProblems tells what keeps the owner's draft of an all-parties
+// service from being sent because of its parties: every owner of the
+// property it names, as the property register has them, must be a party
+// (the applicant and the one they act for are parties by sending it). A
+// property the register does not know is refused at its answer, so that
+// no property id lets an applicant leave its owners out. Other services
+// have none.
+func (s *Service) PartyProblems(d *Draft) ([]forms.FieldError, error) {
+	svc, ok := s.Catalog.Service(d.Service)
+	if !ok || svc.OnBehalf != catalog.OnBehalfAllParties {
+		return nil, nil
+	}
+	def, err := s.Definition(d)
+	if err != nil {
+		return nil, err
+	}
+	parties, err := s.Parties(d.ID, d.Owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	data := d.Data
+	if data == nil {
+		if err := s.Store.View(func(tx *store.Tx) error { return loadData(tx, d) }); err != nil {
+			return nil, err
+		}
+		data = d.Data
+	}
+	return s.partyProblems(d, def, data, parties)
+}
+
+// partyProblems is PartyProblems for the given answers and parties.
+func (s *Service) partyProblems(d *Draft, def *forms.Definition, answers map[string]any, parties []DraftParty) ([]forms.FieldError, error) {
+	field := propertyField(def)
+	if field == "" {
+		return nil, nil
+	}
+	id, _ := answers[field].(string)
+	if id = strings.TrimSpace(id); id == "" {
+		return nil, nil // the form's own check asks for it
+	}
+	prop, err := s.Register.Property(id)
+	if err != nil {
+		return []forms.FieldError{{Field: field, Code: "parties.error.propertyUnknown"}}, nil
+	}
+	var errs []forms.FieldError
+	for _, owner := range prop.Owners {
+		if owner == d.Owner.ID || (d.Principal != nil && owner == d.Principal.ID) {
+			continue
+		}
+		p, err := s.Register.Person(owner)
+		if err != nil {
+			return nil, fmt.Errorf("cases: owner %s of property %s: %w", owner, prop.ID, err)
+		}
+		named := slices.ContainsFunc(parties, func(x DraftParty) bool { return x.Person == p.ID || x.Hetu == p.Hetu })
+		if !named {
+			errs = append(errs, forms.FieldError{Field: PartiesField, Code: "parties.error.ownerMissing",
+				Params: map[string]any{"Name": p.Name()}})
+		}
+	}
+	return errs, nil
 }

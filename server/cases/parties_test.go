@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"asiointi/server/audit"
 	"asiointi/server/cases"
+	"asiointi/server/forms"
 	"asiointi/server/notify"
 	"asiointi/server/store/storetest"
 )
@@ -141,11 +144,134 @@ func TestAddPartyRefusals(t *testing.T) {
 	})
 }
 
-func TestSubmitWithoutPartiesGoesToHandling(t *testing.T) {
-	e := newCoEnv(t)
-	if c := e.submit(e.draft); c.Status != cases.StatusSubmitted || len(c.Parties) != 0 {
-		t.Fatalf("case %s %+v", c.Status, c.Parties)
+// TestPropertyOwnersMustBeParties: a building notification is sent only
+// when every other owner of the property, as the register has them, is a
+// party; Submit and PartyProblems (the summary page's check) agree.
+func TestPropertyOwnersMustBeParties(t *testing.T) {
+	ownerMissing := func(name string) []forms.FieldError {
+		return []forms.FieldError{{Field: cases.PartiesField, Code: "parties.error.ownerMissing", Params: map[string]any{"Name": name}}}
 	}
+	tests := []struct {
+		name    string
+		env     func(t *testing.T) *env
+		owner   string
+		prepare func(e *env, d *cases.Draft) *cases.Draft
+		want    []forms.FieldError // nil: sent
+		status  string
+	}{
+		{"no one named", newEnvT, hetuAino, nil, ownerMissing("Sven Lindqvist"), ""},
+		{"the co-owner picked from the suggestions", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			sg, err := e.svc.SuggestedParties(d.ID, d.Owner.ID)
+			if err != nil || len(sg) != 1 {
+				e.t.Fatalf("suggestions %+v %v", sg, err)
+			}
+			addParty(e, d, cases.PartyInput{Suggested: sg[0].Person})
+			return d
+		}, nil, cases.StatusAwaitingSignatures},
+		{"the co-owner named by hetu", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			addParty(e, d, cases.PartyInput{Name: "Sven Lindqvist", Hetu: hetuSven})
+			return d
+		}, nil, cases.StatusAwaitingSignatures},
+		{"the co-owner named, then removed", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			p := addParty(e, d, cases.PartyInput{Name: "Sven Lindqvist", Hetu: hetuSven})
+			if err := e.svc.RemoveParty(d.ID, d.Owner.ID, p.ID); err != nil {
+				e.t.Fatal(err)
+			}
+			return d
+		}, ownerMissing("Sven Lindqvist"), ""},
+		{"someone else named instead", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			addParty(e, d, cases.PartyInput{Name: "Maria Nieminen", Hetu: hetuMaria})
+			return d
+		}, ownerMissing("Sven Lindqvist"), ""},
+		{"the other owner applies", newEnvT, hetuSven, nil, ownerMissing("Aino Virtanen"), ""},
+		{"a property the register does not know", newEnvT, hetuAino, func(e *env, d *cases.Draft) *cases.Draft {
+			return e.save(d, map[string]any{"propertyId": "999-999-9-99"})
+		}, []forms.FieldError{{Field: "propertyId", Code: "parties.error.propertyUnknown"}}, ""},
+		{"the only owner", func(t *testing.T) *env { return newSoleOwnerEnv(t) }, hetuAino, nil, nil, cases.StatusSubmitted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.env(t)
+			d := e.create("building-notification", e.ref(tc.owner), nil)
+			a := e.upload(d, "sitePlan", "asemapiirros.png", pngFile)
+			d = e.save(d, buildingAnswers(a.ID))
+			if tc.prepare != nil {
+				d = tc.prepare(e, d)
+			}
+			d, err := e.svc.Draft(d.ID, d.Owner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			problems, err := e.svc.PartyProblems(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(problems, tc.want) {
+				t.Errorf("PartyProblems = %+v, want %+v", problems, tc.want)
+			}
+			res, err := e.svc.Submit(d.ID, d.Owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != nil {
+				if res.Case != nil || !reflect.DeepEqual(res.Errors, tc.want) {
+					t.Fatalf("Submit = %+v, want errors %+v", res, tc.want)
+				}
+				if cs, _ := e.svc.Cases(d.Owner.ID); len(cs) != 0 {
+					t.Errorf("a case was made: %+v", cs)
+				}
+				if dd, err := e.svc.Draft(d.ID, d.Owner.ID); err != nil || dd.CaseID != "" {
+					t.Errorf("draft after a refused send: %+v %v", dd, err)
+				}
+				return
+			}
+			if len(res.Errors) > 0 || res.Case == nil || res.Case.Status != tc.status {
+				t.Fatalf("Submit = %+v, want status %s", res, tc.status)
+			}
+		})
+	}
+}
+
+// TestResubmitKeepsOwnersParties: a reopened notification is refused
+// again when the applicant takes the co-owner off before sending it.
+func TestResubmitKeepsOwnersParties(t *testing.T) {
+	e := newCoEnv(t)
+	c, _ := e.sent()
+	id, err := e.svc.Reopen(c.ID, e.aino.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := e.svc.Parties(id, e.aino.ID)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("parties of the reopened draft: %+v %v", ps, err)
+	}
+	if err := e.svc.RemoveParty(id, e.aino.ID, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.Submit(id, e.aino)
+	if err != nil || res.Case != nil || len(res.Errors) != 1 || res.Errors[0].Code != "parties.error.ownerMissing" {
+		t.Fatalf("resubmit without the co-owner: %+v %v", res, err)
+	}
+}
+
+// PartyProblems of any other service is nothing.
+func TestPartyProblemsOtherServices(t *testing.T) {
+	e := newEnv(t)
+	d := e.create("sports-shift", e.ref(hetuAino), nil)
+	if p, err := e.svc.PartyProblems(d); err != nil || p != nil {
+		t.Errorf("sports-shift: %+v %v", p, err)
+	}
+}
+
+func newEnvT(t *testing.T) *env { return newEnv(t) }
+
+func addParty(e *env, d *cases.Draft, in cases.PartyInput) *cases.DraftParty {
+	e.t.Helper()
+	p, errs, err := e.svc.AddParty(d.ID, d.Owner, in)
+	if err != nil || len(errs) > 0 {
+		e.t.Fatalf("AddParty: %v %+v", err, errs)
+	}
+	return p
 }
 
 // TestInvitationTransitions: every answer from every state.
@@ -438,5 +564,123 @@ func TestExpiredTokenRefused(t *testing.T) {
 	e.clk.Add(14*24*time.Hour + time.Second)
 	if _, err := e.svc.ByToken(tok); !errors.Is(err, cases.ErrBadToken) {
 		t.Fatalf("expired token: %v", err)
+	}
+}
+
+// TestReopenedDraftGoes: a draft taken back from a case waiting for its
+// parties, deleted by draft retention or by the applicant, ends the
+// application instead of leaving it waiting for approvals no one can
+// give: withdrawn, out of the inbox, the applicant and the party told,
+// the case's files kept.
+func TestReopenedDraftGoes(t *testing.T) {
+	for _, tc := range []struct {
+		name, event string
+		drop        func(e *coEnv, d *cases.Draft)
+	}{
+		{"draft retention", "lapsed", func(e *coEnv, d *cases.Draft) {
+			e.clk.Set(d.ExpiresAt)
+			if del, _, err := e.svc.Housekeep(); err != nil || del != 1 {
+				e.t.Fatalf("Housekeep: %d %v", del, err)
+			}
+		}},
+		{"the applicant deletes it", "withdrawn", func(e *coEnv, d *cases.Draft) {
+			if err := e.svc.Delete(d.ID, e.aino.ID); err != nil {
+				e.t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newCoEnv(t)
+			c, _ := e.sent()
+			id, err := e.svc.Reopen(c.ID, e.aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := e.svc.Draft(id, e.aino.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.drop(e, d)
+
+			got, evs, err := e.svc.Case(c.ID, e.aino.ID)
+			if err != nil || got.Status != cases.StatusWithdrawn {
+				t.Fatalf("case after the draft went: %v %+v", err, got)
+			}
+			if i := slices.IndexFunc(evs, func(ev cases.Event) bool { return ev.Type == tc.event }); i < 0 ||
+				evs[i].From != cases.StatusAwaitingSignatures || evs[i].To != cases.StatusWithdrawn {
+				t.Errorf("no %s event: %+v", tc.event, evs)
+			}
+			told := []cases.Ref{e.sven}
+			if tc.event == "lapsed" { // else she did it herself
+				told = append(told, e.aino)
+			}
+			for _, who := range told {
+				list, err := (&notify.Inbox{Store: e.st}).List(who.ID, 20)
+				told := slices.ContainsFunc(list, func(n notify.Notification) bool { // in any order: the same clock time
+					return n.Kind == notify.KindCaseStatus && n.Params["status"] == cases.StatusWithdrawn
+				})
+				if err != nil || !told {
+					t.Errorf("%s not told: %+v %v", who.Name, list, err)
+				}
+			}
+			a := got.Attachments[0]
+			if _, _, err := e.svc.AttachmentContent(a.Draft, a.ID, e.aino.ID); err != nil {
+				t.Errorf("the case's file: %v", err)
+			}
+			if ds, _ := e.svc.Drafts(e.aino.ID); len(ds) != 0 {
+				t.Errorf("drafts still listed: %+v", ds)
+			}
+			if dd, err := e.svc.Draft(id, e.aino.ID); err != nil || dd.CaseID != c.ID {
+				t.Errorf("the draft is not its case's again: %+v %v", dd, err)
+			}
+			page, err := e.svc.Inbox(kaisa, cases.InboxFilter{Status: "all"})
+			if err != nil || len(page.Rows) != 0 || page.Counts.ByStatus[cases.StatusWithdrawn] != 0 {
+				t.Errorf("in the inbox: %+v %v", page, err)
+			}
+			if _, err := e.svc.Reopen(c.ID, e.aino.ID); !errors.Is(err, cases.ErrInvitationClosed) {
+				t.Errorf("reopened again: %v", err)
+			}
+		})
+	}
+}
+
+// TestAwaitingOutOfInbox: a case waiting for its parties is not the
+// handlers' yet: no inbox view, count or search finds it and a handler
+// cannot open it; once everyone approved, it is there.
+func TestAwaitingOutOfInbox(t *testing.T) {
+	e := newCoEnv(t)
+	c, inv := e.sent()
+	filters := []cases.InboxFilter{{}, {Status: "all"}, {Status: cases.StatusAwaitingSignatures},
+		{Customer: hetuAino}, {Customer: "Aino Virtanen"}, {Customer: "virt"}, {Handler: cases.HandlerUnassigned}}
+	inbox := func() (rows int, counted int) {
+		for _, f := range filters {
+			page, err := e.svc.Inbox(kaisa, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows += len(page.Rows)
+			for _, n := range page.Counts.ByStatus {
+				counted += n
+			}
+			counted += page.Counts.Unassigned + page.Counts.Overdue + page.Counts.DueSoon
+		}
+		return rows, counted
+	}
+	if rows, counted := inbox(); rows != 0 || counted != 0 {
+		t.Errorf("waiting case in the inbox: %d rows, counted %d", rows, counted)
+	}
+	for _, who := range []cases.Ref{kaisa, staffRef("pertti", "Pertti Päällikkö")} {
+		if _, _, _, err := e.svc.HandlerCase(c.ID, who); !isNotFound(err) {
+			t.Errorf("%s opens the waiting case: %v", who.ID, err)
+		}
+	}
+	if _, err := e.svc.Answer(inv.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := inbox(); rows != 6 { // every view but awaiting-signatures
+		t.Errorf("approved case: %d rows in the inbox views, want 6", rows)
+	}
+	if _, _, _, err := e.svc.HandlerCase(c.ID, kaisa); err != nil {
+		t.Errorf("handler opens the approved case: %v", err)
 	}
 }

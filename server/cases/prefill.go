@@ -286,3 +286,17 @@ func compatible(f *forms.Field, v any) bool {
 	_, ok := v.(string)
 	return ok
 }
+
+// casePrefill is the draft's prefill sources, each marked Locked when
+// the form kept the register's value (a case keeps them: Case.Sources).
+func casePrefill(d *Draft) map[string]PrefillSource {
+	if len(d.Prefill) == 0 {
+		return nil
+	}
+	out := make(map[string]PrefillSource, len(d.Prefill))
+	for id, src := range d.Prefill {
+		_, src.Locked = d.Locked[id]
+		out[id] = src
+	}
+	return out
+}

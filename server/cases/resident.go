@@ -28,10 +28,17 @@ type SupplementResult struct {
 // the event.
 func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*SupplementResult, error) {
 	now := s.Now()
+	v, err := s.viewerOf(who, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayActOnCase(v, id, now); err != nil {
+		return nil, err
+	}
 	var res SupplementResult
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.Update(func(tx *store.Tx) error {
 		res = SupplementResult{}
-		c, a, err := caseFor(tx, who, id)
+		c, a, err := s.caseFor(tx, v, id)
 		if err != nil {
 			return err
 		}
@@ -53,11 +60,30 @@ func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*Su
 				delete(merged, f)
 			}
 		}
-		clean, errs := def.CheckSubmit(merged, forms.CheckOptions{Now: now, Attachment: AttachmentLookup(c.Attachments)})
+		// The case's files and those sent for the supplement (its
+		// draft's; other files of the draft are not the case's).
+		byID := map[string]Attachment{}
+		for _, a := range c.Attachments {
+			byID[a.ID] = a
+		}
+		drafts, err := draftAttachments(tx, c.DraftID)
+		if err != nil {
+			return err
+		}
+		for _, a := range drafts {
+			if slices.Contains(c.Supplement.Fields, a.Field) && !a.CreatedAt.Before(c.Supplement.RequestedAt) {
+				byID[a.ID] = a
+			}
+		}
+		clean, errs := def.CheckSubmit(merged, forms.CheckOptions{Now: now, Attachment: func(id string) (forms.Attachment, bool) {
+			a, ok := byID[id]
+			return a.Form(), ok
+		}})
 		if len(errs) > 0 {
 			res.Errors = errs
 			return nil
 		}
+		c.Attachments = usedAttachments(def, clean, byID)
 		var changes []Change
 		for _, f := range c.Supplement.Fields {
 			if !reflect.DeepEqual(c.Answers[f], clean[f]) {
@@ -79,6 +105,63 @@ func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*Su
 		return nil, err
 	}
 	return &res, nil
+}
+
+// AddSupplementFile stores a file the resident sends for a file field
+// that the open supplement request names (with the case's draft's files,
+// as the resident's). SendSupplement then answers the field with its id;
+// a file no answer takes is collected after OrphanGrace.
+func (s *Service) AddSupplementFile(caseID string, who Ref, field string, up Upload) (*Attachment, error) {
+	now := s.Now()
+	v, err := s.viewerOf(who, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayActOnCase(v, caseID, now); err != nil { // an upload in someone's name re-checks the right
+		return nil, err
+	}
+	var c *Case
+	err = s.Store.View(func(tx *store.Tx) error {
+		var a Access
+		var err error
+		if c, a, err = s.caseFor(tx, v, caseID); err != nil {
+			return err
+		}
+		if a != ResidentAccess {
+			return ErrForbidden
+		}
+		if c.Status != StatusSupplementRequested || c.Supplement == nil {
+			return fmt.Errorf("%w: no open supplement request", ErrIllegalTransition)
+		}
+		if !slices.Contains(c.Supplement.Fields, field) {
+			return ErrNotFileFld
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	def, ok := s.Forms.Version(c.Service, c.FormVersion)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	a, content, err := fieldFile(def, c.DraftID, field, who.ID, up, now)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if err := putBlob(tx, a.Blob, content); err != nil {
+			return err
+		}
+		if err := fileFilesDue(tx, c.DraftID, now.Add(OrphanGrace)); err != nil {
+			return err
+		}
+		return tx.Put(store.Attachments, c.DraftID+"/"+a.ID, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Withdraw ends an application the municipality has not decided yet, at
@@ -117,12 +200,40 @@ func trimTo(s string) string {
 	return t
 }
 
+// mayActOnCase checks, before an action on a case made in someone else's
+// name, that the one acting still has the right to act for them (the
+// same check as a draft's save and submit: a mandate revoked or expired,
+// a child come of age, a role ended are refused and logged). It runs
+// outside the write: the check may ask Suomi.fi Mandates.
+func (s *Service) mayActOnCase(v viewer, id string, now time.Time) error {
+	var c *Case
+	err := s.Store.View(func(tx *store.Tx) (err error) {
+		c, _, err = s.caseFor(tx, v, id)
+		return err
+	})
+	if err != nil || !proxied(v.Ref, c.Principal) || c.Actor.ID != v.ID {
+		return err // access itself is decided in the write
+	}
+	svc, ok := s.Catalog.Service(c.Service)
+	if !ok {
+		return ErrNotFound
+	}
+	return s.mayAct("case", svc, v.Ref, c.Principal, c.DraftID, now)
+}
+
 // residentAct runs a resident's action on their case.
 func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.Time) (*Event, error)) (*Case, error) {
 	now := s.Now()
+	v, err := s.viewerOf(who, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayActOnCase(v, id, now); err != nil {
+		return nil, err
+	}
 	var out *Case
-	err := s.Store.Update(func(tx *store.Tx) error {
-		c, a, err := caseFor(tx, who, id)
+	err = s.Store.Update(func(tx *store.Tx) error {
+		c, a, err := s.caseFor(tx, v, id)
 		if err != nil {
 			return err
 		}
@@ -151,6 +262,37 @@ func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time)
 	if err := s.writeCase(tx, c, ev, ""); err != nil {
 		return err
 	}
-	u := caseUpdate(c, notify.KindCaseActivity, ev)
-	return notify.CaseToHandler(tx, u)
+	a := notify.Action{Case: c.ID, Reference: c.Reference, Service: c.Service, At: ev.At,
+		Actor: notify.Person{ID: ev.Actor.ID, Name: ev.Actor.Name}, HandlerKind: notify.KindCaseActivity, Status: c.Status}
+	if c.Handler != nil {
+		a.Handlers = []notify.Person{{ID: c.Handler.ID, Name: c.Handler.Name}}
+	}
+	if err := notify.HandlersOnly(tx, a); err != nil {
+		return err
+	}
+	return proxyFinished(tx, c, ev)
+}
+
+// proxyFinished records, when someone acting for the person of the case
+// answered a supplement request or withdrew it, the action in the
+// principal's "done in my name" and tells the principal (an
+// organisation's role holders read its log).
+func proxyFinished(tx *store.Tx, c *Case, ev *Event) error {
+	action, kind := "", ""
+	switch ev.Type {
+	case "supplement-sent":
+		action, kind = ActionSupplementAnswered, notify.KindProxySupplemented
+	case "withdrawn":
+		action, kind = ActionWithdrawn, notify.KindProxyWithdrew
+	default:
+		return nil
+	}
+	if !proxied(ev.Actor, c.Principal) {
+		return nil
+	}
+	if err := logDoneFor(tx, DoneFor{Principal: c.Principal.ID, At: ev.At, Actor: ev.Actor, Action: action,
+		Service: c.Service, Draft: c.DraftID, Case: c.ID, Reference: c.Reference}); err != nil {
+		return err
+	}
+	return notify.ProxyActed(tx, kind, caseUpdate(c, kind, ev))
 }

@@ -94,6 +94,9 @@ func (s *Service) Reopen(caseID, owner string) (string, error) {
 		if err != nil {
 			return err
 		}
+		if err := fileDraftDue(tx, d); err != nil { // draft retention applies again
+			return err
+		}
 		if err := putDraft(tx, d, raw); err != nil {
 			return err
 		}
@@ -173,6 +176,12 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 			return err
 		}
 		if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+			return err
+		}
+		if err := indexCase(tx, &c); err != nil { // to the inbox when no one is left to ask
+			return err
+		}
+		if err := s.aggregate(tx, &c, now); err != nil {
 			return err
 		}
 		done := *latest
@@ -318,4 +327,59 @@ func (s *Service) HousekeepInvitations() (expired, reminded int, err error) {
 		}
 	}
 	return expired, reminded, nil
+}
+
+// closeReopened ends the application a reopened draft was taken back
+// from, when the draft goes without being sent again: the applicant
+// deletes it (ev "withdrawn") or draft retention does ("lapsed"). The
+// case, which never went to handling, is withdrawn and stays out of the
+// inbox; the applicant and the parties are told; the draft becomes the
+// case's sent draft again, so that the case keeps its attachments (the
+// files only the draft used are collected after OrphanGrace).
+func (s *Service) closeReopened(tx *store.Tx, d *Draft, evType string, now time.Time) error {
+	s.drafts.forget(d.ID)
+	var c Case
+	if err := tx.Get(store.Cases, d.Reopens, &c); err != nil {
+		return err
+	}
+	if c.Status == StatusAwaitingSignatures {
+		ev := Event{ID: store.NewID(now), Case: c.ID, Type: evType, At: now, Actor: c.Actor, Principal: c.Principal,
+			From: c.Status, To: StatusWithdrawn}
+		c.Status, c.UpdatedAt = StatusWithdrawn, now
+		c.Version++
+		if err := tx.Put(store.Cases, c.ID, &c); err != nil {
+			return err
+		}
+		if err := unindexCase(tx, &c); err != nil {
+			return err
+		}
+		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
+			return err
+		}
+		u := caseUpdate(&c, notify.KindCaseStatus, &ev)
+		if evType == "lapsed" { // no one acted: the applicant hears of it too
+			u.By = notify.Person{}
+		}
+		if err := notify.CaseUpdate(tx, u); err != nil {
+			return err
+		}
+	}
+	if err := unfileDraftDue(tx, d); err != nil {
+		return err
+	}
+	done := *d
+	done.CaseID, done.Reopens, done.UpdatedAt, done.Due = c.ID, "", now, 0
+	if err := putDraft(tx, &done, nil); err != nil {
+		return err
+	}
+	if err := tx.Delete(store.DraftData, d.ID); err != nil {
+		return err
+	}
+	if err := tx.Delete(store.DraftsByUser, userKey(d.Owner.ID, d.ID)); err != nil {
+		return err
+	}
+	if atts, err := draftAttachments(tx, d.ID); err != nil || len(atts) == 0 {
+		return err
+	}
+	return fileFilesDue(tx, d.ID, now.Add(OrphanGrace))
 }

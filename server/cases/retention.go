@@ -290,8 +290,13 @@ func (s *Service) deleteCase(tx *store.Tx, c *Case, now time.Time) error {
 	return logDestruction(tx, Destruction{At: now, Kind: DestroyedCase, Reference: c.Reference, Service: c.Service})
 }
 
-// unindexCase removes c's rows and counts from the inbox index.
+// unindexCase removes c's rows and counts from the inbox index, and its
+// report facts and counts (a rebuild from the remaining cases must give
+// the same aggregates).
 func unindexCase(tx *store.Tx, c *Case) error {
+	if err := dropFacts(tx, c.ID); err != nil {
+		return err
+	}
 	var old InboxRow
 	if err := tx.Get(store.CaseIndex, "r/"+c.ID, &old); err != nil {
 		if errors.Is(err, store.ErrNotFound) {

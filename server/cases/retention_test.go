@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 		for _, k := range []struct{ bucket, prefix string }{
 			{store.Cases, c.ID}, {store.CasesByRef, c.Reference}, {store.CasesByUser, aino.ID + "/" + c.ID},
 			{store.Events, c.ID + "/"}, {store.Drafts, d.ID}, {store.DraftData, d.ID}, {store.Attachments, d.ID + "/"},
-			{store.CaseIndex, "r/" + c.ID}, {store.CaseIndex, "c/" + aino.ID + "/" + c.ID},
+			{store.CaseIndex, "r/" + c.ID}, {store.CaseIndex, "c/" + aino.ID + "/" + c.ID}, {store.CaseIndex, "a/" + c.ID},
 			{store.Shares, "c/" + c.ID}, {store.Shares, "p/" + e.ref(hetuMaria).ID + "/"},
 		} {
 			if err := tx.Scan(k.bucket, k.prefix, func(key string, _ []byte) error {
@@ -112,6 +113,9 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if maintained, rebuilt := e.maintainedAndRebuilt(); !reflect.DeepEqual(maintained, rebuilt) {
+		t.Errorf("report aggregates after the destruction differ from a rebuild:\n%v\n%v", maintained, rebuilt)
 	}
 	log, err := e.svc.Destructions()
 	if err != nil {

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
+	"asiointi/server/audit"
 	"asiointi/server/catalog"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
@@ -26,6 +28,12 @@ type Service struct {
 	// UploadQuota caps, per person, the bytes of files waiting in their
 	// unsubmitted drafts (see heldBytes); 0 is no cap.
 	UploadQuota int64
+	// Log gets a line for every refused attempt to act for someone (ids
+	// only); nil logs nothing.
+	Log *slog.Logger
+	// Mandates, when set (ASIOINTI_MANDATES=suomifi), answers for the
+	// mandates a person chose in Suomi.fi Mandates, on every check.
+	Mandates MandatesCheck
 
 	drafts draftRecords // the autosave path's records (records.go)
 }
@@ -114,7 +122,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, owner, principal, now); err != nil {
+	if err := s.mayAct("create", svc, owner, principal, "", now); err != nil {
 		return nil, err
 	}
 	if err := s.eligible(svc, owner, principal, now); err != nil {
@@ -147,6 +155,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	if err != nil {
 		return nil, err
 	}
+	role := s.roleIn(owner, principal, now)
 	err = s.Store.Update(func(tx *store.Tx) error {
 		d.Due = 0 // the function may run again
 		if err := fileDraftDue(tx, d); err != nil {
@@ -154,6 +163,12 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		}
 		if err := putDraft(tx, d, raw); err != nil {
 			return err
+		}
+		if proxied(owner, principal) {
+			if err := logDoneFor(tx, DoneFor{Principal: principal.ID, At: now, Actor: owner, Role: role,
+				Action: ActionStarted, Service: serviceID, Draft: d.ID}); err != nil {
+				return err
+			}
 		}
 		if k := subjectIndexKey(d); k != "" {
 			if err := tx.PutRaw(store.DraftsBySubject, k, nil); err != nil {
@@ -222,7 +237,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		return nil, nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, pre.Owner, pre.Principal, now); err != nil {
+	if err := s.mayAct("save", svc, pre.Owner, pre.Principal, pre.ID, now); err != nil {
 		return nil, nil, err
 	}
 	// Whom the draft is for must still be someone the service is for (a
@@ -272,6 +287,9 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		if !changed && !refile { // the usual case: nothing touched the draft since it was read
+			if err := logEdit(tx, pre, now); err != nil {
+				return err
+			}
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
 				return err
 			}
@@ -301,6 +319,9 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 			return refuse(&ConflictError{Current: full})
 		}
 		// Same version, other bookkeeping changed (a reminder).
+		if err := logEdit(tx, d, now); err != nil {
+			return err
+		}
 		saved(d)
 		if d.Due == 0 || draftDue(d) < d.Due {
 			if err := fileDraftDue(tx, d); err != nil {
@@ -339,6 +360,9 @@ func (s *Service) Delete(id, owner string) error {
 		}
 		if d.CaseID != "" {
 			return ErrSubmitted
+		}
+		if d.Reopens != "" { // the application taken back ends with it
+			return s.closeReopened(tx, d, "withdrawn", s.Now())
 		}
 		return s.deleteDraft(tx, d)
 	})
@@ -430,7 +454,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, ErrNotFound
 	}
 	now := s.Now()
-	if err := s.mayAct(svc, d.Owner, d.Principal, now); err != nil {
+	if err := s.mayAct("submit", svc, d.Owner, d.Principal, d.ID, now); err != nil {
 		return nil, err
 	}
 	if err := s.eligible(svc, d.Owner, d.Principal, now); err != nil {
@@ -457,17 +481,29 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		a, ok := byID[id]
 		return a.Form(), ok
 	}})
-	if len(errs) > 0 {
-		return &SubmitResult{Errors: errs}, nil
-	}
 	var parties []DraftParty
 	if svc.OnBehalf == catalog.OnBehalfAllParties {
 		if parties, err = s.Parties(d.ID, actor.ID); err != nil {
 			return nil, err
 		}
+		missing, err := s.partyProblems(d, def, clean, parties)
+		if err != nil {
+			return nil, err
+		}
+		errs = append(errs, missing...)
+	}
+	if len(errs) > 0 {
+		return &SubmitResult{Errors: errs}, nil
 	}
 	if d.Reopens != "" {
 		return s.resubmit(snap, def, svc, clean, byID, parties, actor, now)
+	}
+	role := s.roleIn(actor, d.Principal, now)
+	var notified []Party
+	if svc.NotifyOtherParties {
+		if notified, err = s.otherParties(actor, d.Principal); err != nil {
+			return nil, err
+		}
 	}
 	// Everything but the reference number is made and encoded before the
 	// serial write.
@@ -476,11 +512,11 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		ID: store.NewID(now), Service: d.Service, Municipality: s.municipality(d.Municipality),
 		FormVersion: d.FormVersion, Status: StatusSubmitted,
 		Actor: actor, Principal: d.Principal, Answers: clean,
-		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, DraftID: d.ID,
+		Attachments: usedAttachments(def, clean, byID), Parties: []Party{}, Notified: notified, DraftID: d.ID,
 		SubmittedAt: now, UpdatedAt: now,
 		DueAt:       DueAfter(now, svc.ProcessingDays, svc.ProcessingWorkingDays),
 		RetainUntil: svc.CaseRetentionUntil(now),
-		Sources:     prefillSources(d.Prefill, clean),
+		Sources:     prefillSources(casePrefill(d), clean),
 	}
 	c.RetentionDue = s.caseRetentionDue(c).UnixMilli()
 	var invs []*Invitation
@@ -573,12 +609,20 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 		}
+		for _, p := range notified { // a notified party finds the case among theirs (read-only: access)
+			if err := tx.PutRaw(store.CasesByUser, userKey(p.ID, c.ID), nil); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutRaw(store.Events, eventKey(c.ID, ev.ID), evJSON); err != nil {
 			return err
 		}
 		made := *c
 		made.Reference = ref
 		if err := indexCase(tx, &made); err != nil {
+			return err
+		}
+		if err := s.aggregate(tx, &made, now); err != nil {
 			return err
 		}
 		act, err := submittedAction(tx, svc, c, ref)
@@ -593,6 +637,12 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 			if err := invite(tx, c, ref, invs, now); err != nil {
+				return err
+			}
+		}
+		if proxied(actor, d.Principal) {
+			if err := logDoneFor(tx, DoneFor{Principal: d.Principal.ID, At: now, Actor: actor, Role: role,
+				Action: ActionSubmitted, Service: d.Service, Draft: d.ID, Case: c.ID, Reference: ref}); err != nil {
 				return err
 			}
 		}
@@ -742,35 +792,53 @@ func (s *Service) withKnown(c *Case) {
 // Case returns a case the user may see (access). Anyone else gets
 // ErrNotFound.
 func (s *Service) Case(id, user string) (*Case, []Event, error) {
+	c, evs, _, err := s.CaseWithAccess(id, user)
+	return c, evs, err
+}
+
+// CaseWithAccess is Case with the user's access to it (ResidentAccess or
+// ResidentRead). Opening someone else's case is recorded in the access
+// log (readsOf), in the same transaction.
+func (s *Service) CaseWithAccess(id, user string) (*Case, []Event, Access, error) {
+	now := s.Now()
+	v, err := s.viewerOf(Ref{ID: user, Kind: identity.Resident}, now)
+	if err != nil {
+		return nil, nil, NoAccess, err
+	}
 	var c *Case
 	var evs []Event
-	party := false
-	err := s.Store.View(func(tx *store.Tx) error {
+	var a Access
+	read := func(tx *store.Tx) error {
 		var err error
-		if c, _, err = caseFor(tx, Ref{ID: user, Kind: identity.Resident}, id); err != nil {
+		if c, a, err = s.caseFor(tx, v, id); err != nil {
 			return err
 		}
-		if evs, err = store.Values[Event](tx, store.Events, id+"/"); err != nil {
-			return err
-		}
-		party, err = isParty(tx, id, user)
+		evs, err = store.Values[Event](tx, store.Events, id+"/")
 		return err
-	})
+	}
+	err = s.Store.View(read)
+	if err == nil && len(readsOf(c, v, audit.KindCase, now)) > 0 {
+		// Someone else's data: read again in a write, with its log entries.
+		err = s.Store.Update(func(tx *store.Tx) error {
+			if err := read(tx); err != nil {
+				return err
+			}
+			reads := readsOf(c, v, audit.KindCase, now)
+			if reads[0].Purpose == audit.PurposeProxy { // opened in the person's name: in their "done in my name" too
+				if err := logDoneFor(tx, DoneFor{Principal: reads[0].Subject, At: now, Actor: Ref{ID: v.ID, Name: v.Name, Kind: v.Kind},
+					Action: ActionViewed, Service: c.Service, Case: c.ID, Reference: c.Reference}); err != nil {
+					return err
+				}
+			}
+			return audit.RecordAccess(tx, now, reads...)
+		})
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return nil, nil, err
-	}
-	if party { // a co-applicant read the applicant's data
-		reader := Ref{ID: user}
-		if p, err := s.Register.Person(user); err == nil {
-			reader.Name = p.Name()
-		}
-		if err := s.recordPartyRead(c, reader); err != nil {
-			return nil, nil, err
-		}
+		return nil, nil, NoAccess, err
 	}
 	s.withKnown(c)
-	return c, evs, nil
+	return c, evs, a, nil
 }

@@ -58,8 +58,8 @@ func shareCaseKey(caseID, id string) string   { return "c/" + caseID + "/" + id 
 func sharePersonKey(person, id string) string { return "p/" + person + "/" + id }
 
 // sharerCase loads a case that who may share: one about them or sent by them.
-func sharerCase(tx *store.Tx, caseID string, who Ref) (*Case, error) {
-	c, a, err := caseFor(tx, who, caseID)
+func (s *Service) sharerCase(tx *store.Tx, caseID string, who Ref) (*Case, error) {
+	c, a, err := s.caseFor(tx, viewer{Ref: who}, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) ShareCase(caseID string, who Ref, name, hetu string) (*Share, 
 	now := s.Now()
 	var out *Share
 	err = s.Store.Update(func(tx *store.Tx) error {
-		c, err := sharerCase(tx, caseID, who)
+		c, err := s.sharerCase(tx, caseID, who)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func caseShares(tx *store.Tx, caseID string) ([]*Share, error) {
 func (s *Service) CaseShares(caseID string, who Ref) ([]*Share, error) {
 	var out []*Share
 	err := s.Store.View(func(tx *store.Tx) error {
-		if _, err := sharerCase(tx, caseID, who); err != nil {
+		if _, err := s.sharerCase(tx, caseID, who); err != nil {
 			return err
 		}
 		var err error
@@ -150,7 +150,7 @@ func (s *Service) CaseShares(caseID string, who Ref) ([]*Share, error) {
 func (s *Service) RevokeShare(caseID, shareID string, who Ref) error {
 	now := s.Now()
 	return s.Store.Update(func(tx *store.Tx) error {
-		if _, err := sharerCase(tx, caseID, who); err != nil {
+		if _, err := s.sharerCase(tx, caseID, who); err != nil {
 			return err
 		}
 		var sh Share

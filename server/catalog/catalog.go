@@ -132,6 +132,14 @@ type Unit struct {
 	Name i18n.Text `json:"name"`
 }
 
+// MandateIssue is a Suomi.fi mandate issue (valtuusasia) that services
+// of the catalogue ask for, named in plain language: a resident without
+// the right is told which mandate to ask for by this name.
+type MandateIssue struct {
+	ID   string    `json:"id"` // the issue's URI in the mandate register
+	Name i18n.Text `json:"name"`
+}
+
 // Service is one service in the catalogue.
 type Service struct {
 	ID string `json:"id"`
@@ -174,6 +182,11 @@ type Service struct {
 	// Role is the role in an organisation that lets a person act for it
 	// without a mandate, e.g. "PJ" (chair of an association).
 	Role string `json:"role,omitempty"`
+	// NotifyOtherParties: the matter concerns other people than the
+	// applicant (situation C of the national model, e.g. both guardians
+	// of a child): the applicant confirms they know of it, and on submit
+	// they are notified and may open the case read-only.
+	NotifyOtherParties bool `json:"notifyOtherParties,omitempty"`
 
 	// OpensAt and ClosesAt bound the application window, if any: the
 	// service is open from OpensAt (inclusive) until ClosesAt (exclusive).
@@ -210,6 +223,8 @@ type Catalog struct {
 	categories   []Category
 	lifeEvents   []LifeEvent
 	units        []Unit
+	issues       map[string]MandateIssue
+	issueOrder   []MandateIssue
 	services     []*Service
 	byID         map[string]*Service
 	// index holds, per content language, the searchable texts of each
@@ -225,7 +240,9 @@ type file struct {
 	Categories   []Category  `json:"categories"`
 	LifeEvents   []LifeEvent `json:"lifeEvents"`
 	Units        []Unit      `json:"units"`
-	Services     []*Service  `json:"services"`
+	// MandateIssues name every mandate issue the services ask for.
+	MandateIssues []MandateIssue `json:"mandateIssues,omitempty"`
+	Services      []*Service     `json:"services"`
 }
 
 //go:embed content/services.json
@@ -270,8 +287,13 @@ func build(f *file) *Catalog {
 		categories:   f.Categories,
 		lifeEvents:   f.LifeEvents,
 		units:        f.Units,
+		issues:       make(map[string]MandateIssue, len(f.MandateIssues)),
+		issueOrder:   f.MandateIssues,
 		services:     f.Services,
 		byID:         make(map[string]*Service, len(f.Services)),
+	}
+	for _, mi := range f.MandateIssues {
+		c.issues[mi.ID] = mi
 	}
 	for _, s := range f.Services {
 		s.Municipality = f.Municipality
@@ -355,6 +377,29 @@ func (c *Catalog) Services() []*Service {
 func (c *Catalog) Service(id string) (*Service, bool) {
 	s, ok := c.byID[id]
 	return s, ok
+}
+
+// MandateIssue names a mandate issue the catalogue's services ask for.
+func (c *Catalog) MandateIssue(id string) (MandateIssue, bool) {
+	mi, ok := c.issues[id]
+	return mi, ok
+}
+
+// MandateIssues returns the mandate issues in catalogue order.
+func (c *Catalog) MandateIssues() []MandateIssue {
+	return append([]MandateIssue(nil), c.issueOrder...)
+}
+
+// ServicesOnIssue lists the ids of the services whose mandate issue is
+// issue (whose officials may record a paper power of attorney on it).
+func (c *Catalog) ServicesOnIssue(issue string) []string {
+	var out []string
+	for _, s := range c.services {
+		if s.MandateIssue == issue {
+			out = append(out, s.ID)
+		}
+	}
+	return out
 }
 
 // Categories returns the categories in catalogue order.

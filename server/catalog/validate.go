@@ -101,6 +101,19 @@ func validate(f *file) error {
 		p.text(where+".name", u.Name)
 	}
 
+	issues := map[string]bool{}
+	for i, mi := range f.MandateIssues {
+		where := fmt.Sprintf("mandateIssues[%d]", i)
+		if u, err := url.Parse(mi.ID); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.addf("%s: id %q must be an absolute http(s) URI", where, mi.ID)
+		}
+		if issues[mi.ID] {
+			p.addf("%s: duplicate id %q", where, mi.ID)
+		}
+		issues[mi.ID] = true
+		p.text(where+".name", mi.Name)
+	}
+
 	if len(f.Services) == 0 {
 		p.addf("no services")
 	}
@@ -117,6 +130,9 @@ func validate(f *file) error {
 			p.addf("%s: municipality %q is not the catalogue's (%q)", where, s.Municipality, f.Municipality)
 		}
 		validateService(&p, where, s, cats, events, units)
+		if s.MandateIssue != "" && !issues[s.MandateIssue] {
+			p.addf("%s: mandateIssue %q is not named in mandateIssues (residents are told its name)", where, s.MandateIssue)
+		}
 	}
 	return errors.Join(p...)
 }
@@ -192,6 +208,9 @@ func validateService(p *problems, where string, s *Service, cats, events, units 
 		}
 		if s.MandateIssue != "" || s.Role != "" {
 			p.addf("%s: an %q service takes no mandateIssue or role", where, s.OnBehalf)
+		}
+		if s.NotifyOtherParties && s.OnBehalf == OnBehalfAllParties {
+			p.addf("%s: the parties of an all-parties service approve it: notifyOtherParties is for services applied for alone", where)
 		}
 	case OnBehalfGuardian:
 		if s.MandateIssue != "" || s.Role != "" {

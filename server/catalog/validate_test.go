@@ -108,6 +108,18 @@ func TestParseRejects(t *testing.T) {
 			delete(service(r, "association-grant"), "mandateIssue")
 			delete(service(r, "association-grant"), "role")
 		}, `needs a role, a mandateIssue or both`},
+		{"mandate issue not named", func(r map[string]any) {
+			service(r, "home-help")["mandateIssue"] = "http://valtuusrekisteri.suomi.fi/other"
+		}, `is not named in mandateIssues`},
+		{"mandate issue without a Swedish name", func(r map[string]any) {
+			delete(r["mandateIssues"].([]any)[0].(map[string]any)["name"].(map[string]any), "sv")
+		}, `mandateIssues[0].name: missing "sv"`},
+		{"mandate issue named twice", func(r map[string]any) {
+			r["mandateIssues"] = append(r["mandateIssues"].([]any), r["mandateIssues"].([]any)[0])
+		}, `duplicate id`},
+		{"all parties told as other parties", func(r map[string]any) {
+			service(r, "building-notification")["notifyOtherParties"] = true
+		}, `notifyOtherParties is for services applied for alone`},
 		{"bad role", func(r map[string]any) {
 			service(r, "association-grant")["role"] = "chair"
 		}, `role "chair"`},

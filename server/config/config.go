@@ -71,6 +71,11 @@ type Config struct {
 	// MessagesKinds are the notification kinds sent to Suomi.fi Messages
 	// (ASIOINTI_MESSAGES_KINDS; default notify.DefaultMessagesKinds).
 	MessagesKinds []string
+	// The right to act for others (ASIOINTI_MANDATES): "embedded" (the
+	// default: the register's demo data) or "suomifi" (Suomi.fi Mandates
+	// at MandatesURL, with the client id, the checksum key and the OAuth
+	// secret).
+	Mandates, MandatesURL, MandatesClientID, MandatesSecret, MandatesOAuthSecret string
 	// SMTPURL and MailFrom configure e-mail (smtp:// with STARTTLS or
 	// smtps://); SMSURL and SMSToken the SMS gateway. Unset in demo mode:
 	// messages go to the demo outbox.
@@ -220,7 +225,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}{{"ASIOINTI_SMTP_URL", &c.SMTPURL}, {"ASIOINTI_MAIL_FROM", &c.MailFrom}, {"ASIOINTI_SMS_URL", &c.SMSURL}, {"ASIOINTI_SMS_TOKEN", &c.SMSToken},
 		{"ASIOINTI_VAPID_PUBLIC_KEY", &c.VAPIDPublic}, {"ASIOINTI_VAPID_PRIVATE_KEY", &c.VAPIDPrivate},
 		{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET", &c.StaffOIDCClientSecret},
-		{"ASIOINTI_MESSAGES_USERNAME", &c.MessagesUsername}, {"ASIOINTI_MESSAGES_PASSWORD", &c.MessagesPassword}} {
+		{"ASIOINTI_MESSAGES_USERNAME", &c.MessagesUsername}, {"ASIOINTI_MESSAGES_PASSWORD", &c.MessagesPassword},
+		{"ASIOINTI_MANDATES_SECRET", &c.MandatesSecret}, {"ASIOINTI_MANDATES_OAUTH_SECRET", &c.MandatesOAuthSecret}} {
 		val, err := secretEnv(getenv, v.name)
 		if err != nil {
 			bad(v.name+"_FILE", "%v", err)

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 || c.Population != PopulationDemo {
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode != Demo || !c.RateLimits || len(c.PushHosts) == 0 || c.Mandates != MandatesEmbedded || c.Population != PopulationDemo {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -39,6 +39,10 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"ASIOINTI_SAML_IDP_CERT_SHA256": "abc"}, []string{"ASIOINTI_SAML_IDP_CERT_SHA256", "64 hex"}},
 		{map[string]string{"ASIOINTI_STAFF_OIDC_ISSUER": "http://login.example.fi"}, []string{"ASIOINTI_STAFF_OIDC_ISSUER", "https", "ASIOINTI_STAFF_OIDC_CLIENT_ID: is needed", "ASIOINTI_STAFF_OIDC_CLIENT_SECRET: is needed"}},
 		{map[string]string{"ASIOINTI_MESSAGES_URL": "https://api.messages.example"}, []string{"ASIOINTI_MESSAGES_USERNAME: is needed", "ASIOINTI_MESSAGES_PASSWORD: is needed", "ASIOINTI_MESSAGES_SERVICE_ID: is needed"}},
+		{map[string]string{"ASIOINTI_MANDATES": "valtuudet"}, []string{"ASIOINTI_MANDATES", "embedded, suomifi"}},
+		{map[string]string{"ASIOINTI_MANDATES": "suomifi"}, []string{"ASIOINTI_MANDATES_URL: is needed", "ASIOINTI_MANDATES_CLIENT_ID: is needed",
+			"ASIOINTI_MANDATES_SECRET: is needed", "ASIOINTI_MANDATES_OAUTH_SECRET: is needed", "ASIOINTI_BASE_URL: is needed"}},
+		{map[string]string{"ASIOINTI_MANDATES": "suomifi", "ASIOINTI_MANDATES_URL": "http://valtuudet.example.fi"}, []string{"ASIOINTI_MANDATES_URL", "https"}},
 		{map[string]string{"ASIOINTI_MESSAGES_KINDS": "proxy-submitted,spam"}, []string{"ASIOINTI_MESSAGES_KINDS", `"spam"`}},
 		{map[string]string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE": "/nonexistent/secret"}, []string{"ASIOINTI_STAFF_OIDC_CLIENT_SECRET_FILE", "cannot read"}},
 		{map[string]string{"ASIOINTI_UPLOAD_QUOTA": "lots"}, []string{"ASIOINTI_UPLOAD_QUOTA", "100MiB"}},
@@ -155,12 +159,15 @@ func TestProductionSettings(t *testing.T) {
 		"ASIOINTI_MESSAGES_URL":                  "https://api.messages.example", "ASIOINTI_MESSAGES_USERNAME": "u",
 		"ASIOINTI_MESSAGES_PASSWORD_FILE": file("msg", "msg-s3cret"), "ASIOINTI_MESSAGES_SERVICE_ID": "0000000-0",
 		"ASIOINTI_SMTP_URL": "smtp://mail.example.fi:587", "ASIOINTI_MAIL_FROM": "noreply@example.fi",
-		"ASIOINTI_SMS_URL": "https://sms.example.fi/send",
+		"ASIOINTI_SMS_URL":  "https://sms.example.fi/send",
+		"ASIOINTI_MANDATES": "suomifi", "ASIOINTI_MANDATES_URL": "https://asiointivaltuustarkistus.suomi.fi", "ASIOINTI_MANDATES_CLIENT_ID": "esimerkkila",
+		"ASIOINTI_MANDATES_SECRET_FILE": file("mandates", "checksum-s3cret\n"), "ASIOINTI_MANDATES_OAUTH_SECRET": "oauth-s3cret",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.StaffOIDCClientSecret != "oidc-s3cret" || c.MessagesPassword != "msg-s3cret" || c.StaffOIDCRolesClaim != "roles" || c.Population != PopulationNone {
+	if c.StaffOIDCClientSecret != "oidc-s3cret" || c.MessagesPassword != "msg-s3cret" || c.StaffOIDCRolesClaim != "roles" ||
+		c.Mandates != MandatesSuomiFi || c.MandatesSecret != "checksum-s3cret" || c.MandatesOAuthSecret != "oauth-s3cret" || c.Population != PopulationNone {
 		t.Errorf("%+v", c)
 	}
 }

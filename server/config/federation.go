@@ -103,6 +103,8 @@ func loadFederation(c *Config, getenv func(string) string, bad func(name, format
 		}
 	}
 
+	loadMandates(c, getenv, bad)
+
 	c.MessagesKinds = notify.DefaultMessagesKinds
 	if v := env("ASIOINTI_MESSAGES_KINDS"); v != "" {
 		c.MessagesKinds = nil
@@ -129,6 +131,39 @@ func loadFederation(c *Config, getenv func(string) string, bad func(name, format
 				bad(name, "is needed with ASIOINTI_MESSAGES_URL")
 			}
 		}
+	}
+}
+
+// Values of ASIOINTI_MANDATES.
+const (
+	MandatesEmbedded = "embedded"
+	MandatesSuomiFi  = "suomifi"
+)
+
+// loadMandates reads where the right to act for others comes from.
+func loadMandates(c *Config, getenv func(string) string, bad func(name, format string, a ...any)) {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	c.Mandates = env("ASIOINTI_MANDATES")
+	switch c.Mandates {
+	case "":
+		c.Mandates = MandatesEmbedded
+	case MandatesEmbedded:
+	case MandatesSuomiFi:
+		c.MandatesURL, c.MandatesClientID = env("ASIOINTI_MANDATES_URL"), env("ASIOINTI_MANDATES_CLIENT_ID")
+		if c.MandatesURL != "" && !secureURL(c.MandatesURL) {
+			bad("ASIOINTI_MANDATES_URL", "%q must be an https URL", c.MandatesURL)
+		}
+		for name, v := range map[string]string{"ASIOINTI_MANDATES_URL": c.MandatesURL, "ASIOINTI_MANDATES_CLIENT_ID": c.MandatesClientID,
+			"ASIOINTI_MANDATES_SECRET": c.MandatesSecret, "ASIOINTI_MANDATES_OAUTH_SECRET": c.MandatesOAuthSecret} {
+			if v == "" {
+				bad(name, "is needed with ASIOINTI_MANDATES=%s", MandatesSuomiFi)
+			}
+		}
+		if c.BaseURL == "" {
+			bad("ASIOINTI_BASE_URL", "is needed with ASIOINTI_MANDATES=%s (the return address from Suomi.fi Mandates is made from it)", MandatesSuomiFi)
+		}
+	default:
+		bad("ASIOINTI_MANDATES", "%q is not one of %s, %s", c.Mandates, MandatesEmbedded, MandatesSuomiFi)
 	}
 }
 

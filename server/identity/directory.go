@@ -17,6 +17,20 @@ type Directory struct {
 	// Population tells the relations of a person unknown to the store at
 	// their first national login (Identify); nil: none are filled.
 	Population population.Register
+	// Mandates, when set (ASIOINTI_MANDATES=suomifi), is Suomi.fi
+	// Mandates: the person mandates come from there — the principal the
+	// person chose in the service (Principal.Remote) — instead of the
+	// embedded register's; paper powers of attorney, guardianship and
+	// organisation roles stay the register's.
+	Mandates MandatesChoice
+}
+
+// MandatesChoice is whom a person chose in Suomi.fi Mandates in their
+// current session, if anyone: a person (henkilötunnus) or an
+// organisation (business id, with the person's roles in it).
+type MandatesChoice interface {
+	ChosenHetu(user string) (string, bool)
+	ChosenOrganization(user string) (string, []string, bool)
 }
 
 // ErrUnknown means no such person or staff member.
@@ -96,7 +110,24 @@ type Principal struct {
 	Kind   string   `json:"kind"` // PrincipalGuardian, PrincipalMandate or PrincipalOrganization
 	Issues []string `json:"issues,omitempty"`
 	Role   string   `json:"role,omitempty"`
+	// ValidTo is the last day (YYYY-MM-DD) the relation holds, if known:
+	// a mandate's end, the day before a child turns 18.
+	ValidTo string `json:"validTo,omitempty"`
+	// Source is where the right comes from: SourcePopulation,
+	// SourceMandates, SourcePaper or SourceTradeRegister.
+	Source string `json:"source,omitempty"`
+	// Remote: a mandate chosen in Suomi.fi Mandates, whose issues are not
+	// known here: the service is asked on each use (cases.requirement).
+	Remote bool `json:"-"`
 }
+
+// Sources of a right to act for someone.
+const (
+	SourcePopulation    = "population"     // guardianship, population register
+	SourceMandates      = "mandates"       // Suomi.fi Mandates
+	SourcePaper         = "paper"          // a paper power of attorney recorded by an official
+	SourceTradeRegister = "trade-register" // a role in an organisation
+)
 
 // Kinds of principal: why the user may act for them.
 const (
@@ -114,6 +145,13 @@ const (
 // valid mandate, and organisations where they hold a role or mandate.
 func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, error) {
 	var out []Principal
+	chosen, remote := "", d.Mandates != nil
+	var org string
+	var orgRoles []string
+	if remote {
+		chosen, _ = d.Mandates.ChosenHetu(p.ID)
+		org, orgRoles, _ = d.Mandates.ChosenOrganization(p.ID)
+	}
 	err := d.Store.View(func(tx *store.Tx) error {
 		// Children: the guardianship index lists p's wards; those still
 		// minors on the day count.
@@ -123,7 +161,8 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 				return fmt.Errorf("guardianship of %s: %w", k[len(p.ID)+1:], err)
 			}
 			if c.Age(on) < 18 && slices.Contains(c.Guardians, p.ID) {
-				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian})
+				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian,
+					ValidTo: lastDayAsMinor(c.BirthDate), Source: SourcePopulation})
 			}
 			return nil
 		}); err != nil {
@@ -134,14 +173,39 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if m.ValidFrom > day || (m.ValidTo != "" && m.ValidTo < day) {
 				continue
 			}
+			src := SourceMandates
+			if m.Document != "" {
+				src = SourcePaper
+			} else if remote {
+				continue // person mandates are Suomi.fi Mandates' (below)
+			}
 			var pp population.Person
 			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
-				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues})
+				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues,
+					ValidTo: m.ValidTo, Source: src})
 				continue
 			}
 			var o population.Organization
 			if err := tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
-				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues})
+				out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Issues: m.Issues,
+					ValidTo: m.ValidTo, Source: src})
+			}
+		}
+		if chosen != "" {
+			if id, err := tx.GetRaw(store.PeopleByHetu, chosen); err == nil {
+				var pp population.Person
+				if err := tx.Get(store.People, string(id), &pp); err == nil && pp.ID != p.ID {
+					out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Source: SourceMandates, Remote: true})
+				}
+			}
+		}
+		if org != "" { // an organisation the municipality's register knows, with the roles Suomi.fi Mandates gave
+			var o population.Organization
+			if err := tx.Get(store.Settings, "org:"+org, &o); err == nil {
+				for _, role := range orgRoles {
+					out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: role,
+						Source: SourceMandates, Remote: true})
+				}
 			}
 		}
 		for _, r := range p.Roles {
@@ -149,7 +213,8 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			if err := tx.Get(store.Settings, "org:"+r.Organization, &o); err != nil {
 				return fmt.Errorf("role in unknown organisation: %w", err)
 			}
-			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: r.Role})
+			out = append(out, Principal{ID: o.BusinessID, Name: o.Name, Kind: PrincipalOrganization, Role: r.Role,
+				Source: SourceTradeRegister})
 		}
 		return nil
 	})
@@ -188,4 +253,14 @@ func RoleHolders(tx *store.Tx, businessID, role string) ([]population.Person, er
 		return nil
 	})
 	return out, err
+}
+
+// lastDayAsMinor is the day before the 18th birthday of someone born on
+// birth (YYYY-MM-DD); "" when the date does not parse.
+func lastDayAsMinor(birth string) string {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return ""
+	}
+	return b.AddDate(18, 0, -1).Format("2006-01-02")
 }

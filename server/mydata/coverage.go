@@ -61,10 +61,15 @@ var Coverage = map[string]struct {
 	store.Due:               {Shown, "housekeeping's work list: ids and times (a draft's expiry, a case's retention)"},
 	store.LoginState:        {NoPersonal, "login attempts in flight (minutes) and used assertion ids"},
 	store.StaffRoles:        {NoPersonal, "staff roles"},
-	store.Audit:             {NoPersonal, "administrative changes by staff (roles)"},
-	store.CaseIndex:         {Shown, "the handlers' inbox rows of the applications"},
+	store.Audit: {Withheld, "administrative changes by staff: roles, and paper powers of attorney recorded " +
+		"(the power of attorney itself is in the person's data, under mandates)"},
+	store.CaseIndex: {Shown, "the handlers' inbox rows of the applications"},
 	store.CaseNotes: {Withheld, "handlers' internal working notes; not shown in the e-service " +
 		"(a person gets them on request under the Openness Act 621/1999 and GDPR Art. 15)"},
 	store.Destructions: {NoPersonal, "the destruction log: kind, reference and time, never content"},
 	store.Shares:       {Shown, "applications shared read-only, given and received (invitations)"},
+	store.DoneFor: {Withheld, "what others did in the person's name: shown on its own page, " +
+		"done in my name (/{lang}/done-for-me, GET /api/v1/me/done-for-me)"},
+	store.MandateSessions: {Withheld, "a Suomi.fi Mandates session in progress (its id, a short-lived token, " +
+		"the principal chosen there), deleted at logout"},
 }

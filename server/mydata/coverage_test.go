@@ -147,7 +147,7 @@ func (w *world) build() {
 		t.Fatal(err)
 	} else if _, err := svc.AddNote(sports.ID, sara, "Soitettu."); err != nil {
 		t.Fatal(err)
-	} else if _, err := svc.Decide(sports.ID, sara, c.Version, cases.OutcomeApproved, "Vuoro myönnetään."); err != nil {
+	} else if _, err := svc.Decide(sports.ID, sara, c.Version, cases.OutcomeApproved, "Vuoro myönnetään.", nil); err != nil {
 		t.Fatal(err)
 	}
 	// Shared read-only with Sven, who has looked at it.
@@ -162,7 +162,7 @@ func (w *world) build() {
 	w.fill2(open, map[string]any{"attachment": w.attach(open, "attachment")})
 	// Early education for Eetu, sent by Aino.
 	w.send(w.fill("early-education", ref(aino, identity.Resident), &cases.Ref{ID: eetu.ID, Name: eetu.Name(), Kind: identity.PrincipalGuardian},
-		map[string]any{"specialNeeds": "", "startDate": "2027-08-02", "urgent": "no", "careNeed": "fullDay", "preferredUnits": []any{"satakieli"}}))
+		map[string]any{"specialNeeds": "", "startDate": "2027-08-02", "urgent": "no", "careNeed": "fullDay", "preferredUnits": []any{"satakieli"}, "otherGuardianKnows": true}))
 	// A building notification naming Sven: he is invited to approve.
 	b := w.fill("building-notification", ref(aino, identity.Resident), nil, nil)
 	if _, errs, err := svc.AddParty(b.ID, ref(aino, identity.Resident), cases.PartyInput{Name: sven.Name(), Hetu: sven.Hetu, Email: "sven@example.fi"}); err != nil || len(errs) > 0 {

@@ -44,6 +44,17 @@ func (u CaseChange) ResidentsOf() []string {
 	return out
 }
 
+// ProxyActed tells the principal of a case that someone acting for them
+// finished an action in their name (kind KindProxySupplemented or
+// KindProxyWithdrew), in tx, the transaction of the action.
+func ProxyActed(tx *store.Tx, kind string, u CaseChange) error {
+	if u.Principal == nil || u.Principal.ID == u.By.ID {
+		return nil
+	}
+	return Record(tx, Notification{User: u.Principal.ID, Kind: kind, At: u.At, Link: "/cases/" + u.Case,
+		Params: map[string]string{"service": u.Service, "reference": u.Reference, "actor": u.By.Name}})
+}
+
 // CaseUpdate records the notifications of a handler's action in tx, the
 // transaction of the action: each resident of the case is told, with a
 // link to their application.
@@ -69,14 +80,4 @@ func statusMessage(status string) string {
 		}
 	}
 	return "caseStatus." + strings.Join(parts, "")
-}
-
-// CaseToHandler tells the handler of a case (if it has one) what a
-// resident did on it, with a link to the staff page of the case.
-func CaseToHandler(tx *store.Tx, u CaseChange) error {
-	if u.Handler == nil || u.Handler.ID == u.By.ID {
-		return nil
-	}
-	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.By.Name}
-	return Record(tx, Notification{User: u.Handler.ID, Kind: u.Kind, At: u.At, Link: "/staff/cases/" + u.Case, Params: params})
 }

@@ -21,6 +21,11 @@ const (
 	// KindProxySubmitted tells the principal that someone sent an
 	// application in their name.
 	KindProxySubmitted = "proxy-submitted"
+	// KindProxySupplemented and KindProxyWithdrew tell the principal that
+	// someone acting for them answered a supplement request or withdrew
+	// an application in their name.
+	KindProxySupplemented = "proxy-supplemented"
+	KindProxyWithdrew     = "proxy-withdrew"
 	// KindSubmittedFor tells the actor of a proxy action that it finished.
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
@@ -70,7 +75,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,
@@ -136,8 +141,13 @@ type Action struct {
 	Organisation             *Organisation // in an organisation's name (Principal is then nil)
 	Parties                  []Person
 	// Handlers are the case's handlers (officials) at the time of the
-	// action: a resident's action is theirs to hear of.
-	Handlers []Person
+	// action: a resident's action is theirs to hear of, as HandlerKind
+	// (KindHandlerSubmitted when empty), linked to the staff page.
+	Handlers    []Person
+	HandlerKind string
+	// Status is the case's status after the action, when it says more
+	// than the kind (a resident's action on a case being handled).
+	Status string
 }
 
 // Recipient is one person to tell, and what to tell them.
@@ -180,11 +190,18 @@ func Recipients(a Action) []Recipient {
 	for _, p := range a.Parties {
 		add(p.ID, KindPartySubmitted)
 	}
+	kind := a.HandlerKind
+	if kind == "" {
+		kind = KindHandlerSubmitted
+	}
 	for _, h := range a.Handlers {
-		add(h.ID, KindHandlerSubmitted)
+		add(h.ID, kind)
 	}
 	return out
 }
+
+// isHandlerKind: a kind that Recipients gives handlers (StaffKinds).
+func isHandlerKind(kind string) bool { return slices.Contains(StaffKinds, kind) }
 
 // Submitted records the notifications of a submitted application in tx,
 // the transaction that creates the case.
@@ -196,13 +213,39 @@ func Submitted(tx *store.Tx, a Action) error {
 	case a.Organisation != nil:
 		params["principal"] = a.Organisation.Name
 	}
-	for _, r := range Recipients(a) {
-		n := Notification{User: r.User, Kind: r.Kind, At: a.At, Link: "/cases/" + a.Case, Params: params}
-		if err := Record(tx, n); err != nil {
+	return record(tx, a, Recipients(a), params)
+}
+
+// record writes the notifications of a to recipients: a handler's links
+// to the staff page of the case, anyone else's to their application.
+func record(tx *store.Tx, a Action, recipients []Recipient, params map[string]string) error {
+	if a.Status != "" {
+		params["status"] = a.Status
+	}
+	for _, r := range recipients {
+		link := "/cases/" + a.Case
+		if isHandlerKind(r.Kind) {
+			link = "/staff/cases/" + a.Case
+		}
+		if err := Record(tx, Notification{User: r.User, Kind: r.Kind, At: a.At, Link: link, Params: params}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// HandlersOnly records a's notifications to its handlers alone: a
+// resident's action on a case being handled (a supplement, a message, a
+// withdrawal), whose residents hear of it through CaseUpdate.
+func HandlersOnly(tx *store.Tx, a Action) error {
+	var handlers []Recipient
+	for _, r := range Recipients(Action{Actor: a.Actor, Handlers: a.Handlers, HandlerKind: a.HandlerKind}) {
+		if isHandlerKind(r.Kind) {
+			handlers = append(handlers, r)
+		}
+	}
+	params := map[string]string{"service": a.Service, "reference": a.Reference, "actor": a.Actor.Name}
+	return record(tx, a, handlers, params)
 }
 
 // DraftExpiring records the reminder that a draft expires at expires.

@@ -536,3 +536,36 @@ func TestDispatchCrash(t *testing.T) {
 		t.Errorf("outbox not empty")
 	}
 }
+
+// TestHandlersTold: one path tells handlers, through Action.Handlers: of
+// a submitted application and of a resident's action on a case being
+// handled (HandlersOnly: the handlers alone, not the one who acted), each
+// linked to the staff page of the case.
+func TestHandlersTold(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	inbox := &notify.Inbox{Store: st}
+	aino := notify.Person{ID: "aino", Name: "Aino Virtanen"}
+	kaisa := notify.Person{ID: "kaisa", Name: "Kaisa Käsittelijä"}
+	err := st.Update(func(tx *store.Tx) error {
+		if err := notify.Submitted(tx, notify.Action{Case: "c1", Reference: "ESI-1", Service: "home-help", At: t0, Actor: aino,
+			Parties: []notify.Person{{ID: "sven"}}, Handlers: []notify.Person{kaisa}}); err != nil {
+			return err
+		}
+		return notify.HandlersOnly(tx, notify.Action{Case: "c2", Reference: "ESI-2", Service: "home-help", At: t0.Add(time.Second), Actor: aino,
+			Parties: []notify.Person{{ID: "sven"}}, Handlers: []notify.Person{kaisa, aino}, HandlerKind: notify.KindCaseActivity, Status: "in-progress"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := inbox.List("kaisa", 0)
+	if len(got) != 2 || got[0].Kind != notify.KindCaseActivity || got[0].Link != "/staff/cases/c2" || got[0].Params["status"] != "in-progress" ||
+		got[1].Kind != notify.KindHandlerSubmitted || got[1].Link != "/staff/cases/c1" {
+		t.Errorf("kaisa's notifications: %+v", got)
+	}
+	if got, _ := inbox.List("sven", 0); len(got) != 1 || got[0].Link != "/cases/c1" {
+		t.Errorf("the party hears of the submission only: %+v", got)
+	}
+	if got, _ := inbox.List("aino", 0); len(got) != 0 {
+		t.Errorf("the one who acted is told: %+v", got)
+	}
+}

@@ -23,6 +23,8 @@ type Renderer struct {
 // kindMessages are the message ids of each kind's sentence.
 var kindMessages = map[string]string{
 	KindProxySubmitted:      "notify.kind.proxySubmitted",
+	KindProxySupplemented:   "notify.kind.proxySupplemented",
+	KindProxyWithdrew:       "notify.kind.proxyWithdrew",
 	KindSubmittedFor:        "notify.kind.submittedFor",
 	KindPartySubmitted:      "notify.kind.partySubmitted",
 	KindOrgSubmitted:        "notify.kind.orgSubmitted",
@@ -46,6 +48,8 @@ var kindMessages = map[string]string{
 // kindNames are the message ids naming each kind in settings.
 var kindNames = map[string]string{
 	KindProxySubmitted:      "notify.kindName.proxySubmitted",
+	KindProxySupplemented:   "notify.kindName.proxySupplemented",
+	KindProxyWithdrew:       "notify.kindName.proxyWithdrew",
 	KindSubmittedFor:        "notify.kindName.submittedFor",
 	KindPartySubmitted:      "notify.kindName.partySubmitted",
 	KindOrgSubmitted:        "notify.kindName.orgSubmitted",

@@ -77,6 +77,12 @@ type Mandate struct {
 	Issues    []string `json:"issues"`
 	ValidFrom string   `json:"validFrom"`
 	ValidTo   string   `json:"validTo,omitempty"`
+	// Document is the reference of the scanned paper power of attorney
+	// when an official recorded the mandate from one ("" for a mandate
+	// from Suomi.fi Mandates); RecordedBy and RecordedAt say who and when.
+	Document   string `json:"document,omitempty"`
+	RecordedBy string `json:"recordedBy,omitempty"`
+	RecordedAt string `json:"recordedAt,omitempty"`
 }
 
 // Organization is a registered organisation (YTJ/PRH data).

@@ -167,3 +167,37 @@ func Compare(now, before float64) Change {
 	}
 	return c
 }
+
+// PercentileOfCounts is Percentile of the values of a histogram (value →
+// how many times it occurs) without expanding it: the same
+// PERCENTILE.INC interpolation between closest ranks.
+func PercentileOfCounts(counts map[int]int, p float64) float64 {
+	n := 0
+	values := make([]int, 0, len(counts))
+	for v, c := range counts {
+		if c > 0 {
+			values = append(values, v)
+			n += c
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	slices.Sort(values)
+	r := math.Min(math.Max(p, 0), 100) / 100 * float64(n-1)
+	lo := int(math.Floor(r))
+	at := func(rank int) float64 { // the value of the rank-th smallest
+		for _, v := range values {
+			if rank < counts[v] {
+				return float64(v)
+			}
+			rank -= counts[v]
+		}
+		return float64(values[len(values)-1])
+	}
+	a := at(lo)
+	if lo+1 >= n {
+		return a
+	}
+	return a + (r-float64(lo))*(at(lo+1)-a)
+}

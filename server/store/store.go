@@ -85,6 +85,13 @@ const (
 	Audit      = "audit"       // "time id" → an audit-log entry: who changed what (server/audit, admin.go)
 	CaseIndex  = "case_index"  // the handlers' inbox index (server/cases, inbox.go)
 	CaseNotes  = "case_notes"  // "case id/id" → a handler's internal note, never shown to residents
+	// DoneFor is the log of what people did in someone else's name,
+	// indexed by that principal: "principal id/entry id" (server/cases).
+	DoneFor = "done_for"
+	// MandateSessions holds each person's Suomi.fi Mandates session while
+	// it lasts: "person id" → session, state, token, the principal chosen
+	// (server/mandates, link.go); removed at logout.
+	MandateSessions = "mandate_sessions"
 	// Destructions is the destruction log of retention (server/cases,
 	// retention.go): "time id" → what was deleted (kind, reference, when),
 	// never its content.
@@ -99,7 +106,7 @@ var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, Or
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
-	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions, Shares}
+	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions, Shares, DoneFor, MandateSessions}
 
 // Buckets lists every bucket the application uses (for tests that walk
 // them all, such as my data's coverage test).

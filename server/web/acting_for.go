@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"asiointi/server/datefmt"
 	"asiointi/server/identity"
 )
 
@@ -81,19 +83,78 @@ func (s *Server) apiActingFor(c *fiber.Ctx) error {
 
 // actingView is the data of pages/acting.html.
 type actingView struct {
-	Principals []identity.Principal
+	Principals []principalRow
 	Next       string // where to go after the choice
+	// MandatesURL starts the choice in Suomi.fi Mandates, when it is
+	// configured.
+	MandatesURL, MandatesOrgURL string
 }
 
-// actingPage lets a resident choose whom to act for.
+// principalRow is someone the resident may act for, and what they may do
+// for them: the mandate issues in plain language, the services, until
+// when and on what grounds.
+type principalRow struct {
+	identity.Principal
+	Issues   []string // the mandate issues' names
+	Services []string // the services the right covers
+	Until    string   // the last day, formatted; "" when open-ended
+	Source   string   // where the right comes from, in words
+	RoleName string   // the role in the organisation, in words
+}
+
+// sourceNames word the sources of a right.
+var sourceNames = map[string]string{
+	identity.SourcePopulation:    "acting.source.population",
+	identity.SourceMandates:      "acting.source.mandates",
+	identity.SourcePaper:         "acting.source.paper",
+	identity.SourceTradeRegister: "acting.source.tradeRegister",
+}
+
+// principalRows describes each principal for the acting-for page.
+func (s *Server) principalRows(lang string, list []identity.Principal) []principalRow {
+	rows := make([]principalRow, 0, len(list))
+	for _, p := range list {
+		r := principalRow{Principal: p}
+		for _, is := range p.Issues {
+			if mi, ok := s.catalog.MandateIssue(is); ok {
+				r.Issues = append(r.Issues, mi.Name.In(lang))
+			} else {
+				r.Issues = append(r.Issues, is)
+			}
+		}
+		for _, svc := range s.cases.ServicesFor(p) {
+			r.Services = append(r.Services, svc.Name.In(lang))
+		}
+		if id, ok := roleNames[p.Role]; ok {
+			r.RoleName = s.msg.T(lang, id)
+		} else {
+			r.RoleName = p.Role
+		}
+		if t, err := time.ParseInLocation("2006-01-02", p.ValidTo, datefmt.Helsinki()); err == nil {
+			r.Until = datefmt.Date(t, lang)
+		}
+		if id, ok := sourceNames[p.Source]; ok {
+			r.Source = s.msg.T(lang, id)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// actingPage lets a resident choose whom to act for, and shows what they
+// may do for each and until when.
 func (s *Server) actingPage(c *fiber.Ctx) error {
 	list, err := s.principals(session(c))
 	if err != nil {
 		return err
 	}
 	next, _ := localPath(c.Query("next"))
-	p := s.page(c, "acting", "acting.title", &actingView{Principals: list, Next: next})
-	return s.render(c, fiber.StatusOK, p)
+	v := &actingView{Principals: s.principalRows(requestLang(c), list), Next: next}
+	if s.mandates != nil {
+		v.MandatesURL = pathsIn(requestLang(c)).MandatesChoice()
+		v.MandatesOrgURL = pathsIn(requestLang(c)).MandatesOrganization()
+	}
+	return s.render(c, fiber.StatusOK, s.page(c, "acting", "acting.title", v))
 }
 
 // actingSet is the form version of the switch (works without JS).

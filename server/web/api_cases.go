@@ -239,6 +239,13 @@ func caseJSON(c *cases.Case, evs []cases.Event) fiber.Map {
 	if c.Principal != nil {
 		out["principal"] = refOf(c.Principal)
 	}
+	if len(c.Notified) > 0 { // the other parties of a joint matter, told of it
+		notified := []fiber.Map{}
+		for _, p := range c.Notified {
+			notified = append(notified, fiber.Map{"name": p.Name, "status": p.Status})
+		}
+		out["notified"] = notified
+	}
 	if evs != nil {
 		list := []apiEvent{}
 		for _, e := range evs {
@@ -262,15 +269,19 @@ func (s *Server) apiCases(c *fiber.Ctx) error {
 	setNextPage(c, "/api/v1/cases", pg.Next, p)
 	out := make([]fiber.Map, 0, len(pg.Cases))
 	for _, cs := range pg.Cases {
-		out = append(out, caseJSON(cs, nil))
+		m := caseJSON(cs.Case, nil)
+		m["group"], m["readOnly"] = cs.Group, cs.Access == cases.ResidentRead
+		out = append(out, m)
 	}
 	return c.JSON(out)
 }
 
 func (s *Server) apiCase(c *fiber.Ctx) error {
-	cs, evs, err := s.cases.Case(c.Params("id"), session(c).UserID)
+	cs, evs, access, err := s.cases.CaseWithAccess(c.Params("id"), session(c).UserID)
 	if err != nil {
 		return s.casesFail(c, err)
 	}
-	return c.JSON(caseJSON(cs, evs))
+	m := caseJSON(cs, evs)
+	m["readOnly"] = access == cases.ResidentRead
+	return c.JSON(m)
 }

@@ -4,6 +4,9 @@ import (
 	"mime"
 
 	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+	"asiointi/server/identity"
 )
 
 // attachmentFile sends an attachment to its draft's owner or to a person
@@ -13,6 +16,25 @@ func (s *Server) attachmentFile(c *fiber.Ctx) error {
 	if err != nil {
 		return s.casesFail(c, err)
 	}
+	return sendFile(c, a, body)
+}
+
+// decisionFile sends the file of a case's decision to a resident or an
+// official who may see the case (the read of someone else's is logged).
+func (s *Server) decisionFile(c *fiber.Ctx) error {
+	a, body, err := s.cases.DecisionFile(c.Params("id"), actorRef(session(c)))
+	if err != nil {
+		if session(c).Kind == identity.Staff {
+			return s.staffFail(c, err)
+		}
+		return s.casesFail(c, err)
+	}
+	return sendFile(c, a, body)
+}
+
+// sendFile sends a stored file as a download that the browser never
+// runs or shows in the page's origin.
+func sendFile(c *fiber.Ctx, a *cases.Attachment, body []byte) error {
 	disp := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
 	if disp == "" {
 		disp = "attachment"

@@ -140,6 +140,12 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 	if sess != nil {
 		s.hub.CloseSession(sess.Key) // its open pages stop hearing
 		s.forgetDevice(c, sess.UserID)
+		if s.mandates != nil && sess.Kind == identity.Resident {
+			// The Suomi.fi Mandates session ends with ours.
+			if err := s.mandates.End(c.UserContext(), sess.UserID); err != nil && s.log != nil {
+				s.log.Warn("mandates unregister failed", "user", sess.UserID, "err", err)
+			}
+		}
 		if s.log != nil {
 			s.log.Info("logout", "user", sess.UserID)
 		}

@@ -68,17 +68,23 @@ func hasBody(c *fiber.Ctx) bool {
 }
 
 // isUploadRoute: a multipart post that may carry files, to
-// POST /api/v1/drafts/{id}/attachments or POST /{lang}/drafts/{id}/step/{n}.
+// POST /api/v1/drafts/{id}/attachments, POST /{lang}/drafts/{id}/step/{n},
+// a supplement, POST /{lang}/cases/{id}/supplement, or a decision,
+// POST /{lang}/staff/cases/{id}/decision.
 func isUploadRoute(c *fiber.Ctx) bool {
 	if c.Method() != fiber.MethodPost || !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
 		return false
 	}
 	p := strings.Split(strings.Trim(c.Path(), "/"), "/")
+	if len(p) == 4 { // a supplement with a missing attachment
+		return i18n.Supported(p[0]) && p[1] == "cases" && p[3] == "supplement"
+	}
 	if len(p) != 5 {
 		return false
 	}
 	return p[0] == "api" && p[1] == "v1" && p[2] == "drafts" && p[4] == "attachments" ||
-		i18n.Supported(p[0]) && p[1] == "drafts" && p[3] == "step"
+		i18n.Supported(p[0]) && p[1] == "drafts" && p[3] == "step" ||
+		i18n.Supported(p[0]) && p[1] == "staff" && p[2] == "cases" && p[4] == "decision"
 }
 
 // bodyLimit is the most a request may send, and whether it is an upload

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"mime/multipart"
 	"strings"
 
@@ -24,6 +23,7 @@ type residentHandling struct {
 	Decision              *cases.Decision
 	DecisionOutcome       string
 	DecisionDate          string
+	DecisionFileSize      string
 	CanWrite, CanWithdraw bool
 }
 
@@ -50,6 +50,9 @@ func (s *Server) residentHandlingOf(lang string, cs *cases.Case) *residentHandli
 		h.Decision = cs.Decision
 		h.DecisionOutcome = s.msg.T(lang, outcomeIDs[cs.Decision.Outcome])
 		h.DecisionDate = datefmt.Date(cs.Decision.At, lang)
+		if a := cs.Decision.Attachment; a != nil {
+			h.DecisionFileSize = forms.FormatSize(a.Size, lang)
+		}
 	}
 	return h
 }
@@ -76,6 +79,7 @@ func (s *Server) afterResidentAction(c *fiber.Ctx, err error) error {
 type supplementView struct {
 	Reference, Service, Message, Due, CaseURL, Action string
 	Fields                                            []*fieldView
+	Files                                             bool // a file is asked for: the form is multipart
 }
 
 // supplementPage shows the fields the handler asked to correct, with the
@@ -116,6 +120,7 @@ func (s *Server) renderSupplement(c *fiber.Ctx, status int, values map[string]an
 	for _, id := range cs.Supplement.Fields {
 		if f, _, ok := def.Lookup(id); ok {
 			v.Fields = append(v.Fields, b.field(f, f.ID, values))
+			v.Files = v.Files || f.Type == forms.TypeFile
 		}
 	}
 	p.Data = v
@@ -135,19 +140,36 @@ func (s *Server) supplementSend(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
-	vals, _, err := postedForm(c)
+	vals, files, err := postedForm(c)
 	if err != nil {
 		return fiber.ErrBadRequest
 	}
 	var fields []*forms.Field
 	for _, id := range cs.Supplement.Fields {
-		if f, _, ok := def.Lookup(id); ok && f.Type != forms.TypeFile {
+		if f, _, ok := def.Lookup(id); ok {
 			fields = append(fields, f)
 		}
 	}
-	noFiles := func(string, *multipart.FileHeader) (string, error) { return "", errors.New("no files in a supplement") }
-	post := readStep(fields, vals, nil, noFiles)
-	res, err := s.cases.SendSupplement(cs.ID, actorRef(session(c)), post.values)
+	who := actorRef(session(c))
+	upload := func(field string, fh *multipart.FileHeader) (string, error) { // a missing attachment sent
+		f, err := fh.Open()
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		s.uploadSlots <- struct{}{}
+		defer func() { <-s.uploadSlots }()
+		a, err := s.cases.AddSupplementFile(cs.ID, who, field, cases.Upload{Name: fh.Filename, Size: fh.Size, Content: f})
+		if err != nil {
+			return "", err
+		}
+		return a.ID, nil
+	}
+	post := readStep(fields, vals, files, upload)
+	if len(post.errs) > 0 { // a file refused: nothing sent
+		return s.renderSupplement(c, fiber.StatusUnprocessableEntity, post.values, post.errs)
+	}
+	res, err := s.cases.SendSupplement(cs.ID, who, post.values)
 	if err != nil {
 		return s.staffFail(c, err)
 	}

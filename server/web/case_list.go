@@ -53,10 +53,28 @@ func (s *Server) caseRowOf(lang, me string, c *cases.Case) caseRow {
 	return r
 }
 
-// casesView is the data of pages/cases.html.
+// casesView is the data of pages/cases.html: the page's cases in their
+// groups.
 type casesView struct {
-	Rows []caseRow
-	Next string // the URL of the next page, if any
+	Groups []caseGroup
+	Next   string // the URL of the next page, if any
+}
+
+// caseGroup is one group of "my applications": mine, my children's, for
+// people who gave me a mandate, for organisations, others' I am a party
+// of.
+type caseGroup struct {
+	Title string
+	Rows  []caseRow
+}
+
+// caseGroupTitles title the groups of "my applications".
+var caseGroupTitles = map[string]string{
+	cases.GroupMine:          "caseList.group.mine",
+	cases.GroupChildren:      "caseList.group.children",
+	cases.GroupMandates:      "caseList.group.mandates",
+	cases.GroupOrganizations: "caseList.group.organizations",
+	cases.GroupOthers:        "caseList.group.others",
 }
 
 func (s *Server) casesPage(c *fiber.Ctx) error {
@@ -70,11 +88,19 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return s.pageFail(c, err)
 	}
-	v := &casesView{Rows: make([]caseRow, 0, len(pg.Cases)), Next: nextPageURL(pathsIn(lang).Cases(), pg.Next, p)}
-	for _, cs := range pg.Cases {
-		r := s.caseRowOf(lang, sess.UserID, cs)
-		r.Level = 2
-		v.Rows = append(v.Rows, r)
+	v := &casesView{Next: nextPageURL(pathsIn(lang).Cases(), pg.Next, p)}
+	for _, g := range cases.GroupOrder {
+		grp := caseGroup{Title: s.msg.T(lang, caseGroupTitles[g])}
+		for _, cs := range pg.Cases {
+			if cs.Group == g {
+				r := s.caseRowOf(lang, sess.UserID, cs.Case)
+				r.Level = 3
+				grp.Rows = append(grp.Rows, r)
+			}
+		}
+		if len(grp.Rows) > 0 {
+			v.Groups = append(v.Groups, grp)
+		}
 	}
 	return s.render(c, fiber.StatusOK, s.page(c, "cases", "caseList.title", v))
 }

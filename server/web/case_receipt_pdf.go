@@ -3,10 +3,12 @@ package web
 import (
 	"io/fs"
 	"mime"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/assets"
+	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 	"asiointi/server/receipt"
@@ -37,6 +39,11 @@ func (s *Server) caseReceiptPDF(c *fiber.Ctx) error {
 		AttachmentsTitle: s.msg.T(lang, "casePage.attachments"),
 		Footer:           s.msg.T(lang, w.ReceiptKeep),
 		Created:          cs.SubmittedAt,
+	}
+	if cs.Status == cases.StatusAwaitingSignatures { // not yet sent to the municipality
+		r.Title = s.msg.T(lang, "receipt.title.awaiting")
+		approvals, waiting := s.approvalsText(lang, cs)
+		r.Facts = append(r.Facts, receipt.Row{Label: s.msg.T(lang, "parties.listTitle"), Value: strings.TrimSpace(approvals + " " + waiting)})
 	}
 	if row.Sender != row.Applicant {
 		r.Facts = append(r.Facts, receipt.Row{Label: s.msg.T(lang, "casePage.sender"), Value: row.Sender})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,11 +23,17 @@ type caseView struct {
 	Attachments    []attachmentRow
 	JSONURL        string
 	PDFURL         string
-	Nested         bool // answers' headings are h3 under "Answers"
+	Nested         bool   // answers' headings are h3 under "Answers"
+	ReadOnly       string // why the person may only view the case, if so
 	// Parties are the co-applicants and their states (live); the
 	// applicant may take the application back (ReopenURL) while it waits.
 	Parties   []partyRow
 	ReopenURL string
+	// Awaiting: the case waits for its parties' approvals, not yet sent
+	// to the municipality; Approvals says how many approved of how many,
+	// WaitingFor who has not answered.
+	Awaiting              bool
+	Approvals, WaitingFor string
 	// Handling is the handler's requests and decision and the resident's
 	// forms (case_handling.go).
 	Handling *residentHandling
@@ -45,13 +52,18 @@ type attachmentRow struct {
 func (s *Server) casePage(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := requestLang(c)
-	cs, evs, err := s.cases.Case(c.Params("id"), sess.UserID)
+	cs, evs, access, err := s.cases.CaseWithAccess(c.Params("id"), sess.UserID)
 	if err != nil {
 		return s.casesFail(c, err)
 	}
 	v := &caseView{caseRow: s.caseRowOf(lang, sess.UserID, cs), New: c.Query("new") == "1", Nested: true,
-		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID),
-		Handling: s.residentHandlingOf(lang, cs), Sharing: s.sharingOf(c, cs.ID)}
+		SubmittedAt: datefmt.DateTime(cs.SubmittedAt, lang), JSONURL: pathsIn(lang).Receipt(cs.ID), PDFURL: pathsIn(lang).ReceiptPDF(cs.ID)}
+	if access == cases.ResidentRead {
+		v.ReadOnly = s.msg.T(lang, "casePage.readOnly", map[string]any{"Name": cs.Actor.Name})
+	} else {
+		v.Handling = s.residentHandlingOf(lang, cs)
+		v.Sharing = s.sharingOf(c, cs.ID)
+	}
 	if v.Sharing != nil {
 		if e := c.Query("share-error"); e == "share.error.person" || e == "share.error.tooMany" {
 			v.Sharing.Error = s.msg.T(lang, e)
@@ -74,6 +86,10 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	if mine {
 		v.ReopenURL = pathsIn(lang).ReopenCase(cs.ID)
 	}
+	if cs.Status == cases.StatusAwaitingSignatures {
+		v.Awaiting = true
+		v.Approvals, v.WaitingFor = s.approvalsText(lang, cs)
+	}
 	for _, a := range cs.Attachments {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
 			URL: pathsIn(lang).Attachment(a.Draft, a.ID)})
@@ -88,6 +104,17 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	p := s.page(c, "case", "", v)
 	p.Title = cs.Reference + " – " + v.Service
 	return s.render(c, fiber.StatusOK, p)
+}
+
+// approvalsText words where a waiting case's approvals stand: "1 of 2
+// approvals…" and who has not answered yet ("" when no one).
+func (s *Server) approvalsText(lang string, cs *cases.Case) (approvals, waiting string) {
+	approved, total, names := cs.Approvals()
+	approvals = s.msg.T(lang, "casePage.approvals", map[string]any{"Approved": approved, "Count": total})
+	if len(names) > 0 {
+		waiting = s.msg.T(lang, "casePage.waitingFor", map[string]any{"Names": strings.Join(names, ", ")})
+	}
+	return approvals, waiting
 }
 
 // caseSummary lays out a case's answers with the form version it was
@@ -134,6 +161,8 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.partyExpired", data)
 	case "reopened":
 		return s.msg.T(lang, "timeline.reopened", data)
+	case "lapsed":
+		return s.msg.T(lang, "timeline.lapsed", data)
 	case "resubmitted":
 		return s.msg.T(lang, "timeline.resubmitted", data)
 	case "assigned":

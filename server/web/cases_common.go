@@ -64,8 +64,11 @@ func (s *Server) eligibilityMessage(lang string, err error) (string, bool) {
 
 // casesFail maps domain errors to localized HTTP answers.
 func (s *Server) casesFail(c *fiber.Ctx, err error) error {
+	if errors.Is(err, cases.ErrMandatesUnavailable) {
+		return s.fail(c, fiber.StatusServiceUnavailable, "mandates-unavailable", "acting.mandatesUnavailable")
+	}
 	if msg, ok := onBehalfMessage(err); ok {
-		return s.fail(c, fiber.StatusForbidden, "on-behalf-requirement", msg)
+		return s.failHelp(c, fiber.StatusForbidden, "on-behalf-requirement", msg, nil, s.rightHelpOf(requestLang(c), err))
 	}
 	if msg, ok := s.eligibilityMessage(requestLang(c), err); ok {
 		return s.failText(c, fiber.StatusForbidden, "not-eligible", msg)

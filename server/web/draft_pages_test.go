@@ -344,7 +344,7 @@ func TestEarlyEducationActingForChild(t *testing.T) {
 	// The guardian's own contact details may be filled in by the browser.
 	must(t, r, 200, `autocomplete="email"`, "aino.virtanen")
 	v = pageVersion(t, r.body)
-	r = aino.post(base+"/step/4", form("version", v, "action", "next", "guardianEmail", "aino.virtanen@example.fi", "guardianPhone", "040 765 4321"))
+	r = aino.post(base+"/step/4", form("version", v, "action", "next", "guardianEmail", "aino.virtanen@example.fi", "guardianPhone", "040 765 4321", "otherGuardianKnows", "true"))
 	redirectTo(t, r, base+"/summary")
 
 	r = aino.get(base + "/summary")
@@ -362,6 +362,14 @@ func TestEarlyEducationActingForChild(t *testing.T) {
 	r = eetu.get("/sv/cases")
 	must(t, r, 200, "Ansökan om småbarnspedagogik", "Skickad för dig av Aino Virtanen")
 	must(t, eetu.get(caseURL), 200, "Aino Virtanen skickade ansökan för Eetu Virtanen.")
+	mustNot(t, eetu.get(caseURL), "read-only-notice")
+
+	// The other guardian was told, and sees it among his children's,
+	// read-only.
+	mikko := e.resident("021184-9139")
+	must(t, mikko.get("/sv/cases"), 200, "Mina barns", "Ansökan om småbarnspedagogik")
+	must(t, mikko.get(caseURL), 200, "Aino Virtanen gjorde den här ansökan. Den gäller också dig, så du kan se ansökan, men du kan inte ändra den.")
+	must(t, mikko.get("/sv/notifications"), 200, "Ansökan om småbarnspedagogik")
 }
 
 // TestStaleVersion: a post from a page older than the saved draft.

@@ -13,6 +13,7 @@ import (
 type startView struct {
 	Service, ServiceURL, Message, Status, ActingURL string
 	Closed, NotEligible                             bool
+	Right                                           *rightHelp
 	Words                                           kindWords
 }
 
@@ -43,6 +44,7 @@ func (s *Server) startService(c *fiber.Ctx) error {
 	d, err := s.cases.CreateDraft(svc.ID, actorRef(sess), principalRef(sess))
 	if msg, refused := onBehalfMessage(err); refused {
 		v.Message = s.msg.T(lang, msg)
+		v.Right = s.rightHelpOf(lang, err)
 		v.ActingURL = pathsIn(lang).ActingFor(v.ServiceURL)
 		return s.render(c, fiber.StatusForbidden, s.page(c, "start", v.Words.RefusedTitle, v))
 	}

@@ -21,6 +21,8 @@ type summaryView struct {
 	// are named in Parties.
 	PartiesURL string
 	Parties    []string
+	// PartiesErrors: who else must be named before it can be sent.
+	PartiesErrors []string
 }
 
 type summarySection struct {
@@ -31,6 +33,7 @@ type summarySection struct {
 type summaryRow struct {
 	ID, Label, Value, ChangeURL, Error string
 	Rows                               [][]summaryRow
+	Source                             string // where the answer came from (the handler's view)
 }
 
 func (s *Server) summaryPage(c *fiber.Ctx) error {
@@ -50,6 +53,11 @@ func (s *Server) summaryPage(c *fiber.Ctx) error {
 	// wrong answer is marked at its row before the person presses send;
 	// after a failed send (?check=1) the error summary lists them too.
 	_, errs := def.CheckSubmit(d.Data, forms.CheckOptions{Now: s.now(), Attachment: cases.AttachmentLookup(atts)})
+	missing, err := s.cases.PartyProblems(d)
+	if err != nil {
+		return err
+	}
+	errs = append(errs, missing...)
 	closed := ""
 	if svc, ok := s.catalog.Service(d.Service); ok {
 		if av := svc.AvailabilityAt(s.now()); !av.Open {
@@ -90,6 +98,11 @@ func (s *Server) renderSummary(c *fiber.Ctx, d *cases.Draft, def *forms.Definiti
 	byStep := def.StepErrors(errs)
 	for _, e := range errs {
 		m := s.fieldMessage(lang, e)
+		if e.Field == cases.PartiesField { // not an answer: the parties step
+			v.PartiesErrors = append(v.PartiesErrors, m)
+			problems = append(problems, FieldMessage{Field: e.Field, URL: pathsIn(lang).DraftParties(d.ID), Message: m})
+			continue
+		}
 		if _, dup := msgs[e.Field]; !dup {
 			msgs[e.Field] = m
 		}

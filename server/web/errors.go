@@ -11,6 +11,9 @@ import (
 type APIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Right tells which right to act for someone is missing and where to
+	// get it (on-behalf refusals only).
+	Right *rightHelp `json:"right,omitempty"`
 }
 
 func wantsJSON(c *fiber.Ctx) bool {
@@ -27,12 +30,25 @@ func (s *Server) failData(c *fiber.Ctx, status int, code, msgID string, data map
 	return s.failText(c, status, code, s.msg.T(requestLang(c), msgID, data))
 }
 
+// failHelp is failData with help on the right to act that is missing.
+func (s *Server) failHelp(c *fiber.Ctx, status int, code, msgID string, data map[string]any, help *rightHelp) error {
+	return s.failTextHelp(c, status, code, s.msg.T(requestLang(c), msgID, data), help)
+}
+
 // failText answers an error whose message is already worded.
 func (s *Server) failText(c *fiber.Ctx, status int, code, msg string) error {
+	return s.failTextHelp(c, status, code, msg, nil)
+}
+
+// failTextHelp is failText with help on the right to act that is missing.
+func (s *Server) failTextHelp(c *fiber.Ctx, status int, code, msg string, help *rightHelp) error {
 	if wantsJSON(c) {
-		return c.Status(status).JSON(fiber.Map{"error": APIError{Code: code, Message: msg}})
+		if help != nil {
+			msg += " " + help.Text
+		}
+		return c.Status(status).JSON(fiber.Map{"error": APIError{Code: code, Message: msg, Right: help}})
 	}
-	p := s.page(c, "error", "error.title", &errorView{Status: status, Message: msg})
+	p := s.page(c, "error", "error.title", &errorView{Status: status, Message: msg, Right: help})
 	return s.render(c, status, p)
 }
 
@@ -40,6 +56,7 @@ func (s *Server) failText(c *fiber.Ctx, status int, code, msg string) error {
 type errorView struct {
 	Status  int
 	Message string
+	Right   *rightHelp
 }
 
 // errorStatus is the status errorHandler answers err with.

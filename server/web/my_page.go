@@ -65,7 +65,7 @@ func (s *Server) myOverview(lang, me string) (*myOverview, error) {
 	list := cp.Cases
 	o.MoreCases = cp.Next != ""
 	for _, c := range list[:min(len(list), myListLimit)] {
-		o.Cases = append(o.Cases, s.caseRowOf(lang, me, c))
+		o.Cases = append(o.Cases, s.caseRowOf(lang, me, c.Case))
 	}
 	notices, err := s.inbox.List(me, 50)
 	if err != nil {

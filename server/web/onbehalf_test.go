@@ -17,6 +17,7 @@ const (
 	hetuEetu   = "210620A925C"
 	hetuJuhani = "300468-951T" // mandate from Helmi on social and health care
 	hetuMaria  = "030392-974H" // no relations
+	hetuHelmi  = "050840-948K" // gave Juhani a mandate
 )
 
 // English texts of the on-behalf refusals (i18n).

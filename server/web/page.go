@@ -39,6 +39,9 @@ type Page struct {
 	Alternates  []Alternate
 	Personal    bool // the page shows personal data
 	Unread      int  // the person's unread notifications (the header bell)
+	// ToApprove counts a resident's requests to approve an application
+	// waiting for their answer (the navigation links to them).
+	ToApprove int
 	// LiveSince is the id of the person's newest notification when the
 	// page was made: its live connection asks for what came after it.
 	LiveSince   string
@@ -104,6 +107,9 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 		p.WarnSeconds = 120
 		// The bell shows 0 if the count cannot be read.
 		p.Unread, p.LiveSince, _ = s.inbox.State(p.Session.UserID)
+		if p.Session.Kind == identity.Resident { // 0 if it cannot be read
+			p.ToApprove, _ = s.cases.OpenInvitations(p.Session.UserID)
+		}
 	}
 	// Language switcher: same page in the other languages.
 	path := c.Path()

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"asiointi/server/audit"
 	"asiointi/server/notify"
+	"asiointi/server/receipt/pdftext"
 	"asiointi/server/store/storetest"
 )
 
@@ -26,32 +28,14 @@ type coApplicants struct {
 func newCoApplicants(t *testing.T) *coApplicants {
 	e := newEnv(t, noRateLimits)
 	x := &coApplicants{e: e, aino: e.client("140386-902R")}
-	r, out := x.aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
-	if r.StatusCode != 201 {
-		t.Fatalf("draft: %d %s", r.StatusCode, r.body)
-	}
-	id := out["id"].(string)
-	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
-	r = x.aino.upload(id, "sitePlan", "asemapiirros.png", png)
-	var att map[string]any
-	jsonUnmarshal(r.body, &att)
-	r, out = x.aino.call("GET", "/api/v1/drafts/"+id, nil)
-	data := out["data"].(map[string]any)
-	for k, v := range map[string]any{"street": "Koulukatu 5", "postalCode": "99100", "city": "Esimerkkilä",
-		"measure": "shed", "shedArea": 12.5, "description": "Varasto.", "startDate": "2027-05-03",
-		"sitePlan": att["id"], "phone": "040 123 4567", "email": "aino@example.fi"} {
-		data[k] = v
-	}
-	if r, _ = x.aino.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": out["version"], "data": data}); r.StatusCode != 200 {
-		t.Fatalf("save: %d %s", r.StatusCode, r.body)
-	}
-	if r, _ = x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "", "hetu": "nope"}); r.StatusCode != 422 {
+	id := buildingDraft(t, x.aino)
+	if r, _ := x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "", "hetu": "nope"}); r.StatusCode != 422 {
 		t.Fatalf("bad party: %d %s", r.StatusCode, r.body)
 	}
-	if r, _ = x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"}); r.StatusCode != 201 {
+	if r, _ := x.aino.call("POST", "/api/v1/drafts/"+id+"/parties", map[string]any{"name": "Sven Lindqvist", "hetu": "171279-9677"}); r.StatusCode != 201 {
 		t.Fatalf("party: %d %s", r.StatusCode, r.body)
 	}
-	r, out = x.aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	r, out := x.aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
 	if r.StatusCode != 201 || out["status"] != "awaiting-signatures" {
 		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
 	}
@@ -59,6 +43,72 @@ func newCoApplicants(t *testing.T) *coApplicants {
 	x.deliver()
 	x.sven = e.client("171279-9677")
 	return x
+}
+
+// buildingDraft is Aino's building notification filled in, no party
+// named yet.
+func buildingDraft(t *testing.T, aino *apiClient) string {
+	t.Helper()
+	r, out := aino.call("POST", "/api/v1/drafts", map[string]any{"service": "building-notification"})
+	if r.StatusCode != 201 {
+		t.Fatalf("draft: %d %s", r.StatusCode, r.body)
+	}
+	id := out["id"].(string)
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	r = aino.upload(id, "sitePlan", "asemapiirros.png", png)
+	var att map[string]any
+	jsonUnmarshal(r.body, &att)
+	r, out = aino.call("GET", "/api/v1/drafts/"+id, nil)
+	data := out["data"].(map[string]any)
+	for k, v := range map[string]any{"street": "Koulukatu 5", "postalCode": "99100", "city": "Esimerkkilä",
+		"measure": "shed", "shedArea": 12.5, "description": "Varasto.", "startDate": "2027-05-03",
+		"sitePlan": att["id"], "phone": "040 123 4567", "email": "aino@example.fi"} {
+		data[k] = v
+	}
+	if r, _ = aino.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": out["version"], "data": data}); r.StatusCode != 200 {
+		t.Fatalf("save: %d %s", r.StatusCode, r.body)
+	}
+	return id
+}
+
+// TestCoOwnerMustBeNamed: without the property's other owner as a party
+// the notification is not sent, through the API or the pages, and the
+// problem links to the parties step.
+func TestCoOwnerMustBeNamed(t *testing.T) {
+	e := newEnv(t, noRateLimits)
+	aino := e.client("140386-902R")
+	id := buildingDraft(t, aino)
+	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	errs, _ := out["errors"].([]any)
+	if r.StatusCode != 422 || len(errs) != 1 {
+		t.Fatalf("API submit: %d %s", r.StatusCode, r.body)
+	}
+	if fe := errs[0].(map[string]any); fe["field"] != "parties" || !strings.Contains(fe["message"].(string), "Sven Lindqvist") {
+		t.Errorf("API error %v", fe)
+	}
+	page := func(method, path string) resp {
+		return e.do(req{method: method, path: path, body: "_csrf=" + url.QueryEscape(aino.token),
+			cookies: []*http.Cookie{aino.cookie}})
+	}
+	r = page("POST", "/en/drafts/"+id+"/submit")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "/en/drafts/"+id+"/summary?check=1") {
+		t.Fatalf("page submit: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	for _, tc := range []struct{ lang, text string }{
+		{"en", "Sven Lindqvist also owns the property"},
+		{"fi", "Sven Lindqvist omistaa myös kiinteistön"},
+		{"sv", "Sven Lindqvist äger också fastigheten"},
+	} {
+		r = e.do(req{path: "/" + tc.lang + "/drafts/" + id + "/summary?check=1", cookies: []*http.Cookie{aino.cookie}})
+		link := `href="/` + tc.lang + `/drafts/` + id + `/parties"`
+		sum := r.body[strings.Index(r.body, `id="error-summary"`):]
+		if r.StatusCode != 200 || !strings.Contains(sum, tc.text) || !strings.Contains(sum[:strings.Index(sum, "</div>")], link) {
+			t.Errorf("%s summary: %d, want %q linked to the parties step", tc.lang, r.StatusCode, tc.text)
+		}
+	}
+	if r, _ := aino.call("GET", "/api/v1/cases", nil); strings.Contains(r.body, `"building-notification"`) {
+		t.Errorf("a case was made: %s", r.body)
+	}
 }
 
 func jsonUnmarshal(s string, v any) { _ = json.Unmarshal([]byte(s), v) }
@@ -219,6 +269,9 @@ func TestDeclineAndResubmitPages(t *testing.T) {
 	if !strings.Contains(r.body, `id="case-parties" data-live`) || !strings.Contains(r.body, "party-status-declined") || !strings.Contains(r.body, "Fel plats") {
 		t.Fatalf("case page: %d", r.StatusCode)
 	}
+	// One party, who answered: the count in the singular, no one waited for.
+	must(t, r, 200, "Hyväksyntöjä 0/1. Se menee kunnalle, kun toinen osapuoli on hyväksynyt sen.</p>")
+	mustNot(t, r, "Odotetaan")
 	form := url.Values{"_csrf": {x.aino.token}}
 	r = e.do(req{method: "POST", path: "/fi/cases/" + x.caseID + "/reopen", body: form.Encode(), cookies: []*http.Cookie{x.aino.cookie}})
 	if r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "/summary") {
@@ -288,5 +341,128 @@ func TestPartiesAPI(t *testing.T) {
 	}
 	if r, _ := aino.call("GET", "/api/v1/drafts/"+id+"/parties", nil); r.body != "[]" {
 		t.Errorf("after remove: %s", r.body)
+	}
+}
+
+// TestReceiptWhileAwaitingApprovals: while the parties have not all
+// approved, the receipt, the case page and the PDF say so (how many of
+// how many, who is still asked), not that it went to the municipality.
+func TestReceiptWhileAwaitingApprovals(t *testing.T) {
+	e := newEnv(t, noRateLimits)
+	aino := e.client("140386-902R")
+	id := buildingDraft(t, aino)
+	for _, p := range []map[string]any{{"name": "Sven Lindqvist", "hetu": "171279-9677"},
+		{"name": "Maria Nieminen", "hetu": "030392-974H", "email": "maria@example.fi"}} {
+		if r, _ := aino.call("POST", "/api/v1/drafts/"+id+"/parties", p); r.StatusCode != 201 {
+			t.Fatalf("party: %d %s", r.StatusCode, r.body)
+		}
+	}
+	r, out := aino.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	if r.StatusCode != 201 {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
+	}
+	caseURL := "/cases/" + out["id"].(string)
+	get := func(who *apiClient, path string) resp {
+		return e.do(req{path: path, cookies: []*http.Cookie{who.cookie}})
+	}
+	// The parties in either order (added at the same clock time).
+	both := regexp.MustCompile(`(Sven Lindqvist, Maria Nieminen|Maria Nieminen, Sven Lindqvist)\.</p>`)
+	r = get(aino, "/en"+caseURL+"?new=1")
+	must(t, r, 200, "Sent to the other parties for approval", "It has not gone to the municipality yet",
+		"0 of 2 approvals. It goes to the municipality once all 2 parties have approved it. Waiting for ")
+	mustNot(t, r, "Your notification has been sent", "We will process")
+	if !both.MatchString(r.body) {
+		t.Error("the English page does not name both parties waited for")
+	}
+	r = get(aino, "/fi"+caseURL)
+	must(t, r, 200, "Hyväksyntöjä 0/2. Se menee kunnalle, kun kaikki 2 osapuolta ovat hyväksyneet sen. Odotetaan: ")
+	if !both.MatchString(r.body) {
+		t.Error("the Finnish page does not name both parties waited for")
+	}
+
+	sven, maria := e.client("171279-9677"), e.client("030392-974H")
+	approve := func(who *apiClient) {
+		t.Helper()
+		rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{who.cookie}})
+		m := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)
+		if m == nil {
+			t.Fatalf("invitations: %s", rr.body)
+		}
+		if r, _ := who.call("POST", "/api/v1/invitations/"+m[1]+"/approve", nil); r.StatusCode != 200 {
+			t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+		}
+	}
+	approve(sven)
+	must(t, get(aino, "/sv"+caseURL), 200, "1 av 2 godkännanden. Den går till kommunen när alla 2 parter har godkänt den. Väntar på Maria Nieminen.")
+	pdf := get(aino, "/sv"+caseURL+"/receipt.pdf")
+	shown, _, err := pdftext.Read([]byte(pdf.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Skickad till de andra parterna för godkännande", "Väntar på Maria Nieminen"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the PDF does not show %q:\n%s", want, shown)
+		}
+	}
+	approve(maria)
+	r = get(aino, "/en"+caseURL+"?new=1")
+	must(t, r, 200, "Your notification has been sent", "We will process your notification")
+	mustNot(t, r, "Sent to the other parties", `id="case-approvals"`)
+}
+
+// TestNavRequestsToApprove: a resident asked to approve an application
+// finds the requests from the navigation, with how many wait for them;
+// once answered the link goes, except on the requests page itself.
+func TestNavRequestsToApprove(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	get := func(who *apiClient, path string) resp {
+		return e.do(req{path: path, cookies: []*http.Cookie{who.cookie}})
+	}
+	link := `<a href="/en/invitations">Requests to approve <span class="nav-count">1 waiting</span></a>`
+	must(t, get(x.sven, "/en/services"), 200, link)
+	must(t, get(x.sven, "/sv/services"), 200, `<a href="/sv/invitations">Begäran om godkännande <span class="nav-count">1 väntar</span></a>`)
+	mustNot(t, get(x.aino, "/en/services"), `href="/en/invitations"`) // asked no one's approval
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	mustNot(t, get(x.sven, "/en/services"), `href="/en/invitations"`)
+	must(t, get(x.sven, "/en/invitations"), 200, `<a href="/en/invitations" aria-current="page">Requests to approve</a>`)
+}
+
+// TestHandlerSeesSourcesAndParties: a co-applicants' case is not the
+// handlers' while it waits; once approved, the handler's case page shows
+// where prefilled answers came from and every party with their answer,
+// and opening it is logged for the party too.
+func TestHandlerSeesSourcesAndParties(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	kaisa := e.client("kaisa")
+	page := func(lang string) resp {
+		return e.do(req{path: "/" + lang + "/staff/cases/" + x.caseID, cookies: []*http.Cookie{kaisa.cookie}})
+	}
+	if r := page("en"); r.StatusCode != 404 {
+		t.Errorf("a waiting case's page for a handler: %d", r.StatusCode)
+	}
+	if r, _ := kaisa.call("GET", "/api/v1/handler/cases?status=all", nil); strings.Contains(r.body, x.caseID) {
+		t.Errorf("a waiting case in the inbox: %s", r.body)
+	}
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	if r, _ := kaisa.call("GET", "/api/v1/handler/cases", nil); !strings.Contains(r.body, x.caseID) {
+		t.Errorf("the approved case is not in the inbox: %s", r.body)
+	}
+	r := page("en")
+	must(t, r, 200, `<span class="hint answer-source">Prefilled from the land register. The applicant could change it.</span>`,
+		`<span class="party-name">Sven Lindqvist</span> <span class="status-chip party-status-approved">Approved</span>`)
+	must(t, page("fi"), 200, "Esitäytetty kiinteistörekisteristä. Hakija saattoi muuttaa sitä.")
+	accesses, _, err := audit.Of(e.st, e.personID("171279-9677"), audit.Filter{})
+	if err != nil || len(accesses) == 0 || accesses[0].Actor.ID != "kaisa" || accesses[0].Case != x.caseID {
+		t.Errorf("the handler's reading is not in Sven's access log: %+v %v", accesses, err)
 	}
 }

@@ -24,8 +24,17 @@ func (p paths) My() string        { return p.in("/my") }
 func (p paths) Kiosk() string     { return p.in("/staff/kiosk") }
 
 // The staff pages (staff_routes.go).
-func (p paths) Staff() string                        { return p.in("/staff") }
-func (p paths) StaffRoles() string                   { return p.in("/staff/roles") }
+func (p paths) Staff() string         { return p.in("/staff") }
+func (p paths) StaffRoles() string    { return p.in("/staff/roles") }
+func (p paths) StaffMandates() string { return p.in("/staff/mandates") }
+
+// StaffReport is a report page: "situation" is the reports' front page.
+func (p paths) StaffReport(name string) string {
+	if name == "situation" {
+		return p.in("/staff/reports")
+	}
+	return p.in("/staff/reports/" + name)
+}
 func (p paths) StaffCase(id string) string           { return p.in("/staff/cases/" + id) }
 func (p paths) StaffAction(id, action string) string { return p.StaffCase(id) + "/" + action }
 func (p paths) StaffAttachment(id, att string) string {
@@ -37,6 +46,14 @@ func (p paths) Login(next string) string { return withNext(p.in("/login"), next)
 
 // ActingFor is the choice of whom to act for, then next.
 func (p paths) ActingFor(next string) string { return withNext(p.in("/acting-for"), next) }
+
+// MandatesChoice sends the resident to choose whom to act for in Suomi.fi
+// Mandates; MandatesReturn is where it sends them back.
+func (p paths) MandatesChoice() string { return p.in("/acting-for/mandates") }
+func (p paths) MandatesOrganization() string {
+	return p.in("/acting-for/mandates?for=organization")
+}
+func (p paths) MandatesReturn() string { return p.in("/acting-for/mandates/return") }
 
 func (p paths) Services() string { return p.in("/services") }
 func (p paths) ServicesInCategory(id string) string {
@@ -75,6 +92,10 @@ func (p paths) Submit(id string) string          { return p.Draft(id) + "/submit
 func (p paths) Cases() string         { return p.in("/cases") }
 func (p paths) Case(id string) string { return p.in("/cases/" + id) }
 
+// DecisionFile is the file of a case's decision (residents); the staff
+// page's is StaffCase(id) + "/decision-file".
+func (p paths) DecisionFile(id string) string { return p.Case(id) + "/decision-file" }
+
 // The resident's actions on a case being handled (case_handling.go).
 func (p paths) CaseSupplement(id string) string { return p.Case(id) + "/supplement" }
 func (p paths) CaseWithdraw(id string) string   { return p.Case(id) + "/withdraw" }
@@ -86,6 +107,9 @@ func (p paths) Receipt(id string) string { return p.Case(id) + "/receipt.json" }
 
 // ReceiptPDF is a case's receipt as a PDF to keep.
 func (p paths) ReceiptPDF(id string) string { return p.Case(id) + "/receipt.pdf" }
+
+// DoneForMe is "done in my name": what others did in the person's name.
+func (p paths) DoneForMe() string { return p.in("/done-for-me") }
 
 func (p paths) Notifications() string { return p.in("/notifications") }
 

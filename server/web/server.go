@@ -25,6 +25,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 	"asiointi/server/metrics"
 	"asiointi/server/mydata"
 	"asiointi/server/notify"
@@ -72,6 +73,9 @@ type Deps struct {
 	// StaffSSO is the staff login through the municipality's OpenID
 	// Connect provider (nil: not configured).
 	StaffSSO *staffsso.Client
+	// Mandates is Suomi.fi Mandates (nil: the embedded register's
+	// mandates, ASIOINTI_MANDATES=embedded).
+	Mandates *mandates.Link
 }
 
 // Storage is what /readyz asks of the database.
@@ -115,6 +119,7 @@ type Server struct {
 	wsStop     chan struct{} // closed at shutdown: wsPinger ends
 	eid        *eid.SP
 	staffSSO   *staffsso.Client
+	mandates   *mandates.Link
 	// formActions are the outside origins our forms may lead to (the
 	// identity providers' logout), for the CSP form-action.
 	formActions string
@@ -152,7 +157,7 @@ func New(d Deps) (*Server, error) {
 		}
 		s.mydata = &mydata.Reader{Directory: d.Directory, Collector: col}
 	}
-	s.eid, s.staffSSO = d.EID, d.StaffSSO
+	s.eid, s.staffSSO, s.mandates = d.EID, d.StaffSSO, d.Mandates
 	if d.EID != nil && d.EID.LogoutOrigin() != "" {
 		s.formActions += " " + d.EID.LogoutOrigin()
 	}

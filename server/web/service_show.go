@@ -29,6 +29,7 @@ type serviceView struct {
 	// ForWhom are whom the resident may start it for ("Who are you
 	// applying for?"); one choice is preselected. Empty when they may not.
 	ForWhom []whomChoice
+	Right   *rightHelp // the right acting for someone needs
 }
 
 // whomChoice is one answer to "Who are you applying for?": the value is
@@ -60,6 +61,7 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		LegalBasis: svc.LegalBasis.In(lang), Contact: svc.Contact.In(lang),
 		Status: status, StatusText: statusText, Open: a.Open, Words: wordsFor(svc.Kind),
 		OnBehalfText: s.msg.T(lang, onBehalfMsg[svc.OnBehalf]),
+		Right:        s.rightHelpFor(lang, svc.OnBehalf, svc.MandateIssue, svc.Role),
 	}
 	if svc.OnBehalf == catalog.OnBehalfAllParties { // every party approves what the kind of service sends
 		data.OnBehalfText = s.msg.T(lang, data.Words.AllParties)

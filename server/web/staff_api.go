@@ -10,6 +10,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 )
 
@@ -129,6 +130,8 @@ type actionInput struct {
 	Due     string   `json:"due"` // YYYY-MM-DD (end of that day in Helsinki) or RFC 3339
 	Outcome string   `json:"outcome"`
 	Text    string   `json:"text"`
+	// File is a decision's file (the page's form; the API takes none).
+	File *cases.Upload `json:"-"`
 }
 
 func (s *Server) apiHandlerAction(c *fiber.Ctx, action string) error {
@@ -173,7 +176,7 @@ func (s *Server) runAction(c *fiber.Ctx, action string, in actionInput) (*cases.
 		}
 		cs, err = s.cases.RequestSupplement(id, who, version, in.Message, in.Fields, due)
 	case "decision":
-		cs, err = s.cases.Decide(id, who, version, in.Outcome, in.Text)
+		cs, err = s.cases.Decide(id, who, version, in.Outcome, in.Text, in.File)
 	case "notes":
 		_, err = s.cases.AddNote(id, who, in.Text)
 		return nil, err
@@ -215,6 +218,8 @@ func (s *Server) staffFail(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusConflict, "stale-version", "staff.error.conflict")
 	case errors.Is(err, cases.ErrIllegalTransition):
 		return s.fail(c, fiber.StatusConflict, "illegal-transition", "staff.error.illegalTransition")
+	case errors.Is(err, cases.ErrForbidden) && session(c) != nil && session(c).Kind == identity.Resident:
+		return s.fail(c, fiber.StatusForbidden, "read-only", "casePage.readOnlyRefused") // a case one may only view
 	case errors.Is(err, cases.ErrForbidden):
 		return s.fail(c, fiber.StatusForbidden, "forbidden", "staff.error.notHandler")
 	case errors.Is(err, cases.ErrNotHandler):

@@ -145,6 +145,8 @@ type staffCaseView struct {
 	DecisionOutcome                            string
 	Mine, CanAct, CanRequest, CanDecide        bool
 	Notice                                     string
+	Parties                                    []partyRow // co-applicants and their answers
+	DecisionFileSize, DecisionFileMax          string
 }
 
 type noteRow struct{ At, DateTime, Author, Text string }
@@ -184,7 +186,11 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 	}
 	if cs.Decision != nil {
 		v.DecisionOutcome = s.msg.T(lang, outcomeIDs[cs.Decision.Outcome])
+		if a := cs.Decision.Attachment; a != nil {
+			v.DecisionFileSize = forms.FormatSize(a.Size, lang)
+		}
 	}
+	v.DecisionFileMax = forms.FormatSize(cases.DecisionFileLimit, lang)
 	for _, to := range cases.Transitions(cs.Status) {
 		switch to {
 		case cases.StatusSupplementRequested:
@@ -195,13 +201,22 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 			v.Transitions = append(v.Transitions, option{Value: to, Label: s.caseStatusText(lang, to)})
 		}
 	}
+	for _, p := range cs.Parties {
+		if p.Status != cases.InvitationRevoked {
+			v.Parties = append(v.Parties, partyRow{ID: p.ID, Name: p.Name, Status: p.Status, StatusText: s.msg.T(lang, partyStatusIDs[p.Status])})
+		}
+	}
 	for _, o := range cases.Outcomes {
 		v.Outcomes = append(v.Outcomes, option{Value: o, Label: s.msg.T(lang, outcomeIDs[o])})
 	}
 	for _, st := range s.caseSummary(lang, cs) {
 		sec := summarySection{Title: st.Title}
 		for _, it := range st.Items {
-			sec.Items = append(sec.Items, summaryRowOf(it, "", nil))
+			row := summaryRowOf(it, "", nil)
+			if src, ok := cs.Sources[it.FieldID]; ok {
+				row.Source = s.staffSourceText(lang, cs, src)
+			}
+			sec.Items = append(sec.Items, row)
 			v.Fields = append(v.Fields, option{Value: it.FieldID, Label: it.Label})
 		}
 		v.Sections = append(v.Sections, sec)
@@ -228,6 +243,34 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 	p := s.page(c, "staff-case", "", v)
 	p.Title = cs.Reference + " – " + v.Service
 	return s.render(c, fiber.StatusOK, p)
+}
+
+// staffSourceText tells a handler where a prefilled answer came from
+// and whether the resident could change it.
+func (s *Server) staffSourceText(lang string, cs *cases.Case, src cases.PrefillSource) string {
+	var text string
+	switch src.Source {
+	case cases.SourcePopulation:
+		text = s.msg.T(lang, "staff.source.population")
+	case cases.SourceOrganization:
+		text = s.msg.T(lang, "staff.source.organization")
+	case cases.SourceLandRegister:
+		text = s.msg.T(lang, "staff.source.landRegister")
+	case cases.SourceContactDetails:
+		who := cs.Actor.Name
+		if src.About == cases.AboutSubject {
+			who = cs.Subject().Name
+		}
+		text = s.msg.T(lang, "staff.source.contactDetails", map[string]any{"Name": who})
+	case cases.SourceEarlierCase:
+		text = s.msg.T(lang, "staff.source.earlierCase", map[string]any{"Reference": src.Reference})
+	default:
+		return ""
+	}
+	if src.Locked {
+		return text + " " + s.msg.T(lang, "staff.source.locked")
+	}
+	return text + " " + s.msg.T(lang, "staff.source.editable")
 }
 
 // answerText shows a changed answer plainly.
@@ -265,6 +308,14 @@ func (s *Server) staffCaseAction(c *fiber.Ctx) error {
 		for _, f := range args.PeekMulti("fields") {
 			in.Fields = append(in.Fields, string(f))
 		}
+	}
+	if fh, err := c.FormFile("attachment"); action == "decision" && err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in.File = &cases.Upload{Name: fh.Filename, Size: fh.Size, Content: f}
 	}
 	if _, err := s.runAction(c, action, in); err != nil {
 		return s.staffFail(c, err)

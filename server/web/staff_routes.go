@@ -25,14 +25,21 @@ var staffRoutes = []staffRoute{
 	{"POST", "/handler/cases/:id/notes", true, func(s *Server) fiber.Handler { return s.apiHandlerNote }},
 	{"POST", "/handler/cases/:id/messages", true, func(s *Server) fiber.Handler { return s.apiHandlerMessage }},
 
+	{"GET", "/reports/:name", true, func(s *Server) fiber.Handler { return s.apiReport }},
+
 	{"GET", "/staff", false, func(s *Server) fiber.Handler { return s.staffInboxPage }},
 	{"GET", "/staff/cases/:id", false, func(s *Server) fiber.Handler { return s.staffCasePage }},
 	{"POST", "/staff/cases/:id/:action", false, func(s *Server) fiber.Handler { return s.staffCaseAction }},
 	{"GET", "/staff/cases/:id/files/:att", false, func(s *Server) fiber.Handler { return s.staffAttachment }},
+	{"GET", "/staff/cases/:id/decision-file", false, func(s *Server) fiber.Handler { return s.decisionFile }},
 	{"GET", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesPage }},
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
+	{"GET", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesPage }},
+	{"POST", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesRecord }},
 	{"GET", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskPage }},
 	{"POST", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskSet }},
+	{"GET", "/staff/reports", false, func(s *Server) fiber.Handler { return s.staffReportPage }},
+	{"GET", "/staff/reports/:name", false, func(s *Server) fiber.Handler { return s.staffReportPage }},
 	{"GET", "/staff/feedback", false, func(s *Server) fiber.Handler { return s.staffFeedbackPage }},
 	{"POST", "/staff/feedback/:id", false, func(s *Server) fiber.Handler { return s.staffFeedbackAnswer }},
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +40,7 @@ func TestStaffRouteTable(t *testing.T) {
 		}
 		inTable[r.method+" "+p] = true
 	}
-	staffPath := regexp.MustCompile(`^/(api/v1/handler|:lang/staff)(/|$)`)
+	staffPath := regexp.MustCompile(`^/(api/v1/handler|api/v1/reports|:lang/staff)(/|$)`)
 	for _, r := range e.s.App().GetRoutes(true) {
 		if (r.Method == "GET" || r.Method == "POST" || r.Method == "PUT" || r.Method == "DELETE") && staffPath.MatchString(r.Path) && !inTable[r.Method+" "+r.Path] {
 			t.Errorf("%s %s is a staff route outside staffRoutes", r.Method, r.Path)
@@ -46,7 +49,7 @@ func TestStaffRouteTable(t *testing.T) {
 	aino := e.client("140386-902R")
 	id := e.submitSportsShift(e.client("030392-974H"))
 	for _, r := range staffRoutes {
-		path := strings.NewReplacer(":id", id, ":att", id, ":action", "transition").Replace(r.path)
+		path := strings.NewReplacer(":id", id, ":att", id, ":action", "transition", ":name", "trends").Replace(r.path)
 		if r.api {
 			path = "/api/v1" + path
 		} else {
@@ -300,4 +303,105 @@ func TestResidentSide(t *testing.T) {
 			t.Errorf("%s after withdrawing: %d", path, r.StatusCode)
 		}
 	}
+}
+
+// TestDecisionFilePages: the handler attaches a PDF to the decision on
+// the case page (a multipart form, JS off); the resident downloads it
+// from the decision, the handler from the staff page, no one else; the
+// handler's download is in the resident's access log.
+func TestDecisionFilePages(t *testing.T) {
+	e := newEnv(t)
+	maria := e.client("030392-974H")
+	id := e.submitSportsShift(maria)
+	sara := e.client("sara")
+	if r, _ := sara.call("POST", "/api/v1/handler/cases/"+id+"/assign", map[string]any{"to": "me"}); r.StatusCode != 200 { // and in progress
+		t.Fatalf("assign: %d %s", r.StatusCode, r.body)
+	}
+	page := e.do(req{path: "/en/staff/cases/" + id, cookies: []*http.Cookie{sara.cookie}})
+	must(t, page, 200, `enctype="multipart/form-data"`, `name="attachment" type="file"`, "at most 10")
+	pdf := []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	decide := func(name string, content []byte) resp {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"_csrf": sara.token, "outcome": "approved", "text": "Vuoro myönnetään."} {
+			w.WriteField(k, v)
+		}
+		fw, _ := w.CreateFormFile("attachment", name)
+		fw.Write(content)
+		w.Close()
+		return e.do(req{method: "POST", path: "/en/staff/cases/" + id + "/decision", body: buf.String(), ctype: w.FormDataContentType(),
+			cookies: []*http.Cookie{sara.cookie}})
+	}
+	if r := decide("notes.txt", []byte("just text, not a PDF")); r.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("a text file: %d", r.StatusCode)
+	}
+	if r := decide("paatos.pdf", pdf); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decide: %d %s", r.StatusCode, r.body)
+	}
+	must(t, e.do(req{path: "/fi/cases/" + id, cookies: []*http.Cookie{maria.cookie}}), 200,
+		`Päätöksen liite: <a href="/fi/cases/`+id+`/decision-file" download>paatos.pdf</a>`)
+	for _, tc := range []struct {
+		name   string
+		who    *apiClient
+		path   string
+		status int
+	}{
+		{"the resident", maria, "/fi/cases/" + id + "/decision-file", 200},
+		{"the handler", sara, "/fi/staff/cases/" + id + "/decision-file", 200},
+		{"another resident", e.client("140386-902R"), "/fi/cases/" + id + "/decision-file", 404},
+		{"staff without a role in the service", e.client("kaisa"), "/fi/staff/cases/" + id + "/decision-file", 404},
+		{"a resident on the staff path", maria, "/fi/staff/cases/" + id + "/decision-file", 403},
+	} {
+		r := e.do(req{path: tc.path, cookies: []*http.Cookie{tc.who.cookie}})
+		if r.StatusCode != tc.status || (tc.status == 200 && (r.body != string(pdf) || r.Header.Get("Content-Type") != "application/pdf")) {
+			t.Errorf("%s: %d %s", tc.name, r.StatusCode, r.Header.Get("Content-Type"))
+		}
+	}
+	accesses, _, err := audit.Of(e.st, e.personID("030392-974H"), audit.Filter{})
+	if err != nil || !slices.ContainsFunc(accesses, func(a audit.Access) bool {
+		return a.Actor.ID == "sara" && a.Kind == audit.KindAttachment && a.Case == id
+	}) {
+		t.Errorf("the handler's download is not in Maria's access log: %+v %v", accesses, err)
+	}
+}
+
+// TestSupplementFilePage: asked for a missing attachment, the resident
+// sends the file on the supplement page (multipart, JS off); the handler
+// sees the new file on the case.
+func TestSupplementFilePage(t *testing.T) {
+	x := newCoApplicants(t)
+	e := x.e
+	rr := e.do(req{path: "/api/v1/invitations", cookies: []*http.Cookie{x.sven.cookie}})
+	invID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rr.body)[1]
+	if r, _ := x.sven.call("POST", "/api/v1/invitations/"+invID+"/approve", nil); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.body)
+	}
+	kaisa := e.client("kaisa")
+	kaisa.call("POST", "/api/v1/handler/cases/"+x.caseID+"/assign", map[string]any{"to": "me"})
+	if r, _ := kaisa.call("POST", "/api/v1/handler/cases/"+x.caseID+"/supplement-request", map[string]any{
+		"message": "Asemapiirros puuttuu.", "fields": []string{"sitePlan"}, "due": "2027-12-31"}); r.StatusCode != 200 {
+		t.Fatalf("request: %d %s", r.StatusCode, r.body)
+	}
+	page := e.do(req{path: "/en/cases/" + x.caseID + "/supplement", cookies: []*http.Cookie{x.aino.cookie}})
+	must(t, page, 200, `enctype="multipart/form-data"`, `type="file"`)
+	send := func(name string, content []byte) resp {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("_csrf", x.aino.token)
+		fw, _ := w.CreateFormFile("sitePlan", name)
+		fw.Write(content)
+		w.Close()
+		return e.do(req{method: "POST", path: "/en/cases/" + x.caseID + "/supplement", body: buf.String(), ctype: w.FormDataContentType(),
+			cookies: []*http.Cookie{x.aino.cookie}})
+	}
+	if r := send("notes.txt", []byte("plain text, not a drawing")); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a text file: %d", r.StatusCode)
+	}
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 100)...)
+	if r := send("uusi-asemapiirros.png", png); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d %s", r.StatusCode, r.body)
+	}
+	staff := e.do(req{path: "/en/staff/cases/" + x.caseID, cookies: []*http.Cookie{kaisa.cookie}})
+	must(t, staff, 200, "uusi-asemapiirros.png")
+	mustNot(t, staff, ">asemapiirros.png<")
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/publish"
@@ -64,6 +66,9 @@ type Parts struct {
 	// StaffSSO is the staff login through the municipality's OpenID
 	// Connect provider (nil unless configured).
 	StaffSSO *staffsso.Client
+	// Mandates is Suomi.fi Mandates (nil unless ASIOINTI_MANDATES=suomifi):
+	// the person mandates come from there, checked on every use.
+	Mandates *mandates.Link
 }
 
 // Build seeds the demo data in demo mode and builds the parts on st.
@@ -105,7 +110,15 @@ func Build(st *store.Store, o Options) (*Parts, error) {
 		return nil, err
 	}
 	p.Cases = &cases.Service{Store: st, Catalog: p.Catalog, Forms: fs, Register: p.Directory,
-		RefPrefix: p.Municipality.RefPrefix, Now: o.Now, UploadQuota: o.Config.UploadQuota}
+		RefPrefix: p.Municipality.RefPrefix, Now: o.Now, UploadQuota: o.Config.UploadQuota, Log: o.Log}
+	if c := o.Config; c.Mandates == config.MandatesSuomiFi {
+		p.Mandates = &mandates.Link{Store: st, Now: o.Now, Client: &mandates.Client{BaseURL: c.MandatesURL, ClientID: c.MandatesClientID,
+			Secret: c.MandatesSecret, OAuthSecret: c.MandatesOAuthSecret, Now: o.Now, HTTP: &http.Client{Timeout: 10 * time.Second}}}
+		p.Directory.Mandates, p.Cases.Mandates = p.Mandates, p.Mandates
+	}
+	if err := p.Cases.AggregateExisting(); err != nil {
+		return nil, fmt.Errorf("report aggregates: %w", err)
+	}
 	p.Sessions = &identity.Sessions{Store: st, Idle: o.Config.SessionIdle, KioskIdle: o.Config.KioskIdle,
 		Absolute: o.Config.SessionAbsolute, Touch: time.Minute, Now: o.Now}
 	if p.Secret, err = identity.Secret(st); err != nil {

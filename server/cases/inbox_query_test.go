@@ -1,0 +1,145 @@
+package cases
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"asiointi/server/catalog"
+	"asiointi/server/identity"
+	"asiointi/server/store"
+)
+
+// TestInboxMatchesBruteForce: every inbox view (the merged walks and the
+// name search) gives the page that filtering and sorting every row gives,
+// over a generated store with many services, statuses and handlers.
+func TestInboxMatchesBruteForce(t *testing.T) {
+	now := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := generateInbox(st, 3000, now); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Store: st, Catalog: cat, Now: func() time.Time { return now }}
+	var all []InboxRow
+	st.View(func(tx *store.Tx) error {
+		all, err = store.Values[InboxRow](tx, store.CaseIndex, "r/")
+		return err
+	})
+	pertti := Ref{ID: "pertti", Name: "Pertti Päällikkö", Kind: identity.Staff}
+	kaisa := Ref{ID: "kaisa", Name: "Kaisa Käsittelijä", Kind: identity.Staff}
+	roles := map[string][]string{
+		"pertti": {"sports-shift", "early-education", "home-help", "building-notification", "summer-job-voucher", "association-grant"},
+		"kaisa":  {"early-education", "home-help", "building-notification"},
+	}
+	for _, who := range []Ref{pertti, kaisa} {
+		for _, f := range []InboxFilter{
+			{}, {Page: 3}, {Page: 40, PerPage: 10}, {Desc: true, Page: 2}, {Status: "all", Page: 5},
+			{Handler: HandlerMine}, {Handler: HandlerUnassigned, Desc: true, Page: 2}, {Handler: "sara", Status: "all"},
+			{Overdue: true, Page: 2}, {Overdue: true, Desc: true}, {DueBefore: now.AddDate(0, 2, 0), Desc: true, Page: 3},
+			{Service: "home-help", Status: StatusClosed, Page: 4}, {Status: StatusDecided},
+			{Customer: "aino"}, {Customer: "Aino Vir"}, {Customer: "vir ta", Status: "all"}, {Customer: "ella kor", Status: "all", Desc: true},
+			{Customer: "virtanen Aino", Status: "all", Handler: HandlerMine}, {Customer: "no such", Status: "all"},
+		} {
+			t.Run(fmt.Sprintf("%s %+v", who.ID, f), func(t *testing.T) {
+				got, err := s.Inbox(who, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bruteInbox(all, roles[who.ID], who.ID, f, now)
+				var gotIDs []string
+				for _, r := range got.Rows {
+					gotIDs = append(gotIDs, r.ID)
+				}
+				if !slices.Equal(gotIDs, want) {
+					t.Errorf("got %d rows %v,\nwant %d %v", len(gotIDs), gotIDs, len(want), want)
+				}
+			})
+		}
+	}
+}
+
+// bruteInbox is the inbox page by filtering and sorting every row.
+func bruteInbox(all []InboxRow, services []string, me string, f InboxFilter, now time.Time) []string {
+	statuses := OpenStatuses
+	switch f.Status {
+	case "":
+	case "all":
+		statuses = InboxStatuses
+	default:
+		statuses = []string{f.Status}
+	}
+	perPage := f.PerPage
+	if perPage == 0 {
+		perPage = 25
+	}
+	page := max(f.Page, 1)
+	before := ""
+	if !f.DueBefore.IsZero() {
+		before = inboxDueKey(f.DueBefore)
+	}
+	if f.Overdue && (before == "" || inboxDueKey(now) < before) {
+		before = inboxDueKey(now)
+	}
+	if f.Service != "" {
+		if !slices.Contains(services, f.Service) {
+			return nil
+		}
+		services = []string{f.Service}
+	}
+	words := nameWords(f.Customer)
+	var rows []InboxRow
+	for _, r := range all {
+		if !slices.Contains(services, r.Service) || !slices.Contains(statuses, r.Status) {
+			continue
+		}
+		switch f.Handler {
+		case HandlerMine:
+			if r.Handler == nil || r.Handler.ID != me {
+				continue
+			}
+		case HandlerUnassigned:
+			if r.Handler != nil {
+				continue
+			}
+		case "":
+		default:
+			if r.Handler == nil || r.Handler.ID != f.Handler {
+				continue
+			}
+		}
+		if before != "" && inboxDueKey(r.DueAt) >= before {
+			continue
+		}
+		names := nameWords(r.Customer.Name)
+		ok := true
+		for _, w := range words {
+			ok = ok && slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, w) })
+		}
+		if ok {
+			rows = append(rows, r)
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := inboxDueKey(rows[i].DueAt), inboxDueKey(rows[j].DueAt)
+		if a != b {
+			return (a < b) != f.Desc
+		}
+		return (rows[i].ID < rows[j].ID) != f.Desc
+	})
+	var out []string
+	for i := (page - 1) * perPage; i < len(rows) && i < page*perPage; i++ {
+		out = append(out, rows[i].ID)
+	}
+	return out
+}
