@@ -558,6 +558,18 @@ func (s *Service) partyChanged(tx *store.Tx, inv *Invitation, now time.Time, rea
 		}
 	case InvitationApproved:
 		evs = append(evs, ev("party-approved", *inv.By))
+		if by := *inv.By; inv.Guardian != nil && by.ID == inv.Guardian.ID && inv.Person != "" {
+			// A guardian approved for a minor party: in the child's "done
+			// in my name", and the child is told.
+			if err := logDoneFor(tx, DoneFor{Principal: inv.Person, At: now, Actor: by, Action: ActionApproved,
+				Service: c.Service, Case: c.ID, Reference: c.Reference}); err != nil {
+				return err
+			}
+			if err := notify.Record(tx, notify.Notification{User: inv.Person, Kind: notify.KindProxyApproved, At: now, Link: "/cases/" + c.ID,
+				Params: map[string]string{"service": c.Service, "reference": c.Reference, "actor": by.Name}}); err != nil {
+				return err
+			}
+		}
 		params["answer"] = "approved"
 		if err := notify.Record(tx, note(notify.KindPartyAnswered)); err != nil {
 			return err

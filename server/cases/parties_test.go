@@ -684,3 +684,45 @@ func TestAwaitingOutOfInbox(t *testing.T) {
 		t.Errorf("handler opens the approved case: %v", err)
 	}
 }
+
+// A guardian's approval for a minor party is an action in the child's
+// name: it is in the child's "done in my name" and the child is told.
+func TestGuardianApprovalIsDoneForTheChild(t *testing.T) {
+	e := newCoEnv(t)
+	ella, mikko := e.ref(hetuElla), e.ref(hetuMikko)
+	if _, errs, err := e.svc.AddParty(e.draft.ID, e.aino, cases.PartyInput{Name: "Ella", Hetu: hetuElla}); err != nil || len(errs) > 0 {
+		t.Fatalf("AddParty: %v %+v", err, errs)
+	}
+	c, svenInv := e.sent()
+	invs, err := e.svc.Invitations(mikko.ID)
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("Mikko's invitations for Ella: %v %d", err, len(invs))
+	}
+	if _, err := e.svc.Answer(svenInv.ID, e.sven, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := e.svc.DoneForMe(e.sven.ID, "", cases.DoneForQuery{}); err != nil || len(page.Entries) != 0 {
+		t.Fatalf("Sven answered for himself, yet his log has %+v (%v)", page, err)
+	}
+	if _, err := e.svc.Answer(invs[0].ID, mikko, cases.Answer{Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.svc.DoneForMe(ella.ID, "", cases.DoneForQuery{})
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("Ella's log: %+v %v", page, err)
+	}
+	if got := page.Entries[0]; got.Action != cases.ActionApproved || got.Actor.ID != mikko.ID || got.Case != c.ID || got.Reference != c.Reference {
+		t.Errorf("entry %+v, want approved by Mikko on %s", got, c.Reference)
+	}
+	ns, err := (&notify.Inbox{Store: e.st}).List(ella.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	told := false
+	for _, n := range ns {
+		told = told || (n.Kind == notify.KindProxyApproved && n.Params["actor"] == mikko.Name && n.Link == "/cases/"+c.ID)
+	}
+	if !told {
+		t.Errorf("Ella not told of Mikko's approval: %+v", ns)
+	}
+}

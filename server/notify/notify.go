@@ -26,6 +26,9 @@ const (
 	// an application in their name.
 	KindProxySupplemented = "proxy-supplemented"
 	KindProxyWithdrew     = "proxy-withdrew"
+	// KindProxyApproved tells a minor that their guardian approved, as
+	// their co-applicant answer, an application they are a party of.
+	KindProxyApproved = "proxy-approved"
 	// KindSubmittedFor tells the actor of a proxy action that it finished.
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
@@ -75,7 +78,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,
