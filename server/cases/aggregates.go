@@ -402,15 +402,8 @@ func (s *Service) RebuildAggregates(tx *store.Tx) error {
 			return err
 		}
 	}
-	var all []Case
-	if err := tx.Scan(store.Cases, "", func(_ string, raw []byte) error {
-		var c Case
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return err
-		}
-		all = append(all, c)
-		return nil
-	}); err != nil {
+	all, err := store.Values[Case](tx, store.Cases, "")
+	if err != nil {
 		return err
 	}
 	for i := range all {

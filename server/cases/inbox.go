@@ -170,15 +170,8 @@ func IndexExisting(tx *store.Tx) error {
 	if tx.Has(store.Settings, inboxIndexed) {
 		return nil
 	}
-	var all []Case
-	if err := tx.Scan(store.Cases, "", func(_ string, raw []byte) error {
-		var c Case
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return err
-		}
-		all = append(all, c)
-		return nil
-	}); err != nil {
+	all, err := store.Values[Case](tx, store.Cases, "")
+	if err != nil {
 		return err
 	}
 	for i := range all {
