@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,14 +51,22 @@ const (
 
 // pgMaxAttempts bounds the retries of a write that keeps meeting
 // serialization failures; one that still fails is reported as failed.
-const pgMaxAttempts = 40
+const pgMaxAttempts = 60
 
 type pgBackend struct {
 	retries atomic.Uint64 // transactions run again after a serialization failure
-	pool    *pgxpool.Pool
-	name    string // the URL without its password, for messages
-	stop    chan struct{}
-	done    chan struct{}
+	// retryGate keeps a retried write from starving: first attempts run
+	// side by side (read lock); a write that met a serialization failure
+	// runs its next attempts alone in this process (write lock), so it
+	// can lose only to other nodes, which do the same. Without it, a hot
+	// row (a counter every submit touches) written by many goroutines of
+	// one node can fail the same transaction dozens of times in a row on
+	// a loaded machine (seen in CI on 2 cores).
+	retryGate sync.RWMutex
+	pool      *pgxpool.Pool
+	name      string // the URL without its password, for messages
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 // IsPostgresURL reports whether s names a PostgreSQL database
@@ -273,14 +282,31 @@ func (s *Store) pgView(fn func(*Tx) error) error {
 func (s *Store) pgRun(write bool, fn func(*Tx) error) (bodyErr, dbErr error) {
 	pause := time.Millisecond
 	for attempt := 1; ; attempt++ {
-		bodyErr, dbErr = s.pgAttempt(write, fn)
+		bodyErr, dbErr = s.pgGated(write, attempt > 1, fn)
 		if dbErr == nil || !pgRetryable(dbErr) || attempt == pgMaxAttempts {
 			return bodyErr, dbErr
 		}
 		s.pg.retries.Add(1)
 		time.Sleep(pause/2 + rand.N(pause))
-		pause = min(2*pause, 20*time.Millisecond)
+		pause = min(2*pause, 50*time.Millisecond)
 	}
+}
+
+// pgGated runs one attempt through the retry gate: a write's retry runs
+// alone in this process, every other write beside the others. Reads (one
+// REPEATABLE READ READ ONLY snapshot, never a serialization failure) do
+// not wait.
+func (s *Store) pgGated(write, retry bool, fn func(*Tx) error) (bodyErr, dbErr error) {
+	switch {
+	case !write:
+	case retry:
+		s.pg.retryGate.Lock()
+		defer s.pg.retryGate.Unlock()
+	default:
+		s.pg.retryGate.RLock()
+		defer s.pg.retryGate.RUnlock()
+	}
+	return s.pgAttempt(write, fn)
 }
 
 func (s *Store) pgAttempt(write bool, fn func(*Tx) error) (bodyErr, dbErr error) {

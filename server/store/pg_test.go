@@ -173,6 +173,7 @@ func TestPostgresNodesShareOneDatabase(t *testing.T) {
 	if len(seen) != nodes*writers*each || total != 2*nodes*writers*each {
 		t.Errorf("%d numbers, total %d; want %d and %d", len(seen), total, nodes*writers*each, 2*nodes*writers*each)
 	}
+	t.Logf("retries: %d, %d, %d", stores[0].Retries(), stores[1].Retries(), stores[2].Retries())
 	if f, o := stores[0].WriteFailures(); f+o != 0 {
 		t.Errorf("write failures %d, %d", f, o)
 	}
