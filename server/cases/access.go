@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"time"
@@ -70,8 +71,39 @@ func (s *Service) viewerOf(who Ref, now time.Time) (viewer, error) {
 	if v.Name == "" {
 		v.Name = p.Name()
 	}
-	v.rels, err = s.Register.Principals(p, now)
-	return v, err
+	if v.rels, err = s.Register.Principals(p, now); err != nil {
+		return v, err
+	}
+	v.rels = s.currentRemoteRoles(who.ID, v.rels)
+	return v, nil
+}
+
+// currentRemoteRoles replaces the roles in an organisation chosen in
+// Suomi.fi Mandates, as read at the choice, with the roles the service
+// gives now, so that the organisation's cases are not shown once the
+// role has ended; when the service does not answer, the organisation's
+// cases are not shown either (the person's own still are).
+func (s *Service) currentRemoteRoles(user string, rels []identity.Principal) []identity.Principal {
+	i := slices.IndexFunc(rels, func(r identity.Principal) bool { return r.Remote && r.Kind == identity.PrincipalOrganization })
+	if i < 0 || s.Mandates == nil {
+		return rels
+	}
+	org := rels[i]
+	roles, err := s.Mandates.OrganizationRoles(context.Background(), user, org.ID)
+	if err != nil {
+		roles = nil
+		if s.Log != nil {
+			s.Log.Warn("organisation roles not confirmed", "user", user, "organization", org.ID, "err", err)
+		}
+	}
+	out := slices.DeleteFunc(slices.Clone(rels), func(r identity.Principal) bool {
+		return r.Remote && r.Kind == identity.PrincipalOrganization
+	})
+	for _, role := range roles {
+		org.Role = role
+		out = append(out, org)
+	}
+	return out
 }
 
 // resident is a resident viewer by id.

@@ -1,14 +1,17 @@
 package cases_test
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/identity"
+	"asiointi/server/mandates"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 )
@@ -207,5 +210,90 @@ func TestCasesPageAcrossRelations(t *testing.T) {
 	}
 	if _, err := e.svc.CasesPage(mikko.ID, cases.Page{Cursor: "not-an-id"}); !errors.Is(err, cases.ErrBadCursor) {
 		t.Errorf("bad cursor: %v", err)
+	}
+}
+
+// remoteOrg is Suomi.fi Mandates as the cases and the register see it
+// (mandates.Link): the person chose the organisation there with roles,
+// and the service now answers roles (nil: none any more), or err.
+type remoteOrg struct {
+	mu    sync.Mutex
+	user  string
+	roles []string
+	err   error
+	calls int
+}
+
+func (r *remoteOrg) ChosenHetu(string) (string, bool) { return "", false }
+
+func (r *remoteOrg) ChosenOrganization(user string) (string, []string, bool) {
+	return orgID, []string{"PJ"}, user == r.user // the roles read at the choice
+}
+
+func (r *remoteOrg) Allowed(context.Context, string, string, []string) (bool, error) {
+	return false, nil
+}
+
+func (r *remoteOrg) OrganizationRoles(_ context.Context, user, businessID string) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if user != r.user || businessID != orgID {
+		return nil, mandates.ErrNoSession
+	}
+	return r.roles, r.err
+}
+
+func (r *remoteOrg) set(roles []string, err error) {
+	r.mu.Lock()
+	r.roles, r.err = roles, err
+	r.mu.Unlock()
+}
+
+// TestRemoteOrganisationRoleRecheckedForViews: a role in an organisation
+// chosen in Suomi.fi Mandates lets Maria see the organisation's case only
+// while the service still gives her the role: once it ends, or while the
+// service does not answer, the case is not hers to see and leaves her
+// list.
+func TestRemoteOrganisationRoleRecheckedForViews(t *testing.T) {
+	e := newEnv(t)
+	aino, maria := e.ref(hetuAino), e.ref(hetuMaria)
+	d := e.create("association-grant", aino, orgRef())
+	a := e.upload(d, "annualReport", "vuosikertomus.pdf", pdfFile)
+	grant := e.submit(e.save(d, associationGrantAnswers(a.ID)))
+
+	remote := &remoteOrg{user: maria.ID, roles: []string{"PJ"}}
+	e.reg.Mandates, e.svc.Mandates = remote, remote
+	listed := func() int {
+		t.Helper()
+		pg, err := e.svc.CasesPage(maria.ID, cases.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(pg.Cases)
+	}
+	for _, tc := range []struct {
+		name   string
+		roles  []string
+		err    error
+		want   cases.Access
+		listed int
+	}{
+		{"the role holds", []string{"PJ"}, nil, cases.ResidentRead, 1},
+		{"the role ended", nil, nil, cases.NoAccess, 0},
+		{"another role that does not qualify", []string{"JASEN"}, nil, cases.NoAccess, 0},
+		{"the service down", []string{"PJ"}, mandates.ErrUnavailable, cases.NoAccess, 0},
+	} {
+		remote.set(tc.roles, tc.err)
+		calls := remote.calls
+		if _, _, got, _ := e.svc.CaseWithAccess(grant.ID, maria.ID); got != tc.want {
+			t.Errorf("%s: access %v, want %v", tc.name, got, tc.want)
+		}
+		if n := listed(); n != tc.listed {
+			t.Errorf("%s: %d cases listed, want %d", tc.name, n, tc.listed)
+		}
+		if remote.calls == calls {
+			t.Errorf("%s: the role was not asked of the service", tc.name)
+		}
 	}
 }

@@ -44,8 +44,11 @@ var (
 // MandatesCheck asks Suomi.fi Mandates whether a person may act for a
 // principal (henkilötunnus) on issues now (mandates.Link): the errors
 // mandates.ErrUnavailable and mandates.ErrNoSession are refusals.
+// OrganizationRoles lists the roles the person holds now in the
+// organisation (business id) they chose there, by the same errors.
 type MandatesCheck interface {
 	Allowed(ctx context.Context, user, principal string, issues []string) (bool, error)
+	OrganizationRoles(ctx context.Context, user, businessID string) ([]string, error)
 }
 
 // MayApply tells whether owner may apply for the service for principal
@@ -143,16 +146,43 @@ func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, n
 		return ErrNoRelation
 	}
 	for _, p := range rels {
-		if covers(svc, p) {
+		if covers(svc, p) && !p.Remote {
 			return nil
 		}
 	}
 	for _, p := range rels {
-		if p.Remote && svc.OnBehalf == catalog.OnBehalfMandate && s.Mandates != nil {
+		switch {
+		case !p.Remote || s.Mandates == nil:
+		case p.Kind == identity.PrincipalOrganization && covers(svc, p):
+			return s.remoteOrgRight(owner, p, svc)
+		case svc.OnBehalf == catalog.OnBehalfMandate:
 			return s.remoteRight(owner, p, svc)
 		}
 	}
 	return ErrNotForPrincipal
+}
+
+// remoteOrgRight asks Suomi.fi Mandates, at the moment of the check,
+// whether owner still holds a role in the organisation p they chose
+// there that covers the service: the roles read at the choice are not
+// trusted for the rest of the session, so a role that ended or a mandate
+// revoked in between is refused.
+func (s *Service) remoteOrgRight(owner Ref, p identity.Principal, svc *catalog.Service) error {
+	roles, err := s.Mandates.OrganizationRoles(context.Background(), owner.ID, p.ID)
+	switch {
+	case errors.Is(err, mandates.ErrUnavailable):
+		return ErrMandatesUnavailable
+	case errors.Is(err, mandates.ErrNoSession):
+		return ErrNoRelation
+	case err != nil:
+		return err
+	}
+	for _, r := range roles {
+		if covers(svc, identity.Principal{ID: p.ID, Kind: identity.PrincipalOrganization, Role: r}) {
+			return nil
+		}
+	}
+	return ErrNoRelation // the role ended or the mandate was revoked
 }
 
 // remoteCovers: p is a principal chosen in Suomi.fi Mandates and the

@@ -195,6 +195,39 @@ func (l *Link) Allowed(parent context.Context, user, principal string, issues []
 	return res == Allowed, nil
 }
 
+// OrganizationRoles asks Suomi.fi Mandates which roles the person holds
+// now in the organisation (business id) they chose there: the service's
+// answer at the moment of the call, so a role that ended or a mandate
+// revoked since the choice is gone (no roles, nil error). ErrNoSession
+// when the person chose no organisation there, or another one;
+// ErrUnavailable when the service does not answer.
+func (l *Link) OrganizationRoles(parent context.Context, user, businessID string) ([]string, error) {
+	r, err := l.load(user)
+	if err != nil {
+		return nil, err
+	}
+	if r.Token == "" || r.ChosenOrg == nil || r.ChosenOrg.Identifier != businessID {
+		return nil, ErrNoSession
+	}
+	ctx, cancel := l.ctx(parent)
+	defer cancel()
+	os, err := l.Client.OrganizationRoles(ctx, r.Session, r.Token)
+	if err != nil {
+		var api *APIError
+		if errors.As(err, &api) && api.Status == 401 {
+			return nil, fmt.Errorf("%w: %v", ErrNoSession, err) // the token ended
+		}
+		return nil, err
+	}
+	var roles []string
+	for _, o := range os {
+		if o.Identifier == businessID {
+			roles = append(roles, o.Roles...)
+		}
+	}
+	return roles, nil
+}
+
 // End unregisters the person's Mandates session, if any, and forgets it
 // (at logout). The session is forgotten even when the service does not
 // answer.

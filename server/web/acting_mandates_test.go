@@ -159,9 +159,12 @@ func TestSuomiFiMandatesInTheApp(t *testing.T) {
 // TestSuomiFiMandatesOrganisation: Maria, who has no role in the
 // register, chooses in Suomi.fi Mandates the sports club where the
 // service's trade-register data gives her the chair's role; she comes
-// back acting for the club and may apply for its grant.
+// back acting for the club and may apply for its grant, the role asked
+// of the service again at every save; when the role ends in the middle
+// of her session, her next save and the submit are refused and the draft
+// is kept.
 func TestSuomiFiMandatesOrganisation(t *testing.T) {
-	e, f, _ := mandatesEnv(t)
+	e, f, down := mandatesEnv(t)
 	maria := e.client(hetuMaria)
 	if r, _ := maria.call("GET", "/api/v1/me/principals", nil); strings.Contains(r.body, "Urheiluseura") {
 		t.Fatalf("a role before the choice: %s", r.body)
@@ -176,10 +179,40 @@ func TestSuomiFiMandatesOrganisation(t *testing.T) {
 	if r, _ := maria.call("GET", "/api/v1/session", nil); !strings.Contains(r.body, "Esimerkkilän Urheiluseura ry") {
 		t.Fatalf("not acting for the club: %s", r.body)
 	}
-	if r, _ := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "association-grant"}); r.StatusCode != 201 {
-		t.Errorf("the club's grant: %d %s", r.StatusCode, r.body)
+	r, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "association-grant"})
+	if r.StatusCode != 201 {
+		t.Fatalf("the club's grant: %d %s", r.StatusCode, r.body)
 	}
-	if f.Count("organizationRoles") != 1 {
-		t.Errorf("calls %d", f.Count("organizationRoles"))
+	id := out["id"].(string)
+	if r, _ := maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 1, "data": map[string]any{"purpose": "x"}}); r.StatusCode != 200 {
+		t.Fatalf("save while the role holds: %d %s", r.StatusCode, r.body)
+	}
+	if calls := f.Count("organizationRoles"); calls < 3 { // the choice, then the create and the save asked again
+		t.Errorf("the role was not asked again at create and save: %d calls", calls)
+	}
+
+	down.Store(true)
+	if r, _ := maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 2, "data": map[string]any{"purpose": "y"}}); r.StatusCode != http.StatusServiceUnavailable ||
+		!strings.Contains(r.body, "mandates-unavailable") {
+		t.Errorf("save with the service down: %d %s", r.StatusCode, r.body)
+	}
+	down.Store(false)
+	calls := f.Count("organizationRoles")
+
+	// The role ends in the middle of the session: the next save and the
+	// submit are refused, naming the right, and the draft is kept.
+	f.RevokeRole(hetuMaria, "2345678-0")
+	if r, _ := maria.call("PUT", "/api/v1/drafts/"+id+"?lang=en", map[string]any{"version": 2, "data": map[string]any{"purpose": "y"}}); r.StatusCode != 403 ||
+		!strings.Contains(r.body, "on-behalf-requirement") {
+		t.Errorf("save after the role ended: %d %s", r.StatusCode, r.body)
+	}
+	if r, _ := maria.call("POST", "/api/v1/drafts/"+id+"/submit?lang=en", nil); r.StatusCode != 403 || !strings.Contains(r.body, "on-behalf-requirement") {
+		t.Errorf("submit after the role ended: %d %s", r.StatusCode, r.body)
+	}
+	if f.Count("organizationRoles") != calls+2 {
+		t.Errorf("save and submit did not ask Suomi.fi Mandates: %d calls, want %d", f.Count("organizationRoles"), calls+2)
+	}
+	if r, out := maria.call("GET", "/api/v1/drafts/"+id, nil); r.StatusCode != 200 || out["version"] != float64(2) {
+		t.Errorf("the draft after the refusals: %d %v", r.StatusCode, out)
 	}
 }

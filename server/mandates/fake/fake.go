@@ -97,6 +97,14 @@ func (f *Server) Revoke(holder, principal string) {
 	f.mandates = slices.DeleteFunc(f.mandates, func(m Mandate) bool { return m.Holder == holder && m.Principal == principal })
 }
 
+// RevokeRole removes the holder's roles in the organisation (the role
+// ended, or the organisation's mandate was revoked).
+func (f *Server) RevokeRole(holder, businessID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roles = slices.DeleteFunc(f.roles, func(o OrgRole) bool { return o.Holder == holder && o.BusinessID == businessID })
+}
+
 func newID() string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
