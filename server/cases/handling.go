@@ -201,10 +201,28 @@ func (s *Service) writeCase(tx *store.Tx, c *Case, ev *Event, kind string) error
 			return err
 		}
 	}
+	if err := tellNotified(tx, c, ev); err != nil {
+		return err
+	}
 	if kind == "" {
 		return nil
 	}
 	return notify.CaseUpdate(tx, caseUpdate(c, kind, ev))
+}
+
+// tellNotified tells the other parties of a joint matter (Case.Notified,
+// told of the application when it was sent) of each later change of its
+// status — more information asked, decided, withdrawn, … — whoever made
+// it, in the transaction of the change.
+func tellNotified(tx *store.Tx, c *Case, ev *Event) error {
+	if ev == nil || ev.To == "" || ev.To == ev.From || len(c.Notified) == 0 {
+		return nil
+	}
+	parties := make([]notify.Person, 0, len(c.Notified))
+	for _, p := range c.Notified {
+		parties = append(parties, notify.Person{ID: p.ID, Name: p.Name})
+	}
+	return notify.PartyStatus(tx, caseUpdate(c, notify.KindPartyStatus, ev), parties)
 }
 
 // caseUpdate is what notify needs to tell the people of a case.

@@ -2,8 +2,11 @@ package cases_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
+	"time"
 
+	"asiointi/server/cases"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -117,5 +120,82 @@ func TestSubmitForOrganisationNotifies(t *testing.T) {
 			ns[0].Params["actor"] != aino.Name {
 			t.Errorf("%s got %+v, want one %s", tc.hetu, ns, tc.kind)
 		}
+	}
+}
+
+// TestNotifiedPartiesHearOfLaterChanges: the other guardian, told of an
+// early-education application when Aino sent it, is told of each later
+// change of its status in the transaction of the change — more
+// information asked, the answer, the decision, a withdrawal by Aino —
+// with the status and the sender named; Aino is not told of her own
+// withdrawal by this kind, and a change that keeps the status tells
+// nobody.
+func TestNotifiedPartiesHearOfLaterChanges(t *testing.T) {
+	e := newEnv(t)
+	inbox := &notify.Inbox{Store: e.st}
+	aino, mikko := e.ref(hetuAino), e.ref(hetuMikko)
+	eetu := e.principal(hetuEetu, "guardian")
+	statuses := func(who string) []string {
+		t.Helper()
+		ns, err := inbox.List(who, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for i := len(ns) - 1; i >= 0; i-- { // oldest first
+			if ns[i].Kind == notify.KindPartyStatus {
+				n := ns[i]
+				if n.Params["actor"] != aino.Name || n.Params["service"] != "early-education" || n.Link == "" {
+					t.Errorf("party-status %+v", n)
+				}
+				out = append(out, n.Params["status"])
+			}
+		}
+		return out
+	}
+
+	_, c := e.fill("early-education", aino, eetu, earlyEducationAnswers())
+	if got := statuses(mikko.ID); len(got) != 0 {
+		t.Fatalf("told of a status at submit: %v", got)
+	}
+	c, err := e.svc.Transition(c.ID, kaisa, cases.AnyVersion, cases.StatusInProgress, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.Assign(c.ID, kaisa, cases.AnyVersion, ""); err != nil { // no change of status
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.RequestSupplement(c.ID, kaisa, cases.AnyVersion, "Tarkista aloituspäivä.", []string{"startDate"}, e.clk.Now().AddDate(0, 0, 14)); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	res, err := e.svc.SendSupplement(c.ID, aino, map[string]any{"startDate": earlyEducationAnswers()["startDate"]})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("supplement: %v %+v", err, res)
+	}
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.Decide(c.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetään.", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{cases.StatusInProgress, cases.StatusSupplementRequested, cases.StatusInProgress, cases.StatusDecided}
+	if got := statuses(mikko.ID); !slices.Equal(got, want) {
+		t.Errorf("Mikko told of %v, want %v", got, want)
+	}
+
+	_, c2 := e.fill("early-education", aino, eetu, earlyEducationAnswers())
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.Withdraw(c2.ID, aino, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(mikko.ID); len(got) != len(want)+1 || got[len(got)-1] != cases.StatusWithdrawn {
+		t.Errorf("Mikko told of %v, want the withdrawal last", got)
+	}
+	if got := statuses(aino.ID); len(got) != 0 {
+		t.Errorf("the sender told as a party: %v", got)
+	}
+	if got := statuses(e.ref(hetuMaria).ID); len(got) != 0 {
+		t.Errorf("a stranger told: %v", got)
 	}
 }

@@ -55,6 +55,24 @@ func ProxyActed(tx *store.Tx, kind string, u CaseChange) error {
 		Params: map[string]string{"service": u.Service, "reference": u.Reference, "actor": u.By.Name}})
 }
 
+// PartyStatus tells the other parties of a joint matter (told of the
+// application when it was sent, cases.Case.Notified) that its status
+// changed (kind KindPartyStatus), in tx, the transaction of the change:
+// who sent it and its new status. The one who acted, the sender and the
+// principal hear of it otherwise and are skipped.
+func PartyStatus(tx *store.Tx, u CaseChange, parties []Person) error {
+	params := map[string]string{"service": u.Service, "reference": u.Reference, "status": u.Status, "actor": u.Actor.Name}
+	for _, p := range parties {
+		if p.ID == "" || p.ID == u.By.ID || p.ID == u.Actor.ID || (u.Principal != nil && p.ID == u.Principal.ID) {
+			continue
+		}
+		if err := Record(tx, Notification{User: p.ID, Kind: KindPartyStatus, At: u.At, Link: "/cases/" + u.Case, Params: params}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CaseUpdate records the notifications of a handler's action in tx, the
 // transaction of the action: each resident of the case is told, with a
 // link to their application.

@@ -33,6 +33,10 @@ const (
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
 	KindPartySubmitted = "party-submitted"
+	// KindPartyStatus tells an other party of a joint matter, told of the
+	// application when it was sent, that its status changed later (more
+	// information asked, decided, withdrawn).
+	KindPartyStatus = "party-status"
 	// KindOrgSubmitted tells someone who holds a role in an organisation
 	// that another sent an application in the organisation's name.
 	KindOrgSubmitted = "org-submitted"
@@ -78,7 +82,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindOrgSubmitted,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindOrgSubmitted,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,

@@ -257,6 +257,7 @@ func TestRenderInRecipientsLanguage(t *testing.T) {
 		}
 	}
 	org := notify.Notification{Kind: notify.KindOrgSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "principal": "Kylän Kyläyhdistys ry", "service": "home-help"}}
+	party := notify.Notification{Kind: notify.KindPartyStatus, Params: map[string]string{"actor": "Aino Virtanen", "service": "home-help", "reference": "ESI-2026-000001", "status": "decided"}}
 	handler := notify.Notification{Kind: notify.KindHandlerSubmitted, Params: map[string]string{"actor": "Juhani Korhonen", "service": "home-help", "reference": "ESI-2026-000001"}}
 	for _, tc := range []struct {
 		lang string
@@ -266,6 +267,9 @@ func TestRenderInRecipientsLanguage(t *testing.T) {
 		{"fi", org, "Juhani Korhonen lähetti hakemuksen organisaation Kylän Kyläyhdistys ry nimissä: Kotipalvelu."},
 		{"sv", org, "Juhani Korhonen skickade en ansökan i namn av Kylän Kyläyhdistys ry: Hemservice."},
 		{"en", handler, "Juhani Korhonen sent a new application for you to handle: Home help, ESI-2026-000001."},
+		{"fi", party, "Hakemuksen ESI-2026-000001 (Kotipalvelu), jonka Aino Virtanen lähetti ja jossa olet osapuolena, tila muuttui: Päätös on tehty."},
+		{"sv", party, "Ansökan ESI-2026-000001 (Hemservice) som Aino Virtanen skickade och där du är part har ny status: Beslut har fattats."},
+		{"en", party, "The application ESI-2026-000001 (Home help) that Aino Virtanen sent, in which you are a party, has a new status: A decision has been made."},
 	} {
 		if got := r.Text(tc.lang, tc.n); got != tc.want {
 			t.Errorf("%s %s: %q, want %q", tc.lang, tc.n.Kind, got, tc.want)

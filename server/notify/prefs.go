@@ -33,6 +33,7 @@ var defaults = map[string][]string{
 	KindProxySubmitted:   {ChannelPush, ChannelEmail},
 	KindSubmittedFor:     {},
 	KindPartySubmitted:   {ChannelPush, ChannelEmail},
+	KindPartyStatus:      {ChannelPush, ChannelEmail},
 	KindOrgSubmitted:     {ChannelPush, ChannelEmail},
 	KindHandlerSubmitted: {},
 	KindDraftExpiring:    {},
