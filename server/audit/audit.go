@@ -26,12 +26,13 @@ import (
 
 // Kinds of data read.
 const (
-	KindCase       = "case"       // an application with its answers
-	KindAttachment = "attachment" // a file of an application
-	KindExport     = "export"     // a download of data
-	KindAccessLog  = "access-log" // the access log itself
-	KindReport     = "report"     // a report drill-down listing the case
-	KindMyData     = "my-data"    // a guardian's reading of their child's "my data"
+	KindCase        = "case"         // an application with its answers
+	KindAttachment  = "attachment"   // a file of an application
+	KindExport      = "export"       // a download of data
+	KindAccessLog   = "access-log"   // the access log itself
+	KindReport      = "report"       // a report drill-down listing the case
+	KindMyData      = "my-data"      // a guardian's reading of their child's "my data"
+	KindMandateScan = "mandate-scan" // the scanned paper power of attorney
 )
 
 // Purposes: why the data was read, in words the person understands
@@ -43,6 +44,7 @@ const (
 	PurposeParty     = "party"     // a co-applicant
 	PurposeShared    = "shared"    // someone the person shared the application with
 	PurposeOversight = "oversight" // a manager's report or the access log's own reading
+	PurposeMandate   = "mandate"   // an official checking a power of attorney
 )
 
 // Actor is who read.

@@ -155,7 +155,8 @@ func TestPaperMandateIsARight(t *testing.T) {
 	}
 	err := e.reg.RecordPaperMandate(audit.Who{ID: "kaisa", Kind: identity.Staff}, []string{"home-help"}, identity.PaperMandate{
 		Holder: maria.ID, Principal: helmi.ID, Issues: []string{"http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito"},
-		ValidFrom: "2027-01-01", ValidTo: "2027-02-28", Document: "ESI/2027/7"}, e.clk.Now())
+		ValidFrom: "2027-01-01", ValidTo: "2027-02-28", Document: "ESI/2027/7",
+		Scan: &identity.ScanFile{Name: "valtakirja.pdf", Content: pdfFile}}, e.clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

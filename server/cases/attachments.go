@@ -5,12 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"asiointi/server/audit"
 	"asiointi/server/forms"
@@ -51,15 +48,6 @@ type Upload struct {
 	Content io.Reader
 }
 
-// DetectMIME tells a file's type from its content, never its name.
-func DetectMIME(b []byte) string {
-	t := http.DetectContentType(b)
-	if i := strings.IndexByte(t, ';'); i >= 0 {
-		t = t[:i]
-	}
-	return t
-}
-
 // fileField finds the file field for an upload: "id" or, inside a group,
 // "group.<index>.sub".
 func fileField(def *forms.Definition, path string) (*forms.Field, bool) {
@@ -78,28 +66,6 @@ func fileField(def *forms.Definition, path string) (*forms.Field, bool) {
 		return nil, false
 	}
 	return f, f.Type == forms.TypeFile
-}
-
-// cleanName keeps the last element of a file name, without control
-// characters and without the invisible characters that cannot be meant (a
-// right-to-left override would show "gpj.exe" as "exe.jpg"), in NFC, with
-// runs of white space made one space, at most 120 characters.
-func cleanName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.Join(strings.Fields(forms.StripInvisible(name)), " ")
-	if len([]rune(name)) > 120 {
-		name = string([]rune(name)[:120])
-	}
-	if name == "" || name == "." || name == ".." {
-		name = "file"
-	}
-	return name
 }
 
 // blobKey is where the content of an owner's file is stored: files are
@@ -369,13 +335,13 @@ func fieldFile(def *forms.Definition, draftID, field, owner string, up Upload, n
 	if err != nil {
 		return nil, nil, err
 	}
-	mime := DetectMIME(content)
+	mime := forms.DetectMIME(content)
 	if !slices.Contains(f.Accepted(), mime) {
 		return nil, nil, ErrBadType
 	}
 	sum := sha256.Sum256(content)
 	a := &Attachment{
-		ID: store.NewID(now), Draft: draftID, Field: field, Name: cleanName(up.Name), MIME: mime,
+		ID: store.NewID(now), Draft: draftID, Field: field, Name: forms.CleanFileName(up.Name), MIME: mime,
 		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: owner, CreatedAt: now,
 	}
 	a.Blob = blobKey(owner, a.SHA256)

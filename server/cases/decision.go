@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"asiointi/server/audit"
+	"asiointi/server/forms"
 	"asiointi/server/identity"
 	"asiointi/server/store"
 )
@@ -37,12 +38,12 @@ func decisionFile(up Upload, who Ref, now time.Time) (*Attachment, []byte, error
 	if err != nil {
 		return nil, nil, err
 	}
-	mime := DetectMIME(content)
+	mime := forms.DetectMIME(content)
 	if !slices.Contains(DecisionFileTypes, mime) {
 		return nil, nil, ErrBadType
 	}
 	sum := sha256.Sum256(content)
-	return &Attachment{ID: store.NewID(now), Field: "decision", Name: cleanName(up.Name), MIME: mime,
+	return &Attachment{ID: store.NewID(now), Field: "decision", Name: forms.CleanFileName(up.Name), MIME: mime,
 		Size: up.Size, SHA256: hex.EncodeToString(sum[:]), Owner: who.ID, CreatedAt: now}, content, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -173,6 +174,16 @@ func StepFileBytes(s *Step) int64 {
 		}
 	}
 	return n
+}
+
+// DetectMIME tells a file's type from its content, never its name (the
+// type DefaultAccept and a field's accept are checked against).
+func DetectMIME(b []byte) string {
+	t := http.DetectContentType(b)
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = t[:i]
+	}
+	return t
 }
 
 // Accepted are the MIME types a file field accepts.

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -104,4 +105,26 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// CleanFileName keeps the last element of a file name, without control
+// characters and without the invisible characters that cannot be meant (a
+// right-to-left override would show "gpj.exe" as "exe.jpg"), in NFC, with
+// runs of white space made one space, at most 120 characters.
+func CleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.Join(strings.Fields(StripInvisible(name)), " ")
+	if len([]rune(name)) > 120 {
+		name = string([]rune(name)[:120])
+	}
+	if name == "" || name == "." || name == ".." {
+		name = "file"
+	}
+	return name
 }

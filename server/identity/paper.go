@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -9,14 +11,15 @@ import (
 	"time"
 
 	"asiointi/server/audit"
+	"asiointi/server/forms"
 	"asiointi/server/population"
 	"asiointi/server/store"
 )
 
 // PaperMandate is a paper power of attorney an official records: the
 // principal (a person or an organisation) authorises the holder on the
-// issues for the period. Document is the reference of the scanned
-// document in the municipality's records (no file content here).
+// issues for the period. Document is the reference of the paper
+// document in the municipality's records, Scan the scanned document.
 type PaperMandate struct {
 	// Holder is a person (id or henkilötunnus); Principal a person (id or
 	// henkilötunnus) or an organisation (business id).
@@ -25,7 +28,32 @@ type PaperMandate struct {
 	ValidFrom         string   // YYYY-MM-DD
 	ValidTo           string   // YYYY-MM-DD, "" open-ended
 	Document          string
+	Scan              *ScanFile
 }
+
+// ScanFile is an uploaded scan: the name it came with and its content.
+// It is held to the limits of a form's file field without its own
+// (forms.DefaultMaxBytes, forms.DefaultAccept: PDF, JPEG, PNG), its type
+// told from its content.
+type ScanFile struct {
+	Name    string
+	Content []byte
+}
+
+// Refusals of a scan.
+var (
+	// ErrScanTooLarge: over forms.DefaultMaxBytes.
+	ErrScanTooLarge = errors.New("identity: the scanned document is too large")
+	// ErrScanType: not a type forms.DefaultAccept allows.
+	ErrScanType = errors.New("identity: the scanned document is not PDF, JPEG or PNG")
+)
+
+// ScanLimit is the largest scanned document accepted.
+const ScanLimit = forms.DefaultMaxBytes
+
+// ScanBlob is where the content of a paper mandate's scan is stored
+// (bucket store.Blobs).
+func ScanBlob(holder, scanID string) string { return "mandate/" + holder + "/" + scanID }
 
 // ErrNotOfficial: only an official records a paper power of attorney.
 var ErrNotOfficial = &Refusal{Code: "not-official"}
@@ -49,6 +77,10 @@ func (d *Directory) RecordPaperMandate(official audit.Who, services []string, m 
 	if err := m.check(); err != nil {
 		return err
 	}
+	scan, err := m.Scan.check(now)
+	if err != nil {
+		return err
+	}
 	return d.Store.UpdateAlone(func(tx *store.Tx) error {
 		m := m
 		m.Holder, m.Principal = personID(tx, m.Holder), personID(tx, m.Principal)
@@ -67,14 +99,129 @@ func (d *Directory) RecordPaperMandate(official audit.Who, services []string, m 
 		}
 		holder.Mandates = append(holder.Mandates, population.Mandate{Principal: m.Principal, Issues: slices.Clone(m.Issues),
 			ValidFrom: m.ValidFrom, ValidTo: m.ValidTo, Document: m.Document,
-			RecordedBy: official.ID, RecordedAt: now.UTC().Format(time.RFC3339)})
+			RecordedBy: official.ID, RecordedAt: now.UTC().Format(time.RFC3339), Scan: &scan})
+		if err := tx.PutRaw(store.Blobs, ScanBlob(holder.ID, scan.ID), m.Scan.Content); err != nil {
+			return err
+		}
 		if err := tx.Put(store.People, holder.ID, holder); err != nil {
 			return err
 		}
 		return audit.Record(tx, audit.Entry{At: now, Actor: official, Action: audit.ActionPaperMandate, Target: m.Holder,
 			Detail: map[string]string{"principal": m.Principal, "issues": strings.Join(m.Issues, " "),
-				"validFrom": m.ValidFrom, "validTo": m.ValidTo, "document": m.Document}})
+				"validFrom": m.ValidFrom, "validTo": m.ValidTo, "document": m.Document,
+				"scan": scan.ID, "scanSha256": scan.SHA256}})
 	})
+}
+
+// check checks a scan against the limits and makes its record.
+func (f *ScanFile) check(now time.Time) (population.Scan, error) {
+	if f == nil || len(f.Content) == 0 {
+		return population.Scan{}, fmt.Errorf("%w: the scanned document is missing", ErrBadMandate)
+	}
+	if int64(len(f.Content)) > ScanLimit {
+		return population.Scan{}, ErrScanTooLarge
+	}
+	mime := forms.DetectMIME(f.Content)
+	if !slices.Contains(forms.DefaultAccept, mime) {
+		return population.Scan{}, ErrScanType
+	}
+	sum := sha256.Sum256(f.Content)
+	return population.Scan{ID: store.NewID(now), Name: forms.CleanFileName(f.Name), MIME: mime, Size: int64(len(f.Content)),
+		SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// ErrNoScan: there is no such scanned document, or it is not the
+// asker's to see (the two are not told apart).
+var ErrNoScan = errors.New("identity: no such scanned document")
+
+// PaperMandateScan gives the scanned document of a paper power of
+// attorney the holder holds (scan id) to who may see it: the holder, the
+// principal (a person), or an official with a role in one of the
+// services on the mandate's issues (servicesOn names them: the same
+// officials who may record one). An official's reading is recorded in the
+// access log of the holder and of the principal, in the same
+// transaction. Anyone else gets ErrNoScan, as for a scan that does not
+// exist.
+func (d *Directory) PaperMandateScan(who audit.Who, holder, scanID string, servicesOn func(issue string) []string, now time.Time) (population.Mandate, []byte, error) {
+	var m population.Mandate
+	var body []byte
+	if !store.ValidID(scanID) || holder == "" {
+		return m, nil, ErrNoScan
+	}
+	read := func(tx *store.Tx, log bool) error {
+		var h population.Person
+		if err := tx.Get(store.People, holder, &h); err != nil {
+			return ErrNoScan
+		}
+		i := slices.IndexFunc(h.Mandates, func(x population.Mandate) bool { return x.Scan != nil && x.Scan.ID == scanID })
+		if i < 0 {
+			return ErrNoScan
+		}
+		m = h.Mandates[i]
+		role := ""
+		switch who.Kind {
+		case Resident:
+			if who.ID != h.ID && who.ID != m.Principal {
+				return ErrNoScan
+			}
+		case Staff:
+			for _, is := range m.Issues {
+				for _, svc := range servicesOn(is) {
+					if r := StaffRole(tx, who.ID, svc); r != "" && role == "" {
+						role = r
+					}
+				}
+			}
+			if role == "" {
+				return ErrNoScan
+			}
+		default:
+			return ErrNoScan
+		}
+		raw, err := tx.GetRaw(store.Blobs, ScanBlob(h.ID, scanID))
+		if err != nil {
+			return ErrNoScan
+		}
+		body = append([]byte(nil), raw...)
+		if !log || who.Kind != Staff {
+			return nil
+		}
+		entry := func(subject string) audit.Access {
+			return audit.Access{At: now, Actor: audit.Actor{ID: who.ID, Name: who.Name, Role: role}, Subject: subject,
+				Kind: audit.KindMandateScan, Purpose: audit.PurposeMandate}
+		}
+		entries := []audit.Access{entry(h.ID)}
+		if tx.Has(store.People, m.Principal) {
+			entries = append(entries, entry(m.Principal))
+		}
+		return audit.RecordAccess(tx, now, entries...)
+	}
+	var err error
+	if who.Kind == Staff {
+		err = d.Store.Update(func(tx *store.Tx) error { return read(tx, true) })
+	} else {
+		err = d.Store.View(func(tx *store.Tx) error { return read(tx, false) })
+	}
+	return m, body, err
+}
+
+// PaperMandateOf is the paper power of attorney, valid on the day of on,
+// by which holder may act for principal on issue, if the register has
+// one (the one recorded last when there are several).
+func (d *Directory) PaperMandateOf(holder, principal, issue string, on time.Time) (population.Mandate, bool) {
+	h, err := d.Person(holder)
+	if err != nil {
+		return population.Mandate{}, false
+	}
+	day := on.Format("2006-01-02")
+	for i := len(h.Mandates) - 1; i >= 0; i-- {
+		m := h.Mandates[i]
+		if m.Document != "" && m.Principal == principal && slices.Contains(m.Issues, issue) &&
+			m.ValidFrom <= day && (m.ValidTo == "" || m.ValidTo >= day) {
+			return m, true
+		}
+	}
+	return population.Mandate{}, false
 }
 
 // personID is the id of the person whose henkilötunnus s is, or s.

@@ -178,6 +178,13 @@ func (w *world) build() {
 		"consentHealthInfo": true, "confirmCorrect": true}
 	w.send(w.fill("home-help", ref(juhani, identity.Resident), helmiRef, hh))
 	w.fill("home-help", ref(juhani, identity.Resident), helmiRef, map[string]any{"situation": "Kesken."})
+	// A paper power of attorney from Helmi to Sven, recorded with its scan.
+	if err := w.parts.Directory.RecordPaperMandate(audit.Who{ID: "kaisa", Name: "Kaisa", Kind: identity.Staff}, []string{"home-help"},
+		identity.PaperMandate{Holder: sven.ID, Principal: helmi.ID, ValidFrom: "2027-01-01", Document: "ESI/2027/1",
+			Issues: []string{"http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito"},
+			Scan:   &identity.ScanFile{Name: "valtakirja.pdf", Content: pdf}}, w.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	// Settings, devices, sessions (one acting for Eetu), the demo outbox.
 	if err := w.parts.Prefs.Save(aino.ID, []string{notify.ChannelEmail}, map[string][]string{notify.KindDraftExpiring: {notify.ChannelEmail}}); err != nil {
 		t.Fatal(err)

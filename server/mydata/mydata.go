@@ -131,6 +131,8 @@ type Item struct {
 	RetainUntil string   `json:"retainUntil,omitempty"`
 	RetainText  string   `json:"retainText"`
 	Case        *CaseRef `json:"case,omitempty"`
+	// File is a document the item is about (a scanned power of attorney).
+	File *File `json:"file,omitempty"`
 }
 
 // CaseRef is the application or draft an item belongs to.
@@ -156,6 +158,19 @@ type Mandate struct {
 	Issues    []string `json:"issues,omitempty"`
 	ValidFrom string   `json:"validFrom,omitempty"`
 	ValidTo   string   `json:"validTo,omitempty"`
+	// Document is the record number of a paper power of attorney an
+	// official recorded, Scan its scanned document.
+	Document string `json:"document,omitempty"`
+	Scan     *File  `json:"scan,omitempty"`
+}
+
+// File is a stored document the person may open: its name, type, size,
+// and Link, its path after /{lang}.
+type File struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Size int64  `json:"size"`
+	Link string `json:"link"`
 }
 
 // Device is a browser the person gets push notifications on.
@@ -724,7 +739,7 @@ func (k *collecting) oneDraft(d *cases.Draft) error {
 // (given), and the organisations they hold a role in.
 func (k *collecting) mandates() error {
 	seeded := k.seededAt()
-	held := func(m Mandate, concept, label, src string) {
+	held := func(m Mandate, concept, label, src string, srcName ...string) {
 		k.d.Mandates = append(k.d.Mandates, m)
 		topic := TopicMandates
 		if m.Kind == identity.PrincipalOrganization {
@@ -738,7 +753,8 @@ func (k *collecting) mandates() error {
 			value += " – " + k.t("myData.value.issues", map[string]any{"Count": len(m.Issues)})
 		}
 		it := k.item(topic, concept, label, value, seeded)
-		k.source(&it, src, "")
+		k.source(&it, src, strings.Join(srcName, ""))
+		it.File = m.Scan
 		var until time.Time
 		if m.ValidTo != "" {
 			until, _ = time.ParseInLocation(time.DateOnly, m.ValidTo, datefmt.Helsinki())
@@ -777,8 +793,9 @@ func (k *collecting) mandates() error {
 		} else if err := k.tx.Get(store.Settings, "org:"+m.Principal, &o); err == nil {
 			who.Name, kind = o.Name, identity.PrincipalOrganization
 		}
-		held(Mandate{Direction: "held", Kind: kind, Who: who, Issues: m.Issues, ValidFrom: m.ValidFrom, ValidTo: m.ValidTo},
-			"mandate.held", "myData.label.mandateHeld", SourceMandates)
+		src, name := k.paper(m)
+		held(Mandate{Direction: "held", Kind: kind, Who: who, Issues: m.Issues, ValidFrom: m.ValidFrom, ValidTo: m.ValidTo,
+			Document: m.Document, Scan: k.scan(k.p.ID, m)}, "mandate.held", "myData.label.mandateHeld", src, name)
 	}
 	for _, r := range k.p.Roles {
 		var o population.Organization
@@ -803,12 +820,38 @@ func (k *collecting) mandates() error {
 		for _, m := range other.Mandates {
 			if m.Principal == k.p.ID {
 				k.d.from(store.People, key)
+				src, name := k.paper(m)
 				held(Mandate{Direction: "given", Kind: identity.PrincipalMandate, Who: Ref{other.ID, other.Name()}, Issues: m.Issues,
-					ValidFrom: m.ValidFrom, ValidTo: m.ValidTo}, "mandate.given", "myData.label.mandateGiven", SourceMandates)
+					ValidFrom: m.ValidFrom, ValidTo: m.ValidTo, Document: m.Document, Scan: k.scan(other.ID, m)},
+					"mandate.given", "myData.label.mandateGiven", src, name)
 			}
 		}
 		return nil
 	})
+}
+
+// paper is the source of a mandate: an official who recorded it from a
+// paper power of attorney (with their name), or Suomi.fi Mandates.
+func (k *collecting) paper(m population.Mandate) (string, string) {
+	if m.Document == "" {
+		return SourceMandates, ""
+	}
+	var st population.Staff
+	if err := k.tx.Get(store.Staff, m.RecordedBy, &st); err == nil {
+		return SourceOfficial, st.Name
+	}
+	return SourceOfficial, ""
+}
+
+// scan is the scanned paper power of attorney of a mandate the holder
+// holds, if an official stored one (its content is the person's data
+// too).
+func (k *collecting) scan(holder string, m population.Mandate) *File {
+	if m.Scan == nil {
+		return nil
+	}
+	k.d.from(store.Blobs, identity.ScanBlob(holder, m.Scan.ID))
+	return &File{Name: m.Scan.Name, MIME: m.Scan.MIME, Size: m.Scan.Size, Link: "/my/mandates/" + holder + "/" + m.Scan.ID}
 }
 
 // invitations: the approvals the person was asked for, and the places

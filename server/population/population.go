@@ -83,6 +83,19 @@ type Mandate struct {
 	Document   string `json:"document,omitempty"`
 	RecordedBy string `json:"recordedBy,omitempty"`
 	RecordedAt string `json:"recordedAt,omitempty"`
+	// Scan is the scanned paper document, when the official uploaded it
+	// (its content is in the store's blobs, identity.PaperMandateScan).
+	Scan *Scan `json:"scan,omitempty"`
+}
+
+// Scan is a scanned document: its id, the file name it was uploaded
+// with, its type (from its content), size and SHA-256.
+type Scan struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	MIME   string `json:"mime"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
 // Organization is a registered organisation (YTJ/PRH data).

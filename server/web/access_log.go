@@ -14,12 +14,13 @@ import (
 // accessLogKinds and accessLogPurposes word an access-log entry: what was
 // read, and why.
 var accessLogKinds = map[string]string{
-	audit.KindCase:       "accessLog.kind.case",
-	audit.KindAttachment: "accessLog.kind.attachment",
-	audit.KindExport:     "accessLog.kind.export",
-	audit.KindAccessLog:  "accessLog.kind.access-log",
-	audit.KindReport:     "accessLog.kind.report",
-	audit.KindMyData:     "accessLog.kind.my-data",
+	audit.KindCase:        "accessLog.kind.case",
+	audit.KindAttachment:  "accessLog.kind.attachment",
+	audit.KindExport:      "accessLog.kind.export",
+	audit.KindAccessLog:   "accessLog.kind.access-log",
+	audit.KindReport:      "accessLog.kind.report",
+	audit.KindMyData:      "accessLog.kind.my-data",
+	audit.KindMandateScan: "accessLog.kind.mandate-scan",
 }
 
 var accessLogPurposes = map[string]string{
@@ -29,6 +30,7 @@ var accessLogPurposes = map[string]string{
 	audit.PurposeParty:     "accessLog.purpose.party",
 	audit.PurposeShared:    "accessLog.purpose.shared",
 	audit.PurposeOversight: "accessLog.purpose.oversight",
+	audit.PurposeMandate:   "accessLog.purpose.mandate",
 	audit.PurposeOwn:       "accessLog.purpose.own",
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"asiointi/server/cases"
 	"asiointi/server/identity"
 )
 
@@ -16,7 +15,7 @@ func (s *Server) attachmentFile(c *fiber.Ctx) error {
 	if err != nil {
 		return s.casesFail(c, err)
 	}
-	return sendFile(c, a, body)
+	return sendFile(c, a.Name, a.MIME, body)
 }
 
 // decisionFile sends the file of a case's decision to a resident or an
@@ -29,17 +28,17 @@ func (s *Server) decisionFile(c *fiber.Ctx) error {
 		}
 		return s.casesFail(c, err)
 	}
-	return sendFile(c, a, body)
+	return sendFile(c, a.Name, a.MIME, body)
 }
 
 // sendFile sends a stored file as a download that the browser never
 // runs or shows in the page's origin.
-func sendFile(c *fiber.Ctx, a *cases.Attachment, body []byte) error {
-	disp := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
+func sendFile(c *fiber.Ctx, name, mimeType string, body []byte) error {
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if disp == "" {
 		disp = "attachment"
 	}
-	c.Set("Content-Type", a.MIME)
+	c.Set("Content-Type", mimeType)
 	c.Set("Content-Disposition", disp)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")

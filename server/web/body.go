@@ -69,13 +69,17 @@ func hasBody(c *fiber.Ctx) bool {
 
 // isUploadRoute: a multipart post that may carry files, to
 // POST /api/v1/drafts/{id}/attachments, POST /{lang}/drafts/{id}/step/{n},
-// a supplement, POST /{lang}/cases/{id}/supplement, or a decision,
-// POST /{lang}/staff/cases/{id}/decision.
+// a supplement, POST /{lang}/cases/{id}/supplement, a decision,
+// POST /{lang}/staff/cases/{id}/decision, or a paper power of attorney's
+// scan, POST /{lang}/staff/mandates.
 func isUploadRoute(c *fiber.Ctx) bool {
 	if c.Method() != fiber.MethodPost || !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
 		return false
 	}
 	p := strings.Split(strings.Trim(c.Path(), "/"), "/")
+	if len(p) == 3 {
+		return i18n.Supported(p[0]) && p[1] == "staff" && p[2] == "mandates"
+	}
 	if len(p) == 4 { // a supplement with a missing attachment
 		return i18n.Supported(p[0]) && p[1] == "cases" && p[3] == "supplement"
 	}

@@ -10,6 +10,7 @@ import (
 	"asiointi/server/audit"
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
+	"asiointi/server/forms"
 	"asiointi/server/mydata"
 )
 
@@ -56,6 +57,7 @@ type myDataItem struct {
 	mydata.Item
 	N                  int // for ids
 	StoredAt, DeleteOn string
+	FileURL, FileSize  string // the document it is about, if any
 }
 
 type myDataConsent struct {
@@ -156,6 +158,9 @@ func (s *Server) myDataPage(c *fiber.Ctx) error {
 			}
 			n++
 			mi := myDataItem{Item: it, N: n}
+			if it.File != nil {
+				mi.FileURL, mi.FileSize = "/"+lang+it.File.Link, forms.FormatSize(it.File.Size, lang)
+			}
 			if !it.StoredAt.IsZero() {
 				mi.StoredAt = datefmt.Date(it.StoredAt, lang)
 			}

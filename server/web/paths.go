@@ -28,6 +28,16 @@ func (p paths) Staff() string         { return p.in("/staff") }
 func (p paths) StaffRoles() string    { return p.in("/staff/roles") }
 func (p paths) StaffMandates() string { return p.in("/staff/mandates") }
 
+// StaffMandateScan and MyMandateScan are the scanned document of a
+// paper power of attorney, for an official and for its holder or
+// principal.
+func (p paths) StaffMandateScan(holder, scan string) string {
+	return p.in("/staff/mandates/" + holder + "/" + scan)
+}
+func (p paths) MyMandateScan(holder, scan string) string {
+	return p.in("/my/mandates/" + holder + "/" + scan)
+}
+
 // StaffReport is a report page: "situation" is the reports' front page.
 func (p paths) StaffReport(name string) string {
 	if name == "situation" {

@@ -175,6 +175,7 @@ func (s *Server) routes() *fiber.App {
 	l.Post("/cases/:id/supplement", r, s.supplementSend)
 	l.Get("/attachments/:draft/:att", r, s.attachmentFile)
 	l.Get("/cases/:id/decision-file", r, s.decisionFile)
+	l.Get("/my/mandates/:holder/:scan", r, s.mandateScan)
 
 	l.Get("/notifications", s.requireLogin, s.notificationsPage)
 	l.Post("/notifications/read-all", s.requireLogin, s.notificationsReadAll)

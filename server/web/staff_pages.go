@@ -147,7 +147,14 @@ type staffCaseView struct {
 	Notice                                     string
 	Parties                                    []partyRow // co-applicants and their answers
 	DecisionFileSize, DecisionFileMax          string
+	// PaperMandate: the sender acted by a paper power of attorney
+	// recorded by an official.
+	PaperMandate *paperMandateRow
 }
+
+// paperMandateRow tells by which paper power of attorney the sender
+// acted, with the link to its scan.
+type paperMandateRow struct{ Text, ScanURL string }
 
 type noteRow struct{ At, DateTime, Author, Text string }
 
@@ -191,6 +198,7 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 		}
 	}
 	v.DecisionFileMax = forms.FormatSize(cases.DecisionFileLimit, lang)
+	v.PaperMandate = s.paperMandateRow(lang, cs)
 	for _, to := range cases.Transitions(cs.Status) {
 		switch to {
 		case cases.StatusSupplementRequested:

@@ -36,6 +36,7 @@ var staffRoutes = []staffRoute{
 	{"POST", "/staff/roles", false, func(s *Server) fiber.Handler { return s.staffRolesSet }},
 	{"GET", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesPage }},
 	{"POST", "/staff/mandates", false, func(s *Server) fiber.Handler { return s.staffMandatesRecord }},
+	{"GET", "/staff/mandates/:holder/:scan", false, func(s *Server) fiber.Handler { return s.mandateScan }},
 	{"GET", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskPage }},
 	{"POST", "/staff/kiosk", false, func(s *Server) fiber.Handler { return s.kioskSet }},
 	{"GET", "/staff/reports", false, func(s *Server) fiber.Handler { return s.staffReportPage }},
