@@ -59,8 +59,9 @@ func logDoneFor(tx *store.Tx, e DoneFor) error {
 func editKey(principal, draft string) string { return principal + "/" + draft + "-edits" }
 
 // logEdit counts one more save of a draft made in someone else's name
-// (nothing for a draft of one's own).
-func logEdit(tx *store.Tx, d *Draft, at time.Time) error {
+// (nothing for a draft of one's own), with the owner's role in the
+// organisation it is for, if any.
+func logEdit(tx *store.Tx, d *Draft, role string, at time.Time) error {
 	if !proxied(d.Owner, d.Principal) {
 		return nil
 	}
@@ -75,7 +76,21 @@ func logEdit(tx *store.Tx, d *Draft, at time.Time) error {
 	}
 	e.At = at
 	e.Count++
+	if role != "" {
+		e.Role = role
+	}
 	return tx.Put(store.DoneFor, editKey(d.Principal.ID, d.ID), e)
+}
+
+// roleIn is the viewer's role in the organisation org by their relations
+// (viewerOf), "" for none.
+func (v viewer) roleIn(org string) string {
+	for _, r := range v.rels {
+		if r.ID == org && r.Kind == identity.PrincipalOrganization && r.Role != "" {
+			return r.Role
+		}
+	}
+	return ""
 }
 
 // roleIn is the owner's role in the organisation principal, "" for

@@ -221,3 +221,62 @@ func TestProxyCaseActionNeedsTheRight(t *testing.T) {
 		t.Errorf("Helmi herself: %v", err)
 	}
 }
+
+// TestDoneForOrganisation: what one role holder does in an
+// organisation's name is in its log with the person and their role —
+// the start, the edits, the submit, the answer to a supplement request,
+// the withdrawal — and the other current role holders are told of each
+// finished action (not the one who acted).
+func TestDoneForOrganisation(t *testing.T) {
+	e := newEnv(t)
+	aino, mikko := e.ref(hetuAino), e.ref(hetuMikko)
+	e.editPerson(hetuMikko, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
+	d := e.create("association-grant", aino, orgRef())
+	a := e.upload(d, "annualReport", "vuosikertomus.pdf", pdfFile)
+	e.clk.Add(time.Minute)
+	d = e.save(d, associationGrantAnswers(a.ID))
+	e.clk.Add(time.Minute)
+	c := e.submit(d)
+	if _, err := e.svc.Transition(c.ID, pertti, cases.AnyVersion, cases.StatusInProgress, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RequestSupplement(c.ID, pertti, cases.AnyVersion, "Tarkenna.", []string{"grantPurpose"}, e.clk.Now().AddDate(0, 0, 14)); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	if res, err := e.svc.SendSupplement(c.ID, aino, map[string]any{"grantPurpose": "Junioreiden harjoitukset."}); err != nil || len(res.Errors) != 0 {
+		t.Fatalf("supplement: %v %+v", err, res)
+	}
+	e.clk.Add(time.Minute)
+	if _, err := e.svc.Withdraw(c.ID, aino, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	page, err := e.svc.DoneForMe(mikko.ID, orgID, cases.DoneForQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{cases.ActionWithdrawn, cases.ActionSupplementAnswered, cases.ActionSubmitted, cases.ActionEdited, cases.ActionStarted}
+	if len(page.Entries) != len(want) {
+		t.Fatalf("the club's log %+v, want %v", page.Entries, want)
+	}
+	for i, w := range want {
+		if got := page.Entries[i]; got.Action != w || got.Actor.ID != aino.ID || got.Role != "PJ" {
+			t.Errorf("entry %d = %s by %s as %q, want %s by Aino as PJ", i, got.Action, got.Actor.Name, got.Role, w)
+		}
+	}
+	kinds := func(who string) map[string]int {
+		out := map[string]int{}
+		ns, _ := (&notify.Inbox{Store: e.st}).List(who, 0)
+		for _, n := range ns {
+			out[n.Kind]++
+		}
+		return out
+	}
+	if k := kinds(mikko.ID); k[notify.KindOrgSubmitted] != 1 || k[notify.KindOrgSupplemented] != 1 || k[notify.KindOrgWithdrew] != 1 {
+		t.Errorf("Mikko's notifications %v", k)
+	}
+	if k := kinds(aino.ID); k[notify.KindOrgSupplemented] != 0 || k[notify.KindOrgWithdrew] != 0 {
+		t.Errorf("Aino told of her own actions: %v", k)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/notify"
 	"asiointi/server/store"
 )
@@ -95,7 +96,7 @@ func (s *Service) SendSupplement(id string, who Ref, values map[string]any) (*Su
 		c.Supplement.SentAt = &sent
 		ev := &Event{Type: "supplement-sent", At: now, Actor: who, Principal: c.Principal, From: c.Status, To: StatusInProgress, Changes: changes}
 		c.Status = StatusInProgress
-		if err := s.residentWrite(tx, c, ev, now); err != nil {
+		if err := s.residentWrite(tx, v, c, ev, now); err != nil {
 			return err
 		}
 		res.Case = c
@@ -244,7 +245,7 @@ func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.
 		if err != nil {
 			return err
 		}
-		if err := s.residentWrite(tx, c, ev, now); err != nil {
+		if err := s.residentWrite(tx, v, c, ev, now); err != nil {
 			return err
 		}
 		out = c
@@ -256,7 +257,7 @@ func (s *Service) residentAct(id string, who Ref, change func(c *Case, now time.
 // residentWrite stores a case a resident changed: a new version, the
 // event, the index, and the handler told (and the other people of the
 // case, except the one who acted).
-func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time) error {
+func (s *Service) residentWrite(tx *store.Tx, v viewer, c *Case, ev *Event, now time.Time) error {
 	c.Version++
 	c.UpdatedAt = now
 	if err := s.writeCase(tx, c, ev, ""); err != nil {
@@ -270,29 +271,45 @@ func (s *Service) residentWrite(tx *store.Tx, c *Case, ev *Event, now time.Time)
 	if err := notify.HandlersOnly(tx, a); err != nil {
 		return err
 	}
-	return proxyFinished(tx, c, ev)
+	return s.proxyFinished(tx, v, c, ev)
 }
 
 // proxyFinished records, when someone acting for the person of the case
 // answered a supplement request or withdrew it, the action in the
-// principal's "done in my name" and tells the principal (an
-// organisation's role holders read its log).
-func proxyFinished(tx *store.Tx, c *Case, ev *Event) error {
-	action, kind := "", ""
+// principal's "done in my name" and tells the principal, or for an
+// organisation the others who hold a role in it that lets them act for it
+// in the service now (as at submit).
+func (s *Service) proxyFinished(tx *store.Tx, v viewer, c *Case, ev *Event) error {
+	action, kind, orgKind := "", "", ""
 	switch ev.Type {
 	case "supplement-sent":
-		action, kind = ActionSupplementAnswered, notify.KindProxySupplemented
+		action, kind, orgKind = ActionSupplementAnswered, notify.KindProxySupplemented, notify.KindOrgSupplemented
 	case "withdrawn":
-		action, kind = ActionWithdrawn, notify.KindProxyWithdrew
+		action, kind, orgKind = ActionWithdrawn, notify.KindProxyWithdrew, notify.KindOrgWithdrew
 	default:
 		return nil
 	}
 	if !proxied(ev.Actor, c.Principal) {
 		return nil
 	}
-	if err := logDoneFor(tx, DoneFor{Principal: c.Principal.ID, At: ev.At, Actor: ev.Actor, Action: action,
+	if err := logDoneFor(tx, DoneFor{Principal: c.Principal.ID, At: ev.At, Actor: ev.Actor, Role: v.roleIn(c.Principal.ID), Action: action,
 		Service: c.Service, Draft: c.DraftID, Case: c.ID, Reference: c.Reference}); err != nil {
 		return err
+	}
+	if c.Principal.Kind == identity.PrincipalOrganization {
+		svc, ok := s.Catalog.Service(c.Service)
+		if !ok {
+			return nil
+		}
+		holders, err := identity.RoleHolders(tx, c.Principal.ID, svc.Role)
+		if err != nil {
+			return err
+		}
+		org := notify.Organisation{ID: c.Principal.ID, Name: c.Principal.Name}
+		for _, p := range holders {
+			org.Members = append(org.Members, notify.Person{ID: p.ID, Name: p.Name()})
+		}
+		return notify.OrgActed(tx, orgKind, caseUpdate(c, orgKind, ev), org)
 	}
 	return notify.ProxyActed(tx, kind, caseUpdate(c, kind, ev))
 }

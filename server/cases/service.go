@@ -240,6 +240,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	if err := s.mayAct("save", svc, pre.Owner, pre.Principal, pre.ID, now); err != nil {
 		return nil, nil, err
 	}
+	role := s.roleIn(pre.Owner, pre.Principal, now) // for the principal's log, read outside the write
 	// Whom the draft is for must still be someone the service is for (a
 	// child may have grown past its age limit since the start): saved
 	// answers that could never be sent would only mislead.
@@ -287,7 +288,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		if !changed && !refile { // the usual case: nothing touched the draft since it was read
-			if err := logEdit(tx, pre, now); err != nil {
+			if err := logEdit(tx, pre, role, now); err != nil {
 				return err
 			}
 			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
@@ -319,7 +320,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 			return refuse(&ConflictError{Current: full})
 		}
 		// Same version, other bookkeeping changed (a reminder).
-		if err := logEdit(tx, d, now); err != nil {
+		if err := logEdit(tx, d, role, now); err != nil {
 			return err
 		}
 		saved(d)

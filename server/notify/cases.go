@@ -73,6 +73,23 @@ func PartyStatus(tx *store.Tx, u CaseChange, parties []Person) error {
 	return nil
 }
 
+// OrgActed tells the members of an organisation (those who hold a role
+// in it that lets them act for it in the case's service now) that
+// another member finished an action in its name (kind KindOrgSupplemented
+// or KindOrgWithdrew), in tx, the transaction of the action.
+func OrgActed(tx *store.Tx, kind string, u CaseChange, org Organisation) error {
+	params := map[string]string{"service": u.Service, "reference": u.Reference, "actor": u.By.Name, "principal": org.Name}
+	for _, m := range org.Members {
+		if m.ID == u.By.ID {
+			continue
+		}
+		if err := Record(tx, Notification{User: m.ID, Kind: kind, At: u.At, Link: "/cases/" + u.Case, Params: params}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CaseUpdate records the notifications of a handler's action in tx, the
 // transaction of the action: each resident of the case is told, with a
 // link to their application.

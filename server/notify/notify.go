@@ -40,6 +40,11 @@ const (
 	// KindOrgSubmitted tells someone who holds a role in an organisation
 	// that another sent an application in the organisation's name.
 	KindOrgSubmitted = "org-submitted"
+	// KindOrgSupplemented and KindOrgWithdrew tell them that another
+	// answered a supplement request or withdrew an application in the
+	// organisation's name.
+	KindOrgSupplemented = "org-supplemented"
+	KindOrgWithdrew     = "org-withdrew"
 	// KindHandlerSubmitted tells a handler of a case that a resident sent
 	// it.
 	KindHandlerSubmitted = "handler-submitted"
@@ -82,7 +87,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindOrgSubmitted,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,

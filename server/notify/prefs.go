@@ -35,6 +35,8 @@ var defaults = map[string][]string{
 	KindPartySubmitted:   {ChannelPush, ChannelEmail},
 	KindPartyStatus:      {ChannelPush, ChannelEmail},
 	KindOrgSubmitted:     {ChannelPush, ChannelEmail},
+	KindOrgSupplemented:  {ChannelPush, ChannelEmail},
+	KindOrgWithdrew:      {ChannelPush, ChannelEmail},
 	KindHandlerSubmitted: {},
 	KindDraftExpiring:    {},
 	// A co-applicant is asked on every channel there is for them; the
