@@ -150,8 +150,10 @@ func (d *Directory) PaperMandateScan(who audit.Who, holder, scanID string, servi
 	}
 	read := func(tx *store.Tx, log bool) error {
 		var h population.Person
-		if err := tx.Get(store.People, holder, &h); err != nil {
+		if err := tx.Get(store.People, holder, &h); errors.Is(err, store.ErrNotFound) {
 			return ErrNoScan
+		} else if err != nil {
+			return err
 		}
 		i := slices.IndexFunc(h.Mandates, func(x population.Mandate) bool { return x.Scan != nil && x.Scan.ID == scanID })
 		if i < 0 {
@@ -179,8 +181,10 @@ func (d *Directory) PaperMandateScan(who audit.Who, holder, scanID string, servi
 			return ErrNoScan
 		}
 		raw, err := tx.GetRaw(store.Blobs, ScanBlob(h.ID, scanID))
-		if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrNoScan
+		} else if err != nil {
+			return err
 		}
 		body = append([]byte(nil), raw...)
 		if !log || who.Kind != Staff {
