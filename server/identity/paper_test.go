@@ -108,6 +108,19 @@ func TestPaperMandateScan(t *testing.T) {
 	if _, ok := d.PaperMandateOf(maria.ID, helmi.ID, issue, now.AddDate(0, -1, 0)); ok {
 		t.Error("a mandate before it starts")
 	}
+	if _, ok := d.PaperMandateOf(maria.ID, helmi.ID, "http://valtuusrekisteri.suomi.fi/avustuksen_hakeminen", now); ok {
+		t.Error("a mandate on another issue")
+	}
+	// An organisation's paper mandate is found by its business id.
+	grants := "http://valtuusrekisteri.suomi.fi/avustuksen_hakeminen"
+	if err := d.RecordPaperMandate(audit.Who{ID: "pertti", Kind: Staff}, []string{"association-grant"}, PaperMandate{Holder: maria.ID,
+		Principal: "2345678-0", Issues: []string{grants}, ValidFrom: "2026-11-01", Document: "ESI/2026/10",
+		Scan: &ScanFile{Name: "valtakirja.png", Content: scanPDF}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := d.PaperMandateOf(maria.ID, "2345678-0", grants, now); !ok || m.Document != "ESI/2026/10" || m.Scan == nil {
+		t.Errorf("the organisation's paper mandate: %+v %v", m, ok)
+	}
 	for _, tc := range []struct {
 		name string
 		who  audit.Who

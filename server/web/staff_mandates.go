@@ -135,12 +135,12 @@ func (s *Server) mandateScan(c *fiber.Ctx) error {
 }
 
 // paperMandateRow is the paper power of attorney, recorded by an
-// official, by which the sender of a case acted for its principal on the
-// service's mandate issue on the day it was sent; nil when they acted by
-// another right.
+// official, by which the sender of a case acted for its principal (a
+// person or an organisation) on the service's mandate issue on the day
+// it was sent; nil when they acted by another right.
 func (s *Server) paperMandateRow(lang string, cs *cases.Case) *paperMandateRow {
 	svc, ok := s.catalog.Service(cs.Service)
-	if cs.Principal == nil || cs.Principal.Kind != identity.PrincipalMandate || !ok || svc.MandateIssue == "" {
+	if cs.Principal == nil || cs.Principal.Kind == identity.PrincipalGuardian || !ok || svc.MandateIssue == "" {
 		return nil
 	}
 	m, ok := s.dir.PaperMandateOf(cs.Actor.ID, cs.Principal.ID, svc.MandateIssue, cs.SubmittedAt)
