@@ -10,13 +10,14 @@ import (
 	"asiointi/server/identity"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // TestWeeklyDecisionCounters: for random periods, reading whole weeks
 // from the weekly counters gives what the daily counters alone give.
 func TestWeeklyDecisionCounters(t *testing.T) {
 	now := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

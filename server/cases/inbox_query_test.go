@@ -11,6 +11,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // TestInboxMatchesBruteForce: every inbox view (the merged walks and the
@@ -18,7 +19,7 @@ import (
 // over a generated store with many services, statuses and handlers.
 func TestInboxMatchesBruteForce(t *testing.T) {
 	now := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

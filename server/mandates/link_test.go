@@ -13,6 +13,7 @@ import (
 
 	"asiointi/server/mandates"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // TestLinkFlow: the application's per-person flow over real HTTP against
@@ -22,7 +23,7 @@ import (
 // unregistered at logout.
 func TestLinkFlow(t *testing.T) {
 	w := newWorld(t)
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: true})
+	st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,4 +129,32 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 	}
 }
 
+// TestRateLimitsPerNode: each app node counts rate limits in its own
+// memory (README, "Several nodes"; deploy/cluster/RUNBOOK.md): behind N
+// nodes sharing one store, one account gets the limit on each node, so N
+// times the limit in all, and not one attempt more.
+func TestRateLimitsPerNode(t *testing.T) {
+	a := newEnv(t, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/0"} })
+	nodes := []*env{a, a.otherNode()}
+	login := func(e *env, i int) resp {
+		return e.do(req{method: "POST", path: "/auth/test-login?lang=en", body: "user=140386-902R",
+			headers: map[string]string{"X-Forwarded-For": "192.0.2." + itoa(i+1)}})
+	}
+	for n, e := range nodes {
+		for i := range 10 {
+			if r := login(e, i); r.StatusCode != 303 {
+				t.Fatalf("node %d, attempt %d on one account: %d", n, i+1, r.StatusCode)
+			}
+		}
+		if r := login(e, 10); r.StatusCode != 429 {
+			t.Fatalf("node %d, 11th attempt: %d, want 429", n, r.StatusCode)
+		}
+	}
+	for n, e := range nodes {
+		if r := login(e, 11); r.StatusCode != 429 {
+			t.Errorf("node %d after both nodes' limits were used: %d, want 429", n, r.StatusCode)
+		}
+	}
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }

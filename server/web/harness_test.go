@@ -79,7 +79,13 @@ func newEnvOn(t *testing.T, seed bool, mutate ...func(*config.Config)) *env {
 	} else if _, err := identity.ImportMunicipality(st, d.Municipality); err != nil {
 		t.Fatal(err)
 	}
-	// The program's wiring (app.Open builds the server the same way).
+	return newNode(t, cfg, st, clk)
+}
+
+// newNode builds a server on the store as the program's wiring does
+// (app.Open builds it the same way).
+func newNode(t *testing.T, cfg config.Config, st *store.Store, clk *clock) *env {
+	t.Helper()
 	parts, err := wiring.Build(st, wiring.Options{Config: cfg, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +100,13 @@ func newEnvOn(t *testing.T, seed bool, mutate ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, s: s, st: st, clock: clk, cases: parts.Cases}
+}
+
+// otherNode is a second app node on e's store, with the same settings and
+// clock: what another process behind the same balancer would be.
+func (e *env) otherNode() *env {
+	e.t.Helper()
+	return newNode(e.t, e.s.cfg, e.st, e.clock)
 }
 
 // req is one request in a scenario.
