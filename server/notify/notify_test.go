@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"asiointi/i18n"
+	"asiointi/server/internal/pgtest"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -571,5 +572,98 @@ func TestHandlersTold(t *testing.T) {
 	}
 	if got, _ := inbox.List("aino", 0); len(got) != 0 {
 		t.Errorf("the one who acted is told: %+v", got)
+	}
+}
+
+// TestDispatchTwoNodes: two nodes' dispatchers share one PostgreSQL
+// database (each its own connections, as two processes have) and deliver
+// one outbox side by side; then node A dies with a send in flight (its
+// connections cut: nothing it does after is written). Node B delivers
+// the rest, and A's unfinished claims once their lease runs out: every
+// notification arrives exactly once, but for the one A was sending when
+// it died, which arrives twice (the receiver drops it by its key). On
+// PostgreSQL whatever the run's backend: bbolt is one process's file.
+func TestDispatchTwoNodes(t *testing.T) {
+	url := pgtest.URL(t)
+	open := func() *store.Store {
+		st, err := store.Open(t.TempDir(), store.Options{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	stA, stB := open(), open()
+	defer stB.Close()
+	const total = 60
+	var cs []string
+	for i := range total {
+		cs = append(cs, fmt.Sprintf("c%02d", i))
+	}
+	submitFor(t, stA, cs...)
+	clk := &clock{t: t0}
+
+	started := make(chan struct{})
+	inFlight := make(chan string, 1)
+	var sentA int
+	mailA := &fakeSender{block: make(chan struct{})}
+	mailA.reply = func(m notify.Message, _ int) error {
+		sentA++ // one worker: no lock needed
+		switch sentA {
+		case 1:
+			close(started)
+		case 3:
+			inFlight <- m.Key
+			return errBlock
+		}
+		return nil
+	}
+	mailB := &fakeSender{}
+	// A sends one at a time, so that it dies with exactly one send whose
+	// outcome is not written (TestDispatchCrash); B as configured.
+	a := &notify.Dispatcher{Store: stA, Render: renderer(t), People: demo, Now: clk.Now, Workers: 1, Batch: 5,
+		Lease: time.Minute, Poll: 10 * time.Millisecond, Senders: map[string]notify.Sender{notify.ChannelEmail: mailA}}
+	b := &notify.Dispatcher{Store: stB, Render: renderer(t), People: demo, Now: clk.Now, Workers: 4, Batch: 8,
+		Lease: time.Minute, Poll: 10 * time.Millisecond, Senders: map[string]notify.Sender{notify.ChannelEmail: mailB}}
+	ctxA, cancelA := context.WithCancel(context.Background())
+	ctxB, cancelB := context.WithCancel(context.Background())
+	doneA, doneB := make(chan struct{}), make(chan struct{})
+	go func() { a.Run(ctxA); close(doneA) }()
+	<-started
+	go func() { b.Run(ctxB); close(doneB) }()
+	defer func() { cancelB(); <-doneB }()
+
+	key := <-inFlight
+	stA.Close() // A dies: its connections are gone
+	close(mailA.block)
+	cancelA()
+	<-doneA
+	clk.Add(2 * time.Minute) // A's claims run out; B takes them
+	deadline := time.Now().Add(30 * time.Second)
+	for outboxLen(t, stB) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries still in the outbox", outboxLen(t, stB))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancelB()
+	<-doneB
+
+	byA, byB := mailA.keys(), mailB.keys()
+	if len(byA) < 3 || len(byB) == 0 {
+		t.Errorf("A sent %d, B %d: both nodes should have delivered", len(byA), len(byB))
+	}
+	all := map[string]int{}
+	for _, m := range []map[string]int{byA, byB} {
+		for k, n := range m {
+			all[k] += n
+		}
+	}
+	if len(all) != total {
+		t.Errorf("%d notifications delivered, want %d", len(all), total)
+	}
+	for k, n := range all {
+		if want := map[bool]int{true: 2, false: 1}[k == key]; n != want {
+			t.Errorf("%s delivered %d times (A %d, B %d), want %d", k, n, byA[k], byB[k], want)
+		}
 	}
 }
