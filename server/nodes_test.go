@@ -50,6 +50,17 @@ func (b *balancer) drop(i int) {
 	b.gone[i] = true
 }
 
+// back puts node i, restarted at base, behind the balancer again.
+func (b *balancer) back(t *testing.T, i int, base string) {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.nodes[i], b.gone[i] = u, false
+}
+
 func newBalancer(t *testing.T, bases ...string) (*balancer, string) {
 	b := &balancer{gone: make([]bool, len(bases))}
 	for _, s := range bases {
@@ -77,7 +88,11 @@ func newBalancer(t *testing.T, bases ...string) (*balancer, string) {
 // node A reaches the resident's live connection held by node B. Then A
 // gets SIGKILL in the middle of the load: every save and submission
 // acknowledged is there when read through B, B goes on serving the same
-// sessions, and no reference number is given twice.
+// sessions, and no reference number is given twice. Then the second
+// round: A comes back, both serve, and B gets SIGKILL; everything is
+// there when read through A. (Every outbox delivery exactly once across
+// nodes, and a dead node's claims taken over: TestDispatchTwoNodes in
+// server/notify.)
 func TestTwoNodesOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two server processes; skipped with -short")
@@ -182,13 +197,26 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	// B alone, the same sessions: now every failure counts.
 	var none atomic.Bool
 	load(&none, 500*time.Millisecond, func() {})
-	verify(t, b.base, led, led.allDrafts(), "at the end, through node B")
-	verifyUniqueReferences(t, b.base, led)
+	verify(t, b.base, led, led.allDrafts(), "through node B alone")
 	if errs := b.errorLines(); len(errs) > 0 {
 		t.Errorf("node B logged errors:\n%s", strings.Join(errs, "\n"))
 	}
+	// The second round: A is back; B dies in the middle of the load.
+	a = startServer(t, bin, filepath.Join(tmp, "a"), "ASIOINTI_STORE="+dbURL)
+	lb.back(t, 0, a.base)
+	var killedB atomic.Bool
+	load(&killedB, time.Duration(300+rng.IntN(500))*time.Millisecond, func() {
+		killedB.Store(true)
+		b.kill()
+		lb.drop(1)
+	})
+	verify(t, a.base, led, led.allDrafts(), "at the end, through node A after node B was killed")
+	verifyUniqueReferences(t, a.base, led)
+	if errs := a.errorLines(); len(errs) > 0 {
+		t.Errorf("node A logged errors:\n%s", strings.Join(errs, "\n"))
+	}
 	saves, submits, creates := led.counts()
-	t.Logf("%d drafts created, %d saves and %d submissions acknowledged, %d requests cut off by the kill", creates, saves, submits, led.cut.Load())
+	t.Logf("%d drafts created, %d saves and %d submissions acknowledged, %d requests cut off by the kills", creates, saves, submits, led.cut.Load())
 	if saves == 0 || submits == 0 {
 		t.Errorf("no acknowledged saves (%d) or submissions (%d): nothing was proven", saves, submits)
 	}

@@ -33,6 +33,13 @@
 //	ASIOINTI_DATA=/tmp/big ASIOINTI_ADDR=127.0.0.1:18555 ASIOINTI_RATE_LIMITS=off /tmp/asiointi-load &
 //	go run ./server/loadgen -mode lists -clients 8 -duration 10s -as 030392-974H
 //
+// Several nodes on one PostgreSQL (ASIOINTI_STORE): -addr takes a
+// comma-separated list, and the clients of autosave, submit and
+// submit-only are spread over the nodes in turn, each client staying on
+// its node (as a balancer spreads new sessions):
+//
+//	go run ./server/loadgen -addr 127.0.0.1:18555,127.0.0.1:18556 -clients 16 -duration 10s -mode autosave,submit
+//
 // The server must run with ASIOINTI_RATE_LIMITS=off. Only loopback
 // addresses are accepted.
 package main
@@ -68,7 +75,8 @@ var residents = []string{"140386-902R", "021184-9139", "050840-948K", "300468-95
 const service = "sports-shift"
 
 type config struct {
-	base       string
+	base       string   // the first of bases: lists and window use one node
+	bases      []string // -addr: every node
 	clients    int
 	duration   time.Duration
 	prepare    int
@@ -86,7 +94,7 @@ type config struct {
 
 func main() {
 	var cfg config
-	addr := flag.String("addr", "127.0.0.1:18555", "server address (loopback host:port or http://host:port)")
+	addr := flag.String("addr", "127.0.0.1:18555", "server address (loopback host:port or http://host:port); a comma-separated list spreads autosave and submit clients over several nodes")
 	flag.IntVar(&cfg.clients, "clients", 64, "concurrent clients (each with its own session and draft)")
 	flag.Float64Var(&cfg.rate, "rate", 0, "autosave and submit-only: target operations per second in all (0: as fast as possible); latency counts from the scheduled start")
 	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "measured time per mode")
@@ -120,9 +128,14 @@ func main() {
 	}
 
 	var err error
-	if cfg.base, err = loopbackBase(*addr); err != nil {
-		fatal(err)
+	for _, a := range strings.Split(*addr, ",") {
+		b, err := loopbackBase(strings.TrimSpace(a))
+		if err != nil {
+			fatal(err)
+		}
+		cfg.bases = append(cfg.bases, b)
 	}
+	cfg.base = cfg.bases[0]
 	if cfg.clients < 1 || cfg.duration <= 0 || cfg.duration > 10*time.Minute {
 		fatal(errors.New("-clients must be ≥ 1 and -duration between 0 and 10m"))
 	}
@@ -146,7 +159,7 @@ func main() {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	fmt.Printf("loadgen: %s, %d clients, %v per mode, GOMAXPROCS %d, %d CPUs\n",
-		cfg.base, cfg.clients, cfg.duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
+		strings.Join(cfg.bases, ","), cfg.clients, cfg.duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
 
 	results := map[string]*result{}
 	for _, m := range modes {
@@ -339,7 +352,8 @@ func merge(name, what string, ws []*worker, elapsed time.Duration) *result {
 
 // ---- HTTP ----
 
-// loginAll makes one session per client, the demo residents in turn.
+// loginAll makes one session per client, the demo residents in turn,
+// on the nodes in turn.
 func loginAll(cfg config, hc *http.Client) ([]*apiclient.Session, error) {
 	out := make([]*apiclient.Session, cfg.clients)
 	errs := make([]error, cfg.clients)
@@ -351,7 +365,7 @@ func loginAll(cfg config, hc *http.Client) ([]*apiclient.Session, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = apiclient.Login(hc, cfg.base, residents[i%len(residents)])
+			out[i], errs[i] = apiclient.Login(hc, cfg.bases[i%len(cfg.bases)], residents[i%len(residents)])
 		}()
 	}
 	wg.Wait()
