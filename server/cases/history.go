@@ -107,10 +107,19 @@ func (s *Service) GenerateHistory(n, days int, now time.Time, seed uint64) error
 						return err
 					}
 				}
+				// As a submit files them: the retention entry (so that the
+				// made-up answers and cases go on their days like real ones)
+				// and the applicant's entry in their list of cases.
+				if err := s.fileCaseDue(tx, c); err != nil {
+					return err
+				}
 				if err := tx.Put(store.Cases, c.ID, c); err != nil {
 					return err
 				}
 				if err := tx.PutRaw(store.CasesByRef, c.Reference, []byte(c.ID)); err != nil {
+					return err
+				}
+				if err := tx.PutRaw(store.CasesByUser, userKey(c.Actor.ID, c.ID), nil); err != nil {
 					return err
 				}
 				if err := indexCase(tx, c); err != nil {

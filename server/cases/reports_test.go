@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -322,5 +323,30 @@ func TestGenerateHistory(t *testing.T) {
 	maintained, rebuilt := e.maintainedAndRebuilt()
 	if !reflect.DeepEqual(maintained, rebuilt) {
 		t.Error("the generated aggregates differ from a rebuild")
+	}
+
+	// Each made-up case has its retention entry, as a submitted one: two
+	// years on, the sports shifts' answers (kept two years) go, and the
+	// aggregates still equal a rebuild.
+	entries := 0
+	if err := e.st.View(func(tx *store.Tx) error {
+		return tx.Scan(store.Due, "", func(k string, _ []byte) error {
+			if strings.Contains(k, "/c/") {
+				entries++
+			}
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 400 {
+		t.Errorf("%d retention entries for 400 cases", entries)
+	}
+	e.clk.Set(t0.AddDate(2, 0, 1))
+	if a, _, err := e.svc.Retain(); err != nil || a == 0 {
+		t.Errorf("retention two years on: %d answers deleted, %v", a, err)
+	}
+	if maintained, rebuilt := e.maintainedAndRebuilt(); !reflect.DeepEqual(maintained, rebuilt) {
+		t.Error("the aggregates after retention differ from a rebuild")
 	}
 }

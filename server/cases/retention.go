@@ -170,6 +170,18 @@ func (s *Service) caseCameDue(tx *store.Tx, c *Case, now time.Time) (answers, de
 			return 0, 0, err
 		}
 	}
+	if answers > 0 {
+		// The report counts go with the answers (issue 14): the case's
+		// report facts (index a/<case>) hold its answers' values, so they
+		// must not outlive the answers, and the counts stay what a
+		// recomputation from the stored cases gives, as when a whole case
+		// is destroyed. The privacy notice promises the answer is deleted
+		// on its day; a report of a past month may therefore shrink when
+		// its answers' retention ends (never below what is still kept).
+		if err := s.aggregate(tx, c, now); err != nil {
+			return 0, 0, err
+		}
+	}
 	if err := s.fileCaseDue(tx, c); err != nil {
 		return 0, 0, err
 	}

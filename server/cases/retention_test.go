@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,22 @@ func TestRetentionDeletesOnTheDay(t *testing.T) {
 	}
 	if _, ok := got.Answers["notes"]; ok {
 		t.Errorf("answers after two years: %v", got.Answers)
+	}
+	// The report counts went with the answers: only the case still being
+	// handled counts its group type, and the counts equal a rebuild.
+	maintained, rebuilt := e.maintainedAndRebuilt()
+	if !reflect.DeepEqual(maintained, rebuilt) {
+		t.Errorf("report aggregates after the answers' deletion differ from a rebuild:\n%v\n%v", maintained, rebuilt)
+	}
+	groupTypes := 0
+	for k, v := range maintained {
+		if strings.HasPrefix(k, "rep/ans/group.type/") {
+			n, _ := strconv.Atoi(v)
+			groupTypes += n
+		}
+	}
+	if groupTypes != 1 {
+		t.Errorf("%d group type answers counted after one was deleted, want 1", groupTypes)
 	}
 
 	// At the case's retention day (six years) all of it goes.
