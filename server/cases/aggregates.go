@@ -30,6 +30,7 @@ import (
 //	rep/od+/<service>/<day>                         cases overdue from the start of the next day …
 //	rep/od-/<service>/<day>                         … and no longer from the start of the next day
 //	rep/ans/<concept>/<service>/<month>/<value>     answers of the cases submitted that month
+//	rep/ax/<c1>/<c2>/<service>/<month>/<v1>/<v2>    two answers of one case crossed (c1 < c2)
 //
 // <day> is a Helsinki date (20060102), <month> 200601, <days> four digits.
 // The overdue pair lets a report say how many cases were overdue at the
@@ -126,11 +127,32 @@ func (f *reportFacts) counterKeys() []string {
 		}
 	}
 	month := f.Day[:6]
-	for _, a := range f.Answers {
+	for i, a := range f.Answers {
 		concept, value, _ := cutAnswer(a)
 		out = append(out, "rep/ans/"+concept+"/"+svc+"/"+month+"/"+value)
+		for _, b := range f.Answers[i+1:] {
+			if k := pairKey(svc, month, a, b); k != "" {
+				out = append(out, k)
+			}
+		}
 	}
 	return out
+}
+
+// pairKey is the counter of two answers of one case crossed (the
+// answers report by another concept), the concepts in order; "" for two
+// answers of one concept. Values never hold a '/' (option values,
+// postal codes, months, age groups).
+func pairKey(svc, month, a, b string) string {
+	ca, va, _ := cutAnswer(a)
+	cb, vb, _ := cutAnswer(b)
+	switch {
+	case ca == cb:
+		return ""
+	case ca > cb:
+		ca, va, cb, vb = cb, vb, ca, va
+	}
+	return "rep/ax/" + ca + "/" + cb + "/" + svc + "/" + month + "/" + va + "/" + vb
 }
 
 // indexKeys are the facts' keys in the case index.
@@ -352,7 +374,7 @@ func (s *Service) factsFromEvents(c *Case, evs []Event) *reportFacts {
 }
 
 // aggregated marks a store whose aggregates are maintained.
-const aggregated = "report-aggregates"
+const aggregated = "report-aggregates-2" // -2: with the crossed answers (rep/ax)
 
 // AggregateExisting builds the aggregates of a store written before
 // them, once (wiring runs it at start, before anything reads; a store

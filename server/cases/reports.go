@@ -34,9 +34,13 @@ type ReportFilter struct {
 	// From and To are the period, Helsinki days [From, To); zero: the
 	// report's default.
 	From, To time.Time
-	// Concept is the data concept of the answers report.
-	Concept string
+	// Concept is the data concept of the answers report; By crosses its
+	// answers with another concept's (or with the service: ByService).
+	Concept, By string
 }
+
+// ByService crosses the answers report with the service.
+const ByService = "service"
 
 // reportServices are the services of f the person may see reports of,
 // in catalogue order.
@@ -599,6 +603,21 @@ type AnswerReport struct {
 	Field    *forms.Field  `json:"-"` // the field of the first service that asks it (labels)
 	Services []string      `json:"services"`
 	Values   []AnswerCount `json:"values"`
+	// By is the concept (or ByService) the answers are crossed with;
+	// ByField its question; ByValues its values in order; Cross the
+	// persons of each pair of values (the cells of the table: row Value,
+	// column By), only when crossed.
+	By       string       `json:"by,omitempty"`
+	ByField  *forms.Field `json:"-"`
+	ByValues []string     `json:"byValues,omitempty"`
+	Cross    []CrossCount `json:"cross,omitempty"`
+}
+
+// CrossCount is the persons who gave two answers.
+type CrossCount struct {
+	Value string       `json:"value"`
+	By    string       `json:"by"`
+	Count reports.Cell `json:"count"`
 }
 
 // Answers is the answers report.
@@ -657,6 +676,25 @@ func (s *Service) Answers(who Ref, f ReportFilter) (*Answers, error) {
 			}
 			concepts = []string{f.Concept}
 		}
+		if f.By != "" {
+			// Crossed: one concept, with another that the same services
+			// ask (only those services count), or with the service.
+			if f.Concept == "" || f.By == f.Concept || f.By != ByService && fields[f.By] == nil {
+				return ErrNotFound
+			}
+			if f.By != ByService {
+				var both []string
+				for _, svc := range asks[f.Concept] {
+					if slices.Contains(asks[f.By], svc) {
+						both = append(both, svc)
+					}
+				}
+				if len(both) == 0 {
+					return ErrNotFound
+				}
+				asks[f.Concept] = both
+			}
+		}
 		var selected []string
 		for _, c := range concepts {
 			for _, svc := range asks[c] {
@@ -696,22 +734,33 @@ func (s *Service) Answers(who Ref, f ReportFilter) (*Answers, error) {
 			for v := range counts {
 				values = append(values, v)
 			}
-			order := optionOrder(fields[c])
-			sort.Slice(values, func(i, j int) bool {
-				oi, oj := order(values[i]), order(values[j])
-				if oi != oj {
-					return oi < oj
-				}
-				return values[i] < values[j]
-			})
+			sortValues(values, fields[c])
 			for _, v := range values {
 				r.Values = append(r.Values, AnswerCount{Value: v, Count: reports.Protect(counts[v])})
+			}
+			if f.By != "" {
+				if err := crossAnswers(tx, &r, f.By, fields[f.By], mf, mt); err != nil {
+					return err
+				}
 			}
 			out.Reports = append(out.Reports, r)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// sortValues orders a field's answer values as its options (others
+// after them, age groups by age, then alphabetically).
+func sortValues(values []string, f *forms.Field) {
+	order := optionOrder(f)
+	sort.Slice(values, func(i, j int) bool {
+		oi, oj := order(values[i]), order(values[j])
+		if oi != oj {
+			return oi < oj
+		}
+		return values[i] < values[j]
+	})
 }
 
 // optionOrder orders values as the field's options (others after them,
@@ -729,4 +778,62 @@ func optionOrder(f *forms.Field) func(string) int {
 		}
 		return len(f.Options)
 	}
+}
+
+// crossAnswers fills r's crossing with by (a concept, or ByService) over
+// the months [mf, mt) (200601), from the counters of answer pairs
+// (rep/ax) or, by service, of answers (rep/ans). Every cell under
+// reports.MinCell shows as "< 5".
+func crossAnswers(tx *store.Tx, r *AnswerReport, by string, byField *forms.Field, mf, mt string) error {
+	r.By, r.ByField = by, byField
+	counts := map[[2]string]int{}
+	byValues := map[string]bool{}
+	walk := func(prefix string, cell func(rest string) (value, byValue string)) error {
+		return tx.ScanFrom(store.Counters, prefix, prefix+mf, func(k string, raw []byte) error {
+			rest := k[len(prefix):]
+			if len(rest) < 8 || rest[:6] >= mt {
+				return store.ErrStop
+			}
+			n, _ := strconv.Atoi(string(raw))
+			v, b := cell(rest[7:])
+			counts[[2]string{v, b}] += n
+			byValues[b] = true
+			return nil
+		})
+	}
+	for _, svc := range r.Services {
+		var err error
+		switch {
+		case by == ByService:
+			err = walk("rep/ans/"+r.Concept+"/"+svc+"/", func(v string) (string, string) { return v, svc })
+		case r.Concept < by:
+			err = walk("rep/ax/"+r.Concept+"/"+by+"/"+svc+"/", func(rest string) (string, string) {
+				v, b, _ := strings.Cut(rest, "/")
+				return v, b
+			})
+		default:
+			err = walk("rep/ax/"+by+"/"+r.Concept+"/"+svc+"/", func(rest string) (string, string) {
+				b, v, _ := strings.Cut(rest, "/")
+				return v, b
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if by == ByService {
+		r.ByValues = slices.Clone(r.Services)
+	} else {
+		for b := range byValues {
+			r.ByValues = append(r.ByValues, b)
+		}
+		sortValues(r.ByValues, byField)
+	}
+	r.Cross = []CrossCount{}
+	for _, v := range r.Values {
+		for _, b := range r.ByValues {
+			r.Cross = append(r.Cross, CrossCount{Value: v.Value, By: b, Count: reports.Protect(counts[[2]string{v.Value, b}])})
+		}
+	}
+	return nil
 }

@@ -189,6 +189,42 @@ func TestReportFigures(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("concepts missing: %v", want)
 	}
+
+	// Crossed with another concept (both orders of the two concepts'
+	// counters) or with the service; every cell under 5 shows as "< 5".
+	five, under5 := reports.Cell{N: 5}, reports.Cell{Suppressed: true}
+	for _, tc := range []struct {
+		concept, by string
+		byValues    []string
+		cross       []cases.CrossCount
+	}{
+		{"ecec.urgent", "ecec.preferredUnits", []string{"satakieli", "metsatahti"},
+			[]cases.CrossCount{{Value: "no", By: "satakieli", Count: five}, {Value: "no", By: "metsatahti", Count: five}}},
+		{"ecec.preferredUnits", "ecec.urgent", []string{"no"},
+			[]cases.CrossCount{{Value: "satakieli", By: "no", Count: five}, {Value: "metsatahti", By: "no", Count: five}}},
+		{"ecec.careNeed", "ecec.urgent", []string{"no"},
+			[]cases.CrossCount{{Value: "fullDay", By: "no", Count: under5}, {Value: "partDay", By: "no", Count: under5}}},
+		{"ecec.careNeed", cases.ByService, []string{"early-education"},
+			[]cases.CrossCount{{Value: "fullDay", By: "early-education", Count: under5}, {Value: "partDay", By: "early-education", Count: under5}}},
+	} {
+		ans, err := e.svc.Answers(pertti, cases.ReportFilter{Concept: tc.concept, By: tc.by})
+		if err != nil {
+			t.Fatalf("%s by %s: %v", tc.concept, tc.by, err)
+		}
+		if r := ans.Reports[0]; len(ans.Reports) != 1 || r.By != tc.by || !reflect.DeepEqual(r.ByValues, tc.byValues) || !reflect.DeepEqual(r.Cross, tc.cross) {
+			t.Errorf("%s by %s: %+v", tc.concept, tc.by, ans.Reports)
+		}
+	}
+	for _, f := range []cases.ReportFilter{
+		{By: "ecec.urgent"},                         // nothing to cross
+		{Concept: "ecec.urgent", By: "ecec.urgent"}, // with itself
+		{Concept: "ecec.urgent", By: "no.such"},     // no such concept
+		{Concept: "ecec.urgent", By: "group.type"},  // asked by no service that asks the other
+	} {
+		if _, err := e.svc.Answers(pertti, f); !errors.Is(err, cases.ErrNotFound) {
+			t.Errorf("%+v: %v, want ErrNotFound", f, err)
+		}
+	}
 }
 
 func hel() *time.Location {
