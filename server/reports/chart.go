@@ -35,7 +35,11 @@ const (
 	labelSize  = 11.0
 )
 
-var seriesFill = []struct{ colour, pattern string }{
+// Fills is the number of fills (colour and pattern) a chart tells apart;
+// bars of further series reuse them.
+const Fills = 3
+
+var seriesFill = [Fills]struct{ colour, pattern string }{
 	{"#0b4f8a", ""},
 	{"#8a3b00", `<path d="M0 8L8 0M-2 2L2 -2M6 10L10 6" stroke="#fff" stroke-width="2"/>`},
 	{"#1d6b3a", `<circle cx="4" cy="4" r="1.6" fill="#fff"/>`},

@@ -15,6 +15,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
+	"asiointi/server/forms"
 	"asiointi/server/identity"
 	"asiointi/server/reports"
 )
@@ -49,6 +50,7 @@ type reportView struct {
 	Units    []option
 	Handlers []option
 	Concepts []option
+	By       []option // what the chosen concept can be crossed with
 	From, To string
 	Concept  string
 	Sections []reportSection
@@ -60,7 +62,7 @@ type reportView struct {
 // reportFilter reads the filters of a report request.
 func reportFilter(c *fiber.Ctx) cases.ReportFilter {
 	f := cases.ReportFilter{Service: strings.Clone(c.Query("service")), Unit: strings.Clone(c.Query("unit")),
-		Handler: strings.Clone(c.Query("handler")), Concept: strings.Clone(c.Query("concept"))}
+		Handler: strings.Clone(c.Query("handler")), Concept: strings.Clone(c.Query("concept")), By: strings.Clone(c.Query("by"))}
 	hel := datefmt.Helsinki()
 	if t, err := time.ParseInLocation("2006-01-02", c.Query("from"), hel); err == nil {
 		f.From = t
@@ -137,6 +139,10 @@ func (s *Server) situationTables(lang string, r *cases.Situation) []reportSectio
 	t.Rows = append(t.Rows, row(s.msg.T(lang, "reports.total"), r.Total))
 	return []reportSection{{Table: t, Chart: chart}}
 }
+
+// pluralCount is a figure as go-i18n takes a plural count: it refuses a
+// float64 (the message's id showed instead), but takes the number as text.
+func pluralCount(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func num(n int) reports.Value { return reports.Num(float64(n)) }
 
@@ -224,62 +230,126 @@ func (s *Server) trendsTables(lang string, r *cases.Trends) []reportSection {
 func (s *Server) deviationTables(lang string, ds []cases.Deviation) []reportSection {
 	t := reports.Table{Title: s.msg.T(lang, "reports.deviations.title"), Headers: []string{s.msg.T(lang, "staff.inbox.service"),
 		s.msg.T(lang, "reports.deviation"), s.msg.T(lang, "reports.value"), s.msg.T(lang, "reports.usual")}}
-	sec := reportSection{}
+	// The chart: each flag's value beside what is usual (the top of the
+	// usual range, the overdue a week ago, the handlers' median queue).
+	sec := reportSection{Chart: &reports.Chart{ID: "chart-deviations", Title: s.msg.T(lang, "reports.deviationsChart"),
+		Desc: s.msg.T(lang, "reports.chartDesc"), Legend: []string{s.msg.T(lang, "reports.value"), s.msg.T(lang, "reports.usual")}}}
 	p := pathsIn(lang)
 	for _, d := range ds {
-		var what, usual, link string
+		var what, short, usual, link string
+		var usualValue float64
 		switch d.Kind {
 		case cases.DeviationSpike:
 			what = s.msg.T(lang, "reports.spike", map[string]any{"Week": d.Week})
-			usual = fmt.Sprintf("%g–%g", d.Low, d.High)
+			short = s.msg.T(lang, "reports.spikeShort")
+			usual, usualValue = fmt.Sprintf("%g–%g", d.Low, d.High), d.High
 			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "status": {"all"}}.Encode()
 		case cases.DeviationOverdue:
 			what = s.msg.T(lang, "reports.overdueGrowth")
-			usual = s.msg.T(lang, "reports.weekAgo", map[string]any{"Count": d.Before})
+			short = s.msg.T(lang, "reports.overdueGrowthShort")
+			usual, usualValue = s.msg.T(lang, "reports.weekAgo", map[string]any{"Count": pluralCount(d.Before)}), d.Before
 			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "overdue": {"1"}}.Encode()
 		case cases.DeviationQueue:
 			what = s.msg.T(lang, "reports.queue", map[string]any{"Handler": d.Handler})
-			usual = s.msg.T(lang, "reports.medianQueue", map[string]any{"Count": d.Median})
+			short = s.msg.T(lang, "reports.queueShort", map[string]any{"Handler": d.Handler})
+			usual, usualValue = s.msg.T(lang, "reports.medianQueue", map[string]any{"Count": pluralCount(d.Median)}), d.Median
 			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "handler": {d.Handler}}.Encode()
 		}
 		t.Rows = append(t.Rows, []reports.Value{reports.Txt(s.serviceName(lang, d.Service)), reports.Txt(what), reports.Num(d.Value), reports.Txt(usual)})
 		sec.Links = append(sec.Links, link)
+		label := s.serviceName(lang, d.Service) + ": " + short
+		sec.Chart.Bars = append(sec.Chart.Bars,
+			reports.Bar{Label: label, Value: d.Value, Text: reports.Num(d.Value).String(lang != "en"), Series: 0},
+			reports.Bar{Label: label, Value: usualValue, Text: usual, Series: 1})
 	}
 	sec.Table = t
 	return []reportSection{sec}
 }
 
+// answerName is how an answer value of f reads: an option's label,
+// yes or no, or the value itself (a postal code, a month, an age group).
+func (s *Server) answerName(lang string, f *forms.Field, v string) string {
+	if f == nil {
+		return v
+	}
+	if f.Type == forms.TypeCheckbox {
+		return s.msg.T(lang, map[string]string{"yes": "reports.yes", "no": "reports.no"}[v])
+	}
+	for _, o := range f.Options {
+		if o.Value == v {
+			return o.Label.In(lang)
+		}
+	}
+	return v
+}
+
+func conceptLabel(lang, concept string, f *forms.Field) string {
+	if f != nil {
+		return f.Label.In(lang)
+	}
+	return concept
+}
+
+// cellValue is a protected count as a table value.
+func cellValue(c reports.Cell) reports.Value {
+	if c.Suppressed {
+		return reports.Value{Suppressed: true}
+	}
+	return reports.Count(c.N)
+}
+
 func (s *Server) answerTables(lang string, r *cases.Answers) []reportSection {
 	var out []reportSection
 	for _, a := range r.Reports {
-		label := a.Concept
-		if a.Field != nil {
-			label = a.Field.Label.In(lang)
-		}
+		label := conceptLabel(lang, a.Concept, a.Field)
 		t := reports.Table{Title: label, Headers: []string{s.msg.T(lang, "reports.answer"), s.msg.T(lang, "reports.persons")}}
 		chart := &reports.Chart{ID: "chart-" + strings.ReplaceAll(a.Concept, ".", "-"), Title: label, Desc: s.msg.T(lang, "reports.chartDesc")}
 		for _, v := range a.Values {
-			name := v.Value
-			if a.Field != nil {
-				for _, o := range a.Field.Options {
-					if o.Value == v.Value {
-						name = o.Label.In(lang)
-					}
-				}
-			}
-			if a.Field != nil && a.Field.Type == "checkbox" {
-				name = s.msg.T(lang, map[string]string{"yes": "reports.yes", "no": "reports.no"}[v.Value])
-			}
-			val := reports.Count(v.Count.N)
-			if v.Count.Suppressed {
-				val = reports.Value{Suppressed: true}
-			}
+			name := s.answerName(lang, a.Field, v.Value)
+			val := cellValue(v.Count)
 			t.Rows = append(t.Rows, []reports.Value{reports.Txt(name), val})
 			chart.Bars = append(chart.Bars, reports.Bar{Label: name, Value: float64(v.Count.N), Text: val.String(false)})
 		}
 		out = append(out, reportSection{Table: t, Chart: chart})
+		if a.By != "" {
+			out = append(out, s.crossSection(lang, a))
+		}
 	}
 	return out
+}
+
+// crossSection is the answers of a crossed with another concept or the
+// service: a row per answer, a column per answer of the other; in the
+// chart a bar per cell, one fill per column (named in the legend when
+// there are few enough fills to tell them apart, in each bar's label
+// always).
+func (s *Server) crossSection(lang string, a cases.AnswerReport) reportSection {
+	byLabel, byName := s.msg.T(lang, "reports.byService"), func(v string) string { return s.serviceName(lang, v) }
+	if a.By != cases.ByService {
+		byLabel = conceptLabel(lang, a.By, a.ByField)
+		byName = func(v string) string { return s.answerName(lang, a.ByField, v) }
+	}
+	title := s.msg.T(lang, "reports.crossTitle", map[string]any{"Concept": conceptLabel(lang, a.Concept, a.Field), "By": byLabel})
+	t := reports.Table{Title: title, Headers: []string{s.msg.T(lang, "reports.answer")}}
+	chart := &reports.Chart{ID: "chart-cross", Title: title, Desc: s.msg.T(lang, "reports.chartDesc")}
+	for _, b := range a.ByValues {
+		t.Headers = append(t.Headers, byName(b))
+		if len(a.ByValues) <= reports.Fills {
+			chart.Legend = append(chart.Legend, byName(b))
+		}
+	}
+	for i, v := range a.Values {
+		name := s.answerName(lang, a.Field, v.Value)
+		row := []reports.Value{reports.Txt(name)}
+		for j, b := range a.ByValues {
+			c := a.Cross[i*len(a.ByValues)+j].Count
+			val := cellValue(c)
+			row = append(row, val)
+			chart.Bars = append(chart.Bars, reports.Bar{Label: name + " · " + byName(b), Value: float64(c.N), Text: val.String(false), Series: j})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return reportSection{Table: t, Chart: chart}
 }
 
 // staffReportPage is a report page; without a name the live situation.
@@ -339,12 +409,15 @@ func (s *Server) staffReportPage(c *fiber.Ctx) error {
 	}
 	if a, ok := data.(*cases.Answers); ok {
 		v.Concepts = append(v.Concepts, option{Value: "", Label: s.msg.T(lang, "reports.allConcepts")})
+		v.By = append(v.By, option{Value: "", Label: s.msg.T(lang, "reports.byNothing")},
+			option{Value: cases.ByService, Label: s.msg.T(lang, "reports.byService"), Selected: c.Query("by") == cases.ByService})
 		for _, k := range a.Concepts {
 			label := k
 			if fl := a.Fields[k]; fl != nil {
 				label = fl.Label.In(lang) + " (" + k + ")"
 			}
 			v.Concepts = append(v.Concepts, option{Value: k, Label: label, Selected: k == v.Concept})
+			v.By = append(v.By, option{Value: k, Label: label, Selected: k == c.Query("by")})
 		}
 	}
 	q := c.Request().URI().QueryArgs()
