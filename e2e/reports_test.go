@@ -14,7 +14,8 @@ import (
 // Aino sends an application from elsewhere (the API, as another browser
 // would); Pertti's page shows one more open application and one more
 // arrived today without a reload. The situation is axe-clean at 360 px
-// without scrolling sideways, the trends at 1280 px.
+// without scrolling sideways, the trends, the deviations and the answers
+// crossed with another concept at 1280 px.
 func TestReportsLive(t *testing.T) {
 	srv := startServer(t)
 	ctx := newBrowser(t, srv, browserOpts{})
@@ -61,4 +62,16 @@ func TestReportsLive(t *testing.T) {
 	t.Logf("the report changed %v after the submit was sent", time.Since(sent).Round(10*time.Millisecond))
 	open(t, ctx, "/fi/staff/reports/trends")
 	axeCheck(t, ctx, "staff-reports-trends")
+	open(t, ctx, "/fi/staff/reports/deviations")
+	axeCheck(t, ctx, "staff-reports-deviations")
+	// Five applications: the care need crossed with the urgency, a chart
+	// and a table, axe-clean.
+	for range 4 {
+		submitEarlyEducation(t, srv.URL)
+	}
+	open(t, ctx, "/fi/staff/reports/answers?service=early-education&concept=ecec.careNeed&by=ecec.urgent")
+	if count(t, ctx, "#chart-cross-title") != 1 {
+		t.Error("the crossed answers have no chart")
+	}
+	axeCheck(t, ctx, "staff-reports-answers crossed")
 }
