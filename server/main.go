@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"asiointi/server/app"
 	"asiointi/server/config"
 	"asiointi/server/forms"
+	"asiointi/server/identity"
 	"asiointi/server/store"
 )
 
@@ -83,7 +85,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "usage: asiointi import-municipality FILE")
 			return 2
 		}
-		return importFile(cfg, args[1], app.ImportMunicipality, stdout, stderr)
+		// The logo file it names travels inside it (to a running server too).
+		dir := filepath.Dir(args[1])
+		return importFile(cfg, args[1], func(dataDir string, raw []byte) (string, error) {
+			raw, err := identity.InlineLogo(raw, dir)
+			if err != nil {
+				return "", err
+			}
+			return app.ImportMunicipality(dataDir, raw)
+		}, stdout, stderr)
 	case "migrate":
 		if len(args) != 3 || args[1] != "--to" {
 			fmt.Fprintln(stderr, "usage: asiointi migrate --to postgres://…|DIRECTORY")

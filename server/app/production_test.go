@@ -226,6 +226,9 @@ func TestProductionStartsAfterMunicipalityImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if raw, err = identity.InlineLogo(raw, "../../deploy"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := app.ImportMunicipality(p.cfg.DataDir, bytes.Replace(raw, []byte(`"home-help"`), []byte(`"home-help", "no-such-service"`), 1)); err == nil ||
 		!strings.Contains(err.Error(), `no service "no-such-service"`) {
 		t.Fatalf("an unknown service: %v", err)
@@ -254,6 +257,7 @@ func TestProductionStartsAfterMunicipalityImport(t *testing.T) {
 		{"/fi/services/home-help", "Kuusimäki", http.StatusOK},
 		{"/fi/services/summer-job-voucher", "", http.StatusNotFound}, // not enabled
 		{"/en/privacy", "tietosuoja@kuusimaki.example.fi", http.StatusOK},
+		{"/fi/", "/municipality/logo.svg", http.StatusOK}, // its own logo in the header
 	} {
 		res, err := http.Get(base + tc.path)
 		if err != nil {

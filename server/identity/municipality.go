@@ -2,16 +2,20 @@ package identity
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"asiointi/i18n"
 
+	"asiointi/server/logo"
 	"asiointi/server/population"
 	"asiointi/server/store"
 )
@@ -157,17 +161,23 @@ var (
 // five capital letters, name, short name, address and opening hours in
 // Finnish, Swedish and English (a slogan, if any, too), phone, e-mail, an
 // https website, a #rrggbb colour, the data protection officer's name in
-// the three languages and e-mail, and at least one service, each offered
-// (offered tells which service ids the installation ships). Unknown fields
+// the three languages and e-mail, at least one service, each offered
+// (offered tells which service ids the installation ships), and the
+// logo, if any, as a data: URI (InlineLogo puts the file named there in;
+// package logo checks it). Unknown fields
 // are refused, so that a misspelt name does not drop content; every
 // problem is named, one per line.
 func ParseMunicipality(raw []byte, offered func(service string) bool) (population.Municipality, error) {
-	var m population.Municipality
+	var file struct {
+		population.Municipality
+		Logo string `json:"logo"` // a data: URI (InlineLogo)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return m, fmt.Errorf("municipality: %w", err)
+	if err := dec.Decode(&file); err != nil {
+		return file.Municipality, fmt.Errorf("municipality: %w", err)
 	}
+	m := file.Municipality
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return m, errors.New("municipality: unexpected data after the municipality")
 	}
@@ -226,6 +236,14 @@ func ParseMunicipality(raw []byte, offered func(service string) bool) (populatio
 		}
 		seen[id] = true
 	}
+	if file.Logo != "" {
+		l, err := parseLogo(file.Logo)
+		if err != nil {
+			bad("logo: %v", err)
+		} else {
+			m.Logo = &l
+		}
+	}
 	if len(problems) > 0 {
 		return m, errors.New("municipality:\n" + strings.Join(problems, "\n"))
 	}
@@ -265,4 +283,86 @@ func ImportMunicipality(s *store.Store, m population.Municipality) (bool, error)
 		return tx.Put(store.Settings, municipalityPrefix+m.ID, m)
 	})
 	return created, err
+}
+
+// InlineLogo puts the logo file a municipality file names ("logo":
+// "logo.svg", a path relative to dir, the municipality file's folder) into
+// it as a data: URI, so that the municipality travels as one document (to
+// a running server's admin socket too). A file without a logo, one that
+// has it inline already and one that is not a JSON object (ParseMunicipality
+// says what is wrong) come back as they are.
+func InlineLogo(raw []byte, dir string) ([]byte, error) {
+	name, start, end := logoField(raw)
+	if name == "" || strings.HasPrefix(name, "data:") {
+		return raw, nil
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("municipality:\nlogo: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, logo.MaxBytes+1)) // Parse tells a larger file's size
+	if err != nil {
+		return nil, fmt.Errorf("municipality:\nlogo: %w", err)
+	}
+	typ := logo.SVG
+	if bytes.HasPrefix(data, []byte("\x89PNG")) {
+		typ = logo.PNG
+	}
+	uri, err := json.Marshal("data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(data))
+	if err != nil {
+		return nil, err
+	}
+	out := append(bytes.Clone(raw[:start]), ": "...)
+	out = append(out, uri...)
+	return append(out, raw[end:]...), nil
+}
+
+// logoField finds the top-level "logo" string of a JSON object: its value
+// and where its ": value" is in raw (the rest of the file is kept as it
+// is, so that what ParseMunicipality says about it fits the file); "" when
+// there is none.
+func logoField(raw []byte) (name string, start, end int) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", 0, 0
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return "", 0, 0
+		}
+		start := int(dec.InputOffset())
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", 0, 0
+		}
+		if key == "logo" && json.Unmarshal(v, &name) == nil {
+			return name, start, int(dec.InputOffset())
+		}
+	}
+	return "", 0, 0
+}
+
+// parseLogo reads a logo given as a data: URI and checks it.
+func parseLogo(uri string) (population.Logo, error) {
+	typ, data, ok := strings.Cut(strings.TrimPrefix(uri, "data:"), ";base64,")
+	if !strings.HasPrefix(uri, "data:") || !ok {
+		return population.Logo{}, fmt.Errorf("%q: name an SVG or PNG file next to the municipality file", uri)
+	}
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return population.Logo{}, fmt.Errorf("the data: URI is not base64: %w", err)
+	}
+	l, err := logo.Parse(raw)
+	if err != nil {
+		return l, err
+	}
+	if typ != l.Type {
+		return population.Logo{}, fmt.Errorf("the file is %s, not %s", l.Type, typ)
+	}
+	return l, nil
 }

@@ -13,7 +13,15 @@ import (
 // TestParseMunicipality: the example file is accepted; every refusal names
 // the field at fault.
 func TestParseMunicipality(t *testing.T) {
-	raw, err := os.ReadFile("../../deploy/municipality.example.json")
+	file, err := os.ReadFile("../../deploy/municipality.example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := identity.InlineLogo(file, "../../deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := os.ReadFile("../../deploy/kuusimaki-logo.svg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,6 +29,13 @@ func TestParseMunicipality(t *testing.T) {
 	m, err := identity.ParseMunicipality(raw, offered)
 	if err != nil || m.ID != "kuusimaki" || m.RefPrefix != "KUU" || len(m.Services) != 4 || m.DataProtection.Email == "" {
 		t.Fatalf("the example: %+v, %v", m, err)
+	}
+	if m.Logo == nil || m.Logo.Type != "image/svg+xml" || !bytes.Equal(m.Logo.Data, svg) {
+		t.Fatalf("the example's logo: %+v", m.Logo)
+	}
+	noLogo := bytes.Replace(file, []byte(`"logo": "kuusimaki-logo.svg",`), nil, 1)
+	if m, err := identity.ParseMunicipality(noLogo, offered); err != nil || m.Logo != nil {
+		t.Fatalf("without a logo: %+v, %v", m.Logo, err)
 	}
 	for _, tc := range []struct{ name, old, new, want string }{
 		{"swedish name missing", `"sv": "Granbacka kommun", `, ``, "name: the sv text is missing"},
@@ -38,6 +53,9 @@ func TestParseMunicipality(t *testing.T) {
 		{"service twice", `"sports-shift"]`, `"sports-shift", "home-help"]`, `services: "home-help" named twice`},
 		{"unknown field", `"phone":`, `"fax": "1", "phone":`, `unknown field "fax"`},
 		{"trailing data", "}\n", "} {}", "unexpected data"},
+		{"logo not inlined", `"logo": "data:`, `"logo": "x.svg", "website": "`, `logo: "x.svg": name an SVG or PNG file`},
+		{"logo not base64", `;base64,`, `;base64,*`, "logo: the data: URI is not base64"},
+		{"logo of another type", `"logo": "data:image/svg+xml;`, `"logo": "data:image/png;`, "logo: the file is image/svg+xml, not image/png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := bytes.Replace(raw, []byte(tc.old), []byte(tc.new), 1)
@@ -63,6 +81,9 @@ func TestImportMunicipality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if raw, err = identity.InlineLogo(raw, "../../deploy"); err != nil {
+		t.Fatal(err)
+	}
 	m, err := identity.ParseMunicipality(raw, func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
@@ -86,5 +107,42 @@ func TestImportMunicipality(t *testing.T) {
 	prefix.RefPrefix = "KUS"
 	if _, err := identity.ImportMunicipality(st, prefix); err == nil || !strings.Contains(err.Error(), "reference prefix") {
 		t.Errorf("another prefix: %v", err)
+	}
+}
+
+// TestInlineLogo: the logo file a municipality file names is read next to
+// it and checked with the rest; one that is missing, too big or active is
+// refused, naming the logo.
+func TestInlineLogo(t *testing.T) {
+	file, err := os.ReadFile("../../deploy/municipality.example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, content, want string }{
+		{"missing", "", "logo: open"},
+		{"too big", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><!--` + strings.Repeat("x", 70<<10) + `--></svg>`, "logo: the file is 65 KiB; a logo may be at most 64 KiB"},
+		{"script", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><script>alert(1)</script></svg>`, "logo: the SVG has a <script> element"},
+		{"a JPEG", "\xff\xd8\xff\xe0", "logo: not an SVG or PNG file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := strings.ReplaceAll(tc.name, " ", "-") + ".svg"
+			if tc.content != "" {
+				if err := os.WriteFile(dir+"/"+name, []byte(tc.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			raw, err := identity.InlineLogo(bytes.Replace(file, []byte("kuusimaki-logo.svg"), []byte(name), 1), dir)
+			if err == nil {
+				_, err = identity.ParseMunicipality(raw, func(string) bool { return true })
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// Not a JSON object: left for ParseMunicipality to tell.
+	if raw, err := identity.InlineLogo([]byte("[1]"), dir); err != nil || string(raw) != "[1]" {
+		t.Errorf("not an object: %q %v", raw, err)
 	}
 }

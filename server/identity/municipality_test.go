@@ -1,6 +1,7 @@
 package identity_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -55,6 +56,40 @@ func TestSeedStoresTheMunicipalityByID(t *testing.T) {
 		if s, err := dir.StaffMember(u); err != nil || s.Municipality != "esimerkkila" {
 			t.Errorf("staff %s = %+v, %v", u, s, err)
 		}
+	}
+}
+
+// TestSeedGivesTheDemoMunicipalityItsLogo: the demo municipality has its
+// own logo; a data file seeded before municipalities had logos gets it at
+// the next start, and an imported logo is never overwritten.
+func TestSeedGivesTheDemoMunicipalityItsLogo(t *testing.T) {
+	st := openStore(t)
+	d, err := population.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := d.Municipality.Logo
+	if want == nil || want.Type != "image/svg+xml" || !bytes.Contains(want.Data, []byte("<svg")) {
+		t.Fatalf("the demo municipality's logo: %+v", want)
+	}
+	d.Municipality.Logo = nil // seeded by a version without logos
+	if _, err := identity.Seed(st, d, now); err != nil {
+		t.Fatal(err)
+	}
+	d.Municipality.Logo = want
+	if _, err := identity.Seed(st, d, now); err != nil {
+		t.Fatal(err)
+	}
+	m, err := identity.Municipality(st)
+	if err != nil || m.Logo == nil || !bytes.Equal(m.Logo.Data, want.Data) {
+		t.Fatalf("after the next start: %+v, %v", m.Logo, err)
+	}
+	d.Municipality.Logo = &population.Logo{Type: "image/png", Data: []byte("other")}
+	if _, err := identity.Seed(st, d, now); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := identity.Municipality(st); !bytes.Equal(m.Logo.Data, want.Data) {
+		t.Errorf("a stored logo was replaced")
 	}
 }
 

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,9 @@ func Seed(s *store.Store, d *population.Data, now time.Time) (bool, error) {
 	err := s.UpdateAlone(func(tx *store.Tx) error {
 		if tx.Has(store.Settings, "seeded") {
 			if err := indexPeople(tx); err != nil {
+				return err
+			}
+			if err := seedLogo(tx, d.Municipality); err != nil {
 				return err
 			}
 			return seedStaff(tx, d, now)
@@ -145,4 +149,19 @@ func markIndexed(tx *store.Tx) error {
 		return err
 	}
 	return tx.Put(store.Settings, rolesIndexed, true)
+}
+
+// seedLogo gives the demo municipality of a data file seeded before
+// municipalities had logos the demo data's logo.
+func seedLogo(tx *store.Tx, demo population.Municipality) error {
+	var m population.Municipality
+	err := tx.Get(store.Settings, municipalityPrefix+demo.ID, &m)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (m.Logo != nil || demo.Logo == nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m.Logo = demo.Logo
+	return tx.Put(store.Settings, municipalityPrefix+m.ID, m)
 }

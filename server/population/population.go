@@ -162,6 +162,17 @@ type Municipality struct {
 	// municipality offers (asiointi import-municipality); none means every
 	// service of its own catalogue (the demo municipality's).
 	Services []string `json:"services,omitempty"`
+	// Logo is the municipality's own logo: in the page header, on the
+	// printed page's letterhead and on the PDF receipt (none: the name
+	// alone). package logo checks it.
+	Logo *Logo `json:"logo,omitempty"`
+}
+
+// Logo is an image file: an SVG (Type "image/svg+xml") or a PNG
+// ("image/png").
+type Logo struct {
+	Type string `json:"type"`
+	Data []byte `json:"data"`
 }
 
 // Contact is a named contact point of the municipality.
@@ -183,11 +194,17 @@ type Data struct {
 //go:embed demo.json
 var demoJSON []byte
 
+// demoLogo is the demo municipality's logo.
+//
+//go:embed demo-logo.svg
+var demoLogo []byte
+
 // Demo returns the demo municipality's register.
 func Demo() (*Data, error) {
 	var d Data
 	if err := json.Unmarshal(demoJSON, &d); err != nil {
 		return nil, fmt.Errorf("population: demo data: %w", err)
 	}
+	d.Municipality.Logo = &Logo{Type: "image/svg+xml", Data: demoLogo}
 	return &d, nil
 }

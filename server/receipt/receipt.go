@@ -24,7 +24,7 @@ type Receipt struct {
 	// Letterhead.
 	Municipality string // "Esimerkkilän kunta"
 	Contact      string // address, phone and e-mail on one line
-	Logo         []byte // a PNG, optional
+	Logo         []byte // a PNG, optional (package logo draws an SVG as one)
 	// Heading and facts.
 	Title   string // "Your application has been sent"
 	Service string
@@ -53,7 +53,8 @@ type Row struct {
 // Layout in millimetres on A4.
 const (
 	margin    = 20.0
-	logoSize  = 18.0
+	logoSize  = 18.0 // the logo's height
+	logoMaxW  = 45.0 // a wide logo's width at most
 	lineH     = 5.5
 	labelW    = 55.0
 	indentW   = 6.0
@@ -87,15 +88,22 @@ func PDF(r *Receipt) ([]byte, error) {
 	pdf.AddPage()
 
 	// Letterhead: logo, municipality name, contact line, rule.
-	x := margin
+	x, logoH := margin, 0.0
 	if len(r.Logo) > 0 {
 		opt := fpdf.ImageOptions{ImageType: "PNG", ReadDpi: false}
-		pdf.RegisterImageOptionsReader("logo", opt, bytes.NewReader(r.Logo))
+		info := pdf.RegisterImageOptionsReader("logo", opt, bytes.NewReader(r.Logo))
 		if err := pdf.Error(); err != nil {
 			return nil, fmt.Errorf("receipt: logo: %w", err)
 		}
-		pdf.ImageOptions("logo", margin, margin, logoSize, logoSize, false, opt, 0, "")
-		x += logoSize + 4
+		// At most logoSize high and logoMaxW wide, in its own proportions.
+		w, h := info.Width(), info.Height()
+		logoH = logoSize
+		logoW := logoSize * w / h
+		if logoW > logoMaxW {
+			logoW, logoH = logoMaxW, logoMaxW*h/w
+		}
+		pdf.ImageOptions("logo", margin, margin, logoW, logoH, false, opt, 0, "")
+		x += logoW + 4
 	}
 	pdf.SetXY(x, margin+1)
 	pdf.SetFont("Helvetica", "B", 15)
@@ -104,7 +112,7 @@ func PDF(r *Receipt) ([]byte, error) {
 	pdf.SetTextColor(60, 60, 60)
 	pdf.MultiCell(pageW-margin-x, 4.5, tr(r.Contact), "", "L", false)
 	pdf.SetTextColor(0, 0, 0)
-	y := max(pdf.GetY(), margin+logoSize) + 3
+	y := max(pdf.GetY(), margin+logoH) + 3
 	pdf.Line(margin, y, pageW-margin, y)
 	pdf.SetXY(margin, y+6)
 

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"io/fs"
 	"mime"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"asiointi/assets"
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
@@ -48,9 +46,7 @@ func (s *Server) caseReceiptPDF(c *fiber.Ctx) error {
 	if row.Sender != row.Applicant {
 		r.Facts = append(r.Facts, receipt.Row{Label: s.msg.T(lang, "casePage.sender"), Value: row.Sender})
 	}
-	if logo, err := fs.ReadFile(assets.FS, "icons/icon-192.png"); err == nil {
-		r.Logo = logo
-	}
+	r.Logo = s.logoPNG
 	for _, st := range s.caseSummary(lang, cs) {
 		sec := receipt.Section{Title: st.Title}
 		for _, it := range st.Items {

@@ -81,6 +81,9 @@ func (p *Page) M(t i18n.Text) string { return t.In(p.Lang) }
 // Asset is the versioned URL of a static file.
 func (p *Page) Asset(name string) string { return p.s.Asset(name) }
 
+// LogoURL is the URL of the municipality's logo, "" when it has none.
+func (p *Page) LogoURL() string { return p.s.LogoURL() }
+
 // LoggedIn reports whether someone is logged in.
 func (p *Page) LoggedIn() bool { return p.Session != nil }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -55,6 +56,20 @@ func TestReceipts(t *testing.T) {
 		`href="`+caseURL+`/receipt.pdf" download>Lataa kuitti (PDF)`, `href="`+caseURL+`/receipt.json" download>Lataa tietoina (JSON)`,
 		`<a href="/fi/cases">Omat hakemukset</a>`, `class="letterhead print-only"`, "Esimerkkilän kunta", "<dt>Hakija</dt><dd>Maria Nieminen</dd>")
 	mustNot(t, r, `href="`+caseURL+`"`, "Lähettäjä", "Avaa hakemus")
+	// The header and the printed letterhead show the municipality's logo,
+	// served as an SVG that may do nothing when opened by itself.
+	logoURL := regexp.MustCompile(`<div class="letterhead print-only"><img src="(/s/[0-9a-f]+/municipality/logo\.svg)"`).FindStringSubmatch(r.body)
+	if logoURL == nil || !strings.Contains(r.body, `<a class="brand" href="/fi/"><img src="`+logoURL[1]+`"`) {
+		t.Fatalf("no municipality logo in the letterhead and the header")
+	}
+	demoLogo, err := os.ReadFile("../population/demo-logo.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := page.get(logoURL[1]); r.StatusCode != 200 || r.body != string(demoLogo) || r.Header.Get("Content-Type") != "image/svg+xml" ||
+		!strings.Contains(r.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("the logo: %d %v", r.StatusCode, r.Header)
+	}
 
 	r = page.get("/sv/cases/" + id + "/receipt.pdf")
 	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/pdf" ||
@@ -76,6 +91,11 @@ func TestReceipts(t *testing.T) {
 	}
 	if !strings.Contains(objects, "/Lang (sv)") || !strings.Contains(objects, "/Subtype /Image") {
 		t.Errorf("PDF metadata: no /Lang (sv) or no logo")
+	}
+	// The logo is the municipality's (its SVG drawn 256 px wide), not the
+	// app's icon (192 px).
+	if !regexp.MustCompile(`/Width 256\s*/Height 256`).MatchString(objects) {
+		t.Errorf("the PDF's image is not the municipality's logo:\n%s", objects)
 	}
 	// Someone else gets nothing.
 	if r := e.resident("140386-902R").get(caseURL + "/receipt.pdf"); r.StatusCode != 404 || strings.HasPrefix(r.body, "%PDF") {

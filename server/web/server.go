@@ -5,6 +5,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"asiointi/server/catalog"
 	"asiointi/server/config"
 	"asiointi/server/identity"
+	"asiointi/server/logo"
 	"asiointi/server/mandates"
 	"asiointi/server/metrics"
 	"asiointi/server/mydata"
@@ -98,6 +100,10 @@ type Server struct {
 	secret   []byte
 	static   map[string][]byte // path → content
 	version  string            // hash of every static file
+	// logoName is the municipality's logo among the static files ("":
+	// none), logoPNG the logo for the PDF receipt.
+	logoName string
+	logoPNG  []byte
 	muni     population.Municipality
 	limits   map[string]*ratelimit.Limiter
 	app      *fiber.App
@@ -274,6 +280,16 @@ func (s *Server) loadStatic() error {
 	if err := add(pwa.Static, ""); err != nil {
 		return err
 	}
+	// The municipality's logo is served with them (its URL changes when
+	// it does) and drawn as a PNG for the PDF receipt.
+	if l := s.muni.Logo; l != nil {
+		png, err := logo.Raster(*l)
+		if err != nil {
+			return fmt.Errorf("the logo of %s: %w", s.muni.ID, err)
+		}
+		s.logoName, s.logoPNG = "municipality/logo"+logo.Extension(*l), png
+		s.static[s.logoName] = l.Data
+	}
 	names := make([]string, 0, len(s.static))
 	for n := range s.static {
 		names = append(names, n)
@@ -291,3 +307,11 @@ func (s *Server) loadStatic() error {
 
 // Asset is the cache-forever URL of a static file.
 func (s *Server) Asset(name string) string { return "/s/" + s.version + "/" + name }
+
+// LogoURL is the URL of the municipality's logo, "" when it has none.
+func (s *Server) LogoURL() string {
+	if s.logoName == "" {
+		return ""
+	}
+	return s.Asset(s.logoName)
+}

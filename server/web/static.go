@@ -52,6 +52,8 @@ func (s *Server) staticFile(c *fiber.Ctx) error {
 		ct = "text/css; charset=utf-8"
 	case ".svg":
 		ct = "image/svg+xml"
+		// An SVG opened by itself is a document: it may do nothing.
+		c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	}
 	c.Set("Content-Type", ct)
 	return c.Send(b)
@@ -117,7 +119,7 @@ func (s *Server) manifest(c *fiber.Ctx) error {
 func (s *Server) serviceWorker(c *fiber.Ctx) error {
 	pre := []string{}
 	for name := range s.static {
-		if strings.HasPrefix(name, "css/") || strings.HasPrefix(name, "js/") || name == "icons/icon-192.png" {
+		if strings.HasPrefix(name, "css/") || strings.HasPrefix(name, "js/") || name == "icons/icon-192.png" || name == s.logoName {
 			pre = append(pre, s.Asset(name))
 		}
 	}
