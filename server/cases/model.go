@@ -271,6 +271,13 @@ var (
 	ErrClosed    = errors.New("cases: service not open")
 )
 
+// ClosedError is ErrClosed for one service: starting (Draft "") or
+// sending the draft Draft while the service is not open.
+type ClosedError struct{ Service, Draft string }
+
+func (e *ClosedError) Error() string { return ErrClosed.Error() + ": " + e.Service }
+func (e *ClosedError) Unwrap() error { return ErrClosed }
+
 // ConflictError carries the current draft when a save was stale.
 type ConflictError struct{ Current *Draft }
 

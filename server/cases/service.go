@@ -111,7 +111,7 @@ func putDraft(tx *store.Tx, d *Draft, raw []byte) error {
 // for principal (nil: for themself), with known data prefilled. It refuses
 // what the service's on-behalf requirement does not allow (the ErrOnBehalf
 // family, see MayApply), a subject the service is not for (an
-// *EligibilityError) and a service that is not open now (ErrClosed).
+// *EligibilityError) and a service that is not open now (a *ClosedError, ErrClosed).
 func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Draft, error) {
 	svc, ok := s.Catalog.Service(serviceID)
 	if !ok {
@@ -129,7 +129,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		return nil, err
 	}
 	if !svc.AvailabilityAt(now).Open {
-		return nil, ErrClosed
+		return nil, &ClosedError{Service: svc.ID}
 	}
 	d := &Draft{
 		ID: store.NewID(now), Service: serviceID, Municipality: svc.Municipality, FormVersion: def.Version,
@@ -462,7 +462,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	if !svc.AvailabilityAt(now).Open {
-		return nil, ErrClosed
+		return nil, &ClosedError{Service: svc.ID, Draft: d.ID}
 	}
 	def, err := s.Definition(d)
 	if err != nil {

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
 )
 
 // validSportsShift is a complete, valid sports-shift answer set.
@@ -305,6 +310,41 @@ func TestClosedServiceKeepsDraft(t *testing.T) {
 	}
 	if r, _ = ella.call("GET", "/api/v1/drafts/"+id, nil); r.StatusCode != 200 {
 		t.Error("draft gone after refused submit")
+	}
+	// Starting it now: no draft to keep is promised.
+	r, _ = ella.call("POST", "/api/v1/drafts?lang=en", map[string]any{"service": "summer-job-voucher"})
+	if r.StatusCode != 409 || !strings.Contains(r.body, "You cannot start an application now") || strings.Contains(r.body, "draft is saved") {
+		t.Errorf("start after closing: %d %s", r.StatusCode, r.body)
+	}
+}
+
+// TestClosedServiceMessageSaysTheKind: the API's message for a closed
+// service uses the service's own word, starting and sending, in fi, sv
+// and en.
+func TestClosedServiceMessageSaysTheKind(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		service, draft, lang, want string
+	}{
+		{"building-notification", "", "fi", "Ilmoitusta ei voi aloittaa nyt, koska ilmoituksia ei nyt oteta vastaan."},
+		{"building-notification", "d1", "fi", "Ilmoituksia ei oteta nyt vastaan, joten ilmoitusta ei voi lähettää. Luonnoksesi on tallessa."},
+		{"building-notification", "d1", "sv", "Anmälningar tas inte emot nu, så anmälan kan inte skickas. Ditt utkast finns kvar."},
+		{"building-notification", "", "en", "You cannot start a notification now because notifications are not accepted at the moment."},
+		{"sports-shift", "d1", "en", "The application period is not open now, so the application cannot be sent. Your draft is saved."},
+		{"no-longer-offered", "d1", "sv", "Ansökningstiden pågår inte nu, så ansökan kan inte skickas. Ditt utkast finns kvar."},
+	} {
+		app := fiber.New()
+		app.Get("/api/x", func(c *fiber.Ctx) error {
+			return e.s.casesFail(c, fmt.Errorf("start: %w", &cases.ClosedError{Service: tc.service, Draft: tc.draft}))
+		})
+		res, err := app.Test(httptest.NewRequest("GET", "/api/x?lang="+tc.lang, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Error APIError }
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 409 || out.Error.Code != "service-closed" || out.Error.Message != tc.want {
+			t.Errorf("%s %q in %s: %d %+v %v, want %q", tc.service, tc.draft, tc.lang, res.StatusCode, out.Error, err, tc.want)
+		}
 	}
 }
 

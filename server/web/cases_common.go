@@ -75,6 +75,7 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 	}
 	var ce *cases.ConflictError
 	var le *cases.LimitError
+	var closed *cases.ClosedError
 	switch {
 	case errors.As(err, &le) && errors.Is(err, cases.ErrQuota):
 		return s.failData(c, fiber.StatusRequestEntityTooLarge, "quota-exceeded", "upload.quota",
@@ -88,6 +89,14 @@ func (s *Server) casesFail(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusNotFound, "not-found", "error.notFound")
 	case errors.Is(err, cases.ErrSubmitted):
 		return s.fail(c, fiber.StatusConflict, "already-submitted", "draft.alreadySubmitted")
+	case errors.As(err, &closed):
+		// In the service's word: starting it, or sending a kept draft.
+		w := s.serviceWords(closed.Service)
+		msg := w.ServiceClosed
+		if closed.Draft == "" {
+			msg = w.CannotStartClosed
+		}
+		return s.fail(c, fiber.StatusConflict, "service-closed", msg)
 	case errors.Is(err, cases.ErrClosed):
 		return s.fail(c, fiber.StatusConflict, "service-closed", "draft.serviceClosed")
 	case errors.Is(err, cases.ErrBadType):
