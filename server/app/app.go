@@ -337,8 +337,14 @@ func (m *Main) Close() error {
 		if err := m.Web.Shutdown(10 * time.Second); err != nil {
 			errs = append(errs, err)
 		}
+		// A Run that failed right after listening may close before its
+		// server took the listener, which Shutdown then does not know:
+		// closed here, that server stops at once.
+		m.ln.Close()
 		<-m.done
-		m.stopNotify()
+		if m.stopNotify != nil { // nil when Run failed before starting them
+			m.stopNotify()
+		}
 		m.wg.Wait()
 	}
 	m.stopAdmin()

@@ -53,7 +53,7 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 	for round := 1; round <= 2; round++ { // the second open finds today's layout
 		m := open(t, dir, nil)
 		muni, err := identity.Municipality(m.Store)
-		if err != nil || muni.ID != "esimerkkila" || muni.RefPrefix != "ESI" || muni.ShortName.In("sv") != "Exempelby" {
+		if err != nil || muni.ID != "esimerkkila" || muni.RefPrefix != "ESI" || muni.ShortName.In("sv") != "Exempelby" || muni.Logo == nil {
 			t.Errorf("round %d: municipality %+v, %v", round, muni, err)
 		}
 		dir := &identity.Directory{Store: m.Store}
