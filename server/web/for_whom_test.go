@@ -31,7 +31,7 @@ func TestForWhomOnServicePage(t *testing.T) {
 		choices          int
 	}{
 		{"a guardian: only the child under school age, one button", "140386-902R", "/en/services/early-education",
-			[]string{"Start application for Eetu Virtanen"}, []string{"Ella", "Who are you applying for?", "Myself"}, 1},
+			[]string{"Start application for Eetu Virtanen"}, []string{"Ella", "Who are you applying for?", "Myself", "First choose the child"}, 1},
 		{"a mandate: oneself or the mandator", "300468-951T", "/en/services/home-help",
 			[]string{"Who are you applying for?", `value="self" checked`, "Myself (Juhani Korhonen)", "Helmi Korhonen", "Start application"}, nil, 2},
 		{"Swedish", "300468-951T", "/sv/services/home-help",

@@ -79,7 +79,12 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		if !current { // say why not for whom the session acts for
 			err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
 			if msg, refused := onBehalfMessage(err); refused {
-				data.Refusal = s.msg.T(lang, msg)
+				// Without a choice the reason is the way on ("first
+				// choose the child you act for"); with choices, the
+				// choices are.
+				if !data.CanStart {
+					data.Refusal = s.msg.T(lang, msg)
+				}
 			} else if msg, refused := s.eligibilityMessage(lang, err); refused {
 				data.Refusal = msg
 			} else if err != nil {
