@@ -79,10 +79,10 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 		if !current { // say why not for whom the session acts for
 			err := s.cases.MayApply(svc.ID, actorRef(sess), principalRef(sess))
 			if msg, refused := onBehalfMessage(err); refused {
-				// Without a choice the reason is the way on ("first
-				// choose the child you act for"); with choices, the
-				// choices are.
-				if !data.CanStart {
+				// Refused for oneself, the choices on the page are the
+				// way on; without one, the reason ("first choose the
+				// child you act for") is.
+				if sess.ActingFor != "" || !data.CanStart {
 					data.Refusal = s.msg.T(lang, msg)
 				}
 			} else if msg, refused := s.eligibilityMessage(lang, err); refused {
