@@ -144,7 +144,8 @@ func shown(t testing.TB, ctx context.Context, sel string) bool {
 // TestJourneyWordsOnAPhone: what a new user reads at 360 px without
 // logging in — the front page lists the e-services before the life-event
 // tiles and its opening hours once; a service page's phone numbers and
-// e-mail addresses are tel: and mailto: links; the Swedish
+// e-mail addresses are tel: and mailto: links; the header shows the
+// municipality's logo; the Swedish
 // "Föreningsverksamhet" is not cut mid-word; status chips have one shape.
 func TestJourneyWordsOnAPhone(t *testing.T) {
 	srv := startServer(t)
@@ -154,6 +155,10 @@ func TestJourneyWordsOnAPhone(t *testing.T) {
 	open(t, ctx, "/fi")
 	if order := eval[string](t, ctx, `[...document.querySelectorAll('main section h2')].map(h => h.id).join(' ')`); !strings.HasPrefix(order, "front-services front-events") {
 		t.Errorf("front page sections in the order %q, want the e-services before the life events", order)
+	}
+	// The header shows the municipality's own logo, drawn.
+	if logo := eval[string](t, ctx, `(() => { const i = document.querySelector('header .brand img'); return i ? i.getAttribute('src') + ' ' + (i.complete && i.naturalWidth > 0) : '' })()`); !strings.Contains(logo, "/municipality/logo.svg true") {
+		t.Errorf("the header's logo is %q, want the municipality's, drawn", logo)
 	}
 	hours := eval[string](t, ctx, `document.querySelector('.site-footer .opening-hours').innerText.trim()`)
 	if n := strings.Count(bodyText(t, ctx), hours); hours == "" || n != 1 {
