@@ -84,6 +84,9 @@ func (p *Page) Asset(name string) string { return p.s.Asset(name) }
 // LogoURL is the URL of the municipality's logo, "" when it has none.
 func (p *Page) LogoURL() string { return p.s.LogoURL() }
 
+// LogoWidth is the width of the municipality's logo at height CSS px.
+func (p *Page) LogoWidth(height int) int { return p.s.LogoWidth(height) }
+
 // LoggedIn reports whether someone is logged in.
 func (p *Page) LoggedIn() bool { return p.Session != nil }
 

@@ -59,7 +59,7 @@ func TestReceipts(t *testing.T) {
 	// The header and the printed letterhead show the municipality's logo,
 	// served as an SVG that may do nothing when opened by itself.
 	logoURL := regexp.MustCompile(`<div class="letterhead print-only"><img src="(/s/[0-9a-f]+/municipality/logo\.svg)"`).FindStringSubmatch(r.body)
-	if logoURL == nil || !strings.Contains(r.body, `<a class="brand" href="/fi/"><img src="`+logoURL[1]+`"`) {
+	if logoURL == nil || !strings.Contains(r.body, `<a class="brand" href="/fi/"><img src="`+logoURL[1]+`" alt="" width="36" height="36">`) {
 		t.Fatalf("no municipality logo in the letterhead and the header")
 	}
 	demoLogo, err := os.ReadFile("../population/demo-logo.svg")

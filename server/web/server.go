@@ -3,10 +3,12 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	stdpng "image/png"
 	"io/fs"
 	"log/slog"
 	"sort"
@@ -102,13 +104,14 @@ type Server struct {
 	version  string            // hash of every static file
 	// logoName is the municipality's logo among the static files ("":
 	// none), logoPNG the logo for the PDF receipt.
-	logoName string
-	logoPNG  []byte
-	muni     population.Municipality
-	limits   map[string]*ratelimit.Limiter
-	app      *fiber.App
-	catalog  *catalog.Catalog
-	cases    *cases.Service
+	logoName   string
+	logoPNG    []byte
+	logoAspect float64 // its width by its height
+	muni       population.Municipality
+	limits     map[string]*ratelimit.Limiter
+	app        *fiber.App
+	catalog    *catalog.Catalog
+	cases      *cases.Service
 	// inbox is the in-app notifications; noticeText writes them.
 	inbox      *notify.Inbox
 	noticeText *notify.Renderer
@@ -287,7 +290,11 @@ func (s *Server) loadStatic() error {
 		if err != nil {
 			return fmt.Errorf("the logo of %s: %w", s.muni.ID, err)
 		}
-		s.logoName, s.logoPNG = "municipality/logo"+logo.Extension(*l), png
+		cfg, err := stdpng.DecodeConfig(bytes.NewReader(png))
+		if err != nil {
+			return fmt.Errorf("the logo of %s: %w", s.muni.ID, err)
+		}
+		s.logoName, s.logoPNG, s.logoAspect = "municipality/logo"+logo.Extension(*l), png, float64(cfg.Width)/float64(cfg.Height)
 		s.static[s.logoName] = l.Data
 	}
 	names := make([]string, 0, len(s.static))
@@ -307,6 +314,10 @@ func (s *Server) loadStatic() error {
 
 // Asset is the cache-forever URL of a static file.
 func (s *Server) Asset(name string) string { return "/s/" + s.version + "/" + name }
+
+// LogoWidth is the width of the municipality's logo at the given height
+// (CSS px), for its <img> (the page keeps its place while it loads).
+func (s *Server) LogoWidth(height int) int { return max(1, int(float64(height)*s.logoAspect+0.5)) }
 
 // LogoURL is the URL of the municipality's logo, "" when it has none.
 func (s *Server) LogoURL() string {
