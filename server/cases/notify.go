@@ -8,15 +8,17 @@ import (
 )
 
 // submittedAction is what notify needs to know of a new case, read in tx:
-// for an organisation, the people who now hold the role that lets them
-// act for it in the service (any role in it when the service names none).
-func submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, ref string) (notify.Action, error) {
+// for an organisation, the people who may now act for it in the service:
+// those who hold its role, or a valid mandate from the organisation that
+// names its mandate issue (Register.ActorsFor; the same people may open
+// the case, access.go).
+func (s *Service) submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, ref string) (notify.Action, error) {
 	a := notify.Action{Case: c.ID, Reference: ref, Service: c.Service, At: c.SubmittedAt,
 		Actor: notify.Person{ID: c.Actor.ID, Name: c.Actor.Name}}
 	switch {
 	case c.Principal == nil:
 	case c.Principal.Kind == identity.PrincipalOrganization:
-		holders, err := identity.RoleHolders(tx, c.Principal.ID, svc.Role)
+		holders, err := s.Register.ActorsFor(tx, c.Principal.ID, svc.Role, svc.MandateIssue, c.SubmittedAt)
 		if err != nil {
 			return a, err
 		}

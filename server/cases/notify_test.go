@@ -87,17 +87,32 @@ func TestSubmitNotifies(t *testing.T) {
 }
 
 // TestSubmitForOrganisationNotifies: a submit in an organisation's name
-// tells the people who hold the service's role in it now (not the actor,
-// not another role's holder, not someone whose role ended), and the actor
-// that they were told.
+// tells the people who may now act for it in the service — who hold its
+// role, or a mandate from the organisation valid today that names the
+// service's mandate issue — and nobody else (not the actor, not another
+// role's holder, not someone whose role ended, not a mandate of another
+// issue, expired or not yet valid), and the actor that they were told.
 func TestSubmitForOrganisationNotifies(t *testing.T) {
 	e := newEnv(t)
 	inbox := &notify.Inbox{Store: e.st}
 	aino := e.ref(hetuAino)
+	const grant = "http://valtuusrekisteri.suomi.fi/avustuksen_hakeminen"
+	day := func(d int) string { return t0.AddDate(0, 0, d).Format(time.DateOnly) }
+	mandate := func(issue, from, to string) func(p *population.Person) {
+		return func(p *population.Person) {
+			p.Mandates = append(p.Mandates, population.Mandate{Principal: orgID, Issues: []string{issue}, ValidFrom: from, ValidTo: to})
+		}
+	}
 	e.editPerson(hetuMikko, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
 	e.editPerson(hetuMaria, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "JÄSEN"}} })
 	e.editPerson(hetuSven, func(p *population.Person) { p.Roles = []population.Role{{Organization: orgID, Role: "PJ"}} })
-	e.editPerson(hetuSven, func(p *population.Person) { p.Roles = nil }) // ended before the submit
+	e.editPerson(hetuSven, func(p *population.Person) { p.Roles = nil })                                                           // ended before the submit
+	e.editPerson(hetuJuhani, mandate(grant, day(-30), day(0)))                                                                     // valid today, its last day
+	e.editPerson(hetuHelmi, mandate(grant, day(-30), day(-1)))                                                                     // expired
+	e.editPerson(hetuHelmi, mandate("http://valtuusrekisteri.suomi.fi/sosiaali_ja_terveydenhuollon_asioiden_hoito", day(-30), "")) // another issue
+	e.editPerson(hetuElla, mandate(grant, day(1), ""))                                                                             // not yet
+	e.editPerson(hetuEetu, mandate(grant, day(-30), ""))
+	e.editPerson(hetuEetu, func(p *population.Person) { p.Mandates = nil }) // revoked before the submit
 
 	d := e.create("association-grant", aino, orgRef())
 	a := e.upload(d, "annualReport", "vuosikertomus-2026.pdf", pdfFile)
@@ -105,7 +120,8 @@ func TestSubmitForOrganisationNotifies(t *testing.T) {
 	c := e.submit(d)
 	for _, tc := range []struct {
 		hetu, kind string
-	}{{hetuMikko, notify.KindOrgSubmitted}, {hetuAino, notify.KindSubmittedFor}, {hetuMaria, ""}, {hetuSven, ""}} {
+	}{{hetuMikko, notify.KindOrgSubmitted}, {hetuJuhani, notify.KindOrgSubmitted}, {hetuAino, notify.KindSubmittedFor},
+		{hetuMaria, ""}, {hetuSven, ""}, {hetuHelmi, ""}, {hetuElla, ""}, {hetuEetu, ""}} {
 		ns, err := inbox.List(e.person(tc.hetu).ID, 0)
 		if err != nil {
 			t.Fatal(err)

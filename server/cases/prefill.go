@@ -18,6 +18,9 @@ type Register interface {
 	Person(id string) (population.Person, error)
 	Organization(businessID string) (population.Organization, error)
 	Principals(p population.Person, on time.Time) ([]identity.Principal, error)
+	// ActorsFor lists, in tx, who may now act for an organisation in a
+	// service (its role or mandate issue): whom its applications concern.
+	ActorsFor(tx *store.Tx, businessID, role, issue string, on time.Time) ([]population.Person, error)
 	// PersonByHetu and Property find co-applicants (parties.go).
 	PersonByHetu(hetu string) (population.Person, error)
 	Property(id string) (population.Property, error)

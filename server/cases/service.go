@@ -626,7 +626,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err := s.aggregate(tx, &made, now); err != nil {
 			return err
 		}
-		act, err := submittedAction(tx, svc, c, ref)
+		act, err := s.submittedAction(tx, svc, c, ref)
 		if err != nil {
 			return err
 		}

@@ -255,6 +255,49 @@ func RoleHolders(tx *store.Tx, businessID, role string) ([]population.Person, er
 	return out, err
 }
 
+// ActorsFor lists, in tx, the people who may now (on the day of on) act
+// for the organisation (businessID) in a service: those who hold role in
+// it (when role is not "") and those who hold a mandate from it, valid on
+// the day, that names issue (when issue is not ""), each once, role
+// holders first. These are whom an organisation's application concerns
+// on the resident side (cases.covers is the same rule for one person,
+// over Principals). With Suomi.fi Mandates configured only paper mandates
+// count, as in Principals, and the roles that service gives are not
+// listed: it answers per login, not per organisation.
+func (d *Directory) ActorsFor(tx *store.Tx, businessID, role, issue string, on time.Time) ([]population.Person, error) {
+	var out []population.Person
+	if role != "" {
+		holders, err := RoleHolders(tx, businessID, role)
+		if err != nil {
+			return nil, err
+		}
+		out = holders
+	}
+	if issue == "" {
+		return out, nil
+	}
+	day := on.Format(time.DateOnly) // as Principals reads validity
+	err := tx.Scan(store.MandatesByPrincipal, businessID+"/", func(k string, _ []byte) error {
+		id := k[len(businessID)+1:]
+		if slices.ContainsFunc(out, func(p population.Person) bool { return p.ID == id }) {
+			return nil
+		}
+		var p population.Person
+		if err := tx.Get(store.People, id, &p); err != nil {
+			return fmt.Errorf("mandate holder %s: %w", id, err)
+		}
+		// The index may name a mandate the person no longer holds.
+		if slices.ContainsFunc(p.Mandates, func(m population.Mandate) bool {
+			return m.Principal == businessID && slices.Contains(m.Issues, issue) && (d.Mandates == nil || m.Document != "") &&
+				m.ValidFrom <= day && (m.ValidTo == "" || m.ValidTo >= day)
+		}) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // lastDayAsMinor is the day before the 18th birthday of someone born on
 // birth (YYYY-MM-DD); "" when the date does not parse.
 func lastDayAsMinor(birth string) string {

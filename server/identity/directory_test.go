@@ -286,3 +286,103 @@ func TestRoleHolders(t *testing.T) {
 		t.Errorf("after the backfill: %v", got)
 	}
 }
+
+// noChoice is Suomi.fi Mandates configured, with nobody chosen there.
+type noChoice struct{}
+
+func (noChoice) ChosenHetu(string) (string, bool)                   { return "", false }
+func (noChoice) ChosenOrganization(string) (string, []string, bool) { return "", nil, false }
+
+// TestActorsFor: who may now act for an organisation in a service — its
+// role's holders and the holders of a mandate from it valid on the day
+// that names the issue — from the mandate index, which a store seeded
+// before it existed gets built once; with Suomi.fi Mandates configured,
+// only paper mandates count (as in Principals).
+func TestActorsFor(t *testing.T) {
+	d := demoDir(t)
+	const org, grant, other = "2345678-0", "urn:issue:grant", "urn:issue:other"
+	on := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	aino := mustPerson(t, d, "140386-902R") // PJ in the demo data
+	edit := func(hetu string, ms ...population.Mandate) population.Person {
+		t.Helper()
+		p := mustPerson(t, d, hetu)
+		p.Mandates = ms
+		if err := d.Store.UpdateAlone(func(tx *store.Tx) error { return PutPerson(tx, p) }); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	mikko := edit("021184-9139", population.Mandate{Principal: org, Issues: []string{grant}, ValidFrom: "2026-01-01", ValidTo: "2026-11-23"})
+	maria := edit("030392-974H", population.Mandate{Principal: org, Issues: []string{grant}, ValidFrom: "2026-01-01", Document: "PAPER-1"})
+	edit("300468-951T", population.Mandate{Principal: org, Issues: []string{grant}, ValidFrom: "2026-01-01", ValidTo: "2026-11-22"}) // expired
+	edit("171279-9677", population.Mandate{Principal: org, Issues: []string{other}, ValidFrom: "2026-01-01"})                        // another issue
+	edit("050840-948K", population.Mandate{Principal: org, Issues: []string{grant}, ValidFrom: "2026-11-24"})                        // not yet
+	actors := func(role, issue string) []string {
+		t.Helper()
+		var ids []string
+		err := d.Store.View(func(tx *store.Tx) error {
+			ps, err := d.ActorsFor(tx, org, role, issue, on)
+			for _, p := range ps {
+				ids = append(ids, p.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	for _, tc := range []struct {
+		name, role, issue string
+		want              []string
+	}{
+		{"role and mandates", "PJ", grant, []string{aino.ID, mikko.ID, maria.ID}},
+		{"role alone", "PJ", "", []string{aino.ID}},
+		{"mandates alone", "", grant, []string{mikko.ID, maria.ID}},
+		{"another role", "TJ", grant, []string{mikko.ID, maria.ID}},
+		{"neither", "", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := actors(tc.role, tc.issue), slices.Clone(tc.want)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+	t.Run("Suomi.fi Mandates: paper mandates only", func(t *testing.T) {
+		d.Mandates = noChoice{}
+		defer func() { d.Mandates = nil }()
+		if got := actors("", grant); !slices.Equal(got, []string{maria.ID}) {
+			t.Errorf("got %v, want Maria's paper mandate alone", got)
+		}
+	})
+	t.Run("backfill", func(t *testing.T) {
+		err := d.Store.UpdateAlone(func(tx *store.Tx) error {
+			for _, k := range []string{org + "/" + mikko.ID, org + "/" + maria.ID} {
+				if err := tx.Delete(store.MandatesByPrincipal, k); err != nil {
+					return err
+				}
+			}
+			return tx.Delete(store.Settings, mandatesIndexed)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := actors("", grant); got != nil {
+			t.Fatalf("without the index: %v", got)
+		}
+		demo, _ := population.Demo()
+		if _, err := Seed(d.Store, demo, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got := actors("", grant)
+		slices.Sort(got)
+		want := []string{mikko.ID, maria.ID}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("after the backfill: %v, want %v", got, want)
+		}
+	})
+}

@@ -103,7 +103,7 @@ func (d *Directory) RecordPaperMandate(official audit.Who, services []string, m 
 		if err := tx.PutRaw(store.Blobs, ScanBlob(holder.ID, scan.ID), m.Scan.Content); err != nil {
 			return err
 		}
-		if err := tx.Put(store.People, holder.ID, holder); err != nil {
+		if err := PutPerson(tx, holder); err != nil {
 			return err
 		}
 		return audit.Record(tx, audit.Entry{At: now, Actor: official, Action: audit.ActionPaperMandate, Target: m.Holder,

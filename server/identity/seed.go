@@ -9,12 +9,13 @@ import (
 	"asiointi/server/store"
 )
 
-// guardianshipIndexed and rolesIndexed mark a store whose guardianship
-// and organisation role indexes are complete (stores seeded before an
-// index existed get it built once).
+// guardianshipIndexed, rolesIndexed and mandatesIndexed mark a store
+// whose guardianship, organisation role and mandate indexes are complete
+// (stores seeded before an index existed get it built once).
 const (
 	guardianshipIndexed = "guardianship-indexed"
 	rolesIndexed        = "org-roles-indexed"
+	mandatesIndexed     = "mandates-indexed"
 )
 
 // Seed writes the demo register into an empty store once. Person ids in
@@ -104,8 +105,9 @@ func putStaff(tx *store.Tx, st population.Staff, municipality string) error {
 // PutPerson is the one write of a person: the record and its indexes (by
 // henkilötunnus, guardianship by guardian, so that finding whom a
 // person may act for reads their own relations, not the whole register,
-// and roles by organisation, so that finding who holds a role in one does
-// not either).
+// roles by organisation, so that finding who holds a role in one does
+// not either, and mandates by principal, so that finding who holds one
+// from an organisation does not either).
 func PutPerson(tx *store.Tx, p population.Person) error {
 	if err := tx.Put(store.People, p.ID, p); err != nil {
 		return err
@@ -123,13 +125,18 @@ func PutPerson(tx *store.Tx, p population.Person) error {
 			return err
 		}
 	}
+	for _, m := range p.Mandates {
+		if err := tx.PutRaw(store.MandatesByPrincipal, m.Principal+"/"+p.ID, []byte{}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // indexPeople builds the guardianship and role indexes of a store seeded
 // before they existed, once.
 func indexPeople(tx *store.Tx) error {
-	if tx.Has(store.Settings, guardianshipIndexed) && tx.Has(store.Settings, rolesIndexed) {
+	if tx.Has(store.Settings, guardianshipIndexed) && tx.Has(store.Settings, rolesIndexed) && tx.Has(store.Settings, mandatesIndexed) {
 		return nil
 	}
 	people, err := store.Values[population.Person](tx, store.People, "")
@@ -148,7 +155,10 @@ func markIndexed(tx *store.Tx) error {
 	if err := tx.Put(store.Settings, guardianshipIndexed, true); err != nil {
 		return err
 	}
-	return tx.Put(store.Settings, rolesIndexed, true)
+	if err := tx.Put(store.Settings, rolesIndexed, true); err != nil {
+		return err
+	}
+	return tx.Put(store.Settings, mandatesIndexed, true)
 }
 
 // seedLogo gives the demo municipality of a data file seeded before

@@ -72,4 +72,5 @@ var Coverage = map[string]struct {
 		"done in my name (/{lang}/done-for-me, GET /api/v1/me/done-for-me)"},
 	store.MandateSessions: {Withheld, "a Suomi.fi Mandates session in progress (its id, a short-lived token, " +
 		"the principal chosen there), deleted at logout"},
+	store.MandatesByPrincipal: {Shown, "index of mandates, held and given (mandates, organisations)"},
 }

@@ -784,6 +784,7 @@ func (k *collecting) mandates() error {
 		held(Mandate{Direction: "given", Kind: identity.PrincipalGuardian, Who: Ref{gp.ID, gp.Name()}}, "guardianship.guardian", "myData.label.guardian", SourcePopulation)
 	}
 	for _, m := range k.p.Mandates {
+		k.d.from(store.MandatesByPrincipal, m.Principal+"/"+k.p.ID)
 		who := Ref{ID: m.Principal, Name: m.Principal}
 		kind := identity.PrincipalMandate
 		var pp population.Person
@@ -821,6 +822,7 @@ func (k *collecting) mandates() error {
 			if m.Principal == k.p.ID {
 				k.d.from(store.People, key)
 				src, name := k.paper(m)
+				k.d.from(store.MandatesByPrincipal, k.p.ID+"/"+other.ID)
 				held(Mandate{Direction: "given", Kind: identity.PrincipalMandate, Who: Ref{other.ID, other.Name()}, Issues: m.Issues,
 					ValidFrom: m.ValidFrom, ValidTo: m.ValidTo, Document: m.Document, Scan: k.scan(other.ID, m)},
 					"mandate.given", "myData.label.mandateGiven", src, name)

@@ -40,6 +40,12 @@ const (
 	PeopleByHetu = "people_by_hetu"
 	Guardianship = "guardianship" // "guardian id/ward id": whose guardian each person is
 	OrgRoles     = "org_roles"    // "business id/person id" → role: who holds a role in each organisation
+
+	// MandatesByPrincipal is "principal id/holder id" → nothing: who holds
+	// a mandate (the register's or a paper one) from each person or
+	// organisation (identity.PutPerson).
+	MandatesByPrincipal = "mandates_by_principal"
+
 	Staff        = "staff"
 	Sessions     = "sessions"
 	Drafts       = "drafts"
@@ -102,7 +108,7 @@ const (
 	Shares = "shares"
 )
 
-var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, Staff, Sessions,
+var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, MandatesByPrincipal, Staff, Sessions,
 	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
