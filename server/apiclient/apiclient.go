@@ -414,6 +414,42 @@ func (s *Session) Principals() ([]Principal, error) {
 	return list, err
 }
 
+// ActFor makes the session act for principal (an id from Principals; ""
+// for oneself) through PUT /session/acting-for (200). The server rotates
+// the session id on the change: the session takes the new cookie (when
+// it keeps one) and CSRF token.
+func (s *Session) ActFor(principal string) error {
+	var in struct {
+		Principal *string `json:"principal"`
+	}
+	if principal != "" {
+		in.Principal = &principal
+	}
+	const path = "/api/v1/session/acting-for"
+	code, raw, h, err := s.roundTripHeader("PUT", path, in)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return &StatusError{Method: "PUT", Path: path, Status: code, Body: clip(raw)}
+	}
+	var out struct {
+		CSRFToken string `json:"csrfToken"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || out.CSRFToken == "" {
+		return fmt.Errorf("PUT %s: HTTP %d %q: no CSRF token", path, code, clip(raw))
+	}
+	s.csrf = out.CSRFToken
+	if s.cookie != "" {
+		for _, ck := range (&http.Response{Header: h}).Cookies() {
+			if ck.Name == sessionCookie && ck.Value != "" {
+				s.cookie = sessionCookie + "=" + ck.Value
+			}
+		}
+	}
+	return nil
+}
+
 // Form reads a service's form definition (GET /services/{id}/form, 200)
 // into out, which the caller shapes as it needs.
 func (s *Session) Form(service string, out any) error {

@@ -214,3 +214,48 @@ func TestAppendSaveBody(t *testing.T) {
 		t.Errorf("AppendSaveBody = %s", got)
 	}
 }
+
+// TestActFor: a session switches to acting for a principal (the server
+// rotates the session id; the session follows), applies in their name
+// and switches back; a principal the person may not act for is refused.
+func TestActFor(t *testing.T) {
+	base := startServer(t)
+	hc := apiclient.NewHTTPClient(2, 10*time.Second)
+	s, err := apiclient.Login(hc, base, "300468-951T") // Juhani, with Helmi's mandate
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.Cookie()
+	ps, err := s.Principals()
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("principals %v %v", ps, err)
+	}
+	if err := s.ActFor(ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.Cookie() == before || s.Cookie() == "" {
+		t.Errorf("the session cookie did not follow the rotation: %q", s.Cookie())
+	}
+	d, err := s.CreateDraft("home-help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := map[string]any{"livesAlone": "yes", "helpWith": []any{"washing"}, "situation": "Kaaduin keväällä.",
+		"street": "Koulukatu 5", "postalCode": "99100", "city": "Esimerkkilä", "phone": "+358 40 123 4567",
+		"hasContactPerson": "no", "consentHealthInfo": true, "confirmCorrect": true}
+	if _, err := s.Save(d.ID, d.Version, home); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Submit(d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ActFor("not-a-principal"); apiclient.Status(err) != http.StatusForbidden {
+		t.Errorf("acting for a stranger: %v, want 403", err)
+	}
+	if err := s.ActFor(""); err != nil {
+		t.Errorf("back to oneself: %v", err)
+	}
+	if _, err := s.CreateDraft("sports-shift"); err != nil {
+		t.Errorf("a draft for oneself after switching back: %v", err)
+	}
+}
