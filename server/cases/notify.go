@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"time"
+
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
 	"asiointi/server/notify"
@@ -18,13 +20,9 @@ func (s *Service) submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, r
 	switch {
 	case c.Principal == nil:
 	case c.Principal.Kind == identity.PrincipalOrganization:
-		holders, err := s.Register.ActorsFor(tx, c.Principal.ID, svc.Role, svc.MandateIssue, c.SubmittedAt)
+		org, err := s.organisation(tx, c, c.SubmittedAt)
 		if err != nil {
 			return a, err
-		}
-		org := &notify.Organisation{ID: c.Principal.ID, Name: c.Principal.Name}
-		for _, p := range holders {
-			org.Members = append(org.Members, notify.Person{ID: p.ID, Name: p.Name()})
 		}
 		a.Organisation = org
 	default:
@@ -36,4 +34,23 @@ func (s *Service) submittedAction(tx *store.Tx, svc *catalog.Service, c *Case, r
 		a.Parties = append(a.Parties, notify.Person{ID: p.ID, Name: p.Name})
 	}
 	return a, nil
+}
+
+// organisation is the organisation in whose name c was sent, with the
+// people who may act for it in c's service at (Register.ActorsFor: its
+// role's holders and valid mandates that name the service's issue).
+func (s *Service) organisation(tx *store.Tx, c *Case, at time.Time) (*notify.Organisation, error) {
+	org := &notify.Organisation{ID: c.Principal.ID, Name: c.Principal.Name}
+	svc, ok := s.Catalog.Service(c.Service)
+	if !ok {
+		return org, nil
+	}
+	holders, err := s.Register.ActorsFor(tx, c.Principal.ID, svc.Role, svc.MandateIssue, at)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range holders {
+		org.Members = append(org.Members, notify.Person{ID: p.ID, Name: p.Name()})
+	}
+	return org, nil
 }

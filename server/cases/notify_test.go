@@ -137,6 +137,29 @@ func TestSubmitForOrganisationNotifies(t *testing.T) {
 			t.Errorf("%s got %+v, want one %s", tc.hetu, ns, tc.kind)
 		}
 	}
+	// Aino withdraws it in the organisation's name: the same people are
+	// told, she is not.
+	if _, err := e.svc.Withdraw(c.ID, aino, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		hetu string
+		told bool
+	}{{hetuMikko, true}, {hetuJuhani, true}, {hetuAino, false}, {hetuMaria, false}, {hetuSven, false}, {hetuHelmi, false}, {hetuElla, false}, {hetuEetu, false}} {
+		ns, err := inbox.List(e.person(tc.hetu).ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withdrew := 0
+		for _, n := range ns {
+			if n.Kind == notify.KindOrgWithdrew && n.Link == "/cases/"+c.ID && n.Params["principal"] == orgName && n.Params["actor"] == aino.Name {
+				withdrew++
+			}
+		}
+		if want := map[bool]int{true: 1}[tc.told]; withdrew != want || len(ns) != 2*want && tc.hetu != hetuAino {
+			t.Errorf("%s: %d withdrawal notices among %+v, want %d", tc.hetu, withdrew, ns, want)
+		}
+	}
 }
 
 // TestNotifiedPartiesHearOfLaterChanges: the other guardian, told of an

@@ -277,8 +277,8 @@ func (s *Service) residentWrite(tx *store.Tx, v viewer, c *Case, ev *Event, now 
 // proxyFinished records, when someone acting for the person of the case
 // answered a supplement request or withdrew it, the action in the
 // principal's "done in my name" and tells the principal, or for an
-// organisation the others who hold a role in it that lets them act for it
-// in the service now (as at submit).
+// organisation the others who may now act for it in the service (its
+// role's holders and valid mandates naming its issue, as at submit).
 func (s *Service) proxyFinished(tx *store.Tx, v viewer, c *Case, ev *Event) error {
 	action, kind, orgKind := "", "", ""
 	switch ev.Type {
@@ -297,19 +297,11 @@ func (s *Service) proxyFinished(tx *store.Tx, v viewer, c *Case, ev *Event) erro
 		return err
 	}
 	if c.Principal.Kind == identity.PrincipalOrganization {
-		svc, ok := s.Catalog.Service(c.Service)
-		if !ok {
-			return nil
-		}
-		holders, err := identity.RoleHolders(tx, c.Principal.ID, svc.Role)
+		org, err := s.organisation(tx, c, ev.At)
 		if err != nil {
 			return err
 		}
-		org := notify.Organisation{ID: c.Principal.ID, Name: c.Principal.Name}
-		for _, p := range holders {
-			org.Members = append(org.Members, notify.Person{ID: p.ID, Name: p.Name()})
-		}
-		return notify.OrgActed(tx, orgKind, caseUpdate(c, orgKind, ev), org)
+		return notify.OrgActed(tx, orgKind, caseUpdate(c, orgKind, ev), *org)
 	}
 	return notify.ProxyActed(tx, kind, caseUpdate(c, kind, ev))
 }

@@ -18,9 +18,12 @@ type CaseChange struct {
 	By                       Person  // who acted
 	Actor                    Person  // who sent the application
 	Principal                *Person // in whose name, if not the actor's
-	Parties                  []Person
-	Handler                  *Person   // the case's handler, if any
-	Due                      time.Time // a supplement reminder: its due time
+	// Organisation: the organisation in whose name, with the people who
+	// may now act for it in the service.
+	Organisation *Organisation
+	Parties      []Person
+	Handler      *Person   // the case's handler, if any
+	Due          time.Time // a supplement reminder: its due time
 }
 
 // ResidentsOf lists the people of a case on the resident side: the
