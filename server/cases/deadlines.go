@@ -81,7 +81,10 @@ func (s *Service) remindSupplements(now time.Time) (int, error) {
 			if err := s.writeCase(tx, &c, nil, ""); err != nil {
 				return err
 			}
-			u := caseUpdate(&c, notify.KindSupplementDue, nil)
+			u, err := s.caseUpdate(tx, &c, notify.KindSupplementDue, nil)
+			if err != nil {
+				return err
+			}
 			u.At = now
 			u.Due = c.Supplement.Due
 			if err := notify.CaseUpdate(tx, u); err != nil {

@@ -121,7 +121,7 @@ func shownPeople(c *Case) []string {
 		}
 	}
 	add(c.Actor.ID)
-	if c.Principal != nil && c.Principal.Kind != "organization" {
+	if c.Principal != nil && c.Principal.Kind != identity.PrincipalOrganization {
 		add(c.Principal.ID)
 	}
 	for _, p := range c.Parties {
@@ -207,7 +207,11 @@ func (s *Service) writeCase(tx *store.Tx, c *Case, ev *Event, kind string) error
 	if kind == "" {
 		return nil
 	}
-	return notify.CaseUpdate(tx, caseUpdate(c, kind, ev))
+	u, err := s.caseUpdate(tx, c, kind, ev)
+	if err != nil {
+		return err
+	}
+	return notify.CaseUpdate(tx, u)
 }
 
 // tellNotified tells the other parties of a joint matter (Case.Notified,
@@ -222,11 +226,27 @@ func tellNotified(tx *store.Tx, c *Case, ev *Event) error {
 	for _, p := range c.Notified {
 		parties = append(parties, notify.Person{ID: p.ID, Name: p.Name})
 	}
-	return notify.PartyStatus(tx, caseUpdate(c, notify.KindPartyStatus, ev), parties)
+	return notify.PartyStatus(tx, caseChange(c, notify.KindPartyStatus, ev), parties)
 }
 
-// caseUpdate is what notify needs to tell the people of a case.
-func caseUpdate(c *Case, kind string, ev *Event) notify.CaseChange {
+// caseUpdate is what notify needs to tell the people of a case (caseChange)
+// and, for an organisation's case, read in tx, the people who may now act
+// for it (they are its principal's side).
+func (s *Service) caseUpdate(tx *store.Tx, c *Case, kind string, ev *Event) (notify.CaseChange, error) {
+	u := caseChange(c, kind, ev)
+	if c.Principal != nil && c.Principal.Kind == identity.PrincipalOrganization {
+		org, err := s.organisation(tx, c, u.At)
+		if err != nil {
+			return u, err
+		}
+		u.Organisation = org
+	}
+	return u, nil
+}
+
+// caseChange is what notify needs to tell the people of a case, from the
+// case alone.
+func caseChange(c *Case, kind string, ev *Event) notify.CaseChange {
 	u := notify.CaseChange{Kind: kind, Case: c.ID, Reference: c.Reference, Service: c.Service, Status: c.Status,
 		At: c.UpdatedAt, Actor: notify.Person{ID: c.Actor.ID, Name: c.Actor.Name}}
 	if ev != nil {

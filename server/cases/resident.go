@@ -297,11 +297,15 @@ func (s *Service) proxyFinished(tx *store.Tx, v viewer, c *Case, ev *Event) erro
 		return err
 	}
 	if c.Principal.Kind == identity.PrincipalOrganization {
-		org, err := s.organisation(tx, c, ev.At)
+		u, err := s.caseUpdate(tx, c, orgKind, ev) // with the organisation's people
 		if err != nil {
 			return err
 		}
-		return notify.OrgActed(tx, orgKind, caseUpdate(c, orgKind, ev), *org)
+		return notify.OrgActed(tx, orgKind, u, *u.Organisation)
 	}
-	return notify.ProxyActed(tx, kind, caseUpdate(c, kind, ev))
+	u, err := s.caseUpdate(tx, c, kind, ev)
+	if err != nil {
+		return err
+	}
+	return notify.ProxyActed(tx, kind, u)
 }

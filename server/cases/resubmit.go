@@ -356,7 +356,10 @@ func (s *Service) closeReopened(tx *store.Tx, d *Draft, evType string, now time.
 		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
 			return err
 		}
-		u := caseUpdate(&c, notify.KindCaseStatus, &ev)
+		u, err := s.caseUpdate(tx, &c, notify.KindCaseStatus, &ev)
+		if err != nil {
+			return err
+		}
 		if evType == "lapsed" { // no one acted: the applicant hears of it too
 			u.By = notify.Person{}
 		}

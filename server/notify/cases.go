@@ -27,7 +27,8 @@ type CaseChange struct {
 }
 
 // ResidentsOf lists the people of a case on the resident side: the
-// sender, the principal and the parties, each once, except who acted.
+// sender, the principal (for an organisation, who may now act for it)
+// and the parties, each once, except who acted.
 func (u CaseChange) ResidentsOf() []string {
 	var out []string
 	seen := map[string]bool{u.By.ID: true}
@@ -40,6 +41,11 @@ func (u CaseChange) ResidentsOf() []string {
 	add(u.Actor.ID)
 	if u.Principal != nil {
 		add(u.Principal.ID)
+	}
+	if u.Organisation != nil {
+		for _, m := range u.Organisation.Members {
+			add(m.ID)
+		}
 	}
 	for _, p := range u.Parties {
 		add(p.ID)
