@@ -29,7 +29,11 @@ type PrefillSource struct {
 	// Locked: the form locked the value, so it is the register's (set on
 	// a case's sources; a draft keeps its locked values in Locked).
 	Locked bool `json:"locked,omitempty"`
-	Value  any  `json:"-"`
+	// Hash is a digest of the value as it was prefilled (prefillHash),
+	// kept so that a value the person has changed since is shown as
+	// theirs (SourceOf) without storing the register's value twice.
+	Hash  string `json:"hash,omitempty"`
+	Value any    `json:"-"`
 }
 
 // Draft is an unfinished application. The fields that every save changes

@@ -1,6 +1,9 @@
 package cases
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -288,6 +291,34 @@ func compatible(f *forms.Field, v any) bool {
 	}
 	_, ok := v.(string)
 	return ok
+}
+
+// prefillHash is a digest of a prefilled value (its JSON encoding, which
+// is the same for the value as prefilled and as saved and read back).
+func prefillHash(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// SourceOf is where the answer v to field id came from, the one rule for
+// every view (the form, my data, the handler's view): the prefill source
+// while v is still the value that was prefilled (or the field was
+// locked); ok is false when the field was not prefilled or the person has
+// changed the value since — then it is the person's own answer. A source
+// recorded before sources kept a hash is taken to hold.
+func SourceOf(pre map[string]PrefillSource, id string, v any) (PrefillSource, bool) {
+	src, ok := pre[id]
+	if !ok {
+		return src, false
+	}
+	if src.Locked || src.Hash == "" {
+		return src, true
+	}
+	return src, prefillHash(v) == src.Hash
 }
 
 // casePrefill is the draft's prefill sources, each marked Locked when

@@ -143,6 +143,8 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	}
 	d.Prefill = pre
 	for id, src := range pre {
+		src.Hash = prefillHash(src.Value)
+		pre[id] = src
 		d.Data[id] = src.Value
 		if f, _, ok := def.Lookup(id); ok && f.Locked {
 			if d.Locked == nil {
@@ -675,11 +677,17 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	return &res, nil
 }
 
-// prefillSources are the sources of the prefilled answers that were sent.
+// prefillSources are the sources of the prefilled answers that were
+// sent as they were prefilled (one the person changed is theirs).
 func prefillSources(pre map[string]PrefillSource, answers map[string]any) map[string]PrefillSource {
 	var out map[string]PrefillSource
-	for id, src := range pre {
-		if _, ok := answers[id]; !ok {
+	for id := range pre {
+		v, ok := answers[id]
+		if !ok {
+			continue
+		}
+		src, ok := SourceOf(pre, id, v)
+		if !ok {
 			continue
 		}
 		if out == nil {

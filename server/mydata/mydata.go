@@ -481,7 +481,7 @@ func (k *collecting) oneCase(c *cases.Case) error {
 	k.answers(def, c.Answers, func(f *forms.Field, it *Item) {
 		it.Topic, it.Group, it.Case = TopicApplications, group, ref
 		it.StoredAt = c.SubmittedAt.UTC()
-		if s, ok := c.Sources[f.ID]; ok {
+		if s, ok := cases.SourceOf(c.Sources, f.ID, c.Answers[f.ID]); ok {
 			k.prefillSource(it, s)
 		} else {
 			k.source(it, src, name)
@@ -716,7 +716,7 @@ func (k *collecting) oneDraft(d *cases.Draft) error {
 	k.answers(def, data, func(f *forms.Field, it *Item) {
 		it.Topic, it.Group, it.Case = TopicDrafts, group, ref
 		it.StoredAt = d.UpdatedAt.UTC()
-		if s, ok := d.Prefill[f.ID]; ok {
+		if s, ok := cases.SourceOf(d.Prefill, f.ID, data[f.ID]); ok {
 			k.prefillSource(it, s)
 		} else {
 			k.source(it, src, name)

@@ -94,8 +94,10 @@ func (s *Server) apiDrafts(c *fiber.Ctx) error {
 // draftJSON is GET /drafts/{id}; also the body of a 409 ("current").
 func draftJSON(d *cases.Draft) fiber.Map {
 	pre := map[string]cases.PrefillSource{}
-	for k, v := range d.Prefill {
-		pre[k] = v
+	for k := range d.Prefill {
+		if v, ok := cases.SourceOf(d.Prefill, k, d.Data[k]); ok { // a changed value is the person's own
+			pre[k] = v
+		}
 	}
 	return fiber.Map{"id": d.ID, "service": d.Service, "formVersion": d.FormVersion, "version": d.Version,
 		"data": d.Data, "prefill": pre, "step": d.Step, "updatedAt": d.UpdatedAt, "expiresAt": d.ExpiresAt,

@@ -172,7 +172,7 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	}
 	// Prefill (top-level fields only) and locking.
 	if !strings.Contains(path, ".") && b.draft != nil {
-		if src, ok := b.draft.Prefill[f.ID]; ok {
+		if src, ok := cases.SourceOf(b.draft.Prefill, f.ID, val); ok {
 			v.Source, v.SourceURL = b.source(src)
 			v.Locked = f.Locked && has && val != nil
 		}

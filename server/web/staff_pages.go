@@ -221,7 +221,7 @@ func (s *Server) staffCasePage(c *fiber.Ctx) error {
 		sec := summarySection{Title: st.Title}
 		for _, it := range st.Items {
 			row := summaryRowOf(it, "", nil)
-			if src, ok := cs.Sources[it.FieldID]; ok {
+			if src, ok := cases.SourceOf(cs.Sources, it.FieldID, cs.Answers[it.FieldID]); ok {
 				row.Source = s.staffSourceText(lang, cs, src)
 			}
 			sec.Items = append(sec.Items, row)
