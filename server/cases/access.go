@@ -25,6 +25,10 @@ const (
 	// other guardian of the minor it is for, a notified other party of a
 	// joint matter, an organisation's other current role holders.
 	ResidentRead
+	// SharedRead: a resident the application was shared with reads it,
+	// read-only, through an active share (SharedCase) and only there: the
+	// share gives no access anywhere else.
+	SharedRead
 	// StaffRead: a staff member with a role in the service that does not
 	// handle cases (an admin) sees it.
 	StaffRead
@@ -53,6 +57,10 @@ var GroupOrder = []string{GroupMine, GroupChildren, GroupMandates, GroupOrganiza
 type viewer struct {
 	Ref
 	rels []identity.Principal
+	// viaShare is the time a resident reads a case through a share
+	// (SharedCase): then only an active share of the case with them
+	// gives access (SharedRead). Zero everywhere else.
+	viaShare time.Time
 }
 
 // viewerOf is who with, for a resident, their relations on the day of now.
@@ -125,9 +133,18 @@ func (s *Service) resident(user string) (viewer, error) {
 // once the case has gone to handling (not while it waits for its parties'
 // approvals).
 //
+// A resident reading through a share (viewer.viaShare) by an active
+// share of the case with them, and by nothing else.
+//
 // Anyone else gets NoAccess; so does a staff member as a resident, and a
 // resident as staff.
 func (s *Service) access(tx *store.Tx, v viewer, c *Case) Access {
+	if !v.viaShare.IsZero() {
+		if v.Kind == identity.Resident && activeShare(tx, v.ID, c.ID, v.viaShare) {
+			return SharedRead
+		}
+		return NoAccess
+	}
 	switch v.Kind {
 	case identity.Resident:
 		if c.Principal != nil && c.Principal.Kind == identity.PrincipalOrganization {

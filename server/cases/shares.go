@@ -185,42 +185,24 @@ func (s *Service) SharedWithMe(person string) ([]*Share, error) {
 	return out, err
 }
 
-// SharedCase is an application shared with viewer, read-only, recording
-// the view in the access log of each person the application is about. A
-// share that is revoked or expired, or someone else's, is ErrNotFound.
-func (s *Service) SharedCase(caseID string, viewer Ref) (*Case, error) {
+// SharedCase is an application shared with who, read-only, recording the
+// view in the access log of each person the application is about. Access
+// is decided where every other is (caseFor, SharedRead): a share that is
+// revoked or expired, someone else's, or an id not shared is ErrNotFound.
+func (s *Service) SharedCase(caseID string, who Ref) (*Case, error) {
 	now := s.Now()
-	var c Case
+	var c *Case
 	err := s.Store.Update(func(tx *store.Tx) error {
-		if !store.ValidID(caseID) {
-			return ErrNotFound
-		}
-		ok := false
-		if err := tx.Scan(store.Shares, "p/"+viewer.ID+"/", func(k string, _ []byte) error {
-			var sh Share
-			if err := tx.Get(store.Shares, shareKey(k[strings.LastIndexByte(k, '/')+1:]), &sh); err != nil {
-				return err
-			}
-			if sh.Case == caseID && sh.Active(now) {
-				ok = true
-				return store.ErrStop
-			}
-			return nil
-		}); err != nil {
+		var err error
+		if c, _, err = s.caseFor(tx, viewer{Ref: who, viaShare: now}, caseID); err != nil {
 			return err
 		}
-		if !ok || viewer.Kind != identity.Resident {
-			return ErrNotFound
-		}
-		if err := tx.Get(store.Cases, caseID, &c); err != nil {
-			return ErrNotFound
-		}
 		var entries []audit.Access
-		for _, p := range shownPeople(&c) {
-			if p == viewer.ID || slices.ContainsFunc(entries, func(a audit.Access) bool { return a.Subject == p }) {
+		for _, p := range shownPeople(c) {
+			if p == who.ID || slices.ContainsFunc(entries, func(a audit.Access) bool { return a.Subject == p }) {
 				continue
 			}
-			entries = append(entries, audit.Access{At: now, Actor: audit.Actor{ID: viewer.ID, Name: viewer.Name, Role: "resident"},
+			entries = append(entries, audit.Access{At: now, Actor: audit.Actor{ID: who.ID, Name: who.Name, Role: "resident"},
 				Subject: p, Kind: audit.KindCase, Purpose: audit.PurposeShared, Case: c.ID, Reference: c.Reference})
 		}
 		return audit.RecordAccess(tx, now, entries...)
@@ -228,7 +210,25 @@ func (s *Service) SharedCase(caseID string, viewer Ref) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &c, nil
+	return c, nil
+}
+
+// activeShare: the case caseID is shared with person, actively at now
+// (the person's index is as long as the shares they were given).
+func activeShare(tx *store.Tx, person, caseID string, now time.Time) bool {
+	ok := false
+	err := tx.Scan(store.Shares, "p/"+person+"/", func(k string, _ []byte) error {
+		var sh Share
+		if err := tx.Get(store.Shares, shareKey(k[strings.LastIndexByte(k, '/')+1:]), &sh); err != nil {
+			return err
+		}
+		if sh.Case == caseID && sh.Active(now) {
+			ok = true
+			return store.ErrStop
+		}
+		return nil
+	})
+	return err == nil && ok
 }
 
 // deleteShares removes an application's shares (retention).
