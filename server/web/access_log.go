@@ -69,6 +69,9 @@ func (s *Server) accessEntries(lang string, list []audit.Access) []accessEntry {
 		if id, ok := accessLogRoles[a.Actor.Role]; ok {
 			e.Role = s.msg.T(lang, id)
 		}
+		if u, ok := s.catalog.Unit(a.Actor.Unit); ok { // an official's unit by its id: its name
+			e.Unit = u.Name.In(lang)
+		}
 		if a.Case != "" {
 			e.CaseURL = pathsIn(lang).Case(a.Case)
 		}
@@ -128,8 +131,11 @@ func (s *Server) apiAccessLog(c *fiber.Ctx) error {
 	lang := requestLang(c)
 	out := []fiber.Map{}
 	for i, e := range s.accessEntries(lang, list) {
-		m := fiber.Map{"at": e.At, "actor": fiber.Map{"name": e.Actor, "role": list[i].Actor.Role}, "what": list[i].Kind,
-			"purpose": e.Purpose}
+		actor := fiber.Map{"name": e.Actor, "role": list[i].Actor.Role}
+		if e.Unit != "" {
+			actor["unit"] = e.Unit
+		}
+		m := fiber.Map{"at": e.At, "actor": actor, "what": list[i].Kind, "purpose": e.Purpose}
 		if e.CaseID != "" {
 			m["case"] = fiber.Map{"id": e.CaseID, "reference": e.Reference}
 		}

@@ -19,7 +19,7 @@ func (e *env) reads(subject string, hours ...int) {
 	for _, h := range hours {
 		err := e.st.Update(func(tx *store.Tx) error {
 			return audit.RecordAccess(tx, e.clock.Now(), audit.Access{At: e.clock.Now().Add(time.Duration(h) * time.Hour),
-				Actor:   audit.Actor{ID: "kaisa", Name: "Kaisa Käsittelijä", Role: "handler", Unit: "Varhaiskasvatus"},
+				Actor:   audit.Actor{ID: "kaisa", Name: "Kaisa Käsittelijä", Role: "handler", Unit: "early-education"},
 				Subject: subject, Kind: audit.KindCase, Purpose: audit.PurposeHandling, Case: "01kcase", Reference: "ESI-2026-000042"})
 		})
 		if err != nil {
@@ -37,7 +37,7 @@ func TestAccessLog(t *testing.T) {
 
 	var got []struct {
 		At            time.Time
-		Actor         struct{ Name, Role string }
+		Actor         struct{ Name, Role, Unit string }
 		What, Purpose string
 		Case          *struct{ ID, Reference string }
 	}
@@ -46,7 +46,7 @@ func TestAccessLog(t *testing.T) {
 		t.Fatalf("%d %s", res.StatusCode, res.body)
 	}
 	json.Unmarshal([]byte(res.body), &got)
-	if len(got) != 4 || got[0].Actor.Name != "Kaisa Käsittelijä" || got[0].Actor.Role != "handler" ||
+	if len(got) != 4 || got[0].Actor.Name != "Kaisa Käsittelijä" || got[0].Actor.Role != "handler" || got[0].Actor.Unit != "Småbarnspedagogiken" ||
 		got[0].Purpose != "behandling av din ansökan" || got[0].Case.Reference != "ESI-2026-000042" || got[0].Case == nil || !got[0].At.After(got[1].At) {
 		t.Fatalf("aino's log: %s", res.body)
 	}
@@ -96,6 +96,10 @@ func TestAccessLog(t *testing.T) {
 		!strings.Contains(page.body, "Avasi hakemuksen – hakemuksesi käsittely <a href=\"/fi/cases/01kcase\">ESI-2026-000042</a>") ||
 		!strings.Contains(page.body, `<option value="kaisa">Kaisa Käsittelijä</option>`) {
 		t.Errorf("page: %d", page.StatusCode)
+	}
+	// The unit by its name in the reader's language, never its id.
+	if page := e.do(req{path: "/sv/my/access-log", cookies: []*http.Cookie{aino}}); !strings.Contains(page.body, "(Småbarnspedagogiken)") || strings.Contains(page.body, "early-education") {
+		t.Errorf("sv page: the unit is not named in Swedish")
 	}
 	if bad := e.do(req{path: "/fi/my/access-log?from=32.1.2026", cookies: []*http.Cookie{aino}}); bad.StatusCode != 422 || !strings.Contains(bad.body, `href="#access-from"`) {
 		t.Errorf("bad date: %d", bad.StatusCode)
