@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -11,7 +12,9 @@ import (
 // own tests), opens her data in Finnish and Swedish and reads why the
 // municipality has her prefilled name and where it came from; after
 // Kaisa opens the application, Aino's access log shows it with the
-// purpose. The page passes the per-page checks.
+// purpose. The page passes the per-page checks. Aino shares the
+// application with Maria on its page (no JavaScript needed): Maria reads
+// it; Aino revokes the share and Maria's next read is refused.
 func TestMyDataAndAccessLog(t *testing.T) {
 	srv := startServer(t)
 	hc := newHTTPClient(t, srv)
@@ -69,4 +72,30 @@ func TestMyDataAndAccessLog(t *testing.T) {
 	if !strings.Contains(txt, nameKaisa) || !strings.Contains(txt, "hakemuksesi käsittely") || !strings.Contains(txt, sub.Reference) {
 		t.Errorf("access log: %q", txt)
 	}
+
+	t.Run("share with Maria and revoke", func(t *testing.T) {
+		const hetuMaria = "030392-974H"
+		maria := newHTTPClient(t, srv)
+		maria.login(t, "fi", hetuMaria)
+		shared := "/api/v1/shared/" + sub.ID
+		if r := maria.get(t, shared); r.Status != 404 {
+			t.Fatalf("Maria before the share: %d", r.Status)
+		}
+		open(t, ctx, "/fi/cases/"+sub.ID)
+		act(t, ctx, chromedp.SendKeys(`#share-name`, "Maria Nieminen"), chromedp.SendKeys(`#share-hetu`, hetuMaria))
+		click(t, ctx, `form[action$="/shares"] button[type="submit"]`)
+		if txt := textOf(t, ctx, `#sharing ~ ul`); !strings.Contains(txt, "Maria Nieminen") {
+			t.Fatalf("the case page does not list the share: %q (at %s)", txt, curPath(t, ctx))
+		}
+		if r := maria.get(t, shared); r.Status != 200 || !strings.Contains(r.Body, "Kaaduin") {
+			t.Fatalf("Maria reads the shared application: %d", r.Status)
+		}
+		click(t, ctx, `form[action*="/shares/"] button[type="submit"]`)
+		if !waitFor(t, ctx, "the share gone from the page", `!document.querySelector('form[action*="/shares/"]')`, 5*time.Second) {
+			t.Fatalf("the share is still listed")
+		}
+		if r := maria.get(t, shared); r.Status != 404 {
+			t.Errorf("Maria after the revoke: %d", r.Status)
+		}
+	})
 }
