@@ -27,14 +27,14 @@ func (c *clock) Now() time.Time { return c.t }
 
 // world is a store with every kind of data about the demo people.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	parts *wiring.Parts
 	clk   *clock
 	col   *mydata.Collector
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {

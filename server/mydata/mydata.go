@@ -856,6 +856,40 @@ func (k *collecting) scan(holder string, m population.Mandate) *File {
 	return &File{Name: m.Scan.Name, MIME: m.Scan.MIME, Size: m.Scan.Size, Link: "/my/mandates/" + holder + "/" + m.Scan.ID}
 }
 
+// shareIDs are the ids of the shares that may concern the person, by the
+// indexes of store.Shares: those with them ("p/<person>/") and those of
+// the applications of the cases_by_user index ("c/<case>/"), so the cost
+// follows the person's own data, not the store's.
+func (k *collecting) shareIDs() ([]string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(key string, _ []byte) error {
+		id := key[strings.LastIndexByte(key, '/')+1:]
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+		return nil
+	}
+	if err := k.tx.Scan(store.Shares, "p/"+k.p.ID+"/", add); err != nil {
+		return nil, err
+	}
+	var caseIDs []string
+	if err := k.tx.Scan(store.CasesByUser, k.p.ID+"/", func(key string, _ []byte) error {
+		caseIDs = append(caseIDs, key[len(k.p.ID)+1:])
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, c := range caseIDs {
+		if err := k.tx.Scan(store.Shares, "c/"+c+"/", add); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(ids) // ids grow with time: oldest first, as the scan of "s/" listed them
+	return ids, nil
+}
+
 // invitations: the approvals the person was asked for, and the places
 // someone named the person as a party.
 func (k *collecting) invitations() error {
@@ -874,14 +908,23 @@ func (k *collecting) invitations() error {
 	if err != nil {
 		return err
 	}
-	// Applications shared read-only: by the person, and with them.
-	err = k.tx.Scan(store.Shares, "s/", func(key string, raw []byte) error {
+	// Applications shared read-only: with the person (their index) and by
+	// them (the shares of their own applications, by the cases' index).
+	ids, err := k.shareIDs()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		key := "s/" + id
 		var sh cases.Share
-		if err := json.Unmarshal(raw, &sh); err != nil {
+		if err := k.tx.Get(store.Shares, key, &sh); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
 			return err
 		}
 		if sh.By.ID != k.p.ID && sh.Invitee.ID != k.p.ID {
-			return nil
+			continue
 		}
 		k.d.from(store.Shares, key, "p/"+sh.Invitee.ID+"/"+sh.ID)
 		label, value, src, name := "myData.label.shared", sh.Invitee.Name, SourceYou, ""
@@ -896,10 +939,6 @@ func (k *collecting) invitations() error {
 		k.source(&it, src, name)
 		k.retain(&it, sh.ExpiresAt, "")
 		k.add(it)
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	// Drafts of others that name the person as a party.
 	err = k.tx.Scan(store.DraftParties, "", func(key string, raw []byte) error {
