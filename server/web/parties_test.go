@@ -466,3 +466,32 @@ func TestHandlerSeesSourcesAndParties(t *testing.T) {
 		t.Errorf("the handler's reading is not in Sven's access log: %+v %v", accesses, err)
 	}
 }
+
+// TestHandlerSourceOfChangedPrefill: the handler's case view names the
+// register as the source of a prefilled answer only while it is the
+// value that was prefilled; a phone number the resident changed is
+// theirs (cases.SourceOf).
+func TestHandlerSourceOfChangedPrefill(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		answers map[string]any
+		want    bool
+	}{
+		{"kept", map[string]any{}, true},
+		{"changed", map[string]any{"phone": "+358 40 999 0000"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			answers := homeHelpForSelf()
+			for k, v := range tc.answers {
+				answers[k] = v
+			}
+			caseID := e.client("050840-948K").submitted(t, "home-help", answers)
+			r := e.do(req{path: "/en/staff/cases/" + caseID, cookies: []*http.Cookie{e.login("kaisa")}})
+			const src = "Prefilled from the contact details Helmi Korhonen gave us."
+			if got := strings.Contains(r.body, src); r.StatusCode != 200 || got != tc.want {
+				t.Errorf("%d: contact-details source shown = %v, want %v", r.StatusCode, got, tc.want)
+			}
+		})
+	}
+}
