@@ -1,0 +1,101 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"asiointi/server/cases"
+	"asiointi/server/forms/definitions"
+)
+
+// TestBenchStepFields measures the form step page of a step with 10 and
+// with 200 text fields, filled in, rendered and checked as on "check my
+// answers" (GET …/step/1?check=1: the answers validated as submit would,
+// then the page), next to the issue's baseline in the same run: a minimal
+// Fiber handler serving a 12 KB page from memory through the same
+// app.Test path (ASIOINTI_BENCH=step; no timing assertions).
+func TestBenchStepFields(t *testing.T) {
+	if os.Getenv("ASIOINTI_BENCH") != "step" {
+		t.Skip("set ASIOINTI_BENCH=step")
+	}
+	e := newEnv(t)
+	static := fiber.New()
+	page := []byte("<!doctype html>" + strings.Repeat("x", 12<<10-15))
+	static.Get("/", func(c *fiber.Ctx) error {
+		c.Set("Content-Type", "text/html; charset=utf-8")
+		return c.Send(page)
+	})
+	base := testing.Benchmark(func(b *testing.B) {
+		for range b.N {
+			res, err := static.Test(httptest.NewRequest("GET", "/", nil), -1)
+			if err != nil || res.StatusCode != http.StatusOK {
+				b.Fatal(err)
+			}
+			res.Body.Close()
+		}
+	})
+	t.Logf("baseline (static 12 KB page): %v/op, %d allocs/op", time.Duration(base.NsPerOp()), base.AllocsPerOp())
+	aino := e.resident(hetuAino)
+	for version, n := range []int{10, 200} {
+		m := map[string]any{}
+		raw, err := fs.ReadFile(definitions.FS, "sports-shift.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["version"] = float64(version + 2)
+		step := m["steps"].([]any)[0].(map[string]any)
+		fields := step["fields"].([]any)
+		answers := url.Values{}
+		for i := range n - len(fields) {
+			id := "extra" + strconv.Itoa(i)
+			fields = append(fields, map[string]any{
+				"id": id, "type": "text", "required": true, "maxLength": 100.0,
+				"label":   map[string]any{"fi": "Lisäkenttä " + id, "sv": "Extra fält " + id, "en": "Extra field " + id},
+				"help":    map[string]any{"fi": "Ohje", "sv": "Hjälp", "en": "Help"},
+				"concept": "bench." + id, "legalBasis": "390/2015 5 §", "retention": "P2Y",
+				"purpose": map[string]any{"fi": "Mittaus.", "sv": "Mätning.", "en": "Measuring."},
+			})
+			answers.Set(id, "Vastaus "+id)
+		}
+		step["fields"] = fields
+		raw, _ = json.Marshal(m)
+		if _, err := cases.Import(e.st, e.s.catalog, e.cases.Forms, raw); err != nil {
+			t.Fatal(err)
+		}
+		stepURL := aino.start("fi", "sports-shift")
+		answers.Set("contactFirstName", "Aino")
+		answers.Set("contactLastName", "Virtanen")
+		answers.Set("contactEmail", "aino@example.fi")
+		answers.Set("contactPhone", "040 123 4567")
+		answers.Set("version", pageVersion(t, aino.get(stepURL).body))
+		answers.Set("action", "save")
+		if r := aino.post(stepURL, answers); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d %.500s", r.StatusCode, r.body)
+		}
+		size := 0
+		res := testing.Benchmark(func(b *testing.B) {
+			for range b.N {
+				r := aino.get(stepURL + "?check=1")
+				if r.StatusCode != http.StatusOK || strings.Contains(r.body, `class="error-summary`) {
+					b.Fatalf("step: %d %.300s", r.StatusCode, r.body)
+				}
+				size = len(r.body)
+			}
+		})
+		t.Logf("step with %d fields: %v/op (%.1f× the baseline), %d allocs/op, %d bytes of HTML",
+			n, time.Duration(res.NsPerOp()), float64(res.NsPerOp())/float64(base.NsPerOp()), res.AllocsPerOp(), size)
+	}
+}
