@@ -1,0 +1,148 @@
+package web
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"asiointi/server/forms/definitions"
+)
+
+// goldenFile holds a digest of every page TestRenderedPagesUnchanged
+// renders. ASIOINTI_GOLDEN=update rewrites it.
+const goldenFile = "testdata/rendered-pages.sha256"
+
+// perRequest are the parts of a page that differ between two renders of
+// the same input: the CSP nonce, the CSRF token, versions and the ids of
+// people (random when the demo register is seeded); they are replaced
+// before hashing, and so are the drafts' ids.
+var perRequest = []*regexp.Regexp{
+	regexp.MustCompile(`nonce="[^"]*"`),
+	regexp.MustCompile(`name="_csrf" value="[^"]*"`),
+	regexp.MustCompile(`name="csrf-token" content="[^"]*"`),
+	regexp.MustCompile(`name="version" value="[^"]*"`),
+	regexp.MustCompile(`data-version="[^"]*"`),
+	regexp.MustCompile(`name="for" value="[^"]*"`), // a person's id, random at seeding
+}
+
+// TestRenderedPagesUnchanged renders the front page, every service page
+// and every step and the summary of every demo form's draft in fi, sv and
+// en with the same answers, and compares each page's bytes (ids, nonces
+// and tokens masked) with the digests recorded before: an optimisation of
+// the render path must not change a byte of output. After an intended
+// change to a page, rewrite the digests with ASIOINTI_GOLDEN=update and
+// say why in the commit.
+func TestRenderedPagesUnchanged(t *testing.T) {
+	// Services that are for someone else: Aino applies for Eetu and for
+	// her sports club (and then acts for herself again). The summer job voucher is
+	// closed at the test clock: its refusal page is what is compared.
+	forWhom := map[string]string{"early-education": "Eetu Virtanen", "association-grant": "Esimerkkilän Urheiluseura ry"}
+	got := map[string]string{}
+	var ids []string // the drafts' ids, masked wherever they appear
+	hash := func(name, body string) {
+		for _, re := range perRequest {
+			body = re.ReplaceAllString(body, "MASKED")
+		}
+		for _, id := range ids {
+			body = strings.ReplaceAll(body, id, "ID")
+		}
+		sum := sha256.Sum256([]byte(body))
+		got[name] = hex.EncodeToString(sum[:])
+	}
+	names, err := fs.Glob(definitions.FS, "*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("definitions: %v %v", names, err)
+	}
+	for _, lang := range []string{"fi", "sv", "en"} {
+		// A store of its own per language: no page lists another
+		// language's drafts.
+		e := newEnv(t)
+		aino := e.resident(hetuAino)
+		ids = ids[:0]
+		r := e.do(req{path: "/" + lang + "/"})
+		must(t, r, http.StatusOK)
+		hash(lang+" front page", r.body)
+		for _, name := range names {
+			svc := strings.TrimSuffix(name, ".json")
+			var form url.Values
+			if p, ok := forWhom[svc]; ok {
+				form = url.Values{"for": {aino.principalID(p)}}
+			}
+			r := aino.get("/" + lang + "/services/" + svc)
+			must(t, r, http.StatusOK)
+			hash(lang+" service "+svc, r.body)
+			start := aino.post("/"+lang+"/services/"+svc+"/start", form)
+			if start.StatusCode != http.StatusSeeOther || !strings.Contains(location(start), "/step/1") {
+				// A service that first asks for whom: the page that asks.
+				hash(fmt.Sprintf("%s start %s %d", lang, svc, start.StatusCode), start.body)
+				continue
+			}
+			if form != nil {
+				must(t, aino.post("/"+lang+"/acting-for", url.Values{"principal": {""}}), http.StatusSeeOther)
+			}
+			step := location(start)
+			ids = append(ids, draftIDOf(step))
+			def, ok := e.cases.Forms.Latest(svc)
+			if !ok {
+				t.Fatalf("no form %s", svc)
+			}
+			for i := range def.Steps {
+				path := strings.TrimSuffix(step, "1") + fmt.Sprint(i+1)
+				r := aino.get(path)
+				must(t, r, http.StatusOK)
+				hash(fmt.Sprintf("%s %s step %d", lang, svc, i+1), r.body)
+				r = aino.get(path + "?check=1")
+				must(t, r, http.StatusOK)
+				hash(fmt.Sprintf("%s %s step %d checked", lang, svc, i+1), r.body)
+			}
+		}
+	}
+	if os.Getenv("ASIOINTI_GOLDEN") == "update" {
+		var b strings.Builder
+		keys := make([]string, 0, len(got))
+		for k := range got {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s  %s\n", got[k], k)
+		}
+		if err := os.WriteFile(goldenFile, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	f, err := os.Open(goldenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		sum, name, ok := strings.Cut(sc.Text(), "  ")
+		if !ok {
+			t.Fatalf("bad line %q", sc.Text())
+		}
+		want[name] = sum
+	}
+	for name, sum := range got {
+		if want[name] != sum {
+			t.Errorf("%s: rendered differently (digest %s, recorded %q)", name, sum, want[name])
+		}
+	}
+	for name := range want {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s: recorded, not rendered", name)
+		}
+	}
+}
