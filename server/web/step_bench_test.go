@@ -23,7 +23,8 @@ import (
 // answers" (GET …/step/1?check=1: the answers validated as submit would,
 // then the page), next to the issue's baseline in the same run: a minimal
 // Fiber handler serving a 12 KB page from memory through the same
-// app.Test path (ASIOINTI_BENCH=step; no timing assertions).
+// app.Test path — and the anonymous front page (ASIOINTI_BENCH=step; no
+// timing assertions).
 func TestBenchStepFields(t *testing.T) {
 	if os.Getenv("ASIOINTI_BENCH") != "step" {
 		t.Skip("set ASIOINTI_BENCH=step")
@@ -45,6 +46,15 @@ func TestBenchStepFields(t *testing.T) {
 		}
 	})
 	t.Logf("baseline (static 12 KB page): %v/op, %d allocs/op", time.Duration(base.NsPerOp()), base.AllocsPerOp())
+	front := testing.Benchmark(func(b *testing.B) {
+		for range b.N {
+			if r := e.do(req{path: "/fi/"}); r.StatusCode != http.StatusOK {
+				b.Fatalf("front page: %d", r.StatusCode)
+			}
+		}
+	})
+	t.Logf("front page (anonymous): %v/op (%.2f of the baseline's rate), %d allocs/op",
+		time.Duration(front.NsPerOp()), float64(base.NsPerOp())/float64(front.NsPerOp()), front.AllocsPerOp())
 	aino := e.resident(hetuAino)
 	for version, n := range []int{10, 200} {
 		m := map[string]any{}
@@ -95,7 +105,7 @@ func TestBenchStepFields(t *testing.T) {
 				size = len(r.body)
 			}
 		})
-		t.Logf("step with %d fields: %v/op (%.1f× the baseline), %d allocs/op, %d bytes of HTML",
-			n, time.Duration(res.NsPerOp()), float64(res.NsPerOp())/float64(base.NsPerOp()), res.AllocsPerOp(), size)
+		t.Logf("step with %d fields: %v/op (%.2f of the baseline's rate), %d allocs/op, %d bytes of HTML",
+			n, time.Duration(res.NsPerOp()), float64(base.NsPerOp())/float64(res.NsPerOp()), res.AllocsPerOp(), size)
 	}
 }
