@@ -169,13 +169,8 @@ func (s *Service) requirement(svc *catalog.Service, owner Ref, principal *Ref, n
 // revoked in between is refused.
 func (s *Service) remoteOrgRight(owner Ref, p identity.Principal, svc *catalog.Service) error {
 	roles, err := s.Mandates.OrganizationRoles(context.Background(), owner.ID, p.ID)
-	switch {
-	case errors.Is(err, mandates.ErrUnavailable):
-		return ErrMandatesUnavailable
-	case errors.Is(err, mandates.ErrNoSession):
-		return ErrNoRelation
-	case err != nil:
-		return err
+	if err != nil {
+		return mandatesFail(err)
 	}
 	for _, r := range roles {
 		if covers(svc, identity.Principal{ID: p.ID, Kind: identity.PrincipalOrganization, Role: r}) {
@@ -183,6 +178,18 @@ func (s *Service) remoteOrgRight(owner Ref, p identity.Principal, svc *catalog.S
 		}
 	}
 	return ErrNoRelation // the role ended or the mandate was revoked
+}
+
+// mandatesFail is the domain's answer to a failed Suomi.fi Mandates
+// call: the service unreachable, or no mandates session (no right).
+func mandatesFail(err error) error {
+	switch {
+	case errors.Is(err, mandates.ErrUnavailable):
+		return ErrMandatesUnavailable
+	case errors.Is(err, mandates.ErrNoSession):
+		return ErrNoRelation
+	}
+	return err
 }
 
 // remoteCovers: p is a principal chosen in Suomi.fi Mandates and the
@@ -200,12 +207,8 @@ func (s *Service) remoteRight(owner Ref, p identity.Principal, svc *catalog.Serv
 	}
 	ok, err := s.Mandates.Allowed(context.Background(), owner.ID, person.Hetu, []string{svc.MandateIssue})
 	switch {
-	case errors.Is(err, mandates.ErrUnavailable):
-		return ErrMandatesUnavailable
-	case errors.Is(err, mandates.ErrNoSession):
-		return ErrNoRelation
 	case err != nil:
-		return err
+		return mandatesFail(err)
 	case !ok:
 		return ErrNoRelation // revoked, expired, or not on this issue
 	}

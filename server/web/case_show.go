@@ -94,13 +94,7 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 		v.Attachments = append(v.Attachments, attachmentRow{Name: a.Name, Size: forms.FormatSize(a.Size, lang),
 			URL: pathsIn(lang).Attachment(a.Draft, a.ID)})
 	}
-	for _, st := range s.caseSummary(lang, cs) {
-		sec := summarySection{Title: st.Title}
-		for _, it := range st.Items {
-			sec.Items = append(sec.Items, summaryRowOf(it, "", nil))
-		}
-		v.Sections = append(v.Sections, sec)
-	}
+	v.Sections = s.caseSections(lang, cs)
 	p := s.page(c, "case", "", v)
 	p.Title = cs.Reference + " – " + v.Service
 	return s.render(c, fiber.StatusOK, p)
@@ -187,4 +181,18 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 		return s.msg.T(lang, "timeline.consentWithdrawn", data)
 	}
 	return s.msg.T(lang, w.Other, data)
+}
+
+// caseSections are a sent application's answers as read-only summary
+// sections (the case page and a shared case's page).
+func (s *Server) caseSections(lang string, cs *cases.Case) []summarySection {
+	var out []summarySection
+	for _, st := range s.caseSummary(lang, cs) {
+		sec := summarySection{Title: st.Title}
+		for _, it := range st.Items {
+			sec.Items = append(sec.Items, summaryRowOf(it, "", nil))
+		}
+		out = append(out, sec)
+	}
+	return out
 }

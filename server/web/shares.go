@@ -188,13 +188,7 @@ func (s *Server) sharedPage(c *fiber.Ctx) error {
 		}
 		row := s.caseRowOf(lang, sess.UserID, cs)
 		v.Case, v.By = &row, cs.Subject().Name
-		for _, st := range s.caseSummary(lang, cs) {
-			sec := summarySection{Title: st.Title}
-			for _, it := range st.Items {
-				sec.Items = append(sec.Items, summaryRowOf(it, "", nil))
-			}
-			v.Sections = append(v.Sections, sec)
-		}
+		v.Sections = s.caseSections(lang, cs)
 		pg := s.page(c, "shared", "", v)
 		pg.Title = cs.Reference + " – " + row.Service
 		return s.render(c, fiber.StatusOK, pg)
