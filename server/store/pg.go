@@ -43,6 +43,10 @@ var pgMigrations = []string{
 	)`,
 }
 
+// PostgresSchemaVersion is the schema version this program migrates a
+// database to (the last of pgMigrations).
+func PostgresSchemaVersion() int { return len(pgMigrations) - 1 }
+
 // Advisory lock keys (pg_advisory_lock's bigint space, shared by every
 // client of the database): the text "asiointi" and a number.
 const (

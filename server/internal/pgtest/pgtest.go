@@ -6,7 +6,8 @@
 // local cluster through its socket in /var/run/postgresql as the current
 // user (Debian: apt-get install postgresql; pg_ctlcluster 15 main start;
 // runuser -u postgres -- createuser -s $USER). Each test gets its own
-// schema in the database asiointi_test, dropped when the test ends:
+// empty schema in the database asiointi_test, dropped when the test ends
+// or, with ReuseSchemas, emptied for the next test of the process:
 // creating a schema takes milliseconds where a database takes a second.
 // ASIOINTI_TEST_POSTGRES=off skips the PostgreSQL tests; without it and
 // without a reachable server they fail, saying what to install (as the
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +30,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // DefaultServer is the local cluster's socket, as the current user.
@@ -41,10 +44,15 @@ const Database = "asiointi_test"
 func Selected() bool { return os.Getenv("ASIOINTI_TEST_STORE") == "postgres" }
 
 var (
-	mu      sync.Mutex
-	byKey   = map[string]string{}
-	ready   bool
-	prepErr error
+	mu           sync.Mutex
+	byKey        = map[string]string{}
+	ready        bool
+	prepErr      error
+	reuseVersion int      // ReuseSchemas; 0: every schema is dropped
+	free         []string // emptied schemas for the next test
+
+	adminMu sync.Mutex
+	admin   *pgxpool.Pool
 )
 
 func server() string {
@@ -54,7 +62,8 @@ func server() string {
 	return DefaultServer
 }
 
-// URL returns the URL of a fresh schema for the test, dropped when it ends.
+// URL returns the URL of an empty schema for the test alone, dropped (or
+// emptied for reuse) when it ends.
 func URL(tb testing.TB) string {
 	tb.Helper()
 	return URLFor(tb, "")
@@ -84,18 +93,17 @@ func URLFor(tb testing.TB, key string) string {
 			"or set ASIOINTI_TEST_POSTGRES=off to skip these tests", redacted(server()), prepErr)
 		tb.Fatal(msg)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := exec(ctx, dbURL(Database, ""), "CREATE SCHEMA "+schema); err != nil {
+	schema, err := take()
+	if err != nil {
 		tb.Fatalf("create a test schema: %v", err)
 	}
 	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := exec(ctx, dbURL(Database, ""), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		mu.Lock()
+		if key != "" {
+			delete(byKey, key)
+		}
+		mu.Unlock()
+		if err := release(schema); err != nil {
 			tb.Errorf("drop the test schema %s: %v", schema, err)
 		}
 	})
@@ -106,7 +114,97 @@ func URLFor(tb testing.TB, key string) string {
 	return u
 }
 
-// prepare makes the test database when it is missing.
+// ReuseSchemas lets a test's schema, when the test ends, be emptied and
+// handed to the next test of the process instead of dropped, provided it
+// holds exactly the store's two tables at schema version v (a test that
+// changed the schema, e.g. recorded a newer migration, leaves a schema
+// that is dropped). Creating and dropping a schema with its table is
+// most of a test's cost on PostgreSQL (DDL and connections: ~0.3 s per
+// test on a loaded 2-core CI machine); storetest turns this on.
+func ReuseSchemas(v int) {
+	mu.Lock()
+	reuseVersion = v
+	mu.Unlock()
+}
+
+// take returns an emptied schema a finished test left, or a new one.
+// The caller holds mu.
+func take() (string, error) {
+	if n := len(free); n > 0 {
+		s := free[n-1]
+		free = free[:n-1]
+		return s, nil
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := adminConn(ctx)
+	if err != nil {
+		return "", err
+	}
+	// The comment dates the schema, so that a later run can drop what a
+	// killed process left (prepare).
+	_, err = c.Exec(ctx, "CREATE SCHEMA "+schema+"; COMMENT ON SCHEMA "+schema+" IS '"+strconv.FormatInt(time.Now().Unix(), 10)+"'")
+	return schema, err
+}
+
+// release empties schema for the next test when it may be reused, and
+// drops it otherwise.
+func release(schema string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mu.Lock()
+	v := reuseVersion
+	mu.Unlock()
+	c, err := adminConn(ctx)
+	if err != nil {
+		return err
+	}
+	if v > 0 {
+		var clean bool
+		err := c.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f')) = 2
+			AND (SELECT array_agg(version ORDER BY version)::int[] FROM `+schema+`.asiointi_migrations) = (SELECT array_agg(g)::int[] FROM generate_series(1, $2::int) g)`,
+			schema, v).Scan(&clean)
+		if err == nil && clean {
+			if _, err := c.Exec(ctx, "DELETE FROM "+schema+".kv"); err == nil {
+				mu.Lock()
+				free = append(free, schema)
+				mu.Unlock()
+				return nil
+			}
+		}
+	}
+	_, err = c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	return err
+}
+
+// adminConn is the process's one connection for making, emptying and
+// dropping schemas (a connection per call cost more than the DDL).
+func adminConn(ctx context.Context) (*pgxpool.Pool, error) {
+	adminMu.Lock()
+	defer adminMu.Unlock()
+	if admin != nil {
+		return admin, nil
+	}
+	cfg, err := pgxpool.ParseConfig(dbURL(Database, ""))
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = 2
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	admin = p
+	return admin, nil
+}
+
+// prepare makes the test database when it is missing, and drops the
+// test schemas older than a day (what killed test processes left: a
+// finished process leaves its emptied schemas for the next run).
 func prepare() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -118,7 +216,27 @@ func prepare() error {
 	if errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505") { // exists (or another process made it just now)
 		err = nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	c, err := adminConn(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := c.Query(ctx, `SELECT nspname FROM pg_namespace
+		WHERE nspname ~ '^t_[0-9a-f]{12}$' AND coalesce(obj_description(oid, 'pg_namespace'), '0') ~ '^[0-9]+$'
+		AND obj_description(oid, 'pg_namespace')::bigint < $1`, time.Now().Add(-24*time.Hour).Unix())
+	if err != nil {
+		return err
+	}
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, s := range old {
+		c.Exec(ctx, "DROP SCHEMA IF EXISTS "+s+" CASCADE") // another process may drop it first
+	}
+	return nil
 }
 
 // dbURL is the server's URL for database db, with schema first on the

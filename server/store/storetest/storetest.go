@@ -14,6 +14,10 @@ import (
 	"asiointi/server/store"
 )
 
+// The schemas of finished tests are emptied and reused (pgtest.ReuseSchemas)
+// unless a test changed them.
+func init() { pgtest.ReuseSchemas(store.PostgresSchemaVersion()) }
+
 // Open is store.Open(dir, opt) on the backend the run selects. On
 // PostgreSQL, opening the same dir again in the process opens the same
 // schema (a restart keeps the data), dropped when the test that first
