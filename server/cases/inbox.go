@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"asiointi/server/datefmt"
 	"asiointi/server/fincode"
 	"asiointi/server/identity"
 	"asiointi/server/store"
@@ -28,8 +29,11 @@ import (
 //	c/<customer id>/<case>                     → ""
 //	d/<supplement due>/<case>                  → "" (a reminder to send)
 //	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>/<name words>
+//	t/<service>/<status>/<submitted>/<case>    → <handler>/<due>
 //
-// <due> is the due time in Unix seconds, ten digits. Counters (bucket
+// <due> is the due time in Unix seconds, ten digits, <submitted> the time
+// the case was submitted, likewise (the t/ keys serve the filter by
+// submission days: SubmittedRange). Counters (bucket
 // counters) keep the number of cases per service and status, and per
 // service, status and handler, for the counts on the filters.
 
@@ -81,9 +85,10 @@ func (r *InboxRow) keys() map[string]string {
 	due := inboxDueKey(r.DueAt)
 	h := handlerKey(r.Handler)
 	out := map[string]string{
-		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
-		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
-		"c/" + r.Customer.ID + "/" + r.ID:                          "",
+		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID:                        h,
+		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:                                r.Service,
+		"c/" + r.Customer.ID + "/" + r.ID:                                                 "",
+		"t/" + r.Service + "/" + r.Status + "/" + inboxDueKey(r.SubmittedAt) + "/" + r.ID: h + "/" + due,
 	}
 	if r.Remind && r.SupplementDue != nil {
 		out["d/"+inboxDueKey(*r.SupplementDue)+"/"+r.ID] = ""
@@ -162,10 +167,12 @@ func indexCase(tx *store.Tx, c *Case) error {
 }
 
 // inboxIndexed marks a store whose cases are all in the inbox index.
-const inboxIndexed = "inbox-indexed"
+const inboxIndexed = "inbox-indexed-2" // -2: with the submitted keys (t/)
 
 // IndexExisting puts every case of a store written before the inbox
-// index into it, once (app's upgrade runs it before anything reads).
+// index (or before its latest keys) into it, once (app's upgrade runs it
+// before anything reads). A case already indexed gets its missing keys;
+// its counts stay as they were.
 func IndexExisting(tx *store.Tx) error {
 	if tx.Has(store.Settings, inboxIndexed) {
 		return nil
@@ -175,6 +182,11 @@ func IndexExisting(tx *store.Tx) error {
 		return err
 	}
 	for i := range all {
+		if all[i].Status == StatusAwaitingSignatures {
+			// Never in the index; and indexCase would take away its
+			// report facts, which count it as submitted.
+			continue
+		}
 		if err := indexCase(tx, &all[i]); err != nil {
 			return err
 		}
@@ -198,10 +210,109 @@ type InboxFilter struct {
 	// henkilötunnus (exact match only).
 	Customer  string
 	DueBefore time.Time // zero: any
-	Overdue   bool      // due before now
-	Desc      bool      // latest due first
-	Page      int       // from 1
-	PerPage   int       // 25 when 0
+	// SubmittedFrom and SubmittedTo bound the time of submission,
+	// [SubmittedFrom, SubmittedTo); both zero: any. SubmittedRange makes
+	// them from Helsinki days and says which ranges the inbox takes.
+	SubmittedFrom, SubmittedTo time.Time
+	Overdue                    bool // due before now
+	Desc                       bool // latest due first
+	Page                       int  // from 1
+	PerPage                    int  // 25 when 0
+}
+
+// The inbox's filter by submission: Helsinki calendar days, both ends
+// included (from 00:00 of the first day to 00:00 of the day after the
+// last, Europe/Helsinki, whatever the daylight-saving time).
+const (
+	// MaxSubmittedDays is the longest range taken, in days.
+	MaxSubmittedDays = 366
+	// FirstSubmittedYear and LastSubmittedYear bound the days taken.
+	FirstSubmittedYear = 2000
+	LastSubmittedYear  = 2099
+)
+
+// Why a submitted range is refused (RangeError.Reason).
+const (
+	RangeBadDate = "date"  // not a date YYYY-MM-DD, or outside the years taken
+	RangeOrder   = "order" // the last day before the first
+	RangeTooLong = "span"  // more than MaxSubmittedDays days
+	RangeNoStart = "start" // a last day without a first
+)
+
+// RangeError refuses a submitted range: Field is "from" or "to", the
+// end it is about.
+type RangeError struct{ Field, Reason string }
+
+func (e *RangeError) Error() string {
+	return "cases: submitted range: " + e.Field + ": " + e.Reason
+}
+
+// SubmittedRange reads the inbox's filter by submission, from and to as
+// Helsinki days (2006-01-02, both included; "": not given), as the
+// bounds [start, end) of InboxFilter.SubmittedFrom and SubmittedTo. Both
+// empty: no filter (zero times). A first day without a last runs
+// through today (through the first day, if that is later); a last day
+// needs a first. Refused (*RangeError): a day that is not a date or lies
+// outside FirstSubmittedYear–LastSubmittedYear, a last day before the
+// first, a range of more than MaxSubmittedDays days.
+func SubmittedRange(from, to string, now time.Time) (start, end time.Time, err error) {
+	if from == "" && to == "" {
+		return time.Time{}, time.Time{}, nil
+	}
+	hel := datefmt.Helsinki()
+	day := func(field, v string) (time.Time, error) {
+		t, err := time.ParseInLocation(time.DateOnly, v, hel)
+		if err != nil || t.Year() < FirstSubmittedYear || t.Year() > LastSubmittedYear {
+			return time.Time{}, &RangeError{field, RangeBadDate}
+		}
+		return t, nil
+	}
+	if from == "" {
+		if _, err := day("to", to); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+		return time.Time{}, time.Time{}, &RangeError{"from", RangeNoStart}
+	}
+	first, err := day("from", from)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	last, field := first, "from" // the end the span is blamed on
+	if to != "" {
+		if last, err = day("to", to); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+		field = "to"
+		if last.Before(first) {
+			return time.Time{}, time.Time{}, &RangeError{"to", RangeOrder}
+		}
+	} else if y, m, d := now.In(hel).Date(); time.Date(y, m, d, 0, 0, 0, 0, hel).After(first) {
+		last = time.Date(y, m, d, 0, 0, 0, 0, hel)
+	}
+	end = last.AddDate(0, 0, 1)
+	if err := checkSubmitted(first, end); err != nil {
+		err.(*RangeError).Field = field
+		return time.Time{}, time.Time{}, err
+	}
+	return first, end, nil
+}
+
+// checkSubmitted refuses bounds of a submitted filter that SubmittedRange
+// would not make: one without the other, the end not after the start, a
+// range longer than MaxSubmittedDays (calendar days in Helsinki).
+func checkSubmitted(start, end time.Time) error {
+	hel := datefmt.Helsinki()
+	switch {
+	case start.IsZero():
+		return &RangeError{"from", RangeNoStart}
+	case end.IsZero():
+		return &RangeError{"to", RangeBadDate}
+	case !end.After(start):
+		return &RangeError{"to", RangeOrder}
+	case end.After(start.In(hel).AddDate(0, 0, MaxSubmittedDays)):
+		return &RangeError{"to", RangeTooLong}
+	}
+	return nil
 }
 
 // InboxCounts are the numbers on the inbox's filters, over the services
@@ -243,6 +354,13 @@ func (s *Service) Inbox(who Ref, f InboxFilter) (*InboxPage, error) {
 	}
 	f.PerPage = min(f.PerPage, maxPerPage)
 	f.Page = max(f.Page, 1)
+	var subFrom, subTo string
+	if !f.SubmittedFrom.IsZero() || !f.SubmittedTo.IsZero() {
+		if err := checkSubmitted(f.SubmittedFrom, f.SubmittedTo); err != nil {
+			return nil, err
+		}
+		subFrom, subTo = inboxDueKey(f.SubmittedFrom), inboxDueKey(f.SubmittedTo)
+	}
 	now := s.Now()
 	out := &InboxPage{Page: f.Page, PerPage: f.PerPage, Rows: []InboxRow{}}
 	err := s.Store.View(func(tx *store.Tx) error {
@@ -282,7 +400,7 @@ func (s *Service) Inbox(who Ref, f InboxFilter) (*InboxPage, error) {
 			return err
 		}
 		q := inboxQuery{services: services, statuses: statuses, handler: handler, desc: f.Desc,
-			skip: (f.Page - 1) * f.PerPage, take: f.PerPage + 1}
+			subFrom: subFrom, subTo: subTo, skip: (f.Page - 1) * f.PerPage, take: f.PerPage + 1}
 		if !f.DueBefore.IsZero() {
 			q.before = inboxDueKey(f.DueBefore)
 		}
@@ -290,9 +408,12 @@ func (s *Service) Inbox(who Ref, f InboxFilter) (*InboxPage, error) {
 			q.before = inboxDueKey(now)
 		}
 		var rows []InboxRow
-		if strings.TrimSpace(f.Customer) != "" {
+		switch {
+		case strings.TrimSpace(f.Customer) != "":
 			rows, out.Total, err = s.customerQuery(tx, q, f.Customer)
-		} else {
+		case q.subFrom != "":
+			rows, out.Total, err = q.submittedQuery(tx)
+		default:
 			rows, err = q.run(tx)
 			out.Total = -1
 			if q.before == "" {
@@ -316,8 +437,11 @@ type inboxQuery struct {
 	services, statuses []string
 	handler            string // "": anyone; "-": nobody; else a username
 	before             string // due key bound (exclusive); "": none
-	desc               bool
-	skip, take         int
+	// subFrom and subTo bound the submission time (keys, [subFrom,
+	// subTo)); "": any.
+	subFrom, subTo string
+	desc           bool
+	skip, take     int
 }
 
 // matches applies the query to one row (a customer's few cases).
@@ -331,7 +455,16 @@ func (q inboxQuery) matches(r *InboxRow) bool {
 	if q.before != "" && inboxDueKey(r.DueAt) >= q.before {
 		return false
 	}
-	return true
+	return q.submittedIn(r)
+}
+
+// submittedIn tells whether r was submitted in the query's range.
+func (q inboxQuery) submittedIn(r *InboxRow) bool {
+	if q.subFrom == "" {
+		return true
+	}
+	k := inboxDueKey(r.SubmittedAt)
+	return k >= q.subFrom && k < q.subTo
 }
 
 // maxNameHits bounds the keys a name search walks.
@@ -368,8 +501,7 @@ func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, er
 			return nil, 0, err
 		}
 	}
-	type hit struct{ due, id string }
-	var hits []hit
+	var hits []inboxHit
 	seen := map[string]bool{}
 	n := 0
 	err := tx.Scan(store.CaseIndex, "n/"+words[driver], func(k string, v []byte) error {
@@ -400,13 +532,29 @@ func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, er
 				return nil
 			}
 		}
+		if q.subFrom != "" { // the name's few cases: their rows say when
+			var r InboxRow
+			if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil || !q.submittedIn(&r) {
+				return nil
+			}
+		}
 		seen[id] = true
-		hits = append(hits, hit{parts[3], id})
+		hits = append(hits, inboxHit{parts[3], id})
 		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
+	return q.pageOf(tx, hits)
+}
+
+// inboxHit is a case found by a query that collects its cases before
+// sorting them: its due key and id.
+type inboxHit struct{ due, id string }
+
+// pageOf sorts hits by due date (as the walks do) and reads the rows of
+// the query's page; with the number of hits.
+func (q inboxQuery) pageOf(tx *store.Tx, hits []inboxHit) ([]InboxRow, int, error) {
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].due != hits[j].due {
 			return (hits[i].due < hits[j].due) != q.desc
@@ -426,6 +574,36 @@ func (q inboxQuery) nameQuery(tx *store.Tx, words []string) ([]InboxRow, int, er
 		rows = append(rows, r)
 	}
 	return rows, total, nil
+}
+
+// submittedQuery finds the cases submitted in the query's range: per
+// service and status one walk of the t/ keys from the range's start to
+// its end, the handler and due date checked in each key's value, so it
+// reads the keys of the cases in the range only, and the rows of the
+// page only. The hits are sorted by due date like every inbox view.
+func (q inboxQuery) submittedQuery(tx *store.Tx) ([]InboxRow, int, error) {
+	var hits []inboxHit
+	for _, svc := range q.services {
+		for _, st := range q.statuses {
+			prefix := "t/" + svc + "/" + st + "/"
+			err := tx.ScanFrom(store.CaseIndex, prefix, prefix+q.subFrom, func(k string, v []byte) error {
+				sub, id, ok := strings.Cut(k[len(prefix):], "/")
+				if !ok || sub >= q.subTo {
+					return store.ErrStop
+				}
+				handler, due, _ := strings.Cut(string(v), "/")
+				if (q.handler != "" && handler != q.handler) || (q.before != "" && due >= q.before) {
+					return nil
+				}
+				hits = append(hits, inboxHit{due, id})
+				return nil
+			})
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	return q.pageOf(tx, hits)
 }
 
 // run merges the index's walks: per (service or handler) and status, the

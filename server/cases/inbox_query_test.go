@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"asiointi/server/catalog"
+	"asiointi/server/datefmt"
 	"asiointi/server/identity"
+	"asiointi/server/reports"
 	"asiointi/server/store"
 	"asiointi/server/store/storetest"
 )
@@ -57,6 +59,13 @@ func TestInboxMatchesBruteForce(t *testing.T) {
 			{Service: "home-help", Status: StatusClosed, Page: 4}, {Status: StatusDecided},
 			{Customer: "aino"}, {Customer: "Aino Vir"}, {Customer: "vir ta", Status: "all"}, {Customer: "ella kor", Status: "all", Desc: true},
 			{Customer: "virtanen Aino", Status: "all", Handler: HandlerMine}, {Customer: "no such", Status: "all"},
+			// Submitted in a range, alone and with each other filter.
+			week(now, -3), week(now, -60, func(f *InboxFilter) { f.Status = "all"; f.Desc = true }),
+			year(now, func(f *InboxFilter) { f.Page = 3 }), year(now, func(f *InboxFilter) { f.Status = "all"; f.Page = 7; f.PerPage = 50 }),
+			year(now, func(f *InboxFilter) { f.Handler = HandlerMine; f.Status = "all" }), year(now, func(f *InboxFilter) { f.Handler = HandlerUnassigned }),
+			year(now, func(f *InboxFilter) { f.Service = "home-help"; f.Status = StatusClosed; f.Desc = true }),
+			year(now, func(f *InboxFilter) { f.Overdue = true }), year(now, func(f *InboxFilter) { f.DueBefore = now.AddDate(0, -8, 0); f.Status = "all" }),
+			year(now, func(f *InboxFilter) { f.Customer = "aino"; f.Status = "all" }), year(now, func(f *InboxFilter) { f.Customer = "vir ta"; f.Status = "all"; f.Desc = true }),
 		} {
 			t.Run(fmt.Sprintf("%s %+v", who.ID, f), func(t *testing.T) {
 				got, err := s.Inbox(who, f)
@@ -74,6 +83,32 @@ func TestInboxMatchesBruteForce(t *testing.T) {
 			})
 		}
 	}
+}
+
+// week is the filter of the cases submitted in the Helsinki week n weeks
+// from now's (SubmittedRange's days), changed by each of change.
+func week(now time.Time, n int, change ...func(*InboxFilter)) InboxFilter {
+	monday := reports.Week(now, datefmt.Helsinki()).AddDate(0, 0, 7*n)
+	return submittedIn(now, monday.Format(time.DateOnly), monday.AddDate(0, 0, 6).Format(time.DateOnly), change...)
+}
+
+// year is the filter of the cases submitted in the longest range taken,
+// ending the day before the week before now.
+func year(now time.Time, change ...func(*InboxFilter)) InboxFilter {
+	last := now.AddDate(0, 0, -8)
+	return submittedIn(now, last.AddDate(0, 0, 1-MaxSubmittedDays).Format(time.DateOnly), last.Format(time.DateOnly), change...)
+}
+
+func submittedIn(now time.Time, from, to string, change ...func(*InboxFilter)) InboxFilter {
+	var f InboxFilter
+	var err error
+	if f.SubmittedFrom, f.SubmittedTo, err = SubmittedRange(from, to, now); err != nil {
+		panic(err)
+	}
+	for _, c := range change {
+		c(&f)
+	}
+	return f
 }
 
 // bruteInbox is the inbox page by filtering and sorting every row.
@@ -126,6 +161,9 @@ func bruteInbox(all []InboxRow, services []string, me string, f InboxFilter, now
 			}
 		}
 		if before != "" && inboxDueKey(r.DueAt) >= before {
+			continue
+		}
+		if !f.SubmittedFrom.IsZero() && (r.SubmittedAt.Before(f.SubmittedFrom) || !r.SubmittedAt.Before(f.SubmittedTo)) {
 			continue
 		}
 		names := nameWords(r.Customer.Name)
