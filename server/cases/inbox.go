@@ -14,6 +14,7 @@ import (
 
 	"asiointi/server/datefmt"
 	"asiointi/server/fincode"
+	"asiointi/server/forms"
 	"asiointi/server/identity"
 	"asiointi/server/store"
 )
@@ -261,7 +262,7 @@ func SubmittedRange(from, to string, now time.Time) (start, end time.Time, err e
 	}
 	hel := datefmt.Helsinki()
 	day := func(field, v string) (time.Time, error) {
-		t, err := time.ParseInLocation(time.DateOnly, v, hel)
+		t, err := forms.ParseDate(v)
 		if err != nil || t.Year() < FirstSubmittedYear || t.Year() > LastSubmittedYear {
 			return time.Time{}, &RangeError{field, RangeBadDate}
 		}

@@ -479,6 +479,14 @@ type Deviation struct {
 	High   float64 `json:"high,omitempty"`
 	Before float64 `json:"before,omitempty"`
 	Median float64 `json:"median,omitempty"`
+	// Behind is the inbox view of the cases behind the flag: the
+	// service's cases submitted in the week (spike, every status), its
+	// open cases past their due date (overdue growth: a case is due at the
+	// end of a Helsinki day, so these are the cases overdue at the start of
+	// today that are still open), the handler's open cases of the service
+	// (queue). (A case still awaiting co-applicants' signatures counts in
+	// its week's arrivals but is in no inbox until it is sent.)
+	Behind InboxFilter `json:"-"`
 }
 
 // Overdue growth: flagged when the overdue cases of a service grew in a
@@ -517,8 +525,10 @@ func (s *Service) Deviations(who Ref, f ReportFilter) ([]Deviation, error) {
 				return err
 			}
 			if spike, rg := reports.DefaultRule.Spike(weeks[:12], weeks[12]); spike {
-				out = append(out, Deviation{Kind: DeviationSpike, Service: svc, Week: thisWeek.AddDate(0, 0, -7).Format("2006-01-02"),
-					Value: weeks[12], Low: rg.Low, High: rg.High, Median: rg.Median})
+				lastWeek := thisWeek.AddDate(0, 0, -7)
+				out = append(out, Deviation{Kind: DeviationSpike, Service: svc, Week: lastWeek.Format("2006-01-02"),
+					Value: weeks[12], Low: rg.Low, High: rg.High, Median: rg.Median,
+					Behind: InboxFilter{Service: svc, Status: "all", SubmittedFrom: lastWeek, SubmittedTo: thisWeek}})
 			}
 			nowOver, err := overdueAt(tx, svc, today)
 			if err != nil {
@@ -529,14 +539,16 @@ func (s *Service) Deviations(who Ref, f ReportFilter) ([]Deviation, error) {
 				return err
 			}
 			if grow := nowOver - before; grow >= OverdueGrowthMin && float64(grow) >= OverdueGrowthShare*float64(before) {
-				out = append(out, Deviation{Kind: DeviationOverdue, Service: svc, Value: float64(nowOver), Before: float64(before)})
+				out = append(out, Deviation{Kind: DeviationOverdue, Service: svc, Value: float64(nowOver), Before: float64(before),
+					Behind: InboxFilter{Service: svc, Overdue: true}})
 			}
 			queues, names, err := s.queues(tx, svc)
 			if err != nil {
 				return err
 			}
 			for _, i := range reports.FarAbove(queues, 3, 5) {
-				out = append(out, Deviation{Kind: DeviationQueue, Service: svc, Handler: names[i], Value: queues[i], Median: reports.Median(queues)})
+				out = append(out, Deviation{Kind: DeviationQueue, Service: svc, Handler: names[i], Value: queues[i], Median: reports.Median(queues),
+					Behind: InboxFilter{Service: svc, Handler: names[i]}})
 			}
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,6 +287,7 @@ func TestDeviations(t *testing.T) {
 	e := newEnvAt(t, t0, store.Options{NoSync: true})
 	aino := e.ref(hetuAino)
 	monday := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
+	behind := map[string][]string{} // the cases behind each flag
 	for w := 0; w < 13; w++ {
 		n := 3
 		if w == 12 {
@@ -294,6 +296,12 @@ func TestDeviations(t *testing.T) {
 		for i := 0; i < n; i++ {
 			e.clk.Set(monday.AddDate(0, 0, 7*w+i%5))
 			_, c := e.fill("sports-shift", aino, nil, sportsShiftAnswers())
+			switch w {
+			case 9:
+				behind[cases.DeviationOverdue] = append(behind[cases.DeviationOverdue], c.ID)
+			case 12:
+				behind[cases.DeviationSpike] = append(behind[cases.DeviationSpike], c.ID)
+			}
 			if w != 9 && w != 12 {
 				if _, err := e.svc.Transition(c.ID, pertti, cases.AnyVersion, cases.StatusCancelled, ""); err != nil {
 					t.Fatal(err)
@@ -307,7 +315,14 @@ func TestDeviations(t *testing.T) {
 		if _, err := e.svc.Assign(c.ID, kaisa, cases.AnyVersion, "kaisa"); err != nil {
 			t.Fatal(err)
 		}
+		behind[cases.DeviationQueue] = append(behind[cases.DeviationQueue], c.ID)
 	}
+	// Not behind any flag: a case of the spike's week of another
+	// service, and one of the next week (this week).
+	e.clk.Set(time.Date(2027, 4, 28, 10, 0, 0, 0, time.UTC))
+	e.fill("early-education", aino, e.principal(hetuEetu, "guardian"), earlyEducationAnswers())
+	e.clk.Set(time.Date(2027, 5, 2, 21, 0, 0, 0, time.UTC)) // Monday 3.5. 00.00 in Helsinki
+	e.fill("sports-shift", aino, nil, sportsShiftAnswers())
 	e.clk.Set(time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC))
 	got, err := e.svc.Deviations(pertti, cases.ReportFilter{})
 	if err != nil {
@@ -317,6 +332,25 @@ func TestDeviations(t *testing.T) {
 		{Kind: cases.DeviationSpike, Service: "sports-shift", Week: "2027-04-26", Value: 10, Low: 0, High: 6, Median: 3},
 		{Kind: cases.DeviationOverdue, Service: "sports-shift", Value: 3, Before: 0},
 		{Kind: cases.DeviationQueue, Service: "early-education", Handler: "kaisa", Value: 6, Median: 0},
+	}
+	// Each flag's inbox view lists exactly the cases behind it.
+	for i := range got {
+		f := got[i].Behind
+		got[i].Behind = cases.InboxFilter{}
+		f.PerPage = 100
+		pg, err := e.svc.Inbox(pertti, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range pg.Rows {
+			ids = append(ids, r.ID)
+		}
+		slices.Sort(ids)
+		slices.Sort(behind[got[i].Kind])
+		if !slices.Equal(ids, behind[got[i].Kind]) || float64(len(ids)) != got[i].Value {
+			t.Errorf("%s: the inbox view %+v lists %v, want %v", got[i].Kind, f, ids, behind[got[i].Kind])
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("deviations\n got %+v\nwant %+v", got, want)

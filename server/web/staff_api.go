@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +16,10 @@ import (
 )
 
 // inboxFilter reads the inbox's filters from the query (the API's and
-// the page's are the same).
-func inboxFilter(c *fiber.Ctx) cases.InboxFilter {
+// the page's are the same). The submitted filter (submittedFrom,
+// submittedTo: Helsinki days, both included) is cases.SubmittedRange's;
+// when that refuses it, the error says why and the filter is without it.
+func inboxFilter(c *fiber.Ctx, now time.Time) (cases.InboxFilter, error) {
 	f := cases.InboxFilter{Service: c.Query("service"), Status: c.Query("status"), Handler: c.Query("handler"),
 		Customer: strings.Clone(c.Query("customer")), Overdue: c.Query("overdue") == "1" || c.Query("overdue") == "true",
 		Desc: c.Query("sort") == "-due"}
@@ -26,7 +29,58 @@ func inboxFilter(c *fiber.Ctx) cases.InboxFilter {
 	if d, err := time.ParseInLocation("2006-01-02", c.Query("dueBefore"), datefmt.Helsinki()); err == nil {
 		f.DueBefore = d.AddDate(0, 0, 1) // through the day given
 	}
-	return f
+	var err error
+	f.SubmittedFrom, f.SubmittedTo, err = cases.SubmittedRange(c.Query("submittedFrom"), c.Query("submittedTo"), now)
+	return f, err
+}
+
+// inboxArgs are the query of the inbox view f, inboxFilter's inverse: a
+// link to the inbox filtered so (the days of the bounds in Helsinki).
+func inboxArgs(f cases.InboxFilter) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	hel := datefmt.Helsinki()
+	dayBefore := func(t time.Time) string { return t.In(hel).AddDate(0, 0, -1).Format(time.DateOnly) }
+	set("service", f.Service)
+	set("status", f.Status)
+	set("handler", f.Handler)
+	set("customer", f.Customer)
+	if !f.DueBefore.IsZero() {
+		set("dueBefore", dayBefore(f.DueBefore)) // through the day given
+	}
+	if !f.SubmittedFrom.IsZero() {
+		set("submittedFrom", f.SubmittedFrom.In(hel).Format(time.DateOnly))
+		set("submittedTo", dayBefore(f.SubmittedTo))
+	}
+	if f.Overdue {
+		set("overdue", "1")
+	}
+	if f.Desc {
+		set("sort", "-due")
+	}
+	if f.Page > 1 {
+		set("page", strconv.Itoa(f.Page))
+	}
+	if f.PerPage > 0 {
+		set("perPage", strconv.Itoa(f.PerPage))
+	}
+	return v
+}
+
+// rangeErrorIDs are the messages of a refused submitted range, by reason.
+var rangeErrorIDs = map[string]string{cases.RangeBadDate: "staff.inbox.error.date", cases.RangeOrder: "staff.inbox.error.order",
+	cases.RangeTooLong: "staff.inbox.error.span", cases.RangeNoStart: "staff.inbox.error.start"}
+
+// rangeText is why a submitted range was refused, in lang, naming the
+// field it is about.
+func (s *Server) rangeText(lang string, e *cases.RangeError) string {
+	field := map[string]string{"from": "staff.inbox.submittedFrom", "to": "staff.inbox.submittedTo"}[e.Field]
+	return s.msg.T(lang, field) + ": " + s.msg.T(lang, rangeErrorIDs[e.Reason], map[string]any{
+		"Count": cases.MaxSubmittedDays, "First": cases.FirstSubmittedYear, "Last": cases.LastSubmittedYear})
 }
 
 type apiInboxRow struct {
@@ -47,7 +101,10 @@ type apiInboxRow struct {
 // (CONTRACT.md); X-Total-Count, X-Page and Link rel=next say where it is;
 // ?view=page answers {cases, page, perPage, more, total, counts} instead.
 func (s *Server) apiHandlerCases(c *fiber.Ctx) error {
-	f := inboxFilter(c)
+	f, err := inboxFilter(c, s.now())
+	if err != nil {
+		return s.staffFail(c, err)
+	}
 	pg, err := s.cases.Inbox(actorRef(session(c)), f)
 	if err != nil {
 		return s.staffFail(c, err)
@@ -213,7 +270,10 @@ func (s *Server) apiHandlerMessage(c *fiber.Ctx) error  { return s.apiHandlerAct
 // staffFail maps the handling refusals to localized answers.
 func (s *Server) staffFail(c *fiber.Ctx, err error) error {
 	var ce *cases.CaseConflictError
+	var re *cases.RangeError
 	switch {
+	case errors.As(err, &re):
+		return s.failText(c, fiber.StatusBadRequest, "bad-request", s.rangeText(requestLang(c), re))
 	case errors.As(err, &ce):
 		return s.fail(c, fiber.StatusConflict, "stale-version", "staff.error.conflict")
 	case errors.Is(err, cases.ErrIllegalTransition):

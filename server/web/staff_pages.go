@@ -19,18 +19,23 @@ import (
 
 // inboxView is the data of pages/staff-inbox.html.
 type inboxView struct {
-	Filter   cases.InboxFilter
-	DueDate  string // the dueBefore filter as given
-	Services []option
-	Statuses []option
-	Handlers []option
-	Tabs     []inboxTab
-	Rows     []inboxRowView
-	Total    int
-	Counts   cases.InboxCounts
-	PrevURL  string
-	NextURL  string
-	Page     int
+	Filter  cases.InboxFilter
+	DueDate string // the dueBefore filter as given
+	// SubmittedFrom and SubmittedTo are the submitted filter as given;
+	// FieldErrors why it was refused, by end ("from", "to").
+	SubmittedFrom, SubmittedTo string
+	FieldErrors                map[string]string
+	MaxDays                    int
+	Services                   []option
+	Statuses                   []option
+	Handlers                   []option
+	Tabs                       []inboxTab
+	Rows                       []inboxRowView
+	Total                      int
+	Counts                     cases.InboxCounts
+	PrevURL                    string
+	NextURL                    string
+	Page                       int
 }
 
 type option struct {
@@ -53,13 +58,19 @@ type inboxRowView struct {
 // without JS), counts, a page of cases; it refreshes live.
 func (s *Server) staffInboxPage(c *fiber.Ctx) error {
 	lang := requestLang(c)
-	f := inboxFilter(c)
-	pg, err := s.cases.Inbox(actorRef(session(c)), f)
+	now := s.now()
+	f, ferr := inboxFilter(c, now)
+	var refused *cases.RangeError
+	if ferr != nil && !errors.As(ferr, &refused) {
+		return ferr
+	}
+	pg, err := s.cases.Inbox(actorRef(session(c)), f) // a refused range: the inbox without it
 	if err != nil {
 		return s.staffFail(c, err)
 	}
-	now := s.now()
-	v := &inboxView{Filter: f, DueDate: c.Query("dueBefore"), Total: pg.Total, Counts: pg.Counts, Page: pg.Page}
+	v := &inboxView{Filter: f, DueDate: c.Query("dueBefore"), Total: pg.Total, Counts: pg.Counts, Page: pg.Page,
+		SubmittedFrom: c.Query("submittedFrom"), SubmittedTo: c.Query("submittedTo"), FieldErrors: map[string]string{},
+		MaxDays: cases.MaxSubmittedDays}
 	roles, err := s.dir.RolesOf(session(c).UserID)
 	if err != nil {
 		return err
@@ -77,6 +88,20 @@ func (s *Server) staffInboxPage(c *fiber.Ctx) error {
 	}
 	for _, h := range []struct{ v, id string }{{"", "staff.inbox.anyone"}, {cases.HandlerMine, "staff.inbox.mine"}, {cases.HandlerUnassigned, "staff.inbox.unassigned"}} {
 		v.Handlers = append(v.Handlers, option{Value: h.v, Label: s.msg.T(lang, h.id), Selected: f.Handler == h.v})
+	}
+	if h := f.Handler; h != "" && h != cases.HandlerMine && h != cases.HandlerUnassigned { // one person's (a report's link)
+		name := h
+		holders, err := s.dir.RoleHolders()
+		if err != nil {
+			return err
+		}
+		for _, r := range holders {
+			if r.Username == h {
+				name = r.Name
+				break
+			}
+		}
+		v.Handlers = append(v.Handlers, option{Value: h, Label: name, Selected: true})
 	}
 	q := c.Request().URI().QueryArgs()
 	with := func(k, val string) string {
@@ -122,7 +147,14 @@ func (s *Server) staffInboxPage(c *fiber.Ctx) error {
 	if pg.More {
 		v.NextURL = with("page", strconv.Itoa(pg.Page+1))
 	}
-	return s.render(c, fiber.StatusOK, s.page(c, "staff-inbox", "staff.inbox.title", v))
+	p := s.page(c, "staff-inbox", "staff.inbox.title", v)
+	if refused != nil {
+		msg := s.rangeText(lang, refused)
+		v.FieldErrors[refused.Field] = msg
+		p.Errors = append(p.Errors, FieldMessage{Field: "f-submitted-" + refused.Field, Message: msg})
+		return s.render(c, fiber.StatusUnprocessableEntity, p)
+	}
+	return s.render(c, fiber.StatusOK, p)
 }
 
 // staffCaseView is the data of pages/staff-case.html.

@@ -236,27 +236,24 @@ func (s *Server) deviationTables(lang string, ds []cases.Deviation) []reportSect
 		Desc: s.msg.T(lang, "reports.chartDesc"), Legend: []string{s.msg.T(lang, "reports.value"), s.msg.T(lang, "reports.usual")}}}
 	p := pathsIn(lang)
 	for _, d := range ds {
-		var what, short, usual, link string
+		var what, short, usual string
 		var usualValue float64
 		switch d.Kind {
 		case cases.DeviationSpike:
 			what = s.msg.T(lang, "reports.spike", map[string]any{"Week": d.Week})
 			short = s.msg.T(lang, "reports.spikeShort")
 			usual, usualValue = fmt.Sprintf("%g–%g", d.Low, d.High), d.High
-			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "status": {"all"}}.Encode()
 		case cases.DeviationOverdue:
 			what = s.msg.T(lang, "reports.overdueGrowth")
 			short = s.msg.T(lang, "reports.overdueGrowthShort")
 			usual, usualValue = s.msg.T(lang, "reports.weekAgo", map[string]any{"Count": pluralCount(d.Before)}), d.Before
-			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "overdue": {"1"}}.Encode()
 		case cases.DeviationQueue:
 			what = s.msg.T(lang, "reports.queue", map[string]any{"Handler": d.Handler})
 			short = s.msg.T(lang, "reports.queueShort", map[string]any{"Handler": d.Handler})
 			usual, usualValue = s.msg.T(lang, "reports.medianQueue", map[string]any{"Count": pluralCount(d.Median)}), d.Median
-			link = p.Staff() + "?" + url.Values{"service": {d.Service}, "handler": {d.Handler}}.Encode()
 		}
 		t.Rows = append(t.Rows, []reports.Value{reports.Txt(s.serviceName(lang, d.Service)), reports.Txt(what), reports.Num(d.Value), reports.Txt(usual)})
-		sec.Links = append(sec.Links, link)
+		sec.Links = append(sec.Links, p.Staff()+"?"+inboxArgs(d.Behind).Encode()) // the cases behind the flag
 		label := s.serviceName(lang, d.Service) + ": " + short
 		sec.Chart.Bars = append(sec.Chart.Bars,
 			reports.Bar{Label: label, Value: d.Value, Text: reports.Num(d.Value).String(lang != "en"), Series: 0},
