@@ -60,6 +60,11 @@ func BenchmarkInbox1M(b *testing.B) {
 		{"customer name, one word", pertti, InboxFilter{Customer: "virtanen"}},
 		{"customer first and last name", pertti, InboxFilter{Customer: "Aino Virkor"}},
 		{"all statuses", pertti, InboxFilter{Status: "all"}},
+		// Submitted in a range (the t/ keys): a deviation's week of one
+		// service, a month's open cases, the longest range taken.
+		{"one service, a week, every status", pertti, week(now, -1, func(f *InboxFilter) { f.Service = "home-help"; f.Status = "all" })},
+		{"open, submitted in a month", pertti, submittedIn(now, "2026-12-01", "2026-12-31")},
+		{"every status, submitted in 366 days", pertti, year(now, func(f *InboxFilter) { f.Status = "all" })},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
