@@ -86,11 +86,12 @@ func (r *InboxRow) keys() map[string]string {
 	due := inboxDueKey(r.DueAt)
 	h := handlerKey(r.Handler)
 	out := map[string]string{
-		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID:                        h,
-		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:                                r.Service,
-		"c/" + r.Customer.ID + "/" + r.ID:                                                 "",
-		"t/" + r.Service + "/" + r.Status + "/" + inboxDueKey(r.SubmittedAt) + "/" + r.ID: h + "/" + due,
+		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
+		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
+		"c/" + r.Customer.ID + "/" + r.ID:                          "",
 	}
+	k, v := r.submittedKey()
+	out[k] = v
 	if r.Remind && r.SupplementDue != nil {
 		out["d/"+inboxDueKey(*r.SupplementDue)+"/"+r.ID] = ""
 	}
@@ -99,6 +100,12 @@ func (r *InboxRow) keys() map[string]string {
 		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due + "/" + strings.Join(words, " ")
 	}
 	return out
+}
+
+// submittedKey is r's key by the time of submission, and its value.
+func (r *InboxRow) submittedKey() (string, string) {
+	return "t/" + r.Service + "/" + r.Status + "/" + inboxDueKey(r.SubmittedAt) + "/" + r.ID,
+		handlerKey(r.Handler) + "/" + inboxDueKey(r.DueAt)
 }
 
 func countKeys(r *InboxRow) []string {
@@ -167,16 +174,26 @@ func indexCase(tx *store.Tx, c *Case) error {
 	return tx.Put(store.CaseIndex, "r/"+c.ID, row)
 }
 
-// inboxIndexed marks a store whose cases are all in the inbox index.
-const inboxIndexed = "inbox-indexed-2" // -2: with the submitted keys (t/)
+// inboxIndexed marks a store whose cases are all in the inbox index;
+// indexedBeforeSubmitted one indexed before the submitted keys (t/).
+const (
+	inboxIndexed           = "inbox-indexed-2"
+	indexedBeforeSubmitted = "inbox-indexed"
+)
 
 // IndexExisting puts every case of a store written before the inbox
-// index (or before its latest keys) into it, once (app's upgrade runs it
-// before anything reads). A case already indexed gets its missing keys;
-// its counts stay as they were.
+// index into it, or gives a store indexed before the submitted keys
+// those keys (from the rows, each case's keys as indexCase writes them),
+// once (app's upgrade runs it before anything reads).
 func IndexExisting(tx *store.Tx) error {
 	if tx.Has(store.Settings, inboxIndexed) {
 		return nil
+	}
+	if tx.Has(store.Settings, indexedBeforeSubmitted) {
+		if err := addSubmittedKeys(tx); err != nil {
+			return err
+		}
+		return tx.Put(store.Settings, inboxIndexed, true)
 	}
 	all, err := store.Values[Case](tx, store.Cases, "")
 	if err != nil {
@@ -193,6 +210,43 @@ func IndexExisting(tx *store.Tx) error {
 		}
 	}
 	return tx.Put(store.Settings, inboxIndexed, true)
+}
+
+// submittedBatch is how many rows addSubmittedKeys reads at a time.
+var submittedBatch = 10000
+
+// addSubmittedKeys writes the submitted key of every row of the index,
+// reading the rows a batch at a time (a large store's rows are not all
+// held at once, and nothing is written while a walk is open).
+func addSubmittedKeys(tx *store.Tx) error {
+	batch := submittedBatch
+	from := "r/"
+	for more := true; more; {
+		var keys, values []string
+		more = false
+		err := tx.ScanFrom(store.CaseIndex, "r/", from, func(k string, raw []byte) error {
+			if len(keys) == batch {
+				from, more = k, true
+				return store.ErrStop
+			}
+			var r InboxRow
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return err
+			}
+			key, v := r.submittedKey()
+			keys, values = append(keys, key), append(values, v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := tx.PutRaw(store.CaseIndex, k, []byte(values[i])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Handler filters of the inbox.

@@ -168,79 +168,106 @@ func TestInboxSubmittedBoundaries(t *testing.T) {
 }
 
 // TestIndexExistingAddsSubmittedKeys: a store indexed before the
-// submitted keys gets them at start, its counts and report aggregates
-// as they were (a case awaiting signatures keeps its report facts).
+// submitted keys gets them at start from the rows (read in batches), and
+// a store never indexed gets its whole index from the cases; either way
+// the index, its counts and the report aggregates end as the writes
+// would have left them (a case awaiting signatures keeps its report
+// facts).
 func TestIndexExistingAddsSubmittedKeys(t *testing.T) {
 	now := time.Date(2026, 4, 15, 9, 0, 0, 0, time.UTC)
-	st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s := &Service{Store: st, Now: func() time.Time { return now }}
-	snapshot := func() map[string]string {
-		out := map[string]string{}
-		st.View(func(tx *store.Tx) error {
-			for _, b := range []string{store.CaseIndex, store.Counters} {
-				tx.Scan(b, "", func(k string, v []byte) error { out[b+":"+k] = string(v); return nil })
+	defer func(n int) { submittedBatch = n }(submittedBatch)
+	for _, tc := range []struct {
+		name  string
+		mark  string // the mark an older version left; "": none
+		batch int
+	}{
+		{"rows, batches of one", indexedBeforeSubmitted, 1},
+		{"rows, one batch of all", indexedBeforeSubmitted, 2},
+		{"rows, one short batch", indexedBeforeSubmitted, 3},
+		{"cases", "", 10000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			submittedBatch = tc.batch
+			st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
+			defer st.Close()
+			s := &Service{Store: st, Now: func() time.Time { return now }}
+			snapshot := func() map[string]string {
+				out := map[string]string{}
+				st.View(func(tx *store.Tx) error {
+					for _, b := range []string{store.CaseIndex, store.Counters} {
+						tx.Scan(b, "", func(k string, v []byte) error { out[b+":"+k] = string(v); return nil })
+					}
+					return nil
+				})
+				return out
+			}
+			err = st.Update(func(tx *store.Tx) error {
+				for i, status := range []string{StatusSubmitted, StatusDecided, StatusAwaitingSignatures} {
+					sub := now.AddDate(0, 0, -i)
+					c := &Case{ID: "c" + string(rune('a'+i)), Service: "home-help", Status: status, Actor: Ref{ID: "p", Name: "Aino"},
+						SubmittedAt: sub, DueAt: sub.AddDate(0, 0, 30)}
+					if err := tx.Put(store.Cases, c.ID, c); err != nil {
+						return err
+					}
+					if err := indexCase(tx, c); err != nil {
+						return err
+					}
+					if err := s.aggregate(tx, c, now); err != nil {
+						return err
+					}
+				}
+				return tx.Put(store.Settings, inboxIndexed, true)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := snapshot()
+			// As an older version left it: no t/ keys, the older mark or none.
+			err = st.Update(func(tx *store.Tx) error {
+				var drop []string
+				tx.Scan(store.CaseIndex, "t/", func(k string, _ []byte) error { drop = append(drop, k); return nil })
+				if len(drop) != 2 {
+					t.Errorf("t/ keys %v", drop)
+				}
+				for _, k := range drop {
+					if err := tx.Delete(store.CaseIndex, k); err != nil {
+						return err
+					}
+				}
+				if err := tx.Delete(store.Settings, inboxIndexed); err != nil {
+					return err
+				}
+				if tc.mark != "" {
+					return tx.Put(store.Settings, tc.mark, true)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Update(IndexExisting); err != nil {
+				t.Fatal(err)
+			}
+			got := snapshot()
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s: %q, want %q", k, got[k], v)
+				}
+			}
+			for k := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("new key %s", k)
+				}
+			}
+			st.View(func(tx *store.Tx) error {
+				if !tx.Has(store.Settings, inboxIndexed) {
+					t.Error("not marked")
+				}
+				return nil
+			})
 		})
-		return out
-	}
-	err = st.Update(func(tx *store.Tx) error {
-		for i, status := range []string{StatusSubmitted, StatusDecided, StatusAwaitingSignatures} {
-			sub := now.AddDate(0, 0, -i)
-			c := &Case{ID: "c" + string(rune('a'+i)), Service: "home-help", Status: status, Actor: Ref{ID: "p", Name: "Aino"},
-				SubmittedAt: sub, DueAt: sub.AddDate(0, 0, 30)}
-			if err := tx.Put(store.Cases, c.ID, c); err != nil {
-				return err
-			}
-			if err := indexCase(tx, c); err != nil {
-				return err
-			}
-			if err := s.aggregate(tx, c, now); err != nil {
-				return err
-			}
-		}
-		return tx.Put(store.Settings, inboxIndexed, true)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := snapshot()
-	// As an older version left it: no t/ keys, the older mark.
-	err = st.Update(func(tx *store.Tx) error {
-		var drop []string
-		tx.Scan(store.CaseIndex, "t/", func(k string, _ []byte) error { drop = append(drop, k); return nil })
-		if len(drop) != 2 {
-			t.Errorf("t/ keys %v", drop)
-		}
-		for _, k := range drop {
-			if err := tx.Delete(store.CaseIndex, k); err != nil {
-				return err
-			}
-		}
-		if err := tx.Delete(store.Settings, inboxIndexed); err != nil {
-			return err
-		}
-		return tx.Put(store.Settings, "inbox-indexed", true)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Update(IndexExisting); err != nil {
-		t.Fatal(err)
-	}
-	got := snapshot()
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: %q, want %q", k, got[k], v)
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("new key %s", k)
-		}
 	}
 }
