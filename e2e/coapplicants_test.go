@@ -87,7 +87,7 @@ func openNewestInvitationLink(t testing.TB, ctx context.Context, used map[string
 // changes the application and sends it again, Sven approves the new one.
 func TestCoApplicants(t *testing.T) {
 	srv := startServer(t)
-	aino := newBrowser(t, srv, browserOpts{})
+	aino := newBrowser(t, srv, browserOpts{BypassServiceWorker: true})
 	sven := newBrowser(t, srv, browserOpts{NoJS: true})
 	login(t, aino, "fi", hetuAino)
 	draft := fileBuildingNotification(t, aino)
