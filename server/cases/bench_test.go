@@ -8,15 +8,19 @@ package cases_test
 //	go test -run xxx -bench . -benchtime 3s ./server/cases/
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/cases"
+	"asiointi/server/notify"
 	"asiointi/server/store"
 	"asiointi/server/store/storetest"
 )
@@ -194,4 +198,81 @@ func BenchmarkRawBoltPut(b *testing.B) {
 		}
 	})
 	reportOps(b, size, 0)
+}
+
+// BenchmarkSubmitProxy: as BenchmarkSubmit, by Juhani acting for Helmi
+// (home-help), so that each submit records notifications (Helmi's and
+// Juhani's: in-app, live, and an e-mail to Helmi, who has no address),
+// and the dispatcher delivers them as the server's does (live to the hub,
+// e-mail to the demo recorder) within the timed part. allocs/op and B/op
+// are per submit with its deliveries; with -tags asiointi_nonotify
+// (nothing recorded) they are the figures without the pipeline:
+//
+//	go test -run xxx -bench SubmitProxy -benchmem ./server/cases/
+//	go test -tags asiointi_nonotify -run xxx -bench SubmitProxy -benchmem ./server/cases/
+func BenchmarkSubmitProxy(b *testing.B) {
+	e := benchEnv(b)
+	juhani, helmi := e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate")
+	drafts := make([]*cases.Draft, b.N)
+	var wg sync.WaitGroup
+	var prep atomic.Int64
+	for w := 0; w < benchClients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(prep.Add(1) - 1)
+				if i >= b.N {
+					return
+				}
+				d, err := e.svc.CreateDraft("home-help", juhani, helmi)
+				if err == nil {
+					d, _, err = e.svc.Save(d.ID, juhani.ID, d.Version, merge(d.Data, homeHelpAnswers()), 1)
+				}
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				drafts[i] = d
+			}
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		return
+	}
+	msg, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	inbox := &notify.Inbox{Store: e.st}
+	disp := &notify.Dispatcher{Store: e.st, People: e.reg, Log: slog.New(slog.DiscardHandler),
+		Render: &notify.Renderer{Msg: msg, ServiceName: func(id, _ string) string { return id }},
+		Senders: map[string]notify.Sender{notify.ChannelLive: &notify.Live{Hub: &notify.Hub{}, Inbox: inbox},
+			notify.ChannelEmail: &notify.Recorder{Store: e.st}}}
+	var next atomic.Int64
+	setClients(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			d := drafts[next.Add(1)-1]
+			res, err := e.svc.Submit(d.ID, juhani)
+			if err != nil || res.Case == nil || res.Again {
+				b.Errorf("submit: %v %+v", err, res)
+				return
+			}
+		}
+	})
+	for {
+		n, err := disp.RunOnce(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	b.StopTimer()
+	reportOps(b, 0, 0)
 }

@@ -213,6 +213,14 @@ func (h *Hub) Publish(user string, ev Event) {
 	h.broadcast(relayed{User: user, Event: &ev})
 }
 
+// listening reports whether a Publish to user may reach anyone: an open
+// connection of theirs here, or a Bus to the other nodes.
+func (h *Hub) listening(user string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.bus != nil || len(h.conns[user]) > 0
+}
+
 func (h *Hub) publish(user string, ev Event) {
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -295,8 +303,12 @@ type Live struct {
 	Inbox *Inbox
 }
 
-// Send publishes m to its recipient's open pages.
+// Send publishes m to its recipient's open pages (with no page open
+// here nor a Bus to other nodes, there is no one to tell).
 func (l *Live) Send(_ context.Context, m Message) error {
+	if !l.Hub.listening(m.User) {
+		return nil
+	}
 	n, err := l.Inbox.Unread(m.User)
 	if err != nil {
 		return err

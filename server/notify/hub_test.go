@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -143,5 +144,43 @@ func TestLiveDelivery(t *testing.T) {
 		}
 	default:
 		t.Fatal("no live event")
+	}
+}
+
+// TestLiveRetried: a live delivery whose send fails is tried again like
+// any other (on a store no other node shares it is taken out of the
+// outbox when sent, not leased: its next attempt must be put back), and
+// once delivered none is left.
+func TestLiveRetried(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	clk := &clock{t: t0}
+	submitFor(t, st, "c1")
+	live := &fakeSender{reply: func(_ notify.Message, attempt int) error {
+		if attempt == 1 {
+			return errors.New("unread count not read")
+		}
+		return nil
+	}}
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Now: clk.Now, Backoff: time.Minute,
+		Senders: map[string]notify.Sender{notify.ChannelLive: live, notify.ChannelEmail: &fakeSender{}}}
+	for i, want := range []int{3, 2} { // e-mail and two live; the two live again
+		if i > 0 {
+			clk.Add(2 * time.Minute)
+		}
+		if n, err := d.RunOnce(context.Background()); err != nil || n != want {
+			t.Fatalf("run %d: took %d (%v), want %d", i+1, n, err, want)
+		}
+		if left := outboxLen(t, st); left != 2-2*i {
+			t.Errorf("run %d: %d left in the outbox, want %d", i+1, left, 2-2*i)
+		}
+	}
+	keys := live.keys()
+	if len(keys) != 2 {
+		t.Errorf("live keys %v, want Helmi's and Juhani's", keys)
+	}
+	for k, n := range keys {
+		if n != 2 {
+			t.Errorf("%s sent %d times, want 2", k, n)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -215,6 +216,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // taken is a leased delivery with what its message needs.
 type taken struct {
 	key   string // outbox key while leased
+	raw   []byte // the delivery as stored
+	gone  bool   // taken out of the outbox, not leased: nothing to remove after
 	d     Delivery
 	n     Notification
 	found bool
@@ -226,53 +229,90 @@ type taken struct {
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.init()
 	now := d.Now()
-	var due []string
+	// What is due, with its notification and device, is read outside the
+	// write: the lease, a write that every other write waits for, only
+	// moves the stored bytes of what is still there.
+	var due []taken
 	err := d.Store.View(func(tx *store.Tx) error {
+		due = due[:0]
 		limit := outboxKey(now, "~")
-		return tx.Scan(store.Outbox, "", func(k string, _ []byte) error {
+		err := tx.Scan(store.Outbox, "", func(k string, raw []byte) error {
 			if k > limit || len(due) >= d.Batch {
 				return store.ErrStop
 			}
-			due = append(due, k)
+			j := taken{key: k, raw: bytes.Clone(raw)}
+			if err := unmarshal(raw, &j.d); err != nil {
+				return fmt.Errorf("notify: outbox %s: %w", k, err)
+			}
+			due = append(due, j)
 			return nil
 		})
-	})
-	if err != nil || len(due) == 0 {
-		return 0, err
-	}
-	var jobs []taken
-	leaseUntil := now.Add(d.Lease)
-	err = d.Store.Update(func(tx *store.Tx) error {
-		jobs = jobs[:0]
-		for _, k := range due {
-			var del Delivery
-			if err := tx.Get(store.Outbox, k, &del); err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					continue // another dispatcher took it
+		if err != nil {
+			return err
+		}
+		for i := range due {
+			j := &due[i]
+			var err error
+			if j.d.Channel == ChannelLive { // a page needs its link only
+				var n struct {
+					Link string `json:"link"`
 				}
-				return err
+				err = tx.Get(store.Notices, j.d.User+"/"+j.d.Notice, &n)
+				j.n = Notification{ID: j.d.Notice, User: j.d.User, Link: n.Link}
+			} else {
+				err = tx.Get(store.Notices, j.d.User+"/"+j.d.Notice, &j.n)
 			}
-			j := taken{key: outboxKey(leaseUntil, del.ID), d: del}
-			if err := tx.Delete(store.Outbox, k); err != nil {
-				return err
-			}
-			if err := tx.Put(store.Outbox, j.key, del); err != nil {
-				return err
-			}
-			err := tx.Get(store.Notices, del.User+"/"+del.Notice, &j.n)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 			j.found = err == nil
-			if del.Channel == ChannelPush {
+			if j.d.Channel == ChannelPush {
 				var sub Subscription
-				err := tx.Get(store.PushSubs, del.User+"/"+del.Target, &sub)
+				err := tx.Get(store.PushSubs, j.d.User+"/"+j.d.Target, &sub)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err
 				}
 				if err == nil {
 					j.sub = &sub
 				}
+			}
+		}
+		return nil
+	})
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	var jobs []taken
+	leaseUntil := now.Add(d.Lease)
+	// A live delivery of a store that no other node shares is taken out
+	// rather than leased: the pages it goes to are this process's, so if
+	// it ends before sending, they end too, and reconnect and fetch the
+	// notifications they missed (Inbox.Since). That spares the write
+	// that removes it after. Other nodes' pages hear of it only by this
+	// node's send, so there it is leased like the rest.
+	takeLive := !d.Store.Shared()
+	err = d.Store.Update(func(tx *store.Tx) error {
+		jobs = jobs[:0]
+		for _, j := range due {
+			// A key names one delivery's one attempt (its due time and
+			// id), so a key still there holds the bytes read above.
+			if _, err := tx.GetRaw(store.Outbox, j.key); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					continue // another dispatcher took it
+				}
+				return err
+			}
+			if err := tx.Delete(store.Outbox, j.key); err != nil {
+				return err
+			}
+			if takeLive && j.d.Channel == ChannelLive {
+				j.gone = true
+				jobs = append(jobs, j)
+				continue
+			}
+			j.key = outboxKey(leaseUntil, j.d.ID)
+			if err := tx.PutRaw(store.Outbox, j.key, j.raw); err != nil {
+				return err
 			}
 			jobs = append(jobs, j)
 		}
@@ -296,7 +336,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem }()
-				if failed.Load() || ctx.Err() != nil {
+				// What was taken out is sent even so: nothing is
+				// written after it unless it must be tried again.
+				if (failed.Load() && !jobs[i].gone) || ctx.Err() != nil {
 					done <- &outcome{skipped: true}
 					return
 				}
@@ -304,7 +346,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				err := d.send(ctx, jobs[i])
 				o := d.decide(jobs[i], err)
 				o.took = time.Since(start)
-				if o.name == OutcomeInterrupted {
+				if o.name == OutcomeInterrupted || (o.j.gone && o.retry == nil) {
 					o.skipped = true // nothing to write
 					done <- &o
 					return
@@ -343,7 +385,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		case o := <-done:
 			if o.skipped {
 				remaining--
-				if o.name == OutcomeInterrupted && d.Observe != nil {
+				if o.name != "" && d.Observe != nil { // it was tried
 					d.Observe(o.j.d.Channel, o.name, o.took)
 				}
 				break
@@ -377,7 +419,7 @@ type outcome struct {
 	retry   *Delivery // the next attempt, due at due
 	due     time.Time
 	took    time.Duration
-	skipped bool       // nothing to write (not sent, or shutting down)
+	skipped bool       // nothing to write (not sent, shutting down, or taken out and done)
 	written chan error // the write's result, to the waiting worker
 }
 
@@ -413,12 +455,15 @@ func (d *Dispatcher) decide(j taken, err error) outcome {
 }
 
 // write records outcomes in one transaction: each leased delivery is
-// removed, and put back for its next attempt when it has one.
+// removed (one taken out is gone already), and put back for its next
+// attempt when it has one.
 func (d *Dispatcher) write(outcomes []*outcome) error {
 	return d.Store.Update(func(tx *store.Tx) error {
 		for _, o := range outcomes {
-			if err := tx.Delete(store.Outbox, o.j.key); err != nil {
-				return err
+			if !o.j.gone { // (else taken out already)
+				if err := tx.Delete(store.Outbox, o.j.key); err != nil {
+					return err
+				}
 			}
 			if o.retry != nil {
 				if err := tx.Put(store.Outbox, outboxKey(o.due, o.retry.ID), o.retry); err != nil {
@@ -485,24 +530,30 @@ func (d *Dispatcher) send(ctx context.Context, j taken) error {
 		}
 		n.Link, secret = path, sec
 	}
-	m := Message{Key: j.d.Key(), Channel: j.d.Channel, User: j.d.User, Lang: lang, Notice: n.ID,
-		Link: d.Render.URL(lang, n), Secret: secret}
+	m := Message{Key: j.d.Key(), Channel: j.d.Channel, User: j.d.User, Lang: lang, Notice: n.ID, Secret: secret}
 	switch j.d.Channel {
 	case ChannelEmail:
 		m.To = strings.TrimSpace(p.Email)
-		m.Subject, m.Text, m.HTML = d.Render.Mail(lang, n)
 	case ChannelSMS:
 		m.To = strings.TrimSpace(p.Phone)
-		m.Text = d.Render.SMS(lang, n)
 	case ChannelPush:
 		m.To, m.Device = j.d.Target, j.sub
-		m.Title = d.Render.PushTitle(lang)
 	case ChannelSuomiFi:
 		m.To = strings.TrimSpace(p.Hetu)
-		m.Subject, m.Text, _ = d.Render.Mail(lang, j.n)
 	}
-	if m.To == "" {
+	if m.To == "" { // before rendering what would not be sent
 		return fmt.Errorf("%w: no %s address", ErrPermanent, j.d.Channel)
+	}
+	m.Link = d.Render.URL(lang, n)
+	switch j.d.Channel {
+	case ChannelEmail:
+		m.Subject, m.Text, m.HTML = d.Render.Mail(lang, n)
+	case ChannelSMS:
+		m.Text = d.Render.SMS(lang, n)
+	case ChannelPush:
+		m.Title = d.Render.PushTitle(lang)
+	case ChannelSuomiFi:
+		m.Subject, m.Text, _ = d.Render.Mail(lang, j.n)
 	}
 	return snd.Send(ctx, m)
 }
