@@ -279,7 +279,11 @@ func Record(tx *store.Tx, n Notification) error {
 	if n.ID == "" {
 		n.ID = store.NewID(n.At)
 	}
-	if err := tx.Put(store.Notices, n.User+"/"+n.ID, n); err != nil {
+	raw, err := marshal(n)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutRaw(store.Notices, n.User+"/"+n.ID, raw); err != nil {
 		return err
 	}
 	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,8 +40,18 @@ func (d Delivery) Key() string {
 	return k
 }
 
+// outboxKey is "%013d/%s" of due's milliseconds and id, made without fmt
+// (it is made in the write of every event that notifies).
 func outboxKey(due time.Time, id string) string {
-	return fmt.Sprintf("%013d/%s", max(due.UnixMilli(), 0), id)
+	var digits [20]byte
+	ms := strconv.AppendInt(digits[:0], max(due.UnixMilli(), 0), 10)
+	var buf [64]byte // an id is 32 bytes
+	b := buf[:0]
+	for range 13 - len(ms) {
+		b = append(b, '0')
+	}
+	b = append(append(append(b, ms...), '/'), id...)
+	return string(b)
 }
 
 func enqueue(tx *store.Tx, d Delivery, due time.Time) error {
@@ -215,6 +226,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // taken is a leased delivery with what its message needs.
 type taken struct {
+	from  string // outbox key when due
 	key   string // outbox key while leased
 	raw   []byte // the delivery as stored
 	gone  bool   // taken out of the outbox, not leased: nothing to remove after
@@ -232,7 +244,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	// What is due, with its notification and device, is read outside the
 	// write: the lease, a write that every other write waits for, only
 	// moves the stored bytes of what is still there.
-	var due []taken
+	var due []*taken
 	err := d.Store.View(func(tx *store.Tx) error {
 		due = due[:0]
 		limit := outboxKey(now, "~")
@@ -240,7 +252,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			if k > limit || len(due) >= d.Batch {
 				return store.ErrStop
 			}
-			j := taken{key: k, raw: bytes.Clone(raw)}
+			j := &taken{from: k, raw: bytes.Clone(raw)}
 			if err := unmarshal(raw, &j.d); err != nil {
 				return fmt.Errorf("notify: outbox %s: %w", k, err)
 			}
@@ -250,17 +262,16 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		for i := range due {
-			j := &due[i]
+		for _, j := range due {
 			var err error
 			if j.d.Channel == ChannelLive { // a page needs its link only
 				var n struct {
 					Link string `json:"link"`
 				}
-				err = tx.Get(store.Notices, j.d.User+"/"+j.d.Notice, &n)
+				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &n)
 				j.n = Notification{ID: j.d.Notice, User: j.d.User, Link: n.Link}
 			} else {
-				err = tx.Get(store.Notices, j.d.User+"/"+j.d.Notice, &j.n)
+				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &j.n)
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
@@ -268,7 +279,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			j.found = err == nil
 			if j.d.Channel == ChannelPush {
 				var sub Subscription
-				err := tx.Get(store.PushSubs, j.d.User+"/"+j.d.Target, &sub)
+				err := get(tx, store.PushSubs, j.d.User+"/"+j.d.Target, &sub)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err
 				}
@@ -282,7 +293,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	var jobs []taken
+	var jobs []*taken
 	leaseUntil := now.Add(d.Lease)
 	// A live delivery of a store that no other node shares is taken out
 	// rather than leased: the pages it goes to are this process's, so if
@@ -296,17 +307,17 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		for _, j := range due {
 			// A key names one delivery's one attempt (its due time and
 			// id), so a key still there holds the bytes read above.
-			if _, err := tx.GetRaw(store.Outbox, j.key); err != nil {
+			if _, err := tx.GetRaw(store.Outbox, j.from); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					continue // another dispatcher took it
 				}
 				return err
 			}
-			if err := tx.Delete(store.Outbox, j.key); err != nil {
+			if err := tx.Delete(store.Outbox, j.from); err != nil {
 				return err
 			}
-			if takeLive && j.d.Channel == ChannelLive {
-				j.gone = true
+			j.gone = takeLive && j.d.Channel == ChannelLive
+			if j.gone {
 				jobs = append(jobs, j)
 				continue
 			}
@@ -414,7 +425,7 @@ const (
 
 // outcome is what became of one taken delivery.
 type outcome struct {
-	j       taken
+	j       *taken
 	name    string    // one of Outcomes
 	retry   *Delivery // the next attempt, due at due
 	due     time.Time
@@ -425,7 +436,7 @@ type outcome struct {
 
 // decide is what becomes of a delivery after a send that answered err:
 // removed (delivered or dropped) or put back with its next attempt's time.
-func (d *Dispatcher) decide(j taken, err error) outcome {
+func (d *Dispatcher) decide(j *taken, err error) outcome {
 	o := outcome{j: j, name: OutcomeDelivered}
 	switch {
 	case err == nil:
@@ -484,7 +495,7 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 }
 
 // send renders and sends one delivery in the recipient's language.
-func (d *Dispatcher) send(ctx context.Context, j taken) error {
+func (d *Dispatcher) send(ctx context.Context, j *taken) error {
 	if !j.found {
 		return fmt.Errorf("%w: the notification is gone", ErrPermanent)
 	}

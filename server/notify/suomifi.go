@@ -41,7 +41,7 @@ func SetMessagesKinds(st *store.Store, kinds []string) error {
 // queueMessages owes n to Suomi.fi Messages when its kind goes there.
 func queueMessages(tx *store.Tx, n Notification) error {
 	var kinds []string
-	err := tx.Get(store.Settings, messagesKindsKey, &kinds)
+	err := get(tx, store.Settings, messagesKindsKey, &kinds)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
