@@ -2,10 +2,13 @@ package cases_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/cases"
 	"asiointi/server/notify"
 	"asiointi/server/population"
@@ -247,4 +250,176 @@ func TestNotifiedPartiesHearOfLaterChanges(t *testing.T) {
 	if got := statuses(e.ref(hetuMaria).ID); len(got) != 0 {
 		t.Errorf("a stranger told: %v", got)
 	}
+}
+
+// TestResidentActionsNotify: who hears of a resident's action on a sent
+// application (issue 10's rule), in the action's transaction: the
+// principal and the actor of a proxy action, every party of the case,
+// its handler — each exactly once, in their own language — and never
+// the one who acted; starting a draft and saving it tell nobody.
+func TestResidentActionsNotify(t *testing.T) {
+	msg, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const handler = "kaisa"
+	// handled gives the case to Kaisa (the handler hears of resident
+	// actions from then on); the people were told of that already.
+	handled := func(e *env, c *cases.Case) {
+		if _, err := e.svc.Assign(c.ID, kaisa, cases.AnyVersion, handler); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	// proxyCase: Juhani sends home help for Helmi (mandate), Kaisa handles it.
+	proxyCase := func(e *env) *cases.Case {
+		_, c := e.fill("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"), homeHelpAnswers())
+		handled(e, c)
+		return c
+	}
+	// coCase: Aino's building notification, approved by Sven (a party)
+	// and sent to handling, Kaisa handles it.
+	coCase := func(e *env) *cases.Case {
+		ce := &coEnv{env: e, aino: e.ref(hetuAino), sven: e.ref(hetuSven)}
+		d := e.create("building-notification", ce.aino, nil)
+		a := e.upload(d, "sitePlan", "asemapiirros.png", pngFile)
+		ce.draft = e.save(d, buildingAnswers(a.ID))
+		c, inv := ce.sent()
+		if _, err := e.svc.Answer(inv.ID, ce.sven, cases.Answer{Approve: true}); err != nil {
+			e.t.Fatal(err)
+		}
+		handled(e, c)
+		return c
+	}
+	supplementAsked := func(e *env, c *cases.Case) {
+		if _, err := e.svc.RequestSupplement(c.ID, kaisa, cases.AnyVersion, "Kertokaa tilanteesta tarkemmin.", []string{"situation"}, e.clk.Now().AddDate(0, 0, 14)); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	supplement := func(e *env, c *cases.Case, who cases.Ref) error {
+		res, err := e.svc.SendSupplement(c.ID, who, map[string]any{"situation": "Tarvitsen apua kauppa-asioissa kahdesti viikossa."})
+		if err == nil && len(res.Errors) > 0 {
+			err = fmt.Errorf("supplement: %+v", res.Errors)
+		}
+		return err
+	}
+	withdraw := func(hetu string) func(e *env, c *cases.Case) error {
+		return func(e *env, c *cases.Case) error {
+			_, err := e.svc.Withdraw(c.ID, e.ref(hetu), "Emme tarvitse tätä enää.")
+			return err
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		// before makes the case (nil: none) and act is the action; want
+		// maps a person (hetu, or a staff username) to the one kind they
+		// are told of by the action; everyone else is told nothing.
+		before func(e *env) *cases.Case
+		act    func(e *env, c *cases.Case) error
+		want   map[string]string
+		status string // the status the party-status and case-status notices name
+	}{
+		{"a proxy withdraws: the principal and the handler", proxyCase, withdraw(hetuJuhani),
+			map[string]string{hetuHelmi: notify.KindProxyWithdrew, handler: notify.KindCaseActivity}, cases.StatusWithdrawn},
+		{"the principal withdraws what a proxy sent: the proxy and the handler", proxyCase, withdraw(hetuHelmi),
+			map[string]string{hetuJuhani: notify.KindCaseStatus, handler: notify.KindCaseActivity}, cases.StatusWithdrawn},
+		{"the applicant withdraws: the co-applicant and the handler", coCase, withdraw(hetuAino),
+			map[string]string{hetuSven: notify.KindPartyStatus, handler: notify.KindCaseActivity}, cases.StatusWithdrawn},
+		{"a co-applicant withdraws: the applicant and the handler", coCase, withdraw(hetuSven),
+			map[string]string{hetuAino: notify.KindCaseStatus, handler: notify.KindCaseActivity}, cases.StatusWithdrawn},
+		{"a guardian withdraws a joint matter: the child and the other guardian", func(e *env) *cases.Case {
+			_, c := e.fill("early-education", e.ref(hetuAino), e.principal(hetuEetu, "guardian"), earlyEducationAnswers())
+			return c
+		}, withdraw(hetuAino), map[string]string{hetuEetu: notify.KindProxyWithdrew, hetuMikko: notify.KindPartyStatus}, cases.StatusWithdrawn},
+		{"a proxy answers a supplement request: the principal and the handler", func(e *env) *cases.Case {
+			c := proxyCase(e)
+			supplementAsked(e, c)
+			return c
+		}, func(e *env, c *cases.Case) error { return supplement(e, c, e.ref(hetuJuhani)) },
+			map[string]string{hetuHelmi: notify.KindProxySupplemented, handler: notify.KindCaseActivity}, cases.StatusInProgress},
+		{"the principal answers a supplement request: the proxy and the handler", func(e *env) *cases.Case {
+			c := proxyCase(e)
+			supplementAsked(e, c)
+			return c
+		}, func(e *env, c *cases.Case) error { return supplement(e, c, e.ref(hetuHelmi)) },
+			map[string]string{hetuJuhani: notify.KindCaseStatus, handler: notify.KindCaseActivity}, cases.StatusInProgress},
+		{"a message to the handler: the handler", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.SendMessage(c.ID, e.ref(hetuHelmi), "Soittakaa mieluiten aamupäivisin.")
+			return err
+		}, map[string]string{handler: notify.KindCaseActivity}, ""},
+		{"starting and autosaving a draft: nobody", nil, func(e *env, _ *cases.Case) error {
+			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
+			for range 3 {
+				d = e.save(d, homeHelpAnswers())
+			}
+			return nil
+		}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			inbox := &notify.Inbox{Store: e.st}
+			everyone := map[string]string{handler: handler, "pertti": "pertti", "sara": "sara"}
+			for _, h := range []string{hetuAino, hetuMikko, hetuEetu, hetuElla, hetuHelmi, hetuJuhani, hetuSven, hetuMaria} {
+				everyone[h] = e.person(h).ID
+			}
+			var c *cases.Case
+			if tc.before != nil {
+				c = tc.before(e)
+			}
+			had := map[string]int{}
+			for who, id := range everyone {
+				ns, err := inbox.List(id, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				had[who] = len(ns)
+			}
+			e.clk.Add(time.Minute)
+			if err := tc.act(e, c); err != nil {
+				t.Fatal(err)
+			}
+			for who, id := range everyone {
+				ns, err := inbox.List(id, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ns[:len(ns)-had[who]] // newest first: the action's
+				kind := tc.want[who]
+				if kind == "" {
+					if len(got) != 0 {
+						t.Errorf("%s told %d times: %+v", who, len(got), got)
+					}
+					continue
+				}
+				if len(got) != 1 || got[0].Kind != kind {
+					t.Errorf("%s told %+v, want exactly one %s", who, got, kind)
+					continue
+				}
+				n := got[0]
+				if n.Link != "/cases/"+c.ID && n.Link != "/staff/cases/"+c.ID || n.Params["reference"] != c.Reference {
+					t.Errorf("%s: %+v", who, n)
+				}
+				lang := "fi"
+				if who != handler {
+					lang = e.person(who).Language
+				}
+				text := (&notify.Renderer{Msg: msg}).Text(lang, n)
+				if tc.status != "" && (kind == notify.KindPartyStatus || kind == notify.KindCaseStatus) &&
+					!strings.Contains(text, msg.T(lang, "caseStatus."+statusKey(tc.status))) {
+					t.Errorf("%s (%s): %q does not name the status %s", who, lang, text, tc.status)
+				}
+				if lang == "sv" && strings.Contains(text, msg.T("fi", "caseStatus."+statusKey(tc.status))) {
+					t.Errorf("%s reads Finnish: %q", who, text)
+				}
+			}
+		})
+	}
+}
+
+// statusKey is the message key of a status (in-progress: inProgress).
+func statusKey(status string) string {
+	parts := strings.Split(status, "-")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
 }

@@ -271,7 +271,39 @@ func (s *Service) residentWrite(tx *store.Tx, v viewer, c *Case, ev *Event, now 
 	if err := notify.HandlersOnly(tx, a); err != nil {
 		return err
 	}
-	return s.proxyFinished(tx, v, c, ev)
+	if err := s.proxyFinished(tx, v, c, ev); err != nil {
+		return err
+	}
+	return residentsTold(tx, c, ev)
+}
+
+// residentsTold tells, when a resident's action changed the status of a
+// case (a withdrawal, a supplement sent), the people of the case on the
+// resident side whom nothing else tells: its co-applicants (as its other
+// parties of a joint matter are told in writeCase, notify.PartyStatus)
+// and its sender when someone else acted — the principal, a co-applicant
+// (notify.KindCaseStatus). The principal and an organisation's people
+// hear of it through proxyFinished, the handler through HandlersOnly;
+// the one who acted is not told.
+func residentsTold(tx *store.Tx, c *Case, ev *Event) error {
+	if ev.To == "" || ev.To == ev.From {
+		return nil
+	}
+	u := caseChange(c, notify.KindPartyStatus, ev)
+	var parties []notify.Person
+	for _, p := range u.Parties {
+		if !slices.ContainsFunc(c.Notified, func(n Party) bool { return n.ID == p.ID }) { // told in writeCase
+			parties = append(parties, p)
+		}
+	}
+	if err := notify.PartyStatus(tx, u, parties); err != nil {
+		return err
+	}
+	if u.By.ID == u.Actor.ID || (c.Principal != nil && c.Principal.Kind == identity.PrincipalOrganization) {
+		return nil // only its sender acts on an organisation's case (access)
+	}
+	return notify.CaseUpdate(tx, notify.CaseChange{Kind: notify.KindCaseStatus, Case: u.Case, Reference: u.Reference,
+		Service: u.Service, Status: u.Status, At: u.At, By: u.By, Actor: u.Actor})
 }
 
 // proxyFinished records, when someone acting for the person of the case
