@@ -132,6 +132,13 @@ func TestPreferences(t *testing.T) {
 		{notify.KindProxySubmitted, notify.ChannelPush, true},
 		{notify.KindProxySubmitted, notify.ChannelEmail, true},
 		{notify.KindProxySubmitted, notify.ChannelSMS, false},
+		// Every finished action in someone's name (issue 11), not only a submit.
+		{notify.KindProxySupplemented, notify.ChannelPush, true},
+		{notify.KindProxySupplemented, notify.ChannelEmail, true},
+		{notify.KindProxyWithdrew, notify.ChannelPush, true},
+		{notify.KindProxyWithdrew, notify.ChannelEmail, true},
+		{notify.KindProxyApproved, notify.ChannelPush, true},
+		{notify.KindProxyApproved, notify.ChannelEmail, true},
 		{notify.KindDraftExpiring, notify.ChannelEmail, false},
 		{notify.KindSubmittedFor, notify.ChannelPush, false},
 	} {

@@ -31,15 +31,18 @@ type Preferences struct {
 // name of your organisation; the rest (a handler's new case too: it is
 // in their inbox) in the app only.
 var defaults = map[string][]string{
-	KindProxySubmitted:   {ChannelPush, ChannelEmail},
-	KindSubmittedFor:     {},
-	KindPartySubmitted:   {ChannelPush, ChannelEmail},
-	KindPartyStatus:      {ChannelPush, ChannelEmail},
-	KindOrgSubmitted:     {ChannelPush, ChannelEmail},
-	KindOrgSupplemented:  {ChannelPush, ChannelEmail},
-	KindOrgWithdrew:      {ChannelPush, ChannelEmail},
-	KindHandlerSubmitted: {},
-	KindDraftExpiring:    {},
+	KindProxySubmitted:    {ChannelPush, ChannelEmail},
+	KindProxySupplemented: {ChannelPush, ChannelEmail},
+	KindProxyWithdrew:     {ChannelPush, ChannelEmail},
+	KindProxyApproved:     {ChannelPush, ChannelEmail},
+	KindSubmittedFor:      {},
+	KindPartySubmitted:    {ChannelPush, ChannelEmail},
+	KindPartyStatus:       {ChannelPush, ChannelEmail},
+	KindOrgSubmitted:      {ChannelPush, ChannelEmail},
+	KindOrgSupplemented:   {ChannelPush, ChannelEmail},
+	KindOrgWithdrew:       {ChannelPush, ChannelEmail},
+	KindHandlerSubmitted:  {},
+	KindDraftExpiring:     {},
 	// A co-applicant is asked on every channel there is for them; the
 	// applicant hears of the answers where they hear of their own.
 	KindInvitation:         {ChannelPush, ChannelEmail, ChannelSMS},
