@@ -31,7 +31,7 @@ func TestForWhomOnServicePage(t *testing.T) {
 		choices          int
 	}{
 		{"a guardian: only the child under school age, one button", "140386-902R", "/en/services/early-education",
-			[]string{"Start application for Eetu Virtanen"}, []string{"Ella", "Who are you applying for?", "Myself", "First choose the child"}, 1},
+			[]string{"Start application for Eetu Virtanen", "The other guardian is told about the application."}, []string{"Ella", "Who are you applying for?", "Myself", "First choose the child"}, 1},
 		{"a mandate: oneself or the mandator", "300468-951T", "/en/services/home-help",
 			[]string{"Who are you applying for?", `value="self" checked`, "Myself (Juhani Korhonen)", "Helmi Korhonen", "Start application"}, nil, 2},
 		{"Swedish", "300468-951T", "/sv/services/home-help",
@@ -43,7 +43,9 @@ func TestForWhomOnServicePage(t *testing.T) {
 		{"nobody qualifies: the reason", "030392-974H", "/en/services/early-education",
 			[]string{"Act for someone else"}, []string{`name="for"`}, 0},
 		{"closed: no choice to make", "140386-902R", "/en/services/summer-job-voucher",
-			[]string{"You cannot start an application now"}, []string{"Who are you applying for?"}, 0},
+			// The catalogue does not have the other guardian told of it
+			// (notifyOtherParties), so the page does not promise it.
+			[]string{"You cannot start an application now", "A guardian applies on behalf of the child."}, []string{"Who are you applying for?", "other guardian"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,9 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 	if svc.OnBehalf == catalog.OnBehalfAllParties { // every party approves what the kind of service sends
 		data.OnBehalfText = s.msg.T(lang, data.Words.AllParties)
 	}
+	if svc.OnBehalf == catalog.OnBehalfGuardian && svc.NotifyOtherParties { // promised only where cases.Submit tells them
+		data.OnBehalfText = s.msg.T(lang, "service.onBehalf.guardian.told")
+	}
 	if sess := session(c); sess != nil && sess.Kind == identity.Resident {
 		choices, err := s.cases.Choices(svc.ID, actorRef(sess))
 		if err != nil {
