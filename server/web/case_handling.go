@@ -25,6 +25,10 @@ type residentHandling struct {
 	DecisionDate          string
 	DecisionFileSize      string
 	CanWrite, CanWithdraw bool
+	// WithdrawIntro says who learns of a withdrawal: the case's handler
+	// is told (cases.Withdraw); before anyone handles it, the
+	// municipality sees it in the inbox.
+	WithdrawIntro string
 }
 
 func (s *Server) residentHandlingOf(lang string, cs *cases.Case) *residentHandling {
@@ -34,6 +38,10 @@ func (s *Server) residentHandlingOf(lang string, cs *cases.Case) *residentHandli
 		open = open || cs.Status == st
 	}
 	h.CanWrite, h.CanWithdraw = open, open
+	h.WithdrawIntro = "withdraw.introUnassigned"
+	if cs.Handler != nil {
+		h.WithdrawIntro = "withdraw.intro"
+	}
 	if cs.Status == cases.StatusSupplementRequested && cs.Supplement != nil {
 		h.Supplement = cs.Supplement
 		h.SupplementDue = datefmt.Date(cs.Supplement.Due, lang)

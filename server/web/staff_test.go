@@ -240,6 +240,11 @@ func TestResidentSide(t *testing.T) {
 	e := newEnv(t)
 	maria := e.client("030392-974H")
 	id := e.submitSportsShift(maria)
+	// Before anyone handles it, the page does not say a handler is told.
+	if page := e.do(req{path: "/en/cases/" + id, cookies: []*http.Cookie{maria.cookie}}); !strings.Contains(page.body, "The municipality sees the withdrawal at once.") ||
+		strings.Contains(page.body, "The handler is told.") {
+		t.Error("the withdraw form of an unassigned case promises that a handler is told")
+	}
 	sara := e.client("sara")
 	sara.call("POST", "/api/v1/handler/cases/"+id+"/assign", map[string]any{"to": "me"})
 	if r, _ := sara.call("POST", "/api/v1/handler/cases/"+id+"/supplement-request", map[string]any{
@@ -286,7 +291,8 @@ func TestResidentSide(t *testing.T) {
 		t.Errorf("handler message: %d %s", r.StatusCode, r.body)
 	}
 	page = e.do(req{path: "/sv/cases/" + id, cookies: mc})
-	if !strings.Contains(page.body, "Kiitos!") || !strings.Contains(page.body, "Selvä.") || !strings.Contains(page.body, "Återta ansökan") {
+	if !strings.Contains(page.body, "Kiitos!") || !strings.Contains(page.body, "Selvä.") || !strings.Contains(page.body, "Återta ansökan") ||
+		!strings.Contains(page.body, "Handläggaren får veta det.") {
 		t.Error("the timeline (sv) lacks the messages or the withdraw form")
 	}
 	other := e.client("140386-902R")
