@@ -312,6 +312,9 @@ func (s *Service) Assign(id string, who Ref, version int, to string) (*Case, err
 			c.Status = StatusInProgress
 		}
 		ev.To = c.Status
+		if ev.To == ev.From { // handed to another handler: nothing new for the residents
+			return ev, "", nil
+		}
 		return ev, notify.KindCaseStatus, nil
 	})
 }

@@ -252,12 +252,13 @@ func TestNotifiedPartiesHearOfLaterChanges(t *testing.T) {
 	}
 }
 
-// TestResidentActionsNotify: who hears of a resident's action on a sent
-// application (issue 10's rule), in the action's transaction: the
-// principal and the actor of a proxy action, every party of the case,
-// its handler — each exactly once, in their own language — and never
-// the one who acted; starting a draft and saving it tell nobody.
-func TestResidentActionsNotify(t *testing.T) {
+// TestCaseEventsNotify: who hears of an action on a sent application
+// (issue 10's rule), in the action's transaction: the principal and the
+// actor of a proxy action, every party of the case, its handler for a
+// resident's action — each exactly once, in their own language — and
+// never the one who acted; starting a draft and saving it tell nobody,
+// nor does handing a case to another handler (its status stays).
+func TestCaseEventsNotify(t *testing.T) {
 	msg, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -346,6 +347,37 @@ func TestResidentActionsNotify(t *testing.T) {
 			_, err := e.svc.SendMessage(c.ID, e.ref(hetuHelmi), "Soittakaa mieluiten aamupäivisin.")
 			return err
 		}, map[string]string{handler: notify.KindCaseActivity}, ""},
+		{"a handler takes it up: the principal and the proxy", func(e *env) *cases.Case {
+			_, c := e.fill("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"), homeHelpAnswers())
+			return c
+		}, func(e *env, c *cases.Case) error {
+			_, err := e.svc.Assign(c.ID, kaisa, cases.AnyVersion, handler)
+			return err
+		}, map[string]string{hetuHelmi: notify.KindCaseStatus, hetuJuhani: notify.KindCaseStatus}, cases.StatusInProgress},
+		{"handed to another handler: nobody", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.Assign(c.ID, pertti, cases.AnyVersion, "pertti")
+			return err
+		}, nil, ""},
+		{"a supplement request: the principal and the proxy", proxyCase, func(e *env, c *cases.Case) error {
+			supplementAsked(e, c)
+			return nil
+		}, map[string]string{hetuHelmi: notify.KindSupplementRequested, hetuJuhani: notify.KindSupplementRequested}, ""},
+		{"a decision on a co-applicants' application: both", coCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.Decide(c.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Toimenpide voidaan aloittaa.", nil)
+			return err
+		}, map[string]string{hetuAino: notify.KindDecision, hetuSven: notify.KindDecision}, ""},
+		{"a decision on a joint matter: the guardian, the child and the other guardian", func(e *env) *cases.Case {
+			_, c := e.fill("early-education", e.ref(hetuAino), e.principal(hetuEetu, "guardian"), earlyEducationAnswers())
+			handled(e, c)
+			return c
+		}, func(e *env, c *cases.Case) error {
+			_, err := e.svc.Decide(c.ID, kaisa, cases.AnyVersion, cases.OutcomeApproved, "Paikka myönnetään.", nil)
+			return err
+		}, map[string]string{hetuAino: notify.KindDecision, hetuEetu: notify.KindDecision, hetuMikko: notify.KindPartyStatus}, cases.StatusDecided},
+		{"the handler writes: the principal and the proxy", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.SendHandlerMessage(c.ID, kaisa, cases.AnyVersion, "Soitamme teille ensi viikolla.")
+			return err
+		}, map[string]string{hetuHelmi: notify.KindCaseMessage, hetuJuhani: notify.KindCaseMessage}, ""},
 		{"starting and autosaving a draft: nobody", nil, func(e *env, _ *cases.Case) error {
 			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
 			for range 3 {
