@@ -187,11 +187,18 @@ func invite(tx *store.Tx, c *Case, ref string, invs []*Invitation, now time.Time
 func notifyInvitee(tx *store.Tx, inv *Invitation, ref, kind string, now time.Time) error {
 	n := notify.Notification{User: inv.recipient(), Kind: kind, At: now, Link: "/invitations/" + inv.ID,
 		Params: map[string]string{"service": inv.Service, "reference": ref, "actor": inv.Applicant.Name,
-			"invitation": inv.ID, "expiresAt": inv.ExpiresAt.Format(time.RFC3339Nano)}}
-	if inv.Guardian == nil && (inv.Email != "" || inv.Phone != "" || inv.Person == "") {
-		n.Contact = &notify.Contact{Email: inv.Email, Phone: inv.Phone}
-	}
+			"invitation": inv.ID, "expiresAt": inv.ExpiresAt.Format(time.RFC3339Nano)},
+		Contact: inv.contact()}
 	return notify.Record(tx, n)
+}
+
+// contact is how outside channels reach whom the invitation asks, when
+// the applicant gave an address or the register does not know them.
+func (inv *Invitation) contact() *notify.Contact {
+	if inv.Guardian == nil && (inv.Email != "" || inv.Phone != "" || inv.Person == "") {
+		return &notify.Contact{Email: inv.Email, Phone: inv.Phone}
+	}
+	return nil
 }
 
 // caseInvitations lists the invitations of a case, oldest first.

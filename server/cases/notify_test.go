@@ -378,6 +378,41 @@ func TestCaseEventsNotify(t *testing.T) {
 			_, err := e.svc.SendHandlerMessage(c.ID, kaisa, cases.AnyVersion, "Soitamme teille ensi viikolla.")
 			return err
 		}, map[string]string{hetuHelmi: notify.KindCaseMessage, hetuJuhani: notify.KindCaseMessage}, ""},
+		{"a party taken off before sending again: that party, and the others are asked again", func(e *env) *cases.Case {
+			ce := &coEnv{env: e, aino: e.ref(hetuAino), sven: e.ref(hetuSven)}
+			d := e.create("building-notification", ce.aino, nil)
+			a := e.upload(d, "sitePlan", "asemapiirros.png", pngFile)
+			ce.draft = e.save(d, buildingAnswers(a.ID))
+			maria := addParty(e, ce.draft, cases.PartyInput{Name: "Maria Nieminen", Hetu: hetuMaria})
+			c, _ := ce.sent()
+			invs, err := e.svc.Invitations(e.ref(hetuMaria).ID)
+			if err != nil || len(invs) != 1 {
+				e.t.Fatalf("Maria's invitations: %v %d", err, len(invs))
+			}
+			if _, err := e.svc.Answer(invs[0].ID, e.ref(hetuMaria), cases.Answer{Reason: "En omista tätä tonttia."}); err != nil {
+				e.t.Fatal(err)
+			}
+			if _, err := e.svc.Reopen(c.ID, ce.aino.ID); err != nil {
+				e.t.Fatal(err)
+			}
+			if err := e.svc.RemoveParty(ce.draft.ID, ce.aino.ID, maria.ID); err != nil {
+				e.t.Fatal(err)
+			}
+			return c
+		}, func(e *env, c *cases.Case) error {
+			res, err := e.svc.Submit(c.DraftID, e.ref(hetuAino))
+			if err != nil || len(res.Errors) > 0 || res.Case.Round != 2 {
+				return fmt.Errorf("sent again: %v %+v", err, res)
+			}
+			// Maria is no longer a party: the case is not hers to open.
+			if _, _, err := e.svc.Case(c.ID, e.ref(hetuMaria).ID); !isNotFound(err) {
+				e.t.Errorf("a removed party opens the case: %v", err)
+			}
+			if _, _, err := e.svc.Case(c.ID, e.ref(hetuSven).ID); err != nil {
+				e.t.Errorf("a party asked again cannot open the case: %v", err)
+			}
+			return nil
+		}, map[string]string{hetuMaria: notify.KindPartyRemoved, hetuSven: notify.KindInvitation}, ""},
 		{"starting and autosaving a draft: nobody", nil, func(e *env, _ *cases.Case) error {
 			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
 			for range 3 {
@@ -427,7 +462,7 @@ func TestCaseEventsNotify(t *testing.T) {
 					continue
 				}
 				n := got[0]
-				if n.Link != "/cases/"+c.ID && n.Link != "/staff/cases/"+c.ID || n.Params["reference"] != c.Reference {
+				if !strings.HasSuffix(n.Link, "/cases/"+c.ID) && !strings.HasPrefix(n.Link, "/invitations") || n.Params["reference"] != c.Reference {
 					t.Errorf("%s: %+v", who, n)
 				}
 				lang := "fi"
@@ -435,6 +470,9 @@ func TestCaseEventsNotify(t *testing.T) {
 					lang = e.person(who).Language
 				}
 				text := (&notify.Renderer{Msg: msg}).Text(lang, n)
+				if text == msg.T(lang, "notify.generic") || strings.Contains(text, "no value") || strings.Contains(text, "{{") {
+					t.Errorf("%s (%s): %q", who, lang, text)
+				}
 				if tc.status != "" && (kind == notify.KindPartyStatus || kind == notify.KindCaseStatus) &&
 					!strings.Contains(text, msg.T(lang, "caseStatus."+statusKey(tc.status))) {
 					t.Errorf("%s (%s): %q does not name the status %s", who, lang, text, tc.status)

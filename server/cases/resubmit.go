@@ -159,6 +159,10 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 		c.Answers, c.Known = clean, knownConcepts(def, clean)
 		c.Attachments = usedAttachments(def, clean, byID)
 		c.FormVersion, c.UpdatedAt = d.FormVersion, now
+		before, err := caseInvitations(tx, c.ID)
+		if err != nil {
+			return err
+		}
 		c.Round++
 		invs := newInvitations(&c, parties, c.Round, hash, invitationDays(svc), now)
 		c.Parties = partyRows(invs)
@@ -167,6 +171,9 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 			c.Status, ev.To = StatusSubmitted, StatusSubmitted
 		}
 		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
+			return err
+		}
+		if err := partiesRemoved(tx, &c, currentRound(before), invs, actor, now); err != nil {
 			return err
 		}
 		if err := invite(tx, &c, c.Reference, invs, now); err != nil {
@@ -205,6 +212,50 @@ func (s *Service) resubmit(snap snapshot, def *forms.Definition, svc *catalog.Se
 		return nil, err
 	}
 	return &res, nil
+}
+
+// partiesRemoved handles the parties asked in the round before (before)
+// whom the applicant took off the application before sending it again
+// (not among asked, the new round): each is told that they need not
+// answer, where they were asked (notify.KindPartyRemoved), the removal is
+// an event of the case, an invitation still open is revoked, and whoever
+// answered for them no longer sees the case as theirs — unless they are
+// asked again, for another party.
+func partiesRemoved(tx *store.Tx, c *Case, before, asked []*Invitation, actor Ref, now time.Time) error {
+	kept, still := map[string]bool{}, map[string]bool{c.Actor.ID: true}
+	for _, inv := range asked {
+		kept[inv.Party] = true
+		still[inv.Invitee()] = true
+	}
+	for _, inv := range before {
+		if kept[inv.Party] {
+			continue
+		}
+		if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
+			inv.Status = InvitationRevoked
+			if err := dropTokens(tx, inv); err != nil {
+				return err
+			}
+			if err := tx.Put(store.Invitations, inv.ID, inv); err != nil {
+				return err
+			}
+		}
+		if err := notify.Record(tx, notify.Notification{User: inv.recipient(), Kind: notify.KindPartyRemoved, At: now, Link: "/invitations",
+			Params:  map[string]string{"service": c.Service, "reference": c.Reference, "actor": actor.Name},
+			Contact: inv.contact()}); err != nil {
+			return err
+		}
+		ev := Event{ID: store.NewID(now), Case: c.ID, Type: "party-removed", At: now, Actor: actor, Note: inv.Name}
+		if err := tx.Put(store.Events, eventKey(c.ID, ev.ID), ev); err != nil {
+			return err
+		}
+		if id := inv.Invitee(); id != "" && !still[id] {
+			if err := tx.Delete(store.CasesByUser, userKey(id, c.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Resend asks a party whose invitation expired (or who has not answered)

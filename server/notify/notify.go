@@ -57,6 +57,9 @@ const (
 	// KindInvitationReminder reminds a co-applicant whose invitation
 	// expires soon.
 	KindInvitationReminder = "invitation-reminder"
+	// KindPartyRemoved tells a co-applicant whom the applicant took off
+	// the application before sending it again that they need not answer.
+	KindPartyRemoved = "party-removed"
 	// KindPartyAnswered tells the applicant that a party opened the
 	// invitation or approved (Params["answer"]).
 	KindPartyAnswered = "party-answered"
@@ -89,7 +92,7 @@ const (
 // Kinds lists every kind in the order settings show them.
 var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
 	KindHandlerSubmitted, KindDraftExpiring,
-	KindInvitation, KindInvitationReminder, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
+	KindInvitation, KindInvitationReminder, KindPartyRemoved, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,
 	KindCaseActivity, KindDigest}
 

@@ -47,10 +47,12 @@ var defaults = map[string][]string{
 	// applicant hears of the answers where they hear of their own.
 	KindInvitation:         {ChannelPush, ChannelEmail, ChannelSMS},
 	KindInvitationReminder: {ChannelPush, ChannelEmail, ChannelSMS},
-	KindPartyAnswered:      {},
-	KindPartyDeclined:      {ChannelPush, ChannelEmail},
-	KindInvitationExpired:  {ChannelPush, ChannelEmail},
-	KindAllApproved:        {ChannelPush, ChannelEmail},
+	// Told where they were asked that they need not answer.
+	KindPartyRemoved:      {ChannelPush, ChannelEmail, ChannelSMS},
+	KindPartyAnswered:     {},
+	KindPartyDeclined:     {ChannelPush, ChannelEmail},
+	KindInvitationExpired: {ChannelPush, ChannelEmail},
+	KindAllApproved:       {ChannelPush, ChannelEmail},
 	// A handler's answers: the resident must not miss them.
 	KindCaseStatus:          {},
 	KindSupplementRequested: {ChannelPush, ChannelEmail},

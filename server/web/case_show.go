@@ -153,6 +153,9 @@ func (s *Server) eventText(lang string, w kindWords, e cases.Event) string {
 	case "party-expired":
 		data["Party"] = e.Note
 		return s.msg.T(lang, "timeline.partyExpired", data)
+	case "party-removed":
+		data["Party"] = e.Note
+		return s.msg.T(lang, "timeline.partyRemoved", data)
 	case "reopened":
 		return s.msg.T(lang, "timeline.reopened", data)
 	case "lapsed":
