@@ -413,6 +413,17 @@ func TestCaseEventsNotify(t *testing.T) {
 			}
 			return nil
 		}, map[string]string{hetuMaria: notify.KindPartyRemoved, hetuSven: notify.KindInvitation}, ""},
+		{"the proxy lets someone read it: that person and the principal", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.ShareCase(c.ID, e.ref(hetuJuhani), "Maria Nieminen", hetuMaria)
+			return err
+		}, map[string]string{hetuMaria: notify.KindCaseShared, hetuHelmi: notify.KindProxyShared}, ""},
+		{"the principal lets someone read it: that person", proxyCase, func(e *env, c *cases.Case) error {
+			if _, err := e.svc.ShareCase(c.ID, e.ref(hetuHelmi), "Sven Lindqvist", hetuSven); err != nil {
+				return err
+			}
+			_, err := e.svc.ShareCase(c.ID, e.ref(hetuHelmi), "Sven Lindqvist", hetuSven) // extended: not told again
+			return err
+		}, map[string]string{hetuSven: notify.KindCaseShared}, ""},
 		{"starting and autosaving a draft: nobody", nil, func(e *env, _ *cases.Case) error {
 			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
 			for range 3 {
@@ -462,7 +473,7 @@ func TestCaseEventsNotify(t *testing.T) {
 					continue
 				}
 				n := got[0]
-				if !strings.HasSuffix(n.Link, "/cases/"+c.ID) && !strings.HasPrefix(n.Link, "/invitations") || n.Params["reference"] != c.Reference {
+				if !strings.HasSuffix(n.Link, "/"+c.ID) && !strings.HasPrefix(n.Link, "/invitations") || n.Params["reference"] != c.Reference {
 					t.Errorf("%s: %+v", who, n)
 				}
 				lang := "fi"

@@ -9,6 +9,7 @@ import (
 	"asiointi/server/audit"
 	"asiointi/server/fincode"
 	"asiointi/server/identity"
+	"asiointi/server/notify"
 	"asiointi/server/store"
 )
 
@@ -114,9 +115,30 @@ func (s *Service) ShareCase(caseID string, who Ref, name, hetu string) (*Share, 
 			return err
 		}
 		out = sh
-		return tx.PutRaw(store.Shares, sharePersonKey(p.ID, sh.ID), nil)
+		if err := tx.PutRaw(store.Shares, sharePersonKey(p.ID, sh.ID), nil); err != nil {
+			return err
+		}
+		return sharedTold(tx, c, sh)
 	})
 	return out, err
+}
+
+// sharedTold tells, in the transaction of a new share, the person it lets
+// read the application, and the person the application is about when
+// someone else (who sent it for them) shared it: their data is shown to
+// a third person.
+func sharedTold(tx *store.Tx, c *Case, sh *Share) error {
+	params := map[string]string{"service": c.Service, "reference": c.Reference, "actor": sh.By.Name, "party": sh.Invitee.Name}
+	if err := notify.Record(tx, notify.Notification{User: sh.Invitee.ID, Kind: notify.KindCaseShared, At: sh.CreatedAt,
+		Link: "/shared/" + c.ID, Params: params}); err != nil {
+		return err
+	}
+	subject := c.Subject()
+	if subject.ID == sh.By.ID || subject.Kind == identity.PrincipalOrganization {
+		return nil
+	}
+	return notify.Record(tx, notify.Notification{User: subject.ID, Kind: notify.KindProxyShared, At: sh.CreatedAt,
+		Link: "/cases/" + c.ID, Params: params})
 }
 
 func caseShares(tx *store.Tx, caseID string) ([]*Share, error) {

@@ -29,6 +29,12 @@ const (
 	// KindProxyApproved tells a minor that their guardian approved, as
 	// their co-applicant answer, an application they are a party of.
 	KindProxyApproved = "proxy-approved"
+	// KindProxyShared tells the person an application is about that the
+	// one who sent it for them let someone else read it.
+	KindProxyShared = "proxy-shared"
+	// KindCaseShared tells a person that someone let them read an
+	// application (cases.ShareCase).
+	KindCaseShared = "case-shared"
 	// KindSubmittedFor tells the actor of a proxy action that it finished.
 	KindSubmittedFor = "submitted-for"
 	// KindPartySubmitted tells a party of a case that it was sent.
@@ -90,7 +96,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindProxyShared, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindCaseShared, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyRemoved, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,

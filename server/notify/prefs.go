@@ -35,6 +35,8 @@ var defaults = map[string][]string{
 	KindProxySupplemented: {ChannelPush, ChannelEmail},
 	KindProxyWithdrew:     {ChannelPush, ChannelEmail},
 	KindProxyApproved:     {ChannelPush, ChannelEmail},
+	KindProxyShared:       {ChannelPush, ChannelEmail},
+	KindCaseShared:        {ChannelPush, ChannelEmail},
 	KindSubmittedFor:      {},
 	KindPartySubmitted:    {ChannelPush, ChannelEmail},
 	KindPartyStatus:       {ChannelPush, ChannelEmail},
