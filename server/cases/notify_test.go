@@ -424,6 +424,14 @@ func TestCaseEventsNotify(t *testing.T) {
 			_, err := e.svc.ShareCase(c.ID, e.ref(hetuHelmi), "Sven Lindqvist", hetuSven) // extended: not told again
 			return err
 		}, map[string]string{hetuSven: notify.KindCaseShared}, ""},
+		{"the proxy withdraws the principal's consent: the principal and the handler", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.WithdrawConsent(c.ID, "consentHealthInfo", e.ref(hetuJuhani))
+			return err
+		}, map[string]string{hetuHelmi: notify.KindProxyConsent, handler: notify.KindCaseActivity}, ""},
+		{"the principal withdraws her consent: the handler", proxyCase, func(e *env, c *cases.Case) error {
+			_, err := e.svc.WithdrawConsent(c.ID, "consentHealthInfo", e.ref(hetuHelmi))
+			return err
+		}, map[string]string{handler: notify.KindCaseActivity}, ""},
 		{"starting and autosaving a draft: nobody", nil, func(e *env, _ *cases.Case) error {
 			d := e.create("home-help", e.ref(hetuJuhani), e.principal(hetuHelmi, "mandate"))
 			for range 3 {

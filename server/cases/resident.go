@@ -318,6 +318,11 @@ func (s *Service) proxyFinished(tx *store.Tx, v viewer, c *Case, ev *Event) erro
 		action, kind, orgKind = ActionSupplementAnswered, notify.KindProxySupplemented, notify.KindOrgSupplemented
 	case "withdrawn":
 		action, kind, orgKind = ActionWithdrawn, notify.KindProxyWithdrew, notify.KindOrgWithdrew
+	case "consent-withdrawn": // the person's own consent: they are told (not logged as an action of "done in my name")
+		if !proxied(ev.Actor, c.Principal) || c.Principal.Kind == identity.PrincipalOrganization {
+			return nil
+		}
+		return notify.ProxyActed(tx, notify.KindProxyConsent, caseChange(c, notify.KindProxyConsent, ev))
 	default:
 		return nil
 	}

@@ -29,6 +29,9 @@ const (
 	// KindProxyApproved tells a minor that their guardian approved, as
 	// their co-applicant answer, an application they are a party of.
 	KindProxyApproved = "proxy-approved"
+	// KindProxyConsent tells the person an application is about that the
+	// one who sent it for them withdrew a consent given on it.
+	KindProxyConsent = "proxy-consent"
 	// KindProxyShared tells the person an application is about that the
 	// one who sent it for them let someone else read it.
 	KindProxyShared = "proxy-shared"
@@ -96,7 +99,7 @@ const (
 )
 
 // Kinds lists every kind in the order settings show them.
-var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindProxyShared, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindCaseShared, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
+var Kinds = []string{KindProxySubmitted, KindProxySupplemented, KindProxyWithdrew, KindProxyApproved, KindProxyConsent, KindProxyShared, KindSubmittedFor, KindPartySubmitted, KindPartyStatus, KindCaseShared, KindOrgSubmitted, KindOrgSupplemented, KindOrgWithdrew,
 	KindHandlerSubmitted, KindDraftExpiring,
 	KindInvitation, KindInvitationReminder, KindPartyRemoved, KindPartyAnswered, KindPartyDeclined, KindInvitationExpired, KindAllApproved,
 	KindCaseStatus, KindSupplementRequested, KindDecision, KindCaseMessage, KindSupplementDue,

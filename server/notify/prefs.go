@@ -35,6 +35,7 @@ var defaults = map[string][]string{
 	KindProxySupplemented: {ChannelPush, ChannelEmail},
 	KindProxyWithdrew:     {ChannelPush, ChannelEmail},
 	KindProxyApproved:     {ChannelPush, ChannelEmail},
+	KindProxyConsent:      {ChannelPush, ChannelEmail},
 	KindProxyShared:       {ChannelPush, ChannelEmail},
 	KindCaseShared:        {ChannelPush, ChannelEmail},
 	KindSubmittedFor:      {},
