@@ -244,6 +244,16 @@ func (s *Service) deleteCase(tx *store.Tx, c *Case, now time.Time) error {
 	if c.Handler != nil {
 		people[c.Handler.ID] = true
 	}
+	for _, p := range c.Notified { // the other parties of a joint matter
+		people[p.ID] = true
+	}
+	shares, err := caseShares(tx, c.ID) // told of their share (sharedTold)
+	if err != nil {
+		return err
+	}
+	for _, sh := range shares {
+		people[sh.Invitee.ID] = true
+	}
 	var ids []string
 	for id := range people {
 		ids = append(ids, id)

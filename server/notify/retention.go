@@ -117,7 +117,8 @@ func Prune(st *store.Store, now time.Time) (int, error) {
 
 // ForgetCase deletes, in tx, the notifications about a case of the people
 // in users (its link names the case: "/cases/<id>" for residents,
-// "/staff/cases/<id>" for its handler) and the deliveries still owed for
+// "/staff/cases/<id>" for its handler, "/shared/<id>" for whom it was
+// shared with) and the deliveries still owed for
 // them, keeping the unread counts right. Retention calls it when it
 // deletes the case, so no copy of it outlives it in the outbox.
 func ForgetCase(tx *store.Tx, caseID string, users []string) error {
@@ -130,7 +131,7 @@ func ForgetCase(tx *store.Tx, caseID string, users []string) error {
 			if err := json.Unmarshal(raw, &n); err != nil {
 				return err
 			}
-			if n.Link == "/cases/"+caseID || n.Link == "/staff/cases/"+caseID {
+			if n.Link == "/cases/"+caseID || n.Link == "/staff/cases/"+caseID || n.Link == "/shared/"+caseID {
 				keys = append(keys, k)
 				gone[n.ID] = true
 				if !n.Read {
