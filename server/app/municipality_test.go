@@ -91,7 +91,20 @@ func TestOpenUpgradesADataFileOfAnEarlierVersion(t *testing.T) {
 			refs = append(refs, c.Reference)
 		}
 		if err != nil || !slices.Equal(refs, []string{"ESI-2027-000002", "ESI-2027-000001"}) {
-			t.Errorf("round %d: cases %v, %v", round, refs, err)
+			t.Fatalf("round %d: cases %v, %v", round, refs, err)
+		}
+		// The old case's draft record is among the sent ones (its answers,
+		// which the old version kept, are gone), and still leads to it.
+		sent := list[1].DraftID
+		m.Store.View(func(tx *store.Tx) error {
+			if tx.Has(store.Drafts, sent) || !tx.Has(store.DraftsSent, sent) || tx.Has(store.DraftData, sent) {
+				t.Errorf("round %d: the old sent draft is in drafts %v, drafts_sent %v, its answers kept %v", round,
+					tx.Has(store.Drafts, sent), tx.Has(store.DraftsSent, sent), tx.Has(store.DraftData, sent))
+			}
+			return nil
+		})
+		if d, err := m.Cases.Draft(sent, aino.ID); err != nil || d.CaseID != list[1].ID || d.Data["groupName"] != list[1].Answers["groupName"] {
+			t.Errorf("round %d: the old sent draft reads %+v, %v", round, d, err)
 		}
 		if got := dueEntries(t, m.Store); len(got) != 2 || !strings.Contains(got[0], "/c/") || !strings.Contains(got[1], "/c/") {
 			t.Errorf("round %d: due entries %v after the submit, want the two cases' retention", round, got)

@@ -13,8 +13,9 @@ import (
 // upgrade brings a data file written by an earlier version to today's
 // layout, in one transaction, before anything reads it: the municipality
 // settings and staff records (identity.UpgradeMunicipality) and the keys
-// of what belongs to the municipality (cases.UpgradeKeys), and
-// housekeeping's due index (cases.UpgradeDue). A file in
+// of what belongs to the municipality (cases.UpgradeKeys),
+// housekeeping's due index (cases.UpgradeDue) and the records of sent
+// drafts in their own bucket (cases.UpgradeSent). A file in
 // today's layout is left as it is.
 //
 // Before municipalities had ids, the only writer of the municipality
@@ -27,6 +28,9 @@ func upgrade(st *store.Store, now time.Time) error {
 	}
 	run := func(tx *store.Tx) error {
 		if err := cases.UpgradeDue(tx, now); err != nil {
+			return err
+		}
+		if err := cases.UpgradeSent(tx); err != nil {
 			return err
 		}
 		id, err := identity.UpgradeMunicipality(tx, demo.Municipality.ID)

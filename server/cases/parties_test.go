@@ -14,6 +14,7 @@ import (
 	"asiointi/server/cases"
 	"asiointi/server/forms"
 	"asiointi/server/notify"
+	"asiointi/server/store"
 	"asiointi/server/store/storetest"
 )
 
@@ -417,8 +418,17 @@ func TestDeclineReopenResubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inDrafts := func(open, sent int) { // where the draft's record is: being written, or sent
+		t.Helper()
+		if countPrefix(t, e.st, store.Drafts, draftID) != open || countPrefix(t, e.st, store.DraftsSent, draftID) != sent {
+			t.Errorf("the draft's record: %d in drafts, %d in drafts_sent; want %d and %d", countPrefix(t, e.st, store.Drafts, draftID),
+				countPrefix(t, e.st, store.DraftsSent, draftID), open, sent)
+		}
+	}
+	inDrafts(1, 0)
 	d = e.save(d, map[string]any{"description": "Varasto tontin eteläreunaan."})
 	c2 := e.submit(d)
+	inDrafts(0, 1)
 	if c2.ID != c.ID || c2.Status != cases.StatusAwaitingSignatures || c2.Round != 2 || c2.Parties[0].Status != cases.InvitationWaiting {
 		t.Fatalf("resubmitted %s %s round %d %+v", c2.ID, c2.Status, c2.Round, c2.Parties)
 	}

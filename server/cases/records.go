@@ -50,7 +50,7 @@ func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot
 		return snap, ErrNotFound
 	}
 	err := st.View(func(tx *store.Tx) error {
-		raw, err := tx.GetRaw(store.Drafts, id)
+		raw, err := draftRecord(tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrNotFound
 		}
@@ -101,7 +101,7 @@ func (r *draftRecords) update(st *store.Store, id string, seen []byte, write fun
 	var refused error
 	err = st.Update(func(tx *store.Tx) error {
 		refused, changed = nil, true
-		cur, err := tx.GetRaw(store.Drafts, id)
+		cur, err := draftRecord(tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			refused = ErrNotFound
 			return nil

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,19 +45,95 @@ func eventKey(caseID, id string) string { return caseID + "/" + id }
 
 // getDraft loads a draft's record; withData also loads its answers.
 func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, error) {
-	var d Draft
-	if err := tx.Get(store.Drafts, id, &d); err != nil {
+	d, err := StoredDraft(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if withData {
+		if err := loadData(tx, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// StoredDraft is the record of draft id (without its answers), sent or
+// not; ErrNotFound when there is none.
+func StoredDraft(tx *store.Tx, id string) (*Draft, error) {
+	raw, err := draftRecord(tx, id)
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
-	if withData {
-		if err := loadData(tx, &d); err != nil {
-			return nil, err
-		}
+	var d Draft
+	if err := unmarshal(raw, &d); err != nil {
+		return nil, err
 	}
 	return &d, nil
+}
+
+// draftRecord is the stored record of draft id: a draft being written
+// (bucket Drafts) or a sent one (DraftsSent; older data files keep
+// those in Drafts too).
+func draftRecord(tx *store.Tx, id string) ([]byte, error) {
+	raw, err := tx.GetRaw(store.Drafts, id)
+	if errors.Is(err, store.ErrNotFound) {
+		raw, err = tx.GetRaw(store.DraftsSent, id)
+	}
+	return raw, err
+}
+
+// putSent stores the record of a sent draft (raw, JSON) in DraftsSent and
+// removes it from Drafts.
+func putSent(tx *store.Tx, id string, raw []byte) error {
+	if err := tx.Delete(store.Drafts, id); err != nil {
+		return err
+	}
+	return tx.PutRaw(store.DraftsSent, id, raw)
+}
+
+// sentMark in the meta bucket says the records of sent drafts are in
+// DraftsSent.
+const sentMark = "draftsSent"
+
+// UpgradeSent moves the records of drafts sent before DraftsSent existed
+// out of Drafts (and any answers they kept), once: app's upgrade runs it
+// before anything reads. `asiointi compact` then gives the space back.
+func UpgradeSent(tx *store.Tx) error {
+	if tx.Has(store.Meta, sentMark) {
+		return nil
+	}
+	type rec struct {
+		id  string
+		raw []byte
+	}
+	var sent []rec
+	err := tx.Scan(store.Drafts, "", func(id string, raw []byte) error {
+		var d struct {
+			CaseID string `json:"caseId"`
+		}
+		if err := unmarshal(raw, &d); err != nil {
+			return err
+		}
+		if d.CaseID != "" {
+			sent = append(sent, rec{id, bytes.Clone(raw)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range sent {
+		if err := putSent(tx, r.id, r.raw); err != nil {
+			return err
+		}
+		if err := tx.Delete(store.DraftData, r.id); err != nil {
+			return err
+		}
+	}
+	return tx.PutRaw(store.Meta, sentMark, []byte("1"))
 }
 
 // loadData loads a draft's answers; a submitted draft's are its case's
@@ -96,10 +173,24 @@ func (s *Service) ownDraft(tx *store.Tx, id, owner string, withData bool) (*Draf
 	return d, nil
 }
 
-// putDraft writes a draft's record and, when raw is not nil, its answers.
+// putDraft writes a draft's record (in DraftsSent once sent) and, when
+// raw is not nil, its answers.
 func putDraft(tx *store.Tx, d *Draft, raw []byte) error {
-	if err := tx.Put(store.Drafts, d.ID, d); err != nil {
-		return err
+	if d.CaseID != "" {
+		rec, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := putSent(tx, d.ID, rec); err != nil {
+			return err
+		}
+	} else {
+		if err := tx.Delete(store.DraftsSent, d.ID); err != nil { // reopened
+			return err
+		}
+		if err := tx.Put(store.Drafts, d.ID, d); err != nil {
+			return err
+		}
 	}
 	if raw == nil {
 		return nil
@@ -407,6 +498,9 @@ func (s *Service) deleteDraft(tx *store.Tx, d *Draft) error {
 	if err := unfileDraftDue(tx, d); err != nil {
 		return err
 	}
+	if err := tx.Delete(store.DraftsSent, d.ID); err != nil {
+		return err
+	}
 	return tx.Delete(store.Drafts, d.ID)
 }
 
@@ -649,7 +743,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 		}
-		if err := tx.PutRaw(store.Drafts, id, doneJSON); err != nil {
+		if err := putSent(tx, id, doneJSON); err != nil {
 			return err
 		}
 		if err := tx.Delete(store.DraftData, id); err != nil {

@@ -436,6 +436,10 @@ func TestSubmitStoresVisibleAnswersAndKnownConcepts(t *testing.T) {
 	if n := countPrefix(t, e.st, store.DraftData, d.ID); n != 0 {
 		t.Errorf("the draft's answers are still stored")
 	}
+	// Its record moved to the sent ones (Drafts keeps drafts being written).
+	if countPrefix(t, e.st, store.Drafts, d.ID) != 0 || countPrefix(t, e.st, store.DraftsSent, d.ID) != 1 {
+		t.Errorf("the sent draft's record is not (only) in drafts_sent")
+	}
 }
 
 // TestSubmitKeepsLockedValues: a locked prefilled value in the case is the

@@ -448,6 +448,7 @@ func (k *collecting) oneCase(c *cases.Case) error {
 	}
 	if c.DraftID != "" {
 		k.d.from(store.Drafts, c.DraftID)
+		k.d.from(store.DraftsSent, c.DraftID)
 		k.d.from(store.DraftData, c.DraftID)
 	}
 	ref := &CaseRef{ID: c.ID, Kind: "application", Reference: c.Reference, Service: c.Service,
@@ -953,9 +954,8 @@ func (k *collecting) invitations() error {
 			return nil
 		}
 		k.d.from(store.DraftParties, key)
-		var d cases.Draft
 		owner, service, until := "", "", time.Time{}
-		if err := k.tx.Get(store.Drafts, strings.SplitN(key, "/", 2)[0], &d); err == nil {
+		if d, err := cases.StoredDraft(k.tx, strings.SplitN(key, "/", 2)[0]); err == nil {
 			owner, service, until = d.Owner.Name, k.serviceName(d.Service), d.ExpiresAt
 		}
 		for _, v := range []struct{ concept, label, value string }{

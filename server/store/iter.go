@@ -20,6 +20,7 @@ type Iter struct {
 	from    []byte // forward: the first key; reverse: the bound (exclusive)
 	k, v    []byte
 	err     error
+	bucket  string
 }
 
 // Iter starts a walk of the keys with prefix in key order from the key
@@ -27,7 +28,7 @@ type Iter struct {
 // reverse from the last key below from backwards (exclusive; "" or past
 // the prefix: from the last). Call Next before the first key.
 func (t *Tx) Iter(bucket, prefix, from string, reverse bool) (*Iter, error) {
-	it := &Iter{prefix: []byte(prefix), reverse: reverse}
+	it := &Iter{prefix: []byte(prefix), reverse: reverse, bucket: bucket}
 	if from != "" && len(from) >= len(prefix) && from[:len(prefix)] == prefix {
 		it.from = []byte(from)
 	}
@@ -90,8 +91,8 @@ func (it *Iter) nextBatched() bool {
 	return true
 }
 
-// Err is the error that ended the walk early, if any (only a PostgreSQL
-// read can fail mid-walk).
+// Err is the error that ended the walk early, if any (a PostgreSQL read
+// that failed mid-walk), or of a Value that could not be read.
 func (it *Iter) Err() error { return it.err }
 
 // Next moves to the next key of the walk; false when there is none.
@@ -134,5 +135,11 @@ func (it *Iter) Next() bool {
 // Key is the current key (nil before the first Next and after the last).
 func (it *Iter) Key() []byte { return it.k }
 
-// Value is the current key's value.
-func (it *Iter) Value() []byte { return it.v }
+// Value is the current key's value (nil when it cannot be read: see Err).
+func (it *Iter) Value() []byte {
+	v, err := unpack(it.bucket, string(it.k), it.v)
+	if err != nil {
+		it.err = err
+	}
+	return v
+}

@@ -24,6 +24,16 @@ func (t *Tx) PageReverse(bucket, prefix, cursor string, limit int, take func(key
 	if cursor != "" && !ValidID(cursor) {
 		return "", ErrBadCursor
 	}
+	if compressedBuckets[bucket] {
+		plain := take
+		take = func(key string, raw []byte) (bool, error) {
+			v, err := unpack(bucket, key, raw)
+			if err != nil {
+				return false, err
+			}
+			return plain(key, v)
+		}
+	}
 	return t.b.pageReverse(bucket, prefix, cursor, limit, take)
 }
 

@@ -46,9 +46,16 @@ const (
 	// organisation (identity.PutPerson).
 	MandatesByPrincipal = "mandates_by_principal"
 
-	Staff        = "staff"
-	Sessions     = "sessions"
-	Drafts       = "drafts"
+	Staff    = "staff"
+	Sessions = "sessions"
+	Drafts   = "drafts"
+	// DraftsSent holds the small records of sent drafts (submit moves a
+	// draft's record here from Drafts): what the links to a sent draft, its
+	// receipt and a repeated submit need. Drafts keeps only drafts being
+	// written, whose records are rewritten at their size, so its pages stay
+	// full; this bucket is appended to in about key order and never
+	// rewritten (issue 9).
+	DraftsSent   = "drafts_sent"
 	DraftData    = "draft_data"
 	DraftsByUser = "drafts_by_user"
 	// DraftsBySubject is "person id/draft id" for each draft someone else
@@ -109,7 +116,7 @@ const (
 )
 
 var allBuckets = []string{Meta, Settings, People, PeopleByHetu, Guardianship, OrgRoles, MandatesByPrincipal, Staff, Sessions,
-	Drafts, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
+	Drafts, DraftsSent, DraftData, DraftsByUser, Cases, CasesByUser, CasesByRef, Events, Attachments,
 	Blobs, Outbox, Counters, Forms, Notices, NotifyPrefs, PushSubs, DevOutbox, Feedback, AccessLog, AccessBySubject,
 	DraftParties, Invitations, InvitationsByCase, InvitationsByUser, InvitationTokens, Due, LoginState,
 	StaffRoles, Audit, CaseIndex, CaseNotes, DraftsBySubject, Destructions, Shares, DoneFor, MandateSessions}
@@ -453,8 +460,10 @@ func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 // pages nearly full instead of half full (its default, right for random
 // inserts), which left these pages half empty (issue 9). Drafts too: a
 // draft is rewritten in place many times, but at its own size (the tail of
-// an autosave) or smaller (the record submit leaves).
-var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Drafts: true}
+// an autosave), and submit moves it to DraftsSent. Due's keys begin
+// with their time and have no values: each kind of entry (a draft's
+// expiry, a case's retention day) is filed at a few moving ends.
+var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Drafts: true, DraftsSent: true, Due: true}
 
 const appendFill = 0.95
 

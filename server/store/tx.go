@@ -43,7 +43,13 @@ func (t *Tx) Get(bucket, key string, v any) error {
 }
 
 // GetRaw returns the raw bytes at key, valid only inside the transaction.
-func (t *Tx) GetRaw(bucket, key string) ([]byte, error) { return t.b.getRaw(bucket, key) }
+func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
+	raw, err := t.b.getRaw(bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	return unpack(bucket, key, raw)
+}
 
 // Has reports whether key exists.
 func (t *Tx) Has(bucket, key string) bool {
@@ -61,7 +67,9 @@ func (t *Tx) Put(bucket, key string, v any) error {
 }
 
 // PutRaw stores raw bytes at key.
-func (t *Tx) PutRaw(bucket, key string, raw []byte) error { return t.b.putRaw(bucket, key, raw) }
+func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
+	return t.b.putRaw(bucket, key, pack(bucket, raw))
+}
 
 // Delete removes key.
 func (t *Tx) Delete(bucket, key string) error { return t.b.delete(bucket, key) }
@@ -69,24 +77,24 @@ func (t *Tx) Delete(bucket, key string) error { return t.b.delete(bucket, key) }
 // Scan calls fn for every key with the prefix, in key order. raw is valid
 // only during the call. Returning ErrStop ends the scan early.
 func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
-	return t.b.scan(bucket, prefix, fn)
+	return t.b.scan(bucket, prefix, unpacking(bucket, fn))
 }
 
 // ScanReverse is Scan from the last matching key backwards.
 func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
-	return t.b.scanReverse(bucket, prefix, fn)
+	return t.b.scanReverse(bucket, prefix, unpacking(bucket, fn))
 }
 
 // ScanFrom is Scan of the keys with the prefix from the key from on
 // (inclusive; from "" or before the prefix: from the first).
 func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
-	return t.b.scanFrom(bucket, prefix, from, fn)
+	return t.b.scanFrom(bucket, prefix, from, unpacking(bucket, fn))
 }
 
 // ScanReverseBefore is ScanReverse of the keys with the prefix that sort
 // before the key before (exclusive; "" or past the prefix: from the last).
 func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
-	return t.b.scanReverseBefore(bucket, prefix, before, fn)
+	return t.b.scanReverseBefore(bucket, prefix, before, unpacking(bucket, fn))
 }
 
 // Count returns the number of keys in a bucket.
