@@ -40,7 +40,7 @@ type CheckOptions struct {
 // A value of the wrong shape is left out and reported; null is left out.
 func (d *Definition) CheckDraft(data map[string]any) (map[string]any, []FieldError) {
 	var errs []FieldError
-	out := map[string]any{}
+	out := make(map[string]any, len(data))
 	for si := range d.Steps {
 		for fi := range d.Steps[si].Fields {
 			f := &d.Steps[si].Fields[fi]
@@ -149,7 +149,7 @@ func (d *Definition) CheckSubmit(data map[string]any, opts CheckOptions) (map[st
 		opts.Now = time.Now()
 	}
 	s := &submitCheck{opts: opts}
-	out := map[string]any{}
+	out := make(map[string]any, len(data))
 	for si := range d.Steps {
 		for fi := range d.Steps[si].Fields {
 			f := &d.Steps[si].Fields[fi]
