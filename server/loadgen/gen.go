@@ -18,6 +18,8 @@ import (
 	appconfig "asiointi/server/config"
 	"asiointi/server/identity"
 	"asiointi/server/store"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // genConfig is the -gen mode: build a data directory holding many cases
@@ -100,7 +102,30 @@ func generate(g genConfig) error {
 		fmt.Printf(", %.2f KB per case", float64(st.Size())/1e3/float64(g.cases))
 	}
 	fmt.Println()
+	if g.cases > 0 {
+		return bucketSizes(filepath.Join(g.dir, store.FileName), g.cases)
+	}
 	return nil
+}
+
+// bucketSizes prints where the file's space goes: per bucket, the bytes
+// of its pages per case and how full they are (bbolt's statistics).
+func bucketSizes(path string, cases int) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			s := b.Stats()
+			alloc, inuse := s.BranchAlloc+s.LeafAlloc, s.BranchInuse+s.LeafInuse
+			if alloc >= 64<<10 {
+				fmt.Printf("gen: %-16s %6.0f B per case, pages %3.0f %% full\n", name, float64(alloc)/float64(cases), 100*float64(inuse)/float64(alloc))
+			}
+			return nil
+		})
+	})
 }
 
 // genOne makes one draft with valid answers and, when submit, submits it.
