@@ -290,11 +290,16 @@ func login(t testing.TB, ctx context.Context, lang, user string) {
 	}
 }
 
-// logout presses the logout button in the header and waits for the
-// logged-out page.
+// logout presses the logout button in the header (on a phone, in the
+// menu) and waits for the logged-out page.
 func logout(t testing.TB, ctx context.Context) {
 	t.Helper()
-	click(t, ctx, `header .logout-form button[type="submit"]`)
+	sel := `header .logout-form button[type="submit"]`
+	if !shown(t, ctx, sel) {
+		act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
+		sel = `header details.menu .logout-form button[type="submit"]`
+	}
+	click(t, ctx, sel)
 }
 
 // setViewport emulates a viewport of width×height CSS px at the given

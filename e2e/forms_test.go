@@ -757,7 +757,7 @@ func TestFormActingForChild(t *testing.T) {
 
 	checkBanner := func(where string) {
 		t.Helper()
-		if b := textOf(t, ctx, ".banner-acting"); !strings.Contains(b, "Asioit henkilön Eetu Virtanen puolesta") {
+		if b := textOf(t, ctx, ".banner-acting"); !strings.Contains(b, "Asioit: Eetu Virtanen") {
 			t.Errorf("%s: acting-for banner %q", where, b)
 		}
 		if n := count(t, ctx, ".banner-acting form button"); n != 1 {

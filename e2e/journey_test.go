@@ -46,9 +46,35 @@ const phoneFoldJS = `(() => {
 		statusLive: st ? (st.getAttribute('aria-live') || '') : '', statusNear: near};
 })()`
 
+// headerOneRowJS names what stands outside the brand's row of the header
+// (the bell, the menu button, a logout button shown there); "" when none.
+const headerOneRowJS = `(() => {
+	const brand = document.querySelector('header .brand').getBoundingClientRect();
+	return ['header .bell', 'header details.menu > summary', 'header .logout-form button']
+		.flatMap(sel => [...document.querySelectorAll(sel)].filter(e => e.checkVisibility()).map(e => [sel, e.getBoundingClientRect()]))
+		.filter(([, r]) => (r.top + r.bottom) / 2 < brand.top || (r.top + r.bottom) / 2 > brand.bottom)
+		.map(([sel, r]) => sel + ' at ' + Math.round(r.top) + '–' + Math.round(r.bottom) + ' px, the brand at ' + Math.round(brand.top) + '–' + Math.round(brand.bottom)).join('; ')
+})()`
+
+// actingOneLineJS names what keeps the acting-for banner from being one
+// line with its switch-back button in it; "" when nothing does.
+const actingOneLineJS = `(() => {
+	const b = document.querySelector('.banner-acting'), p = b && b.querySelector('p'), btn = b && b.querySelector('form button');
+	if (!p || !btn) return 'no banner text or switch-back button';
+	const lh = parseFloat(getComputedStyle(p).lineHeight), br = b.getBoundingClientRect(), pr = p.getBoundingClientRect(), r = btn.getBoundingClientRect();
+	const out = [];
+	if (pr.height > 1.5 * lh) out.push('its text is ' + Math.round(pr.height) + ' px high, lines of ' + lh + ' px');
+	if (r.top >= pr.bottom || r.bottom <= pr.top) out.push('the switch-back button is on a row of its own');
+	if (r.left < br.left || r.right > br.right || r.top < br.top || r.bottom > br.bottom) out.push('the switch-back button is outside the banner');
+	if (br.height > Math.max(pr.height, r.height) + 4) out.push('the banner is ' + Math.round(br.height) + ' px high');
+	if (p.scrollWidth > p.clientWidth + 1) out.push('the name is cut short');
+	return out.join('; ');
+})()`
+
 // TestJourneyPhoneLayout: at 360 × 740 the header stays small — the menu
-// button holds the navigation (a <details>, so it works without
-// JavaScript) — and on every form step the first question shows without
+// button holds the navigation and logging out (a <details>, so it works
+// without JavaScript) and sits in the brand's row; acting for someone adds
+// one line, in fi, sv and en — and on every form step the first question shows without
 // scrolling, logged in and acting for someone (Juhani for Helmi on home
 // help); the save status sits next to the step's buttons and is a polite
 // live region.
@@ -65,19 +91,22 @@ func TestJourneyPhoneLayout(t *testing.T) {
 
 	login(t, ctx, "fi", hetuJuhani)
 	settle(t, ctx)
-	// The logged-in header: brand, languages, the bell and the menu
-	// button on one screen width, without horizontal scrolling.
+	// The logged-in header: the brand, the bell and the menu button in
+	// one row, without horizontal scrolling; logging out is in the menu.
 	noHorizontalScroll(t, ctx, "logged-in header", 360)
-	if !shown(t, ctx, "header .bell") || !shown(t, ctx, "header details.menu > summary") || !shown(t, ctx, "header .logout-form button") {
-		t.Errorf("logged in at 360 px: bell shown %v, menu button shown %v, logout shown %v", shown(t, ctx, "header .bell"),
-			shown(t, ctx, "header details.menu > summary"), shown(t, ctx, "header .logout-form button"))
+	if !shown(t, ctx, "header .bell") || !shown(t, ctx, "header details.menu > summary") {
+		t.Errorf("logged in at 360 px: bell shown %v, menu button shown %v", shown(t, ctx, "header .bell"), shown(t, ctx, "header details.menu > summary"))
+	}
+	if p := eval[string](t, ctx, headerOneRowJS); p != "" {
+		t.Errorf("the logged-in header at 360 px in fi is not one row: %s", p)
 	}
 	if shown(t, ctx, "header nav.main-nav") || shown(t, ctx, "header details.menu nav") {
 		t.Error("at 360 px the navigation shows before the menu button is pressed")
 	}
 	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
-	if !shown(t, ctx, `header details.menu nav a[href="/fi/drafts"]`) || !shown(t, ctx, `header details.menu a[hreflang="sv"]`) {
-		t.Errorf("the opened menu shows no navigation or languages: %q", textOf(t, ctx, "header details.menu"))
+	if !shown(t, ctx, `header details.menu nav a[href="/fi/drafts"]`) || !shown(t, ctx, `header details.menu a[hreflang="sv"]`) ||
+		!shown(t, ctx, `header details.menu .logout-form button`) {
+		t.Errorf("the opened menu shows no navigation, languages or logout: %q", textOf(t, ctx, "header details.menu"))
 	}
 	act(t, ctx, chromedp.Click(chromedp.CSS("header details.menu > summary")))
 
@@ -90,9 +119,17 @@ func TestJourneyPhoneLayout(t *testing.T) {
 	if b := textOf(t, ctx, ".banner-acting"); !strings.Contains(b, nameHelmi) {
 		t.Fatalf("after choosing Helmi the banner says %q", b)
 	}
-	// One compact line: the banner and its switch-back button.
-	if h := eval[float64](t, ctx, `document.querySelector('.banner-acting').getBoundingClientRect().height`); h > 80 {
-		t.Errorf("the acting-for banner at 360 px is %.0f px high, want at most 80 (%q)", h, textOf(t, ctx, ".banner-acting"))
+	// One compact line: the banner names Helmi in full beside its
+	// switch-back button, and the header stays one row, in each language.
+	for _, lang := range []string{"sv", "en", "fi"} {
+		open(t, ctx, "/"+lang)
+		settle(t, ctx)
+		if p := eval[string](t, ctx, actingOneLineJS); p != "" {
+			t.Errorf("the acting-for banner at 360 px in %s is not one line: %s (%q)", lang, p, textOf(t, ctx, ".banner-acting"))
+		}
+		if p := eval[string](t, ctx, headerOneRowJS); p != "" {
+			t.Errorf("the header at 360 px in %s is not one row: %s", lang, p)
+		}
 	}
 
 	id := startService(t, ctx, "fi", "home-help")

@@ -86,7 +86,7 @@ func TestForWhomStart(t *testing.T) {
 	if juhani.cookie.Value == before {
 		t.Errorf("the session id was not rotated when acting-for changed")
 	}
-	must(t, juhani.get(location(r)), 200, "You are acting for Helmi Korhonen.", "Helmi")
+	must(t, juhani.get(location(r)), 200, `Acting for <strong class="acting-name">Helmi Korhonen</strong>`, "Helmi")
 
 	// Back to oneself from the same page.
 	before = juhani.cookie.Value
@@ -94,7 +94,7 @@ func TestForWhomStart(t *testing.T) {
 	if r.StatusCode != 303 || juhani.cookie.Value == before {
 		t.Fatalf("start for oneself: %d, rotated %v", r.StatusCode, juhani.cookie.Value != before)
 	}
-	mustNot(t, juhani.get(location(r)), "You are acting for")
+	mustNot(t, juhani.get(location(r)), "acting-name")
 
 	// Aino may not act for Helmi: identity refuses, nothing is started.
 	aino := e.resident("140386-902R")

@@ -310,7 +310,7 @@ func TestActingFor(t *testing.T) {
 		t.Fatal("session not rotated when acting-for changed")
 	}
 	page := e.do(req{path: "/en/my", cookies: []*http.Cookie{nc}})
-	if !strings.Contains(page.body, "You are acting for Eetu Virtanen") {
+	if !strings.Contains(page.body, `Acting for <strong class="acting-name">Eetu Virtanen</strong>`) {
 		t.Error("no acting-for banner")
 	}
 	if r := e.do(req{path: "/en/my", cookies: []*http.Cookie{aino}}); r.StatusCode != 303 {
