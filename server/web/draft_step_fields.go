@@ -13,8 +13,8 @@ import (
 	"asiointi/server/legal"
 )
 
-// fieldView is one form field as the "field" partial renders it. Every
-// text is already in the page language: the partial needs no translation.
+// fieldView is one form field as writeField renders it. Every text is
+// already in the page language: the markup needs no translation.
 type fieldView struct {
 	ID       string // the input's id and name: "email", or "budget.0.item" in a group
 	Type     string // the forms.Type… of the field
@@ -76,7 +76,7 @@ type groupItemView struct {
 	Remove    string // the Remove button's text
 }
 
-// fieldTexts are the fixed words of the field partial in one language.
+// fieldTexts are the fixed words of the field markup in one language.
 type fieldTexts struct {
 	Required, Choose, CurrentFile, RemoveFile, ReplaceFile, AddItem, ErrorPrefix, Locked, Consent string
 }

@@ -192,6 +192,7 @@ func New(d Deps) (*Server, error) {
 	s.pages, err = render.New(pwa.Templates, "templates", template.FuncMap{
 		"join":         strings.Join,
 		"contactLinks": render.ContactLinks,
+		"fields":       fieldsHTML,
 	})
 	if err != nil {
 		return nil, err
