@@ -42,6 +42,11 @@ type Bundle struct {
 	loc  map[string]*goi18n.Localizer
 	ids  map[string]map[string]bool // lang → ids
 	srcs map[string]string          // id → file it was defined in
+	// fixed holds, per language, the translation of every message that
+	// is one string without template actions: T returns it without
+	// asking go-i18n, which would match the language and execute the
+	// message's template on every call (pages translate tens of them).
+	fixed map[string]map[string]string
 }
 
 // Load reads the embedded message files.
@@ -50,11 +55,13 @@ func Load() (*Bundle, error) { return LoadFS(files) }
 // LoadFS reads message files from fsys.
 func LoadFS(fsys fs.FS) (*Bundle, error) {
 	b := &Bundle{
-		b:    goi18n.NewBundle(language.Finnish),
-		loc:  map[string]*goi18n.Localizer{},
-		ids:  map[string]map[string]bool{},
-		srcs: map[string]string{},
+		b:     goi18n.NewBundle(language.Finnish),
+		loc:   map[string]*goi18n.Localizer{},
+		ids:   map[string]map[string]bool{},
+		srcs:  map[string]string{},
+		fixed: map[string]map[string]string{},
 	}
+	fixedIDs := map[string][]string{}
 	b.b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	names, err := fs.Glob(fsys, "*.json")
 	if err != nil {
@@ -78,7 +85,10 @@ func LoadFS(fsys fs.FS) (*Bundle, error) {
 		if b.ids[lang] == nil {
 			b.ids[lang] = map[string]bool{}
 		}
-		for id := range flat {
+		for id, fixed := range flat {
+			if fixed {
+				fixedIDs[lang] = append(fixedIDs[lang], id)
+			}
 			if b.ids[lang][id] {
 				return nil, fmt.Errorf("i18n: %s: %q is defined twice for %s", name, id, lang)
 			}
@@ -91,12 +101,20 @@ func LoadFS(fsys fs.FS) (*Bundle, error) {
 	}
 	for _, l := range Languages {
 		b.loc[l] = goi18n.NewLocalizer(b.b, l)
+		b.fixed[l] = map[string]string{}
+		for _, id := range fixedIDs[l] {
+			if s, err := b.loc[l].Localize(&goi18n.LocalizeConfig{MessageID: id}); err == nil && s != "" {
+				b.fixed[l][id] = s
+			}
+		}
 	}
 	return b, nil
 }
 
 // messageIDs reads a message file: each id maps to a string, or, for a
-// message with a count, to its plural forms ({"one": …, "other": …}).
+// message with a count, to its plural forms ({"one": …, "other": …}). The
+// result tells for each id whether it is one string without template
+// actions.
 func messageIDs(raw []byte) (map[string]bool, error) {
 	var flat map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &flat); err != nil {
@@ -106,7 +124,7 @@ func messageIDs(raw []byte) (map[string]bool, error) {
 	for id, v := range flat {
 		var s string
 		if json.Unmarshal(v, &s) == nil {
-			out[id] = true
+			out[id] = !strings.Contains(s, "{{")
 			continue
 		}
 		var forms map[string]string
@@ -123,7 +141,7 @@ func messageIDs(raw []byte) (map[string]bool, error) {
 				return nil, fmt.Errorf("%q: %q is not a plural form", id, k)
 			}
 		}
-		out[id] = true
+		out[id] = false
 	}
 	return out, nil
 }
@@ -139,7 +157,12 @@ func (b *Bundle) Has(lang, id string) bool { return b.ids[lang][id] }
 func (b *Bundle) T(lang, id string, data ...map[string]any) string {
 	l, ok := b.loc[lang]
 	if !ok {
-		l = b.loc[Default]
+		l, lang = b.loc[Default], Default
+	}
+	if len(data) == 0 || data[0] == nil {
+		if s, ok := b.fixed[lang][id]; ok {
+			return s
+		}
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 && data[0] != nil {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 // usedStrings collects string literals from the code and templates that
@@ -263,5 +265,37 @@ func TestNavigationNamesMatchHeadings(t *testing.T) {
 				t.Errorf("%s: the navigation says %q (%s), the page's heading %q (%s)", l, n, nav, h, heading)
 			}
 		}
+	}
+}
+
+// TestFixedTranslationsAsGoI18n checks T's shortcut for messages without
+// template actions against go-i18n itself, for every message in every
+// language (and an unknown language, which gets the default's).
+func TestFixedTranslationsAsGoI18n(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, lang := range append(Languages, "de") {
+		l := b.loc[lang]
+		if l == nil {
+			l = b.loc[Default]
+		}
+		for id := range b.IDs(Default) {
+			want, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id})
+			if err != nil || want == "" {
+				want = id
+			}
+			if got := b.T(lang, id); got != want {
+				t.Errorf("%s %s: %q, go-i18n says %q", lang, id, got, want)
+			}
+			if _, ok := b.fixed[lang][id]; ok {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no message took the shortcut")
 	}
 }
