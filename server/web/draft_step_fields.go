@@ -380,7 +380,34 @@ type clientRules struct {
 	Messages map[string]string `json:"m"`
 }
 
+// rulesKey names a field's data-rules in one language: the definitions
+// of every form version stay in memory unchanged (cases.Forms), so a field
+// is known by its address.
+type rulesKey struct {
+	f    *forms.Field
+	lang string
+}
+
+// rules is a field's data-rules. They are the same on every page in a
+// language, except relative date bounds, which move with the day: the
+// others are kept (Server.rules) so that a step does not encode them again
+// for each field on every request.
 func (b *fieldBuilder) rules(f *forms.Field) string {
+	dated := f.DateMin != "" || f.DateMax != ""
+	key := rulesKey{f, b.lang}
+	if !dated {
+		if r, ok := b.s.rules.Load(key); ok {
+			return r.(string)
+		}
+	}
+	out := b.encodeRules(f)
+	if !dated {
+		b.s.rules.Store(key, out)
+	}
+	return out
+}
+
+func (b *fieldBuilder) encodeRules(f *forms.Field) string {
 	r := f.ClientRules(b.now)
 	if r == nil {
 		return ""

@@ -134,6 +134,8 @@ type Server struct {
 	formActions string
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
+	// rules are form fields' data-rules by rulesKey (fieldBuilder.rules).
+	rules sync.Map
 
 	idPrefix string
 	reqSeq   atomic.Uint64
