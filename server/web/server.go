@@ -195,6 +195,9 @@ func New(d Deps) (*Server, error) {
 		"join":         strings.Join,
 		"contactLinks": render.ContactLinks,
 		"fields":       fieldsHTML,
+		"layoutStart":  layoutStart,
+		"layoutTop":    layoutTop,
+		"layoutEnd":    layoutEnd,
 	})
 	if err != nil {
 		return nil, err
