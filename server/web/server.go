@@ -198,6 +198,7 @@ func New(d Deps) (*Server, error) {
 		"layoutStart":  layoutStart,
 		"layoutTop":    layoutTop,
 		"layoutEnd":    layoutEnd,
+		"stepForm":     stepForm,
 	})
 	if err != nil {
 		return nil, err
