@@ -199,6 +199,8 @@ func New(d Deps) (*Server, error) {
 		"layoutTop":    layoutTop,
 		"layoutEnd":    layoutEnd,
 		"stepForm":     stepForm,
+		"frontContent": frontContent,
+		"serviceCards": serviceCards,
 	})
 	if err != nil {
 		return nil, err
