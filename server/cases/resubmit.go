@@ -77,14 +77,8 @@ func (s *Service) Reopen(caseID, owner string) (string, error) {
 			return err
 		}
 		for _, inv := range currentRound(invs) {
-			if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
-				inv.Status = InvitationRevoked
-				if err := dropTokens(tx, inv); err != nil {
-					return err
-				}
-				if err := tx.Put(store.Invitations, inv.ID, inv); err != nil {
-					return err
-				}
+			if err := revokeOpen(tx, inv); err != nil {
+				return err
 			}
 		}
 		d.CaseID, d.Reopens = "", c.ID
@@ -231,14 +225,8 @@ func partiesRemoved(tx *store.Tx, c *Case, before, asked []*Invitation, actor Re
 		if kept[inv.Party] {
 			continue
 		}
-		if inv.Status == InvitationWaiting || inv.Status == InvitationOpened {
-			inv.Status = InvitationRevoked
-			if err := dropTokens(tx, inv); err != nil {
-				return err
-			}
-			if err := tx.Put(store.Invitations, inv.ID, inv); err != nil {
-				return err
-			}
+		if err := revokeOpen(tx, inv); err != nil {
+			return err
 		}
 		if err := notify.Record(tx, notify.Notification{User: inv.recipient(), Kind: notify.KindPartyRemoved, At: now, Link: "/invitations",
 			Params:  map[string]string{"service": c.Service, "reference": c.Reference, "actor": actor.Name},
@@ -436,4 +424,17 @@ func (s *Service) closeReopened(tx *store.Tx, d *Draft, evType string, now time.
 		return err
 	}
 	return fileFilesDue(tx, d.ID, now.Add(OrphanGrace))
+}
+
+// revokeOpen revokes inv when it still waits for an answer (its link
+// tokens go with it); an answered invitation stays as it is.
+func revokeOpen(tx *store.Tx, inv *Invitation) error {
+	if inv.Status != InvitationWaiting && inv.Status != InvitationOpened {
+		return nil
+	}
+	inv.Status = InvitationRevoked
+	if err := dropTokens(tx, inv); err != nil {
+		return err
+	}
+	return tx.Put(store.Invitations, inv.ID, inv)
 }
