@@ -107,7 +107,13 @@ func runLists(cfg config) (*result, error) {
 }
 
 // rss is the resident memory of process pid in bytes (0 when unknown).
-func rss(pid int) int64 {
+func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// rssPeak is the most resident memory process pid has had (VmHWM).
+func rssPeak(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+// procStatus reads one size in kB from /proc/PID/status, in bytes.
+func procStatus(pid int, key string) int64 {
 	if pid <= 0 {
 		return 0
 	}
@@ -116,7 +122,7 @@ func rss(pid int) int64 {
 		return 0
 	}
 	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			var kb int64
 			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
 			return kb * 1024

@@ -110,7 +110,7 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
 	flag.StringVar(&cfg.as, "as", "030392-974H", "lists: the demo resident every client logs in as")
-	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its resident memory (lists)")
+	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time per operation and its resident memory (autosave, submit, submit-only, submit-proxy, lists, window)")
 	var win windowConfig
 	flag.IntVar(&win.residents, "window-residents", 10000, "window: residents who arrive")
 	flag.DurationVar(&win.ramp, "window-ramp", time.Minute, "window: they arrive within this time")
@@ -169,6 +169,7 @@ func main() {
 	results := map[string]*result{}
 	for _, m := range modes {
 		var r *result
+		cpu0 := cpuTime(cfg.pid)
 		switch m {
 		case "autosave":
 			r, err = runAutosave(cfg)
@@ -190,6 +191,13 @@ func main() {
 		if err != nil {
 			fatal(fmt.Errorf("%s: %w", m, err))
 		}
+		if serverCPUModes[m] && cfg.pid > 0 && r.ok > 0 {
+			// What the server spent per operation: on a shared machine
+			// the rate moves with everything else running, this far less.
+			cpu := cpuTime(cfg.pid) - cpu0
+			r.extra = append(r.extra, fmt.Sprintf("server: %.0f µs CPU per op (%.1f s in all), RSS %.0f MB now, %.0f MB at most since start",
+				float64(cpu.Microseconds())/float64(r.ok), cpu.Seconds(), float64(rss(cfg.pid))/1e6, float64(rssPeak(cfg.pid))/1e6))
+		}
 		r.print()
 		results[m] = r
 	}
@@ -197,6 +205,10 @@ func main() {
 		fmt.Printf("\nautosave/raw ratio: %.2f (%.0f / %.0f ops/s)\n", a.rate()/r.rate(), a.rate(), r.rate())
 	}
 }
+
+// serverCPUModes are the modes whose work is all the server's: with -pid
+// they report its CPU time per operation and its memory.
+var serverCPUModes = map[string]bool{"autosave": true, "submit": true, "submit-only": true, "submit-proxy": true}
 
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "loadgen:", err)
