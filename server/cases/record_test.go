@@ -3,6 +3,7 @@ package cases
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -108,5 +109,42 @@ func TestWithReference(t *testing.T) {
 	}
 	if got, err := withReference([]byte("{}"), "R"); err != nil || string(got) != `{"reference":"R"}` {
 		t.Errorf("empty object: %s %v", got, err)
+	}
+}
+
+// TestRecordCacheBounded: the decoded-record cache of autosave holds at
+// most two generations of drafts however many are saved (it once held
+// every draft saved since the last housekeeping pass), and a draft saved
+// again in time stays in it.
+func TestRecordCacheBounded(t *testing.T) {
+	var r draftRecords
+	id := func(i int) string { return fmt.Sprintf("d%07d", i) }
+	raw := []byte(`{"id":"x"}`)
+	r.remember("kept", raw, Draft{ID: "kept"})
+	for i := range 3 * cachedRecords {
+		r.remember(id(i), raw, Draft{ID: id(i)})
+		if i%(cachedRecords/2) == 0 { // saved again twice a generation
+			r.remember("kept", raw, Draft{ID: "kept"})
+		}
+	}
+	if n := r.cachedCount(); n > 2*cachedRecords+1 {
+		t.Fatalf("cache holds %d drafts, want at most %d", n, 2*cachedRecords+1)
+	}
+	if _, ok := r.cached("kept"); !ok {
+		t.Fatal("a draft saved every half generation fell out of the cache")
+	}
+	if _, ok := r.cached(id(0)); ok {
+		t.Fatal("a draft not saved for two generations is still cached")
+	}
+	if c, ok := r.cached(id(3*cachedRecords - 1)); !ok || c.d.ID != id(3*cachedRecords-1) {
+		t.Fatal("the last draft saved is not cached")
+	}
+	r.forget("kept")
+	if _, ok := r.cached("kept"); ok {
+		t.Fatal("forget left the draft cached")
+	}
+	r.clear()
+	if n := r.cachedCount(); n != 0 {
+		t.Fatalf("clear left %d drafts", n)
 	}
 }

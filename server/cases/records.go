@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"asiointi/server/store"
@@ -26,8 +27,59 @@ import (
 //   - update writes in a batched transaction and tells the write whether
 //     the record is still the bytes read (compare-and-put): in the usual
 //     case it puts what was prepared, otherwise it looks at the draft again.
+//
+// The cache is bounded: it keeps two generations of at most
+// cachedRecords drafts each (at most ~23 MB), and a draft saved again while its entry is in
+// either stays (a person autosaving every few seconds); a draft not saved
+// for two generations is decoded from its record at the next save. An
+// unbounded cache held every draft saved since the last housekeeping pass
+// (50,000 prepared drafts: 45 MB of live heap, which a 200 MiB memory
+// limit spent on collecting).
 type draftRecords struct {
-	cache sync.Map // id → decodedRecord
+	mu   sync.Mutex // turns generations
+	gens atomic.Pointer[recordGens]
+}
+
+// cachedRecords is the most drafts one generation of the cache holds
+// (about 1.4 KB each: record bytes and decoding).
+const cachedRecords = 8192
+
+// recordGens is the cache's current generation and the one before it.
+type recordGens struct {
+	cur, prev *sync.Map // id → decodedRecord
+	n         atomic.Int64
+}
+
+func newRecordGens(prev *sync.Map) *recordGens {
+	if prev == nil {
+		prev = new(sync.Map)
+	}
+	return &recordGens{cur: new(sync.Map), prev: prev}
+}
+
+func (r *draftRecords) generations() *recordGens {
+	if g := r.gens.Load(); g != nil {
+		return g
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gens.Load() == nil {
+		r.gens.Store(newRecordGens(nil))
+	}
+	return r.gens.Load()
+}
+
+// cached is the decoding remembered for draft id, if any.
+func (r *draftRecords) cached(id string) (decodedRecord, bool) {
+	g := r.generations()
+	c, ok := g.cur.Load(id)
+	if !ok {
+		c, ok = g.prev.Load(id)
+	}
+	if !ok {
+		return decodedRecord{}, false
+	}
+	return c.(decodedRecord), true
 }
 
 type decodedRecord struct {
@@ -58,8 +110,8 @@ func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot
 			return err
 		}
 		var d Draft
-		if c, ok := r.cache.Load(id); ok && bytes.Equal(c.(decodedRecord).raw, raw) {
-			d = c.(decodedRecord).d
+		if c, ok := r.cached(id); ok && bytes.Equal(c.raw, raw) {
+			d = c.d
 		} else if err := decodeRecord(raw, &d); err != nil {
 			return err
 		}
@@ -132,13 +184,38 @@ func (r *draftRecords) update(st *store.Store, id string, seen []byte, write fun
 // (Fiber): it is copied, since the cache outlives the request.
 func (r *draftRecords) remember(id string, raw []byte, d Draft) {
 	d.Data = nil
-	r.cache.Store(strings.Clone(id), decodedRecord{raw: raw, d: d})
+	g := r.generations()
+	if _, loaded := g.cur.Swap(strings.Clone(id), decodedRecord{raw: raw, d: d}); loaded || g.n.Add(1) <= cachedRecords {
+		return
+	}
+	r.mu.Lock()
+	if r.gens.Load() == g { // the current generation is full: it becomes the previous one
+		r.gens.Store(newRecordGens(g.cur))
+	}
+	r.mu.Unlock()
 }
 
-func (r *draftRecords) forget(id string) { r.cache.Delete(id) }
+func (r *draftRecords) forget(id string) {
+	g := r.generations()
+	g.cur.Delete(id)
+	g.prev.Delete(id)
+}
 
 // clear empties the cache: it only serves drafts being edited right now.
-func (r *draftRecords) clear() { r.cache.Clear() }
+func (r *draftRecords) clear() {
+	r.mu.Lock()
+	r.gens.Store(newRecordGens(nil))
+	r.mu.Unlock()
+}
+
+// cachedCount is how many drafts the cache holds (tests).
+func (r *draftRecords) cachedCount() int {
+	g, n := r.generations(), 0
+	for _, m := range []*sync.Map{g.cur, g.prev} {
+		m.Range(func(any, any) bool { n++; return true })
+	}
+	return n
+}
 
 // versionKey starts the tail of a draft record (the fields a save changes).
 var versionKey = []byte(`,"version":`)
