@@ -405,6 +405,17 @@ func (s *Store) Check() []error {
 // boltTx is a bbolt transaction: the txBackend of a store in a file.
 type boltTx struct {
 	tx *bolt.Tx
+	// The buckets opened in this transaction, most recent first. bbolt
+	// opens a top-level bucket afresh on every Tx.Bucket of a read
+	// transaction, and copies its header (or, for a small inline bucket,
+	// its whole page) when unaligned: a scan that reads one key per
+	// entry opened its bucket hundreds of times per request.
+	open [4]openBucket
+}
+
+type openBucket struct {
+	name string
+	b    *bolt.Bucket
 }
 
 // Update runs fn in a read-write transaction. Concurrent calls are
@@ -445,6 +456,15 @@ func (s *Store) View(fn func(*Tx) error) error {
 }
 
 func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
+	for i := range t.open {
+		if o := t.open[i]; o.b != nil && o.name == name {
+			if i > 0 {
+				copy(t.open[1:i+1], t.open[:i])
+				t.open[0] = o
+			}
+			return o.b, nil
+		}
+	}
 	b := t.tx.Bucket([]byte(name))
 	if b == nil {
 		return nil, fmt.Errorf("store: unknown bucket %q", name)
@@ -452,6 +472,8 @@ func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 	if appendOnly[name] {
 		b.FillPercent = appendFill
 	}
+	copy(t.open[1:], t.open[:len(t.open)-1])
+	t.open[0] = openBucket{name: name, b: b}
 	return b, nil
 }
 
