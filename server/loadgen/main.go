@@ -195,8 +195,9 @@ func main() {
 			// What the server spent per operation: on a shared machine
 			// the rate moves with everything else running, this far less.
 			cpu := cpuTime(cfg.pid) - cpu0
-			r.extra = append(r.extra, fmt.Sprintf("server: %.0f µs CPU per op (%.1f s in all), RSS %.0f MB now, %.0f MB at most since start",
-				float64(cpu.Microseconds())/float64(r.ok), cpu.Seconds(), float64(rss(cfg.pid))/1e6, float64(rssPeak(cfg.pid))/1e6))
+			r.extra = append(r.extra, fmt.Sprintf("server: %.0f µs CPU per op (%.1f s in all); RSS %.0f MB now (%.0f MB its own memory, %.0f MB pages of the database file it maps), %.0f MB at most since start",
+				float64(cpu.Microseconds())/float64(r.ok), cpu.Seconds(), float64(rss(cfg.pid))/1e6,
+				float64(procStatus(cfg.pid, "RssAnon:"))/1e6, float64(procStatus(cfg.pid, "RssFile:"))/1e6, float64(rssPeak(cfg.pid))/1e6))
 		}
 		r.print()
 		results[m] = r
