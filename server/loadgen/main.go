@@ -35,6 +35,13 @@
 // -gen-cases cases (-gen-drafts drafts) made through the domain, e.g.
 //
 //	go run ./server/loadgen -gen /tmp/big -gen-cases 20000
+//
+// (all for one resident, as the lists mode needs), or a municipality's
+// mix: the cases of 30,000 residents, a fifth in handling, three fifths
+// decided:
+//
+//	go run ./server/loadgen -gen /tmp/mix -gen-cases 100000 -gen-residents 30000 -gen-taken 0.2 -gen-decided 0.6
+//
 //	ASIOINTI_DATA=/tmp/big ASIOINTI_ADDR=127.0.0.1:18555 ASIOINTI_RATE_LIMITS=off /tmp/asiointi-load &
 //	go run ./server/loadgen -mode lists -clients 8 -duration 10s -as 030392-974H
 //
@@ -126,6 +133,9 @@ func main() {
 	flag.IntVar(&g.drafts, "gen-drafts", 0, "-gen: unfinished drafts to make")
 	people := flag.String("gen-people", "030392-974H", "-gen: comma-separated henkilötunnukset of the demo residents the cases are shared among, in turn")
 	flag.IntVar(&g.workers, "gen-workers", defaultWorkers(), "-gen: concurrent writers")
+	flag.IntVar(&g.residents, "gen-residents", 0, "-gen: share the cases among this many made-up residents instead of -gen-people (a municipality's spread)")
+	flag.Float64Var(&g.taken, "gen-taken", 0, "-gen: share of the cases a handler takes up and leaves in progress (0–1)")
+	flag.Float64Var(&g.decided, "gen-decided", 0, "-gen: share of the cases a handler takes up and decides (0–1)")
 	flag.Parse()
 	if g.dir != "" {
 		g.people = strings.Split(*people, ",")
