@@ -23,7 +23,10 @@ type CompactResult struct {
 // It is offline: it holds the file's lock throughout, and refuses while a
 // server has the file open. bbolt never gives freed pages back to the file
 // system and splits pages half full, so a store that grew before its
-// records got smaller (issue 9) shrinks only this way.
+// records got smaller (issue 9) shrinks only this way. It also stores
+// the values of the compressed buckets as they are written today
+// (compress.go): plain JSON of earlier versions, or compressed without
+// today's dictionary, is compressed again (repack).
 func Compact(dir string, now time.Time) (CompactResult, error) {
 	var res CompactResult
 	path := filepath.Join(dir, FileName)
@@ -46,7 +49,7 @@ func Compact(dir string, now time.Time) (CompactResult, error) {
 	if err != nil {
 		return res, err
 	}
-	err = bolt.Compact(dst, src, 64<<20)
+	err = compactCopy(dst, src, 64<<20)
 	if err == nil {
 		err = dst.Sync()
 	}
@@ -75,6 +78,79 @@ func Compact(dir string, now time.Time) (CompactResult, error) {
 		res.After = st.Size()
 	}
 	return res, syncFile(dir)
+}
+
+// compactCopy copies every bucket of src to dst with pages full, the
+// values of compressed buckets repacked, committing every txMax bytes
+// (bbolt's Compact, which copies values as they are, with repack).
+func compactCopy(dst, src *bolt.DB, txMax int) error {
+	tx, err := dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() { tx.Rollback() }()
+	size := 0
+	var copyBucket func(path [][]byte, from *bolt.Bucket) error
+	copyBucket = func(path [][]byte, from *bolt.Bucket) error {
+		to := func() (*bolt.Bucket, error) { // in the current transaction
+			b := tx.Bucket(path[0])
+			for _, name := range path[1:] {
+				b = b.Bucket(name)
+			}
+			if b == nil {
+				return nil, fmt.Errorf("compact: bucket %q vanished", path)
+			}
+			b.FillPercent = 1.0
+			return b, nil
+		}
+		b, err := to()
+		if err != nil {
+			return err
+		}
+		if err := b.SetSequence(from.Sequence()); err != nil {
+			return err
+		}
+		return from.ForEach(func(k, v []byte) error {
+			if size += len(k) + len(v); size > txMax {
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+				if tx, err = dst.Begin(true); err != nil {
+					return err
+				}
+				size = 0
+				if b, err = to(); err != nil {
+					return err
+				}
+			}
+			if v == nil { // a bucket inside
+				if _, err := b.CreateBucket(k); err != nil {
+					return err
+				}
+				if err := copyBucket(append(path[:len(path):len(path)], k), from.Bucket(k)); err != nil {
+					return err
+				}
+				b, err = to() // the copy may have committed
+				return err
+			}
+			if len(path) == 1 {
+				v = repack(string(path[0]), v)
+			}
+			return b.Put(k, v)
+		})
+	}
+	err = src.View(func(stx *bolt.Tx) error {
+		return stx.ForEach(func(name []byte, from *bolt.Bucket) error {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+			return copyBucket([][]byte{name}, from)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // syncFile fsyncs a file or directory.

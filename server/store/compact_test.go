@@ -1,24 +1,42 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // TestCompact: the compacted file holds the same keys and values, is
 // smaller after deletions, and the file as it was is kept; an open store
-// is refused.
+// is refused. Case records written before the dictionary (plain, or
+// compressed without it) are stored compressed with it, and read the
+// same.
 func TestCompact(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir, Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	noDict, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(i int) string {
+		return fmt.Sprintf(`{"id":"%d","reference":"ESI-2026-%06d","service":"sports-shift","status":"submitted","answers":{"notes":"%s"}}`, i, i, strings.Repeat("vuoro ", i%7))
+	}
 	err = s.UpdateAlone(func(tx *Tx) error {
+		if err := tx.b.putRaw(Cases, "plain", []byte(record(1))); err != nil {
+			return err
+		}
+		if err := tx.b.putRaw(Cases, "zstd", noDict.EncodeAll([]byte(record(2)), nil)); err != nil {
+			return err
+		}
 		for i := range 3000 {
 			if err := tx.PutRaw(Drafts, fmt.Sprintf("k%05d", i), []byte(strings.Repeat("x", 500))); err != nil {
 				return err
@@ -76,4 +94,17 @@ func TestCompact(t *testing.T) {
 	if n != 300 {
 		t.Errorf("%d keys after compacting, want 300", n)
 	}
+	s.View(func(tx *Tx) error {
+		for k, i := range map[string]int{"plain": 1, "zstd": 2} {
+			stored, _ := tx.b.getRaw(Cases, k)
+			raw, err := tx.GetRaw(Cases, k)
+			if err != nil || string(raw) != record(i) {
+				t.Errorf("%s reads %v %q", k, err, raw)
+			}
+			if !bytes.HasPrefix(stored, zstdMagic) || len(stored) >= len(noDict.EncodeAll([]byte(record(i)), nil)) {
+				t.Errorf("%s is stored in %d bytes, not compressed with the dictionary", k, len(stored))
+			}
+		}
+		return nil
+	})
 }

@@ -2,24 +2,36 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // TestCompressedValues: a large value in a compressed bucket is stored
 // compressed and smaller, and every way of reading gives the JSON back
 // (Get, GetRaw, the scans, PageReverse, Iter); a plain value written
 // before compression, a short one and one in another bucket read as they
-// are.
+// are, and so does one compressed before the dictionary.
 func TestCompressedValues(t *testing.T) {
 	s := open(t)
 	big := fmt.Sprintf(`{"answers":{"notes":%q}}`, strings.Repeat("Toivomme samaa vuoroa kuin viime kaudella. ", 20))
 	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	ids := []string{NewID(at), NewID(at.Add(1)), NewID(at.Add(2))}
+	ids := []string{NewID(at), NewID(at.Add(1)), NewID(at.Add(2)), NewID(at.Add(3))}
 	plain := `{"old":"` + strings.Repeat("a", 400) + `"}`
-	err := s.UpdateAlone(func(tx *Tx) error {
+	noDict, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := `{"older":"` + strings.Repeat("b", 400) + `"}`
+	err = s.UpdateAlone(func(tx *Tx) error {
+		if err := tx.b.putRaw(Cases, ids[3], noDict.EncodeAll([]byte(older), nil)); err != nil { // compressed before the dictionary
+			return err
+		}
 		if err := tx.PutRaw(Cases, ids[0], []byte(big)); err != nil {
 			return err
 		}
@@ -29,12 +41,12 @@ func TestCompressedValues(t *testing.T) {
 		if err := tx.b.putRaw(Cases, ids[2], []byte(plain)); err != nil { // as written before
 			return err
 		}
-		return tx.PutRaw(Events, ids[0], []byte(big))
+		return tx.PutRaw(Drafts, ids[0], []byte(big))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{ids[0]: big, ids[1]: `{"short":1}`, ids[2]: plain}
+	want := map[string]string{ids[0]: big, ids[1]: `{"short":1}`, ids[2]: plain, ids[3]: older}
 	err = s.View(func(tx *Tx) error {
 		stored, err := tx.b.getRaw(Cases, ids[0])
 		if err != nil {
@@ -43,7 +55,7 @@ func TestCompressedValues(t *testing.T) {
 		if !bytes.HasPrefix(stored, zstdMagic) || len(stored) >= len(big)/2 {
 			t.Errorf("stored %d bytes (of %d), compressed: %v", len(stored), len(big), bytes.HasPrefix(stored, zstdMagic))
 		}
-		if ev, _ := tx.b.getRaw(Events, ids[0]); string(ev) != big {
+		if ev, _ := tx.b.getRaw(Drafts, ids[0]); string(ev) != big {
 			t.Error("a value of a bucket that is not compressed was changed")
 		}
 		for id, w := range want {
@@ -98,5 +110,34 @@ func TestCompressedValues(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDictionaryUnchanged: values compressed with a dictionary name its
+// id and read only with the same bytes: a dictionary is never edited (a
+// better one is added with a new id, and the decoder keeps the old).
+func TestDictionaryUnchanged(t *testing.T) {
+	sum := sha256.Sum256(dict1)
+	if got := hex.EncodeToString(sum[:]); got != "2d9ffb1e3133574310a16f5c473f39cde8b8886a00a7d1ebec41f7baa1aab018" {
+		t.Errorf("zdict/asiointi-1.txt changed (sha256 %s): the values compressed with it would no longer read", got)
+	}
+}
+
+// TestDictionaryShrinksShortRecords: a short record of the kinds the
+// dictionary was made for is stored in clearly fewer bytes than plain
+// zstd gives (an inbox row: about half of its JSON).
+func TestDictionaryShrinksShortRecords(t *testing.T) {
+	row := `{"id":"06h1nkpwxrqbr53txj2t8ssndvxxvg5g","reference":"ESI-2026-000001","service":"sports-shift","status":"decided","handler":{"id":"pertti","name":"Pertti Päällikkö","kind":"staff"},"customer":{"id":"06h1nkpt939ehdppqy3nazatdz44ja2p","name":"Aino Virtanen","kind":"resident"},"submittedAt":"2026-11-27T02:21:34.318218519Z","dueAt":"2026-12-18T23:59:59+02:00","version":2}`
+	noDict, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, packed := len(noDict.EncodeAll([]byte(row), nil)), len(pack(CaseIndex, []byte(row)))
+	if packed > len(row)*6/10 || packed >= plain*8/10 {
+		t.Errorf("an inbox row of %d bytes: %d with the dictionary, %d without", len(row), packed, plain)
+	}
+	back, err := unpack(CaseIndex, "r/x", pack(CaseIndex, []byte(row)))
+	if err != nil || string(back) != row {
+		t.Errorf("unpack: %v %q", err, back)
 	}
 }
