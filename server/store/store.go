@@ -485,7 +485,12 @@ func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 // an autosave), and submit moves it to DraftsSent. Due's keys begin
 // with their time and have no values: each kind of entry (a draft's
 // expiry, a case's retention day) is filed at a few moving ends.
-var appendOnly = map[string]bool{Cases: true, CasesByRef: true, Events: true, Drafts: true, DraftsSent: true, Due: true}
+// CaseIndex's rows and report facts (r/, a/) are keyed by case id, its
+// other keys mostly grow at a few ends each (per service or handler and
+// status, by due or submission time); only the keys by customer and by
+// name word go in anywhere: filled pages still came out fuller, in a mix
+// of residents, handled and decided cases too (50 → 75 %).
+var appendOnly = map[string]bool{CaseIndex: true, Cases: true, CasesByRef: true, Events: true, Drafts: true, DraftsSent: true, Due: true}
 
 const appendFill = 0.95
 
