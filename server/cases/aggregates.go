@@ -37,9 +37,9 @@ import (
 // start of any past day: a case counts from the day after both its due
 // date and the day it entered handling (od+), until the day after it left
 // handling (od-), so the overdue cases at the start of day D are the od+
-// before D less the od- before D. The index also keeps each open case's
-// key o/<service>/<submitted, Unix seconds>/<case> for the oldest open
-// case. RebuildAggregates recomputes all of it from the cases and their
+// before D less the od- before D. The oldest open case is the first of
+// the inbox index's t/ keys of the service's open statuses (inbox.go;
+// earlier versions kept an o/ key of each open case). RebuildAggregates recomputes all of it from the cases and their
 // events, and must agree with what the writes maintained.
 
 // reportFacts are what the reports count of one case.
@@ -153,14 +153,6 @@ func pairKey(svc, month, a, b string) string {
 		ca, va, cb, vb = cb, vb, ca, va
 	}
 	return "rep/ax/" + ca + "/" + cb + "/" + svc + "/" + month + "/" + va + "/" + vb
-}
-
-// indexKeys are the facts' keys in the case index.
-func (f *reportFacts) indexKeys(id string) []string {
-	if !slices.Contains(OpenStatuses, f.Status) {
-		return nil
-	}
-	return []string{"o/" + f.Service + "/" + inboxDueKey(time.Unix(f.Submitted, 0)) + "/" + id}
 }
 
 func cutAnswer(a string) (concept, value string, ok bool) {
@@ -295,38 +287,19 @@ func loadFacts(tx *store.Tx, id string) (*reportFacts, error) {
 // applyFacts replaces old's counts and keys by next's.
 func applyFacts(tx *store.Tx, id string, old, next *reportFacts) error {
 	delta := map[string]int64{}
-	keys := map[string]int{}
 	if old != nil {
 		for _, k := range old.counterKeys() {
 			delta[k]--
 		}
-		for _, k := range old.indexKeys(id) {
-			keys[k]--
-		}
 	}
 	for _, k := range next.counterKeys() {
 		delta[k]++
-	}
-	for _, k := range next.indexKeys(id) {
-		keys[k]++
 	}
 	for k, d := range delta {
 		if d == 0 {
 			continue
 		}
 		if _, err := tx.AddCount(k, d); err != nil {
-			return err
-		}
-	}
-	for k, d := range keys {
-		var err error
-		switch {
-		case d < 0:
-			err = tx.Delete(store.CaseIndex, k)
-		case d > 0:
-			err = tx.PutRaw(store.CaseIndex, k, nil)
-		}
-		if err != nil {
 			return err
 		}
 	}
@@ -344,12 +317,7 @@ func dropFacts(tx *store.Tx, id string) error {
 			return err
 		}
 	}
-	for _, k := range append(old.indexKeys(id), "a/"+id) {
-		if err := tx.Delete(store.CaseIndex, k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.Delete(store.CaseIndex, "a/"+id)
 }
 
 // factsFromEvents are a case's facts recomputed from its record and its
@@ -411,13 +379,11 @@ func (s *Service) RebuildAggregates(tx *store.Tx) error {
 		}
 	}
 	drop = drop[:0]
-	for _, p := range []string{"a/", "o/"} {
-		if err := tx.Scan(store.CaseIndex, p, func(k string, _ []byte) error {
-			drop = append(drop, k)
-			return nil
-		}); err != nil {
-			return err
-		}
+	if err := tx.Scan(store.CaseIndex, "a/", func(k string, _ []byte) error {
+		drop = append(drop, k)
+		return nil
+	}); err != nil {
+		return err
 	}
 	for _, k := range drop {
 		if err := tx.Delete(store.CaseIndex, k); err != nil {
@@ -451,13 +417,11 @@ func Aggregates(tx *store.Tx) (map[string]string, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for _, p := range []string{"a/", "o/"} {
-		if err := tx.Scan(store.CaseIndex, p, func(k string, raw []byte) error {
-			out["index:"+k] = string(raw)
-			return nil
-		}); err != nil {
-			return nil, err
-		}
+	if err := tx.Scan(store.CaseIndex, "a/", func(k string, raw []byte) error {
+		out["index:"+k] = string(raw)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -27,14 +27,16 @@ import (
 //	r/<case>                                   → the row (InboxRow, JSON)
 //	s/<service>/<status>/<due>/<case>          → handler ("-": nobody)
 //	h/<handler>/<status>/<due>/<case>          → service
-//	c/<customer id>/<case>                     → ""
 //	d/<supplement due>/<case>                  → "" (a reminder to send)
 //	n/<name word>/<case>                       → <service>/<status>/<handler>/<due>/<name words>
 //	t/<service>/<status>/<submitted>/<case>    → <handler>/<due>
 //
 // <due> is the due time in Unix seconds, ten digits, <submitted> the time
 // the case was submitted, likewise (the t/ keys serve the filter by
-// submission days: SubmittedRange). Counters (bucket
+// submission days: SubmittedRange). A customer's cases are found from
+// cases_by_user (the customer is one of the people each case is listed
+// for; the row says whether as its customer), the oldest open case of a
+// service (reports) from the t/ keys of the open statuses. Counters (bucket
 // counters) keep the number of cases per service and status, and per
 // service, status and handler, for the counts on the filters.
 
@@ -88,7 +90,6 @@ func (r *InboxRow) keys() map[string]string {
 	out := map[string]string{
 		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
 		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
-		"c/" + r.Customer.ID + "/" + r.ID:                          "",
 	}
 	k, v := r.submittedKey()
 	out[k] = v
@@ -174,42 +175,78 @@ func indexCase(tx *store.Tx, c *Case) error {
 	return tx.Put(store.CaseIndex, "r/"+c.ID, row)
 }
 
-// inboxIndexed marks a store whose cases are all in the inbox index;
-// indexedBeforeSubmitted one indexed before the submitted keys (t/).
+// inboxIndexed marks a store whose cases are all in the inbox index in
+// today's keys; indexedWithCustomers one whose index still has the keys
+// by customer (c/) and of the open cases for the reports (o/), which
+// cases_by_user and the t/ keys make redundant (issue 9: 150 bytes a
+// case); indexedBeforeSubmitted one indexed before the submitted keys
+// (t/).
 const (
-	inboxIndexed           = "inbox-indexed-2"
+	inboxIndexed           = "inbox-indexed-3"
+	indexedWithCustomers   = "inbox-indexed-2"
 	indexedBeforeSubmitted = "inbox-indexed"
 )
 
-// IndexExisting puts every case of a store written before the inbox
-// index into it, or gives a store indexed before the submitted keys
-// those keys (from the rows, each case's keys as indexCase writes them),
-// once (app's upgrade runs it before anything reads).
+// IndexExisting brings the inbox index of a store written by an earlier
+// version to today's keys, once (app's upgrade runs it before anything
+// reads): it puts every case of a store written before the index into
+// it, or gives a store indexed before the submitted keys those keys (from
+// the rows, each case's keys as indexCase writes them); and takes away
+// the keys by customer and of the open cases that earlier versions kept.
 func IndexExisting(tx *store.Tx) error {
 	if tx.Has(store.Settings, inboxIndexed) {
 		return nil
 	}
-	if tx.Has(store.Settings, indexedBeforeSubmitted) {
+	switch {
+	case tx.Has(store.Settings, indexedWithCustomers):
+	case tx.Has(store.Settings, indexedBeforeSubmitted):
 		if err := addSubmittedKeys(tx); err != nil {
 			return err
 		}
-		return tx.Put(store.Settings, inboxIndexed, true)
-	}
-	all, err := store.Values[Case](tx, store.Cases, "")
-	if err != nil {
-		return err
-	}
-	for i := range all {
-		if all[i].Status == StatusAwaitingSignatures {
-			// Never in the index; and indexCase would take away its
-			// report facts, which count it as submitted.
-			continue
+	default:
+		all, err := store.Values[Case](tx, store.Cases, "")
+		if err != nil {
+			return err
 		}
-		if err := indexCase(tx, &all[i]); err != nil {
+		for i := range all {
+			if all[i].Status == StatusAwaitingSignatures {
+				// Never in the index; and indexCase would take away its
+				// report facts, which count it as submitted.
+				continue
+			}
+			if err := indexCase(tx, &all[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, prefix := range []string{"c/", "o/"} {
+		if err := dropIndexKeys(tx, prefix); err != nil {
 			return err
 		}
 	}
 	return tx.Put(store.Settings, inboxIndexed, true)
+}
+
+// dropIndexKeys deletes the index's keys under prefix, a batch at a
+// time (nothing is written while a walk is open).
+func dropIndexKeys(tx *store.Tx, prefix string) error {
+	for {
+		var keys []string
+		err := tx.Scan(store.CaseIndex, prefix, func(k string, _ []byte) error {
+			if keys = append(keys, k); len(keys) == submittedBatch {
+				return store.ErrStop
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.Delete(store.CaseIndex, k); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // submittedBatch is how many rows addSubmittedKeys reads at a time.
@@ -858,10 +895,13 @@ func inboxCounts(tx *store.Tx, services, statuses []string, me string, now time.
 // customerQuery finds a customer's cases: by henkilötunnus, only the
 // person whose henkilötunnus it is exactly (no partial match reveals
 // anyone); by name, the cases whose customer has names that start with
-// each word given. The few cases found are filtered and sorted in memory.
+// each word given. The few cases found are filtered and sorted in memory:
+// by henkilötunnus, the cases the person is listed for (cases_by_user)
+// whose row names them as the customer.
 func (s *Service) customerQuery(tx *store.Tx, q inboxQuery, customer string) ([]InboxRow, int, error) {
 	customer = strings.TrimSpace(customer)
 	var ids []string
+	var person string
 	if hetu := strings.ToUpper(customer); fincode.ValidHetu(hetu) {
 		raw, err := tx.GetRaw(store.PeopleByHetu, hetu)
 		if errors.Is(err, store.ErrNotFound) {
@@ -870,9 +910,9 @@ func (s *Service) customerQuery(tx *store.Tx, q inboxQuery, customer string) ([]
 		if err != nil {
 			return nil, 0, err
 		}
-		person := string(raw)
-		if err := tx.Scan(store.CaseIndex, "c/"+person+"/", func(k string, _ []byte) error {
-			ids = append(ids, k[len("c/"+person+"/"):])
+		person = string(raw)
+		if err := tx.Scan(store.CasesByUser, person+"/", func(k string, _ []byte) error {
+			ids = append(ids, k[len(person)+1:])
 			return nil
 		}); err != nil {
 			return nil, 0, err
@@ -886,7 +926,7 @@ func (s *Service) customerQuery(tx *store.Tx, q inboxQuery, customer string) ([]
 		if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil {
 			continue
 		}
-		if q.matches(&r) {
+		if r.Customer.ID == person && q.matches(&r) {
 			rows = append(rows, r)
 		}
 	}

@@ -169,10 +169,11 @@ func TestInboxSubmittedBoundaries(t *testing.T) {
 
 // TestIndexExistingAddsSubmittedKeys: a store indexed before the
 // submitted keys gets them at start from the rows (read in batches), and
-// a store never indexed gets its whole index from the cases; either way
-// the index, its counts and the report aggregates end as the writes
-// would have left them (a case awaiting signatures keeps its report
-// facts).
+// a store never indexed gets its whole index from the cases; a store
+// with the keys by customer and of the open cases (c/, o/) loses them,
+// as the others do; either way the index, its counts and the report
+// aggregates end as the writes would have left them (a case awaiting
+// signatures keeps its report facts).
 func TestIndexExistingAddsSubmittedKeys(t *testing.T) {
 	now := time.Date(2026, 4, 15, 9, 0, 0, 0, time.UTC)
 	defer func(n int) { submittedBatch = n }(submittedBatch)
@@ -185,6 +186,8 @@ func TestIndexExistingAddsSubmittedKeys(t *testing.T) {
 		{"rows, one batch of all", indexedBeforeSubmitted, 2},
 		{"rows, one short batch", indexedBeforeSubmitted, 3},
 		{"cases", "", 10000},
+		{"customer keys, batches of one", indexedWithCustomers, 1},
+		{"customer keys", indexedWithCustomers, 10000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			submittedBatch = tc.batch
@@ -225,14 +228,24 @@ func TestIndexExistingAddsSubmittedKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := snapshot()
-			// As an older version left it: no t/ keys, the older mark or none.
+			// As an older version left it: the keys by customer and of the
+			// open cases; before indexedWithCustomers no t/ keys; the
+			// older mark or none.
 			err = st.Update(func(tx *store.Tx) error {
+				for _, k := range []string{"c/p/ca", "c/p/cb", "o/home-help/" + inboxDueKey(now) + "/ca"} {
+					if err := tx.PutRaw(store.CaseIndex, k, nil); err != nil {
+						return err
+					}
+				}
 				var drop []string
 				tx.Scan(store.CaseIndex, "t/", func(k string, _ []byte) error { drop = append(drop, k); return nil })
 				if len(drop) != 2 {
 					t.Errorf("t/ keys %v", drop)
 				}
 				for _, k := range drop {
+					if tc.mark == indexedWithCustomers {
+						break
+					}
 					if err := tx.Delete(store.CaseIndex, k); err != nil {
 						return err
 					}
@@ -269,5 +282,56 @@ func TestIndexExistingAddsSubmittedKeys(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+// TestOldestOpenAcrossStatuses: the oldest open case of a service is
+// the one submitted first among all open statuses (from the t/ keys),
+// whatever its status; a case no longer open, or of another service,
+// does not count; none open: nil.
+func TestOldestOpenAcrossStatuses(t *testing.T) {
+	now := time.Date(2026, 4, 15, 9, 0, 0, 0, time.UTC)
+	st, err := storetest.Open(t, t.TempDir(), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	put := func(id, service, status string, daysAgo int) {
+		t.Helper()
+		sub := now.AddDate(0, 0, -daysAgo)
+		c := &Case{ID: id, Service: service, Status: status, Actor: Ref{ID: "p", Name: "Aino"}, SubmittedAt: sub, DueAt: sub.AddDate(0, 0, 30)}
+		if err := st.Update(func(tx *store.Tx) error { return indexCase(tx, c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oldest := func() string {
+		var id string
+		st.View(func(tx *store.Tx) error {
+			r, err := oldestOpen(tx, "home-help")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r != nil {
+				id = r.ID
+			}
+			return nil
+		})
+		return id
+	}
+	if got := oldest(); got != "" {
+		t.Errorf("no cases: %q", got)
+	}
+	put("c1", "home-help", StatusSubmitted, 1)
+	put("c2", "home-help", StatusSupplementRequested, 3)
+	put("c3", "home-help", StatusInProgress, 2)
+	put("c4", "home-help", StatusDecided, 9)
+	put("c5", "early-education", StatusSubmitted, 8)
+	put("c0", "home-help", StatusInProgress, 3) // submitted with c2: the lesser id
+	if got := oldest(); got != "c0" {
+		t.Errorf("oldest open %q, want c0", got)
+	}
+	put("c0", "home-help", StatusClosed, 3)
+	if got := oldest(); got != "c2" {
+		t.Errorf("oldest open %q, want c2", got)
 	}
 }

@@ -167,15 +167,27 @@ func sumDays(tx *store.Tx, prefix, from, to string, fn func(day string, n int)) 
 	})
 }
 
+// oldestOpen is the open case of svc submitted first (of those
+// submitted at once, the least id): the first of the t/ keys of each
+// open status, "<submitted>/<case>" after the prefix, compared.
 func oldestOpen(tx *store.Tx, svc string) (*InboxRow, error) {
-	var id string
-	err := tx.Scan(store.CaseIndex, "o/"+svc+"/", func(k string, _ []byte) error {
-		id = k[strings.LastIndexByte(k, '/')+1:]
-		return store.ErrStop
-	})
-	if err != nil || id == "" {
-		return nil, err
+	var first string // <submitted>/<case>
+	for _, st := range OpenStatuses {
+		prefix := "t/" + svc + "/" + st + "/"
+		err := tx.Scan(store.CaseIndex, prefix, func(k string, _ []byte) error {
+			if rest := k[len(prefix):]; first == "" || rest < first {
+				first = rest
+			}
+			return store.ErrStop
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
+	if first == "" {
+		return nil, nil
+	}
+	id := first[strings.IndexByte(first, '/')+1:]
 	var r InboxRow
 	if err := tx.Get(store.CaseIndex, "r/"+id, &r); err != nil {
 		return nil, err

@@ -442,7 +442,7 @@ func (k *collecting) cases() error {
 func (k *collecting) oneCase(c *cases.Case) error {
 	k.d.from(store.Cases, c.ID)
 	k.d.from(store.CasesByRef, c.Reference)
-	k.d.from(store.CaseIndex, "r/"+c.ID, "c/"+c.Subject().ID+"/"+c.ID) // the handlers' inbox rows of it
+	k.d.from(store.CaseIndex, "r/"+c.ID) // the handlers' inbox row of it
 	if k.p.ID == c.Subject().ID && c.RetentionDue != 0 {
 		k.d.from(store.Due, cases.DueKeyOfCase(c))
 	}
