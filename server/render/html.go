@@ -88,9 +88,30 @@ func (h *HTML) URLPart(s string) {
 	}
 }
 
+// URLEscaped appends s as a part of a URL attribute's value after a "?"
+// or "#" (href="#{{.}}"): every byte but letters, digits and "-._~"
+// percent-encoded, as html/template escapes a query or fragment.
+func (h *HTML) URLEscaped(s string) {
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			h.b = append(h.b, c)
+			continue
+		}
+		h.b = append(h.b, '%', hex[c>>4], hex[c&15])
+	}
+}
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
+
+// Bytes is the markup written; it stays valid until the next write or Reset.
+func (h *HTML) Bytes() []byte { return h.b }
+
+// Reset empties h and keeps its room, to write another page.
+func (h *HTML) Reset() { h.b = h.b[:0] }
 
 // String is the markup written.
 func (h *HTML) String() string { return string(h.b) }

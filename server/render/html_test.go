@@ -22,6 +22,8 @@ func TestHTMLEscapesAsTemplates(t *testing.T) {
 		{"rcdata", `<textarea>{{.}}</textarea>`, func(h *HTML, s string) { h.Raw("<textarea>"); h.Text(s); h.Raw("</textarea>") }},
 		{"url", `<a href="{{.}}">`, func(h *HTML, s string) { h.Raw(`<a href="`); h.URL(s); h.Raw(`">`) }},
 		{"url part", `<a href="tel:{{.}}">`, func(h *HTML, s string) { h.Raw(`<a href="tel:`); h.URLPart(s); h.Raw(`">`) }},
+		{"url fragment", `<a href="#{{.}}">`, func(h *HTML, s string) { h.Raw(`<a href="#`); h.URLEscaped(s); h.Raw(`">`) }},
+		{"url query", `<a href="/a?q={{.}}">`, func(h *HTML, s string) { h.Raw(`<a href="/a?q=`); h.URLEscaped(s); h.Raw(`">`) }},
 	}
 	for _, c := range cases {
 		tp := template.Must(template.New("").Parse(c.tmpl))

@@ -13,7 +13,7 @@ import (
 	"asiointi/server/forms"
 )
 
-// stepView is the data of pages/step.html.
+// stepView is the data of a step page (writeStepForm).
 type stepView struct {
 	DraftID   string
 	Service   string
@@ -184,7 +184,7 @@ func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms
 		p.Title = s.msg.T(lang, "field.errorPrefix") + " " + p.Title
 	}
 	p.Errors = msgs
-	return s.render(c, status, p)
+	return s.renderGo(c, status, p, writeStepHead, writeStepContent)
 }
 
 // fieldSpec tells form.js how to read a field from the form (the same

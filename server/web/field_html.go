@@ -8,7 +8,8 @@ import (
 )
 
 // fieldsHTML is the markup of a form's fields (the template function
-// "fields" of pages/step.html and pages/case-supplement.html). A step has
+// "fields" of pages/case-supplement.html; a step page writes them with
+// writeField). A step has
 // up to hundreds of fields and a template would make a reflective call for
 // each of their values, so the field markup is written in Go, with
 // html/template's escaping (render.HTML).

@@ -6,13 +6,12 @@ import (
 	"asiointi/server/render"
 )
 
-// frontContent is the front page's content (pages/front.html): the search,
+// writeFrontContent is the front page's content: the search,
 // the services, life events and categories. The front page is the one
 // everybody opens; like the frame it is written in Go, with html/template's
 // escaping (render.HTML).
-func frontContent(p *Page) template.HTML {
+func writeFrontContent(h *render.HTML, p *Page) {
 	v := p.Data.(*frontView)
-	var h render.HTML
 	h.Grow(4<<10 + 300*len(v.Services))
 	h.Raw("\n<section class=\"hero\" aria-labelledby=\"front-title\">\n<h1 id=\"front-title\">")
 	h.Text(p.T("front.title", "Municipality", p.M(p.Muni.ShortName)))
@@ -37,7 +36,7 @@ func frontContent(p *Page) template.HTML {
 	h.Raw("\n</section>\n<section aria-labelledby=\"front-services\">\n<h2 id=\"front-services\">")
 	h.Text(p.T("front.services"))
 	h.Raw("</h2>\n")
-	writeServiceCards(&h, v.Services)
+	writeServiceCards(h, v.Services)
 	h.Raw("\n<p><a href=\"")
 	h.URL(p.Paths.Services())
 	h.Raw(`">`)
@@ -73,7 +72,6 @@ func frontContent(p *Page) template.HTML {
 	h.Raw("</h2>\n<p>")
 	h.Text(p.T("front.help"))
 	h.Raw("</p>\n</section>\n")
-	return h.HTML()
 }
 
 // serviceCards is a list of services as cards (the template function of

@@ -2,7 +2,7 @@ package web
 
 import "github.com/gofiber/fiber/v2"
 
-// frontView is the data of pages/front.html.
+// frontView is the data of the front page (writeFrontContent).
 type frontView struct {
 	Services               []ServiceCard
 	LifeEvents, Categories []named
@@ -26,5 +26,5 @@ func (s *Server) frontData(c *fiber.Ctx) *Page {
 }
 
 func (s *Server) frontPage(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, s.frontData(c))
+	return s.renderGo(c, fiber.StatusOK, s.frontData(c), nil, writeFrontContent)
 }

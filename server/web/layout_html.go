@@ -2,6 +2,9 @@ package web
 
 import (
 	"html/template"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/render"
 )
@@ -12,10 +15,86 @@ import (
 // escaper included, which was most of a small page's time. The escaping is
 // html/template's (render.HTML), so the bytes are what the template wrote.
 
-// layoutStart is the document up to the end of the common <head>.
-func layoutStart(p *Page) template.HTML {
+// layoutStart, layoutTop and layoutEnd are the frame's parts as template
+// functions, for the pages still written as templates.
+func layoutStart(p *Page) template.HTML { return htmlOf(2<<10, p, writeLayoutStart) }
+func layoutTop(p *Page) template.HTML   { return htmlOf(6<<10, p, writeLayoutTop) }
+func layoutEnd(p *Page) template.HTML   { return htmlOf(3<<10, p, writeLayoutEnd) }
+
+func htmlOf(size int, p *Page, write func(*render.HTML, *Page)) template.HTML {
 	var h render.HTML
-	h.Grow(2 << 10)
+	h.Grow(size)
+	write(&h, p)
+	return h.HTML()
+}
+
+// htmlBuffers are the buffers pages written in Go are written into
+// (renderGo): a step page is 16 KB, and making that room on every request
+// was a large part of what the page allocated.
+var htmlBuffers = sync.Pool{New: func() any { return new(render.HTML) }}
+
+// renderGo writes a page that is written in Go from its frame to its
+// content, as layout.html would with the page's "head" (head, may be nil)
+// and "content" templates: the busiest pages (a form's step, the front
+// page) skip the template engine, whose reflective calls and buffers were
+// a large part of their cost. The bytes are what the templates wrote.
+func (s *Server) renderGo(c *fiber.Ctx, status int, p *Page, head, content func(*render.HTML, *Page)) error {
+	s.pageHeaders(c, status, p)
+	h := htmlBuffers.Get().(*render.HTML)
+	h.Reset()
+	h.Grow(16 << 10)
+	writeLayoutStart(h, p)
+	if head != nil {
+		head(h, p)
+	}
+	writeLayoutTop(h, p)
+	content(h, p)
+	writeLayoutEnd(h, p)
+	h.Raw("\n")
+	_, err := c.Write(h.Bytes())
+	if cap(h.Bytes()) <= 1<<20 { // a huge page's buffer is not kept
+		htmlBuffers.Put(h)
+	}
+	return err
+}
+
+// writeErrorSummary is the error summary of a page (partials/errors.html's
+// "errorSummary", which the pages still written as templates use): the
+// page's ErrorIntro and Errors, each linking to its field on this page or
+// to its URL.
+func writeErrorSummary(h *render.HTML, p *Page) {
+	if len(p.Errors) == 0 && p.ErrorIntro == "" {
+		return
+	}
+	h.Raw("<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\" aria-labelledby=\"error-summary-title\">\n<h2 id=\"error-summary-title\">")
+	h.Text(p.T("form.errorSummary"))
+	h.Raw("</h2>\n")
+	if p.ErrorIntro != "" {
+		h.Raw("<p>")
+		h.Text(p.ErrorIntro)
+		h.Raw("</p>\n")
+	}
+	if len(p.Errors) > 0 {
+		h.Raw("<ul>")
+		for _, e := range p.Errors {
+			h.Raw(`<li><a href="`)
+			if e.URL != "" {
+				h.URL(e.URL)
+			} else {
+				h.Raw("#")
+				h.URLEscaped(e.Field)
+			}
+			h.Raw(`">`)
+			h.Text(e.Message)
+			h.Raw("</a></li>")
+		}
+		h.Raw("</ul>\n")
+	}
+	h.Raw("</div>")
+}
+
+// writeLayoutStart is the document up to the end of the common <head>.
+func writeLayoutStart(h *render.HTML, p *Page) {
 	h.Raw("<!doctype html>\n<html lang=\"")
 	h.Text(p.Lang)
 	h.Raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
@@ -67,14 +146,11 @@ func layoutStart(p *Page) template.HTML {
 	h.Raw(`" nonce="`)
 	h.Text(p.Nonce)
 	h.Raw("\"></script>\n")
-	return h.HTML()
 }
 
-// layoutTop ends the <head> and writes the header (the brand, languages,
+// writeLayoutTop ends the <head> and writes the header (the brand, languages,
 // account, navigation), the acting-for banner and the start of <main>.
-func layoutTop(p *Page) template.HTML {
-	var h render.HTML
-	h.Grow(6 << 10)
+func writeLayoutTop(h *render.HTML, p *Page) {
 	h.Raw("</head>\n<body class=\"page-")
 	h.Text(p.Name)
 	h.Raw(`" data-lang="`)
@@ -195,7 +271,7 @@ func layoutTop(p *Page) template.HTML {
 		h.Raw(`<nav class="main-nav wide-only" aria-label="`)
 		h.Text(p.T("layout.mainNav"))
 		h.Raw(`"><div class="wrap"><ul>`)
-		writeNav(&h, p)
+		writeNav(h, p)
 		// On a phone the menu button holds the navigation, the languages
 		// and logging out; a <details> works without JavaScript. It comes
 		// after the bar of wider screens, so the first link of a kind in
@@ -206,7 +282,7 @@ func layoutTop(p *Page) template.HTML {
 		h.Raw("</summary>\n<div class=\"menu-panel\"><nav aria-label=\"")
 		h.Text(p.T("layout.mainNav"))
 		h.Raw(`"><ul>`)
-		writeNav(&h, p)
+		writeNav(h, p)
 		h.Raw("</ul></nav>\n<ul class=\"menu-langs\">")
 		for _, a := range p.Alternates {
 			if a.Current {
@@ -255,14 +331,11 @@ func layoutTop(p *Page) template.HTML {
 		h.Raw("</span></button></form></div></div>\n")
 	}
 	h.Raw("<main id=\"main\" tabindex=\"-1\" class=\"wrap\">\n")
-	return h.HTML()
 }
 
-// layoutEnd ends <main> and writes the footer and, for a session, the
+// writeLayoutEnd ends <main> and writes the footer and, for a session, the
 // idle warning, up to </html> (layout.html ends the line).
-func layoutEnd(p *Page) template.HTML {
-	var h render.HTML
-	h.Grow(3 << 10)
+func writeLayoutEnd(h *render.HTML, p *Page) {
 	h.Raw("\n</main>\n<footer class=\"site-footer\"><div class=\"wrap\">\n<p class=\"footer-name\">")
 	h.Text(p.M(p.Muni.Name))
 	h.Raw("</p>\n<p>")
@@ -311,7 +384,6 @@ func layoutEnd(p *Page) template.HTML {
 		h.Raw("\"></form>\n")
 	}
 	h.Raw("</body>\n</html>")
-	return h.HTML()
 }
 
 // writeNav writes the main navigation's items: a staff member's, or a

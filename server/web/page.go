@@ -149,6 +149,12 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 
 // render writes a page as HTML.
 func (s *Server) render(c *fiber.Ctx, status int, p *Page) error {
+	s.pageHeaders(c, status, p)
+	return s.pages.Render(c.Response().BodyWriter(), p.Name, p)
+}
+
+// pageHeaders sets a page's status and headers.
+func (s *Server) pageHeaders(c *fiber.Ctx, status int, p *Page) {
 	c.Status(status)
 	c.Set("Content-Type", "text/html; charset=utf-8")
 	if p.Personal {
@@ -156,7 +162,6 @@ func (s *Server) render(c *fiber.Ctx, status int, p *Page) error {
 	} else if c.Get("Cache-Control") == "" {
 		c.Set("Cache-Control", "no-cache")
 	}
-	return s.pages.Render(c.Response().BodyWriter(), p.Name, p)
 }
 
 // Date formats a date in the page language (31.3.2027 / 31 March 2027).

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -14,7 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"asiointi/pwa"
 	"asiointi/server/forms/definitions"
+	"asiointi/server/render"
 )
 
 // goldenFile holds a digest of every page TestRenderedPagesUnchanged
@@ -143,6 +146,36 @@ func TestRenderedPagesUnchanged(t *testing.T) {
 	for name := range want {
 		if _, ok := got[name]; !ok {
 			t.Errorf("%s: recorded, not rendered", name)
+		}
+	}
+}
+
+// TestErrorSummaryAsTemplate compares the error summary written in Go
+// (the pages written in Go) with partials/errors.html's (the pages still
+// written as templates), on summaries with and without an introduction,
+// links to fields and to other pages, and texts and ids to escape.
+func TestErrorSummaryAsTemplate(t *testing.T) {
+	e := newEnv(t)
+	tp := template.Must(template.ParseFS(pwa.Templates, "templates/partials/errors.html"))
+	hostile := `<b>"x" & 'y' +1</b>`
+	for i, p := range []*Page{
+		{},
+		{ErrorIntro: "Tarkista vastaukset."},
+		{ErrorIntro: hostile, Errors: []FieldMessage{{Field: "email", Message: "Sähköposti: Täytä tämä kenttä."}}},
+		{Errors: []FieldMessage{{Field: "budget.0.item", Message: hostile}, {Field: `a b#"<ä>%`, Message: "m"},
+			{URL: "/fi/drafts/x/step/2?check=1#phone", Message: "Puhelin"}, {URL: "javascript:alert(1)", Message: "x"}}},
+	} {
+		for _, lang := range []string{"fi", "sv", "en"} {
+			p.Lang, p.s = lang, e.s
+			var want strings.Builder
+			if err := tp.ExecuteTemplate(&want, "errorSummary", p); err != nil {
+				t.Fatal(err)
+			}
+			var h render.HTML
+			writeErrorSummary(&h, p)
+			if h.String() != want.String() {
+				t.Errorf("%d %s:\n got %s\nwant %s", i, lang, h.String(), want.String())
+			}
 		}
 	}
 }

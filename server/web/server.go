@@ -198,8 +198,6 @@ func New(d Deps) (*Server, error) {
 		"layoutStart":  layoutStart,
 		"layoutTop":    layoutTop,
 		"layoutEnd":    layoutEnd,
-		"stepForm":     stepForm,
-		"frontContent": frontContent,
 		"serviceCards": serviceCards,
 	})
 	if err != nil {

@@ -46,15 +46,20 @@ func TestBenchStepFields(t *testing.T) {
 		}
 	})
 	t.Logf("baseline (static 12 KB page): %v/op, %d allocs/op", time.Duration(base.NsPerOp()), base.AllocsPerOp())
-	front := testing.Benchmark(func(b *testing.B) {
-		for range b.N {
-			if r := e.do(req{path: "/fi/"}); r.StatusCode != http.StatusOK {
-				b.Fatalf("front page: %d", r.StatusCode)
+	// ASIOINTI_BENCH_ONLY=front, 10 or 200 measures that page alone (for
+	// a CPU or memory profile of one page: -cpuprofile, -memprofile).
+	only := os.Getenv("ASIOINTI_BENCH_ONLY")
+	if only == "" || only == "front" {
+		front := testing.Benchmark(func(b *testing.B) {
+			for range b.N {
+				if r := e.do(req{path: "/fi/"}); r.StatusCode != http.StatusOK {
+					b.Fatalf("front page: %d", r.StatusCode)
+				}
 			}
-		}
-	})
-	t.Logf("front page (anonymous): %v/op (%.2f of the baseline's rate), %d allocs/op",
-		time.Duration(front.NsPerOp()), float64(base.NsPerOp())/float64(front.NsPerOp()), front.AllocsPerOp())
+		})
+		t.Logf("front page (anonymous): %v/op (%.2f of the baseline's rate), %d allocs/op",
+			time.Duration(front.NsPerOp()), float64(base.NsPerOp())/float64(front.NsPerOp()), front.AllocsPerOp())
+	}
 	aino := e.resident(hetuAino)
 	for version, n := range []int{10, 200} {
 		m := map[string]any{}
@@ -94,6 +99,9 @@ func TestBenchStepFields(t *testing.T) {
 		answers.Set("action", "save")
 		if r := aino.post(stepURL, answers); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d %.500s", r.StatusCode, r.body)
+		}
+		if only != "" && only != strconv.Itoa(n) {
+			continue
 		}
 		size := 0
 		res := testing.Benchmark(func(b *testing.B) {

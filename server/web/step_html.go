@@ -1,19 +1,33 @@
 package web
 
-import (
-	"html/template"
+import "asiointi/server/render"
 
-	"asiointi/server/render"
-)
+// writeStepHead is what a step page adds to the <head>: its scripts and
+// the style sheet of pages without JavaScript.
+func writeStepHead(h *render.HTML, p *Page) {
+	h.Raw(`<script type="module" nonce="`)
+	h.Text(p.Nonce)
+	h.Raw(`" src="`)
+	h.URL(p.Asset("js/form.js"))
+	h.Raw("\"></script>\n<noscript><link rel=\"stylesheet\" href=\"")
+	h.URL(p.Asset("css/nojs.css"))
+	h.Raw("\"></noscript>\n")
+}
 
-// stepForm is the form of a step page (pages/step.html, after the error
-// summary): the conflict panel, the step indicator, the fields and the
+// writeStepContent is a step page's content: the error summary and the
+// form.
+func writeStepContent(h *render.HTML, p *Page) {
+	writeErrorSummary(h, p)
+	h.Raw("\n")
+	writeStepForm(h, p)
+}
+
+// writeStepForm is the form of a step page (after the error summary): the conflict panel, the step indicator, the fields and the
 // buttons. Like the fields and the frame it is written in Go, with
 // html/template's escaping (render.HTML): a step page is the platform's
 // busiest page.
-func stepForm(p *Page) template.HTML {
+func writeStepForm(h *render.HTML, p *Page) {
 	v := p.Data.(*stepView)
-	var h render.HTML
 	h.Grow(4<<10 + 700*len(v.Fields))
 	h.Raw(`<div id="conflict-panel" class="conflict-panel" role="region" aria-labelledby="conflict-title" tabindex="-1" hidden data-mine="`)
 	h.Text(p.T("conflict.mine"))
@@ -99,7 +113,7 @@ func stepForm(p *Page) template.HTML {
 	}
 	h.Raw("\n</ol></nav>\n<div class=\"fields\">\n")
 	for _, f := range v.Fields {
-		writeField(&h, f)
+		writeField(h, f)
 	}
 	h.Raw("</div>\n<div class=\"form-actions\">\n<button type=\"submit\" name=\"action\" value=\"next\" class=\"btn btn-large\">")
 	h.Text(next)
@@ -130,5 +144,4 @@ func stepForm(p *Page) template.HTML {
 		h.Raw("</a>")
 	}
 	h.Raw("</p>\n")
-	return h.HTML()
 }
