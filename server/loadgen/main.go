@@ -24,6 +24,16 @@
 //	store        the same through asiointi/server/store (its group commit)
 //	lists        GET /api/v1/cases, /fi/cases and /fi/my of one person with many cases
 //	             (make them with -gen), with -clients readers at once
+//	pages        rendered pages over real connections: the anonymous front page
+//	             (/fi/) and a logged-in form step page (step 1 of a saved
+//	             sports-shift draft, each client its own), each for -duration;
+//	             req/s, p50/p99 and with -pid the server's CPU per request.
+//	             With -static, first the baseline (a minimal Fiber
+//	             handler serving a 12 KB page from memory, run as a separate
+//	             process with -serve-static ADDR) and the pages' ratios to it.
+//	             Not in "all":
+//	             go run ./server/loadgen -serve-static 127.0.0.1:18600 &
+//	             go run ./server/loadgen -mode pages -clients 64 -duration 5s -static 127.0.0.1:18600 -pid PID
 //	window       an application window opens: -window-residents log in within
 //	             -window-ramp, open the service page, start a draft, autosave every
 //	             -window-every for -window-edit and submit, while one reader reads
@@ -120,7 +130,9 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
 	flag.StringVar(&cfg.as, "as", "030392-974H", "lists: the demo resident every client logs in as")
-	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time per operation and its resident memory (autosave, submit, submit-only, submit-proxy, lists, window)")
+	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time per operation and its resident memory (autosave, submit, submit-only, submit-proxy, lists, window, pages)")
+	static := flag.String("static", "", "pages: also read the baseline served by -serve-static at this address, for the pages' ratios to it")
+	serve := flag.String("serve-static", "", "instead of measuring: serve the issue's baseline (a 12 KB page from memory, minimal Fiber handler) at this loopback address until killed")
 	var win windowConfig
 	flag.IntVar(&win.residents, "window-residents", 10000, "window: residents who arrive")
 	flag.DurationVar(&win.ramp, "window-ramp", time.Minute, "window: they arrive within this time")
@@ -137,6 +149,12 @@ func main() {
 	flag.Float64Var(&g.taken, "gen-taken", 0, "-gen: share of the cases a handler takes up and leaves in progress (0–1)")
 	flag.Float64Var(&g.decided, "gen-decided", 0, "-gen: share of the cases a handler takes up and decides (0–1)")
 	flag.Parse()
+	if *serve != "" {
+		if err := serveStatic(*serve); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	if g.dir != "" {
 		g.people = strings.Split(*people, ",")
 		if err := generate(g); err != nil {
@@ -162,7 +180,7 @@ func main() {
 		modes = []string{"autosave", "submit", "submit-only", "raw", "store"}
 	}
 	for _, m := range modes {
-		if !slices.Contains([]string{"autosave", "submit", "submit-only", "submit-proxy", "raw", "store", "lists", "window"}, m) {
+		if !slices.Contains([]string{"autosave", "submit", "submit-only", "submit-proxy", "raw", "store", "lists", "window", "pages"}, m) {
 			fatal(fmt.Errorf("unknown mode %q", m))
 		}
 	}
@@ -181,6 +199,12 @@ func main() {
 
 	results := map[string]*result{}
 	for _, m := range modes {
+		if m == "pages" {
+			if err := runPages(cfg, *static); err != nil {
+				fatal(fmt.Errorf("pages: %w", err))
+			}
+			continue
+		}
 		var r *result
 		cpu0 := cpuTime(cfg.pid)
 		cfg.measured = func() { cpu0 = cpuTime(cfg.pid) }
