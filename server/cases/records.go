@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,6 +125,38 @@ func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot
 		return nil
 	})
 	return snap, err
+}
+
+// get decodes raw, the record of draft id read in a transaction, from
+// the cache when it holds these bytes, and remembers a record it decoded
+// (the cache is bounded: remember). The draft's maps and principal are
+// its own: a caller may change them without touching the cache. The cache
+// is keyed by the record's bytes, which every write changes (on any node:
+// the bytes are read from the store each time), so it is never stale; and
+// only the draft's own record can match, so no one sees another's.
+func (r *draftRecords) get(id string, raw []byte) (*Draft, error) {
+	if c, ok := r.cached(id); ok && bytes.Equal(c.raw, raw) {
+		d := ownCopy(c.d)
+		return &d, nil
+	}
+	var d Draft
+	if err := decodeRecord(raw, &d); err != nil {
+		return nil, err
+	}
+	r.remember(id, bytes.Clone(raw), ownCopy(d))
+	return &d, nil
+}
+
+// ownCopy is d with maps and principal of its own (their values are
+// plain data, shared).
+func ownCopy(d Draft) Draft {
+	d.Locked = maps.Clone(d.Locked)
+	d.Prefill = maps.Clone(d.Prefill)
+	if d.Principal != nil {
+		p := *d.Principal
+		d.Principal = &p
+	}
+	return d
 }
 
 // next encodes d, the draft of snap after a save changed only its tail

@@ -45,7 +45,17 @@ func eventKey(caseID, id string) string { return caseID + "/" + id }
 
 // getDraft loads a draft's record; withData also loads its answers.
 func (s *Service) getDraft(tx *store.Tx, id string, withData bool) (*Draft, error) {
-	d, err := StoredDraft(tx, id)
+	raw, err := draftRecord(tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A page of a draft reads it more than once (the draft, its files),
+	// and a record was most of a step page's decoding: the decoded records
+	// are kept (draftRecords.get).
+	d, err := s.drafts.get(id, raw)
 	if err != nil {
 		return nil, err
 	}
