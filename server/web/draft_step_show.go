@@ -88,13 +88,15 @@ func (s *Server) stepPage(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
+	atts, err := s.cases.Attachments(d.ID, session(c).UserID)
+	if err != nil {
+		return err
+	}
 	var errs []forms.FieldError
 	if c.Query("check") == "1" {
-		if errs, err = s.stepErrors(d, def, si, d.Data); err != nil {
-			return err
-		}
+		errs = s.stepErrorsWith(def, si, d.Data, atts)
 	}
-	return s.renderStep(c, fiber.StatusOK, d, def, si, d.Data, nil, errs)
+	return s.renderStepWith(c, fiber.StatusOK, d, def, si, d.Data, nil, errs, atts)
 }
 
 // stepErrors checks the answers as submit would and keeps the problems
@@ -104,19 +106,30 @@ func (s *Server) stepErrors(d *cases.Draft, def *forms.Definition, si int, data 
 	if err != nil {
 		return nil, err
 	}
+	return s.stepErrorsWith(def, si, data, atts), nil
+}
+
+// stepErrorsWith is stepErrors with the draft's attachments read.
+func (s *Server) stepErrorsWith(def *forms.Definition, si int, data map[string]any, atts []cases.Attachment) []forms.FieldError {
 	_, errs := def.CheckSubmit(data, forms.CheckOptions{Now: s.now(), Attachment: cases.AttachmentLookup(atts)})
-	return def.StepErrors(errs)[si], nil
+	return def.StepErrors(errs)[si]
 }
 
 // renderStep renders step si with the given answers, texts that could not
 // be read (raw, by field path) and problems.
 func (s *Server) renderStep(c *fiber.Ctx, status int, d *cases.Draft, def *forms.Definition, si int, values map[string]any, raw map[string]string, errs []forms.FieldError) error {
-	lang := requestLang(c)
-	sess := session(c)
-	atts, err := s.cases.Attachments(d.ID, sess.UserID)
+	atts, err := s.cases.Attachments(d.ID, session(c).UserID)
 	if err != nil {
 		return err
 	}
+	return s.renderStepWith(c, status, d, def, si, values, raw, errs, atts)
+}
+
+// renderStepWith is renderStep with the draft's attachments read (a
+// page that checks the answers reads them once).
+func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *forms.Definition, si int, values map[string]any, raw map[string]string, errs []forms.FieldError, atts []cases.Attachment) error {
+	lang := requestLang(c)
+	sess := session(c)
 	b := s.newFieldBuilder(lang, d, def, si, values, sess.ActingFor != "", atts)
 	for k, v := range raw {
 		b.raw[k] = v
