@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
@@ -16,6 +17,14 @@ func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // decodeRecord decodes a draft record on the autosave path.
 func decodeRecord(raw []byte, d *Draft) error { return jsonv2.Unmarshal(raw, d) }
+
+// decodeAnswers decodes a draft's stored answers (every read of a draft
+// with its answers: a step page, a save, a submit). It is as lenient as
+// encoding/json, which decoded them before: answers written by an older
+// version are read as they were.
+func decodeAnswers(raw []byte, data *map[string]any) error {
+	return jsonv2.Unmarshal(raw, data, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
 
 // encodeAnswers encodes a draft's answers on the autosave path.
 func encodeAnswers(data map[string]any) ([]byte, error) { return jsonv2.Marshal(data) }

@@ -149,7 +149,10 @@ func UpgradeSent(tx *store.Tx) error {
 // loadData loads a draft's answers; a submitted draft's are its case's
 // (submit moves them there).
 func loadData(tx *store.Tx, d *Draft) error {
-	err := tx.Get(store.DraftData, d.ID, &d.Data)
+	raw, err := tx.GetRaw(store.DraftData, d.ID)
+	if err == nil {
+		err = decodeAnswers(raw, &d.Data)
+	}
 	if errors.Is(err, store.ErrNotFound) && d.CaseID != "" {
 		var c struct {
 			Answers map[string]any `json:"answers"`
