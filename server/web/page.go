@@ -69,7 +69,11 @@ func (p *Page) T(id string, args ...any) string {
 	if len(args) > 0 {
 		data = map[string]any{}
 		for i := 0; i+1 < len(args); i += 2 {
-			data[fmt.Sprint(args[i])] = args[i+1]
+			k, ok := args[i].(string)
+			if !ok {
+				k = fmt.Sprint(args[i])
+			}
+			data[k] = args[i+1]
 		}
 	}
 	return p.s.msg.T(p.Lang, id, data)
@@ -105,7 +109,12 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 	if titleID != "" {
 		p.Title = p.T(titleID)
 	}
-	p.Description = p.T("meta.description", "Municipality", p.M(s.muni.ShortName))
+	if d, ok := s.descriptions.Load(lang); ok { // the same on every page in a language
+		p.Description = d.(string)
+	} else {
+		p.Description = p.T("meta.description", "Municipality", p.M(s.muni.ShortName))
+		s.descriptions.Store(lang, p.Description)
+	}
 	if p.Session != nil {
 		p.Personal = true
 		idle := s.sessions.IdleLimit(*p.Session)
@@ -126,6 +135,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 		inLang = true
 	}
 	q := string(c.Request().URI().QueryString())
+	origin := s.origin(c)
 	for _, l := range i18n.Languages {
 		var u string
 		if inLang {
@@ -141,7 +151,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 			v.Set("lang", l)
 			u = path + "?" + v.Encode()
 		}
-		p.Alternates = append(p.Alternates, Alternate{Lang: l, Label: langLabels[l], URL: u, AbsURL: s.origin(c) + u, Current: l == lang})
+		p.Alternates = append(p.Alternates, Alternate{Lang: l, Label: langLabels[l], URL: u, AbsURL: origin + u, Current: l == lang})
 	}
 	p.Path = rest
 	return p

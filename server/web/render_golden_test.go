@@ -14,8 +14,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"asiointi/pwa"
+	"asiointi/server/catalog"
 	"asiointi/server/forms/definitions"
 	"asiointi/server/render"
 )
@@ -177,5 +179,49 @@ func TestErrorSummaryAsTemplate(t *testing.T) {
 				t.Errorf("%d %s:\n got %s\nwant %s", i, lang, h.String(), want.String())
 			}
 		}
+	}
+}
+
+// TestAvailabilityTextKept: the availability words kept for the service
+// cards are the words made afresh, for every language, kind and
+// availability, and two availabilities that differ only in a moment get
+// their own words.
+func TestAvailabilityTextKept(t *testing.T) {
+	e := newEnv(t)
+	at := func(s string) *time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	avails := []catalog.Availability{
+		{Open: true, State: catalog.StateOpen},
+		{Open: true, State: catalog.StateOpen, ClosesAt: at("2027-03-31T14:00:00Z")},
+		{Open: true, State: catalog.StateOpen, ClosesAt: at("2027-03-31T15:00:00Z")},
+		{State: catalog.StateNotYetOpen, OpensAt: at("2027-01-15T07:00:00Z")},
+		{State: catalog.StateOutsideOfficeHours, OpensAt: at("2026-11-24T06:00:00Z")},
+		{State: catalog.StateClosed, ClosesAt: at("2026-10-01T13:00:00Z")},
+		{State: catalog.StateClosed},
+	}
+	for _, lang := range []string{"fi", "sv", "en"} {
+		for _, kind := range []string{catalog.KindApplication, "notification", "unknown"} {
+			for round := range 2 { // made, then kept
+				for i, a := range avails {
+					ws, wt := e.s.availabilityWords(lang, kind, a)
+					gs, gt := e.s.availabilityText(lang, kind, a)
+					if gs != ws || gt != wt {
+						t.Errorf("%s %s %d (round %d): %q %q, want %q %q", lang, kind, i, round, gs, gt, ws, wt)
+					}
+				}
+			}
+		}
+	}
+	if a, b := avails[1], avails[2]; func() bool {
+		_, x := e.s.availabilityText("fi", catalog.KindApplication, a)
+		_, y := e.s.availabilityText("fi", catalog.KindApplication, b)
+		return x == y
+	}() {
+		t.Error("two closing times, one text")
 	}
 }

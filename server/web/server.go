@@ -136,6 +136,11 @@ type Server struct {
 	uploadSlots chan struct{}
 	// rules are form fields' data-rules by rulesKey (fieldBuilder.rules).
 	rules sync.Map
+	// availTexts are services' availability in words by availKey
+	// (availabilityText); descriptions are the pages' meta descriptions
+	// by language (page).
+	availTexts, descriptions sync.Map
+	availCount               atomic.Int64
 
 	idPrefix string
 	reqSeq   atomic.Uint64

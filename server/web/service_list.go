@@ -27,6 +27,39 @@ func (s *Server) card(lang string, svc *catalog.Service, now time.Time) ServiceC
 // availabilityText words a service's availability: "open until 31.3. at
 // 16.00", "opens 15.1.2027 at 9.00", "closed".
 func (s *Server) availabilityText(lang, kind string, a catalog.Availability) (string, string) {
+	// The words follow from the language, the kind and the availability
+	// alone: they are kept (every service card of the front page and the
+	// services list has them), up to maxAvailTexts, then made afresh.
+	key := availKey{lang: lang, kind: kind, state: a.State}
+	if a.OpensAt != nil {
+		key.opens, key.hasOpens = a.OpensAt.UnixNano(), true
+	}
+	if a.ClosesAt != nil {
+		key.closes, key.hasCloses = a.ClosesAt.UnixNano(), true
+	}
+	if t, ok := s.availTexts.Load(key); ok {
+		t := t.([2]string)
+		return t[0], t[1]
+	}
+	status, text := s.availabilityWords(lang, kind, a)
+	if s.availCount.Add(1) <= maxAvailTexts {
+		s.availTexts.Store(key, [2]string{status, text})
+	}
+	return status, text
+}
+
+// availKey is what a service's availability in words depends on.
+type availKey struct {
+	lang, kind, state   string
+	opens, closes       int64
+	hasOpens, hasCloses bool
+}
+
+// maxAvailTexts bounds the availabilities kept in words: a few per
+// service and language between two openings.
+const maxAvailTexts = 4096
+
+func (s *Server) availabilityWords(lang, kind string, a catalog.Availability) (string, string) {
 	w := wordsFor(kind)
 	switch a.State {
 	case catalog.StateOpen:
