@@ -24,7 +24,8 @@ import (
 // then the page), next to the issue's baseline in the same run: a minimal
 // Fiber handler serving a 12 KB page from memory through the same
 // app.Test path — and the anonymous front page (ASIOINTI_BENCH=step; no
-// timing assertions).
+// timing assertions). Next to each rate it logs the process's CPU time
+// per request, which load elsewhere on a shared machine moves less.
 func TestBenchStepFields(t *testing.T) {
 	if os.Getenv("ASIOINTI_BENCH") != "step" {
 		t.Skip("set ASIOINTI_BENCH=step")
@@ -36,29 +37,25 @@ func TestBenchStepFields(t *testing.T) {
 		c.Set("Content-Type", "text/html; charset=utf-8")
 		return c.Send(page)
 	})
-	base := testing.Benchmark(func(b *testing.B) {
-		for range b.N {
-			res, err := static.Test(httptest.NewRequest("GET", "/", nil), -1)
-			if err != nil || res.StatusCode != http.StatusOK {
-				b.Fatal(err)
-			}
-			res.Body.Close()
+	base, baseCPU := measure(func(b *testing.B) {
+		res, err := static.Test(httptest.NewRequest("GET", "/", nil), -1)
+		if err != nil || res.StatusCode != http.StatusOK {
+			b.Fatal(err)
 		}
+		res.Body.Close()
 	})
-	t.Logf("baseline (static 12 KB page): %v/op, %d allocs/op", time.Duration(base.NsPerOp()), base.AllocsPerOp())
+	t.Logf("baseline (static 12 KB page): %v/op, %v CPU/op, %d allocs/op", time.Duration(base.NsPerOp()), baseCPU, base.AllocsPerOp())
 	// ASIOINTI_BENCH_ONLY=front, 10 or 200 measures that page alone (for
 	// a CPU or memory profile of one page: -cpuprofile, -memprofile).
 	only := os.Getenv("ASIOINTI_BENCH_ONLY")
 	if only == "" || only == "front" {
-		front := testing.Benchmark(func(b *testing.B) {
-			for range b.N {
-				if r := e.do(req{path: "/fi/"}); r.StatusCode != http.StatusOK {
-					b.Fatalf("front page: %d", r.StatusCode)
-				}
+		front, cpu := measure(func(b *testing.B) {
+			if r := e.do(req{path: "/fi/"}); r.StatusCode != http.StatusOK {
+				b.Fatalf("front page: %d", r.StatusCode)
 			}
 		})
-		t.Logf("front page (anonymous): %v/op (%.2f of the baseline's rate), %d allocs/op",
-			time.Duration(front.NsPerOp()), float64(base.NsPerOp())/float64(front.NsPerOp()), front.AllocsPerOp())
+		t.Logf("front page (anonymous): %v/op (%.2f of the baseline's rate), %v CPU/op (%.2f of the baseline's), %d allocs/op",
+			time.Duration(front.NsPerOp()), float64(base.NsPerOp())/float64(front.NsPerOp()), cpu, float64(baseCPU)/float64(cpu), front.AllocsPerOp())
 	}
 	aino := e.resident(hetuAino)
 	for version, n := range []int{10, 200} {
@@ -104,16 +101,32 @@ func TestBenchStepFields(t *testing.T) {
 			continue
 		}
 		size := 0
-		res := testing.Benchmark(func(b *testing.B) {
-			for range b.N {
-				r := aino.get(stepURL + "?check=1")
-				if r.StatusCode != http.StatusOK || strings.Contains(r.body, `class="error-summary`) {
-					b.Fatalf("step: %d %.300s", r.StatusCode, r.body)
-				}
-				size = len(r.body)
+		res, cpu := measure(func(b *testing.B) {
+			r := aino.get(stepURL + "?check=1")
+			if r.StatusCode != http.StatusOK || strings.Contains(r.body, `class="error-summary`) {
+				b.Fatalf("step: %d %.300s", r.StatusCode, r.body)
 			}
+			size = len(r.body)
 		})
-		t.Logf("step with %d fields: %v/op (%.2f of the baseline's rate), %d allocs/op, %d bytes of HTML",
-			n, time.Duration(res.NsPerOp()), float64(base.NsPerOp())/float64(res.NsPerOp()), res.AllocsPerOp(), size)
+		t.Logf("step with %d fields: %v/op (%.2f of the baseline's rate), %v CPU/op (%.2f of the baseline's), %d allocs/op, %d bytes of HTML",
+			n, time.Duration(res.NsPerOp()), float64(base.NsPerOp())/float64(res.NsPerOp()), cpu, float64(baseCPU)/float64(cpu), res.AllocsPerOp(), size)
 	}
+}
+
+// measure benchmarks op and also tells the process's CPU time per op over
+// every round the benchmark ran (GC included): on a shared machine a
+// steadier figure than the wall clock.
+func measure(op func(b *testing.B)) (testing.BenchmarkResult, time.Duration) {
+	ops := 0
+	cpu0 := processCPU()
+	res := testing.Benchmark(func(b *testing.B) {
+		for range b.N {
+			op(b)
+		}
+		ops += b.N
+	})
+	if ops == 0 {
+		return res, 0
+	}
+	return res, (processCPU() - cpu0) / time.Duration(ops)
 }
