@@ -1,9 +1,11 @@
 package forms
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -52,13 +54,39 @@ func (d *Definition) shownBefore(si int, values map[string]any) map[string]any {
 // changed nothing that anyone else changed since, even if the draft's
 // version moved on (another step saved on another device).
 func StepHash(data map[string]any, fields []*Field) string {
-	m := map[string]any{}
+	// The bytes are encoding/json's of the map of these answers (sorted
+	// keys, HTML-escaped), written without building the map: a step page
+	// and every post of it make one.
+	ids := make([]string, 0, len(fields))
 	for _, f := range fields {
-		if v, ok := data[f.ID]; ok {
-			m[f.ID] = v
+		if _, ok := data[f.ID]; ok {
+			ids = append(ids, f.ID)
 		}
 	}
-	raw, _ := json.Marshal(m)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // each value as json.Marshal writes it, then "\n"
+	buf.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if enc.Encode(id) != nil {
+			return hashOf(nil)
+		}
+		buf.Truncate(buf.Len() - 1)
+		buf.WriteByte(':')
+		if enc.Encode(data[id]) != nil {
+			return hashOf(nil) // what a failed json.Marshal of the map gave
+		}
+		buf.Truncate(buf.Len() - 1)
+	}
+	buf.WriteByte('}')
+	return hashOf(buf.Bytes())
+}
+
+func hashOf(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:8])
 }

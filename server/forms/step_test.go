@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -218,5 +220,35 @@ func TestClientRulesJSON(t *testing.T) {
 	}
 	if r := (&Field{ID: "x", Type: TypeInfo}).ClientRules(now); r != nil {
 		t.Errorf("an info field has rules %+v", r)
+	}
+}
+
+// TestStepHashAsMarshal: StepHash hashes the bytes json.Marshal writes for
+// the map of the step's answers (what it did before; a page's _base is
+// compared with the hash of the answers when its post comes back).
+func TestStepHashAsMarshal(t *testing.T) {
+	old := func(data map[string]any, fields []*Field) string {
+		m := map[string]any{}
+		for _, f := range fields {
+			if v, ok := data[f.ID]; ok {
+				m[f.ID] = v
+			}
+		}
+		raw, _ := json.Marshal(m)
+		sum := sha256.Sum256(raw)
+		return hex.EncodeToString(sum[:8])
+	}
+	fields := []*Field{{ID: "b"}, {ID: "a"}, {ID: "<z&>"}, {ID: "ä"}, {ID: "a"}, {ID: "n"}, {ID: "g"}, {ID: "missing"}, {ID: "Z"}}
+	for i, data := range []map[string]any{
+		{},
+		{"a": "x"},
+		{"b": "<script>&amp;\u2028\u2029\"\\", "a": 1.5, "<z&>": true, "ä": nil, "n": 1e21, "Z": -0.0},
+		{"g": []any{map[string]any{"y": "1", "x": 2.0, "<": ">"}, map[string]any{}}, "n": 12345678.9, "a": "ääkköset €"},
+		{"n": 0.000001, "b": false, "a": []any{}, "other": "not in the step"},
+		{"n": float64(1 << 53), "a": map[string]any{"k": []any{nil, true, "s"}}},
+	} {
+		if got, want := StepHash(data, fields), old(data, fields); got != want {
+			t.Errorf("%d: %s, want %s", i, got, want)
+		}
 	}
 }

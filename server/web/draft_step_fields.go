@@ -95,21 +95,16 @@ type fieldBuilder struct {
 	atts     map[string]cases.Attachment
 	now      time.Time
 	txt      *fieldTexts
-	stepOf   map[string]int // top-level field id → step index
+	stepOf   map[string]int // top-level field id → step index (stepIndex)
 	rendered map[string]bool
 }
 
 func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definition, step int, values map[string]any, acting bool, atts []cases.Attachment) *fieldBuilder {
 	b := &fieldBuilder{s: s, lang: lang, draft: d, def: def, step: step, values: values, acting: acting,
 		raw: map[string]string{}, errors: map[string]string{}, atts: map[string]cases.Attachment{}, now: s.now(),
-		stepOf: map[string]int{}, rendered: map[string]bool{}}
+		rendered: map[string]bool{}}
 	for _, a := range atts {
 		b.atts[a.ID] = a
-	}
-	for si := range def.Steps {
-		for _, f := range def.Steps[si].Fields {
-			b.stepOf[f.ID] = si
-		}
 	}
 	t := func(id string) string { return s.msg.T(lang, id) }
 	b.txt = &fieldTexts{Required: t("field.required"), Choose: t("field.choose"), CurrentFile: t("field.currentFile"),
@@ -271,7 +266,7 @@ func (b *fieldBuilder) condition(f *forms.Field, v *fieldView, scope map[string]
 		target, _ = g.Sub(c.Field)
 	}
 	if target == nil {
-		if si, ok := b.stepOf[c.Field]; !ok || si != b.step {
+		if si, ok := b.stepIndex(c.Field); !ok || si != b.step {
 			return
 		}
 		target, _, _ = b.def.Lookup(c.Field)
@@ -320,6 +315,21 @@ func (b *fieldBuilder) condition(f *forms.Field, v *fieldView, scope map[string]
 		list := strings.Join(vals, " "+or+" ")
 		v.CondHint = b.s.msg.T(b.lang, "field.onlyIfChoice", map[string]any{"Label": label, "Value": list})
 	}
+}
+
+// stepIndex is the step of a top-level field. The index is made on the
+// first question: only a condition asks, and most steps have none.
+func (b *fieldBuilder) stepIndex(id string) (int, bool) {
+	if b.stepOf == nil {
+		b.stepOf = map[string]int{}
+		for si := range b.def.Steps {
+			for _, f := range b.def.Steps[si].Fields {
+				b.stepOf[f.ID] = si
+			}
+		}
+	}
+	si, ok := b.stepOf[id]
+	return si, ok
 }
 
 // quotes are the quotation marks of a language.
