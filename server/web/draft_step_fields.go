@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"asiointi/server/cases"
+	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 	"asiointi/server/legal"
 )
@@ -399,22 +400,36 @@ type rulesKey struct {
 }
 
 // rules is a field's data-rules. They are the same on every page in a
-// language, except relative date bounds, which move with the day: the
-// others are kept (Server.rules) so that a step does not encode them again
-// for each field on every request.
+// language, except relative date bounds, which move with the day: they are
+// kept (Server.rules, and Server.datedRules for the day) so that a step
+// does not encode them again for each field on every request.
 func (b *fieldBuilder) rules(f *forms.Field) string {
-	dated := f.DateMin != "" || f.DateMax != ""
 	key := rulesKey{f, b.lang}
-	if !dated {
-		if r, ok := b.s.rules.Load(key); ok {
-			return r.(string)
+	if f.DateMin != "" || f.DateMax != "" {
+		// Relative bounds follow the date in Helsinki (forms.ParseDateBound):
+		// the rules are kept for the day they were made on.
+		y, m, d := b.now.In(datefmt.Helsinki()).Date()
+		day := y*10000 + int(m)*100 + d
+		if r, ok := b.s.datedRules.Load(key); ok && r.(datedRules).day == day {
+			return r.(datedRules).rules
 		}
+		out := b.encodeRules(f)
+		b.s.datedRules.Store(key, datedRules{day: day, rules: out})
+		return out
+	}
+	if r, ok := b.s.rules.Load(key); ok {
+		return r.(string)
 	}
 	out := b.encodeRules(f)
-	if !dated {
-		b.s.rules.Store(key, out)
-	}
+	b.s.rules.Store(key, out)
 	return out
+}
+
+// datedRules are a field's data-rules with relative date bounds, made on
+// day (yyyymmdd in Helsinki).
+type datedRules struct {
+	day   int
+	rules string
 }
 
 func (b *fieldBuilder) encodeRules(f *forms.Field) string {

@@ -18,6 +18,7 @@ import (
 
 	"asiointi/pwa"
 	"asiointi/server/catalog"
+	"asiointi/server/forms"
 	"asiointi/server/forms/definitions"
 	"asiointi/server/render"
 )
@@ -223,5 +224,34 @@ func TestAvailabilityTextKept(t *testing.T) {
 		return x == y
 	}() {
 		t.Error("two closing times, one text")
+	}
+}
+
+// TestDatedRulesFollowTheDay: a field's data-rules with relative date
+// bounds are kept for the day in Helsinki they were made on: the same as
+// made afresh on that day, and made again on the next (a minute after
+// midnight in Helsinki, still the day before in UTC).
+func TestDatedRulesFollowTheDay(t *testing.T) {
+	e := newEnv(t)
+	f := &forms.Field{ID: "start", Type: forms.TypeDate, Required: true, DateMin: "today", DateMax: "today+P1Y"}
+	day1 := time.Date(2026, 11, 23, 21, 30, 0, 0, time.UTC) // 23.11. 23.30 in Helsinki
+	day2 := day1.Add(31 * time.Minute)                      // 24.11. 0.01 in Helsinki
+	var seen []string
+	for _, now := range []time.Time{day1, day1.Add(20 * time.Minute), day2, day2.Add(time.Hour)} {
+		for _, lang := range []string{"fi", "sv", "en"} {
+			b := &fieldBuilder{s: e.s, lang: lang, now: now}
+			want := b.encodeRules(f)
+			for range 2 { // made, then kept
+				if got := b.rules(f); got != want {
+					t.Fatalf("%v %s: %s, want %s", now, lang, got, want)
+				}
+			}
+			if lang == "fi" {
+				seen = append(seen, want)
+			}
+		}
+	}
+	if seen[0] != seen[1] || seen[1] == seen[2] || seen[2] != seen[3] {
+		t.Fatalf("the rules did not follow the day: %q", seen)
 	}
 }

@@ -134,8 +134,9 @@ type Server struct {
 	formActions string
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
-	// rules are form fields' data-rules by rulesKey (fieldBuilder.rules).
-	rules sync.Map
+	// rules are form fields' data-rules by rulesKey (fieldBuilder.rules);
+	// datedRules those with relative date bounds, for one day.
+	rules, datedRules sync.Map
 	// availTexts are services' availability in words by availKey
 	// (availabilityText); descriptions are the pages' meta descriptions
 	// by language (page).
