@@ -11,15 +11,16 @@ type frontView struct {
 func (s *Server) frontData(c *fiber.Ctx) *Page {
 	lang := requestLang(c)
 	now := s.now()
-	var cards []ServiceCard
-	for _, svc := range s.catalog.Services() {
+	svcs, lifeEvents, kinds := s.catalog.Services(), s.catalog.LifeEvents(), s.catalog.Categories()
+	cards := make([]ServiceCard, 0, len(svcs))
+	for _, svc := range svcs {
 		cards = append(cards, s.card(lang, svc, now))
 	}
-	var events, cats []named
-	for _, e := range s.catalog.LifeEvents() {
+	events, cats := make([]named, 0, len(lifeEvents)), make([]named, 0, len(kinds))
+	for _, e := range lifeEvents {
 		events = append(events, named{e.ID, e.Name.In(lang), e.Summary.In(lang)})
 	}
-	for _, k := range s.catalog.Categories() {
+	for _, k := range kinds {
 		cats = append(cats, named{ID: k.ID, Name: k.Name.In(lang)})
 	}
 	return s.page(c, "front", "", &frontView{Services: cards, LifeEvents: events, Categories: cats})

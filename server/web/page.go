@@ -136,6 +136,7 @@ func (s *Server) page(c *fiber.Ctx, name, titleID string, data any) *Page {
 	}
 	q := string(c.Request().URI().QueryString())
 	origin := s.origin(c)
+	p.Alternates = make([]Alternate, 0, len(i18n.Languages))
 	for _, l := range i18n.Languages {
 		var u string
 		if inLang {
