@@ -134,7 +134,7 @@ func (m *Main) Open() error {
 type recipients struct{ dir *identity.Directory }
 
 func (r recipients) Person(id string) (population.Person, error) {
-	p, err := r.dir.Person(id)
+	p, err := r.dir.Reach(id) // language and addresses: what a message needs
 	if errors.Is(err, identity.ErrUnknown) {
 		err = fmt.Errorf("%w: %v", notify.ErrPermanent, err)
 	}

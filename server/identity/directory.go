@@ -46,6 +46,32 @@ func (d *Directory) Person(id string) (population.Person, error) {
 	return p, err
 }
 
+// Reach loads what a message to a person needs and nothing else: their
+// id, henkilötunnus, language, e-mail address and phone number (the
+// rest of the returned Person is empty). Sending a notification outside
+// the app reads it for every message; decoding the whole person (address,
+// roles, mandates) cost most of that read.
+func (d *Directory) Reach(id string) (population.Person, error) {
+	var r struct {
+		ID       string `json:"id"`
+		Hetu     string `json:"hetu"`
+		Language string `json:"language"`
+		Email    string `json:"email"`
+		Phone    string `json:"phone"`
+	}
+	err := d.Store.View(func(tx *store.Tx) error {
+		raw, err := tx.GetRaw(store.People, id)
+		if err != nil {
+			return err
+		}
+		return jsonUnmarshal(raw, &r)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return population.Person{}, ErrUnknown
+	}
+	return population.Person{ID: r.ID, Hetu: r.Hetu, Language: r.Language, Email: r.Email, Phone: r.Phone}, err
+}
+
 // PersonByHetu loads a person by henkilötunnus.
 func (d *Directory) PersonByHetu(hetu string) (population.Person, error) {
 	var p population.Person

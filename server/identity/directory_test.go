@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ func TestDirectory(t *testing.T) {
 		err  error
 	}{
 		{"unknown id", func() error { _, err := d.Person("nobody"); return err }()},
+		{"unknown id (reach)", func() error { _, err := d.Reach("nobody"); return err }()},
 		{"unknown hetu", func() error { _, err := d.PersonByHetu("010101-0101"); return err }()},
 		{"unknown staff", func() error { _, err := d.StaffMember("nobody"); return err }()},
 		{"unknown organisation", func() error { _, err := d.Organization("0000000-0"); return err }()},
@@ -63,6 +65,13 @@ func TestDirectory(t *testing.T) {
 	people, err := d.People()
 	if err != nil || len(people) != 8 {
 		t.Fatalf("People: %d %v", len(people), err)
+	}
+	for _, p := range people { // Reach: what a message needs, as Person reads it
+		r, err := d.Reach(p.ID)
+		want := population.Person{ID: p.ID, Hetu: p.Hetu, Language: p.Language, Email: p.Email, Phone: p.Phone}
+		if err != nil || !reflect.DeepEqual(r, want) {
+			t.Errorf("Reach(%s): %+v %v, want %+v", p.FirstName, r, err, want)
+		}
 	}
 	if !slices.IsSortedFunc(people, func(a, b population.Person) int {
 		if a.Name() < b.Name() {

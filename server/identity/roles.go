@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"errors"
 	"sort"
 	"strings"
@@ -107,6 +108,28 @@ func (d *Directory) RoleHolders() ([]RoleHolder, error) {
 		})
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Username < out[j].Username })
+	return out, err
+}
+
+// ServiceStaff lists the usernames of the staff who hold a role in the
+// service, read from the roles' keys alone (no record decoded, no staff
+// member read): a case arriving or changing tells their open pages
+// (web.publishCase, on every submit).
+func (d *Directory) ServiceStaff(service string) ([]string, error) {
+	var out []string
+	err := d.Store.View(func(tx *store.Tx) error {
+		it, err := tx.Iter(store.StaffRoles, "", "", false)
+		if err != nil {
+			return err
+		}
+		for it.Next() {
+			k := it.Key() // "user/service"
+			if i := bytes.IndexByte(k, '/'); i >= 0 && string(k[i+1:]) == service {
+				out = append(out, string(k[:i]))
+			}
+		}
+		return it.Err()
+	})
 	return out, err
 }
 

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -87,6 +88,48 @@ func TestSetRole(t *testing.T) {
 	}
 	if e := entries[0]; e.Actor.ID != "aaro" || e.Target != "kaisa" || e.Detail["service"] != "home-help" || e.Detail["from"] != RoleHandler || e.Detail["to"] != "" {
 		t.Errorf("newest entry: %+v", e)
+	}
+}
+
+// TestServiceStaff: the staff who hold a role in a service are those
+// RoleHolders lists for it, also after a role is given and taken away;
+// a service with none (or a prefix of a service's id) has nobody.
+func TestServiceStaff(t *testing.T) {
+	d := demoDir(t)
+	aaro := audit.Who{ID: "aaro", Name: "Aaro Ylläpitäjä", Kind: Staff}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	check := func(t *testing.T) {
+		t.Helper()
+		holders, err := d.RoleHolders()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]string{}
+		for _, h := range holders {
+			want[h.Service] = append(want[h.Service], h.Username)
+		}
+		for _, service := range []string{"early-education", "home-help", "sports-shift", "sports", "no-such-service"} {
+			got, err := d.ServiceStaff(service)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want[service]) {
+				t.Errorf("%s: %v, want %v", service, got, want[service])
+			}
+		}
+	}
+	check(t)
+	if got, _ := d.ServiceStaff("home-help"); !slices.Contains(got, "kaisa") {
+		t.Fatalf("home-help's staff %v: the demo's Kaisa handles it", got)
+	}
+	for _, c := range []struct{ service, role string }{{"sports-shift", RoleHandler}, {"home-help", ""}} {
+		if err := d.SetRole(aaro, "kaisa", c.service, c.role, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(t)
+	if got, _ := d.ServiceStaff("home-help"); slices.Contains(got, "kaisa") {
+		t.Errorf("home-help's staff %v: Kaisa's role was taken away", got)
 	}
 }
 

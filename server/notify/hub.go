@@ -222,13 +222,17 @@ func (h *Hub) listening(user string) bool {
 }
 
 func (h *Hub) publish(user string, ev Event) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	conns := h.conns[user]
+	if len(conns) == 0 { // nothing to encode it for (most staff at most times)
+		return
+	}
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return
 	}
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	for c := range h.conns[user] {
+	for c := range conns {
 		select {
 		case c.out <- b:
 			c.poke()

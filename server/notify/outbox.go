@@ -109,7 +109,9 @@ type RetryError struct {
 func (e *RetryError) Error() string { return fmt.Sprintf("retry after %s: %v", e.After, e.Err) }
 func (e *RetryError) Unwrap() error { return e.Err }
 
-// Directory finds a recipient's language and addresses.
+// Directory finds a recipient's language and addresses: Person needs to
+// fill in no more than Language, Email, Phone and Hetu (the server reads
+// just those, identity.Directory.Reach).
 type Directory interface {
 	Person(id string) (population.Person, error)
 }

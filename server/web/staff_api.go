@@ -296,14 +296,12 @@ func (s *Server) publishCase(cs *cases.Case) {
 	if cs == nil {
 		return
 	}
-	holders, err := s.dir.RoleHolders()
+	staff, err := s.dir.ServiceStaff(cs.Service)
 	if err != nil {
 		return
 	}
-	for _, h := range holders {
-		if h.Service == cs.Service {
-			s.hub.Publish(h.Username, notifyCaseEvent(cs))
-		}
+	for _, username := range staff {
+		s.hub.Publish(username, notifyCaseEvent(cs))
 	}
 }
 
