@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"asiointi/server/notify"
+	"asiointi/server/store"
 )
 
 func closed(c *notify.Conn) (int, bool) {
@@ -144,6 +146,31 @@ func TestLiveDelivery(t *testing.T) {
 		}
 	default:
 		t.Fatal("no live event")
+	}
+	// A live delivery queued before deliveries carried the link: the
+	// page is told the notification's.
+	list, err := (&notify.Inbox{Store: st}).List("helmi", 1)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("inbox %v %v", list, err)
+	}
+	old := notify.Delivery{ID: store.NewID(t0), Notice: list[0].ID, User: "helmi", Channel: notify.ChannelLive}
+	if err := st.Update(func(tx *store.Tx) error {
+		return tx.Put(store.Outbox, fmt.Sprintf("%013d/%s", t0.UnixMilli(), old.ID), old)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("took %d (%v), want the old delivery", n, err)
+	}
+	select {
+	case raw := <-helmi.Out():
+		var ev notify.Event
+		json.Unmarshal(raw, &ev)
+		if ev.ID != list[0].ID || ev.Link != "/cases/c1" {
+			t.Errorf("event of the old delivery %s", raw)
+		}
+	default:
+		t.Fatal("no live event of the old delivery")
 	}
 }
 

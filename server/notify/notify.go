@@ -291,17 +291,13 @@ func Record(tx *store.Tx, n Notification) error {
 	if n.ID == "" {
 		n.ID = store.NewID(n.At)
 	}
-	raw, err := marshal(n)
-	if err != nil {
-		return err
-	}
-	if err := tx.PutRaw(store.Notices, n.User+"/"+n.ID, raw); err != nil {
+	if err := tx.PutRaw(store.Notices, n.User+"/"+n.ID, encodeNotification(&n)); err != nil {
 		return err
 	}
 	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {
 		return err
 	}
-	if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive}, n.At); err != nil {
+	if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive, Link: n.Link}, n.At); err != nil {
 		return err
 	}
 	if err := queueMessages(tx, n); err != nil {

@@ -26,6 +26,10 @@ type Delivery struct {
 	User    string `json:"user"`
 	Channel string `json:"channel"`
 	Target  string `json:"target,omitempty"` // push: the subscription id
+	// Link is a live delivery's: the notification's link, all a page is
+	// told, so that the dispatcher need not read the notification (one
+	// queued before it was written reads it).
+	Link    string `json:"link,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
 }
 
@@ -58,7 +62,7 @@ func enqueue(tx *store.Tx, d Delivery, due time.Time) error {
 	if d.ID == "" {
 		d.ID = store.NewID(due)
 	}
-	return tx.Put(store.Outbox, outboxKey(due, d.ID), d)
+	return tx.PutRaw(store.Outbox, outboxKey(due, d.ID), encodeDelivery(&d))
 }
 
 // Message is what a Sender delivers: rendered in the recipient's language.
@@ -266,13 +270,16 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}
 		for _, j := range due {
 			var err error
-			if j.d.Channel == ChannelLive { // a page needs its link only
+			switch {
+			case j.d.Channel == ChannelLive && j.d.Link != "": // all a page is told
+				j.n = Notification{ID: j.d.Notice, User: j.d.User, Link: j.d.Link}
+			case j.d.Channel == ChannelLive: // a page needs its link only
 				var n struct {
 					Link string `json:"link"`
 				}
 				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &n)
 				j.n = Notification{ID: j.d.Notice, User: j.d.User, Link: n.Link}
-			} else {
+			default:
 				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &j.n)
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -479,7 +486,7 @@ func (d *Dispatcher) write(outcomes []*outcome) error {
 				}
 			}
 			if o.retry != nil {
-				if err := tx.Put(store.Outbox, outboxKey(o.due, o.retry.ID), o.retry); err != nil {
+				if err := tx.PutRaw(store.Outbox, outboxKey(o.due, o.retry.ID), encodeDelivery(o.retry)); err != nil {
 					return err
 				}
 			}

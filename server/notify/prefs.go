@@ -152,16 +152,14 @@ func (s *Prefs) Save(user string, shown []string, on map[string][]string) error 
 	})
 }
 
-// The notifications and deliveries this package stores are encoded and
-// decoded with github.com/go-json-experiment/json/v1: encoding/json's
-// semantics and bytes on the v2 engine, which decodes a notification
-// with a fifth of encoding/json's allocations (25 to 5) and encodes it
-// with fewer (12 to 9). Each is done in or next to the write of every
-// event that notifies (issue 10: what the pipeline costs a submit).
+// The notifications and deliveries this package stores are decoded with
+// github.com/go-json-experiment/json/v1: encoding/json's semantics on the
+// v2 engine, which decodes a notification with a fifth of encoding/json's
+// allocations (25 to 5); they are encoded by hand (encode.go). Each is
+// done in or next to the write of every event that notifies (issue 10:
+// what the pipeline costs a submit).
 
 func unmarshal(raw []byte, v any) error { return jsonv1.Unmarshal(raw, v) }
-
-func marshal(v any) ([]byte, error) { return jsonv1.Marshal(v) }
 
 // get decodes the value at key like store.Tx.Get, with unmarshal.
 func get(tx *store.Tx, bucket, key string, v any) error {
