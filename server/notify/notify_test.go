@@ -611,6 +611,9 @@ func TestDispatchTwoNodes(t *testing.T) {
 
 	started := make(chan struct{})
 	inFlight := make(chan string, 1)
+	aBlocked := make(chan struct{})
+	var blockOnce sync.Once
+	unblockB := func() { blockOnce.Do(func() { close(aBlocked) }) }
 	var sentA int
 	mailA := &fakeSender{block: make(chan struct{})}
 	mailA.reply = func(m notify.Message, _ int) error {
@@ -620,11 +623,15 @@ func TestDispatchTwoNodes(t *testing.T) {
 			close(started)
 		case 3:
 			inFlight <- m.Key
+			unblockB()
 			return errBlock
 		}
 		return nil
 	}
-	mailB := &fakeSender{}
+	// B's sends wait until A is stuck in its third: B holds at most a
+	// batch meanwhile, so A always gets that far (B once took every
+	// delivery first under load, and the test waited for A forever).
+	mailB := &fakeSender{reply: func(notify.Message, int) error { <-aBlocked; return nil }}
 	// A sends one at a time, so that it dies with exactly one send whose
 	// outcome is not written (TestDispatchCrash); B as configured.
 	a := &notify.Dispatcher{Store: stA, Render: renderer(t), People: demo, Now: clk.Now, Workers: 1, Batch: 5,
@@ -639,7 +646,13 @@ func TestDispatchTwoNodes(t *testing.T) {
 	go func() { b.Run(ctxB); close(doneB) }()
 	defer func() { cancelB(); <-doneB }()
 
-	key := <-inFlight
+	var key string
+	select {
+	case key = <-inFlight:
+	case <-time.After(time.Minute):
+		unblockB()
+		t.Fatal("A never got to its third send")
+	}
 	stA.Close() // A dies: its connections are gone
 	close(mailA.block)
 	cancelA()
