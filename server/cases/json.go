@@ -28,3 +28,7 @@ func decodeAnswers(raw []byte, data *map[string]any) error {
 
 // encodeAnswers encodes a draft's answers on the autosave path.
 func encodeAnswers(data map[string]any) ([]byte, error) { return jsonv2.Marshal(data) }
+
+// encodeValue encodes one answer (or an answer's id) as encodeAnswers
+// encodes it inside the answers.
+func encodeValue(v any) ([]byte, error) { return jsonv2.Marshal(v) }

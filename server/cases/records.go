@@ -89,15 +89,25 @@ type decodedRecord struct {
 }
 
 // snapshot is a draft as read, with a copy of the record bytes it was
-// decoded from.
+// decoded from (and of its stored answers when read withRawAnswers).
 type snapshot struct {
-	d   *Draft
-	raw []byte
+	d       *Draft
+	raw     []byte
+	answers []byte
 }
 
-// read loads a draft, with its answers when withData, and its record
-// bytes in one transaction. ErrNotFound for an absent or malformed id.
-func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot, error) {
+// What read loads besides the draft's record.
+type readWhat int
+
+const (
+	recordOnly     readWhat = iota
+	withAnswers             // the answers, decoded into Draft.Data
+	withRawAnswers          // the answers' stored bytes, in snapshot.answers (nil: none)
+)
+
+// read loads a draft, with what else it asks for, and its record bytes in
+// one transaction. ErrNotFound for an absent or malformed id.
+func (r *draftRecords) read(st *store.Store, id string, what readWhat) (snapshot, error) {
 	var snap snapshot
 	if !store.ValidID(id) {
 		return snap, ErrNotFound
@@ -116,12 +126,17 @@ func (r *draftRecords) read(st *store.Store, id string, withData bool) (snapshot
 		} else if err := decodeRecord(raw, &d); err != nil {
 			return err
 		}
-		if withData {
-			if err := loadData(tx, &d); err != nil {
+		snap = snapshot{d: &d, raw: bytes.Clone(raw)}
+		switch what {
+		case withAnswers:
+			return loadData(tx, &d)
+		case withRawAnswers:
+			answers, err := tx.GetRaw(store.DraftData, id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
+			snap.answers = bytes.Clone(answers)
 		}
-		snap = snapshot{d: &d, raw: bytes.Clone(raw)}
 		return nil
 	})
 	return snap, err

@@ -316,7 +316,8 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 	return def, nil
 }
 
-// Save stores new answers if version is the draft's current version. The
+// Save stores new answers if version is the draft's current version: data
+// replaces every answer. The
 // values are shape-checked leniently (a draft may be incomplete); locked
 // prefilled answers keep their register value. step < 0 keeps the step.
 // Saving keeps the draft for the service's draft retention from now on.
@@ -325,9 +326,34 @@ func (s *Service) Definition(d *Draft) (*forms.Definition, error) {
 // on-behalf refusal, and one for someone the service is no longer for an
 // *EligibilityError.
 func (s *Service) Save(id, owner string, version int, data map[string]any, step int) (*Draft, []forms.FieldError, error) {
+	w := &wholeAnswers{data: data}
+	out, errs, err := s.save(id, owner, version, w, step)
+	if err == nil {
+		out.Data = w.clean
+	}
+	return out, errs, err
+}
+
+// SaveChanges is Save of the answers that changed: changes maps top-level
+// field ids to their new values, null for an answer removed; the other
+// answers stay as saved. It is exactly Save of the saved answers with
+// changes merged in — the same checks (forms.CheckDraftChanges checks each
+// changed field by CheckDraft's rule), the same version, conflict and
+// refusal rules, the same write — but it neither decodes nor encodes the
+// answers it does not change. The draft it returns has no Data.
+func (s *Service) SaveChanges(id, owner string, version int, changes map[string]any, step int) (*Draft, []forms.FieldError, error) {
+	return s.save(id, owner, version, &changedAnswers{changes: changes}, step)
+}
+
+// save is Save and SaveChanges: edit says what becomes of the answers.
+func (s *Service) save(id, owner string, version int, edit answersEdit, step int) (*Draft, []forms.FieldError, error) {
 	// Everything that can run in parallel runs before the serial write:
 	// reading, checking and encoding both the answers and the next record.
-	snap, err := s.drafts.read(s.Store, id, false)
+	what := recordOnly
+	if edit.stored() {
+		what = withRawAnswers
+	}
+	snap, err := s.drafts.read(s.Store, id, what)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -364,11 +390,28 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	if err != nil {
 		return nil, nil, err
 	}
-	clean, shapeErrs := def.CheckDraft(data)
-	applyLocked(pre.Locked, clean)
-	raw, err := encodeAnswers(clean)
+	shapeErrs, err := edit.check(def, pre.Locked)
 	if err != nil {
 		return nil, nil, err
+	}
+	raw, err := edit.apply(snap.answers)
+	if err != nil {
+		return nil, nil, err
+	}
+	// answers is what the write stores: raw, made from the answers as
+	// read, unless they changed since (then made again from the current).
+	answers := func(tx *store.Tx) ([]byte, error) {
+		if !edit.stored() {
+			return raw, nil
+		}
+		cur, err := tx.GetRaw(store.DraftData, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if bytes.Equal(cur, snap.answers) && (cur == nil) == (snap.answers == nil) {
+			return raw, nil
+		}
+		return edit.apply(cur)
 	}
 	step = min(step, len(def.Steps))
 	saved := func(d *Draft) { // what a save changes in the record
@@ -393,6 +436,10 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 		}
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
+		raw, err := answers(tx)
+		if err != nil {
+			return err
+		}
 		if !changed && !refile { // the usual case: nothing touched the draft since it was read
 			if err := logEdit(tx, pre, role, now); err != nil {
 				return err
@@ -446,7 +493,7 @@ func (s *Service) Save(id, owner string, version int, data map[string]any, step 
 	} else { // the stored record is exactly what was encoded here
 		s.drafts.remember(id, record, out)
 	}
-	out.Data = clean
+	out.Data = nil
 	return &out, shapeErrs, nil
 }
 
@@ -547,7 +594,7 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 
 // submit is one try of Submit.
 func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
-	snap, err := s.drafts.read(s.Store, id, true)
+	snap, err := s.drafts.read(s.Store, id, withAnswers)
 	if err != nil {
 		return nil, err
 	}

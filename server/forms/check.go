@@ -39,15 +39,92 @@ type CheckOptions struct {
 // so toggling a condition back loses nothing, and never requires anything.
 // A value of the wrong shape is left out and reported; null is left out.
 func (d *Definition) CheckDraft(data map[string]any) (map[string]any, []FieldError) {
-	var errs []FieldError
 	out := make(map[string]any, len(data))
-	for si := range d.Steps {
-		for fi := range d.Steps[si].Fields {
-			f := &d.Steps[si].Fields[fi]
-			draftField(f, f.ID, data, out, &errs)
+	return out, d.checkDraft(data, out, nil)
+}
+
+// CheckDraftChanges is CheckDraft of some answers only, for a save that
+// sends what changed: changes maps top-level field ids to their new
+// values, null for an answer removed. Each field is checked by CheckDraft's
+// own rule (no draft check looks at another field), so for every id in
+// changes, CheckDraft of the saved answers merged with changes keeps what
+// this returns in set and leaves out what it returns in unset: the ids
+// removed (null) and those whose value is of the wrong shape (reported).
+// Unknown ids and info fields are dropped, as CheckDraft drops them; a
+// group's value is its whole list of items. Errors and unset come in form
+// order.
+func (d *Definition) CheckDraftChanges(changes map[string]any) (set map[string]any, unset []string, errs []FieldError) {
+	set = make(map[string]any, len(changes))
+	gone := func(id string) { unset = append(unset, id) }
+	if len(changes) > fewChanges {
+		return set, unset, d.checkDraft(changes, set, gone)
+	}
+	// A few changes (typing changes one): find their fields rather than
+	// look every field up in changes, and check them in form order.
+	var at [fewChanges]fieldAt
+	found := at[:0]
+	for id := range changes {
+		if f, ok := d.topField(id); ok {
+			found = append(found, f)
 		}
 	}
-	return out, errs
+	slices.SortFunc(found, func(a, b fieldAt) int {
+		if a.step != b.step {
+			return a.step - b.step
+		}
+		return a.index - b.index
+	})
+	for _, fa := range found {
+		draftChange(fa.f, changes, set, &errs, gone)
+	}
+	return set, unset, errs
+}
+
+// fewChanges is how many changes CheckDraftChanges looks up one by one.
+const fewChanges = 8
+
+// fieldAt is a top-level field and its place in the form.
+type fieldAt struct {
+	f           *Field
+	step, index int
+}
+
+// topField finds the top-level field id (not a group's sub-field).
+func (d *Definition) topField(id string) (fieldAt, bool) {
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			if f := &d.Steps[si].Fields[fi]; f.ID == id {
+				return fieldAt{f, si, fi}, true
+			}
+		}
+	}
+	return fieldAt{}, false
+}
+
+// checkDraft checks the answers of in into out, in form order; gone, when
+// set, gets each field of in left out (null or of the wrong shape).
+func (d *Definition) checkDraft(in, out map[string]any, gone func(id string)) []FieldError {
+	var errs []FieldError
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			draftChange(&d.Steps[si].Fields[fi], in, out, &errs, gone)
+		}
+	}
+	return errs
+}
+
+// draftChange is draftField of a top-level field; gone, when set, gets
+// its id when in has it and out does not.
+func draftChange(f *Field, in, out map[string]any, errs *[]FieldError, gone func(id string)) {
+	draftField(f, f.ID, in, out, errs)
+	if gone == nil || !f.IsData() {
+		return
+	}
+	if _, ok := in[f.ID]; ok {
+		if _, kept := out[f.ID]; !kept {
+			gone(f.ID)
+		}
+	}
 }
 
 func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldError) {
