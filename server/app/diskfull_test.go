@@ -142,12 +142,17 @@ func TestDiskFullEndToEnd(t *testing.T) {
 	}
 
 	full.Store(true)
-	// The autosave API, in each language.
+	// The autosave API (what changed, and the whole answers), in each language.
 	for _, lang := range i18n.Languages {
-		a := c.do("PUT", "/api/v1/drafts/"+id+"?lang="+lang, "application/json", `{"version":2,"data":{"groupName":"Kerho 2"}}`, nil)
-		e, _ := a.json["error"].(map[string]any)
-		if a.status != http.StatusInsufficientStorage || e["code"] != "storage-full" || e["message"] != msgs.T(lang, "autosave.full") {
-			t.Errorf("autosave (%s) on a full disk: %d %s", lang, a.status, a.body)
+		for _, save := range []struct{ method, body string }{
+			{"PATCH", `{"version":2,"changes":{"groupName":"Kerho 2"}}`},
+			{"PUT", `{"version":2,"data":{"groupName":"Kerho 2"}}`},
+		} {
+			a := c.do(save.method, "/api/v1/drafts/"+id+"?lang="+lang, "application/json", save.body, nil)
+			e, _ := a.json["error"].(map[string]any)
+			if a.status != http.StatusInsufficientStorage || e["code"] != "storage-full" || e["message"] != msgs.T(lang, "autosave.full") {
+				t.Errorf("autosave %s (%s) on a full disk: %d %s", save.method, lang, a.status, a.body)
+			}
 		}
 	}
 	// On a kiosk nothing is kept in the browser, and the message does not
@@ -200,6 +205,9 @@ func TestDiskFullEndToEnd(t *testing.T) {
 	}
 	if v := vals[`asiointi_http_requests_total{method="PUT",route="/api/v1/drafts/:id",status="507"}`]; v != 4 {
 		t.Errorf("507 answers of the autosave counted: %v, want 4", v)
+	}
+	if v := vals[`asiointi_http_requests_total{method="PATCH",route="/api/v1/drafts/:id",status="507"}`]; v != 3 {
+		t.Errorf("507 answers of the autosave of changes counted: %v, want 3", v)
 	}
 
 	// Space is freed: everything recovers without anyone writing.

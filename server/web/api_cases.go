@@ -112,6 +112,8 @@ func (s *Server) apiDraft(c *fiber.Ctx) error {
 	return c.JSON(draftJSON(d))
 }
 
+// apiSaveDraft is PUT /drafts/{id} {version, data, step?}: data replaces
+// every answer.
 func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
 	var in struct {
 		Version int            `json:"version"`
@@ -121,11 +123,38 @@ func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
 	if err := jsonv2.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Data == nil {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
-	step := -1
-	if in.Step != nil && *in.Step >= 0 {
-		step = *in.Step
+	d, shape, err := s.cases.Save(c.Params("id"), session(c).UserID, in.Version, in.Data, saveStep(in.Step))
+	return s.savedDraft(c, d, shape, err)
+}
+
+// apiSaveDraftChanges is PATCH /drafts/{id} {version, changes, step?}, the
+// save of what changed that autosave sends: changes maps field ids to
+// their new values, null removing an answer; the other answers stay. It
+// answers as PUT does.
+func (s *Server) apiSaveDraftChanges(c *fiber.Ctx) error {
+	var in struct {
+		Version int            `json:"version"`
+		Changes map[string]any `json:"changes"`
+		Step    *int           `json:"step"`
 	}
-	d, shape, err := s.cases.Save(c.Params("id"), session(c).UserID, in.Version, in.Data, step)
+	if err := jsonv2.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Changes == nil {
+		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
+	}
+	d, shape, err := s.cases.SaveChanges(c.Params("id"), session(c).UserID, in.Version, in.Changes, saveStep(in.Step))
+	return s.savedDraft(c, d, shape, err)
+}
+
+// saveStep is the step a save sets: -1 (keep it) when absent or negative.
+func saveStep(step *int) int {
+	if step != nil && *step >= 0 {
+		return *step
+	}
+	return -1
+}
+
+// savedDraft answers a save: 200 {version, updatedAt, errors?}, or 409
+// {error, current} for a stale version.
+func (s *Server) savedDraft(c *fiber.Ctx, d *cases.Draft, shape []forms.FieldError, err error) error {
 	var ce *cases.ConflictError
 	if errors.As(err, &ce) {
 		lang := requestLang(c)

@@ -123,12 +123,12 @@ func (s *Server) failDiskFull(c *fiber.Ctx, err error) error {
 		s.log.Error("disk full: could not save", "req", id, "route", s.routeLabel(c), "err", err.Error())
 	}
 	msgID := "error.storageFull"
-	if c.Method() == fiber.MethodPut && s.routeLabel(c) == autosaveRoute && !isKiosk(c) {
+	if (c.Method() == fiber.MethodPatch || c.Method() == fiber.MethodPut) && s.routeLabel(c) == autosaveRoute && !isKiosk(c) {
 		msgID = "autosave.full"
 	}
 	return s.fail(c, fiber.StatusInsufficientStorage, "storage-full", msgID)
 }
 
-// autosaveRoute is the route of the autosave call (PUT), as routes.go
-// registers it.
+// autosaveRoute is the route of the autosave call (PATCH, and the whole
+// answers' PUT), as routes.go registers it.
 const autosaveRoute = "/api/v1/drafts/:id"
