@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// failDraftSaves answers the tab's autosave calls (PUT /api/v1/drafts/…)
+// failDraftSaves answers the tab's autosave calls (PATCH /api/v1/drafts/…)
 // with 507 Insufficient Storage, as the server does on a full disk (the
 // server side is tested in server/app), while the returned flag is set.
 // Everything else goes through.
@@ -36,7 +36,7 @@ func failDraftSaves(t testing.TB, ctx context.Context) *atomic.Bool {
 				return
 			case e := <-paused:
 				var err error
-				if full.Load() && e.Request.Method == "PUT" {
+				if full.Load() && (e.Request.Method == "PATCH" || e.Request.Method == "PUT") {
 					_, err = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
 						RequestID: e.RequestID, ResponseCode: 507,
 						ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
@@ -77,7 +77,7 @@ func TestFormDiskFullKeepsAnswers(t *testing.T) {
 	if s := autosaveStatus(t, ctx); !strings.Contains(s, "Tallennus ei onnistunut") {
 		t.Errorf("disk-full status %q", s)
 	}
-	kept := fmt.Sprintf(`new Promise(ok => { const r = indexedDB.open('asiointi-drafts'); r.onsuccess = () => { const g = r.result.transaction('pending').objectStore('pending').get(%s); g.onsuccess = () => { r.result.close(); ok(!!g.result && g.result.data.groupName === 'Kerho levy täynnä') }; g.onerror = () => ok(false) }; r.onerror = () => ok(false) })`, jsString(id))
+	kept := fmt.Sprintf(`new Promise(ok => { const r = indexedDB.open('asiointi-drafts'); r.onsuccess = () => { const g = r.result.transaction('pending').objectStore('pending').get(%s); g.onsuccess = () => { r.result.close(); ok(!!g.result && g.result.changes.groupName === 'Kerho levy täynnä') }; g.onerror = () => ok(false) }; r.onerror = () => ok(false) })`, jsString(id))
 	if !waitFor(t, ctx, "the answers in IndexedDB", kept, 10*time.Second) {
 		t.Error("the answers the server could not save are not kept in the browser")
 	}

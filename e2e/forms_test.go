@@ -709,7 +709,7 @@ func TestFormOfflineEdits(t *testing.T) {
 	if s := autosaveStatus(t, ctx); !strings.Contains(s, "lähetetään, kun verkkoyhteys palaa") {
 		t.Errorf("offline status %q", s)
 	}
-	if !waitFor(t, ctx, "the offline changes in IndexedDB", fmt.Sprintf(`new Promise(ok => { const r = indexedDB.open('asiointi-drafts'); r.onsuccess = () => { const g = r.result.transaction('pending').objectStore('pending').get(%s); g.onsuccess = () => { r.result.close(); ok(!!g.result && g.result.data.groupName === 'Kerho offline' && g.result.data.participants === 15) }; g.onerror = () => ok(false) }; r.onerror = () => ok(false) })`, jsString(id)), 10*time.Second) {
+	if !waitFor(t, ctx, "the offline changes in IndexedDB", fmt.Sprintf(`new Promise(ok => { const r = indexedDB.open('asiointi-drafts'); r.onsuccess = () => { const g = r.result.transaction('pending').objectStore('pending').get(%s); g.onsuccess = () => { r.result.close(); ok(!!g.result && g.result.changes.groupName === 'Kerho offline' && g.result.changes.participants === 15) }; g.onerror = () => ok(false) }; r.onerror = () => ok(false) })`, jsString(id)), 10*time.Second) {
 		t.Error("the offline changes are not kept in IndexedDB")
 	}
 	// The server has not seen them yet.
