@@ -112,6 +112,9 @@ type config struct {
 	rate float64
 	as   string // lists: the person every client logs in as
 	pid  int    // the server's process id, to read its memory (0: not read)
+	// changes: autosave sends the one answer that changed (PATCH), after a
+	// first save of the whole answers, as the step page's autosave does.
+	changes bool
 	// measured is called by a mode whose measured part begins after a
 	// preparation, so that the server's CPU per op counts that part only.
 	measured func()
@@ -124,6 +127,7 @@ func main() {
 	flag.Float64Var(&cfg.rate, "rate", 0, "autosave and submit-only: target operations per second in all (0: as fast as possible); latency counts from the scheduled start")
 	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "measured time per mode")
 	mode := flag.String("mode", "autosave", "autosave, submit, submit-only, raw, or a comma-separated list; all = every mode")
+	flag.BoolVar(&cfg.changes, "autosave-changes", false, "autosave: after a first save of the whole answers, each save is a PATCH of the one answer that changed (what the step page sends); without it, a PUT of the whole answers")
 	flag.IntVar(&cfg.prepare, "prepare", 0, "submit-only: drafts prepared per client (0: enough for ~5,000 submits/s)")
 	flag.IntVar(&cfg.rawSize, "raw-size", 0, "raw: payload bytes (0: the size of the autosave data)")
 	flag.StringVar(&cfg.rawDir, "raw-dir", "", "raw: directory for the temporary store (default: a new temp dir)")
@@ -476,6 +480,17 @@ func (a *answerSet) body(version int) []byte {
 	return a.buf
 }
 
+// changeBody is the body of a save of the one answer typing changes (the
+// notes, with the counter), valid until the next call.
+func (a *answerSet) changeBody(version int) []byte {
+	a.n++
+	a.buf = append(a.buf[:0], `{"version":`...)
+	a.buf = strconv.AppendInt(a.buf, int64(version), 10)
+	a.buf = append(a.buf, `,"changes":{"notes":"Toivomme samaa vuoroa kuin viime kaudella. (muokkaus `...)
+	a.buf = fmt.Appendf(a.buf, "%06d", a.n%1000000)
+	return append(a.buf, `)"}}`...)
+}
+
 // ---- answers ----
 
 var (
@@ -564,14 +579,23 @@ func runAutosave(cfg config) (*result, error) {
 	defer hc.CloseIdleConnections()
 	ids := make([]string, len(sessions))
 	vers := make([]int, len(sessions))
+	sets := answerSets(len(sessions), 7)
 	for i, s := range sessions {
 		d, err := s.CreateDraft(service)
 		if err != nil {
 			return nil, err
 		}
 		ids[i], vers[i] = d.ID, d.Version
+		if cfg.changes { // the whole answers first, then what changes
+			if vers[i], err = s.Save(d.ID, d.Version, sets[i].next()); err != nil {
+				return nil, err
+			}
+		}
 	}
-	sets := answerSets(len(sessions), 7)
+	method := "PUT"
+	if cfg.changes {
+		method = "PATCH"
+	}
 	ws, elapsed := runClients(cfg, sessions, func(ctx context.Context, i int, s *apiclient.Session, w *worker) {
 		set := sets[i]
 		id, version := ids[i], vers[i]
@@ -587,7 +611,11 @@ func runAutosave(cfg config) (*result, error) {
 			if ctx.Err() != nil {
 				return
 			}
-			v, code, err := rawSave(rc, path, set.body(version))
+			body := set.body(version)
+			if cfg.changes {
+				body = set.changeBody(version)
+			}
+			v, code, err := rawSave(rc, method, path, body)
 			d := time.Since(t0)
 			if err != nil || code != 200 {
 				if ctx.Err() != nil {
@@ -608,6 +636,9 @@ func runAutosave(cfg config) (*result, error) {
 	})
 	r := merge("autosave", "autosaves", ws, elapsed)
 	r.note = fmt.Sprintf("PUT /api/v1/drafts/{id} with %d bytes of answers, each client its own draft and session", dataSize())
+	if cfg.changes {
+		r.note = fmt.Sprintf("PATCH /api/v1/drafts/{id} of one changed answer (of %d bytes of answers), each client its own draft and session", dataSize())
+	}
 	return r, nil
 }
 
@@ -852,9 +883,10 @@ func runRaw(cfg config, viaStore bool) (*result, error) {
 	return r, nil
 }
 
-// rawSave is save over a raw connection: PUT the body, read the version.
-func rawSave(rc *rawConn, path string, body []byte) (int, int, error) {
-	code, b, err := rc.do("PUT", path, body)
+// rawSave is save over a raw connection: PUT (or PATCH) the body, read
+// the version.
+func rawSave(rc *rawConn, method, path string, body []byte) (int, int, error) {
+	code, b, err := rc.do(method, path, body)
 	if err != nil || code != 200 {
 		return 0, code, err
 	}
