@@ -135,7 +135,9 @@ func (r *draftRecords) read(st *store.Store, id string, what readWhat) (snapshot
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			snap.answers = bytes.Clone(answers)
+			if answers != nil {
+				snap.answers = append(answersBuf(len(answers)), answers...)
+			}
 		}
 		return nil
 	})
@@ -172,6 +174,31 @@ func ownCopy(d Draft) Draft {
 		d.Principal = &p
 	}
 	return d
+}
+
+// answersBufs holds buffers for the answers a save reads (withRawAnswers):
+// it needs them only until its write, and they are the bytes that grow
+// with the form.
+var answersBufs sync.Pool // *[]byte
+
+// maxPooledAnswers: larger buffers are left to the collector.
+const maxPooledAnswers = 64 << 10
+
+// answersBuf is an empty buffer of at least n bytes' capacity.
+func answersBuf(n int) []byte {
+	if p, ok := answersBufs.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// release gives back the buffer of the answers read: call it once nothing
+// uses snap.answers any more.
+func (snap *snapshot) release() {
+	if b := snap.answers; b != nil && cap(b) <= maxPooledAnswers {
+		snap.answers = nil
+		answersBufs.Put(&b)
+	}
 }
 
 // next encodes d, the draft of snap after a save changed only its tail

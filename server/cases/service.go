@@ -357,6 +357,7 @@ func (s *Service) save(id, owner string, version int, edit answersEdit, step int
 	if err != nil {
 		return nil, nil, err
 	}
+	defer snap.release()
 	pre := snap.d
 	if pre.Owner.ID != owner {
 		return nil, nil, ErrNotFound
