@@ -131,7 +131,7 @@ func (c *changedAnswers) apply(stored []byte) ([]byte, error) {
 	// decode, change and encode them whole.
 	data := map[string]any{}
 	if len(stored) > 0 {
-		if err := unmarshal(stored, &data); err != nil {
+		if err := decodeAnswers(stored, &data); err != nil {
 			return nil, err
 		}
 	}

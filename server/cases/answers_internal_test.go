@@ -28,7 +28,7 @@ func testEdits(t *testing.T, changes map[string]any) *answerEdits {
 	return e
 }
 
-func decodeAnswers(t *testing.T, raw []byte) map[string]any {
+func answersOf(t *testing.T, raw []byte) map[string]any {
 	t.Helper()
 	m := map[string]any{}
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -76,7 +76,7 @@ func TestSpliceAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := map[string]any{}
 			if tc.stored != "" {
-				want = decodeAnswers(t, []byte(tc.stored))
+				want = answersOf(t, []byte(tc.stored))
 			}
 			for id, v := range tc.changes {
 				if v == nil {
@@ -87,7 +87,7 @@ func TestSpliceAnswers(t *testing.T) {
 			}
 			// Through JSON, so that numbers compare as decoded.
 			raw, _ := json.Marshal(want)
-			want = decodeAnswers(t, raw)
+			want = answersOf(t, raw)
 
 			e := testEdits(t, tc.changes)
 			out, ok := spliceAnswers([]byte(tc.stored), e)
@@ -97,7 +97,7 @@ func TestSpliceAnswers(t *testing.T) {
 			if !json.Valid(out) {
 				t.Fatalf("not JSON: %s", out)
 			}
-			if got := decodeAnswers(t, out); !reflect.DeepEqual(got, want) {
+			if got := answersOf(t, out); !reflect.DeepEqual(got, want) {
 				t.Errorf("splice of %s\n got %s\nwant %s", tc.stored, out, raw)
 			}
 			c := &changedAnswers{edits: *e}
@@ -105,7 +105,7 @@ func TestSpliceAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := decodeAnswers(t, whole); !reflect.DeepEqual(got, want) {
+			if got := answersOf(t, whole); !reflect.DeepEqual(got, want) {
 				t.Errorf("apply of %s: %s", tc.stored, whole)
 			}
 		})
@@ -132,7 +132,7 @@ func TestSpliceAnswersRefuses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decodeAnswers(t, out); !reflect.DeepEqual(got, map[string]any{"a": "x"}) {
+		if got := answersOf(t, out); !reflect.DeepEqual(got, map[string]any{"a": "x"}) {
 			t.Errorf("apply of %s = %s", stored, out)
 		}
 	}
