@@ -322,20 +322,33 @@ func requestLang(c *fiber.Ctx) string {
 	if l, ok := c.Locals(kLang).(string); ok && l != "" {
 		return l
 	}
-	if l := c.Query("lang"); i18n.Supported(l) {
+	if l, ok := knownLang(c.Query("lang")); ok {
 		return l
 	}
-	if l := c.Cookies(cookieLang); i18n.Supported(l) {
+	if l, ok := knownLang(c.Cookies(cookieLang)); ok {
 		return l
 	}
 	return i18n.Match(c.Get("Accept-Language"))
 }
 
+// knownLang is l as i18n.Languages has it, when supported: a string of
+// its own, whereas Fiber's params, queries and cookies live in buffers it
+// reuses — and the language keys what the server keeps (descriptions,
+// rules, availability words), so it must outlive the request.
+func knownLang(l string) (string, bool) {
+	for _, x := range i18n.Languages {
+		if x == l {
+			return x, true
+		}
+	}
+	return "", false
+}
+
 // withLang serves /{lang}/… pages: it checks the language, remembers it in
 // a cookie for API messages and renders in it.
 func (s *Server) withLang(c *fiber.Ctx) error {
-	l := c.Params("lang")
-	if !i18n.Supported(l) {
+	l, ok := knownLang(c.Params("lang"))
+	if !ok {
 		return fiber.ErrNotFound
 	}
 	c.Locals(kLang, l)
