@@ -24,6 +24,7 @@ import (
 	"asiointi/server/cases"
 	"asiointi/server/forms/definitions"
 	"asiointi/server/identity"
+	"asiointi/server/internal/cputime"
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -261,7 +262,7 @@ func BenchmarkSubmitProxy(b *testing.B) {
 	setClients(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			d := drafts[next.Add(1)-1]
@@ -282,7 +283,7 @@ func BenchmarkSubmitProxy(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 	reportOps(b, 0, 0)
 }
 
@@ -317,7 +318,7 @@ func BenchmarkAutosaveFields(b *testing.B) {
 				v := out.Version
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for i := range b.N {
 					answer := fmt.Sprintf("Vastaus %d", i)
 					if mode == "changes" {
@@ -331,7 +332,7 @@ func BenchmarkAutosaveFields(b *testing.B) {
 					}
 					v = out.Version
 				}
-				b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"asiointi/server/apiclient"
+	"asiointi/server/internal/cputime"
 )
 
 // staticPage is the baseline: a 12 KB page served from memory by
@@ -32,19 +33,10 @@ func serveStatic(addr string) error {
 		return c.Send(staticPage)
 	})
 	app.Get("/cpu", func(c *fiber.Ctx) error {
-		return c.SendString(strconv.FormatInt(int64(ownCPU()), 10))
+		return c.SendString(strconv.FormatInt(int64(cputime.Process()), 10))
 	})
 	fmt.Printf("loadgen: the static 12 KB page at http://%s/ (pid %d)\n", addr, syscall.Getpid())
 	return app.Listen(addr)
-}
-
-// ownCPU is this process's user and system CPU time.
-func ownCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runPages reads rendered pages over real connections, each page for

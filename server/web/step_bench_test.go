@@ -16,6 +16,7 @@ import (
 
 	"asiointi/server/cases"
 	"asiointi/server/forms/definitions"
+	"asiointi/server/internal/cputime"
 )
 
 // TestBenchStepFields measures the form step page of a step with 10 and
@@ -118,7 +119,7 @@ func TestBenchStepFields(t *testing.T) {
 // steadier figure than the wall clock.
 func measure(op func(b *testing.B)) (testing.BenchmarkResult, time.Duration) {
 	ops := 0
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	res := testing.Benchmark(func(b *testing.B) {
 		for range b.N {
 			op(b)
@@ -128,5 +129,5 @@ func measure(op func(b *testing.B)) (testing.BenchmarkResult, time.Duration) {
 	if ops == 0 {
 		return res, 0
 	}
-	return res, (processCPU() - cpu0) / time.Duration(ops)
+	return res, (cputime.Process() - cpu0) / time.Duration(ops)
 }
