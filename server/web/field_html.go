@@ -350,23 +350,28 @@ func writeAria(h *render.HTML, v *fieldView) {
 	}
 }
 
+// writeNote writes one note under a field's label: a paragraph of class
+// class whose id is the field's id and suffix (what aria-describedby names).
+func writeNote(h *render.HTML, class, id, suffix, text string) {
+	h.Raw(`<p class="`)
+	h.Raw(class)
+	h.Raw(`" id="`)
+	h.Text(id)
+	h.Raw(suffix)
+	h.Raw(`">`)
+	h.Text(text)
+	h.Raw("</p>\n")
+}
+
 // writeNotes writes what is said under a field's label: when to answer,
 // the help, the consent link, where a prefilled value came from and the
 // field's problem.
 func writeNotes(h *render.HTML, v *fieldView) {
 	if v.CondHint != "" {
-		h.Raw(`<p class="cond-hint" id="`)
-		h.Text(v.ID)
-		h.Raw(`-cond">`)
-		h.Text(v.CondHint)
-		h.Raw("</p>\n")
+		writeNote(h, "cond-hint", v.ID, "-cond", v.CondHint)
 	}
 	if v.Help != "" {
-		h.Raw(`<p class="hint" id="`)
-		h.Text(v.ID)
-		h.Raw(`-hint">`)
-		h.Text(v.Help)
-		h.Raw("</p>\n")
+		writeNote(h, "hint", v.ID, "-hint", v.Help)
 	}
 	if v.ConsentURL != "" {
 		h.Raw(`<p class="hint"><a href="`)
