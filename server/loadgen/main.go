@@ -112,6 +112,10 @@ type config struct {
 	rate float64
 	as   string // lists: the person every client logs in as
 	pid  int    // the server's process id, to read its memory (0: not read)
+	// metrics is the base URL of the server's Prometheus listener
+	// (ASIOINTI_METRICS_ADDR): the server's allocation and collections
+	// per operation ("": not read).
+	metrics string
 	// changes: autosave sends the one answer that changed (PATCH), after a
 	// first save of the whole answers, as the step page's autosave does.
 	changes bool
@@ -135,6 +139,7 @@ func main() {
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write this program's CPU profile to the file")
 	flag.StringVar(&cfg.as, "as", "030392-974H", "lists: the demo resident every client logs in as")
 	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time per operation and its resident memory (autosave, submit, submit-only, submit-proxy, lists, window, pages)")
+	metricsAddr := flag.String("metrics", "", "the server's metrics listener (its ASIOINTI_METRICS_ADDR, loopback host:port): report the bytes and objects it allocated and its garbage collections per operation (autosave, submit, submit-only, submit-proxy)")
 	static := flag.String("static", "", "pages: also read the baseline served by -serve-static at this address, for the pages' ratios to it")
 	serve := flag.String("serve-static", "", "instead of measuring: serve the issue's baseline (a 12 KB page from memory, minimal Fiber handler) at this loopback address until killed")
 	var win windowConfig
@@ -176,6 +181,11 @@ func main() {
 		cfg.bases = append(cfg.bases, b)
 	}
 	cfg.base = cfg.bases[0]
+	if *metricsAddr != "" {
+		if cfg.metrics, err = loopbackBase(*metricsAddr); err != nil {
+			fatal(fmt.Errorf("-metrics: %w", err))
+		}
+	}
 	if cfg.clients < 1 || cfg.duration <= 0 || cfg.duration > 10*time.Minute {
 		fatal(errors.New("-clients must be ≥ 1 and -duration between 0 and 10m"))
 	}
@@ -210,8 +220,8 @@ func main() {
 			continue
 		}
 		var r *result
-		cpu0 := cpuTime(cfg.pid)
-		cfg.measured = func() { cpu0 = cpuTime(cfg.pid) }
+		cpu0, mem0 := cpuTime(cfg.pid), readRuntime(cfg.metrics)
+		cfg.measured = func() { cpu0, mem0 = cpuTime(cfg.pid), readRuntime(cfg.metrics) }
 		switch m {
 		case "autosave":
 			r, err = runAutosave(cfg)
@@ -240,6 +250,13 @@ func main() {
 			r.extra = append(r.extra, fmt.Sprintf("server: %.0f µs CPU per op (%.1f s in all); RSS %.0f MB now (%.0f MB its own memory, %.0f MB pages of the database file it maps), %.0f MB at most since start",
 				float64(cpu.Microseconds())/float64(r.ok), cpu.Seconds(), float64(rss(cfg.pid))/1e6,
 				float64(procStatus(cfg.pid, "RssAnon:"))/1e6, float64(procStatus(cfg.pid, "RssFile:"))/1e6, float64(rssPeak(cfg.pid))/1e6))
+		}
+		if serverCPUModes[m] && cfg.metrics != "" && r.ok > 0 {
+			if d, ok := readRuntime(cfg.metrics).since(mem0); ok {
+				n := float64(r.ok)
+				r.extra = append(r.extra, fmt.Sprintf("server: %.1f KB and %.0f objects allocated per op; %d garbage collections (one per %.0f ops), %.1f ms stopped in all",
+					d.bytes/1e3/n, d.objects/n, int(d.gcs), n/max(d.gcs, 1), d.pause*1e3))
+			}
 		}
 		r.print()
 		results[m] = r
