@@ -291,7 +291,9 @@ func Record(tx *store.Tx, n Notification) error {
 	if n.ID == "" {
 		n.ID = store.NewID(n.At)
 	}
-	if err := tx.PutRaw(store.Notices, n.User+"/"+n.ID, encodeNotification(&n)); err != nil {
+	// Stored uncompressed: compressing a notification's 300 bytes saved
+	// 120 for 10 µs of CPU in every write that notifies (issue 10).
+	if err := tx.PutPlain(store.Notices, n.User+"/"+n.ID, encodeNotification(&n)); err != nil {
 		return err
 	}
 	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {

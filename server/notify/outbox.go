@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +120,52 @@ func (e *RetryError) Unwrap() error { return e.Err }
 // just those, identity.Directory.Reach).
 type Directory interface {
 	Person(id string) (population.Person, error)
+}
+
+// batchPeople remembers, for one RunOnce, the recipients the Directory
+// found: a batch of deliveries names the same people many times (a proxy
+// submit's principal on two channels, a busy handler), and their
+// addresses are read once per batch, as at the batch's start.
+type batchPeople struct {
+	dir  Directory
+	mu   sync.Mutex
+	seen map[string]population.Person
+}
+
+func (b *batchPeople) Person(id string) (population.Person, error) {
+	b.mu.Lock()
+	p, ok := b.seen[id]
+	b.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := b.dir.Person(id)
+	if err != nil { // not kept: an unknown person is rare, a failed read may mend
+		return p, err
+	}
+	b.mu.Lock()
+	if b.seen == nil {
+		b.seen = map[string]population.Person{}
+	}
+	b.seen[id] = p
+	b.mu.Unlock()
+	return p, nil
+}
+
+// ErrNoAddress is the permanent failure of a delivery to a recipient
+// without an address on its channel (no e-mail address, no phone).
+// Such drops are common (the register holds few e-mail addresses), so
+// each is logged at debug level and RunOnce logs one warning per batch
+// with their number per channel; metrics count them as dropped.
+var ErrNoAddress = fmt.Errorf("%w: no address", ErrPermanent)
+
+// noAddress is ErrNoAddress of each channel, made once.
+var noAddress = map[string]error{}
+
+func init() {
+	for _, ch := range []string{ChannelEmail, ChannelSMS, ChannelPush, ChannelSuomiFi} {
+		noAddress[ch] = fmt.Errorf("%w for %s", ErrNoAddress, ch)
+	}
 }
 
 // Outcomes of one delivery attempt.
@@ -316,14 +364,10 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		for _, j := range due {
 			// A key names one delivery's one attempt (its due time and
 			// id), so a key still there holds the bytes read above.
-			if _, err := tx.GetRaw(store.Outbox, j.from); err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					continue // another dispatcher took it
-				}
+			if there, err := tx.Take(store.Outbox, j.from); err != nil {
 				return err
-			}
-			if err := tx.Delete(store.Outbox, j.from); err != nil {
-				return err
+			} else if !there {
+				continue // another dispatcher took it
 			}
 			j.gone = takeLive && j.d.Channel == ChannelLive
 			if j.gone {
@@ -350,6 +394,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	// leased and is taken again after the lease.
 	done := make(chan *outcome, len(jobs))
 	var failed atomic.Bool
+	people := &batchPeople{dir: d.People}
 	go func() {
 		sem := make(chan struct{}, d.Workers)
 		for i := range jobs {
@@ -363,7 +408,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 					return
 				}
 				start := time.Now()
-				err := d.send(ctx, jobs[i])
+				err := d.send(ctx, jobs[i], people)
 				o := d.decide(jobs[i], err)
 				o.took = time.Since(start)
 				if o.name == OutcomeInterrupted || (o.j.gone && o.retry == nil) {
@@ -382,7 +427,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	var first error
 	var pending []*outcome
 	var timer <-chan time.Time
-	remaining := len(jobs) // not yet written or skipped
+	remaining := len(jobs)       // not yet written or skipped
+	var noAddress map[string]int // dropped for want of an address, by channel
 	flush := func() {
 		if len(pending) == 0 {
 			return
@@ -394,6 +440,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		for _, o := range pending {
 			if err == nil && d.Observe != nil {
 				d.Observe(o.j.d.Channel, o.name, o.took)
+			}
+			if err == nil && o.noAddress {
+				if noAddress == nil {
+					noAddress = map[string]int{}
+				}
+				noAddress[o.j.d.Channel]++
 			}
 			o.written <- err
 		}
@@ -421,6 +473,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			flush()
 		}
 	}
+	for _, ch := range slices.Sorted(maps.Keys(noAddress)) {
+		d.Log.Warn("notifications not delivered: the recipient has no address", "channel", ch, "count", noAddress[ch])
+	}
 	return len(jobs), first
 }
 
@@ -434,13 +489,14 @@ const (
 
 // outcome is what became of one taken delivery.
 type outcome struct {
-	j       *taken
-	name    string    // one of Outcomes
-	retry   *Delivery // the next attempt, due at due
-	due     time.Time
-	took    time.Duration
-	skipped bool       // nothing to write (not sent, shutting down, or taken out and done)
-	written chan error // the write's result, to the waiting worker
+	j         *taken
+	name      string    // one of Outcomes
+	retry     *Delivery // the next attempt, due at due
+	due       time.Time
+	took      time.Duration
+	skipped   bool       // nothing to write (not sent, shutting down, or taken out and done)
+	noAddress bool       // dropped: the recipient has no address on the channel
+	written   chan error // the write's result, to the waiting worker
 }
 
 // decide is what becomes of a delivery after a send that answered err:
@@ -453,6 +509,9 @@ func (d *Dispatcher) decide(j *taken, err error) outcome {
 		// Shutting down: it stays leased and is taken again after the
 		// lease.
 		o.name = OutcomeInterrupted
+	case errors.Is(err, ErrNoAddress):
+		o.name, o.noAddress = OutcomeDropped, true
+		d.Log.Debug("notification not delivered", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "err", err)
 	case errors.Is(err, ErrPermanent):
 		o.name = OutcomeDropped
 		d.Log.Warn("notification not delivered", "channel", j.d.Channel, "notice", j.d.Notice, "delivery", j.d.ID, "err", err)
@@ -504,7 +563,7 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 }
 
 // send renders and sends one delivery in the recipient's language.
-func (d *Dispatcher) send(ctx context.Context, j *taken) error {
+func (d *Dispatcher) send(ctx context.Context, j *taken, people Directory) error {
 	if !j.found {
 		return fmt.Errorf("%w: the notification is gone", ErrPermanent)
 	}
@@ -519,7 +578,7 @@ func (d *Dispatcher) send(ctx context.Context, j *taken) error {
 		return snd.Send(ctx, Message{Key: j.d.Key(), Channel: ChannelLive, To: j.d.User, User: j.d.User,
 			Notice: j.n.ID, Link: j.n.Link})
 	}
-	p, err := d.People.Person(j.d.User)
+	p, err := people.Person(j.d.User)
 	if err != nil && j.n.Contact == nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%w: recipient unknown", ErrPermanent)
@@ -562,7 +621,10 @@ func (d *Dispatcher) send(ctx context.Context, j *taken) error {
 		m.To = strings.TrimSpace(p.Hetu)
 	}
 	if m.To == "" { // before rendering what would not be sent
-		return fmt.Errorf("%w: no %s address", ErrPermanent, j.d.Channel)
+		if err := noAddress[j.d.Channel]; err != nil {
+			return err
+		}
+		return fmt.Errorf("%w for %s", ErrNoAddress, j.d.Channel)
 	}
 	m.Link = d.Render.URL(lang, n)
 	switch j.d.Channel {

@@ -1,0 +1,37 @@
+package store
+
+import "errors"
+
+// PutPlain stores raw at key as it is, also in a bucket whose values are
+// compressed (compress.go): for short records written in a hot path
+// whose compression costs more than the bytes it saves (a notification:
+// about 300 bytes, 120 fewer compressed, for 10 µs of CPU with the
+// dictionary, issue 10). They read as any value written before
+// compression; compact compresses them later (repack).
+func (t *Tx) PutPlain(bucket, key string, raw []byte) error {
+	return t.b.putRaw(bucket, key, raw)
+}
+
+// Take removes key and reports whether it was there: a lookup and a
+// delete in one (on bbolt one cursor instead of two), for a claim such
+// as the notification dispatcher's lease of a delivery.
+func (t *Tx) Take(bucket, key string) (bool, error) {
+	if b, ok := t.b.(*boltTx); ok {
+		bk, err := b.bucket(bucket)
+		if err != nil {
+			return false, err
+		}
+		c := bk.Cursor()
+		if k, _ := c.Seek([]byte(key)); k == nil || string(k) != key {
+			return false, nil
+		}
+		return true, c.Delete()
+	}
+	if _, err := t.b.getRaw(bucket, key); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, t.b.delete(bucket, key)
+}
