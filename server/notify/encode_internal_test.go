@@ -103,3 +103,59 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 }
+
+// TestDecodeDelivery: decodeDelivery gives what unmarshal gives, for
+// what encodeDelivery writes (hostile texts included) and for other
+// JSON: another order, spaces, unknown or missing fields, escapes,
+// junk.
+func TestDecodeDelivery(t *testing.T) {
+	hostile := []string{"", "Helmi", "Åsa Öberg", `"q" \b\`, "<a>&", "tab\tnl\n", "line\u2028sep", "bad \xff utf-8", "🙂", "/cases/x?y=1"}
+	var raws []string
+	for i, s := range hostile {
+		d := Delivery{ID: "06h1nnbn7q5cg0d92fkbg7430v3zj2mn", Notice: s, User: "u" + s, Channel: ChannelEmail, Target: s, Link: s, Attempt: i * 7}
+		if i%2 == 0 {
+			d.Target, d.Link = "", ""
+		}
+		raws = append(raws, string(encodeDelivery(&d)))
+	}
+	raws = append(raws,
+		`{"id":"a","notice":"n","user":"u","channel":"live","link":"/cases/c"}`,
+		`{"id":"a","notice":"n","user":"u","channel":"push","target":"t","attempt":11}`,
+		`{"notice":"n","id":"a","user":"u","channel":"email"}`,
+		`{"id": "a", "notice":"n","user":"u","channel":"email"}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","extra":1}`,
+		`{"id":"a","notice":"n","user":"u"}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","attempt":007}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","attempt":-1}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","attempt":1e2}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","attempt":99999999999999999999}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email"}x`,
+		`{"id":"a","notice":"n","user":"u","channel":"email"`,
+		`{"id":"a","notice":"n\u0041","user":"u","channel":"email"}`,
+		"{\"id\":\"a\",\"notice\":\"n\xff\",\"user\":\"u\",\"channel\":\"email\"}",
+		`{"id":"a","notice":"n","user":"u","channel":"email","target":null}`,
+		`{"id":"a","notice":"n","user":"u","channel":"email","link":"l","target":"t"}`,
+		``, `null`, `[]`)
+	for _, raw := range raws {
+		var want, got Delivery
+		wantErr := unmarshal([]byte(raw), &want)
+		gotErr := decodeDelivery([]byte(raw), &got)
+		if (gotErr == nil) != (wantErr == nil) || (wantErr == nil && got != want) {
+			t.Errorf("%s:\n got %+v, %v\nwant %+v, %v", raw, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+// TestDecodeDeliveryAllocs: a delivery as encodeDelivery writes it
+// decodes with one allocation (the string its fields are cut from).
+func TestDecodeDeliveryAllocs(t *testing.T) {
+	raw := encodeDelivery(&Delivery{ID: "06h1nnbn7q5cg0d92fkbg7430v3zj2mn", Notice: "06h1nnbn7mxews3hdhptspre5bmr5nxv",
+		User: "06h1nnbn6hrvdr2kbhs63ymgx3cwn06q", Channel: ChannelLive, Link: "/cases/06h1nnbn6q3zq1a1q1xfeb1a0psgkx38", Attempt: 3})
+	var d Delivery
+	if n := testing.AllocsPerRun(100, func() { decodeDelivery(raw, &d) }); n > 1 {
+		t.Errorf("%v allocations, want 1", n)
+	}
+	if d.Channel != ChannelLive || d.Attempt != 3 || d.Link != "/cases/06h1nnbn6q3zq1a1q1xfeb1a0psgkx38" {
+		t.Errorf("decoded %+v", d)
+	}
+}

@@ -295,6 +295,13 @@ type taken struct {
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.init()
 	now := d.Now()
+	// A live delivery of a store that no other node shares is taken out
+	// rather than leased: the pages it goes to are this process's, so if
+	// it ends before sending, they end too, and reconnect and fetch the
+	// notifications they missed (Inbox.Since). That spares the write
+	// that removes it after. Other nodes' pages hear of it only by this
+	// node's send, so there it is leased like the rest.
+	takeLive := !d.Store.Shared()
 	// What is due, with its notification and device, is read outside the
 	// write: the lease, a write that every other write waits for, only
 	// moves the stored bytes of what is still there.
@@ -306,9 +313,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			if k > limit || len(due) >= d.Batch {
 				return store.ErrStop
 			}
-			j := &taken{from: k, raw: bytes.Clone(raw)}
-			if err := unmarshal(raw, &j.d); err != nil {
+			j := &taken{from: k}
+			if err := decodeDelivery(raw, &j.d); err != nil {
 				return fmt.Errorf("notify: outbox %s: %w", k, err)
+			}
+			if !takeLive || j.d.Channel != ChannelLive { // leased: its bytes move
+				j.raw = bytes.Clone(raw)
 			}
 			due = append(due, j)
 			return nil
@@ -352,13 +362,6 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	var jobs []*taken
 	leaseUntil := now.Add(d.Lease)
-	// A live delivery of a store that no other node shares is taken out
-	// rather than leased: the pages it goes to are this process's, so if
-	// it ends before sending, they end too, and reconnect and fetch the
-	// notifications they missed (Inbox.Since). That spares the write
-	// that removes it after. Other nodes' pages hear of it only by this
-	// node's send, so there it is leased like the rest.
-	takeLive := !d.Store.Shared()
 	err = d.Store.Update(func(tx *store.Tx) error {
 		jobs = jobs[:0]
 		for _, j := range due {
@@ -395,35 +398,41 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	done := make(chan *outcome, len(jobs))
 	var failed atomic.Bool
 	people := &batchPeople{dir: d.People}
-	go func() {
-		sem := make(chan struct{}, d.Workers)
-		for i := range jobs {
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem }()
-				// What was taken out is sent even so: nothing is
-				// written after it unless it must be tried again.
-				if (failed.Load() && !jobs[i].gone) || ctx.Err() != nil {
-					done <- &outcome{skipped: true}
-					return
-				}
-				start := time.Now()
-				err := d.send(ctx, jobs[i], people)
-				o := d.decide(jobs[i], err)
-				o.took = time.Since(start)
-				if o.name == OutcomeInterrupted || (o.j.gone && o.retry == nil) {
-					o.skipped = true // nothing to write
-					done <- &o
-					return
-				}
-				o.written = make(chan error, 1)
-				done <- &o
-				if err := <-o.written; err != nil {
-					failed.Store(true)
-				}
-			}()
+	work := func(j *taken) {
+		// What was taken out is sent even so: nothing is written after
+		// it unless it must be tried again.
+		if (failed.Load() && !j.gone) || ctx.Err() != nil {
+			done <- &outcome{skipped: true}
+			return
 		}
-	}()
+		start := time.Now()
+		err := d.send(ctx, j, people)
+		o := d.decide(j, err)
+		o.took = time.Since(start)
+		if o.name == OutcomeInterrupted || (o.j.gone && o.retry == nil) {
+			o.skipped = true // nothing to write
+			done <- &o
+			return
+		}
+		o.written = make(chan error, 1)
+		done <- &o
+		if err := <-o.written; err != nil {
+			failed.Store(true)
+		}
+	}
+	// Workers goroutines take the jobs in turn (not one goroutine each).
+	next := make(chan *taken, len(jobs))
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	for range min(d.Workers, len(jobs)) {
+		go func() {
+			for j := range next {
+				work(j)
+			}
+		}()
+	}
 	var first error
 	var pending []*outcome
 	var timer <-chan time.Time
