@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"asiointi/server/notify"
 	"asiointi/server/population"
 	"asiointi/server/store"
+	"asiointi/server/store/storetest"
 )
 
 // counting is a Directory that counts its lookups per person.
@@ -127,5 +129,71 @@ func TestDispatchBatch(t *testing.T) {
 func TestErrNoAddress(t *testing.T) {
 	if !errors.Is(notify.ErrNoAddress, notify.ErrPermanent) {
 		t.Error("ErrNoAddress is not permanent")
+	}
+}
+
+// TestLiveCarried: in a store no other node shares, a notification's
+// live delivery rides on its first delivery to another channel (one
+// outbox record instead of two; only the actor's, with no other channel,
+// has its own); the dispatcher tells the open page once, also when the
+// e-mail is retried. On PostgreSQL every delivery has its record.
+func TestLiveCarried(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	h := &notify.Hub{}
+	page := h.Register("helmi", "s1")
+	submitFor(t, st, "c1") // helmi: e-mail (push: no device) and live; juhani: live
+	records := map[string]int{}
+	st.View(func(tx *store.Tx) error {
+		return tx.Scan(store.Outbox, "", func(_ string, raw []byte) error {
+			var d notify.Delivery
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return err
+			}
+			s := d.User + " " + d.Channel
+			if d.Link != "" {
+				s += " " + d.Link
+			}
+			records[s]++
+			return nil
+		})
+	})
+	want := map[string]int{"helmi email /cases/c1": 1, "juhani live /cases/c1": 1}
+	if storetest.Postgres() {
+		want = map[string]int{"helmi email": 1, "helmi live /cases/c1": 1, "juhani live /cases/c1": 1}
+	}
+	if !reflect.DeepEqual(records, want) {
+		t.Errorf("outbox %v, want %v", records, want)
+	}
+	clk := &clock{t: t0}
+	mail := &fakeSender{reply: func(_ notify.Message, attempt int) error {
+		if attempt == 1 {
+			return errors.New("connection refused")
+		}
+		return nil
+	}}
+	d := &notify.Dispatcher{Store: st, Render: renderer(t), People: demo, Now: clk.Now, Backoff: time.Minute,
+		Senders: map[string]notify.Sender{notify.ChannelLive: &notify.Live{Hub: h, Inbox: &notify.Inbox{Store: st}}, notify.ChannelEmail: mail}}
+	for range 2 {
+		if _, err := d.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(2 * time.Minute)
+	}
+	if len(mail.got) != 2 || outboxLen(t, st) != 0 {
+		t.Errorf("%d e-mails sent (want 2: a retry), outbox %d", len(mail.got), outboxLen(t, st))
+	}
+	var events []string
+	for more := true; more; {
+		select {
+		case raw := <-page.Out():
+			var ev notify.Event
+			json.Unmarshal(raw, &ev)
+			events = append(events, ev.Type+" "+ev.Link)
+		default:
+			more = false
+		}
+	}
+	if want := []string{"notification /cases/c1"}; !reflect.DeepEqual(events, want) {
+		t.Errorf("page told %q, want %q", events, want)
 	}
 }

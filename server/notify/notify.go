@@ -299,10 +299,16 @@ func Record(tx *store.Tx, n Notification) error {
 	if _, err := tx.AddCount(unreadKey(n.User), 1); err != nil {
 		return err
 	}
-	if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive, Link: n.Link}, n.At); err != nil {
-		return err
+	// The live delivery rides on the notification's first delivery to
+	// another channel when the store is this process's alone (Delivery.Link):
+	// one outbox record fewer to write, take and remove.
+	q := queue{tx: tx, n: &n, carry: !tx.Shared()}
+	if !q.carry {
+		if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive, Link: n.Link}, n.At); err != nil {
+			return err
+		}
 	}
-	if err := queueMessages(tx, n); err != nil {
+	if err := queueMessages(&q); err != nil {
 		return err
 	}
 	prefs, err := prefsIn(tx, n.User)
@@ -311,16 +317,35 @@ func Record(tx *store.Tx, n Notification) error {
 	}
 	for _, ch := range prefs.Channels(n.Kind) {
 		if ch == ChannelPush {
-			if err := queuePush(tx, n); err != nil {
+			if err := queuePush(&q); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ch}, n.At); err != nil {
+		if err := q.add(ch, ""); err != nil {
 			return err
 		}
 	}
+	if q.carry { // nothing carried it
+		return enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive, Link: n.Link}, n.At)
+	}
 	return nil
+}
+
+// queue writes the outbox deliveries of one notification.
+type queue struct {
+	tx    *store.Tx
+	n     *Notification
+	carry bool // the next delivery carries the live one (then false)
+}
+
+// add owes n to channel (push: to the device target).
+func (q *queue) add(channel, target string) error {
+	d := Delivery{Notice: q.n.ID, User: q.n.User, Channel: channel, Target: target}
+	if q.carry {
+		d.Link, q.carry = q.n.Link, false
+	}
+	return enqueue(q.tx, d, q.n.At)
 }
 
 func unreadKey(user string) string { return "unread/" + user }

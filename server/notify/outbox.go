@@ -30,7 +30,11 @@ type Delivery struct {
 	Target  string `json:"target,omitempty"` // push: the subscription id
 	// Link is a live delivery's: the notification's link, all a page is
 	// told, so that the dispatcher need not read the notification (one
-	// queued before it was written reads it).
+	// queued before it was written reads it). On another channel's
+	// delivery it stands for the live one, which Record then spares in a
+	// store no other node shares: the dispatcher tells the open pages
+	// when it first takes the delivery (Attempt 0; again after a crash,
+	// as any delivery in flight).
 	Link    string `json:"link,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
 }
@@ -290,6 +294,13 @@ type taken struct {
 	sub   *Subscription // push: the device, when it still exists
 }
 
+// carried is the live delivery that d carries (Delivery.Link), taken out
+// with it: a page told twice after a crash shows the same notification.
+func carried(d Delivery, now time.Time) *taken {
+	l := Delivery{ID: store.NewID(now), Notice: d.Notice, User: d.User, Channel: ChannelLive, Link: d.Link}
+	return &taken{d: l, gone: true, found: true, n: Notification{ID: l.Notice, User: l.User, Link: l.Link}}
+}
+
 // RunOnce takes the deliveries due now, sends them and records the
 // outcome; it returns how many it took.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
@@ -382,6 +393,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				return err
 			}
 			jobs = append(jobs, j)
+			if j.d.Channel != ChannelLive && j.d.Link != "" && j.d.Attempt == 0 { // it carries the live one
+				jobs = append(jobs, carried(j.d, now))
+			}
 		}
 		return nil
 	})
@@ -650,16 +664,17 @@ func (d *Dispatcher) send(ctx context.Context, j *taken, people Directory) error
 }
 
 // queuePush owes n to every push device of its recipient.
-func queuePush(tx *store.Tx, n Notification) error {
+func queuePush(q *queue) error {
 	var subs []string
-	if err := tx.Scan(store.PushSubs, n.User+"/", func(k string, _ []byte) error {
-		subs = append(subs, strings.TrimPrefix(k, n.User+"/"))
+	prefix := q.n.User + "/"
+	if err := q.tx.Scan(store.PushSubs, prefix, func(k string, _ []byte) error {
+		subs = append(subs, k[len(prefix):])
 		return nil
 	}); err != nil {
 		return err
 	}
 	for _, id := range subs {
-		if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelPush, Target: id}, n.At); err != nil {
+		if err := q.add(ChannelPush, id); err != nil {
 			return err
 		}
 	}

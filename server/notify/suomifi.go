@@ -39,14 +39,14 @@ func SetMessagesKinds(st *store.Store, kinds []string) error {
 }
 
 // queueMessages owes n to Suomi.fi Messages when its kind goes there.
-func queueMessages(tx *store.Tx, n Notification) error {
+func queueMessages(q *queue) error {
 	var kinds []string
-	err := get(tx, store.Settings, messagesKindsKey, &kinds)
+	err := get(q.tx, store.Settings, messagesKindsKey, &kinds)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
-	if err != nil || !slices.Contains(kinds, n.Kind) {
+	if err != nil || !slices.Contains(kinds, q.n.Kind) {
 		return err
 	}
-	return enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelSuomiFi}, n.At)
+	return q.add(ChannelSuomiFi, "")
 }

@@ -35,3 +35,11 @@ func (t *Tx) Take(bucket, key string) (bool, error) {
 	}
 	return true, t.b.delete(bucket, key)
 }
+
+// Shared is Store.Shared of the transaction's store: whether other
+// processes write to it too (PostgreSQL), so that what one process
+// keeps in memory does not stand for what is stored.
+func (t *Tx) Shared() bool {
+	_, bolt := t.b.(*boltTx)
+	return !bolt
+}
