@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -157,5 +158,78 @@ func TestDecodeDeliveryAllocs(t *testing.T) {
 	}
 	if d.Channel != ChannelLive || d.Attempt != 3 || d.Link != "/cases/06h1nnbn6q3zq1a1q1xfeb1a0psgkx38" {
 		t.Errorf("decoded %+v", d)
+	}
+}
+
+// TestDecodeNotification: decodeNotification gives what unmarshal gives,
+// for what encodeNotification writes (hostile texts, every optional
+// field) and for other JSON.
+func TestDecodeNotification(t *testing.T) {
+	hostile := []string{"", "Helmi Korhonen", "Åsa Öberg", `"q" \b\`, "<a>&", "tab\tnl\n", "line\u2028sep", "bad \xff utf-8", "🙂", "/cases/x?y=1"}
+	helsinki := time.FixedZone("EET", 2*3600)
+	var raws []string
+	for i, s := range hostile {
+		n := Notification{ID: "06h1nnbn7mxews3hdhptspre5bmr5nxv", User: "u" + s, Kind: KindProxySubmitted,
+			At: time.Date(2026, 6, 1, 12, 0, 0, i*123456789%1000000000, [2]*time.Location{time.UTC, helsinki}[i%2]), Link: "/cases/" + s, Read: i%3 == 0}
+		if i%4 != 0 {
+			n.Params = map[string]string{"service": s, "reference": "HH-2026-000123", "actor": s + " x"}
+		}
+		switch i % 5 {
+		case 1:
+			n.Contact = &Contact{Email: s + "a@b.fi", Phone: "+358 40 123", Lang: "sv"}
+		case 2:
+			n.Contact = &Contact{Phone: "+358" + s}
+		case 3:
+			n.Contact = &Contact{}
+		case 4:
+			n.Contact = &Contact{Email: "e@x.fi", Lang: "en"}
+		}
+		raws = append(raws, string(encodeNotification(&n)))
+	}
+	const base = `{"id":"a","user":"u","type":"decision","at":"2026-11-27T05:00:00Z","link":"/cases/c"`
+	raws = append(raws,
+		base+`}`,
+		base+`,"params":{}}`,
+		base+`,"params":{"a":"1","a":"2"}}`,
+		base+`,"params":{"a":"1",}}`,
+		base+`,"params":{"a":1}}`,
+		base+`,"read":false}`,
+		base+`,"read":true,"params":{"a":"1"}}`,
+		base+`,"contact":{"lang":"sv","email":"e@x.fi"}}`,
+		base+`,"contact":{"email":""}}`,
+		base+`,"contact":{"email":"e","email":"f"}}`,
+		base+`,"contact":{"fax":"1"}}`,
+		base+`,"contact":null}`,
+		base+`,"extra":1}`,
+		base+` }`,
+		base,
+		`{"id":"a","user":"u","type":"decision","at":"2026-11-27T25:00:00Z","link":"/cases/c"}`,
+		`{"id":"a","user":"u","type":"decision","at":"yesterday","link":"/cases/c"}`,
+		`{"id":"a","user":"u","type":"decision","at":"2026-11-27T05:00:00+02:00","link":"/cases/c"}`,
+		`{"user":"u","id":"a","type":"decision","at":"2026-11-27T05:00:00Z","link":"/cases/c"}`,
+		`{"id":"a","user":"u","type":"decision","at":"2026-11-27T05:00:00Z"}`,
+		``, `null`, `{}`)
+	for _, raw := range raws {
+		var want, got Notification
+		wantErr := unmarshal([]byte(raw), &want)
+		gotErr := decodeNotification([]byte(raw), &got)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("%s:\n got %v\nwant %v", raw, gotErr, wantErr)
+			continue
+		}
+		if !got.At.Equal(want.At) || got.At.Format(time.RFC3339Nano) != want.At.Format(time.RFC3339Nano) {
+			t.Errorf("%s: at %v, want %v", raw, got.At, want.At)
+		}
+		got.At, want.At = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v %+v\nwant %+v %+v", raw, got, got.Contact, want, want.Contact)
+		}
+	}
+	raw := encodeNotification(&Notification{ID: "06h1nnbn7mxews3hdhptspre5bmr5nxv", User: "06h1nnbn6hrvdr2kbhs63ymgx3cwn06q", Kind: KindProxySubmitted,
+		At: time.Now().UTC(), Link: "/cases/06h1nnbn6q3zq1a1q1xfeb1a0psgkx38",
+		Params: map[string]string{"service": "home-help", "reference": "HH-2026-000123", "actor": "Juhani Korhonen", "principal": "Helmi Korhonen"}})
+	var n Notification
+	if a := testing.AllocsPerRun(100, func() { decodeNotification(raw, &n) }); a > 3 {
+		t.Errorf("%v allocations, want at most 3 (the string and the map)", a)
 	}
 }

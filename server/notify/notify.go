@@ -374,7 +374,7 @@ func (b *Inbox) Page(user, cursor string, limit int) (out []Notification, next s
 		var err error
 		next, err = tx.PageReverse(store.Notices, user+"/", cursor, limit, func(_ string, raw []byte) (bool, error) {
 			var n Notification
-			if err := unmarshal(raw, &n); err != nil {
+			if err := decodeNotification(raw, &n); err != nil {
 				return false, err
 			}
 			out = append(out, n)
@@ -416,7 +416,7 @@ func (b *Inbox) Since(user, after string, limit int) (out []Notification, more b
 				return store.ErrStop
 			}
 			var n Notification
-			if err := unmarshal(raw, &n); err != nil {
+			if err := decodeNotification(raw, &n); err != nil {
 				return err
 			}
 			out = append(out, n)
@@ -483,7 +483,7 @@ func (b *Inbox) MarkAllRead(user string) error {
 		var unread []Notification
 		if err := tx.Scan(store.Notices, user+"/", func(_ string, raw []byte) error {
 			var n Notification
-			if err := unmarshal(raw, &n); err != nil {
+			if err := decodeNotification(raw, &n); err != nil {
 				return err
 			}
 			if !n.Read {

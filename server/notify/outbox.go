@@ -349,7 +349,10 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &n)
 				j.n = Notification{ID: j.d.Notice, User: j.d.User, Link: n.Link}
 			default:
-				err = get(tx, store.Notices, j.d.User+"/"+j.d.Notice, &j.n)
+				var raw []byte
+				if raw, err = tx.GetRaw(store.Notices, j.d.User+"/"+j.d.Notice); err == nil {
+					err = decodeNotification(raw, &j.n)
+				}
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
