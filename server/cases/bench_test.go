@@ -380,3 +380,45 @@ func wideAnswers(n int) map[string]any {
 	}
 	return data
 }
+
+// BenchmarkCreateDraft: one client starts sports-shift drafts (what each
+// iteration of loadgen's submit mode does first), on a store without
+// fsync, for a person with 20 earlier sports-shift applications of their
+// own. who=aino: the registers answer every prefill field; who=helmi: the
+// register has no e-mail address for her, so it comes from her newest own
+// earlier case, and prefill reads past 20 newer home-help cases Juhani
+// sent for her (in her list, not hers to prefill from) to find it. Run:
+//
+//	go test -run xxx -bench CreateDraft -benchmem ./server/cases/
+func BenchmarkCreateDraft(b *testing.B) {
+	for _, who := range []string{"aino", "helmi"} {
+		b.Run("who="+who, func(b *testing.B) {
+			e := newEnvAt(b, time.Now(), store.Options{NoSync: true})
+			e.svc.Now = time.Now
+			hetu := map[string]string{"aino": hetuAino, "helmi": hetuHelmi}[who]
+			owner := e.ref(hetu)
+			for i := range 20 {
+				e.fill("sports-shift", owner, nil, sportsShiftDraftData(i))
+			}
+			juhani, principal := e.ref(hetuJuhani), e.principal(hetu, "mandate")
+			for range map[string]int{"helmi": 20}[who] {
+				d := e.create("home-help", juhani, principal)
+				e.save(d, homeHelpAnswers())
+				e.submit(d)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cputime.Process()
+			for range b.N {
+				d, err := e.svc.CreateDraft("sports-shift", owner, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if d.Prefill["contactEmail"].Value == nil {
+					b.Fatalf("no e-mail prefilled: %+v", d.Prefill)
+				}
+			}
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
