@@ -160,57 +160,26 @@ func spliceAnswers(stored []byte, edits *answerEdits) (out []byte, ok bool) {
 	if len(stored) == 0 {
 		stored = []byte("{}")
 	}
-	// Where the edited members are: the start of the key, of the value and
-	// the end of the value, in the order of stored.
-	type member struct{ edit, ks, vs, ve int }
-	var buf [8]member
+	// Where the edited members are, in the order of stored.
+	type edited struct {
+		edit int
+		member
+	}
+	var buf [8]edited
 	found := buf[:0]
-	i := skipSpace(stored, 0)
-	if i >= len(stored) || stored[i] != '{' {
-		return nil, false
-	}
-	i = skipSpace(stored, i+1)
-	members := 0
-	for i < len(stored) && stored[i] != '}' {
-		if members > 0 {
-			if stored[i] != ',' {
-				return nil, false
-			}
-			i = skipSpace(stored, i+1)
-		}
-		if i >= len(stored) || stored[i] != '"' {
-			return nil, false
-		}
-		ks := i
-		q := bytes.IndexByte(stored[i+1:], '"')
-		if q < 0 || bytes.IndexByte(stored[i+1:i+1+q], '\\') >= 0 { // an escaped key: not one this code wrote
-			return nil, false
-		}
-		ke := i + 1 + q + 1
-		j := skipSpace(stored, ke)
-		if j >= len(stored) || stored[j] != ':' {
-			return nil, false
-		}
-		vs := skipSpace(stored, j+1)
-		ve := skipValue(stored, vs)
-		if ve < 0 {
-			return nil, false
-		}
-		if k := edits.find(stored[ks+1 : ke-1]); k >= 0 {
-			for _, m := range found {
-				if m.edit == k { // a key twice
-					return nil, false
-				}
-			}
-			found = append(found, member{k, ks, vs, ve})
-		}
+	members, twice := 0, false
+	end := objectMembers(stored, func(m member) {
 		members++
-		i = skipSpace(stored, ve)
-	}
-	if i >= len(stored) || skipSpace(stored, i+1) != len(stored) {
+		if k := edits.find(m.key(stored)); k >= 0 {
+			for _, f := range found {
+				twice = twice || f.edit == k
+			}
+			found = append(found, edited{k, m})
+		}
+	})
+	if end < 0 || twice { // not an object this code reads, or a key twice
 		return nil, false
 	}
-	end := i // the closing brace
 
 	size := len(stored)
 	for k, id := range edits.ids {
@@ -238,7 +207,7 @@ func spliceAnswers(stored []byte, edits *answerEdits) (out []byte, ok bool) {
 	}
 	out = append(out, stored[pos:end]...)
 	for k, id := range edits.ids {
-		if edits.vals[k] == nil || slices.ContainsFunc(found, func(m member) bool { return m.edit == k }) {
+		if edits.vals[k] == nil || slices.ContainsFunc(found, func(m edited) bool { return m.edit == k }) {
 			continue
 		}
 		if members > 0 {
@@ -251,6 +220,63 @@ func spliceAnswers(stored []byte, edits *answerEdits) (out []byte, ok bool) {
 		out = append(out, edits.vals[k]...)
 	}
 	return append(out, stored[end:]...), true
+}
+
+// member is where a member of a JSON object is in its bytes b: the key
+// with its quotes is b[ks:ke], the value b[vs:ve].
+type member struct{ ks, ke, vs, ve int }
+
+// key is the member's key, without quotes (objectMembers reads only keys
+// without escapes).
+func (m member) key(b []byte) []byte { return b[m.ks+1 : m.ke-1] }
+
+// value is the member's value.
+func (m member) value(b []byte) []byte { return b[m.vs:m.ve] }
+
+// objectMembers calls fn for every top-level member of the JSON object b,
+// in order, and returns where its closing brace is. It finds where the
+// members are and no more (see skipValue). It returns -1, having called
+// fn for some members or none, when b is not an object it reads: an
+// escaped key, anything but white space after the object, or bytes that
+// do not end as JSON would.
+func objectMembers(b []byte, fn func(m member)) int {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	for n := 0; i < len(b) && b[i] != '}'; n++ {
+		if n > 0 {
+			if b[i] != ',' {
+				return -1
+			}
+			i = skipSpace(b, i+1)
+		}
+		if i >= len(b) || b[i] != '"' {
+			return -1
+		}
+		ks := i
+		q := bytes.IndexByte(b[i+1:], '"')
+		if q < 0 || bytes.IndexByte(b[i+1:i+1+q], '\\') >= 0 { // an escaped key: not one the encoder wrote
+			return -1
+		}
+		ke := i + 1 + q + 1
+		j := skipSpace(b, ke)
+		if j >= len(b) || b[j] != ':' {
+			return -1
+		}
+		vs := skipSpace(b, j+1)
+		ve := skipValue(b, vs)
+		if ve < 0 {
+			return -1
+		}
+		fn(member{ks, ke, vs, ve})
+		i = skipSpace(b, ve)
+	}
+	if i >= len(b) || skipSpace(b, i+1) != len(b) {
+		return -1
+	}
+	return i
 }
 
 func skipSpace(b []byte, i int) int {
