@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,25 +229,29 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 		}
 		want = kept
 	}
-	// Earlier answers of this owner for this subject.
-	subjectID := d.Subject().ID
+	// Earlier answers of this owner for this subject, for what the
+	// registers did not answer (none to look for when they answered all).
+	if !slices.ContainsFunc(want, func(f *forms.Field) bool { _, done := out[f.ID]; return !done }) {
+		return out, nil
+	}
+	subjectID, prefix := d.Subject().ID, d.Owner.ID+"/"
 	err := s.Store.View(func(tx *store.Tx) error {
-		return tx.ScanReverse(store.CasesByUser, d.Owner.ID+"/", func(k string, _ []byte) error {
-			var c Case
-			if err := tx.Get(store.Cases, strings.TrimPrefix(k, d.Owner.ID+"/"), &c); err != nil {
+		return tx.ScanReverse(store.CasesByUser, prefix, func(k string, _ []byte) error {
+			raw, err := tx.GetRaw(store.Cases, strings.TrimPrefix(k, prefix))
+			if err != nil {
 				return nil
 			}
-			if c.Subject().ID != subjectID || c.Actor.ID != d.Owner.ID {
+			c, ok := s.readEarlier(raw, d.Owner.ID, subjectID)
+			if !ok {
 				return nil
 			}
-			s.withKnown(&c)
 			missing := 0
 			for _, f := range want {
 				if _, done := out[f.ID]; done {
 					continue
 				}
-				if v, ok := c.Known[f.Concept]; ok && compatible(f, v) {
-					out[f.ID] = PrefillSource{Source: SourceEarlierCase, About: conceptAbout(f.Concept), Case: c.ID, Reference: c.Reference, Value: v}
+				if v, ok := c.known(f.Concept); ok && compatible(f, v) {
+					out[f.ID] = PrefillSource{Source: SourceEarlierCase, About: conceptAbout(f.Concept), Case: c.id(), Reference: c.reference(), Value: v}
 				} else {
 					missing++
 				}
@@ -261,6 +267,198 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 	}
 	return out, nil
 }
+
+// earlierCase is what prefill reads of an earlier case: its id and
+// reference and its answers by concept (Case.Known, withKnown). A create
+// reads the owner's cases newest first until every concept it asks for
+// is answered, past the cases of theirs that are not their own
+// applications for the same subject (sent by a proxy, or for someone
+// else): it reads from the record only the members it needs
+// (objectMembers), and of the answers only those asked for, rather than
+// decoding each whole case.
+type earlierCase struct {
+	raw []byte
+	// Member values in raw (nil when absent).
+	idRaw, refRaw, answers []byte
+	def                    *forms.Definition // of the answers; nil: none
+	knownMap               map[string]any    // a record's own Known (older records), or the whole decoding's
+	whole                  *Case             // when decoded whole (decodeEarlier)
+}
+
+// earlierMembers are the members of a case record that readEarlier reads,
+// by bit.
+var earlierMembers = [...]string{"id", "reference", "service", "formVersion", "actor", "principal", "answers", "known"}
+
+// readEarlier reads raw, the record of a case in the owner's list of
+// cases: ok when it is the owner's own application for subject, as
+// decoding the whole Case would tell (then c answers what its Known
+// would). A record it does not read member by member (escaped or repeated
+// members, ids that are not plain ASCII, values of another type) it
+// decodes whole, as before; a malformed one is skipped, as before.
+func (s *Service) readEarlier(raw []byte, owner, subject string) (c earlierCase, ok bool) {
+	var vals [len(earlierMembers)][]byte
+	seen, twice := 0, false
+	if objectMembers(raw, func(m member) {
+		for i, name := range earlierMembers {
+			if string(m.key(raw)) == name {
+				twice = twice || seen&(1<<i) != 0
+				seen |= 1 << i
+				vals[i] = m.value(raw)
+			}
+		}
+	}) < 0 || twice {
+		return s.decodeEarlier(raw, owner, subject)
+	}
+	id, ref, service, version, actor, principal, answers, known := vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7]
+	actorID, ok := idOf(actor)
+	if !ok {
+		return s.decodeEarlier(raw, owner, subject)
+	}
+	subjectID := actorID
+	if principal != nil && !isNull(principal) {
+		if subjectID, ok = idOf(principal); !ok {
+			return s.decodeEarlier(raw, owner, subject)
+		}
+	}
+	if string(subjectID) != subject || string(actorID) != owner {
+		return c, false
+	}
+	// The owner's own: one prefill takes answers from; as whole.
+	if !json.Valid(raw) {
+		return c, false
+	}
+	c = earlierCase{raw: raw, idRaw: id, refRaw: ref}
+	for _, v := range [][]byte{id, ref, service} {
+		if _, ok := plainString(v); !ok && v != nil {
+			return s.decodeEarlier(raw, owner, subject)
+		}
+	}
+	if known != nil && !isNull(known) {
+		var m map[string]any
+		if err := unmarshal(known, &m); err != nil {
+			return earlierCase{}, false
+		}
+		if m != nil {
+			c.knownMap = m
+			return c, true
+		}
+	}
+	if answers == nil || isNull(answers) {
+		return c, true
+	}
+	if objectMembers(answers, func(member) {}) < 0 {
+		return s.decodeEarlier(raw, owner, subject)
+	}
+	v := 0
+	if version != nil {
+		n, err := strconv.Atoi(string(version))
+		if err != nil {
+			return s.decodeEarlier(raw, owner, subject)
+		}
+		v = n
+	}
+	name, _ := plainString(service)
+	if def, ok := s.Forms.Version(string(name), v); ok {
+		c.def, c.answers = def, answers
+	}
+	return c, true
+}
+
+// decodeEarlier is readEarlier by decoding the whole case (encoding/json,
+// as the store's Get).
+func (s *Service) decodeEarlier(raw []byte, owner, subject string) (earlierCase, bool) {
+	var whole Case
+	if err := unmarshal(raw, &whole); err != nil || whole.Subject().ID != subject || whole.Actor.ID != owner {
+		return earlierCase{}, false
+	}
+	s.withKnown(&whole)
+	return earlierCase{knownMap: whole.Known, whole: &whole}, true
+}
+
+// known is the case's answer to a data concept: as knownConcepts maps
+// it, the answer to the last field of the form, in form order, with the
+// concept (files and groups are not reused).
+func (c *earlierCase) known(concept string) (any, bool) {
+	if c.def == nil {
+		v, ok := c.knownMap[concept]
+		return v, ok
+	}
+	for si := len(c.def.Steps) - 1; si >= 0; si-- {
+		fields := c.def.Steps[si].Fields
+		for fi := len(fields) - 1; fi >= 0; fi-- {
+			f := &fields[fi]
+			if !knownField(f) || f.Concept != concept {
+				continue
+			}
+			var raw []byte
+			objectMembers(c.answers, func(m member) { // the last of a repeated key, as decoding keeps
+				if string(m.key(c.answers)) == f.ID {
+					raw = m.value(c.answers)
+				}
+			})
+			if raw == nil {
+				continue
+			}
+			var v any
+			if err := unmarshal(raw, &v); err != nil {
+				return nil, false
+			}
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// id is the case's id.
+func (c *earlierCase) id() string {
+	if c.whole != nil {
+		return c.whole.ID
+	}
+	s, _ := plainString(c.idRaw)
+	return string(s)
+}
+
+// reference is the case's reference.
+func (c *earlierCase) reference() string {
+	if c.whole != nil {
+		return c.whole.Reference
+	}
+	s, _ := plainString(c.refRaw)
+	return string(s)
+}
+
+// idOf is the "id" member of the JSON object v (a Ref) as it is written,
+// when it is a plain string (plainString); "" when there is none.
+func idOf(v []byte) ([]byte, bool) {
+	var id []byte
+	ok := true
+	if objectMembers(v, func(m member) {
+		if string(m.key(v)) == "id" {
+			id, ok = plainString(m.value(v))
+		}
+	}) < 0 {
+		return nil, false
+	}
+	return id, ok
+}
+
+// plainString is the content of v, a JSON string of printable ASCII
+// without escapes (what ids, references and service names are), which is
+// then what decoding it gives; ok is false for any other value.
+func plainString(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return nil, false
+	}
+	s := v[1 : len(v)-1]
+	for _, b := range s {
+		if b < 0x20 || b > 0x7e || b == '"' || b == '\\' {
+			return nil, false
+		}
+	}
+	return s, true
+}
+
+func isNull(v []byte) bool { return string(v) == "null" }
 
 // isAddressConcept reports whether a data concept is part of an address
 // (address.street, person.address.city, ...).

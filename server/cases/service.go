@@ -919,7 +919,7 @@ func usedAttachments(def *forms.Definition, clean map[string]any, byID map[strin
 func knownConcepts(def *forms.Definition, clean map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, f := range def.DataFields() {
-		if f.Concept == "" || f.Type == forms.TypeFile || f.Type == forms.TypeGroup {
+		if !knownField(f) {
 			continue
 		}
 		if v, ok := clean[f.ID]; ok {
@@ -927,6 +927,11 @@ func knownConcepts(def *forms.Definition, clean map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// knownField: the answer to f is kept by concept (Known).
+func knownField(f *forms.Field) bool {
+	return f.IsData() && f.Concept != "" && f.Type != forms.TypeFile && f.Type != forms.TypeGroup
 }
 
 func (s *Service) caseByID(id string) (*Case, error) {
