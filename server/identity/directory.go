@@ -39,7 +39,7 @@ var ErrUnknown = errors.New("identity: unknown user")
 // Person loads a person by id.
 func (d *Directory) Person(id string) (population.Person, error) {
 	var p population.Person
-	err := d.Store.View(func(tx *store.Tx) error { return tx.Get(store.People, id, &p) })
+	err := d.Store.View(func(tx *store.Tx) error { return getPerson(tx, id, &p) })
 	if errors.Is(err, store.ErrNotFound) {
 		return p, ErrUnknown
 	}
@@ -80,7 +80,7 @@ func (d *Directory) PersonByHetu(hetu string) (population.Person, error) {
 		if err != nil {
 			return err
 		}
-		return tx.Get(store.People, string(raw), &p)
+		return getPerson(tx, string(raw), &p)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return p, ErrUnknown

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -394,4 +395,70 @@ func TestActorsFor(t *testing.T) {
 			t.Errorf("after the backfill: %v, want %v", got, want)
 		}
 	})
+}
+
+// BenchmarkPerson reads a person of the demo register (what a create and
+// a save read for their checks and prefill). Run:
+//
+//	go test -run xxx -bench Person -benchmem ./server/identity/
+func BenchmarkPerson(b *testing.B) {
+	d := demoDir(b)
+	id := mustPerson(b, d, "140386-902R").ID
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := d.Person(id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestGetPersonDecodesAsEncodingJSON: a person is read by the faster
+// decoder under encoding/json's rules, so every stored person decodes to
+// what encoding/json made of it: the demo people, and records written by
+// hand or another version (names in another case, a name twice, invalid
+// UTF-8, nulls, unknown members).
+func TestGetPersonDecodesAsEncodingJSON(t *testing.T) {
+	d := demoDir(t)
+	records := map[string]string{
+		"case":    `{"ID":"x1","Hetu":"010101-123N","FIRSTNAME":"Aino","address":{"Street":{"fi":"K 1"},"CITY":{"fi":"E"}}}`,
+		"twice":   `{"id":"x2","firstName":"A","firstName":"B","roles":[{"organization":"1","role":"PJ"}],"roles":[{"organization":"2"}]}`,
+		"utf8":    "{\"id\":\"x3\",\"firstName\":\"\xff\xfeA\",\"lastName\":\"\\ud800\"}",
+		"nulls":   `{"id":"x4","firstName":null,"address":null,"guardians":null,"addressProtected":null,"mandates":[null]}`,
+		"unknown": `{"id":"x5","shoeSize":44,"lastName":"V","properties":["p1","p2"],"mandates":[{"principal":"a","issues":["x"],"until":"2030-01-01"}]}`,
+	}
+	err := d.Store.UpdateAlone(func(tx *store.Tx) error {
+		for id, rec := range records {
+			if err := tx.PutRaw(store.People, "hand-"+id, []byte(rec)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = d.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(store.People, "", func(id string, raw []byte) error {
+			var want, got population.Person
+			if err := json.Unmarshal(raw, &want); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			if err := getPerson(tx, id, &got); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s:\n got %+v\nwant %+v", id, got, want)
+			}
+			n++
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < len(records)+8 {
+		t.Errorf("compared %d people", n)
+	}
 }
