@@ -142,7 +142,11 @@ func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldErro
 			bad(ErrInvalidValue, nil)
 			return
 		}
-		out[f.ID] = n
+		if _, same := v.(float64); same {
+			out[f.ID] = v // the same float64: v holds it already (no allocation per answer)
+		} else {
+			out[f.ID] = n
+		}
 	case TypeCheckbox:
 		b, ok := v.(bool)
 		if !ok {
@@ -163,7 +167,7 @@ func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldErro
 				bad(ErrInvalidValue, nil)
 				return
 			}
-			vals = append(vals, s)
+			vals = append(vals, x) // x holds s
 		}
 		out[f.ID] = vals
 	case TypeGroup:
@@ -201,7 +205,7 @@ func draftField(f *Field, path string, in, out map[string]any, errs *[]FieldErro
 			bad(ErrTooLong, map[string]any{"Count": MaxTextLength})
 			return
 		}
-		out[f.ID] = s
+		out[f.ID] = v // v holds s: storing s again would allocate per answer
 	}
 }
 
