@@ -2,9 +2,12 @@ package cases
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // edits builds answerEdits from id → value (nil: remove), as check does.
@@ -139,5 +142,44 @@ func TestSpliceAnswersRefuses(t *testing.T) {
 	// An id JSON would escape is never spliced in as it is.
 	if plainID(`a"b`) || plainID(`a\b`) || plainID("") || !plainID("members.0-x_Y9") {
 		t.Error("plainID")
+	}
+}
+
+// TestEncodeValue: an answer (and the answers) encoded as an any are the
+// bytes marshalling them by their own type gives, and what cannot be
+// encoded either way is refused by both.
+func TestEncodeValue(t *testing.T) {
+	for _, v := range []any{
+		nil, true, false, "", "Tämä <b>&</b> \"lainaus\" \\ \u2028 \x01 \U0001F600", 0.0, -1.5, 1e21, 123456789.0, 1.0 / 3,
+		[]any{}, []any{"a", 1.0, nil, true, []any{map[string]any{"x": "y"}}},
+		map[string]any{}, map[string]any{"k": map[string]any{"n": []any{"\t", 2.5}}},
+		map[string]any{"<&>": "\u00e4"}, []string{"a", "b"}, 7, map[string]any{"x": 7}, map[string]any{"x": []string{"ä"}},
+	} {
+		want, wantErr := jsonv2.Marshal(v)
+		got, err := encodeValue(v)
+		if string(got) != string(want) || (err == nil) != (wantErr == nil) {
+			t.Errorf("%#v: %s (%v), by its type %s (%v)", v, got, err, want, wantErr)
+		}
+	}
+	for _, v := range []any{math.NaN(), math.Inf(1), "\xff", map[string]any{"\xfe": 1.0}, []any{make(chan int)}} {
+		if got, err := encodeValue(v); err == nil {
+			t.Errorf("%#v encoded: %s", v, got)
+		}
+	}
+	// Answers of several members: each member as by its type.
+	answers := map[string]any{"a": "x", "b": 2.0, "c": []any{"y"}, "d": map[string]any{"e": nil}, "f": false}
+	raw, err := encodeAnswers(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if objectMembers(raw, func(m member) {
+		n++
+		want, _ := jsonv2.Marshal(answers[string(m.key(raw))])
+		if string(m.value(raw)) != string(want) {
+			t.Errorf("%s: %s, by its type %s", m.key(raw), m.value(raw), want)
+		}
+	}) < 0 || n != len(answers) {
+		t.Errorf("answers %s", raw)
 	}
 }
