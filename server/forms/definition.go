@@ -256,6 +256,16 @@ func Parse(data []byte) (*Definition, error) {
 // group's sub-field as used in FieldError ("members.0.hetu") or without the
 // index ("members.hetu"). It returns the field and the index of its step.
 func (d *Definition) Lookup(id string) (*Field, int, bool) {
+	if !strings.Contains(id, ".") { // a top-level field
+		for si := range d.Steps {
+			for fi := range d.Steps[si].Fields {
+				if f := &d.Steps[si].Fields[fi]; f.ID == id {
+					return f, si, true
+				}
+			}
+		}
+		return nil, 0, false
+	}
 	parts := strings.Split(id, ".")
 	for si := range d.Steps {
 		for fi := range d.Steps[si].Fields {
@@ -286,7 +296,18 @@ func (d *Definition) Lookup(id string) (*Field, int, bool) {
 // order (info fields left out; a group is one field, its sub-fields are in
 // its Fields).
 func (d *Definition) DataFields() []*Field {
-	var out []*Field
+	n := 0
+	for si := range d.Steps {
+		for fi := range d.Steps[si].Fields {
+			if d.Steps[si].Fields[fi].IsData() {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*Field, 0, n) // one allocation, not one per doubling
 	for si := range d.Steps {
 		for fi := range d.Steps[si].Fields {
 			if f := &d.Steps[si].Fields[fi]; f.IsData() {
