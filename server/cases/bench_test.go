@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -387,12 +388,16 @@ func wideAnswers(n int) map[string]any {
 // own. who=aino: the registers answer every prefill field; who=helmi: the
 // register has no e-mail address for her, so it comes from her newest own
 // earlier case, and prefill reads past 20 newer home-help cases Juhani
-// sent for her (in her list, not hers to prefill from) to find it. Run:
+// sent for her (in her list, not hers to prefill from) to find it.
+// who=aino/then=save also saves each new draft once, with complete
+// answers, as loadgen's submit mode does before it submits. Run (a fixed
+// count: what the bucket pages hold grows with the drafts made):
 //
-//	go test -run xxx -bench CreateDraft -benchmem ./server/cases/
+//	go test -run xxx -bench CreateDraft -benchtime 2000x -benchmem ./server/cases/
 func BenchmarkCreateDraft(b *testing.B) {
-	for _, who := range []string{"aino", "helmi"} {
-		b.Run("who="+who, func(b *testing.B) {
+	for _, name := range []string{"aino", "helmi", "aino/then=save"} {
+		who, save := strings.CutSuffix(name, "/then=save")
+		b.Run("who="+name, func(b *testing.B) {
 			e := newEnvAt(b, time.Now(), store.Options{NoSync: true})
 			e.svc.Now = time.Now
 			hetu := map[string]string{"aino": hetuAino, "helmi": hetuHelmi}[who]
@@ -409,13 +414,18 @@ func BenchmarkCreateDraft(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu := cputime.Process()
-			for range b.N {
+			for i := range b.N {
 				d, err := e.svc.CreateDraft("sports-shift", owner, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
 				if d.Prefill["contactEmail"].Value == nil {
 					b.Fatalf("no e-mail prefilled: %+v", d.Prefill)
+				}
+				if save {
+					if _, _, err := e.svc.Save(d.ID, owner.ID, d.Version, sportsShiftDraftData(i), 1); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")

@@ -28,18 +28,22 @@ const (
 	dueFiles = "f"
 )
 
-// dueKey is the key of an entry in store.Due.
+// dueKey is the key of an entry in store.Due (one allocation: every
+// create, and each save that moves the entry, makes one).
 func dueKey(at int64, kind, id string) string {
-	b := make([]byte, 0, 16+2+len(kind)+len(id))
-	hex := strconv.AppendUint(nil, uint64(max(at, 0)), 16)
+	var digits [16]byte
+	hex := strconv.AppendUint(digits[:0], uint64(max(at, 0)), 16)
+	var b strings.Builder
+	b.Grow(16 + 2 + len(kind) + len(id))
 	for range 16 - len(hex) {
-		b = append(b, '0')
+		b.WriteByte('0')
 	}
-	b = append(b, hex...)
-	b = append(b, '/')
-	b = append(b, kind...)
-	b = append(b, '/')
-	return string(append(b, id...))
+	b.Write(hex)
+	b.WriteByte('/')
+	b.WriteString(kind)
+	b.WriteByte('/')
+	b.WriteString(id)
+	return b.String()
 }
 
 // parseDueKey splits a key of store.Due.

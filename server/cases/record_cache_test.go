@@ -1,9 +1,11 @@
 package cases_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"asiointi/server/cases"
 	"asiointi/server/store"
@@ -88,4 +90,54 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(raw)
+}
+
+// TestCreateDraftKeepsItsRecord: a new draft's record is kept decoded
+// (the first save or page reads it), and what is kept is what decoding
+// the stored record gives: the same maps, no prefilled values (they are
+// not stored), the same times.
+func TestCreateDraftKeepsItsRecord(t *testing.T) {
+	e := newEnv(t)
+	d := e.create("early-education", e.ref(hetuAino), e.principal(hetuEetu, "guardian"))
+	if len(d.Prefill) == 0 || d.Principal == nil || d.Due == 0 {
+		t.Fatalf("the test needs a draft with prefilled answers, a principal and a due entry: %+v", d)
+	}
+	cached, raw, ok := e.svc.CachedDraft(d.ID)
+	if !ok {
+		t.Fatal("the new draft's record is not kept")
+	}
+	var stored []byte
+	if err := e.st.View(func(tx *store.Tx) error {
+		b, err := tx.GetRaw(store.Drafts, d.ID)
+		stored = bytes.Clone(b)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(raw, stored) {
+		t.Fatalf("kept for\n%s\nstored\n%s", raw, stored)
+	}
+	want, err := cases.DecodeRecord(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ got, want *time.Time }{{&cached.CreatedAt, &want.CreatedAt}, {&cached.UpdatedAt, &want.UpdatedAt}, {&cached.ExpiresAt, &want.ExpiresAt}} {
+		if !p.got.Equal(*p.want) {
+			t.Errorf("time %v, stored %v", *p.got, *p.want)
+		}
+		*p.got = *p.want
+	}
+	if !reflect.DeepEqual(cached, want) {
+		t.Errorf("kept\n%+v\nstored\n%+v", cached, want)
+	}
+	// The caller's draft is its own: changing it leaves what is kept.
+	d.Prefill["injected"] = cases.PrefillSource{}
+	d.Principal.Name = "Mallory"
+	if again, _, _ := e.svc.CachedDraft(d.ID); again.Principal.Name == "Mallory" || len(again.Prefill) != len(want.Prefill) {
+		t.Errorf("the caller's change reached the cache: %+v", again)
+	}
+	// And the first save takes it from there.
+	if _, _, err := e.svc.Save(d.ID, d.Owner.ID, d.Version, merge(d.Data, earlyEducationAnswers()), 1); err != nil {
+		t.Fatal(err)
+	}
 }

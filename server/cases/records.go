@@ -123,10 +123,13 @@ func (r *draftRecords) read(st *store.Store, id string, what readWhat) (snapshot
 		var d Draft
 		if c, ok := r.cached(id); ok && bytes.Equal(c.raw, raw) {
 			d = c.d
+			raw = c.raw // the same bytes, which no one changes: no copy
 		} else if err := decodeRecord(raw, &d); err != nil {
 			return err
+		} else {
+			raw = bytes.Clone(raw)
 		}
-		snap = snapshot{d: &d, raw: bytes.Clone(raw)}
+		snap = snapshot{d: &d, raw: raw}
 		switch what {
 		case withAnswers:
 			return loadData(tx, &d)
@@ -259,8 +262,12 @@ func (r *draftRecords) update(st *store.Store, id string, seen []byte, write fun
 // (Fiber): it is copied, since the cache outlives the request.
 func (r *draftRecords) remember(id string, raw []byte, d Draft) {
 	d.Data = nil
+	key := d.ID // the draft's own string, decoded from its record
+	if key != id {
+		key = strings.Clone(id)
+	}
 	g := r.generations()
-	if _, loaded := g.cur.Swap(strings.Clone(id), decodedRecord{raw: raw, d: d}); loaded || g.n.Add(1) <= cachedRecords {
+	if _, loaded := g.cur.Swap(key, decodedRecord{raw: raw, d: d}); loaded || g.n.Add(1) <= cachedRecords {
 		return
 	}
 	r.mu.Lock()
@@ -304,10 +311,11 @@ func nextRecord(prev []byte, old, d *Draft) ([]byte, error) {
 	if i < 0 || d.CaseID != "" {
 		return json.Marshal(d)
 	}
-	if tail, err := recordTail(nil, old); err != nil || !bytes.Equal(prev[i:], tail) {
+	var buf [128]byte // an old tail is about 110 bytes
+	if tail, err := recordTail(buf[:0], old); err != nil || !bytes.Equal(prev[i:], tail) {
 		return json.Marshal(d)
 	}
-	out := make([]byte, 0, len(prev)+16)
+	out := make([]byte, 0, len(prev)+32) // a new tail may be longer (more digits, reminded)
 	out = append(out, prev[:i]...)
 	return recordTail(out, d)
 }

@@ -257,17 +257,28 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 			d.Locked[id] = src.Value
 		}
 	}
-	raw, err := json.Marshal(d.Data)
+	raw, err := encodeAnswers(d.Data)
+	if err != nil {
+		return nil, err
+	}
+	// The record and the draft's entry in housekeeping's list
+	// (fileDraftDue, which a new draft has none to move of) are made
+	// before the serial write, as a save makes them.
+	d.Due = draftDue(d)
+	record, err := json.Marshal(d)
 	if err != nil {
 		return nil, err
 	}
 	role := s.roleIn(owner, principal, now)
 	err = s.Store.Update(func(tx *store.Tx) error {
-		d.Due = 0 // the function may run again
-		if err := fileDraftDue(tx, d); err != nil {
+		if err := tx.PutRaw(store.Due, dueKey(d.Due, dueDraft, d.ID), nil); err != nil {
 			return err
 		}
-		if err := putDraft(tx, d, raw); err != nil {
+		// A new id: nothing of it in DraftsSent to remove (putDraft).
+		if err := tx.PutRaw(store.Drafts, d.ID, record); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.DraftData, d.ID, raw); err != nil {
 			return err
 		}
 		if proxied(owner, principal) {
@@ -286,7 +297,22 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	if err != nil {
 		return nil, err
 	}
+	// The first save (or page) of the draft reads this record: it finds
+	// its decoding kept, as after a save.
+	s.drafts.remember(d.ID, record, storedCopy(d))
 	return d, nil
+}
+
+// storedCopy is d as decoding its record gives it back: maps of its own
+// and no prefilled values (PrefillSource.Value is not stored).
+func storedCopy(d *Draft) Draft {
+	c := ownCopy(*d)
+	for id, src := range c.Prefill {
+		src.Value = nil
+		c.Prefill[id] = src
+	}
+	c.Data = nil
+	return c
 }
 
 func retentionDays(svc *catalog.Service) int {
@@ -918,12 +944,15 @@ func usedAttachments(def *forms.Definition, clean map[string]any, byID map[strin
 // prefilling later forms (files and groups are not reused).
 func knownConcepts(def *forms.Definition, clean map[string]any) map[string]any {
 	out := map[string]any{}
-	for _, f := range def.DataFields() {
-		if !knownField(f) {
-			continue
-		}
-		if v, ok := clean[f.ID]; ok {
-			out[f.Concept] = v
+	for si := range def.Steps {
+		for fi := range def.Steps[si].Fields {
+			f := &def.Steps[si].Fields[fi]
+			if !knownField(f) {
+				continue
+			}
+			if v, ok := clean[f.ID]; ok {
+				out[f.Concept] = v
+			}
 		}
 	}
 	return out
