@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -378,5 +379,27 @@ func TestServicesAPI(t *testing.T) {
 	}
 	if r = e.do(req{path: "/api/v1/services/nope/form"}); r.StatusCode != 404 {
 		t.Errorf("unknown form: %d", r.StatusCode)
+	}
+}
+
+// TestDraftAnswerBytes: the answers of a create and a save are the bytes
+// they were when they were maps (members in sorted order), now that they
+// are structs.
+func TestDraftAnswerBytes(t *testing.T) {
+	e := newEnv(t)
+	maria := e.client("030392-974H")
+	r, out := maria.call("POST", "/api/v1/drafts", map[string]any{"service": "sports-shift"})
+	id, _ := out["id"].(string)
+	if r.StatusCode != 201 || r.body != `{"id":"`+id+`","version":1}` {
+		t.Fatalf("create: %d %s", r.StatusCode, r.body)
+	}
+	stamp := `"updatedAt":"\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)"`
+	r, _ = maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 1, "data": validSportsShift()})
+	if !regexp.MustCompile(`^\{` + stamp + `,"version":2\}$`).MatchString(r.body) {
+		t.Errorf("save: %d %s", r.StatusCode, r.body)
+	}
+	r, _ = maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 2, "data": map[string]any{"participants": "many"}})
+	if !regexp.MustCompile(`^\{"errors":\[\{"field":"participants","code":"form\.error\.invalidValue","message":"[^"]+"\}\],` + stamp + `,"version":3\}$`).MatchString(r.body) {
+		t.Errorf("save with a shape error: %d %s", r.StatusCode, r.body)
 	}
 }
