@@ -3,6 +3,7 @@
 package identity
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,8 +11,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"asiointi/server/store"
@@ -64,6 +67,17 @@ func NewToken() string {
 func HashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
+}
+
+// maxToken is the longest session token Get looks up.
+const maxToken = 100
+
+// hashTokenInto writes HashToken(token) into key, without allocating
+// (Get runs for every request); token is at most maxToken bytes.
+func hashTokenInto(key *[2 * sha256.Size]byte, token string) {
+	var b [maxToken]byte
+	h := sha256.Sum256(b[:copy(b[:], token)])
+	hex.Encode(key[:], h[:])
 }
 
 // Sessions manages sessions in the store. One process owns the store, so
@@ -144,14 +158,16 @@ func (m *Sessions) ExpiresAt(s Session) time.Time {
 // Get loads the session for a token, refusing expired and ended ones, and
 // records activity (at most once per Touch interval, to keep reads cheap).
 func (m *Sessions) Get(token string) (Session, error) {
-	if token == "" || len(token) > 100 {
+	if token == "" || len(token) > maxToken {
 		return Session{}, ErrNoSession
 	}
-	key := HashToken(token)
-	s, err := m.lookup(key)
+	var hashed [2 * sha256.Size]byte
+	hashTokenInto(&hashed, token)
+	s, err := m.lookup(hashed[:])
 	if err != nil {
 		return Session{}, err
 	}
+	key := s.Key // HashToken(token)
 	now := m.Now()
 	if !now.Before(m.ExpiresAt(s)) {
 		_ = m.Delete(key)
@@ -169,14 +185,16 @@ func (m *Sessions) Get(token string) (Session, error) {
 	return s, nil
 }
 
-// lookup finds a session in memory, else in the store.
-func (m *Sessions) lookup(key string) (Session, error) {
+// lookup finds the session stored under hashed (HashToken's bytes) in
+// memory, else in the store. Found in memory, it allocates nothing.
+func (m *Sessions) lookup(hashed []byte) (Session, error) {
 	m.mu.RLock()
-	c, ok := m.cache[key]
+	c, ok := m.cache[string(hashed)]
 	m.mu.RUnlock()
 	if ok {
 		return c.live()
 	}
+	key := string(hashed)
 	var s Session
 	err := m.Store.View(func(tx *store.Tx) error { return tx.Get(store.Sessions, key, &s) })
 	if errors.Is(err, store.ErrNotFound) {
@@ -424,9 +442,54 @@ func (m *Sessions) cachedLen() int {
 // CSRFToken derives the anti-forgery token bound to a session key or a
 // pre-session cookie value.
 func CSRFToken(secret []byte, binding string) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("csrf:" + binding))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	m := csrfMAC(secret)
+	defer m.put()
+	return string(m.token(binding))
+}
+
+// csrfMACs are HMACs keyed with the installation's secret, each with room
+// for a token, for CSRFToken and CheckCSRF: a state-changing request
+// checks one, and a new HMAC with its key schedule, digest and strings
+// was about ten allocations of every such request.
+var csrfMACs atomic.Pointer[csrfPool]
+
+type csrfPool struct {
+	secret []byte
+	pool   sync.Pool // *csrfMACState
+}
+
+type csrfMACState struct {
+	pool *csrfPool
+	mac  hash.Hash
+	in   []byte                        // "csrf:" + binding
+	sum  [sha256.Size]byte             // the HMAC
+	tok  [(sha256.Size*8 + 5) / 6]byte // the HMAC in base64 (RawURLEncoding)
+	pres []byte                        // a presented token
+}
+
+// csrfMAC is an HMAC keyed with secret, from the pool of the last secret
+// asked for (one per installation; tests make more).
+func csrfMAC(secret []byte) *csrfMACState {
+	p := csrfMACs.Load()
+	if p == nil || !bytes.Equal(p.secret, secret) {
+		p = &csrfPool{secret: bytes.Clone(secret)}
+		csrfMACs.Store(p)
+	}
+	if m, ok := p.pool.Get().(*csrfMACState); ok {
+		m.mac.Reset()
+		return m
+	}
+	return &csrfMACState{pool: p, mac: hmac.New(sha256.New, p.secret)}
+}
+
+func (m *csrfMACState) put() { m.pool.pool.Put(m) }
+
+// token is CSRFToken's bytes, valid until m is put back.
+func (m *csrfMACState) token(binding string) []byte {
+	m.in = append(append(m.in[:0], "csrf:"...), binding...)
+	m.mac.Write(m.in)
+	base64.RawURLEncoding.Encode(m.tok[:], m.mac.Sum(m.sum[:0]))
+	return m.tok[:]
 }
 
 // Secret is the installation's key for CSRF tokens, made and stored at
@@ -449,7 +512,10 @@ func CheckCSRF(secret []byte, binding, presented string) bool {
 	if binding == "" || presented == "" {
 		return false
 	}
-	return hmac.Equal([]byte(CSRFToken(secret, binding)), []byte(presented))
+	m := csrfMAC(secret)
+	defer m.put()
+	m.pres = append(m.pres[:0], presented...)
+	return hmac.Equal(m.token(binding), m.pres)
 }
 
 // AccountKey is the rate-limit key of a login name (a henkilötunnus or a

@@ -1,6 +1,9 @@
 package identity
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"sync"
@@ -365,5 +368,70 @@ func TestRotateVanished(t *testing.T) {
 	}
 	if _, err := m.Get(tok); !errors.Is(err, ErrNoSession) || errors.Is(err, ErrRotated) {
 		t.Errorf("old token: %v, want ErrNoSession and not ErrRotated", err)
+	}
+}
+
+// TestCSRFTokens: tokens are the HMAC-SHA256 of "csrf:"+binding under the
+// secret, in unpadded base64url, whichever secrets are in use in turn (the
+// MACs are pooled per secret), and a check accepts exactly that token.
+func TestCSRFTokens(t *testing.T) {
+	want := func(secret []byte, binding string) string {
+		mac := hmac.New(sha256.New, secret)
+		mac.Write([]byte("csrf:" + binding))
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	secrets := [][]byte{[]byte("one secret"), []byte(NewToken()), []byte("one secret, longer than a block of SHA-256: " + strings.Repeat("x", 80))}
+	for round := range 3 {
+		for _, secret := range secrets {
+			for _, binding := range []string{"k", "pre:" + NewToken(), HashToken("a session"), strings.Repeat("b", 300)} {
+				tok := CSRFToken(secret, binding)
+				if tok != want(secret, binding) {
+					t.Fatalf("round %d: token %q, want %q", round, tok, want(secret, binding))
+				}
+				if !CheckCSRF(secret, binding, tok) {
+					t.Errorf("round %d: the token of %q refused", round, binding)
+				}
+				for _, bad := range []string{"", tok[:len(tok)-1], tok + "A", want(secrets[(round+1)%len(secrets)], binding), CSRFToken(secret, binding+"x")} {
+					if bad != tok && CheckCSRF(secret, binding, bad) {
+						t.Errorf("round %d: %q accepted for %q", round, bad, binding)
+					}
+				}
+				if CheckCSRF(secret, "", tok) {
+					t.Error("no binding accepted")
+				}
+			}
+		}
+	}
+}
+
+// TestPerRequestAllocations: a request's session lookup (a session in
+// memory) and its CSRF check allocate nothing: they run for every
+// request (each allocated several times: a hex key, a new HMAC, strings).
+func TestPerRequestAllocations(t *testing.T) {
+	m := newSessions(openStore(t, t.TempDir()), newClock().Now, time.Hour)
+	tok, _, err := m.Create(Session{UserID: "u1", Kind: Resident, Name: "Aino"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, binding := []byte(NewToken()), HashToken(tok)
+	csrf := CSRFToken(secret, binding)
+	for name, f := range map[string]func(){
+		"Get": func() {
+			if s, err := m.Get(tok); err != nil || s.Key != binding {
+				t.Fatalf("%+v %v", s, err)
+			}
+		},
+		"CheckCSRF": func() {
+			if !CheckCSRF(secret, binding, csrf) {
+				t.Fatal("refused")
+			}
+		},
+	} {
+		if name == "CheckCSRF" && raceDetector {
+			continue // its HMACs are pooled
+		}
+		if n := testing.AllocsPerRun(100, f); n >= 1 {
+			t.Errorf("%s: %.0f allocations", name, n)
+		}
 	}
 }
