@@ -425,103 +425,130 @@ func (s *Service) save(id, owner string, version int, edit answersEdit, step int
 	if err != nil {
 		return nil, nil, err
 	}
-	// answers is what the write stores: raw, made from the answers as
-	// read, unless they changed since (then made again from the current).
-	answers := func(tx *store.Tx) ([]byte, error) {
-		if !edit.stored() {
-			return raw, nil
-		}
-		cur, err := tx.GetRaw(store.DraftData, id)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if bytes.Equal(cur, snap.answers) && (cur == nil) == (snap.answers == nil) {
-			return raw, nil
-		}
-		return edit.apply(cur)
-	}
-	step = min(step, len(def.Steps))
-	saved := func(d *Draft) { // what a save changes in the record
-		d.Version++
-		d.UpdatedAt = now
-		d.ExpiresAt = now.AddDate(0, 0, retentionDays(svc))
-		d.Reminded = false
-		if step >= 0 {
-			d.Step = step
-		}
-	}
-	out := *pre
-	saved(&out)
+	w := &saveWrite{s: s, id: id, owner: owner, version: version, edit: edit, snap: snap, raw: raw,
+		role: role, now: now, svc: svc, step: min(step, len(def.Steps))}
+	w.out = *pre
+	w.saved(&w.out)
 	// A save moves the expiry later, so the draft's entry in housekeeping's
 	// list comes due early and stays; only one that would come too late
 	// (a draft without one, or a shorter retention) is filed again.
-	refile := out.Due == 0 || draftDue(&out) < out.Due
-	var record []byte
-	if !refile {
-		if record, err = s.drafts.next(snap, &out); err != nil {
+	w.refile = w.out.Due == 0 || draftDue(&w.out) < w.out.Due
+	if !w.refile {
+		if w.record, err = s.drafts.next(snap, &w.out); err != nil {
 			return nil, nil, err
 		}
 	}
-	changed, err := s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
-		raw, err := answers(tx)
-		if err != nil {
-			return err
-		}
-		if !changed && !refile { // the usual case: nothing touched the draft since it was read
-			if err := logEdit(tx, pre, role, now); err != nil {
-				return err
-			}
-			if err := tx.PutRaw(store.Drafts, id, record); err != nil {
-				return err
-			}
-			return tx.PutRaw(store.DraftData, id, raw)
-		}
-		if !changed {
-			d := *pre
-			saved(&d)
-			if err := fileDraftDue(tx, &d); err != nil {
-				return err
-			}
-			out = d
-			return putDraft(tx, &d, raw)
-		}
-		d, err := s.ownDraft(tx, id, owner, false)
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.CaseID != "":
-			return refuse(ErrSubmitted)
-		case d.Version != version:
-			full, err := s.getDraft(tx, id, true)
-			if err != nil {
-				return err
-			}
-			return refuse(&ConflictError{Current: full})
-		}
-		// Same version, other bookkeeping changed (a reminder).
-		if err := logEdit(tx, d, role, now); err != nil {
-			return err
-		}
-		saved(d)
-		if d.Due == 0 || draftDue(d) < d.Due {
-			if err := fileDraftDue(tx, d); err != nil {
-				return err
-			}
-		}
-		out = *d
-		return putDraft(tx, d, raw)
-	})
+	changed, err := s.drafts.update(s.Store, id, snap.raw, w.write)
 	if err != nil {
 		return nil, nil, err
 	}
-	if changed || refile {
+	if changed || w.refile {
 		s.drafts.forget(id)
 	} else { // the stored record is exactly what was encoded here
-		s.drafts.remember(id, record, out)
+		s.drafts.remember(id, w.record, w.out)
 	}
+	out := &w.out // the caller's: w keeps nothing else for it
+	*w = saveWrite{out: w.out}
 	out.Data = nil
-	return &out, shapeErrs, nil
+	return out, shapeErrs, nil
+}
+
+// saveWrite is a save's serial write and what it needs, made before it:
+// one value rather than a closure for each part.
+type saveWrite struct {
+	s         *Service
+	id, owner string
+	version   int
+	edit      answersEdit
+	snap      snapshot
+	raw       []byte // the answers to store, made from those read
+	record    []byte // the next record, made from the one read (not when refile)
+	refile    bool   // the draft's due entry moves
+	role      string // for the principal's log
+	now       time.Time
+	svc       *catalog.Service
+	step      int
+	out       Draft // the draft as saved
+}
+
+// answers is what the write stores: raw, made from the answers as read,
+// unless they changed since (then made again from the current).
+func (w *saveWrite) answers(tx *store.Tx) ([]byte, error) {
+	if !w.edit.stored() {
+		return w.raw, nil
+	}
+	cur, err := tx.GetRaw(store.DraftData, w.id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if bytes.Equal(cur, w.snap.answers) && (cur == nil) == (w.snap.answers == nil) {
+		return w.raw, nil
+	}
+	return w.edit.apply(cur)
+}
+
+// saved makes what a save changes in the record.
+func (w *saveWrite) saved(d *Draft) {
+	d.Version++
+	d.UpdatedAt = w.now
+	d.ExpiresAt = w.now.AddDate(0, 0, retentionDays(w.svc))
+	d.Reminded = false
+	if w.step >= 0 {
+		d.Step = w.step
+	}
+}
+
+// write is the save's write (draftRecords.update: it may run again).
+func (w *saveWrite) write(tx *store.Tx, changed bool) error {
+	raw, err := w.answers(tx)
+	if err != nil {
+		return err
+	}
+	pre := w.snap.d
+	if !changed && !w.refile { // the usual case: nothing touched the draft since it was read
+		if err := logEdit(tx, pre, w.role, w.now); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(store.Drafts, w.id, w.record); err != nil {
+			return err
+		}
+		return tx.PutRaw(store.DraftData, w.id, raw)
+	}
+	if !changed {
+		d := *pre
+		w.saved(&d)
+		if err := fileDraftDue(tx, &d); err != nil {
+			return err
+		}
+		w.out = d
+		return putDraft(tx, &d, raw)
+	}
+	d, err := w.s.ownDraft(tx, w.id, w.owner, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case d.CaseID != "":
+		return refuse(ErrSubmitted)
+	case d.Version != w.version:
+		full, err := w.s.getDraft(tx, w.id, true)
+		if err != nil {
+			return err
+		}
+		return refuse(&ConflictError{Current: full})
+	}
+	// Same version, other bookkeeping changed (a reminder).
+	if err := logEdit(tx, d, w.role, w.now); err != nil {
+		return err
+	}
+	w.saved(d)
+	if d.Due == 0 || draftDue(d) < d.Due {
+		if err := fileDraftDue(tx, d); err != nil {
+			return err
+		}
+	}
+	w.out = *d
+	return putDraft(tx, d, raw)
 }
 
 // applyLocked puts locked prefilled values back: the resident may not
