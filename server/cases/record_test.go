@@ -110,6 +110,15 @@ func TestWithReference(t *testing.T) {
 	if got, err := withReference([]byte("{}"), "R"); err != nil || string(got) != `{"reference":"R"}` {
 		t.Errorf("empty object: %s %v", got, err)
 	}
+	// The reference is written as encoding/json writes it, the usual
+	// ones as they are and any other escaped.
+	for _, ref := range []string{"ESI-2027-000042", "R", "a_b.c", "A<&>B", "ä \"x\" \\", "\u2028", ""} {
+		value, _ := json.Marshal(ref)
+		want := `{"reference":` + string(value) + `,"id":"x"}`
+		if got, err := withReference([]byte(`{"id":"x"}`), ref); err != nil || string(got) != want {
+			t.Errorf("%q: %s %v, want %s", ref, got, err, want)
+		}
+	}
 }
 
 // TestRecordCacheBounded: the decoded-record cache of autosave holds at

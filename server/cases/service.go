@@ -915,13 +915,17 @@ func withReference(caseJSON []byte, ref string) ([]byte, error) {
 	if len(caseJSON) < 2 || caseJSON[0] != '{' || caseJSON[len(caseJSON)-1] != '}' {
 		return nil, fmt.Errorf("cases: a case record is a JSON object, not %.20q", caseJSON)
 	}
-	value, err := json.Marshal(ref)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(caseJSON)+len(value)+len(`"reference":,`))
+	out := make([]byte, 0, len(caseJSON)+len(ref)+len(`"reference":"",`))
 	out = append(out, `{"reference":`...)
-	out = append(out, value...)
+	if plainID(ref) { // as every reference is ("ESI-2027-000042"): its JSON is itself in quotes
+		out = append(append(append(out, '"'), ref...), '"')
+	} else {
+		value, err := json.Marshal(ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, value...)
+	}
 	if len(caseJSON) > 2 {
 		out = append(out, ',')
 	}
