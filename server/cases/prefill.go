@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"asiointi/server/forms"
@@ -494,13 +496,40 @@ func compatible(f *forms.Field, v any) bool {
 // prefillHash is a digest of a prefilled value (its JSON encoding, which
 // is the same for the value as prefilled and as saved and read back).
 func prefillHash(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var h [32]byte
+	if !prefillDigest(&h, v) {
 		return ""
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return string(h[:])
 }
+
+// prefillDigest writes prefillHash(v) into h; false when v does not
+// encode. SourceOf compares it for every prefilled answer a page shows:
+// it allocates nothing for the usual values (a pooled encoder).
+func prefillDigest(h *[32]byte, v any) bool {
+	e := hashEncoders.Get().(*hashEncoder)
+	defer hashEncoders.Put(e)
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil { // json.Marshal's bytes and a newline
+		return false
+	}
+	b := e.buf.Bytes()
+	sum := sha256.Sum256(b[:len(b)-1])
+	hex.Encode(h[:], sum[:16])
+	return true
+}
+
+// hashEncoder is an encoding/json encoder into a buffer of its own.
+type hashEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var hashEncoders = sync.Pool{New: func() any {
+	e := &hashEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	return e
+}}
 
 // SourceOf is where the answer v to field id came from, the one rule for
 // every view (the form, my data, the handler's view): the prefill source
@@ -516,7 +545,8 @@ func SourceOf(pre map[string]PrefillSource, id string, v any) (PrefillSource, bo
 	if src.Locked || src.Hash == "" {
 		return src, true
 	}
-	return src, prefillHash(v) == src.Hash
+	var h [32]byte
+	return src, prefillDigest(&h, v) && string(h[:]) == src.Hash
 }
 
 // casePrefill is the draft's prefill sources, each marked Locked when

@@ -1,8 +1,11 @@
 package cases
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"math"
 	"reflect"
 	"testing"
 
@@ -150,3 +153,31 @@ func TestReadEarlier(t *testing.T) {
 }
 
 func fsReadSports() ([]byte, error) { return fs.ReadFile(definitions.FS, "sports-shift.json") }
+
+// TestPrefillHash: the digest of a prefilled value is the first half of
+// the SHA-256 of its encoding/json encoding, in hex (what stored sources
+// hold), for every kind of value and in turn; a value that does not
+// encode has none, and SourceOf then takes the answer as the person's.
+func TestPrefillHash(t *testing.T) {
+	for round := range 2 {
+		for _, v := range []any{"Aino", "<b>&</b> \u2028", 14.0, 1e21, true, nil, []any{"a", 1.0}, map[string]any{"x": []any{}}, ""} {
+			b, _ := json.Marshal(v)
+			sum := sha256.Sum256(b)
+			if got, want := prefillHash(v), hex.EncodeToString(sum[:16]); got != want {
+				t.Errorf("round %d, %#v: %s, want %s", round, v, got, want)
+			}
+		}
+	}
+	if h := prefillHash(math.NaN()); h != "" {
+		t.Errorf("NaN: %q", h)
+	}
+	pre := map[string]PrefillSource{"a": {Source: SourcePopulation, Hash: prefillHash("Aino")}}
+	if _, ok := SourceOf(pre, "a", "Aino"); !ok {
+		t.Error("the prefilled value is not the register's")
+	}
+	for _, v := range []any{"Aina", math.NaN(), nil} {
+		if _, ok := SourceOf(pre, "a", v); ok {
+			t.Errorf("%#v taken for the prefilled value", v)
+		}
+	}
+}
