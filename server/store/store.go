@@ -411,6 +411,20 @@ type boltTx struct {
 	// its whole page) when unaligned: a scan that reads one key per
 	// entry opened its bucket hundreds of times per request.
 	open [4]openBucket
+	// key holds the key of the Get, Put or Delete in progress (and the
+	// name of a bucket being opened): converting a string key to []byte
+	// allocated on every call, since bbolt's logging lets the slice
+	// escape. bbolt only reads it during the call (Put stores a copy),
+	// and nothing calls back into the transaction meanwhile, so one
+	// buffer serves the whole transaction (issue 9: allocation per write).
+	key []byte
+}
+
+// keyBytes is s in the transaction's key buffer, valid until the next
+// call into bbolt that takes a key.
+func (t *boltTx) keyBytes(s string) []byte {
+	t.key = append(t.key[:0], s...)
+	return t.key
 }
 
 type openBucket struct {
@@ -465,7 +479,7 @@ func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 			return o.b, nil
 		}
 	}
-	b := t.tx.Bucket([]byte(name))
+	b := t.tx.Bucket(t.keyBytes(name))
 	if b == nil {
 		return nil, fmt.Errorf("store: unknown bucket %q", name)
 	}
@@ -500,7 +514,7 @@ func (t *boltTx) getRaw(bucket, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw := b.Get([]byte(key))
+	raw := b.Get(t.keyBytes(key))
 	if raw == nil {
 		return nil, ErrNotFound
 	}
@@ -513,7 +527,7 @@ func (t *boltTx) putRaw(bucket, key string, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(key), raw)
+	return b.Put(t.keyBytes(key), raw)
 }
 
 // delete removes key.
@@ -522,7 +536,7 @@ func (t *boltTx) delete(bucket, key string) error {
 	if err != nil {
 		return err
 	}
-	return b.Delete([]byte(key))
+	return b.Delete(t.keyBytes(key))
 }
 
 // scan calls fn for every key with the prefix, in key order. raw is valid

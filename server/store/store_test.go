@@ -87,6 +87,39 @@ func TestPutGetScan(t *testing.T) {
 	}
 }
 
+// TestKeysOfOneTransaction: the keys of one transaction's gets, puts and
+// deletes stay apart (on bbolt they pass through one reused buffer,
+// boltTx.keyBytes): keys that are prefixes of one another, a longer key
+// after a shorter one, buckets opened between them.
+func TestKeysOfOneTransaction(t *testing.T) {
+	s := open(t)
+	keys := []string{"abc", "ab", "abcdef", "a", "b", "abd"}
+	err := s.Update(func(tx *Tx) error {
+		for i, k := range keys {
+			if err := tx.PutRaw(Events, k, []byte(fmt.Sprint(i))); err != nil {
+				return err
+			}
+			if err := tx.PutRaw(Meta, "m"+k, []byte(k)); err != nil { // another bucket in between
+				return err
+			}
+			if raw, err := tx.GetRaw(Events, keys[0]); err != nil || string(raw) != "0" {
+				return fmt.Errorf("after put %q: %s = %q, %v", k, keys[0], raw, err)
+			}
+		}
+		return tx.Delete(Events, "b")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	s.View(func(tx *Tx) error {
+		return tx.Scan(Events, "", func(k string, raw []byte) error { got = append(got, k+"="+string(raw)); return nil })
+	})
+	if want := "[a=3 ab=1 abc=0 abcdef=2 abd=5]"; fmt.Sprint(got) != want {
+		t.Errorf("stored %v, want %s", got, want)
+	}
+}
+
 func TestUpdateRollsBackOnError(t *testing.T) {
 	s := open(t)
 	boom := errors.New("boom")
