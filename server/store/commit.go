@@ -78,14 +78,14 @@ func (s *Store) commit(group []op) {
 		failed := -1
 		var ferr error
 		err := s.write(len(group), func(tx *bolt.Tx) error {
-			t := &Tx{b: &boltTx{tx: tx}}
+			t := &Tx{b: &boltTx{tx: tx}, deferCounts: true}
 			for i, o := range group {
 				if err := safeRun(o.fn, t); err != nil {
 					failed, ferr = i, err
 					return err
 				}
 			}
-			return nil
+			return t.finish()
 		})
 		if failed < 0 {
 			for _, o := range group {

@@ -28,6 +28,9 @@ type Iter struct {
 // reverse from the last key below from backwards (exclusive; "" or past
 // the prefix: from the last). Call Next before the first key.
 func (t *Tx) Iter(bucket, prefix, from string, reverse bool) (*Iter, error) {
+	if err := t.settle(bucket); err != nil {
+		return nil, err
+	}
 	it := &Iter{prefix: []byte(prefix), reverse: reverse, bucket: bucket}
 	if from != "" && len(from) >= len(prefix) && from[:len(prefix)] == prefix {
 		it.from = []byte(from)

@@ -24,6 +24,9 @@ func (t *Tx) PageReverse(bucket, prefix, cursor string, limit int, take func(key
 	if cursor != "" && !ValidID(cursor) {
 		return "", ErrBadCursor
 	}
+	if err := t.settle(bucket); err != nil {
+		return "", err
+	}
 	if compressedBuckets[bucket] {
 		plain := take
 		take = func(key string, raw []byte) (bool, error) {

@@ -324,9 +324,12 @@ func (s *Store) pgAttempt(write bool, fn func(*Tx) error) (bodyErr, dbErr error)
 		return nil, err
 	}
 	t := &pgTx{ctx: ctx, tx: tx, readOnly: !write}
-	bodyErr = safeRun(fn, &Tx{b: t})
+	tt := &Tx{b: t, deferCounts: write}
+	bodyErr = safeRun(fn, tt)
 	if bodyErr == nil && write {
-		t.flush()
+		if bodyErr = tt.finish(); bodyErr == nil {
+			t.flush()
+		}
 	}
 	switch {
 	case t.err != nil: // a statement failed: the transaction is void

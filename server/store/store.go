@@ -458,7 +458,13 @@ func (s *Store) UpdateAlone(fn func(*Tx) error) error {
 	if s.pg != nil {
 		return s.pgUpdate(fn)
 	}
-	return s.write(1, func(tx *bolt.Tx) error { return fn(&Tx{b: &boltTx{tx: tx}}) })
+	return s.write(1, func(tx *bolt.Tx) error {
+		t := &Tx{b: &boltTx{tx: tx}, deferCounts: true}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.finish()
+	})
 }
 
 // View runs fn in a read-only transaction.

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -12,6 +11,10 @@ import (
 // PostgreSQL one (pgTx); everything above this file is the same for both.
 type Tx struct {
 	b txBackend
+	// deferCounts: a write transaction, whose counters wait in counts
+	// until finish (counters.go).
+	deferCounts bool
+	counts      map[string]pendingCount
 }
 
 // txBackend is what a backend implements: bytes at string keys in named
@@ -44,6 +47,12 @@ func (t *Tx) Get(bucket, key string, v any) error {
 
 // GetRaw returns the raw bytes at key, valid only inside the transaction.
 func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
+	if raw, ok := t.pendingRaw(bucket, key); ok {
+		if raw == nil {
+			return nil, ErrNotFound
+		}
+		return raw, nil
+	}
 	raw, err := t.b.getRaw(bucket, key)
 	if err != nil {
 		return nil, err
@@ -53,6 +62,9 @@ func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
 
 // Has reports whether key exists.
 func (t *Tx) Has(bucket, key string) bool {
+	if raw, ok := t.pendingRaw(bucket, key); ok {
+		return raw != nil
+	}
 	_, err := t.b.getRaw(bucket, key)
 	return err == nil
 }
@@ -68,40 +80,65 @@ func (t *Tx) Put(bucket, key string, v any) error {
 
 // PutRaw stores raw bytes at key.
 func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
+	t.forget(bucket, key)
 	return t.b.putRaw(bucket, key, pack(bucket, raw))
 }
 
 // Delete removes key.
-func (t *Tx) Delete(bucket, key string) error { return t.b.delete(bucket, key) }
+func (t *Tx) Delete(bucket, key string) error {
+	t.forget(bucket, key)
+	return t.b.delete(bucket, key)
+}
 
 // Scan calls fn for every key with the prefix, in key order. raw is valid
 // only during the call. Returning ErrStop ends the scan early.
 func (t *Tx) Scan(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	if err := t.settle(bucket); err != nil {
+		return err
+	}
 	return t.b.scan(bucket, prefix, unpacking(bucket, fn))
 }
 
 // ScanReverse is Scan from the last matching key backwards.
 func (t *Tx) ScanReverse(bucket, prefix string, fn func(key string, raw []byte) error) error {
+	if err := t.settle(bucket); err != nil {
+		return err
+	}
 	return t.b.scanReverse(bucket, prefix, unpacking(bucket, fn))
 }
 
 // ScanFrom is Scan of the keys with the prefix from the key from on
 // (inclusive; from "" or before the prefix: from the first).
 func (t *Tx) ScanFrom(bucket, prefix, from string, fn func(key string, raw []byte) error) error {
+	if err := t.settle(bucket); err != nil {
+		return err
+	}
 	return t.b.scanFrom(bucket, prefix, from, unpacking(bucket, fn))
 }
 
 // ScanReverseBefore is ScanReverse of the keys with the prefix that sort
 // before the key before (exclusive; "" or past the prefix: from the last).
 func (t *Tx) ScanReverseBefore(bucket, prefix, before string, fn func(key string, raw []byte) error) error {
+	if err := t.settle(bucket); err != nil {
+		return err
+	}
 	return t.b.scanReverseBefore(bucket, prefix, before, unpacking(bucket, fn))
 }
 
 // Count returns the number of keys in a bucket.
-func (t *Tx) Count(bucket string) (int, error) { return t.b.count(bucket) }
+func (t *Tx) Count(bucket string) (int, error) {
+	if err := t.settle(bucket); err != nil {
+		return 0, err
+	}
+	return t.b.count(bucket)
+}
 
-// counter reads a named counter: 0 when absent.
+// counter reads a named counter: 0 when absent (its pending value when
+// it has one).
 func (t *Tx) counter(name string, parse func(string) (int64, error)) (int64, error) {
+	if p, ok := t.counts[name]; ok {
+		return p.n, nil
+	}
 	raw, err := t.b.getRaw(Counters, name)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil
@@ -109,11 +146,7 @@ func (t *Tx) counter(name string, parse func(string) (int64, error)) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	n, err := parse(string(raw))
-	if err != nil {
-		return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
-	}
-	return n, nil
+	return parseCount(name, raw, parse)
 }
 
 // NextSeq returns the next value of a named counter (1, 2, 3, …). A
@@ -128,13 +161,19 @@ func (t *Tx) NextSeq(name string) (uint64, error) {
 		return 0, err
 	}
 	u := uint64(n) + 1
+	t.forget(Counters, name)
 	return u, t.b.putRaw(Counters, name, strconv.AppendUint(nil, u, 10))
 }
 
 // AddCount adds delta to a named counter and returns the new value; a
 // counter that reaches zero is removed. A stored value that is not a
 // number is an error (taking it for zero would drop what it counts).
+// In a write transaction the counter is written once, when its functions
+// have run; what the transaction reads sees the value (counters.go).
 func (t *Tx) AddCount(name string, delta int64) (int64, error) {
+	if t.deferCount(name) {
+		return t.addCount(name, delta)
+	}
 	n, err := t.counter(name, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
 	if err != nil {
 		return 0, err
