@@ -78,7 +78,7 @@ func (s *Store) commit(group []op) {
 		failed := -1
 		var ferr error
 		err := s.write(len(group), func(tx *bolt.Tx) error {
-			t := &Tx{b: &boltTx{tx: tx}, deferCounts: true}
+			t := newBoltTx(tx, true)
 			for i, o := range group {
 				if err := safeRun(o.fn, t); err != nil {
 					failed, ferr = i, err

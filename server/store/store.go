@@ -420,6 +420,20 @@ type boltTx struct {
 	key []byte
 }
 
+// boltTxn is a Tx on bbolt with its backend, in one allocation.
+type boltTxn struct {
+	Tx
+	bt boltTx
+}
+
+// newBoltTx is a Tx of tx; write: a read-write one of Update or
+// UpdateAlone, whose counters wait for Tx.finish.
+func newBoltTx(tx *bolt.Tx, write bool) *Tx {
+	n := &boltTxn{bt: boltTx{tx: tx}}
+	n.Tx = Tx{b: &n.bt, deferCounts: write}
+	return &n.Tx
+}
+
 // keyBytes is s in the transaction's key buffer, valid until the next
 // call into bbolt that takes a key.
 func (t *boltTx) keyBytes(s string) []byte {
@@ -459,7 +473,7 @@ func (s *Store) UpdateAlone(fn func(*Tx) error) error {
 		return s.pgUpdate(fn)
 	}
 	return s.write(1, func(tx *bolt.Tx) error {
-		t := &Tx{b: &boltTx{tx: tx}, deferCounts: true}
+		t := newBoltTx(tx, true)
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -472,7 +486,7 @@ func (s *Store) View(fn func(*Tx) error) error {
 	if s.pg != nil {
 		return s.pgView(fn)
 	}
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{b: &boltTx{tx: tx}}) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(newBoltTx(tx, false)) })
 }
 
 func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
