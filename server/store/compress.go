@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -66,17 +67,81 @@ var codec = sync.OnceValues(func() (*zstd.Encoder, *zstd.Decoder) {
 	return enc, dec
 })
 
-// pack is the stored form of raw in bucket.
+// pack is the stored form of raw in bucket: raw itself, or a new slice.
 func pack(bucket string, raw []byte) []byte {
+	out, _ := packInto(bucket, raw, nil)
+	return out
+}
+
+// packInto is pack compressing into dst's memory: the stored form of raw
+// (raw itself, or the frame appended to dst[:0]), and dst with what it
+// grew to.
+func packInto(bucket string, raw, dst []byte) (out, buf []byte) {
 	if !compressedBuckets[bucket] || len(raw) < compressMin {
-		return raw
+		return raw, dst
 	}
 	enc, _ := codec()
-	out := enc.EncodeAll(raw, make([]byte, 0, len(raw)/2+64))
-	if len(out) >= len(raw) {
-		return raw
+	if dst == nil {
+		dst = make([]byte, 0, len(raw)/2+64)
 	}
-	return out
+	buf = enc.EncodeAll(raw, dst[:0])
+	if len(buf) >= len(raw) {
+		return raw, buf
+	}
+	return buf, buf
+}
+
+// A writeBuf is where Put encodes a value and pack compresses it before
+// the stored form is copied out at its size: a value's JSON was garbage
+// once compressed, and pack's buffer was sized by a guess (issue 9:
+// bytes allocated per write). Buffers are pooled; one that grew past
+// writeBufKeep is left to the collector.
+type writeBuf struct {
+	json []byte
+	z    []byte
+	enc  *json.Encoder // writes into json
+}
+
+const writeBufKeep = 64 << 10
+
+var writeBufs = sync.Pool{New: func() any {
+	w := new(writeBuf)
+	w.enc = json.NewEncoder(jsonSink{w})
+	return w
+}}
+
+type jsonSink struct{ w *writeBuf }
+
+func (s jsonSink) Write(p []byte) (int, error) {
+	s.w.json = append(s.w.json, p...)
+	return len(p), nil
+}
+
+func getWriteBuf() *writeBuf { return writeBufs.Get().(*writeBuf) }
+
+func (w *writeBuf) release() {
+	if cap(w.json) > writeBufKeep || cap(w.z) > writeBufKeep {
+		return
+	}
+	w.json, w.z = w.json[:0], w.z[:0]
+	writeBufs.Put(w)
+}
+
+// marshal is json.Marshal(v) in w's buffer, valid until w is used again.
+func (w *writeBuf) marshal(v any) ([]byte, error) {
+	w.json = w.json[:0]
+	if err := w.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return w.json[:len(w.json)-1], nil // Encode ends the value with a newline
+}
+
+// stored is the stored form of raw in bucket in a slice of its own: the
+// backend keeps it until the transaction ends.
+func (w *writeBuf) stored(bucket string, raw []byte) []byte {
+	var out []byte
+	out, w.z = packInto(bucket, raw, w.z)
+	return bytes.Clone(out)
 }
 
 // repack is a stored value of bucket as it would be written today: a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -139,5 +140,59 @@ func TestDictionaryShrinksShortRecords(t *testing.T) {
 	back, err := unpack(CaseIndex, "r/x", pack(CaseIndex, []byte(row)))
 	if err != nil || string(back) != row {
 		t.Errorf("unpack: %v %q", err, back)
+	}
+}
+
+// TestPutStoresWhatMarshalGives: Put stores json.Marshal's bytes (through
+// a pooled buffer, compressed in the compressed buckets), each value in
+// memory of its own: the values of one transaction, in both kinds of
+// bucket, small and large (past what the pool keeps), read back as
+// written, on both backends.
+func TestPutStoresWhatMarshalGives(t *testing.T) {
+	s := open(t)
+	type rec struct {
+		Name  string         `json:"name"`
+		Notes string         `json:"notes,omitempty"`
+		N     int            `json:"n"`
+		M     map[string]any `json:"m,omitempty"`
+	}
+	values := []any{
+		rec{Name: "<b>Aino & Eino</b>", N: 1},
+		rec{Name: "long", Notes: strings.Repeat("Toivomme samaa vuoroa kuin viime kaudella. ", 20), N: 2},
+		rec{Name: "other", Notes: strings.Repeat("Ryhmässä on 8–12-vuotiaita lapsia. ", 15), N: 3, M: map[string]any{"b": true, "a": 1.5}},
+		map[string]string{"huge": strings.Repeat("x", writeBufKeep+100)},
+		"plain string",
+		42,
+	}
+	err := s.Update(func(tx *Tx) error {
+		for i, v := range values {
+			for _, b := range []string{Settings, Cases} {
+				if err := tx.Put(b, fmt.Sprint(i), v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		for i, v := range values {
+			want, _ := json.Marshal(v)
+			for _, b := range []string{Settings, Cases} {
+				got, err := tx.GetRaw(b, fmt.Sprint(i))
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s/%d: %.80q (%v), want %.80q", b, i, got, err, want)
+				}
+			}
+		}
+		return nil
+	})
+	if err := s.View(func(tx *Tx) error { return tx.Put(Settings, "x", 1) }); err == nil {
+		t.Error("a Put in a View succeeded")
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.Put(Settings, "x", func() {}) }); err == nil {
+		t.Error("a value JSON cannot encode was stored")
 	}
 }

@@ -71,17 +71,26 @@ func (t *Tx) Has(bucket, key string) bool {
 
 // Put stores v JSON-encoded at key.
 func (t *Tx) Put(bucket, key string, v any) error {
-	raw, err := json.Marshal(v)
+	w := getWriteBuf()
+	defer w.release()
+	raw, err := w.marshal(v)
 	if err != nil {
 		return err
 	}
-	return t.PutRaw(bucket, key, raw)
+	t.forget(bucket, key)
+	return t.b.putRaw(bucket, key, w.stored(bucket, raw))
 }
 
-// PutRaw stores raw bytes at key.
+// PutRaw stores raw bytes at key. The backend may keep raw until the
+// transaction ends: it must not change meanwhile.
 func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
 	t.forget(bucket, key)
-	return t.b.putRaw(bucket, key, pack(bucket, raw))
+	if compressedBuckets[bucket] && len(raw) >= compressMin {
+		w := getWriteBuf()
+		defer w.release()
+		raw = w.stored(bucket, raw)
+	}
+	return t.b.putRaw(bucket, key, raw)
 }
 
 // Delete removes key.
