@@ -94,8 +94,9 @@ func packInto(bucket string, raw, dst []byte) (out, buf []byte) {
 // A writeBuf is where Put encodes a value and pack compresses it before
 // the stored form is copied out at its size: a value's JSON was garbage
 // once compressed, and pack's buffer was sized by a guess (issue 9:
-// bytes allocated per write). Buffers are pooled; one that grew past
-// writeBufKeep is left to the collector.
+// bytes allocated per write). Get decompresses a value into it too, for
+// json.Unmarshal, which copies what it keeps. Buffers are pooled; one
+// that grew past writeBufKeep is left to the collector.
 type writeBuf struct {
 	json []byte
 	z    []byte
@@ -136,6 +137,17 @@ func (w *writeBuf) marshal(v any) ([]byte, error) {
 	return w.json[:len(w.json)-1], nil // Encode ends the value with a newline
 }
 
+// unpacked is the value of a stored one in bucket, valid until w is
+// used again.
+func (w *writeBuf) unpacked(bucket, key string, raw []byte) ([]byte, error) {
+	if w.z == nil {
+		w.z = make([]byte, 0, 4<<10)
+	}
+	out, buf, err := unpackInto(bucket, key, raw, w.z)
+	w.z = buf
+	return out, err
+}
+
 // stored is the stored form of raw in bucket in a slice of its own: the
 // backend keeps it until the transaction ends.
 func (w *writeBuf) stored(bucket string, raw []byte) []byte {
@@ -163,15 +175,30 @@ func repack(bucket string, stored []byte) []byte {
 
 // unpack is the value of a stored one: raw itself unless compressed.
 func unpack(bucket, key string, raw []byte) ([]byte, error) {
-	if !compressedBuckets[bucket] || !bytes.HasPrefix(raw, zstdMagic) {
-		return raw, nil
+	out, _, err := unpackInto(bucket, key, raw, nil)
+	return out, err
+}
+
+// compressed tells a stored value in bucket that unpack decompresses.
+func compressed(bucket string, raw []byte) bool {
+	return compressedBuckets[bucket] && bytes.HasPrefix(raw, zstdMagic)
+}
+
+// unpackInto is unpack decompressing into dst's memory (nil: a new
+// slice), and dst with what it grew to.
+func unpackInto(bucket, key string, raw, dst []byte) (out, buf []byte, err error) {
+	if !compressed(bucket, raw) {
+		return raw, dst, nil
 	}
 	_, dec := codec()
-	out, err := dec.DecodeAll(raw, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s/%s: %w", bucket, key, err)
+	if dst != nil {
+		dst = dst[:0]
 	}
-	return out, nil
+	out, err = dec.DecodeAll(raw, dst)
+	if err != nil {
+		return nil, dst, fmt.Errorf("store: %s/%s: %w", bucket, key, err)
+	}
+	return out, out, nil
 }
 
 // unpacking wraps a scan's fn so that it gets values unpacked.

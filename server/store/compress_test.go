@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,4 +197,66 @@ func TestPutStoresWhatMarshalGives(t *testing.T) {
 	if err := s.Update(func(tx *Tx) error { return tx.Put(Settings, "x", func() {}) }); err == nil {
 		t.Error("a value JSON cannot encode was stored")
 	}
+}
+
+// TestGetOfCompressedValues: Get decompresses into a pooled buffer; the
+// values it decodes one after another in one transaction, longer and
+// shorter, stay whole (also one read inside a scan of the bucket, and
+// with readers side by side), and a damaged value is an error. On both
+// backends.
+func TestGetOfCompressedValues(t *testing.T) {
+	s := open(t)
+	type rec struct {
+		Notes string          `json:"notes"`
+		Raw   json.RawMessage `json:"raw"`
+	}
+	var want []rec
+	for i, n := range []int{40, 200, 10, 120, 3} {
+		want = append(want, rec{Notes: strings.Repeat(fmt.Sprintf("Huomio %d. ", i), n), Raw: json.RawMessage(fmt.Sprintf(`{"k":%d}`, i))})
+	}
+	err := s.Update(func(tx *Tx) error {
+		for i, r := range want {
+			if err := tx.Put(Events, fmt.Sprint(i), r); err != nil {
+				return err
+			}
+		}
+		return tx.b.putRaw(Events, "bad", append(append([]byte{}, zstdMagic...), "not a frame"...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := append(slices.Clone(want), want[1]) // the last: read inside the scan
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.View(func(tx *Tx) error {
+				raw, _ := tx.b.getRaw(Events, "0")
+				if !compressed(Events, raw) {
+					t.Error("the test's values are not stored compressed")
+				}
+				got := make([]rec, len(want)+1)
+				for i := range want {
+					if err := tx.Get(Events, fmt.Sprint(i), &got[i]); err != nil {
+						t.Error(err)
+					}
+				}
+				err := tx.Scan(Events, "3", func(string, []byte) error { return tx.Get(Events, "1", &got[len(want)]) })
+				if err != nil {
+					t.Error(err)
+				}
+				for i, w := range expect {
+					if got[i].Notes != w.Notes || string(got[i].Raw) != string(w.Raw) {
+						t.Errorf("value %d: %.40q %s, want %.40q %s", i, got[i].Notes, got[i].Raw, w.Notes, w.Raw)
+					}
+				}
+				if err := tx.Get(Events, "bad", new(rec)); err == nil {
+					t.Error("a damaged value decoded")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
 }

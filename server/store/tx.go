@@ -37,27 +37,42 @@ type txBackend interface {
 var ErrStop = errors.New("store: stop scan")
 
 // Get decodes the value at key into v. It returns ErrNotFound when absent.
+// A compressed value is decompressed into a reused buffer: an
+// UnmarshalJSON of v must copy what it keeps (as encoding/json requires).
 func (t *Tx) Get(bucket, key string, v any) error {
-	raw, err := t.GetRaw(bucket, key)
+	raw, err := t.stored(bucket, key)
 	if err != nil {
 		return err
+	}
+	if compressed(bucket, raw) {
+		w := getWriteBuf()
+		defer w.release()
+		if raw, err = w.unpacked(bucket, key, raw); err != nil {
+			return err
+		}
 	}
 	return json.Unmarshal(raw, v)
 }
 
 // GetRaw returns the raw bytes at key, valid only inside the transaction.
 func (t *Tx) GetRaw(bucket, key string) ([]byte, error) {
+	raw, err := t.stored(bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	return unpack(bucket, key, raw)
+}
+
+// stored is the stored form of the value at key: a pending counter's,
+// or the backend's.
+func (t *Tx) stored(bucket, key string) ([]byte, error) {
 	if raw, ok := t.pendingRaw(bucket, key); ok {
 		if raw == nil {
 			return nil, ErrNotFound
 		}
 		return raw, nil
 	}
-	raw, err := t.b.getRaw(bucket, key)
-	if err != nil {
-		return nil, err
-	}
-	return unpack(bucket, key, raw)
+	return t.b.getRaw(bucket, key)
 }
 
 // Has reports whether key exists.
