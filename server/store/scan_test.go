@@ -3,21 +3,34 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 )
 
+// TestValues: on both backends; the long values are stored compressed
+// (and decompressed into one reused buffer).
 func TestValues(t *testing.T) {
 	type item struct {
-		N int `json:"n"`
+		N int    `json:"n"`
+		T string `json:"t,omitempty"`
 	}
+	long := []item{{1, strings.Repeat("pitkä teksti ", 40)}, {2, "lyhyt"}, {3, strings.Repeat("vielä pidempi teksti ", 60)}, {4, strings.Repeat("x", 120)}}
 	s := open(t)
 	err := s.Update(func(tx *Tx) error {
 		for k, n := range map[string]int{"a/1": 1, "a/2": 2, "a/3": 3, "ab/9": 9, "b/1": 10} {
 			if err := tx.Put(Notices, k, item{N: n}); err != nil {
 				return err
 			}
+		}
+		for _, it := range long {
+			if err := tx.Put(Events, fmt.Sprintf("long/%d", it.N), it); err != nil {
+				return err
+			}
+		}
+		if err := tx.b.putRaw(Cases, "badz/1", append(append([]byte{}, zstdMagic...), "not a frame"...)); err != nil {
+			return err
 		}
 		return tx.PutRaw(Events, "bad/1", []byte(`{"n":`))
 	})
@@ -32,15 +45,18 @@ func TestValues(t *testing.T) {
 		want    []item
 		wantErr bool
 	}{
-		{"in key order", Values[item], Notices, "a/", []item{{1}, {2}, {3}}, false},
-		{"reversed", ValuesReverse[item], Notices, "a/", []item{{3}, {2}, {1}}, false},
-		{"prefix is not a key range beyond itself", Values[item], Notices, "ab/", []item{{9}}, false},
-		{"every key", Values[item], Notices, "", []item{{1}, {2}, {3}, {9}, {10}}, false},
+		{"in key order", Values[item], Notices, "a/", []item{{N: 1}, {N: 2}, {N: 3}}, false},
+		{"reversed", ValuesReverse[item], Notices, "a/", []item{{N: 3}, {N: 2}, {N: 1}}, false},
+		{"prefix is not a key range beyond itself", Values[item], Notices, "ab/", []item{{N: 9}}, false},
+		{"every key", Values[item], Notices, "", []item{{N: 1}, {N: 2}, {N: 3}, {N: 9}, {N: 10}}, false},
 		{"no match is nil", Values[item], Notices, "c/", nil, false},
 		{"no match reversed is nil", ValuesReverse[item], Notices, "c/", nil, false},
 		{"a value that does not decode", Values[item], Events, "bad/", nil, true},
 		{"reversed, a value that does not decode", ValuesReverse[item], Events, "", nil, true},
 		{"unknown bucket", Values[item], "nope", "", nil, true},
+		{"compressed values", Values[item], Events, "long/", long, false},
+		{"compressed values reversed", ValuesReverse[item], Events, "long/", []item{long[3], long[2], long[1], long[0]}, false},
+		{"a compressed value that does not decompress", Values[item], Cases, "badz/", nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
