@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"asiointi/server/datefmt"
@@ -107,52 +108,130 @@ func nextFacts(old *reportFacts, c *Case, answers []string, at time.Time) *repor
 	return f
 }
 
-// counterKeys are the counters the facts add one to.
+// counterKeys are the counters the facts add one to. They are written
+// into one buffer of the size they take (measured by a first pass) and
+// cut from its string: a submit has a key per answer and per pair of
+// answers (tens of keys), which concatenation and fmt.Sprintf made a
+// string or two each (issue 9: allocation per submit).
 func (f *reportFacts) counterKeys() []string {
-	svc := f.Service
-	out := []string{"rep/in/" + svc + "/" + f.Day}
+	week := ""
 	if f.Decided != "" {
-		week := mondayOf(f.Decided)
-		out = append(out, fmt.Sprintf("rep/dec/%s/%s/%s/%04d", svc, f.Decided, f.DecidedBy, min(f.Days, 9999)),
-			fmt.Sprintf("rep/decw/%s/%s/%s/%04d", svc, week, f.DecidedBy, min(f.Days, 9999)))
+		week = mondayOf(f.Decided)
+	}
+	var size keyList
+	size.measure = true
+	f.writeKeys(&size, week)
+	var k keyList
+	k.b.Grow(size.size)
+	k.ends = make([]int, 0, size.n)
+	f.writeKeys(&k, week)
+	return k.keys()
+}
+
+// writeKeys adds the counters the facts add one to to k; week is the
+// Monday of the decision's week.
+func (f *reportFacts) writeKeys(k *keyList, week string) {
+	svc := f.Service
+	k.add("rep/in/", svc, "/", f.Day)
+	if f.Decided != "" {
+		days := min(f.Days, 9999)
+		k.addDays(days, "rep/dec/", svc, "/", f.Decided, "/", f.DecidedBy, "/")
+		k.addDays(days, "rep/decw/", svc, "/", week, "/", f.DecidedBy, "/")
 		if f.OnTime {
-			out = append(out, "rep/ot/"+svc+"/"+f.Decided+"/"+f.DecidedBy, "rep/otw/"+svc+"/"+week+"/"+f.DecidedBy)
+			k.add("rep/ot/", svc, "/", f.Decided, "/", f.DecidedBy)
+			k.add("rep/otw/", svc, "/", week, "/", f.DecidedBy)
 		}
 	}
 	if f.Opened != "" {
 		from := max(f.Due, f.Opened)
-		out = append(out, "rep/od+/"+svc+"/"+from)
+		k.add("rep/od+/", svc, "/", from)
 		if f.Finished != "" {
-			out = append(out, "rep/od-/"+svc+"/"+max(from, f.Finished))
+			k.add("rep/od-/", svc, "/", max(from, f.Finished))
 		}
 	}
 	month := f.Day[:6]
 	for i, a := range f.Answers {
 		concept, value, _ := cutAnswer(a)
-		out = append(out, "rep/ans/"+concept+"/"+svc+"/"+month+"/"+value)
+		k.add("rep/ans/", concept, "/", svc, "/", month, "/", value)
 		for _, b := range f.Answers[i+1:] {
-			if k := pairKey(svc, month, a, b); k != "" {
-				out = append(out, k)
+			// Two answers of one case crossed (the answers report by
+			// another concept), the concepts in order; none for two
+			// answers of one concept. Values never hold a '/' (option
+			// values, postal codes, months, age groups).
+			ca, va, _ := cutAnswer(a)
+			cb, vb, _ := cutAnswer(b)
+			switch {
+			case ca == cb:
+				continue
+			case ca > cb:
+				ca, va, cb, vb = cb, vb, ca, va
 			}
+			k.add("rep/ax/", ca, "/", cb, "/", svc, "/", month, "/", va, "/", vb)
 		}
 	}
-	return out
 }
 
-// pairKey is the counter of two answers of one case crossed (the
-// answers report by another concept), the concepts in order; "" for two
-// answers of one concept. Values never hold a '/' (option values,
-// postal codes, months, age groups).
-func pairKey(svc, month, a, b string) string {
-	ca, va, _ := cutAnswer(a)
-	cb, vb, _ := cutAnswer(b)
-	switch {
-	case ca == cb:
-		return ""
-	case ca > cb:
-		ca, va, cb, vb = cb, vb, ca, va
+// keyList builds many short keys in one buffer; measuring, it only
+// counts them and their bytes.
+type keyList struct {
+	measure bool
+	size, n int
+	b       strings.Builder
+	ends    []int
+}
+
+// add appends the key made of parts.
+func (k *keyList) add(parts ...string) {
+	for _, p := range parts {
+		k.write(p)
 	}
-	return "rep/ax/" + ca + "/" + cb + "/" + svc + "/" + month + "/" + va + "/" + vb
+	k.end()
+}
+
+// addDays appends the key made of parts and days as fmt's %04d.
+func (k *keyList) addDays(days int, parts ...string) {
+	for _, p := range parts {
+		k.write(p)
+	}
+	var buf [24]byte
+	num := buf[:0]
+	if days >= 0 {
+		num = strconv.AppendInt(num, int64(days), 10)
+		for range 4 - len(num) {
+			k.write("0")
+		}
+	} else {
+		num = fmt.Appendf(num, "%04d", days)
+	}
+	if k.measure {
+		k.size += len(num)
+	} else {
+		k.b.Write(num)
+	}
+	k.end()
+}
+
+func (k *keyList) write(p string) {
+	if k.measure {
+		k.size += len(p)
+	} else {
+		k.b.WriteString(p)
+	}
+}
+
+func (k *keyList) end() {
+	if k.n++; !k.measure {
+		k.ends = append(k.ends, k.b.Len())
+	}
+}
+
+// keys are the keys added, in order.
+func (k *keyList) keys() []string {
+	all, out, from := k.b.String(), make([]string, len(k.ends)), 0
+	for i, end := range k.ends {
+		out[i], from = all[from:end], end
+	}
+	return out
 }
 
 func cutAnswer(a string) (concept, value string, ok bool) {
@@ -231,7 +310,7 @@ func answerValues(def *forms.Definition, answers map[string]any, submitted time.
 			}
 		case forms.TypeCheckbox:
 			if b, ok := v.(bool); ok {
-				add(f.Concept, map[bool]string{true: "yes", false: "no"}[b])
+				add(f.Concept, yesNo(b))
 			}
 		case forms.TypeDate:
 			if s, ok := v.(string); ok && len(s) >= 7 {
@@ -251,6 +330,13 @@ func answerValues(def *forms.Definition, answers map[string]any, submitted time.
 	}
 	sort.Strings(out)
 	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // aggregate updates the report facts and aggregates of c, written at at,
@@ -285,12 +371,20 @@ func loadFacts(tx *store.Tx, id string) (*reportFacts, error) {
 }
 
 // applyFacts replaces old's counts and keys by next's.
+// A new case (no old facts: every submit) adds one to each of next's
+// keys as they come, without the map of differences.
 func applyFacts(tx *store.Tx, id string, old, next *reportFacts) error {
-	delta := map[string]int64{}
-	if old != nil {
-		for _, k := range old.counterKeys() {
-			delta[k]--
+	if old == nil {
+		for _, k := range next.counterKeys() {
+			if _, err := tx.AddCount(k, 1); err != nil {
+				return err
+			}
 		}
+		return tx.Put(store.CaseIndex, "a/"+id, next)
+	}
+	delta := map[string]int64{}
+	for _, k := range old.counterKeys() {
+		delta[k]--
 	}
 	for _, k := range next.counterKeys() {
 		delta[k]++

@@ -58,3 +58,45 @@ func TestWeeklyDecisionCounters(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCounterKeys: the counters a case's facts add one to, key by key,
+// as the reports read them (a write and RebuildAggregates both use
+// counterKeys, so comparing them cannot catch a changed key).
+func TestCounterKeys(t *testing.T) {
+	tests := []struct {
+		name  string
+		facts reportFacts
+		want  []string
+	}{
+		{"submitted", reportFacts{Service: "svc", Day: "20270105", Due: "20270120"},
+			[]string{"rep/in/svc/20270105"}},
+		{"opened, answers crossed", reportFacts{Service: "svc", Day: "20270105", Due: "20270120", Opened: "20270106",
+			Answers: []string{"age=18-29", "hall=main", "hall=side", "zip=00100"}},
+			[]string{"rep/in/svc/20270105", "rep/od+/svc/20270120",
+				"rep/ans/age/svc/202701/18-29", "rep/ax/age/hall/svc/202701/18-29/main", "rep/ax/age/hall/svc/202701/18-29/side",
+				"rep/ax/age/zip/svc/202701/18-29/00100",
+				"rep/ans/hall/svc/202701/main", "rep/ax/hall/zip/svc/202701/main/00100",
+				"rep/ans/hall/svc/202701/side", "rep/ax/hall/zip/svc/202701/side/00100",
+				"rep/ans/zip/svc/202701/00100"}},
+		{"concepts out of order", reportFacts{Service: "s", Day: "20270105", Due: "20270105", Answers: []string{"b=1", "a=2"}},
+			[]string{"rep/in/s/20270105", "rep/ans/b/s/202701/1", "rep/ax/a/b/s/202701/2/1", "rep/ans/a/s/202701/2"}},
+		{"decided on time, finished after due", reportFacts{Service: "svc", Day: "20270105", Due: "20270108", Opened: "20270106",
+			Finished: "20270114", Decided: "20270114", DecidedBy: "h1", Days: 9, OnTime: true},
+			[]string{"rep/in/svc/20270105", "rep/dec/svc/20270114/h1/0009", "rep/decw/svc/20270111/h1/0009",
+				"rep/ot/svc/20270114/h1", "rep/otw/svc/20270111/h1", "rep/od+/svc/20270108", "rep/od-/svc/20270114"}},
+		{"decided late after 12345 days, finished before due", reportFacts{Service: "svc", Day: "20270105", Due: "20270120",
+			Opened: "20270106", Finished: "20270110", Decided: "20270110", DecidedBy: "h2", Days: 12345},
+			[]string{"rep/in/svc/20270105", "rep/dec/svc/20270110/h2/9999", "rep/decw/svc/20270104/h2/9999",
+				"rep/od+/svc/20270120", "rep/od-/svc/20270120"}},
+		{"negative days as %04d", reportFacts{Service: "svc", Day: "20270105", Due: "20270120", Decided: "20270104",
+			DecidedBy: "h", Days: -3},
+			[]string{"rep/in/svc/20270105", "rep/dec/svc/20270104/h/-003", "rep/decw/svc/20270104/h/-003"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.facts.counterKeys(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("counterKeys\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
