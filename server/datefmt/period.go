@@ -16,10 +16,9 @@ type Period struct{ Years, Months, Days int }
 // is present and they come in that order, each of at most 9999. Weeks and
 // times are not used: periods are counted in calendar terms.
 func ParsePeriod(s string) (Period, error) {
-	bad := fmt.Errorf("%q is not an ISO-8601 period such as P2Y, P6M or P14D", s)
 	rest, ok := strings.CutPrefix(s, "P")
 	if !ok || rest == "" {
-		return Period{}, bad
+		return Period{}, badPeriod(s)
 	}
 	var p Period
 	for _, unit := range []struct {
@@ -32,15 +31,21 @@ func ParsePeriod(s string) (Period, error) {
 		}
 		n, err := strconv.Atoi(rest[:i])
 		if err != nil || i == 0 || rest[0] == '+' || rest[0] == '-' || n > 9999 {
-			return Period{}, bad
+			return Period{}, badPeriod(s)
 		}
 		*unit.dst = n
 		rest = rest[i+1:]
 	}
 	if rest != "" {
-		return Period{}, bad
+		return Period{}, badPeriod(s)
 	}
 	return p, nil
+}
+
+// badPeriod is ParsePeriod's error, made only for a bad period: every
+// submit parses the retention of its answers (issue 9).
+func badPeriod(s string) error {
+	return fmt.Errorf("%q is not an ISO-8601 period such as P2Y, P6M or P14D", s)
 }
 
 // IsZero reports whether the period is empty (P0D).

@@ -46,6 +46,20 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
+// TestParsePeriodAllocates: a good period is parsed without allocating
+// (every submit parses the retention periods of its answers; the error
+// was made before it was known to be needed).
+func TestParsePeriodAllocates(t *testing.T) {
+	for _, in := range []string{"P2Y", "P1Y2M3D"} {
+		if n := testing.AllocsPerRun(10, func() { _, _ = ParsePeriod(in) }); n != 0 {
+			t.Errorf("ParsePeriod(%q): %v allocations", in, n)
+		}
+	}
+	if _, err := ParsePeriod("P1W"); err == nil || err.Error() != `"P1W" is not an ISO-8601 period such as P2Y, P6M or P14D` {
+		t.Errorf("ParsePeriod(P1W): %v", err)
+	}
+}
+
 func TestPeriodIsZero(t *testing.T) {
 	for _, tc := range []struct {
 		p    Period
