@@ -89,11 +89,13 @@ type decodedRecord struct {
 }
 
 // snapshot is a draft as read, with a copy of the record bytes it was
-// decoded from (and of its stored answers when read withRawAnswers).
+// decoded from (and of its stored answers when read withRawAnswers, its
+// files when read withAnswersAndFiles).
 type snapshot struct {
 	d       *Draft
 	raw     []byte
 	answers []byte
+	files   []Attachment
 }
 
 // What read loads besides the draft's record.
@@ -104,6 +106,10 @@ const (
 	withAnswers             // the answers, decoded into Draft.Data
 	withRawAnswers          // the answers' stored bytes, in snapshot.answers (nil: none)
 )
+
+// withAnswersAndFiles is withAnswers and the draft's files, in
+// snapshot.files (submit).
+const withAnswersAndFiles = withRawAnswers + 1
 
 // read loads a draft, with what else it asks for, and its record bytes in
 // one transaction. ErrNotFound for an absent or malformed id.
@@ -132,6 +138,11 @@ func (r *draftRecords) read(st *store.Store, id string, what readWhat) (snapshot
 		snap = snapshot{d: &d, raw: raw}
 		switch what {
 		case withAnswers:
+			return loadData(tx, &d)
+		case withAnswersAndFiles:
+			if snap.files, err = draftAttachments(tx, id); err != nil {
+				return err
+			}
 			return loadData(tx, &d)
 		case withRawAnswers:
 			answers, err := tx.GetRaw(store.DraftData, id)

@@ -648,11 +648,13 @@ func (s *Service) Submit(id string, actor Ref) (*SubmitResult, error) {
 
 // submit is one try of Submit.
 func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
-	snap, err := s.drafts.read(s.Store, id, withAnswers)
+	// The draft's files are read with it: the owner is checked below, and
+	// Attachments read the draft again in a transaction of its own.
+	snap, err := s.drafts.read(s.Store, id, withAnswersAndFiles)
 	if err != nil {
 		return nil, err
 	}
-	d := snap.d
+	d, atts := snap.d, snap.files
 	if d.Owner.ID != actor.ID {
 		return nil, ErrNotFound
 	}
@@ -678,15 +680,13 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	atts, err := s.Attachments(d.ID, actor.ID)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]Attachment{}
+	byID := make(map[string]Attachment, len(atts))
 	for _, a := range atts {
 		byID[a.ID] = a
 	}
-	data := copyMap(d.Data)
+	// d.Data was decoded for this submit alone: the locked values go
+	// into it, not into a copy.
+	data := d.Data
 	applyLocked(d.Locked, data)
 	clean, errs := def.CheckSubmit(data, forms.CheckOptions{Now: now, Attachment: func(id string) (forms.Attachment, bool) {
 		a, ok := byID[id]
