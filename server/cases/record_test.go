@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -117,6 +118,38 @@ func TestWithReference(t *testing.T) {
 		want := `{"reference":` + string(value) + `,"id":"x"}`
 		if got, err := withReference([]byte(`{"id":"x"}`), ref); err != nil || string(got) != want {
 			t.Errorf("%q: %s %v, want %s", ref, got, err, want)
+		}
+	}
+}
+
+// TestCaseRecordWithReference: the record a submit writes, with the
+// reference written into the room before it, is withReference's bytes
+// for the case encoded by json.Marshal, also when the write runs again
+// with another reference and for a reference too long for the room.
+func TestCaseRecordWithReference(t *testing.T) {
+	at := time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
+	c := &Case{ID: "01jz", Service: "sports-shift", Status: StatusSubmitted,
+		Answers: map[string]any{"groupName": "Kerho <b>&", "reference": "x"}, Parties: []Party{}, SubmittedAt: at}
+	plain, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := encodeCaseRecord(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("LONGPREFIX", 6) + "-2027-000001"
+	for _, ref := range []string{"ESI-2027-000042", "ESI-2027-1000000", "E-2027-000001", long, "ESI-2027-000043", `A"<-2027-000001`} {
+		got, err := rec.withReference(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := withReference(plain, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("reference %s:\ngot  %s\nwant %s", ref, got, want)
 		}
 	}
 }

@@ -740,9 +740,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		invs = newInvitations(c, parties, 1, hash, invitationDays(svc), now)
 		c.Parties = partyRows(invs)
 	}
-	// Without the reference (see withReference) and without Known, which
+	// Without the reference (see caseRecord) and without Known, which
 	// is read from the answers (withKnown).
-	caseJSON, err := json.Marshal(c)
+	caseJSON, err := encodeCaseRecord(c)
 	if err != nil {
 		return nil, err
 	}
@@ -794,7 +794,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 			return err
 		}
 		ref := fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n)
-		record, err := withReference(caseJSON, ref)
+		record, err := caseJSON.withReference(ref)
 		if err != nil {
 			return err
 		}
@@ -930,6 +930,65 @@ func withReference(caseJSON []byte, ref string) ([]byte, error) {
 		out = append(out, ',')
 	}
 	return append(out, caseJSON[1:]...), nil
+}
+
+// caseRecord is the record of a case encoded without its reference,
+// after recordRoom bytes of room where withReference writes the
+// reference: a submit's record (2 KB and more) is then not copied again.
+type caseRecord []byte
+
+// recordRoom is the room before a caseRecord: `{"reference":` and a
+// reference of up to 48 bytes.
+const recordRoom = 64
+
+// encodeCaseRecord encodes c as json.Marshal does, into a caseRecord.
+func encodeCaseRecord(c *Case) (caseRecord, error) {
+	var w roomWriter
+	if err := json.NewEncoder(&w).Encode(c); err != nil {
+		return nil, err
+	}
+	rec := w.b[:len(w.b)-1] // Encode ends with a newline
+	if body := rec[recordRoom:]; len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return nil, fmt.Errorf("cases: a case record is a JSON object, not %.20q", body)
+	}
+	return caseRecord(rec), nil
+}
+
+// roomWriter holds the one write of a json.Encoder after recordRoom bytes.
+type roomWriter struct{ b []byte }
+
+func (w *roomWriter) Write(p []byte) (int, error) {
+	if w.b == nil {
+		w.b = make([]byte, recordRoom, recordRoom+len(p))
+	}
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// withReference is the record with the reference ref (withReference's
+// bytes), written into r's room in place of the record's opening brace.
+// It may be called again with another reference (a write run again),
+// the record before each time being no longer in use.
+func (r caseRecord) withReference(ref string) ([]byte, error) {
+	body := r[recordRoom:]
+	value, err := json.Marshal(ref)
+	if err != nil {
+		return nil, err
+	}
+	head := len(`{"reference":`) + len(value)
+	if len(body) > 2 {
+		head++ // the comma
+	}
+	if head > recordRoom+1 {
+		return withReference(append([]byte{'{'}, body[1:]...), ref)
+	}
+	out := r[recordRoom+1-head:]
+	n := copy(out, `{"reference":`)
+	n += copy(out[n:], value)
+	if len(body) > 2 {
+		out[n] = ','
+	}
+	return out, nil
 }
 
 func copyMap(m map[string]any) map[string]any {
