@@ -84,21 +84,27 @@ func handlerKey(h *Ref) string {
 	return h.ID
 }
 
-func (r *InboxRow) keys() map[string]string {
+// indexEntry is one key of a row in the index and its value.
+type indexEntry struct{ key, value string }
+
+// keys are r's index keys and their values, each key once.
+func (r *InboxRow) keys() []indexEntry {
 	due := inboxDueKey(r.DueAt)
 	h := handlerKey(r.Handler)
-	out := map[string]string{
-		"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID: h,
-		"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID:         r.Service,
-	}
-	k, v := r.submittedKey()
-	out[k] = v
-	if r.Remind && r.SupplementDue != nil {
-		out["d/"+inboxDueKey(*r.SupplementDue)+"/"+r.ID] = ""
-	}
 	words := nameWords(r.Customer.Name)
-	for _, w := range words {
-		out["n/"+w+"/"+r.ID] = r.Service + "/" + r.Status + "/" + h + "/" + due + "/" + strings.Join(words, " ")
+	out := make([]indexEntry, 0, 4+len(words))
+	out = append(out, indexEntry{"s/" + r.Service + "/" + r.Status + "/" + due + "/" + r.ID, h},
+		indexEntry{"h/" + h + "/" + r.Status + "/" + due + "/" + r.ID, r.Service})
+	k, v := r.submittedKey()
+	out = append(out, indexEntry{k, v})
+	if r.Remind && r.SupplementDue != nil {
+		out = append(out, indexEntry{"d/" + inboxDueKey(*r.SupplementDue) + "/" + r.ID, ""})
+	}
+	if len(words) > 0 {
+		found := r.Service + "/" + r.Status + "/" + h + "/" + due + "/" + strings.Join(words, " ")
+		for _, w := range words { // nameWords are each once
+			out = append(out, indexEntry{"n/" + w + "/" + r.ID, found})
+		}
 	}
 	return out
 }
@@ -149,9 +155,9 @@ func indexCase(tx *store.Tx, c *Case) error {
 	}
 	next := row.keys()
 	if old != nil {
-		for k := range old.keys() {
-			if _, keep := next[k]; !keep {
-				if err := tx.Delete(store.CaseIndex, k); err != nil {
+		for _, o := range old.keys() {
+			if !slices.ContainsFunc(next, func(e indexEntry) bool { return e.key == o.key }) {
+				if err := tx.Delete(store.CaseIndex, o.key); err != nil {
 					return err
 				}
 			}
@@ -162,8 +168,15 @@ func indexCase(tx *store.Tx, c *Case) error {
 			}
 		}
 	}
-	for k, v := range next {
-		if err := tx.PutRaw(store.CaseIndex, k, []byte(v)); err != nil {
+	values := 0 // the values are put from one buffer
+	for _, e := range next {
+		values += len(e.value)
+	}
+	buf := make([]byte, 0, values)
+	for _, e := range next {
+		at := len(buf)
+		buf = append(buf, e.value...)
+		if err := tx.PutRaw(store.CaseIndex, e.key, buf[at:len(buf):len(buf)]); err != nil {
 			return err
 		}
 	}

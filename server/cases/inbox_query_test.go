@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -187,4 +188,48 @@ func bruteInbox(all []InboxRow, services []string, me string, f InboxFilter, now
 		out = append(out, rows[i].ID)
 	}
 	return out
+}
+
+// TestInboxRowKeys: a row's index keys and their values, key by key (the
+// inbox's walks read them; a rebuild writes them with the same keys
+// function, so comparing with it cannot catch a changed key).
+func TestInboxRowKeys(t *testing.T) {
+	sub := time.Unix(1800000000, 0)
+	due, supp := sub.Add(30*24*time.Hour), sub.Add(7*24*time.Hour)
+	tests := []struct {
+		name string
+		row  InboxRow
+		want map[string]string
+	}{
+		{"unhandled, one name word", InboxRow{ID: "c1", Service: "svc", Status: StatusSubmitted, Customer: Ref{Name: "Aino"},
+			SubmittedAt: sub, DueAt: due}, map[string]string{
+			"s/svc/submitted/1802592000/c1": "-", "h/-/submitted/1802592000/c1": "svc",
+			"t/svc/submitted/1800000000/c1": "-/1802592000", "n/aino/c1": "svc/submitted/-/1802592000/aino"}},
+		{"handled, supplement to remind, repeated words", InboxRow{ID: "c2", Service: "svc", Status: StatusSupplementRequested,
+			Handler: &Ref{ID: "h1"}, Customer: Ref{Name: "Anna-Liisa O'Brien anna-liisa"}, SubmittedAt: sub, DueAt: due,
+			SupplementDue: &supp, Remind: true}, map[string]string{
+			"s/svc/supplement-requested/1802592000/c2": "h1", "h/h1/supplement-requested/1802592000/c2": "svc",
+			"t/svc/supplement-requested/1800000000/c2": "h1/1802592000", "d/1800604800/c2": "",
+			"n/anna-liisa/c2": "svc/supplement-requested/h1/1802592000/anna-liisa o brien",
+			"n/o/c2":          "svc/supplement-requested/h1/1802592000/anna-liisa o brien",
+			"n/brien/c2":      "svc/supplement-requested/h1/1802592000/anna-liisa o brien"}},
+		{"reminded, no name", InboxRow{ID: "c3", Service: "svc", Status: StatusSupplementRequested, SubmittedAt: sub, DueAt: due,
+			SupplementDue: &supp}, map[string]string{
+			"s/svc/supplement-requested/1802592000/c3": "-", "h/-/supplement-requested/1802592000/c3": "svc",
+			"t/svc/supplement-requested/1800000000/c3": "-/1802592000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]string{}
+			for _, e := range tt.row.keys() {
+				if _, twice := got[e.key]; twice {
+					t.Errorf("%s twice", e.key)
+				}
+				got[e.key] = e.value
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("keys\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
 }

@@ -326,8 +326,8 @@ func unindexCase(tx *store.Tx, c *Case) error {
 		}
 		return err
 	}
-	for k := range old.keys() {
-		if err := tx.Delete(store.CaseIndex, k); err != nil {
+	for _, e := range old.keys() {
+		if err := tx.Delete(store.CaseIndex, e.key); err != nil {
 			return err
 		}
 	}
