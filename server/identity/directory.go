@@ -182,12 +182,12 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 		// Children: the guardianship index lists p's wards; those still
 		// minors on the day count.
 		if err := tx.Scan(store.Guardianship, p.ID+"/", func(k string, _ []byte) error {
-			var c population.Person
+			var c principalRecord
 			if err := tx.Get(store.People, k[len(p.ID)+1:], &c); err != nil {
 				return fmt.Errorf("guardianship of %s: %w", k[len(p.ID)+1:], err)
 			}
-			if c.Age(on) < 18 && slices.Contains(c.Guardians, p.ID) {
-				out = append(out, Principal{ID: c.ID, Name: c.Name(), Kind: PrincipalGuardian,
+			if c.person().Age(on) < 18 && slices.Contains(c.Guardians, p.ID) {
+				out = append(out, Principal{ID: c.ID, Name: c.person().Name(), Kind: PrincipalGuardian,
 					ValidTo: lastDayAsMinor(c.BirthDate), Source: SourcePopulation})
 			}
 			return nil
@@ -205,9 +205,9 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 			} else if remote {
 				continue // person mandates are Suomi.fi Mandates' (below)
 			}
-			var pp population.Person
+			var pp principalRecord
 			if err := tx.Get(store.People, m.Principal, &pp); err == nil {
-				out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Issues: m.Issues,
+				out = append(out, Principal{ID: pp.ID, Name: pp.person().Name(), Kind: PrincipalMandate, Issues: m.Issues,
 					ValidTo: m.ValidTo, Source: src})
 				continue
 			}
@@ -219,9 +219,9 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 		}
 		if chosen != "" {
 			if id, err := tx.GetRaw(store.PeopleByHetu, chosen); err == nil {
-				var pp population.Person
+				var pp principalRecord
 				if err := tx.Get(store.People, string(id), &pp); err == nil && pp.ID != p.ID {
-					out = append(out, Principal{ID: pp.ID, Name: pp.Name(), Kind: PrincipalMandate, Source: SourceMandates, Remote: true})
+					out = append(out, Principal{ID: pp.ID, Name: pp.person().Name(), Kind: PrincipalMandate, Source: SourceMandates, Remote: true})
 				}
 			}
 		}
@@ -245,6 +245,22 @@ func (d *Directory) Principals(p population.Person, on time.Time) ([]Principal, 
 		return nil
 	})
 	return out, err
+}
+
+// principalRecord is what Principals reads of a principal's person
+// record: the id, name, birth date and guardians, not the address (a
+// map of each of its words by language) and the rest; every create, save
+// and submit for someone else lists the relations (issue 9).
+type principalRecord struct {
+	ID        string   `json:"id"`
+	FirstName string   `json:"firstName"`
+	LastName  string   `json:"lastName"`
+	BirthDate string   `json:"birthDate"`
+	Guardians []string `json:"guardians"`
+}
+
+func (r *principalRecord) person() population.Person {
+	return population.Person{ID: r.ID, FirstName: r.FirstName, LastName: r.LastName, BirthDate: r.BirthDate, Guardians: r.Guardians}
 }
 
 // Property loads a property (real estate unit) and its owners' person ids.
