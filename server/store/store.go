@@ -405,19 +405,25 @@ func (s *Store) Check() []error {
 // boltTx is a bbolt transaction: the txBackend of a store in a file.
 type boltTx struct {
 	tx *bolt.Tx
-	// The buckets opened in this transaction, most recent first. bbolt
-	// opens a top-level bucket afresh on every Tx.Bucket of a read
-	// transaction, and copies its header (or, for a small inline bucket,
-	// its whole page) when unaligned: a scan that reads one key per
-	// entry opened its bucket hundreds of times per request.
-	open [4]openBucket
+	// open holds the buckets opened in this transaction (in open, at
+	// first), in the order opened. bbolt opens a top-level bucket afresh
+	// on every Tx.Bucket of a read transaction, and copies its header
+	// (or, for a small inline bucket, its whole page) when unaligned: a
+	// scan that reads one key per entry opened its bucket hundreds of
+	// times per request. A submit's group commit touches some twenty
+	// buckets: all are kept (a few most recent ones were before, and the
+	// others were opened again and again, issue 9).
+	open    []openBucket
+	openArr [8]openBucket
 	// key holds the key of the Get, Put or Delete in progress (and the
 	// name of a bucket being opened): converting a string key to []byte
 	// allocated on every call, since bbolt's logging lets the slice
 	// escape. bbolt only reads it during the call (Put stores a copy),
 	// and nothing calls back into the transaction meanwhile, so one
-	// buffer serves the whole transaction (issue 9: allocation per write).
-	key []byte
+	// buffer serves the whole transaction (issue 9: allocation per write);
+	// keyArr holds keys up to its size.
+	key    []byte
+	keyArr [64]byte
 }
 
 // boltTxn is a Tx on bbolt with its backend, in one allocation.
@@ -430,6 +436,8 @@ type boltTxn struct {
 // UpdateAlone, whose counters wait for Tx.finish.
 func newBoltTx(tx *bolt.Tx, write bool) *Tx {
 	n := &boltTxn{bt: boltTx{tx: tx}}
+	n.bt.open = n.bt.openArr[:0]
+	n.bt.key = n.bt.keyArr[:0]
 	n.Tx = Tx{b: &n.bt, deferCounts: write}
 	return &n.Tx
 }
@@ -441,9 +449,18 @@ func (t *boltTx) keyBytes(s string) []byte {
 	return t.key
 }
 
+// openBucket is a bucket opened in a transaction.
 type openBucket struct {
 	name string
 	b    *bolt.Bucket
+	// c finds the key of a Get or a Delete (keyCursor): bbolt's
+	// Bucket.Get and Delete each make a cursor and grow its stack of
+	// pages to the tree's depth, three or four allocations per key read
+	// (issue 9: a fifth of the objects a submit allocated). Nothing
+	// else moves it; each use starts with a Seek, which searches from
+	// the bucket's root again, through the nodes that the transaction's
+	// Puts and Deletes changed.
+	c *bolt.Cursor
 }
 
 // Update runs fn in a read-write transaction. Concurrent calls are
@@ -490,13 +507,19 @@ func (s *Store) View(fn func(*Tx) error) error {
 }
 
 func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
+	o, err := t.opened(name)
+	if err != nil {
+		return nil, err
+	}
+	return o.b, nil
+}
+
+// opened is the bucket name opened in the transaction: valid until the
+// next bucket is opened.
+func (t *boltTx) opened(name string) (*openBucket, error) {
 	for i := range t.open {
-		if o := t.open[i]; o.b != nil && o.name == name {
-			if i > 0 {
-				copy(t.open[1:i+1], t.open[:i])
-				t.open[0] = o
-			}
-			return o.b, nil
+		if t.open[i].name == name {
+			return &t.open[i], nil
 		}
 	}
 	b := t.tx.Bucket(t.keyBytes(name))
@@ -506,9 +529,24 @@ func (t *boltTx) bucket(name string) (*bolt.Bucket, error) {
 	if appendOnly[name] {
 		b.FillPercent = appendFill
 	}
-	copy(t.open[1:], t.open[:len(t.open)-1])
-	t.open[0] = openBucket{name: name, b: b}
-	return b, nil
+	t.open = append(t.open, openBucket{name: name, b: b})
+	return &t.open[len(t.open)-1], nil
+}
+
+// keyCursor positions the bucket's cursor for one key at key (or the
+// next key; none when none follows): the value there (nil for a nested
+// bucket, as Cursor.Seek gives it) and whether the key is key.
+func (t *boltTx) keyCursor(bucket, key string) (c *bolt.Cursor, v []byte, found bool, err error) {
+	o, err := t.opened(bucket) // before keyBytes: opening uses the buffer
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if o.c == nil {
+		o.c = o.b.Cursor()
+	}
+	want := t.keyBytes(key)
+	k, v := o.c.Seek(want)
+	return o.c, v, k != nil && bytes.Equal(k, want), nil
 }
 
 // appendOnly buckets get their keys in ascending order (ids from NewID,
@@ -529,16 +567,18 @@ var appendOnly = map[string]bool{CaseIndex: true, Cases: true, CasesByRef: true,
 const appendFill = 0.95
 
 // getRaw returns the raw bytes at key, valid only inside the transaction.
+// It answers as bbolt's Bucket.Get would (nil, here ErrNotFound, for a
+// key that is absent or holds a nested bucket) through the bucket's
+// reused cursor.
 func (t *boltTx) getRaw(bucket, key string) ([]byte, error) {
-	b, err := t.bucket(bucket)
+	_, v, found, err := t.keyCursor(bucket, key)
 	if err != nil {
 		return nil, err
 	}
-	raw := b.Get(t.keyBytes(key))
-	if raw == nil {
+	if !found || v == nil {
 		return nil, ErrNotFound
 	}
-	return raw, nil
+	return v, nil
 }
 
 // putRaw stores raw bytes at key.
@@ -550,13 +590,23 @@ func (t *boltTx) putRaw(bucket, key string, raw []byte) error {
 	return b.Put(t.keyBytes(key), raw)
 }
 
-// delete removes key.
+// delete removes key: as bbolt's Bucket.Delete, through the bucket's
+// reused cursor (nothing for an absent key, ErrIncompatibleValue for a
+// nested bucket's); in a transaction that cannot write, or one that has
+// ended, Bucket.Delete answers.
 func (t *boltTx) delete(bucket, key string) error {
-	b, err := t.bucket(bucket)
-	if err != nil {
+	if !t.tx.Writable() || t.tx.DB() == nil {
+		b, err := t.bucket(bucket)
+		if err != nil {
+			return err
+		}
+		return b.Delete(t.keyBytes(key))
+	}
+	c, _, found, err := t.keyCursor(bucket, key)
+	if err != nil || !found {
 		return err
 	}
-	return b.Delete(t.keyBytes(key))
+	return c.Delete()
 }
 
 // scan calls fn for every key with the prefix, in key order. raw is valid

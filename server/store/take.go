@@ -13,17 +13,13 @@ func (t *Tx) PutPlain(bucket, key string, raw []byte) error {
 }
 
 // Take removes key and reports whether it was there: a lookup and a
-// delete in one (on bbolt one cursor instead of two), for a claim such
+// delete in one (on bbolt one cursor seek instead of two), for a claim such
 // as the notification dispatcher's lease of a delivery.
 func (t *Tx) Take(bucket, key string) (bool, error) {
 	if b, ok := t.b.(*boltTx); ok {
-		bk, err := b.bucket(bucket)
-		if err != nil {
+		c, _, found, err := b.keyCursor(bucket, key)
+		if err != nil || !found {
 			return false, err
-		}
-		c := bk.Cursor()
-		if k, _ := c.Seek([]byte(key)); k == nil || string(k) != key {
-			return false, nil
 		}
 		return true, c.Delete()
 	}
