@@ -79,6 +79,7 @@ func (s *Store) commit(group []op) {
 		var ferr error
 		err := s.write(len(group), func(tx *bolt.Tx) error {
 			t := newBoltTx(tx, true)
+			defer t.release()
 			for i, o := range group {
 				if err := safeRun(o.fn, t); err != nil {
 					failed, ferr = i, err

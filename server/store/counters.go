@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -43,7 +44,7 @@ func (t *Tx) addCount(name string, delta int64) (int64, error) {
 		case err != nil:
 			return 0, err
 		default:
-			n, err := parseCount(name, raw, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+			n, err := parseCount(name, raw, false)
 			if err != nil {
 				return 0, err
 			}
@@ -51,7 +52,13 @@ func (t *Tx) addCount(name string, delta int64) (int64, error) {
 			p = pendingCount{n: n, stored: bytes.Equal(raw, strconv.AppendInt(buf[:0], n, 10))}
 		}
 		if t.counts == nil {
-			t.counts = make(map[string]pendingCount)
+			t.counts, _ = countMaps.Get().(map[string]pendingCount)
+			if t.counts == nil {
+				t.counts = make(map[string]pendingCount, 16)
+			}
+		}
+		if len(t.counts) >= maxPooledCounts {
+			t.countsBig = true
 		}
 	}
 	base := p
@@ -111,21 +118,29 @@ func (t *Tx) finish() error {
 
 // writeCounts writes every pending counter that changed, in key order
 // (on PostgreSQL, concurrent transactions then lock the rows of the
-// counters they share in one order), and forgets them.
+// counters they share in one order), and forgets them. The values are
+// cut from one buffer (the backend keeps each until the transaction
+// ends), not allocated one by one.
 func (t *Tx) writeCounts() error {
 	names := make([]string, 0, len(t.counts))
+	size := 0
 	for name, p := range t.counts {
 		if !p.stored {
 			names = append(names, name)
+			var buf [20]byte
+			size += len(strconv.AppendInt(buf[:0], p.n, 10))
 		}
 	}
 	slices.Sort(names)
+	values := make([]byte, 0, size)
 	for _, name := range names {
 		var err error
 		if n := t.counts[name].n; n == 0 {
 			err = t.b.delete(Counters, name)
 		} else {
-			err = t.b.putRaw(Counters, name, strconv.AppendInt(nil, n, 10))
+			start := len(values)
+			values = strconv.AppendInt(values, n, 10)
+			err = t.b.putRaw(Counters, name, values[start:len(values):len(values)])
 		}
 		if err != nil {
 			return err
@@ -135,10 +150,38 @@ func (t *Tx) writeCounts() error {
 	return nil
 }
 
-// parseCount is a counter's stored value read by parse; a value that is
-// not a count is an error.
-func parseCount(name string, raw []byte, parse func(string) (int64, error)) (int64, error) {
-	n, err := parse(string(raw))
+// The maps of pending counters are pooled (issue 9: a submit adds to
+// 10–30 counters, and the map grew to them in every transaction); one
+// that held maxPooledCounts or more is left to the collector.
+var countMaps sync.Pool
+
+const maxPooledCounts = 256
+
+// release ends the Tx's use of what it shares with later transactions
+// (the map of pending counters): when its transaction has ended.
+func (t *Tx) release() {
+	if t.counts == nil {
+		return
+	}
+	if !t.countsBig {
+		clear(t.counts)
+		countMaps.Put(t.counts)
+	}
+	t.counts, t.countsBig = nil, false
+}
+
+// parseCount is a counter's stored value, unsigned (a sequence) or not; a
+// value that is not a count is an error.
+func parseCount(name string, raw []byte, unsigned bool) (int64, error) {
+	var n int64
+	var err error
+	if unsigned {
+		var u uint64
+		u, err = strconv.ParseUint(string(raw), 10, 64)
+		n = int64(u)
+	} else {
+		n, err = strconv.ParseInt(string(raw), 10, 64)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: counter %q holds %q, not a count: %w", name, raw, err)
 	}

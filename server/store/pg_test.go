@@ -167,7 +167,7 @@ func TestPostgresNodesShareOneDatabase(t *testing.T) {
 	}
 	var total int64
 	stores[1].View(func(tx *Tx) error {
-		total, _ = tx.counter("total", func(s string) (int64, error) { var n int64; _, err := fmt.Sscan(s, &n); return n, err })
+		total, _ = tx.counter("total", false)
 		return nil
 	})
 	if len(seen) != nodes*writers*each || total != 2*nodes*writers*each {

@@ -477,11 +477,17 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		s.closeMu.RUnlock()
 		return errClosed
 	}
-	done := make(chan error, 1)
+	done := doneChans.Get().(chan error)
 	s.ops <- op{fn: fn, done: done}
 	s.closeMu.RUnlock()
-	return <-done
+	err := <-done
+	doneChans.Put(done) // the committer sends once per op: empty again
+	return err
 }
+
+// doneChans are the channels on which Update waits for its commit, pooled
+// (issue 9: one allocation per write).
+var doneChans = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // UpdateAlone runs fn in its own read-write transaction (no batching); for
 // large or rare writes such as seeding and imports.
@@ -491,6 +497,7 @@ func (s *Store) UpdateAlone(fn func(*Tx) error) error {
 	}
 	return s.write(1, func(tx *bolt.Tx) error {
 		t := newBoltTx(tx, true)
+		defer t.release()
 		if err := fn(t); err != nil {
 			return err
 		}

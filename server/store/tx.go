@@ -15,6 +15,7 @@ type Tx struct {
 	// until finish (counters.go).
 	deferCounts bool
 	counts      map[string]pendingCount
+	countsBig   bool // counts held maxPooledCounts: not pooled again
 }
 
 // txBackend is what a backend implements: bytes at string keys in named
@@ -159,7 +160,7 @@ func (t *Tx) Count(bucket string) (int, error) {
 
 // counter reads a named counter: 0 when absent (its pending value when
 // it has one).
-func (t *Tx) counter(name string, parse func(string) (int64, error)) (int64, error) {
+func (t *Tx) counter(name string, unsigned bool) (int64, error) {
 	if p, ok := t.counts[name]; ok {
 		return p.n, nil
 	}
@@ -170,17 +171,14 @@ func (t *Tx) counter(name string, parse func(string) (int64, error)) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	return parseCount(name, raw, parse)
+	return parseCount(name, raw, unsigned)
 }
 
 // NextSeq returns the next value of a named counter (1, 2, 3, …). A
 // stored value that is not a number is an error: starting again from 1
 // would hand out numbers already given.
 func (t *Tx) NextSeq(name string) (uint64, error) {
-	n, err := t.counter(name, func(s string) (int64, error) {
-		u, err := strconv.ParseUint(s, 10, 64)
-		return int64(u), err
-	})
+	n, err := t.counter(name, true)
 	if err != nil {
 		return 0, err
 	}
@@ -198,7 +196,7 @@ func (t *Tx) AddCount(name string, delta int64) (int64, error) {
 	if t.deferCount(name) {
 		return t.addCount(name, delta)
 	}
-	n, err := t.counter(name, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+	n, err := t.counter(name, false)
 	if err != nil {
 		return 0, err
 	}
