@@ -405,16 +405,18 @@ func (s *Store) Check() []error {
 // boltTx is a bbolt transaction: the txBackend of a store in a file.
 type boltTx struct {
 	tx *bolt.Tx
-	// open holds the buckets opened in this transaction (in open, at
-	// first), in the order opened. bbolt opens a top-level bucket afresh
-	// on every Tx.Bucket of a read transaction, and copies its header
-	// (or, for a small inline bucket, its whole page) when unaligned: a
-	// scan that reads one key per entry opened its bucket hundreds of
-	// times per request. A submit's group commit touches some twenty
-	// buckets: all are kept (a few most recent ones were before, and the
-	// others were opened again and again, issue 9).
+	// open holds the buckets opened in this transaction, in the order
+	// opened. bbolt opens a top-level bucket afresh on every Tx.Bucket of
+	// a read transaction, and copies its header (or, for a small inline
+	// bucket, its whole page) when unaligned: a scan that reads one key
+	// per entry opened its bucket hundreds of times per request. A
+	// submit's group commit touches some twenty buckets: all are kept (the
+	// four most recent ones were before, and the others were opened again
+	// and again, issue 9). A read transaction starts with room for four
+	// in openArr (most read one or two), a write one with room for
+	// writeBuckets.
 	open    []openBucket
-	openArr [8]openBucket
+	openArr [4]openBucket
 	// key holds the key of the Get, Put or Delete in progress (and the
 	// name of a bucket being opened): converting a string key to []byte
 	// allocated on every call, since bbolt's logging lets the slice
@@ -437,10 +439,18 @@ type boltTxn struct {
 func newBoltTx(tx *bolt.Tx, write bool) *Tx {
 	n := &boltTxn{bt: boltTx{tx: tx}}
 	n.bt.open = n.bt.openArr[:0]
+	if write {
+		n.bt.open = make([]openBucket, 0, writeBuckets)
+	}
 	n.bt.key = n.bt.keyArr[:0]
 	n.Tx = Tx{b: &n.bt, deferCounts: write}
 	return &n.Tx
 }
+
+// writeBuckets is how many opened buckets a write transaction has room
+// for before it grows its list: a group commit of submits and autosaves
+// touches about twenty.
+const writeBuckets = 24
 
 // keyBytes is s in the transaction's key buffer, valid until the next
 // call into bbolt that takes a key.
