@@ -280,3 +280,90 @@ func TestKeyReadsAllocateNothing(t *testing.T) {
 		return nil
 	})
 }
+
+// BenchmarkKeyTransaction: allocations of the store in transactions shaped
+// like a submit's (issue 9): a write one of key reads in three buckets,
+// counters added, a sequence number, puts and a delete, and a read one
+// of key reads. `go test -run x -bench KeyTransaction -benchmem
+// ./server/store/`.
+func BenchmarkKeyTransaction(b *testing.B) {
+	s, err := openWith(b, b.TempDir(), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	keys := make([]string, 3000) // made here, not in the loops measured
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k/%05d", i)
+	}
+	key := func(i int) string { return keys[i] }
+	missing := []string{"missing/0", "missing/1", "missing/2"}
+	val := []byte(strings.Repeat("v", 90))
+	err = s.UpdateAlone(func(tx *Tx) error {
+		for i := range 3000 {
+			for _, bk := range []string{Settings, Drafts, People} {
+				if err := tx.PutRaw(bk, key(i), val); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	counters := make([]string, 15)
+	for i := range counters {
+		counters[i] = fmt.Sprintf("c/%02d", i)
+	}
+	read := func(tx *Tx, n int) error {
+		for j := range 4 {
+			for _, bk := range []string{Settings, Drafts, People} {
+				if _, err := tx.GetRaw(bk, key((n*7+j*131)%3000)); err != nil {
+					return err
+				}
+			}
+		}
+		if tx.Has(Settings, "k/") {
+			return errors.New("has k/")
+		}
+		return nil
+	}
+	b.Run("update", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			err := s.Update(func(tx *Tx) error {
+				if err := read(tx, n); err != nil {
+					return err
+				}
+				for _, c := range counters {
+					if _, err := tx.AddCount(c, 1); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.NextSeq("seq"); err != nil {
+					return err
+				}
+				if err := tx.PutRaw(Drafts, key(n%3000), val); err != nil {
+					return err
+				}
+				return tx.Delete(Settings, missing[n%len(missing)])
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("view", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			if err := s.View(func(tx *Tx) error { return read(tx, n) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
