@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"asiointi/server/population"
 	"asiointi/server/store"
@@ -186,9 +188,13 @@ var Outcomes = []string{OutcomeDelivered, OutcomeRetry, OutcomeDropped, OutcomeG
 
 // Dispatcher delivers the outbox. Every delivery stays in the store until
 // its channel took it, so a crash loses nothing; what was in flight at a
-// crash is sent again when its lease runs out (receivers drop the repeat
-// by its key). Several dispatchers (nodes) may run on one store: a
-// delivery is leased by moving it forward in the outbox before sending.
+// crash is sent again (receivers drop the repeat by its key). Several
+// dispatchers (nodes) may run on one shared store (PostgreSQL): there a
+// delivery is leased by moving it forward in the outbox before sending,
+// and what was in flight at a crash is sent again when its lease runs
+// out. A store that is this process's alone (bbolt) keeps its leases in
+// memory (memLeases): no write before sending, only the outcome's, and
+// what was in flight at a crash is sent again at the restart.
 type Dispatcher struct {
 	Store   *store.Store
 	Render  *Renderer
@@ -213,6 +219,49 @@ type Dispatcher struct {
 
 	once sync.Once
 	wake chan struct{}
+	mem  *memLeases // the store's in-memory leases; nil on a shared store
+}
+
+// memLeases are the leases of the deliveries of one unshared store that
+// this process has taken (by outbox key, until when), in place of the
+// lease a shared store writes: only this process sends that store's
+// deliveries, and a crash that forgets them ends what it was sending
+// too. One RunOnce at a time runs per store (run), so a delivery one
+// run sends and removes is never read by another meanwhile; a lease
+// outlives its run only when its outcome could not be written (or the
+// run was cancelled), and hides the delivery until it runs out, as a
+// written lease would.
+type memLeases struct {
+	run   sync.Mutex
+	until map[string]time.Time // guarded by run
+}
+
+// storeLeases holds each unshared store's memLeases, so that every
+// Dispatcher of one store in the process shares them (held weakly: a
+// store's entry goes with the store).
+var storeLeases sync.Map // weak.Pointer[store.Store] → *memLeases
+
+func leasesOf(st *store.Store) *memLeases {
+	k := weak.Make(st)
+	if l, ok := storeLeases.Load(k); ok {
+		return l.(*memLeases)
+	}
+	l, loaded := storeLeases.LoadOrStore(k, &memLeases{until: map[string]time.Time{}})
+	if !loaded {
+		runtime.AddCleanup(st, func(k weak.Pointer[store.Store]) { storeLeases.Delete(k) }, k)
+	}
+	return l.(*memLeases)
+}
+
+// held reports whether the delivery at key is leased at now (forgetting
+// a lease that ran out).
+func (l *memLeases) held(key string, now time.Time) bool {
+	until, ok := l.until[key]
+	if ok && !now.Before(until) {
+		delete(l.until, key)
+		return false
+	}
+	return ok
 }
 
 func (d *Dispatcher) init() {
@@ -241,6 +290,9 @@ func (d *Dispatcher) init() {
 		}
 		if d.Backoff <= 0 {
 			d.Backoff = 15 * time.Second
+		}
+		if !d.Store.Shared() {
+			d.mem = leasesOf(d.Store)
 		}
 	})
 }
@@ -285,9 +337,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // taken is a leased delivery with what its message needs.
 type taken struct {
 	from  string // outbox key when due
-	key   string // outbox key while leased
-	raw   []byte // the delivery as stored
-	gone  bool   // taken out of the outbox, not leased: nothing to remove after
+	key   string // outbox key while leased (in memory: from)
+	raw   []byte // the delivery as stored (a written lease moves it)
+	gone  bool   // not in the outbox (carried): nothing to remove after
 	d     Delivery
 	n     Notification
 	found bool
@@ -305,17 +357,15 @@ func carried(d Delivery, now time.Time) *taken {
 // outcome; it returns how many it took.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.init()
+	mem := d.mem
+	if mem != nil {
+		mem.run.Lock()
+		defer mem.run.Unlock()
+	}
 	now := d.Now()
-	// A live delivery of a store that no other node shares is taken out
-	// rather than leased: the pages it goes to are this process's, so if
-	// it ends before sending, they end too, and reconnect and fetch the
-	// notifications they missed (Inbox.Since). That spares the write
-	// that removes it after. Other nodes' pages hear of it only by this
-	// node's send, so there it is leased like the rest.
-	takeLive := !d.Store.Shared()
 	// What is due, with its notification and device, is read outside the
-	// write: the lease, a write that every other write waits for, only
-	// moves the stored bytes of what is still there.
+	// write: a written lease, a write that every other write waits for,
+	// only moves the stored bytes of what is still there.
 	var due []*taken
 	err := d.Store.View(func(tx *store.Tx) error {
 		due = due[:0]
@@ -324,11 +374,14 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			if k > limit || len(due) >= d.Batch {
 				return store.ErrStop
 			}
+			if mem != nil && mem.held(k, now) {
+				return nil // in flight, or its outcome was not written
+			}
 			j := &taken{from: k}
 			if err := decodeDelivery(raw, &j.d); err != nil {
 				return fmt.Errorf("notify: outbox %s: %w", k, err)
 			}
-			if !takeLive || j.d.Channel != ChannelLive { // leased: its bytes move
+			if mem == nil { // leased: its bytes move
 				j.raw = bytes.Clone(raw)
 			}
 			due = append(due, j)
@@ -374,44 +427,57 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	var jobs []*taken
+	jobs := make([]*taken, 0, len(due))
 	leaseUntil := now.Add(d.Lease)
-	err = d.Store.Update(func(tx *store.Tx) error {
-		jobs = jobs[:0]
-		for _, j := range due {
-			// A key names one delivery's one attempt (its due time and
-			// id), so a key still there holds the bytes read above.
-			if there, err := tx.Take(store.Outbox, j.from); err != nil {
-				return err
-			} else if !there {
-				continue // another dispatcher took it
-			}
-			j.gone = takeLive && j.d.Channel == ChannelLive
-			if j.gone {
-				jobs = append(jobs, j)
-				continue
-			}
-			j.key = outboxKey(leaseUntil, j.d.ID)
-			if err := tx.PutRaw(store.Outbox, j.key, j.raw); err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-			if j.d.Channel != ChannelLive && j.d.Link != "" && j.d.Attempt == 0 { // it carries the live one
-				jobs = append(jobs, carried(j.d, now))
-			}
+	// The live delivery a delivery carries (Delivery.Link) is told with
+	// its first attempt.
+	take := func(j *taken) {
+		jobs = append(jobs, j)
+		if j.d.Channel != ChannelLive && j.d.Link != "" && j.d.Attempt == 0 {
+			jobs = append(jobs, carried(j.d, now))
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
+	}
+	if mem != nil {
+		// A store of this process alone: leased in memory, nothing
+		// written before sending (one write per batch fewer, issue 10).
+		for _, j := range due {
+			j.key = j.from
+			mem.until[j.key] = leaseUntil
+			take(j)
+		}
+	} else {
+		err = d.Store.Update(func(tx *store.Tx) error {
+			jobs = jobs[:0]
+			for _, j := range due {
+				// A key names one delivery's one attempt (its due time and
+				// id), so a key still there holds the bytes read above.
+				if there, err := tx.Take(store.Outbox, j.from); err != nil {
+					return err
+				} else if !there {
+					continue // another dispatcher took it
+				}
+				j.key = outboxKey(leaseUntil, j.d.ID)
+				if err := tx.PutRaw(store.Outbox, j.key, j.raw); err != nil {
+					return err
+				}
+				take(j)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
 	}
 	// A worker's outcome is written before it sends again, so a crash
 	// repeats only what was in flight (at most Workers). The writer
 	// commits the outcomes of the waiting workers together: when all busy
 	// workers wait, when outcomeBatch wait, or outcomeWait after the
-	// first (one commit instead of one per message). When outcomes cannot
-	// be written (the store failed), the rest is not sent: it stays
-	// leased and is taken again after the lease.
+	// first (one commit instead of one per message). A live delivery
+	// leased in memory is no one's to repeat but open pages', which show
+	// a notification once however often they hear of it: its worker goes
+	// on at once, and its removal rides with the next commit. When
+	// outcomes cannot be written (the store failed), the rest is not
+	// sent: it stays leased and is taken again after the lease.
 	done := make(chan *outcome, len(jobs))
 	var failed atomic.Bool
 	people := &batchPeople{dir: d.People}
@@ -431,11 +497,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			done <- &o
 			return
 		}
+		if d.mem != nil && j.d.Channel == ChannelLive {
+			done <- &o // written with the next commit, not waited for
+			return
+		}
 		o.written = make(chan error, 1)
 		done <- &o
-		if err := <-o.written; err != nil {
-			failed.Store(true)
-		}
+		<-o.written
 	}
 	// Workers goroutines take the jobs in turn (not one goroutine each).
 	next := make(chan *taken, len(jobs))
@@ -452,6 +520,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	var first error
 	var pending []*outcome
+	waiting := 0 // of pending, those whose worker waits for the write
 	var timer <-chan time.Time
 	remaining := len(jobs)       // not yet written or skipped
 	var noAddress map[string]int // dropped for want of an address, by channel
@@ -460,10 +529,16 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			return
 		}
 		err := d.write(pending)
-		if err != nil && first == nil {
-			first = err
+		if err != nil {
+			failed.Store(true)
+			if first == nil {
+				first = err
+			}
 		}
 		for _, o := range pending {
+			if err == nil && d.mem != nil {
+				delete(d.mem.until, o.j.key) // (a carried one has none)
+			}
 			if err == nil && d.Observe != nil {
 				d.Observe(o.j.d.Channel, o.name, o.took)
 			}
@@ -473,10 +548,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				}
 				noAddress[o.j.d.Channel]++
 			}
-			o.written <- err
+			if o.written != nil {
+				o.written <- err
+			}
 		}
 		remaining -= len(pending)
-		pending, timer = pending[:0], nil
+		pending, waiting, timer = pending[:0], 0, nil
 	}
 	for remaining > 0 {
 		select {
@@ -489,13 +566,19 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 				break
 			}
 			pending = append(pending, o)
+			if o.written != nil {
+				waiting++
+			}
 			if timer == nil {
 				timer = time.After(outcomeWait)
 			}
 		case <-timer:
 			flush()
 		}
-		if len(pending) >= min(outcomeBatch, d.Workers, remaining) {
+		// The workers still busy: those with a job not yet reported,
+		// and those waiting for this write.
+		busy := min(d.Workers, remaining-len(pending)+waiting)
+		if len(pending) >= outcomeBatch || len(pending) == remaining || (waiting > 0 && waiting >= busy) {
 			flush()
 		}
 	}
@@ -560,12 +643,24 @@ func (d *Dispatcher) decide(j *taken, err error) outcome {
 }
 
 // write records outcomes in one transaction: each leased delivery is
-// removed (one taken out is gone already), and put back for its next
+// removed (a carried one was never stored), and put back for its next
 // attempt when it has one.
 func (d *Dispatcher) write(outcomes []*outcome) error {
 	return d.Store.Update(func(tx *store.Tx) error {
 		for _, o := range outcomes {
-			if !o.j.gone { // (else taken out already)
+			switch {
+			case o.j.gone:
+			case d.mem != nil:
+				there, err := tx.Take(store.Outbox, o.j.key)
+				if err != nil {
+					return err
+				}
+				if !there {
+					// Leased in memory and removed meanwhile (ForgetCase:
+					// its case was deleted): no next attempt either.
+					continue
+				}
+			default:
 				if err := tx.Delete(store.Outbox, o.j.key); err != nil {
 					return err
 				}
