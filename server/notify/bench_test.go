@@ -133,3 +133,30 @@ func (everyone) Person(id string) (p population.Person, err error) {
 	p.ID, p.Language = id, "fi"
 	return p, nil
 }
+
+// BenchmarkRecordProxySubmit: what notify.Submitted of a proxy submit
+// (two notifications: the principal's with an e-mail, the actor's in-app
+// only) costs inside the write of the submit, each op its own write on a
+// store without fsync. Run:
+//
+//	go test -run xxx -bench RecordProxySubmit -benchmem ./server/notify/
+func BenchmarkRecordProxySubmit(b *testing.B) {
+	st, err := storetest.Open(b, b.TempDir(), store.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		err := st.Update(func(tx *store.Tx) error {
+			return notify.Submitted(tx, notify.Action{Case: fmt.Sprintf("c%08d", i), Reference: "KOT-2026-000001", Service: "home-help",
+				At: at.Add(time.Duration(i)), Actor: notify.Person{ID: "juhani", Name: "Juhani Korhonen"},
+				Principal: &notify.Person{ID: "helmi", Name: "Helmi Korhonen"}})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

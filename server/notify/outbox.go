@@ -340,6 +340,7 @@ type taken struct {
 	key   string // outbox key while leased (in memory: from)
 	raw   []byte // the delivery as stored (a written lease moves it)
 	gone  bool   // not in the outbox (carried): nothing to remove after
+	sent  bool   // handed to its channel's Sender (else dropped before)
 	d     Delivery
 	n     Notification
 	found bool
@@ -472,10 +473,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	// repeats only what was in flight (at most Workers). The writer
 	// commits the outcomes of the waiting workers together: when all busy
 	// workers wait, when outcomeBatch wait, or outcomeWait after the
-	// first (one commit instead of one per message). A live delivery
-	// leased in memory is no one's to repeat but open pages', which show
-	// a notification once however often they hear of it: its worker goes
-	// on at once, and its removal rides with the next commit. When
+	// first (one commit instead of one per message). A delivery dropped
+	// before its channel saw it (no address: common, the register holds
+	// few e-mail addresses) would only be dropped again, and a live
+	// delivery leased in memory is no one's to repeat but open pages',
+	// which show a notification once however often they hear of it:
+	// their workers go on at once, and their outcomes ride with the next
+	// commit (outcomeBatch of them at most, or all the batch). When
 	// outcomes cannot be written (the store failed), the rest is not
 	// sent: it stays leased and is taken again after the lease.
 	done := make(chan *outcome, len(jobs))
@@ -497,7 +501,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			done <- &o
 			return
 		}
-		if d.mem != nil && j.d.Channel == ChannelLive {
+		if !j.sent || (d.mem != nil && j.d.Channel == ChannelLive) {
 			done <- &o // written with the next commit, not waited for
 			return
 		}
@@ -696,6 +700,7 @@ func (d *Dispatcher) send(ctx context.Context, j *taken, people Directory) error
 		return fmt.Errorf("%w: no %s adapter is configured", ErrPermanent, j.d.Channel)
 	}
 	if j.d.Channel == ChannelLive {
+		j.sent = true
 		return snd.Send(ctx, Message{Key: j.d.Key(), Channel: ChannelLive, To: j.d.User, User: j.d.User,
 			Notice: j.n.ID, Link: j.n.Link})
 	}
@@ -758,6 +763,7 @@ func (d *Dispatcher) send(ctx context.Context, j *taken, people Directory) error
 	case ChannelSuomiFi:
 		m.Subject, m.Text, _ = d.Render.Mail(lang, j.n)
 	}
+	j.sent = true
 	return snd.Send(ctx, m)
 }
 
