@@ -246,12 +246,13 @@ func record(tx *store.Tx, a Action, recipients []Recipient, params map[string]st
 	if a.Status != "" {
 		params["status"] = a.Status
 	}
+	var messages messagesKinds // read once for all of them
 	for _, r := range recipients {
 		link := "/cases/" + a.Case
 		if isHandlerKind(r.Kind) {
 			link = "/staff/cases/" + a.Case
 		}
-		if err := Record(tx, Notification{User: r.User, Kind: r.Kind, At: a.At, Link: link, Params: params}); err != nil {
+		if err := recordIn(tx, Notification{User: r.User, Kind: r.Kind, At: a.At, Link: link, Params: params}, &messages); err != nil {
 			return err
 		}
 	}
@@ -282,6 +283,12 @@ func DraftExpiring(tx *store.Tx, owner, draft, service string, at, expires time.
 // count, one outbox delivery to their open pages (live) and one for each
 // channel their preferences turn on for its kind. n.ID is made when empty.
 func Record(tx *store.Tx, n Notification) error {
+	return recordIn(tx, n, &messagesKinds{})
+}
+
+// recordIn is Record with the Suomi.fi Messages kinds of the event (read
+// at the first notification that needs them).
+func recordIn(tx *store.Tx, n Notification, messages *messagesKinds) error {
 	if n.User == "" || n.Kind == "" {
 		return errors.New("notify: a notification needs a user and a kind")
 	}
@@ -302,7 +309,7 @@ func Record(tx *store.Tx, n Notification) error {
 	// The live delivery rides on the notification's first delivery to
 	// another channel when the store is this process's alone (Delivery.Link):
 	// one outbox record fewer to write, take and remove.
-	q := queue{tx: tx, n: &n, carry: !tx.Shared()}
+	q := queue{tx: tx, n: &n, carry: !tx.Shared(), messages: messages}
 	if !q.carry {
 		if err := enqueue(tx, Delivery{Notice: n.ID, User: n.User, Channel: ChannelLive, Link: n.Link}, n.At); err != nil {
 			return err
@@ -334,9 +341,10 @@ func Record(tx *store.Tx, n Notification) error {
 
 // queue writes the outbox deliveries of one notification.
 type queue struct {
-	tx    *store.Tx
-	n     *Notification
-	carry bool // the next delivery carries the live one (then false)
+	tx       *store.Tx
+	n        *Notification
+	carry    bool // the next delivery carries the live one (then false)
+	messages *messagesKinds
 }
 
 // add owes n to channel (push: to the device target).

@@ -100,11 +100,17 @@ type Prefs struct {
 }
 
 func prefsIn(tx *store.Tx, user string) (Preferences, error) {
-	var p Preferences
-	err := get(tx, store.NotifyPrefs, user, &p)
-	if errors.Is(err, store.ErrNotFound) {
-		err = nil
+	// Most people never change theirs: the lookup alone, nothing decoded
+	// or allocated (it runs in the write of every event that notifies).
+	raw, err := tx.GetRaw(store.NotifyPrefs, user)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+		return Preferences{}, err
 	}
+	var p Preferences
+	err = unmarshal(raw, &p)
 	return p, err
 }
 

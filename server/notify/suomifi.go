@@ -38,13 +38,35 @@ func SetMessagesKinds(st *store.Store, kinds []string) error {
 	})
 }
 
+// messagesKinds are the kinds that go to Suomi.fi Messages, read once
+// for all the notifications of one event (none: the channel is off).
+type messagesKinds struct {
+	read  bool
+	kinds []string
+}
+
+func (m *messagesKinds) get(tx *store.Tx) ([]string, error) {
+	if m.read {
+		return m.kinds, nil
+	}
+	raw, err := tx.GetRaw(store.Settings, messagesKindsKey)
+	if errors.Is(err, store.ErrNotFound) { // the channel is off: nothing decoded
+		m.read = true
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := unmarshal(raw, &m.kinds); err != nil {
+		return nil, err
+	}
+	m.read = true
+	return m.kinds, nil
+}
+
 // queueMessages owes n to Suomi.fi Messages when its kind goes there.
 func queueMessages(q *queue) error {
-	var kinds []string
-	err := get(q.tx, store.Settings, messagesKindsKey, &kinds)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
+	kinds, err := q.messages.get(q.tx)
 	if err != nil || !slices.Contains(kinds, q.n.Kind) {
 		return err
 	}
