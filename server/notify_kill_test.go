@@ -17,8 +17,10 @@ import (
 // TestKillNotifications: the server gets SIGKILL while it dispatches
 // committed notifications to an SMS gateway; after a restart every one
 // arrives, and only what was in flight at the kill arrives twice (the
-// gateway can drop those by their Idempotency-Key). It waits out the
-// dispatcher's lease (45 s); skipped with -short.
+// gateway can drop those by their Idempotency-Key). On bbolt the
+// dispatcher's leases are in memory, so what was in flight is sent again
+// as soon as the server is back (on a shared store after its 45 s
+// lease); skipped with -short.
 func TestKillNotifications(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill-and-restart test; skipped with -short")

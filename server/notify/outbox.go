@@ -349,8 +349,10 @@ type taken struct {
 
 // carried is the live delivery that d carries (Delivery.Link), taken out
 // with it: a page told twice after a crash shows the same notification.
-func carried(d Delivery, now time.Time) *taken {
-	l := Delivery{ID: store.NewID(now), Notice: d.Notice, User: d.User, Channel: ChannelLive, Link: d.Link}
+// It goes by d's id (logs name the delivery that carried it): it is
+// never stored, and only its retry, if any, gets an id of its own.
+func carried(d Delivery) *taken {
+	l := Delivery{ID: d.ID, Notice: d.Notice, User: d.User, Channel: ChannelLive, Link: d.Link}
 	return &taken{d: l, gone: true, found: true, n: Notification{ID: l.Notice, User: l.User, Link: l.Link}}
 }
 
@@ -435,7 +437,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	take := func(j *taken) {
 		jobs = append(jobs, j)
 		if j.d.Channel != ChannelLive && j.d.Link != "" && j.d.Attempt == 0 {
-			jobs = append(jobs, carried(j.d, now))
+			jobs = append(jobs, carried(j.d))
 		}
 	}
 	if mem != nil {
@@ -635,6 +637,9 @@ func (d *Dispatcher) decide(j *taken, err error) outcome {
 		o.name = OutcomeRetry
 		nd := j.d
 		nd.Attempt++
+		if j.gone { // carried: stored now, under an id of its own
+			nd.ID = store.NewID(d.Now())
+		}
 		wait := d.backoff(nd.Attempt)
 		var ra *RetryError
 		if errors.As(err, &ra) && ra.After > 0 {
