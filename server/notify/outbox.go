@@ -253,15 +253,10 @@ func leasesOf(st *store.Store) *memLeases {
 	return l.(*memLeases)
 }
 
-// held reports whether the delivery at key is leased at now (forgetting
-// a lease that ran out).
+// held reports whether the delivery at key is leased at now.
 func (l *memLeases) held(key string, now time.Time) bool {
 	until, ok := l.until[key]
-	if ok && !now.Before(until) {
-		delete(l.until, key)
-		return false
-	}
-	return ok
+	return ok && now.Before(until)
 }
 
 func (d *Dispatcher) init() {
@@ -366,6 +361,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		defer mem.run.Unlock()
 	}
 	now := d.Now()
+	if mem != nil {
+		for k, until := range mem.until { // left by a failed or stopped run: forget those run out
+			if !now.Before(until) {
+				delete(mem.until, k)
+			}
+		}
+	}
 	// What is due, with its notification and device, is read outside the
 	// write: a written lease, a write that every other write waits for,
 	// only moves the stored bytes of what is still there.
