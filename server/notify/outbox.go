@@ -331,11 +331,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // taken is a leased delivery with what its message needs.
 type taken struct {
-	from  string // outbox key when due
-	key   string // outbox key while leased (in memory: from)
-	raw   []byte // the delivery as stored (a written lease moves it)
-	gone  bool   // not in the outbox (carried): nothing to remove after
-	sent  bool   // handed to its channel's Sender (else dropped before)
+	from  string                // outbox key when due
+	key   string                // outbox key while leased (in memory: from)
+	raw   []byte                // the delivery as stored (a written lease moves it)
+	gone  bool                  // not in the outbox (carried): nothing to remove after
+	sent  bool                  // handed to its channel's Sender (else dropped before)
+	write func(*store.Tx) error // a storeSender's delivery, written with the outcome
 	d     Delivery
 	n     Notification
 	found bool
@@ -659,6 +660,11 @@ func (d *Dispatcher) decide(j *taken, err error) outcome {
 func (d *Dispatcher) write(outcomes []*outcome) error {
 	return d.Store.Update(func(tx *store.Tx) error {
 		for _, o := range outcomes {
+			if o.j.write != nil && o.name == OutcomeDelivered {
+				if err := o.j.write(tx); err != nil {
+					return err
+				}
+			}
 			switch {
 			case o.j.gone:
 			case d.mem != nil:
@@ -771,6 +777,10 @@ func (d *Dispatcher) send(ctx context.Context, j *taken, people Directory) error
 		m.Subject, m.Text, _ = d.Render.Mail(lang, j.n)
 	}
 	j.sent = true
+	if ss, ok := snd.(storeSender); ok && ss.store() == d.Store {
+		j.write = ss.record(m) // written with the outcome (write)
+		return nil
+	}
 	return snd.Send(ctx, m)
 }
 
