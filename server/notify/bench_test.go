@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/internal/cputime"
 	"asiointi/server/notify"
 	"asiointi/server/population"
@@ -167,6 +168,51 @@ func BenchmarkRecordProxySubmit(b *testing.B) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDispatchRecorder: the dispatcher delivers b.N proxy submits'
+// notifications (Helmi's e-mail, which has an address here, and the live
+// ones) to the demo outbox recorder on its own store, fsync on: what a
+// delivery costs in demo mode, the recorder's write included. Run:
+//
+//	go test -run '^$' -bench DispatchRecorder -benchmem -benchtime 3000x ./server/notify/
+func BenchmarkDispatchRecorder(b *testing.B) {
+	st, err := storetest.Open(b, b.TempDir(), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Now()
+	err = st.Update(func(tx *store.Tx) error {
+		for i := range b.N {
+			if err := notify.Submitted(tx, notify.Action{Case: fmt.Sprintf("c%08d", i), Service: "home-help", At: at,
+				Actor: notify.Person{ID: "juhani", Name: "Juhani Korhonen"}, Principal: &notify.Person{ID: "helmi", Name: "Helmi Korhonen"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &notify.Dispatcher{Store: st, People: demo, Now: func() time.Time { return at.Add(time.Second) },
+		Render:  &notify.Renderer{Msg: msg, BaseURL: "https://asiointi.example.fi", ServiceName: func(id, _ string) string { return id }},
+		Senders: map[string]notify.Sender{notify.ChannelEmail: &notify.Recorder{Store: st}}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for {
+		n, err := d.RunOnce(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			break
 		}
 	}
 }
