@@ -128,6 +128,7 @@ func (s *Server) apiSaveDraft(c *fiber.Ctx) error {
 		Data    map[string]any `json:"data"`
 		Step    *int           `json:"step"`
 	}
+	in.Data = cases.NewAnswersFor(c.Body(), "data") // room for the answers: no map growing as they are read
 	if err := jsonv2.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Data == nil {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
@@ -145,6 +146,7 @@ func (s *Server) apiSaveDraftChanges(c *fiber.Ctx) error {
 		Changes map[string]any `json:"changes"`
 		Step    *int           `json:"step"`
 	}
+	in.Changes = cases.NewAnswersFor(c.Body(), "changes")
 	if err := jsonv2.Unmarshal(c.Body(), &in); err != nil || in.Version < 1 || in.Changes == nil {
 		return s.fail(c, fiber.StatusBadRequest, "bad-request", "error.badRequest")
 	}
@@ -251,7 +253,15 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 			s.log.Info("case submitted", "case", res.Case.ID, "service", res.Case.Service, "actor", sess.UserID)
 		}
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": res.Case.ID, "reference": res.Case.Reference, "status": res.Case.Status})
+	return c.Status(fiber.StatusCreated).JSON(apiSubmitted{ID: res.Case.ID, Reference: res.Case.Reference, Status: res.Case.Status})
+}
+
+// apiSubmitted answers a submit: {id, reference, status}, as apiCreated a
+// struct whose members come in the order a map's sorted keys gave.
+type apiSubmitted struct {
+	ID        string `json:"id"`
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
 }
 
 type apiRef struct {

@@ -125,6 +125,11 @@ func TestSaveDraftChangesHostile(t *testing.T) {
 		{"answers null", maria, `{"version":2,"data":null}`, `{"version":2,"changes":null}`, nil, 400},
 		{"answers a list", maria, `{"version":2,"data":[]}`, `{"version":2,"changes":[]}`, nil, 400},
 		{"answers a string", maria, `{"version":2,"data":"x"}`, `{"version":2,"changes":"x"}`, nil, 400},
+		// The answers' map is made with room before the body is read
+		// (NewAnswersFor): only a member named exactly so fills it.
+		{"answers under another case", maria, `{"version":2,"Data":{"groupName":"a"}}`, `{"version":2,"Changes":{"groupName":"a"}}`, nil, 400},
+		{"answers then null", maria, `{"version":2,"data":{"groupName":"a"},"data":null}`, `{"version":2,"changes":{"groupName":"a"},"changes":null}`, nil, 400},
+		{"answers null then answers", maria, `{"version":2,"data":null,"data":{"groupName":"a"}}`, `{"version":2,"changes":null,"changes":{"groupName":"a"}}`, nil, 400},
 		{"an id twice", maria, `{"version":2,"data":{"groupName":"a","groupName":"b"}}`, `{"version":2,"changes":{"groupName":"a","groupName":"b"}}`, nil, 400},
 		{"invalid UTF-8", maria, "{\"version\":2,\"data\":{\"groupName\":\"\xff\"}}", "{\"version\":2,\"changes\":{\"groupName\":\"\xff\"}}", nil, 400},
 		{"a huge body", maria, `{"version":2,"data":{"notes":"` + huge + `"}}`, `{"version":2,"changes":{"notes":"` + huge + `"}}`, nil, 413},
