@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"asiointi/server/audit"
@@ -761,6 +762,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	dueWas := d.Due
+	// The answers by concept, for the result: made before the serial
+	// write, which need not wait for them.
+	known := knownConcepts(def, clean)
 	var res SubmitResult
 	_, err = s.drafts.update(s.Store, id, snap.raw, func(tx *store.Tx, changed bool) error {
 		res = SubmitResult{}
@@ -874,11 +878,12 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 				return err
 			}
 		}
-		made.Known = knownConcepts(def, clean)
+		made.Known = known
 		res = SubmitResult{Case: &made}
 		return nil
 	})
 	s.drafts.forget(id)
+	caseJSON.release() // the write has ended: the store put copies of it
 	if err != nil {
 		return nil, err
 	}
@@ -954,15 +959,42 @@ func encodeCaseRecord(c *Case) (caseRecord, error) {
 	return caseRecord(rec), nil
 }
 
-// roomWriter holds the one write of a json.Encoder after recordRoom bytes.
+// roomWriter holds the one write of a json.Encoder after recordRoom bytes,
+// in a buffer from caseRecordBufs when one is big enough.
 type roomWriter struct{ b []byte }
 
 func (w *roomWriter) Write(p []byte) (int, error) {
 	if w.b == nil {
-		w.b = make([]byte, recordRoom, recordRoom+len(p))
+		n := recordRoom + len(p)
+		if bp, ok := caseRecordBufs.Get().(*[]byte); ok && cap(*bp) >= n {
+			w.b = (*bp)[:recordRoom]
+		} else {
+			w.b = make([]byte, recordRoom, n)
+		}
 	}
 	w.b = append(w.b, p...)
 	return len(p), nil
+}
+
+// caseRecordBufs holds the buffers of submitted cases' records (a few
+// KB each): a record is garbage once its write has been committed, the
+// store having compressed or copied it (issue 9: bytes allocated per
+// submit).
+var caseRecordBufs sync.Pool // *[]byte
+
+// maxPooledRecord: larger buffers are left to the collector.
+const maxPooledRecord = 64 << 10
+
+// release gives r's buffer back for another submit's record. Call it
+// only when nothing uses r or what withReference made of it any more:
+// after the write that put it has ended for good (a write may be run
+// again, with the same record), committed or not.
+func (r caseRecord) release() {
+	if cap(r) == 0 || cap(r) > maxPooledRecord {
+		return
+	}
+	b := []byte(r)[:0]
+	caseRecordBufs.Put(&b)
 }
 
 // withReference is the record with the reference ref (withReference's
@@ -1033,7 +1065,17 @@ func usedAttachments(def *forms.Definition, clean map[string]any, byID map[strin
 // knownConcepts maps each top-level answered concept to its value, for
 // prefilling later forms (files and groups are not reused).
 func knownConcepts(def *forms.Definition, clean map[string]any) map[string]any {
-	out := map[string]any{}
+	n := 0 // room for every one answered: the map does not grow
+	for si := range def.Steps {
+		for fi := range def.Steps[si].Fields {
+			if f := &def.Steps[si].Fields[fi]; knownField(f) {
+				if _, ok := clean[f.ID]; ok {
+					n++
+				}
+			}
+		}
+	}
+	out := make(map[string]any, n)
 	for si := range def.Steps {
 		for fi := range def.Steps[si].Fields {
 			f := &def.Steps[si].Fields[fi]

@@ -402,4 +402,15 @@ func TestDraftAnswerBytes(t *testing.T) {
 	if !regexp.MustCompile(`^\{"errors":\[\{"field":"participants","code":"form\.error\.invalidValue","message":"[^"]+"\}\],` + stamp + `,"version":3\}$`).MatchString(r.body) {
 		t.Errorf("save with a shape error: %d %s", r.StatusCode, r.body)
 	}
+	if r, _ = maria.call("PUT", "/api/v1/drafts/"+id, map[string]any{"version": 3, "data": validSportsShift()}); r.StatusCode != 200 {
+		t.Fatalf("save: %d %s", r.StatusCode, r.body)
+	}
+	// A submit's answer is the bytes of the map it was: its members in
+	// sorted order, encoded as encoding/json encodes a map.
+	r, out = maria.call("POST", "/api/v1/drafts/"+id+"/submit", nil)
+	asMap, _ := json.Marshal(map[string]any{"id": out["id"], "reference": out["reference"], "status": out["status"]})
+	if r.StatusCode != 201 || r.body != string(asMap) || out["status"] != "submitted" ||
+		!regexp.MustCompile(`^\{"id":"[0-9a-z]+","reference":"[A-Z]+-\d{4}-\d{6}","status":"submitted"\}$`).MatchString(r.body) {
+		t.Errorf("submit: %d %s, want %s", r.StatusCode, r.body, asMap)
+	}
 }
