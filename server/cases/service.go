@@ -748,7 +748,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	ev := Event{ID: store.NewID(now), Case: c.ID, Type: "submitted", At: now, Actor: actor, Principal: d.Principal, To: c.Status}
-	evJSON, err := json.Marshal(ev)
+	evJSON, err := encodeStored(ev)
 	if err != nil {
 		return nil, err
 	}
@@ -757,7 +757,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	done := *d
 	done.Data, done.Prefill, done.Locked = nil, nil, nil
 	done.CaseID, done.UpdatedAt, done.Due = c.ID, now, 0 // submitted: nothing comes due
-	doneJSON, err := json.Marshal(&done)
+	doneJSON, err := encodeStored(&done)
 	if err != nil {
 		return nil, err
 	}
@@ -949,10 +949,10 @@ const recordRoom = 64
 // encodeCaseRecord encodes c as json.Marshal does, into a caseRecord.
 func encodeCaseRecord(c *Case) (caseRecord, error) {
 	var w roomWriter
-	if err := json.NewEncoder(&w).Encode(c); err != nil {
+	if err := encodeStoredTo(&w, c); err != nil {
 		return nil, err
 	}
-	rec := w.b[:len(w.b)-1] // Encode ends with a newline
+	rec := w.b
 	if body := rec[recordRoom:]; len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
 		return nil, fmt.Errorf("cases: a case record is a JSON object, not %.20q", body)
 	}
