@@ -2,7 +2,6 @@ package cases
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -320,11 +319,11 @@ var versionKey = []byte(`,"version":`)
 func nextRecord(prev []byte, old, d *Draft) ([]byte, error) {
 	i := bytes.LastIndex(prev, versionKey)
 	if i < 0 || d.CaseID != "" {
-		return json.Marshal(d)
+		return encodeStored(d)
 	}
 	var buf [128]byte // an old tail is about 110 bytes
 	if tail, err := recordTail(buf[:0], old); err != nil || !bytes.Equal(prev[i:], tail) {
-		return json.Marshal(d)
+		return encodeStored(d)
 	}
 	out := make([]byte, 0, len(prev)+32) // a new tail may be longer (more digits, reminded)
 	out = append(out, prev[:i]...)

@@ -266,7 +266,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 	// (fileDraftDue, which a new draft has none to move of) are made
 	// before the serial write, as a save makes them.
 	d.Due = draftDue(d)
-	record, err := json.Marshal(d)
+	record, err := encodeStored(d)
 	if err != nil {
 		return nil, err
 	}

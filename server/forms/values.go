@@ -15,7 +15,28 @@ func cleanLine(s string) (string, bool) {
 	if hasControl(s) {
 		return "", false
 	}
-	return strings.Join(strings.Fields(stripInvisible(s, false)), " "), true
+	return oneSpaced(stripInvisible(s, false)), true
+}
+
+// oneSpaced is strings.Join(strings.Fields(s), " "): s itself, not a
+// copy, when it already is so (no white space but single spaces between
+// words), as most answers are (issue 9: allocations per submit).
+func oneSpaced(s string) string {
+	space := true // a space here would be leading
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			space = false
+			continue
+		}
+		if r != ' ' || space {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		space = true
+	}
+	if space && s != "" { // trailing
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // cleanMultiline tidies a textarea: NFC without the invisible characters
@@ -139,14 +160,11 @@ func ParseTime(s string) (string, bool) {
 	if hh > 23 || mm > 59 {
 		return "", false
 	}
-	return pad2(hh) + ":" + pad2(mm), true
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
+	hhmm := [5]byte{byte('0' + hh/10), byte('0' + hh%10), ':', byte('0' + mm/10), byte('0' + mm%10)}
+	if string(hhmm[:]) == s { // written as it is kept: no copy
+		return s, true
 	}
-	return strconv.Itoa(n)
+	return string(hhmm[:]), true
 }
 
 func allDigits(s string) bool {
