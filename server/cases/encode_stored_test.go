@@ -49,6 +49,10 @@ func TestEncodeStored(t *testing.T) {
 			Version:           4, Handler: &Ref{ID: "s1", Name: "Käsittelijä", Kind: "staff"},
 			Supplement: &Supplement{Message: valid, Fields: []string{"a", "b"}, Due: later, RequestedAt: at, By: Ref{ID: "s"}, SentAt: &sent, Reminded: true},
 			Decision:   &Decision{Outcome: OutcomePartly, Text: "Päätös", At: at, By: Ref{ID: "s"}, Attachment: &Attachment{ID: "x"}}},
+		// Values of other types than JSON decodes to (a prefilled value,
+		// a test's) take go-json-experiment's own path.
+		&Case{Answers: map[string]any{"int": 3, "strings": []string{"a", "<"}, "nilList": []any(nil), "nilMap": map[string]any(nil),
+			"strMap": map[string]string{"b": "<", "a": "x"}, "time": at, "f32": float32(0.1), "ref": &Ref{ID: "x"}, "bytes": []byte("<>")}},
 		&Case{Answers: map[string]any{"n": math.NaN()}}, &Case{Answers: map[string]any{"i": []any{math.Inf(-1)}}},
 		Event{ID: "e1", Case: "01jz", Type: "submitted", At: at, Actor: Ref{ID: "u1", Name: "Aino"}, To: StatusSubmitted},
 		Event{ID: "e2", Type: "supplemented", At: time.Time{}, Principal: &Ref{}, Note: valid,

@@ -3,6 +3,9 @@ package cases
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"slices"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -84,7 +87,77 @@ func encodeValue(v any) ([]byte, error) { return jsonv2.Marshal(&v) }
 // encoding/json does, byte for byte (the v1 package is encoding/json
 // implemented on it: sorted map keys, HTML and U+2028/9 escaped, invalid
 // UTF-8 replaced, the same numbers, times and omitempty).
-var v1Bytes = jsonv1.DefaultOptionsV1()
+//
+// And a map[string]any (the answers, nested groups) is written by
+// writeObject rather than by reflection, which allocated two or three
+// copies per member.
+var v1Bytes = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.WithMarshalers(jsonv2.MarshalToFunc(writeObject)))
+
+// writeObject writes m as encoding/json does: null when nil, members in
+// key order, each value as writeValue writes it. Strings are escaped by
+// enc under v1Bytes' options.
+func writeObject(enc *jsontext.Encoder, m map[string]any) error {
+	if m == nil {
+		return enc.WriteToken(jsontext.Null)
+	}
+	kp := sortedKeys.Get().(*[]string)
+	defer func() { clear(*kp); sortedKeys.Put(kp) }()
+	keys := (*kp)[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	*kp = keys
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := enc.WriteToken(jsontext.String(k)); err != nil {
+			return err
+		}
+		if err := writeValue(enc, m[k]); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
+
+// writeValue writes a value JSON decodes to (nil, bool, string, float64,
+// []any, map[string]any) as encoding/json does; any other, and NaN or an
+// infinity (refused), by go-json-experiment under enc's options.
+func writeValue(enc *jsontext.Encoder, v any) error {
+	switch x := v.(type) {
+	case nil:
+		return enc.WriteToken(jsontext.Null)
+	case bool:
+		return enc.WriteToken(jsontext.Bool(x))
+	case string:
+		return enc.WriteToken(jsontext.String(x))
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return enc.WriteToken(jsontext.Float(x))
+		}
+	case map[string]any:
+		return writeObject(enc, x)
+	case []any:
+		if x == nil {
+			return enc.WriteToken(jsontext.Null)
+		}
+		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, e := range x {
+			if err := writeValue(enc, e); err != nil {
+				return err
+			}
+		}
+		return enc.WriteToken(jsontext.EndArray)
+	}
+	return jsonv2.MarshalEncode(enc, v)
+}
+
+// sortedKeys holds writeObject's slices of keys.
+var sortedKeys = sync.Pool{New: func() any { return new([]string) }}
 
 // encodeStored encodes v as json.Marshal does, for records whose stored
 // bytes are encoding/json's (a case, an event, a sent draft). It takes
