@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -75,7 +74,22 @@ func rowOf(c *Case) InboxRow {
 	return r
 }
 
-func inboxDueKey(t time.Time) string { return fmt.Sprintf("%010d", max(t.Unix(), 0)) }
+func inboxDueKey(t time.Time) string {
+	var buf [20]byte
+	return string(appendZeroPadded(buf[:0], uint64(max(t.Unix(), 0)), 10))
+}
+
+// appendZeroPadded appends n in decimal, zero-padded to width digits: fmt's
+// %0*d, written without fmt's boxing and buffers (issue 9: a submit makes
+// several keys so).
+func appendZeroPadded(b []byte, n uint64, width int) []byte {
+	var d [20]byte
+	digits := strconv.AppendUint(d[:0], n, 10)
+	for range width - len(digits) {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
+}
 
 func handlerKey(h *Ref) string {
 	if h == nil {

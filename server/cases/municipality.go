@@ -3,6 +3,7 @@ package cases
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"asiointi/server/store"
@@ -30,7 +31,9 @@ func formKey(municipality, service string, version int) string {
 // refCounter names the sequence of a municipality's case references in a
 // year.
 func refCounter(municipality string, year int) string {
-	return fmt.Sprintf("ref/%s/%d", municipality, year)
+	var buf [64]byte
+	b := append(append(append(buf[:0], "ref/"...), municipality...), '/')
+	return string(strconv.AppendInt(b, int64(year), 10))
 }
 
 // municipality is the id of the municipality a draft or case belongs to:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -797,7 +798,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		if err != nil {
 			return err
 		}
-		ref := fmt.Sprintf("%s-%d-%06d", s.RefPrefix, year, n)
+		ref := caseReference(s.RefPrefix, year, n)
 		record, err := caseJSON.withReference(ref)
 		if err != nil {
 			return err
@@ -888,6 +889,15 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// caseReference is a case's reference, "<prefix>-<year>-<n, 6 digits or
+// more>": fmt.Sprintf("%s-%d-%06d", prefix, year, n) in one allocation.
+func caseReference(prefix string, year int, n uint64) string {
+	var buf [64]byte
+	b := append(append(buf[:0], prefix...), '-')
+	b = append(strconv.AppendInt(b, int64(year), 10), '-')
+	return string(appendZeroPadded(b, n, 6))
 }
 
 // prefillSources are the sources of the prefilled answers that were
