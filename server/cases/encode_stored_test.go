@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // TestEncodeStored: the records a submit encodes with encodeStored (a
@@ -129,4 +132,28 @@ func randomString(r *rand.Rand) string {
 		b.WriteString(parts[r.IntN(len(parts))])
 	}
 	return b.String()
+}
+
+// TestEncodeAnswersPooled: encodeAnswers writes into pooled buffers what
+// encodeValue makes (what a save stored before; members in map order, so
+// compared decoded and by length), also when each buffer goes back to
+// the pool and is written again.
+func TestEncodeAnswersPooled(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := range 300 {
+		answers := randomAnswers(r, 3)
+		if i%50 == 0 {
+			answers = map[string]any{}
+		}
+		want, werr := encodeValue(answers)
+		got, err := encodeAnswers(answers)
+		if (werr == nil) != (err == nil) {
+			t.Fatalf("%d: got %s (%v)\nwant %s (%v)", i, got, err, want, werr)
+		}
+		var gotV, wantV any
+		if werr == nil && (len(got) != len(want) || jsonv2.Unmarshal(got, &gotV) != nil || jsonv2.Unmarshal(want, &wantV) != nil || !reflect.DeepEqual(gotV, wantV)) {
+			t.Fatalf("%d: got %s\nwant %s", i, got, want)
+		}
+		putAnswers(got)
+	}
 }

@@ -71,8 +71,25 @@ func NewAnswersFor(body []byte, key string) map[string]any {
 	return make(map[string]any, n)
 }
 
-// encodeAnswers encodes a draft's answers on the autosave path.
-func encodeAnswers(data map[string]any) ([]byte, error) { return encodeValue(data) }
+// encodeAnswers encodes a draft's answers on the autosave path, as
+// encodeValue does, into a buffer from answersBufs: a caller whose write
+// of them has ended for good may give it back (putAnswers).
+func encodeAnswers(data map[string]any) ([]byte, error) {
+	w := appendWriter{b: answersBuf(0)}
+	var v any = data // encodeValue's path for the values JSON decodes to
+	if err := jsonv2.MarshalWrite(&w, &v); err != nil {
+		return nil, err
+	}
+	return w.b, nil
+}
+
+// appendWriter appends what is written to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
 
 // encodeValue encodes one answer (or an answer's id, or the answers) as
 // encodeAnswers encodes it inside the answers. It is marshalled as an

@@ -189,9 +189,9 @@ func ownCopy(d Draft) Draft {
 	return d
 }
 
-// answersBufs holds buffers for the answers a save reads (withRawAnswers):
-// it needs them only until its write, and they are the bytes that grow
-// with the form.
+// answersBufs holds buffers for the answers a save reads (withRawAnswers)
+// and writes (encodeAnswers): it needs them only until its write, and
+// they are the bytes that grow with the form.
 var answersBufs sync.Pool // *[]byte
 
 // maxPooledAnswers: larger buffers are left to the collector.
@@ -208,8 +208,19 @@ func answersBuf(n int) []byte {
 // release gives back the buffer of the answers read: call it once nothing
 // uses snap.answers any more.
 func (snap *snapshot) release() {
-	if b := snap.answers; b != nil && cap(b) <= maxPooledAnswers {
+	if b := snap.answers; b != nil {
 		snap.answers = nil
+		putAnswers(b)
+	}
+}
+
+// putAnswers gives back b, the stored bytes of a draft's answers, read or
+// encoded (encodeAnswers), once nothing uses it any more: after the write
+// that stored it has ended, committed or not (the store may hold the
+// bytes until then).
+func putAnswers(b []byte) {
+	if cap(b) > 0 && cap(b) <= maxPooledAnswers {
+		b = b[:0]
 		answersBufs.Put(&b)
 	}
 }

@@ -296,6 +296,7 @@ func (s *Service) CreateDraft(serviceID string, owner Ref, principal *Ref) (*Dra
 		}
 		return tx.PutRaw(store.DraftsByUser, userKey(owner.ID, d.ID), nil)
 	})
+	putAnswers(raw) // the write has ended
 	if err != nil {
 		return nil, err
 	}
@@ -441,6 +442,7 @@ func (s *Service) save(id, owner string, version int, edit answersEdit, step int
 		}
 	}
 	changed, err := s.drafts.update(s.Store, id, snap.raw, w.write)
+	putAnswers(raw) // stored (or not): the write has ended
 	if err != nil {
 		return nil, nil, err
 	}
