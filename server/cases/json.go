@@ -195,6 +195,21 @@ func encodeStored(v any) ([]byte, error) {
 	return out, err
 }
 
+// encodeStoredPooled is encodeStored into a buffer from answersBufs, for
+// a value put by one write: give it back (putAnswers) once that write
+// has ended.
+func encodeStoredPooled(v any) ([]byte, error) {
+	w := appendWriter{b: answersBuf(0)}
+	if err := jsonv2.MarshalWrite(&w, v, v1Bytes); err != nil {
+		return nil, err
+	}
+	if bytes.Contains(w.b, replacementChar) {
+		putAnswers(w.b)
+		return json.Marshal(v) // see encodeStored
+	}
+	return w.b, nil
+}
+
 // replacementChar is U+FFFD in UTF-8.
 var replacementChar = []byte("\uFFFD")
 

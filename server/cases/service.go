@@ -751,7 +751,7 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil, err
 	}
 	ev := Event{ID: store.NewID(now), Case: c.ID, Type: "submitted", At: now, Actor: actor, Principal: d.Principal, To: c.Status}
-	evJSON, err := encodeStored(ev)
+	evJSON, err := encodeStoredPooled(ev)
 	if err != nil {
 		return nil, err
 	}
@@ -760,8 +760,9 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 	done := *d
 	done.Data, done.Prefill, done.Locked = nil, nil, nil
 	done.CaseID, done.UpdatedAt, done.Due = c.ID, now, 0 // submitted: nothing comes due
-	doneJSON, err := encodeStored(&done)
+	doneJSON, err := encodeStoredPooled(&done)
 	if err != nil {
+		putAnswers(evJSON)
 		return nil, err
 	}
 	dueWas := d.Due
@@ -886,7 +887,10 @@ func (s *Service) submit(id string, actor Ref) (*SubmitResult, error) {
 		return nil
 	})
 	s.drafts.forget(id)
-	caseJSON.release() // the write has ended: the store put copies of it
+	// The write has ended: the store put copies of these.
+	caseJSON.release()
+	putAnswers(evJSON)
+	putAnswers(doneJSON)
 	if err != nil {
 		return nil, err
 	}
