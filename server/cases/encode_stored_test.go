@@ -81,6 +81,11 @@ func TestEncodeStored(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%d %T (%v):\ngot  %s\nwant %s", i, v, err, got, want)
 		}
+		pooled, err := encodeStoredPooled(v)
+		if err != nil || !bytes.Equal(pooled, want) {
+			t.Errorf("%d %T pooled (%v):\ngot  %s\nwant %s", i, v, err, pooled, want)
+		}
+		putAnswers(pooled)
 		if c, ok := v.(*Case); ok {
 			rec, err := encodeCaseRecord(c)
 			if err != nil || !bytes.Equal(rec[recordRoom:], want) {
