@@ -283,13 +283,17 @@ func answerValues(def *forms.Definition, answers map[string]any, submitted time.
 	if def == nil {
 		return nil
 	}
-	var out []string
+	// The answers are gathered as pairs and joined into one string at
+	// the end, which they are cut from (one allocation, not one each).
+	var buf [32]answerPair
+	pairs := buf[:0]
 	add := func(concept, v string) {
 		if v == "" {
 			return
 		}
-		if a := concept + "=" + v; !slices.Contains(out, a) {
-			out = append(out, a)
+		p := answerPair{concept, v}
+		if !slices.ContainsFunc(pairs, p.sameAs) {
+			pairs = append(pairs, p)
 		}
 	}
 	for _, f := range def.DataFields() {
@@ -328,8 +332,52 @@ func answerValues(def *forms.Definition, answers map[string]any, submitted time.
 			}
 		}
 	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	size := 0
+	for _, p := range pairs {
+		size += len(p.concept) + 1 + len(p.value)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, p := range pairs {
+		b.WriteString(p.concept)
+		b.WriteByte('=')
+		b.WriteString(p.value)
+	}
+	all, out, from := b.String(), make([]string, len(pairs)), 0
+	for i, p := range pairs {
+		end := from + len(p.concept) + 1 + len(p.value)
+		out[i], from = all[from:end], end
+	}
 	sort.Strings(out)
 	return out
+}
+
+// answerPair is a reportable answer before it is joined: concept=value.
+type answerPair struct{ concept, value string }
+
+// sameAs: p and q join to the same "concept=value".
+func (p answerPair) sameAs(q answerPair) bool {
+	if len(p.concept)+len(p.value) != len(q.concept)+len(q.value) {
+		return false
+	}
+	at := func(a answerPair, i int) byte {
+		switch {
+		case i < len(a.concept):
+			return a.concept[i]
+		case i == len(a.concept):
+			return '='
+		}
+		return a.value[i-len(a.concept)-1]
+	}
+	for i := range len(p.concept) + 1 + len(p.value) {
+		if at(p, i) != at(q, i) {
+			return false
+		}
+	}
+	return true
 }
 
 func yesNo(b bool) string {

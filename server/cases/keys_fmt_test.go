@@ -1,8 +1,10 @@
 package cases
 
 import (
+	"asiointi/server/forms"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -36,5 +38,66 @@ func TestKeysAsFmt(t *testing.T) {
 		if got, want := inboxDueKey(at), fmt.Sprintf("%010d", max(at.Unix(), 0)); got != want {
 			t.Errorf("inboxDueKey(%v) = %q, want %q", at, got, want)
 		}
+	}
+}
+
+// TestAnswerPairSameAs: two reportable answers are the same when they
+// join to the same "concept=value", as the joined strings were compared
+// before they were joined once at the end.
+func TestAnswerPairSameAs(t *testing.T) {
+	pairs := []answerPair{{"a", "b"}, {"a", "bc"}, {"ab", "c"}, {"a=b", "c"}, {"a", "b=c"}, {"", "a=b=c"}, {"a=b=c", ""}, {"", ""}, {"ä", "€"}, {"b", "a"}}
+	for _, p := range pairs {
+		for _, q := range pairs {
+			want := p.concept+"="+p.value == q.concept+"="+q.value
+			if got := p.sameAs(q); got != want {
+				t.Errorf("%q.sameAs(%q) = %v, want %v", p, q, got, want)
+			}
+		}
+	}
+}
+
+// TestAnswerValues: the reportable answers of a case, "concept=value"
+// each once and sorted, cut from one string.
+func TestAnswerValues(t *testing.T) {
+	def := &forms.Definition{Steps: []forms.Step{{Fields: []forms.Field{
+		{ID: "hall", Type: forms.TypeSelect, Concept: "booking.facility"},
+		{ID: "days", Type: forms.TypeCheckboxes, Concept: "booking.weekday"},
+		{ID: "eq", Type: forms.TypeCheckbox, Concept: "booking.equipment"},
+		{ID: "start", Type: forms.TypeDate, Concept: "booking.start"},
+		{ID: "hetu", Type: forms.TypeHetu, Concept: "person.hetu"},
+		{ID: "zip", Type: forms.TypePostalCode, Concept: "address.postalCode"},
+		{ID: "name", Type: forms.TypeText, Concept: "person.name"},            // not reportable
+		{ID: "hall2", Type: forms.TypeRadio, Concept: "booking.facility"},     // the same answer again
+		{ID: "x", Type: forms.TypeSelect, Concept: "a=b"},                     // joins as "a=b=c"
+		{ID: "y", Type: forms.TypeSelect, Concept: "a"},                       // joins as "a=b=c" too
+		{ID: "empty", Type: forms.TypeSelect, Concept: "e"},                   // "" is no answer
+		{ID: "info", Type: forms.TypeInfo, Concept: "i"},                      // no data
+		{ID: "noConcept", Type: forms.TypeSelect},                             // not counted
+		{ID: "wrongType", Type: forms.TypeCheckbox, Concept: "booking.wrong"}, // not a bool
+	}}}}
+	at := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		answers map[string]any
+		want    []string
+	}{
+		{"none", map[string]any{}, nil},
+		{"not reportable only", map[string]any{"name": "Aino", "noConcept": "x", "empty": ""}, nil},
+		{"every kind", map[string]any{
+			"hall": "main", "days": []any{"tue", "thu", "tue", 3.0}, "eq": false, "start": "2027-08-15",
+			"hetu": "030392-974H", "zip": "00100", "name": "Aino", "hall2": "main", "x": "c", "y": "b=c",
+			"empty": "", "info": "i", "noConcept": "n", "wrongType": "yes",
+		}, []string{
+			"a=b=c", "address.postalCode=00100", "booking.equipment=no", "booking.facility=main", "booking.start=2027-08",
+			"booking.weekday=thu", "booking.weekday=tue", "person.hetu=30-64",
+		}},
+	} {
+		got := answerValues(def, tc.answers, at)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if answerValues(nil, map[string]any{"hall": "main"}, at) != nil {
+		t.Error("no form: answers")
 	}
 }
