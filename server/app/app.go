@@ -158,6 +158,9 @@ func storeMetrics(r *metrics.Registry, st *store.Store) {
 			return float64(st.Retries())
 		})
 	}
+	r.CounterFunc("asiointi_store_mapped_trims_total", "Times the store dropped the pages of its database file that the process had mapped, after they grew past the store's budget (bbolt on Linux; the data stays in the page cache).", nil, func() float64 {
+		return float64(st.MappedTrims())
+	})
 	r.GaugeFunc("asiointi_store_writable", "1 while the database can write; 0 from a failed write until a probe write succeeds with enough free space (/readyz answers 503 meanwhile).", func() float64 {
 		if st.Writable() {
 			return 1

@@ -150,6 +150,13 @@ type Options struct {
 	// commit, and an error it returns fails the commit as a failed write
 	// or fsync of the file would (e.g. syscall.ENOSPC for a full disk).
 	CommitFault func() error
+	// MappedBudget is how far the file-backed part of the process's
+	// resident memory may grow after Open before the store drops the
+	// pages of its file the process has mapped (default 32 MiB; negative:
+	// never). See mapped.go.
+	MappedBudget int64
+	// MappedCheckEvery is how often the store looks (default 250 ms).
+	MappedCheckEvery time.Duration
 	// URL, when it is a postgres:// (or postgresql://) URL, opens that
 	// PostgreSQL database instead of the file in dir (see pg.go);
 	// ASIOINTI_STORE sets it. Timeout then bounds connecting.
@@ -168,6 +175,8 @@ type Store struct {
 	writable      atomic.Bool
 	failsDiskFull atomic.Uint64
 	failsOther    atomic.Uint64
+
+	mapped *mappedWatch // its mapped pages (mapped.go)
 
 	ops     chan op // to the committer (commit.go)
 	stopped chan struct{}
@@ -228,6 +237,7 @@ func Open(dir string, opt Options) (*Store, error) {
 			return nil, err
 		}
 		s.startCommitter()
+		s.watchMapped()
 	}
 	s.ready.Store(true)
 	return s, nil
@@ -289,6 +299,7 @@ func (s *Store) Close() error {
 		}
 		return nil
 	}
+	s.stopMapped()
 	s.closeMu.Lock()
 	if !s.closed && s.ops != nil {
 		close(s.ops) // the committer finishes what is queued, then stops
