@@ -77,17 +77,20 @@ func (s *Store) commit(group []op) {
 	for len(group) > 0 {
 		failed := -1
 		var ferr error
+		var n *boltTxn
 		err := s.write(len(group), func(tx *bolt.Tx) error {
-			t := newBoltTx(tx, true)
-			defer t.release()
+			n = newBoltTx(tx, true)
 			for i, o := range group {
-				if err := safeRun(o.fn, t); err != nil {
+				if err := safeRun(o.fn, &n.Tx); err != nil {
 					failed, ferr = i, err
 					return err
 				}
 			}
-			return t.finish()
+			return n.finish()
 		})
+		if n != nil { // the transaction has ended: bbolt holds none of its values
+			n.put()
+		}
 		if failed < 0 {
 			for _, o := range group {
 				o.done <- err

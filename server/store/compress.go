@@ -148,12 +148,53 @@ func (w *writeBuf) unpacked(bucket, key string, raw []byte) ([]byte, error) {
 	return out, err
 }
 
-// stored is the stored form of raw in bucket in a slice of its own: the
-// backend keeps it until the transaction ends.
-func (w *writeBuf) stored(bucket string, raw []byte) []byte {
+// packed is the stored form of raw in bucket, valid until w is used
+// again (Tx.keep copies it for the backend).
+func (w *writeBuf) packed(bucket string, raw []byte) []byte {
 	var out []byte
 	out, w.z = packInto(bucket, raw, w.z)
-	return bytes.Clone(out)
+	return out
+}
+
+// keep is a copy of b that stays unchanged until the transaction has
+// ended (the backend keeps a value until then) and is released with it
+// (releaseValues): small values are cut from pooled chunks rather than
+// each allocated (issue 9: 1.7 KB and several objects per submit
+// iteration).
+func (t *Tx) keep(b []byte) []byte {
+	if len(b) > valueChunk/4 {
+		return bytes.Clone(b)
+	}
+	if cap(t.vals)-len(t.vals) < len(b) {
+		if t.vals != nil {
+			t.valsFull = append(t.valsFull, t.vals)
+		}
+		t.vals = valueChunks.Get().(*[valueChunk]byte)[:0]
+	}
+	at := len(t.vals)
+	t.vals = append(t.vals, b...)
+	return t.vals[at:len(t.vals):len(t.vals)]
+}
+
+// valueChunk is the size of the chunks keep cuts values from.
+const valueChunk = 16 << 10
+
+var valueChunks = sync.Pool{New: func() any { return new([valueChunk]byte) }}
+
+// releaseValues gives back the chunks of the values kept: only once the
+// transaction has ended and nothing reads them (bbolt keeps a value in
+// its nodes until the commit has written it, PostgreSQL's queue until it
+// has flushed).
+func (t *Tx) releaseValues() {
+	if t.vals == nil {
+		return
+	}
+	valueChunks.Put((*[valueChunk]byte)(t.vals[:valueChunk]))
+	for i, c := range t.valsFull {
+		valueChunks.Put((*[valueChunk]byte)(c[:valueChunk]))
+		t.valsFull[i] = nil
+	}
+	t.vals, t.valsFull = nil, t.valsFull[:0]
 }
 
 // repack is a stored value of bucket as it would be written today: a

@@ -260,3 +260,80 @@ func TestGetOfCompressedValues(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestKeptValuesOfOneTransaction: the values a transaction stores are
+// cut from shared chunks (Tx.keep) and released when it ends. Many values
+// of mixed sizes in one transaction (several chunks, some values larger
+// than keep cuts), compressed and not, read back the same inside it,
+// after its commit, and after later transactions reused its chunks; and
+// so do those of concurrent writers committed in one group.
+func TestKeptValuesOfOneTransaction(t *testing.T) {
+	s := open(t)
+	value := func(round, i int) string {
+		n := (i*i*37 + round*101) % 7000 // 0 to ~7 KB: some above valueChunk/4
+		return fmt.Sprintf("%d/%d %s", round, i, strings.Repeat(fmt.Sprintf("arvo %d ", i%13), n/8))
+	}
+	check := func(tx *Tx, round, n int) error {
+		for i := range n {
+			for _, b := range []string{Settings, Cases} {
+				var got string
+				if err := tx.Get(b, fmt.Sprintf("%d/%04d", round, i), &got); err != nil {
+					return err
+				}
+				if got != value(round, i) {
+					return fmt.Errorf("%s %d/%d: read back %.40q…, want %.40q…", b, round, i, got, value(round, i))
+				}
+				raw, err := tx.GetRaw(Blobs, fmt.Sprintf("%d/%04d", round, i))
+				if err != nil {
+					return err
+				}
+				if string(raw) != `"`+value(round, i)+`"` {
+					return fmt.Errorf("blobs %d/%d: read back different bytes", round, i)
+				}
+			}
+		}
+		return nil
+	}
+	const n = 120
+	put := func(round int) error {
+		return s.Update(func(tx *Tx) error {
+			for i := range n {
+				k := fmt.Sprintf("%d/%04d", round, i)
+				for _, b := range []string{Settings, Cases} {
+					if err := tx.Put(b, k, value(round, i)); err != nil {
+						return err
+					}
+				}
+				raw, _ := json.Marshal(value(round, i))
+				if err := tx.PutRaw(Blobs, k, raw); err != nil {
+					return err
+				}
+			}
+			return check(tx, round, n) // inside: bbolt reads them from its nodes
+		})
+	}
+	if err := put(0); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for round := 1; round <= 4; round++ { // concurrent writers: group commits
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- put(round)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 0; round <= 4; round++ {
+		if err := s.View(func(tx *Tx) error { return check(tx, round, n) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -325,6 +325,7 @@ func (s *Store) pgAttempt(write bool, fn func(*Tx) error) (bodyErr, dbErr error)
 	}
 	t := &pgTx{ctx: ctx, tx: tx, readOnly: !write}
 	tt := &Tx{b: t, deferCounts: write}
+	defer tt.releaseValues() // after the commit: the queued statements hold them
 	defer tt.release()
 	bodyErr = safeRun(fn, tt)
 	if bodyErr == nil && write {

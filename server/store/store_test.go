@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"asiointi/server/internal/pgtest"
 )
@@ -306,5 +309,41 @@ func TestCount(t *testing.T) {
 	}
 	if err := s.View(func(tx *Tx) (err error) { _, err = tx.Count("nosuch"); return err }); err == nil {
 		t.Error("Count of an unknown bucket is no error")
+	}
+}
+
+// TestPooledTxKeepsNothing: a Tx given back to the pool holds no
+// reference to its transaction, its buckets or its values, so a pooled
+// one keeps no pages alive and a later one starts clean.
+func TestPooledTxKeepsNothing(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n *boltTxn
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		n = newBoltTx(tx, true)
+		for _, b := range allBuckets[:8] {
+			if err := n.Tx.Put(b, "k", strings.Repeat("v", 200)); err != nil {
+				return err
+			}
+			n.Tx.Has(b, "k")
+		}
+		_, err := n.Tx.AddCount("c", 1)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := n.bt.open[:cap(n.bt.open)]
+	n.put()
+	if n.bt.tx != nil || n.Tx.b != nil || n.Tx.vals != nil || len(n.Tx.valsFull) != 0 || n.Tx.counts != nil || len(n.bt.open) != 0 {
+		t.Fatalf("a pooled Tx keeps state: %+v", n)
+	}
+	for i, o := range open {
+		if o.b != nil || o.c != nil || o.name != "" {
+			t.Fatalf("a pooled Tx keeps opened bucket %d: %q", i, o.name)
+		}
 	}
 }

@@ -16,6 +16,11 @@ type Tx struct {
 	deferCounts bool
 	counts      map[string]pendingCount
 	countsBig   bool // counts held maxPooledCounts: not pooled again
+	// vals holds the values the transaction stored (keep), which the
+	// backend keeps until the transaction ends: filled chunks in
+	// valsFull, the current one in vals.
+	vals     []byte
+	valsFull [][]byte
 }
 
 // txBackend is what a backend implements: bytes at string keys in named
@@ -94,7 +99,7 @@ func (t *Tx) Put(bucket, key string, v any) error {
 		return err
 	}
 	t.forget(bucket, key)
-	return t.b.putRaw(bucket, key, w.stored(bucket, raw))
+	return t.b.putRaw(bucket, key, t.keep(w.packed(bucket, raw)))
 }
 
 // PutRaw stores raw bytes at key. The backend may keep raw until the
@@ -104,7 +109,7 @@ func (t *Tx) PutRaw(bucket, key string, raw []byte) error {
 	if compressedBuckets[bucket] && len(raw) >= compressMin {
 		w := getWriteBuf()
 		defer w.release()
-		raw = w.stored(bucket, raw)
+		raw = t.keep(w.packed(bucket, raw))
 	}
 	return t.b.putRaw(bucket, key, raw)
 }
