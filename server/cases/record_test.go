@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +161,7 @@ func TestCaseRecordWithReference(t *testing.T) {
 // every draft saved since the last housekeeping pass), and a draft saved
 // again in time stays in it.
 func TestRecordCacheBounded(t *testing.T) {
-	var r draftRecords
+	r := draftRecords{limit: func() int64 { return math.MaxInt64 }} // the count bounds it
 	id := func(i int) string { return fmt.Sprintf("d%07d", i) }
 	raw := []byte(`{"id":"x"}`)
 	r.remember("kept", raw, Draft{ID: "kept"})
@@ -188,5 +190,116 @@ func TestRecordCacheBounded(t *testing.T) {
 	r.clear()
 	if n := r.cachedCount(); n != 0 {
 		t.Fatalf("clear left %d drafts", n)
+	}
+}
+
+// TestRecordCacheSizedByMemoryLimit: under a memory limit the cache
+// holds about limit/recordBudgetShare bytes of drafts (as recordSize
+// counts them), and a draft saved again in time stays in it; a small
+// limit still leaves room for drafts (minRecordBudget), and without one
+// cachedRecords bounds it (TestRecordCacheBounded).
+func TestRecordCacheSizedByMemoryLimit(t *testing.T) {
+	const size = 2*int64(len(sportsShiftRecord)) + recordOverhead
+	for _, c := range []struct {
+		name     string
+		limit    int64
+		min, max int // drafts held after many
+	}{
+		{"200MiB", 200 << 20, int(200 << 20 / 64 / size), int(200 << 20 / 32 / size)},
+		{"64MiB", 64 << 20, int(64 << 20 / 64 / size), int(64 << 20 / 32 / size)},
+		{"tiny", 1 << 20, int(minRecordBudget / 2 / size), int(minRecordBudget / size)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := recordBudget(c.limit); got != max(c.limit/recordBudgetShare, minRecordBudget)/2 {
+				t.Fatalf("recordBudget(%d) = %d", c.limit, got)
+			}
+			r := &draftRecords{limit: func() int64 { return c.limit }}
+			n := 2*c.max + 100
+			fillRecordCache(t, r, n)
+			if got := r.cachedCount(); got < c.min || got > c.max+1 {
+				t.Errorf("holds %d drafts after %d, want %d to %d", got, n, c.min, c.max)
+			}
+			last := fmt.Sprintf("%032d", n-1)
+			if _, ok := r.cached(last); !ok {
+				t.Error("the last draft is not cached")
+			}
+			if _, ok := r.cached(fmt.Sprintf("%032d", 0)); ok {
+				t.Error("the first draft is still cached")
+			}
+		})
+	}
+	// Saved again while its entry is in the cache, a draft stays; a
+	// larger record counts for more.
+	r := &draftRecords{limit: func() int64 { return 200 << 20 }}
+	per := int(recordBudget(200<<20) / size)
+	kept := []byte(strings.Replace(sportsShiftRecord, "06hq0nj903dxkz7nj5g3jckrp8k98h51", "kept", 1))
+	for range 4 {
+		r.remember("kept", kept, Draft{ID: "kept"})
+		fillRecordCache(t, r, per/2)
+	}
+	if _, ok := r.cached("kept"); !ok {
+		t.Error("a draft saved every half generation fell out of the cache")
+	}
+	big := &draftRecords{limit: func() int64 { return 200 << 20 }}
+	huge := make([]byte, recordBudget(200<<20)/8) // a quarter of a generation each
+	for i := range 20 {
+		big.remember(fmt.Sprint(i), huge, Draft{})
+	}
+	if got := big.cachedCount(); got > 8 || got < 3 {
+		t.Errorf("holds %d records of a quarter of a generation's budget, want 3 to 8", got)
+	}
+	if recordBudget(math.MaxInt64) < 2*cachedRecords*size {
+		t.Error("without a limit the budget bounds the cache before cachedRecords does")
+	}
+}
+
+// sportsShiftRecord is a new sports-shift draft's record as CreateDraft
+// stores it (loadgen's service), with an id of 32 characters to replace.
+const sportsShiftRecord = `{"id":"06hq0nj903dxkz7nj5g3jckrp8k98h51","service":"sports-shift","formVersion":1,"owner":{"id":"06hq0nj901f5jwmj7qv4w5e0yc5r5hzq","name":"Aino Virtanen","kind":"resident"},"municipality":"esimerkkila","prefill":{"contactEmail":{"source":"contact-details","about":"actor","hash":"a44d87f7d40f95678fa42453888bb899"},"contactFirstName":{"source":"population","about":"subject","hash":"4081e800249eeb8af38898f8998439ce"},"contactLastName":{"source":"population","about":"subject","hash":"b49c85853e329b195d9dcf57058499a7"},"contactPhone":{"source":"contact-details","about":"actor","hash":"f674bf1e6b1da731443bd80b10894ca9"}},"createdAt":"2027-02-01T10:00:00Z","due":1803808800000,"version":1,"step":0,"updatedAt":"2027-02-01T10:00:00Z","expiresAt":"2027-03-03T10:00:00Z"}`
+
+// fillRecordCache remembers n sports-shift drafts, each decoded from a
+// record of its own (as a create or a first save does), in r.
+func fillRecordCache(tb testing.TB, r *draftRecords, n int) {
+	tb.Helper()
+	for i := range n {
+		id := fmt.Sprintf("%032d", i)
+		raw := []byte(strings.Replace(sportsShiftRecord, "06hq0nj903dxkz7nj5g3jckrp8k98h51", id, 1))
+		var d Draft
+		if err := decodeRecord(raw, &d); err != nil {
+			tb.Fatal(err)
+		}
+		r.remember(id, raw, d)
+	}
+}
+
+// BenchmarkRecordCacheHeap: the live heap the decoded-record cache holds
+// after 30,000 drafts were created, at memory limits of 200 MiB, 512 MiB
+// (the default from 2 GB of memory up) and none. Run:
+//
+//	go test -run xxx -bench RecordCacheHeap ./server/cases/
+func BenchmarkRecordCacheHeap(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		limit int64
+	}{{"limit=200MiB", 200 << 20}, {"limit=512MiB", 512 << 20}, {"limit=none", math.MaxInt64}} {
+		b.Run(c.name, func(b *testing.B) {
+			var ms runtime.MemStats
+			var heap, drafts float64
+			for range b.N {
+				r := &draftRecords{limit: func() int64 { return c.limit }}
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				before := ms.HeapAlloc
+				fillRecordCache(b, r, 30000)
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				heap += float64(ms.HeapAlloc) - float64(before)
+				drafts += float64(r.cachedCount())
+				runtime.KeepAlive(r)
+			}
+			b.ReportMetric(heap/float64(b.N)/(1<<20), "cache-MiB")
+			b.ReportMetric(drafts/float64(b.N), "drafts")
+			b.ReportMetric(heap/drafts, "B/draft")
+		})
 	}
 }

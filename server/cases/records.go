@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,33 +29,73 @@ import (
 //     the record is still the bytes read (compare-and-put): in the usual
 //     case it puts what was prepared, otherwise it looks at the draft again.
 //
-// The cache is bounded: it keeps two generations of at most
-// cachedRecords drafts each (at most ~23 MB), and a draft saved again while its entry is in
-// either stays (a person autosaving every few seconds); a draft not saved
-// for two generations is decoded from its record at the next save. An
-// unbounded cache held every draft saved since the last housekeeping pass
-// (50,000 prepared drafts: 45 MB of live heap, which a 200 MiB memory
-// limit spent on collecting).
+// The cache is bounded: it keeps two generations of drafts, each of at
+// most cachedRecords drafts and half the cache's budget in bytes (see
+// recordBudget: a small share of the process's memory limit), and a draft
+// saved again while its entry is in either stays (a person autosaving
+// every few seconds); a draft not saved for two generations is decoded
+// from its record at the next save. An unbounded cache held every draft
+// saved since the last housekeeping pass (50,000 prepared drafts: 45 MB of
+// live heap, which a 200 MiB memory limit spent on collecting), and one of
+// 2 × 8192 drafts still ~35 MB of a ~50 MB live heap.
 type draftRecords struct {
 	mu   sync.Mutex // turns generations
 	gens atomic.Pointer[recordGens]
+	// limit is the memory limit the cache is sized by; nil reads the
+	// process's (debug.SetMemoryLimit(-1), which main sets from the
+	// machine by default). Tests set it.
+	limit func() int64
 }
 
-// cachedRecords is the most drafts one generation of the cache holds
-// (about 1.4 KB each: record bytes and decoding).
+// cachedRecords is the most drafts one generation of the cache holds,
+// however large the memory limit.
 const cachedRecords = 8192
+
+// The cache's budget is a share of the memory limit (recordBudgetShare:
+// at 200 MiB, 6.25 MiB for both generations, about 1,350 drafts in each),
+// at least minRecordBudget; with the default limit from 2 GB of memory up
+// (512 MiB) it is 16 MiB. Without a limit cachedRecords bounds it.
+const (
+	recordBudgetShare = 32
+	minRecordBudget   = 1 << 20
+)
+
+// recordBudget is the bytes (as recordSize counts them) one generation of
+// the cache holds under the memory limit limit: half the cache's budget.
+func recordBudget(limit int64) int64 {
+	return max(limit/recordBudgetShare, minRecordBudget) / 2
+}
+
+// recordOverhead is what a cached draft costs besides its record bytes and
+// its strings: the decoded Draft, its maps' tables (a small map's table
+// has room for 8, of ~140 bytes each in Prefill) and the cache's entry.
+// BenchmarkRecordCacheHeap measures ~2,450 bytes a loadgen draft (a
+// record of 769 bytes), which recordSize counts as 2,434.
+const recordOverhead = 896
+
+// recordSize is about the heap a cached draft takes: its record bytes,
+// once as they are and about once more decoded (the strings and maps'
+// contents are most of a record), and recordOverhead.
+func recordSize(raw []byte) int64 { return 2*int64(len(raw)) + recordOverhead }
 
 // recordGens is the cache's current generation and the one before it.
 type recordGens struct {
 	cur, prev *sync.Map // id → decodedRecord
-	n         atomic.Int64
+	n, size   atomic.Int64
+	budget    int64 // the most size of cur before it turns (recordBudget)
 }
 
-func newRecordGens(prev *sync.Map) *recordGens {
+func (r *draftRecords) newRecordGens(prev *sync.Map) *recordGens {
 	if prev == nil {
 		prev = new(sync.Map)
 	}
-	return &recordGens{cur: new(sync.Map), prev: prev}
+	var limit int64
+	if r.limit != nil {
+		limit = r.limit()
+	} else {
+		limit = debug.SetMemoryLimit(-1) // math.MaxInt64 when there is none
+	}
+	return &recordGens{cur: new(sync.Map), prev: prev, budget: recordBudget(limit)}
 }
 
 func (r *draftRecords) generations() *recordGens {
@@ -64,7 +105,7 @@ func (r *draftRecords) generations() *recordGens {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gens.Load() == nil {
-		r.gens.Store(newRecordGens(nil))
+		r.gens.Store(r.newRecordGens(nil))
 	}
 	return r.gens.Load()
 }
@@ -288,12 +329,20 @@ func (r *draftRecords) remember(id string, raw []byte, d Draft) {
 		key = strings.Clone(id)
 	}
 	g := r.generations()
-	if _, loaded := g.cur.Swap(key, decodedRecord{raw: raw, d: d}); loaded || g.n.Add(1) <= cachedRecords {
+	grown := recordSize(raw)
+	old, loaded := g.cur.Swap(key, decodedRecord{raw: raw, d: d})
+	full := false
+	if loaded {
+		grown -= recordSize(old.(decodedRecord).raw)
+	} else {
+		full = g.n.Add(1) > cachedRecords
+	}
+	if g.size.Add(grown) <= g.budget && !full {
 		return
 	}
 	r.mu.Lock()
 	if r.gens.Load() == g { // the current generation is full: it becomes the previous one
-		r.gens.Store(newRecordGens(g.cur))
+		r.gens.Store(r.newRecordGens(g.cur))
 	}
 	r.mu.Unlock()
 }
@@ -307,7 +356,7 @@ func (r *draftRecords) forget(id string) {
 // clear empties the cache: it only serves drafts being edited right now.
 func (r *draftRecords) clear() {
 	r.mu.Lock()
-	r.gens.Store(newRecordGens(nil))
+	r.gens.Store(r.newRecordGens(nil))
 	r.mu.Unlock()
 }
 
