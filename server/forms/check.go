@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -299,6 +300,19 @@ func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (a
 		s.fail(path, ErrInvalidValue, nil)
 		return nil, false
 	}
+	clean, ok := s.str(f, path, str)
+	switch {
+	case !ok:
+		return nil, false
+	case clean == str: // v holds it: storing clean again would allocate per answer
+		return v, true
+	}
+	return clean, true
+}
+
+// str checks one non-empty answer of a field that holds a string and
+// returns its cleaned form.
+func (s *submitCheck) str(f *Field, path, str string) (string, bool) {
 	switch f.Type {
 	case TypeText, TypeTextarea, TypeEmail, TypePhone:
 		return s.text(f, path, str)
@@ -314,13 +328,13 @@ func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (a
 		t, ok := ParseTime(str)
 		if !ok {
 			s.fail(path, ErrTime, nil)
-			return nil, false
+			return "", false
 		}
 		return t, true
 	case TypeSelect, TypeRadio:
 		if _, ok := f.Option(str); !ok {
 			s.fail(path, ErrOption, nil)
-			return nil, false
+			return "", false
 		}
 		return str, true
 	case TypeFile:
@@ -329,7 +343,7 @@ func (s *submitCheck) value(f *Field, path string, v any, top map[string]any) (a
 	return s.code(f, path, str)
 }
 
-func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
+func (s *submitCheck) text(f *Field, path, str string) (string, bool) {
 	var ok bool
 	if f.Type == TypeTextarea {
 		str, ok = cleanMultiline(str)
@@ -338,44 +352,44 @@ func (s *submitCheck) text(f *Field, path, str string) (any, bool) {
 	}
 	if !ok {
 		s.fail(path, ErrInvalidValue, nil)
-		return nil, false
+		return "", false
 	}
 	if str == "" { // only white space: unanswered
 		if f.Required {
 			s.report(path, errRequired(f))
 		}
-		return nil, false
+		return "", false
 	}
 	// A pattern's own hint (the format asked for) says what is wrong better
 	// than a length: "klo 18" in an HH.MM field is not "too long".
 	if f.Pattern != "" {
 		if re := f.regexp(); re == nil || !re.MatchString(str) {
 			s.report(path, errPattern(f))
-			return nil, false
+			return "", false
 		}
 	}
 	n := utf8.RuneCountInString(str)
 	switch {
 	case f.MaxLength > 0 && n > f.MaxLength:
 		s.report(path, errTooLong(f))
-		return nil, false
+		return "", false
 	case n < f.MinLength:
 		s.report(path, errTooShort(f))
-		return nil, false
+		return "", false
 	}
 	switch {
 	case f.Type == TypeEmail && !validEmail(str):
 		s.fail(path, ErrEmail, nil)
-		return nil, false
+		return "", false
 	case f.Type == TypePhone && !validPhone(str):
 		s.fail(path, ErrPhone, nil)
-		return nil, false
+		return "", false
 	}
 	return str, true
 }
 
 // code checks the Finnish identifiers.
-func (s *submitCheck) code(f *Field, path, str string) (any, bool) {
+func (s *submitCheck) code(f *Field, path, str string) (string, bool) {
 	str = strings.TrimSpace(str)
 	var ok bool
 	var code string
@@ -395,7 +409,7 @@ func (s *submitCheck) code(f *Field, path, str string) (any, bool) {
 	}
 	if !ok {
 		s.fail(path, code, nil)
-		return nil, false
+		return "", false
 	}
 	return str, true
 }
@@ -414,43 +428,46 @@ func (s *submitCheck) number(f *Field, path string, v any) (any, bool) {
 		s.report(path, errNumberTooLarge(f))
 		return nil, false
 	}
+	if x, same := v.(float64); same && math.Float64bits(x) == math.Float64bits(n) {
+		return v, true // v holds n already (no allocation per answer)
+	}
 	return n, true
 }
 
-func (s *submitCheck) money(f *Field, path, str string) (any, bool) {
+func (s *submitCheck) money(f *Field, path, str string) (string, bool) {
 	cents, ok := parseMoney(str)
 	if !ok {
 		s.fail(path, ErrMoney, nil)
-		return nil, false
+		return "", false
 	}
 	switch {
 	case cents < moneyMin(f):
 		s.report(path, errMoneyTooSmall(f))
-		return nil, false
+		return "", false
 	case f.Max != nil && cents > toCents(*f.Max):
 		s.report(path, errMoneyTooLarge(f))
-		return nil, false
+		return "", false
 	}
 	return moneyString(cents), true
 }
 
-func (s *submitCheck) date(f *Field, path, str string) (any, bool) {
+func (s *submitCheck) date(f *Field, path, str string) (string, bool) {
 	str = strings.TrimSpace(str)
 	t, err := ParseDate(str)
 	if err != nil {
 		s.fail(path, ErrDate, nil)
-		return nil, false
+		return "", false
 	}
 	if f.DateMin != "" {
 		if lo, err := ParseDateBound(f.DateMin, s.opts.Now); err == nil && t.Before(lo) {
 			s.report(path, errDateTooEarly(lo))
-			return nil, false
+			return "", false
 		}
 	}
 	if f.DateMax != "" {
 		if hi, err := ParseDateBound(f.DateMax, s.opts.Now); err == nil && t.After(hi) {
 			s.report(path, errDateTooLate(hi))
-			return nil, false
+			return "", false
 		}
 	}
 	return str, true
@@ -493,7 +510,7 @@ func (s *submitCheck) checkboxes(f *Field, path string, v any) (any, bool) {
 	return out, true
 }
 
-func (s *submitCheck) file(f *Field, path, id string) (any, bool) {
+func (s *submitCheck) file(f *Field, path, id string) (string, bool) {
 	var a Attachment
 	ok := false
 	if s.opts.Attachment != nil {
@@ -501,15 +518,15 @@ func (s *submitCheck) file(f *Field, path, id string) (any, bool) {
 	}
 	if !ok || (a.Field != path && a.Field != withoutIndex(path)) {
 		s.fail(path, ErrFileMissing, nil)
-		return nil, false
+		return "", false
 	}
 	if !slices.Contains(f.Accepted(), a.MIME) {
 		s.report(path, errFileType(f))
-		return nil, false
+		return "", false
 	}
 	if a.Size > f.FileLimit() {
 		s.report(path, errFileTooLarge(f))
-		return nil, false
+		return "", false
 	}
 	return id, true
 }

@@ -3,6 +3,7 @@ package forms
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -457,5 +458,63 @@ func TestCheckDraftKeepsValues(t *testing.T) {
 	// backing array and the slice in an any: two allocations).
 	if grown, lists := allocs[200]-allocs[10], 2*float64(200/3-10/3); grown > lists+8 {
 		t.Errorf("a check allocates %.0f times for 10 answers, %.0f for 200: the values are copied", allocs[10], allocs[200])
+	}
+}
+
+// TestCheckSubmitKeepsValues: as TestCheckDraftKeepsValues for a submit:
+// an answer that is clean already (a string its cleaning leaves as it is,
+// a float64) goes into the cleaned answers as the value given, not a copy
+// (a submit checks every answer), and one its cleaning changes goes in
+// cleaned.
+func TestCheckSubmitKeepsValues(t *testing.T) {
+	fieldOf := func(i int) (Field, any, any) { // the field, an answer, the answer cleaned
+		id := fmt.Sprint("f", i)
+		switch i % 5 {
+		case 1:
+			return Field{ID: id, Type: TypeNumber}, float64(i) + 0.5, float64(i) + 0.5
+		case 2:
+			return Field{ID: id, Type: TypeSelect, Options: []Option{{Value: "a"}, {Value: "b"}}}, "b", "b"
+		case 3:
+			return Field{ID: id, Type: TypeHetu}, "210620A925C", "210620A925C"
+		case 4:
+			return Field{ID: id, Type: TypeTextarea}, fmt.Sprint("rivi\nrivi ", i), fmt.Sprint("rivi\nrivi ", i)
+		}
+		return Field{ID: id, Type: TypeText}, fmt.Sprint("answer ", i), fmt.Sprint("answer ", i)
+	}
+	allocs := map[int]float64{}
+	for _, n := range []int{10, 200} {
+		d := &Definition{Steps: []Step{{ID: "s"}}}
+		data, want := map[string]any{}, map[string]any{}
+		for i := range n {
+			f, v, clean := fieldOf(i)
+			d.Steps[0].Fields = append(d.Steps[0].Fields, f)
+			data[f.ID], want[f.ID] = v, clean
+		}
+		out, errs := d.CheckSubmit(data, opts)
+		if len(errs) != 0 || !reflect.DeepEqual(out, want) {
+			t.Fatalf("%d answers: %v, out differs: %v", n, errs, out)
+		}
+		allocs[n] = testing.AllocsPerRun(10, func() { d.CheckSubmit(data, opts) })
+	}
+	// What grows is the output map.
+	if grown := allocs[200] - allocs[10]; grown > 8 {
+		t.Errorf("a check allocates %.0f times for 10 answers, %.0f for 200: the values are copied", allocs[10], allocs[200])
+	}
+	// Answers the cleaning changes.
+	d := &Definition{Steps: []Step{{ID: "s", Fields: []Field{
+		{ID: "text", Type: TypeText}, {ID: "hetu", Type: TypeHetu}, {ID: "n", Type: TypeNumber},
+		{ID: "sel", Type: TypeSelect, Options: []Option{{Value: "a"}}}, {ID: "neg", Type: TypeNumber},
+	}}}}
+	out, errs := d.CheckSubmit(map[string]any{"text": "  Aino  ", "hetu": " 210620a925c ", "n": 3, "sel": "a\u200b", "neg": math.Copysign(0, -1)}, opts)
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	for k, v := range map[string]any{"text": "Aino", "hetu": "210620A925C", "n": 3.0, "sel": "a"} {
+		if out[k] != v {
+			t.Errorf("%s: %#v, want %#v", k, out[k], v)
+		}
+	}
+	if neg, ok := out["neg"].(float64); !ok || neg != 0 || !math.Signbit(neg) {
+		t.Errorf("neg: %#v, want -0", out["neg"])
 	}
 }
