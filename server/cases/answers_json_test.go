@@ -43,12 +43,25 @@ func TestDecodeAnswersIntoRoom(t *testing.T) {
 		`{"a":{"x":1},"a":{"y":2}}`, `{"a":"1","a":"2","b":3}`, `{"a":[1],"a":null,"b":{}}`,
 		` { "a" : 1 , "b" : [ ] } `, `{"a\u0062":"escaped key","c":1}`, "{\"bad\":\"\xff\"}",
 		`{"a":1`, `{"a":1,}`, `{"a":1} x`, `[1,2]`, `"x"`, ``, `{"a":1,"b":}`,
+		// Repeated names below the top, after a value, with an error after
+		// them; names that are one after invalid UTF-8 is replaced; a
+		// number out of range.
+		`{"a":{"x":1,"x":{"y":2}},"b":"c"}`, `{"a":[{"b":1,"b":[2]}],"c":true}`, `{"x":[1,2],"a":{"b":1},"a":{"c":2},"x":[3]}`,
+		`{"a":1,"b":2,"a":3,"c":}`, `{"a":"1","a":{"b":2}}`, `{"a":{"b":1},"a":"x"}`,
+		"{\"a\xff\":{\"x\":1},\"a\xfe\":{\"y\":2}}", "{\"a\":{\"\xff\":1,\"\xfe\":2}}",
+		`{"a":1e400}`, `{"a":1,"b":[1e400],"a":2}`, `{"a":"\ud800"}`,
 	} {
 		var want, got map[string]any
 		werr := jsonv2.Unmarshal([]byte(in), &want, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 		gerr := decodeAnswers([]byte(in), &got)
 		if fmt.Sprint(werr) != fmt.Sprint(gerr) || !reflect.DeepEqual(got, want) {
 			t.Errorf("%q:\n got %#v (%v)\nwant %#v (%v)", in, got, gerr, want, werr)
+		}
+		// Into an empty map made by the caller: the same.
+		wantMade, made := map[string]any{}, map[string]any{}
+		werr = jsonv2.Unmarshal([]byte(in), &wantMade, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+		if gerr := decodeAnswers([]byte(in), &made); fmt.Sprint(werr) != fmt.Sprint(gerr) || !reflect.DeepEqual(made, wantMade) {
+			t.Errorf("%q into a map made:\n got %#v (%v)\nwant %#v (%v)", in, made, gerr, wantMade, werr)
 		}
 	}
 }
