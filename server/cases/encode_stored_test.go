@@ -69,6 +69,11 @@ func TestEncodeStored(t *testing.T) {
 	for i := range 200 {
 		cases = append(cases, &Case{ID: "r", Answers: randomAnswers(r, 3), SubmittedAt: at.Add(time.Duration(i) * 1234567 * time.Microsecond)})
 	}
+	// Prefill and Sources (writeSources): empty, and made up at random.
+	cases = append(cases, &Draft{Prefill: map[string]PrefillSource{}}, &Case{Sources: map[string]PrefillSource{}})
+	for range 50 {
+		cases = append(cases, &Draft{ID: "r", Prefill: randomSources(r)}, &Case{ID: "r", Sources: randomSources(r)})
+	}
 	for i, v := range cases {
 		want, werr := json.Marshal(v)
 		if werr != nil { // NaN and infinities are refused both ways
@@ -103,6 +108,18 @@ func randomAnswers(r *rand.Rand, depth int) map[string]any {
 	out := map[string]any{}
 	for range r.IntN(8) {
 		out[randomString(r)] = randomValue(r, depth)
+	}
+	return out
+}
+
+// randomSources makes up the sources of prefilled answers, with valid
+// UTF-8 (output with invalid UTF-8 is encoding/json's, see encodeStored).
+func randomSources(r *rand.Rand) map[string]PrefillSource {
+	str := func() string { return strings.ToValidUTF8(randomString(r), "") }
+	out := map[string]PrefillSource{}
+	for range 1 + r.IntN(8) {
+		out[str()] = PrefillSource{Source: str(), About: str(), Case: str(),
+			Reference: str(), Locked: r.IntN(2) == 0, Hash: str(), Value: randomValue(r, 1)}
 	}
 	return out
 }
