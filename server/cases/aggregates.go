@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"asiointi/server/datefmt"
@@ -109,24 +110,44 @@ func nextFacts(old *reportFacts, c *Case, answers []string, at time.Time) *repor
 }
 
 // counterKeys are the counters the facts add one to. They are written
-// into one buffer of the size they take (measured by a first pass) and
-// cut from its string: a submit has a key per answer and per pair of
-// answers (tens of keys), which concatenation and fmt.Sprintf made a
-// string or two each (issue 9: allocation per submit).
+// into one pooled buffer and each is taken from counterKeyNames, which
+// makes a string only of a key it does not hold: a submit has a key per
+// answer and per pair of answers (tens of keys, 2–4 KB), and most are
+// the keys of the submits before it (the same service, month and
+// options), which concatenation and fmt.Sprintf made a string or two
+// each, and one string cut up each submit (issue 9: allocation per
+// submit).
 func (f *reportFacts) counterKeys() []string {
 	week := ""
 	if f.Decided != "" {
 		week = mondayOf(f.Decided)
 	}
-	var size keyList
-	size.measure = true
-	f.writeKeys(&size, week)
-	var k keyList
-	k.b.Grow(size.size)
-	k.ends = make([]int, 0, size.n)
-	f.writeKeys(&k, week)
-	return k.keys()
+	k := keyLists.Get().(*keyList)
+	k.b, k.ends = k.b[:0], k.ends[:0]
+	f.writeKeys(k, week)
+	out := k.keys()
+	if cap(k.b) <= maxPooledKeyList {
+		keyLists.Put(k)
+	}
+	return out
 }
+
+// keyLists holds counterKeys' buffers; larger ones are left to the
+// collector.
+var (
+	keyLists         = sync.Pool{New: func() any { return new(keyList) }}
+	maxPooledKeyList = 64 << 10
+)
+
+// counterKeyNames are the counter keys made lately, each its own string:
+// counterKeys takes a key from here rather than make it again. It holds
+// at most maxCounterKeyNames (~100 bytes each) and is emptied when full.
+var counterKeyNames struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxCounterKeyNames = 4096
 
 // writeKeys adds the counters the facts add one to to k; week is the
 // Monday of the decision's week.
@@ -171,13 +192,10 @@ func (f *reportFacts) writeKeys(k *keyList, week string) {
 	}
 }
 
-// keyList builds many short keys in one buffer; measuring, it only
-// counts them and their bytes.
+// keyList builds many short keys in one buffer.
 type keyList struct {
-	measure bool
-	size, n int
-	b       strings.Builder
-	ends    []int
+	b    []byte
+	ends []int
 }
 
 // add appends the key made of parts.
@@ -203,33 +221,34 @@ func (k *keyList) addDays(days int, parts ...string) {
 	} else {
 		num = fmt.Appendf(num, "%04d", days)
 	}
-	if k.measure {
-		k.size += len(num)
-	} else {
-		k.b.Write(num)
-	}
+	k.b = append(k.b, num...)
 	k.end()
 }
 
-func (k *keyList) write(p string) {
-	if k.measure {
-		k.size += len(p)
-	} else {
-		k.b.WriteString(p)
-	}
-}
+func (k *keyList) write(p string) { k.b = append(k.b, p...) }
 
-func (k *keyList) end() {
-	if k.n++; !k.measure {
-		k.ends = append(k.ends, k.b.Len())
-	}
-}
+func (k *keyList) end() { k.ends = append(k.ends, len(k.b)) }
 
-// keys are the keys added, in order.
+// keys are the keys added, in order, as strings of counterKeyNames.
 func (k *keyList) keys() []string {
-	all, out, from := k.b.String(), make([]string, len(k.ends)), 0
+	out, from := make([]string, len(k.ends)), 0
+	names := &counterKeyNames
+	names.mu.Lock()
+	defer names.mu.Unlock()
+	if names.m == nil {
+		names.m = make(map[string]string, maxCounterKeyNames)
+	}
 	for i, end := range k.ends {
-		out[i], from = all[from:end], end
+		key := k.b[from:end]
+		name, ok := names.m[string(key)]
+		if !ok {
+			if len(names.m) >= maxCounterKeyNames {
+				clear(names.m)
+			}
+			name = string(key)
+			names.m[name] = name
+		}
+		out[i], from = name, end
 	}
 	return out
 }

@@ -1,10 +1,12 @@
 package cases
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"asiointi/server/catalog"
 	"asiointi/server/identity"
@@ -98,5 +100,56 @@ func TestCounterKeys(t *testing.T) {
 				t.Errorf("counterKeys\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCounterKeysReused: the keys of facts counted before are the strings
+// made then (a submit makes no string of a key the submits before it
+// made), equal keys of other facts too; other keys are their own; and
+// the names kept stay bounded however many keys are made.
+func TestCounterKeysReused(t *testing.T) {
+	f := reportFacts{Service: "svc", Day: "20270105", Due: "20270120", Opened: "20270106",
+		Answers: []string{"age=6-12", "postal=00100", "hall=main"}}
+	first, again := f.counterKeys(), f.counterKeys()
+	if !reflect.DeepEqual(first, again) || len(first) < 7 {
+		t.Fatalf("keys differ or too few: %q, %q", first, again)
+	}
+	for i := range first {
+		if unsafe.StringData(first[i]) != unsafe.StringData(again[i]) {
+			t.Errorf("key %q made again", first[i])
+		}
+	}
+	other := f
+	other.Answers = []string{"age=6-12", "postal=00200"}
+	made := map[string]*byte{}
+	for _, k := range first {
+		made[k] = unsafe.StringData(k)
+	}
+	shared, own := 0, 0
+	for _, k := range other.counterKeys() {
+		if p, ok := made[k]; ok {
+			shared++
+			if p != unsafe.StringData(k) {
+				t.Errorf("an equal key of other facts was made again: %q", k)
+			}
+		} else {
+			own++
+		}
+	}
+	if shared < 3 || own < 2 { // in, od+, the age answer; the postal answer and the pair
+		t.Errorf("%d keys shared, %d others: want at least 3 and 2", shared, own)
+	}
+	for i := range maxCounterKeyNames + 10 {
+		many := f
+		many.Answers = []string{fmt.Sprint("n=", i)}
+		if got := many.counterKeys(); got[len(got)-1] != fmt.Sprint("rep/ans/n/svc/202701/", i) {
+			t.Fatalf("key %d: %q", i, got)
+		}
+	}
+	counterKeyNames.mu.Lock()
+	n := len(counterKeyNames.m)
+	counterKeyNames.mu.Unlock()
+	if n > maxCounterKeyNames {
+		t.Errorf("%d names kept, want at most %d", n, maxCounterKeyNames)
 	}
 }
