@@ -237,9 +237,16 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 		return out, nil
 	}
 	subjectID, prefix := d.Subject().ID, d.Owner.ID+"/"
+	buf := earlierBufs.Get().(*[]byte)
+	defer earlierBufs.Put(buf)
 	err := s.Store.View(func(tx *store.Tx) error {
 		return tx.ScanReverse(store.CasesByUser, prefix, func(k string, _ []byte) error {
-			raw, err := tx.GetRaw(store.Cases, strings.TrimPrefix(k, prefix))
+			// Each case is read into the one buffer: nothing read from
+			// it is kept (readEarlier's values are copies).
+			raw, grown, err := tx.GetRawInto(store.Cases, strings.TrimPrefix(k, prefix), *buf)
+			if cap(grown) <= maxEarlierBuf {
+				*buf = grown
+			}
 			if err != nil {
 				return nil
 			}
@@ -269,6 +276,12 @@ func (s *Service) prefill(def *forms.Definition, d *Draft) (map[string]PrefillSo
 	}
 	return out, nil
 }
+
+// earlierBufs hold the decompressed record of the earlier case prefill
+// is reading (a larger one than maxEarlierBuf is left to the collector).
+var earlierBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxEarlierBuf = 64 << 10
 
 // earlierCase is what prefill reads of an earlier case: its id and
 // reference and its answers by concept (Case.Known, withKnown). A create

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -336,4 +337,47 @@ func TestKeptValuesOfOneTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestGetRawInto reads what GetRaw reads, compressed or not, pending
+// counters and absent keys included, and decompresses into the buffer it
+// is given: with room enough, a read allocates nothing.
+func TestGetRawInto(t *testing.T) {
+	s := open(t)
+	long := strings.Repeat("Toivomme samaa vuoroa kuin viime kaudella. ", 20)
+	err := s.Update(func(tx *Tx) error {
+		for _, b := range []string{Cases, Settings} {
+			if err := tx.Put(b, "long", long); err != nil {
+				return err
+			}
+			if err := tx.Put(b, "short", "lyhyt"); err != nil {
+				return err
+			}
+		}
+		_, err := tx.AddCount("n", 3)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		var buf []byte
+		for _, c := range []struct{ bucket, key string }{{Cases, "long"}, {Cases, "short"}, {Settings, "long"}, {Settings, "short"}, {Counters, "n"}, {Cases, "absent"}} {
+			want, werr := tx.GetRaw(c.bucket, c.key)
+			got, grown, err := tx.GetRawInto(c.bucket, c.key, buf)
+			buf = grown
+			if !bytes.Equal(got, want) || !errors.Is(err, werr) || (err == nil) != (werr == nil) {
+				t.Errorf("%s/%s: GetRawInto %q, %v; GetRaw %q, %v", c.bucket, c.key, got, err, want, werr)
+			}
+		}
+		if s.pg != nil {
+			return nil // a PostgreSQL read allocates its query's
+		}
+		if n := testing.AllocsPerRun(50, func() {
+			_, buf, _ = tx.GetRawInto(Cases, "long", buf)
+		}); n != 0 {
+			t.Errorf("a read into a buffer with room allocates %v times", n)
+		}
+		return nil
+	})
 }
