@@ -17,18 +17,36 @@ import (
 // condition on a field of the same step is decided where the answers are
 // typed (in the browser): the field is always part of the step.
 func (d *Definition) StepFields(si int, values map[string]any) []*Field {
-	shown := d.shownBefore(si, values)
+	var shown map[string]any // made for the first condition: most steps have none
 	var out []*Field
-	sameStep := map[string]bool{}
 	for i := range d.Steps[si].Fields {
 		f := &d.Steps[si].Fields[i]
-		if f.ShowIf != nil && !sameStep[f.ShowIf.Field] && !Visible(f, shown, shown) {
-			continue
+		if f.ShowIf != nil && !shownIn(out, f.ShowIf.Field) {
+			// A condition on an earlier step's answer.
+			if shown == nil {
+				shown = d.shownBefore(si, values)
+			}
+			if !Visible(f, shown, shown) {
+				continue
+			}
 		}
-		sameStep[f.ID] = true
+		if out == nil {
+			out = make([]*Field, 0, len(d.Steps[si].Fields))
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// shownIn tells whether the field id is one of fields (the step's fields
+// shown so far; a condition names a field near it, so from the end).
+func shownIn(fields []*Field, id string) bool {
+	for i := len(fields) - 1; i >= 0; i-- {
+		if fields[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // shownBefore holds the answers of the visible fields of the steps before

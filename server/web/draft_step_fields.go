@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"asiointi/i18n"
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
 	"asiointi/server/legal"
+	"asiointi/server/render"
 )
 
 // fieldView is one form field as writeField renders it. Every text is
@@ -47,7 +49,7 @@ type fieldView struct {
 	Hidden   bool
 	CondHint string
 
-	Rules string // JSON rules and messages for pwa/js/validation.js (data-rules)
+	Rules *fieldRules // JSON rules and messages for pwa/js/validation.js (data-rules)
 
 	File   *fileView // the current attachment of a file field
 	Accept string
@@ -56,8 +58,7 @@ type fieldView struct {
 	CanAdd bool
 	Count  int // group item count (hidden input <id>.count)
 
-	Describe string // ids for aria-describedby
-	Txt      *fieldTexts
+	Txt *fieldTexts
 }
 
 type optionView struct {
@@ -84,28 +85,33 @@ type fieldTexts struct {
 
 // fieldBuilder turns a definition's fields into fieldViews for one step.
 type fieldBuilder struct {
-	s        *Server
-	lang     string
-	draft    *cases.Draft
-	def      *forms.Definition
-	step     int
-	values   map[string]any    // the answers as rendered (posted or saved)
-	raw      map[string]string // text typed that could not be kept (e.g. "12,a" in a number field)
-	errors   map[string]string // message per field path
-	acting   bool              // the session acts for someone: no autocomplete of their data
-	atts     map[string]cases.Attachment
-	now      time.Time
-	txt      *fieldTexts
-	stepOf   map[string]int // top-level field id → step index (stepIndex)
+	s      *Server
+	lang   string
+	draft  *cases.Draft
+	def    *forms.Definition
+	step   int
+	values map[string]any    // the answers as rendered (posted or saved)
+	raw    map[string]string // text typed that could not be kept (e.g. "12,a" in a number field)
+	errors map[string]string // message per field path
+	acting bool              // the session acts for someone: no autocomplete of their data
+	atts   map[string]cases.Attachment
+	now    time.Time
+	txt    *fieldTexts
+	stepOf map[string]int // top-level field id → step index (stepIndex)
+	// rendered holds the paths of the fields built, when there are
+	// problems to place (errors): a problem of a path not rendered shows
+	// at its top-level field.
 	rendered map[string]bool
 }
 
 func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definition, step int, values map[string]any, acting bool, atts []cases.Attachment) *fieldBuilder {
 	b := &fieldBuilder{s: s, lang: lang, draft: d, def: def, step: step, values: values, acting: acting,
-		raw: map[string]string{}, errors: map[string]string{}, atts: map[string]cases.Attachment{}, now: s.now(),
-		rendered: map[string]bool{}}
-	for _, a := range atts {
-		b.atts[a.ID] = a
+		raw: map[string]string{}, errors: map[string]string{}, now: s.now()}
+	if len(atts) > 0 {
+		b.atts = make(map[string]cases.Attachment, len(atts))
+		for _, a := range atts {
+			b.atts[a.ID] = a
+		}
 	}
 	t := func(id string) string { return s.msg.T(lang, id) }
 	b.txt = &fieldTexts{Required: t("field.required"), Choose: t("field.choose"), CurrentFile: t("field.currentFile"),
@@ -115,11 +121,15 @@ func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definit
 }
 
 // stepFields decides which fields of the step are shown (see
-// forms.Definition.StepFields) and builds their views.
+// forms.Definition.StepFields) and builds their views, all in one
+// allocation: a step may have hundreds.
 func (b *fieldBuilder) stepFields() []*fieldView {
-	var out []*fieldView
-	for _, f := range b.def.StepFields(b.step, b.values) {
-		out = append(out, b.field(f, f.ID, b.values))
+	fs := b.def.StepFields(b.step, b.values)
+	views := make([]fieldView, len(fs))
+	out := make([]*fieldView, len(fs))
+	for i, f := range fs {
+		out[i] = &views[i]
+		b.fill(out[i], f, f.ID, b.values)
 	}
 	return out
 }
@@ -127,8 +137,20 @@ func (b *fieldBuilder) stepFields() []*fieldView {
 // field builds the view of f at path; scope holds the answers of its
 // group item (or the top level).
 func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) *fieldView {
-	b.rendered[path] = true
-	v := &fieldView{ID: path, Type: f.Type, Label: f.Label.In(b.lang), Help: f.Help.In(b.lang), Required: f.Required,
+	v := &fieldView{}
+	b.fill(v, f, path, scope)
+	return v
+}
+
+// fill is field writing into v, a zero fieldView.
+func (b *fieldBuilder) fill(v *fieldView, f *forms.Field, path string, scope map[string]any) {
+	if len(b.errors) > 0 {
+		if b.rendered == nil {
+			b.rendered = map[string]bool{}
+		}
+		b.rendered[path] = true
+	}
+	*v = fieldView{ID: path, Type: f.Type, Label: f.Label.In(b.lang), Help: f.Help.In(b.lang), Required: f.Required,
 		Error: b.errors[path], Txt: b.txt}
 	if f.Type == forms.TypeCheckbox && legal.Parse(f.LegalBasis).Consent() {
 		v.ConsentURL = pathsIn(b.lang).ServicePrivacyConsent(b.def.Service)
@@ -186,22 +208,7 @@ func (b *fieldBuilder) field(f *forms.Field, path string, scope map[string]any) 
 	case forms.TypeGroup:
 		b.group(f, v, val)
 	}
-	var desc []string
-	if v.CondHint != "" {
-		desc = append(desc, path+"-cond")
-	}
-	if v.Help != "" {
-		desc = append(desc, path+"-hint")
-	}
-	if v.Source != "" {
-		desc = append(desc, path+"-source")
-	}
-	if v.Error != "" {
-		desc = append(desc, path+"-error")
-	}
-	v.Describe = strings.Join(desc, " ")
 	v.Rules = b.rules(f)
-	return v
 }
 
 // input chooses the HTML input for a field type.
@@ -391,45 +398,56 @@ type clientRules struct {
 	Messages map[string]string `json:"m"`
 }
 
-// rulesKey names a field's data-rules in one language: the definitions
-// of every form version stay in memory unchanged (cases.Forms), so a field
-// is known by its address.
-type rulesKey struct {
-	f    *forms.Field
-	lang string
+// fieldRules are a field's data-rules in one language (JSON) and the same
+// escaped as the attribute's value (html), made once and kept: the
+// definitions of every form version stay in memory unchanged
+// (cases.Forms), so a field is known by its address.
+type fieldRules struct {
+	day  int // for rules with relative date bounds: made on this day (yyyymmdd in Helsinki)
+	json string
+	html string
+}
+
+// noRules are the data-rules of a field that has none.
+var noRules = &fieldRules{}
+
+func newFieldRules(day int, json string) *fieldRules {
+	var h render.HTML
+	h.Text(json)
+	return &fieldRules{day: day, json: json, html: h.String()}
 }
 
 // rules is a field's data-rules. They are the same on every page in a
 // language, except relative date bounds, which move with the day: they are
-// kept (Server.rules, and Server.datedRules for the day) so that a step
-// does not encode them again for each field on every request.
-func (b *fieldBuilder) rules(f *forms.Field) string {
-	key := rulesKey{f, b.lang}
+// kept (Server.rules, and Server.datedRules for the day, by language and
+// field) so that a step does not encode and escape them again for each
+// field on every request.
+func (b *fieldBuilder) rules(f *forms.Field) *fieldRules {
+	li := slices.Index(i18n.Languages, b.lang)
+	if li < 0 { // no page is in another language; not kept if one were
+		return newFieldRules(0, b.encodeRules(f))
+	}
 	if f.DateMin != "" || f.DateMax != "" {
 		// Relative bounds follow the date in Helsinki (forms.ParseDateBound):
 		// the rules are kept for the day they were made on.
 		y, m, d := b.now.In(datefmt.Helsinki()).Date()
 		day := y*10000 + int(m)*100 + d
-		if r, ok := b.s.datedRules.Load(key); ok && r.(datedRules).day == day {
-			return r.(datedRules).rules
+		if r, ok := b.s.datedRules[li].Load(f); ok && r.(*fieldRules).day == day {
+			return r.(*fieldRules)
 		}
-		out := b.encodeRules(f)
-		b.s.datedRules.Store(key, datedRules{day: day, rules: out})
-		return out
+		r := newFieldRules(day, b.encodeRules(f))
+		b.s.datedRules[li].Store(f, r)
+		return r
 	}
-	if r, ok := b.s.rules.Load(key); ok {
-		return r.(string)
+	if r, ok := b.s.rules[li].Load(f); ok {
+		return r.(*fieldRules)
 	}
-	out := b.encodeRules(f)
-	b.s.rules.Store(key, out)
-	return out
-}
-
-// datedRules are a field's data-rules with relative date bounds, made on
-// day (yyyymmdd in Helsinki).
-type datedRules struct {
-	day   int
-	rules string
+	r := noRules
+	if out := b.encodeRules(f); out != "" {
+		r = newFieldRules(0, out)
+	}
+	b.s.rules[li].Store(f, r)
+	return r
 }
 
 func (b *fieldBuilder) encodeRules(f *forms.Field) string {

@@ -149,8 +149,7 @@ func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *f
 			target = strings.SplitN(target, ".", 2)[0]
 			for _, f := range fields {
 				if f.ID == target && f.Error == "" {
-					f.Error = b.errors[e.Field]
-					f.Describe = strings.TrimSpace(f.Describe + " " + f.ID + "-error")
+					f.Error = b.errors[e.Field] // and aria-describedby names it (writeDescribe)
 				}
 			}
 		}

@@ -299,7 +299,7 @@ func writeDataAttrs(h *render.HTML, v *fieldView) {
 	h.Raw(`" data-field="`)
 	h.Text(v.ID)
 	h.Raw(`" data-rules="`)
-	h.Text(v.Rules)
+	h.Raw(v.Rules.html)
 	h.Raw(`"`)
 }
 
@@ -316,10 +316,22 @@ func writeShowIf(h *render.HTML, v *fieldView) {
 	}
 }
 
+// writeDescribe writes aria-describedby: the ids of the notes under the
+// field's label (writeNotes) that it has.
 func writeDescribe(h *render.HTML, v *fieldView) {
-	if v.Describe != "" {
-		h.Raw(` aria-describedby="`)
-		h.Text(v.Describe)
+	sep := ` aria-describedby="`
+	for _, n := range [...]struct {
+		has    bool
+		suffix string
+	}{{v.CondHint != "", "-cond"}, {v.Help != "", "-hint"}, {v.Source != "", "-source"}, {v.Error != "", "-error"}} {
+		if n.has {
+			h.Raw(sep)
+			h.Text(v.ID)
+			h.Raw(n.suffix)
+			sep = " "
+		}
+	}
+	if sep == " " {
 		h.Raw(`"`)
 	}
 }

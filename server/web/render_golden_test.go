@@ -244,7 +244,7 @@ func TestDatedRulesFollowTheDay(t *testing.T) {
 			b := &fieldBuilder{s: e.s, lang: lang, now: now}
 			want := b.encodeRules(f)
 			for range 2 { // made, then kept
-				if got := b.rules(f); got != want {
+				if got := b.rules(f).json; got != want {
 					t.Fatalf("%v %s: %s, want %s", now, lang, got, want)
 				}
 			}

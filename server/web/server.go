@@ -134,9 +134,10 @@ type Server struct {
 	formActions string
 	// uploadSlots bounds the files read into memory at once (attach).
 	uploadSlots chan struct{}
-	// rules are form fields' data-rules by rulesKey (fieldBuilder.rules);
+	// rules are form fields' data-rules (*fieldRules by *forms.Field),
+	// one map per language of i18n.Languages (fieldBuilder.rules);
 	// datedRules those with relative date bounds, for one day.
-	rules, datedRules sync.Map
+	rules, datedRules []sync.Map
 	// availTexts are services' availability in words by availKey
 	// (availabilityText); descriptions are the pages' meta descriptions
 	// by language (page).
@@ -164,7 +165,8 @@ func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, storage: d.Storage, msg: d.Messages, log: d.Log, now: d.Now, metrics: d.Metrics,
 		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
-		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4)}
+		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4),
+		rules: make([]sync.Map, len(i18n.Languages)), datedRules: make([]sync.Map, len(i18n.Languages))}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	if d.Cases != nil {
 		col := &mydata.Collector{Store: d.Cases.Store, Forms: d.Cases.Forms, Catalog: d.Catalog, Msg: d.Messages,
