@@ -11,6 +11,7 @@ import (
 	"asiointi/server/cases"
 	"asiointi/server/datefmt"
 	"asiointi/server/forms"
+	"asiointi/server/render"
 )
 
 // stepView is the data of a step page (writeStepForm).
@@ -29,7 +30,7 @@ type stepView struct {
 	Action    string
 	Multipart bool
 	First     bool
-	Spec      string // the step's fields for form.js (data-spec)
+	Spec      []string // the step's fields for form.js (data-spec): each one's JSON, escaped (specHTML)
 	Status    autosaveTexts
 	Closes    string // "Applications close 31.3.2027 at 16.00", if the service has a closing time
 	Words     kindWords
@@ -174,8 +175,8 @@ func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *f
 	if d.Principal != nil {
 		v.Principal = d.Principal.Name
 	}
-	var spec []fieldSpec
-	for _, f := range def.StepFields(si, values) {
+	shown := def.StepFields(si, values)
+	for _, f := range shown {
 		if f.Type == forms.TypeFile {
 			v.Multipart = true
 		}
@@ -185,11 +186,12 @@ func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *f
 			}
 		}
 		if f.IsData() && !d.Locks(f, values) {
-			spec = append(spec, specOf(f))
+			if v.Spec == nil {
+				v.Spec = make([]string, 0, len(shown))
+			}
+			v.Spec = append(v.Spec, s.specHTML(f))
 		}
 	}
-	raw2, _ := json.Marshal(spec)
-	v.Spec = string(raw2)
 	p := s.page(c, "step", "", v)
 	p.Title = s.msg.T(lang, "step.pageTitle", map[string]any{"N": v.Number, "Total": v.Count, "Step": v.Title, "Service": v.Service})
 	if len(msgs) > 0 {
@@ -205,6 +207,20 @@ type fieldSpec struct {
 	ID     string      `json:"id"`
 	Type   string      `json:"type"`
 	Fields []fieldSpec `json:"fields,omitempty"`
+}
+
+// specHTML is a field's entry of data-spec: the JSON of its fieldSpec,
+// escaped for the attribute, made once per field and kept (Server.specs;
+// the definitions stay in memory unchanged, see fieldRules).
+func (s *Server) specHTML(f *forms.Field) string {
+	if sp, ok := s.specs.Load(f); ok {
+		return sp.(string)
+	}
+	raw, _ := json.Marshal(specOf(f))
+	var h render.HTML
+	h.Text(string(raw))
+	s.specs.Store(f, h.String())
+	return h.String()
 }
 
 func specOf(f *forms.Field) fieldSpec {

@@ -138,6 +138,8 @@ type Server struct {
 	// one map per language of i18n.Languages (fieldBuilder.rules);
 	// datedRules those with relative date bounds, for one day.
 	rules, datedRules []sync.Map
+	// specs are form fields' entries of a step's data-spec (specHTML).
+	specs sync.Map
 	// availTexts are services' availability in words by availKey
 	// (availabilityText); descriptions are the pages' meta descriptions
 	// by language (page).

@@ -58,7 +58,7 @@ func writeStepForm(h *render.HTML, p *Page) {
 	h.Raw(`" data-step="`)
 	h.Int(v.Number)
 	h.Raw(`" data-spec="`)
-	h.Text(v.Spec)
+	writeSpec(h, v.Spec)
 	for _, m := range [...]struct{ name, text string }{
 		{"saved", v.Status.Saved}, {"saving", v.Status.Saving}, {"offline", v.Status.Offline},
 		{"failed", v.Status.Failed}, {"full", v.Status.Full}, {"problem", v.Status.Problem},
@@ -144,4 +144,22 @@ func writeStepForm(h *render.HTML, p *Page) {
 		h.Raw("</a>")
 	}
 	h.Raw("</p>\n")
+}
+
+// writeSpec writes data-spec's value: the step's fields as
+// encoding/json writes the list of their fieldSpecs ("null" for none),
+// escaped, from each field's entry kept escaped (Server.specHTML).
+func writeSpec(h *render.HTML, spec []string) {
+	if spec == nil {
+		h.Raw("null")
+		return
+	}
+	h.Raw("[")
+	for i, sp := range spec {
+		if i > 0 {
+			h.Raw(",")
+		}
+		h.Raw(sp)
+	}
+	h.Raw("]")
 }
