@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+
+	"asiointi/server/internal/jsonenc"
 )
 
 // StepFields is the fields of step si that apply to the answers values:
@@ -74,34 +77,51 @@ func (d *Definition) shownBefore(si int, values map[string]any) map[string]any {
 func StepHash(data map[string]any, fields []*Field) string {
 	// The bytes are encoding/json's of the map of these answers (sorted
 	// keys, HTML-escaped), written without building the map: a step page
-	// and every post of it make one.
+	// and every post of it make one. Keys, texts, booleans and nulls are
+	// written by hand (jsonenc), other values by an encoder.
 	ids := make([]string, 0, len(fields))
+	size := 2
 	for _, f := range fields {
-		if _, ok := data[f.ID]; ok {
+		if v, ok := data[f.ID]; ok {
 			ids = append(ids, f.ID)
+			size += len(f.ID) + 8
+			if s, ok := v.(string); ok {
+				size += len(s)
+			}
 		}
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	b := make([]byte, 0, size)
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf) // each value as json.Marshal writes it, then "\n"
-	buf.WriteByte('{')
+	var enc *json.Encoder // each value as json.Marshal writes it, then "\n"
+	b = append(b, '{')
 	for i, id := range ids {
 		if i > 0 {
-			buf.WriteByte(',')
+			b = append(b, ',')
 		}
-		if enc.Encode(id) != nil {
-			return hashOf(nil)
+		b = jsonenc.AppendString(b, id)
+		b = append(b, ':')
+		switch v := data[id].(type) {
+		case string:
+			b = jsonenc.AppendString(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case nil:
+			b = append(b, "null"...)
+		default:
+			if enc == nil {
+				enc = json.NewEncoder(&buf)
+			}
+			buf.Reset()
+			if enc.Encode(v) != nil {
+				return hashOf(nil) // what a failed json.Marshal of the map gave
+			}
+			b = append(b, buf.Bytes()[:buf.Len()-1]...)
 		}
-		buf.Truncate(buf.Len() - 1)
-		buf.WriteByte(':')
-		if enc.Encode(data[id]) != nil {
-			return hashOf(nil) // what a failed json.Marshal of the map gave
-		}
-		buf.Truncate(buf.Len() - 1)
 	}
-	buf.WriteByte('}')
-	return hashOf(buf.Bytes())
+	b = append(b, '}')
+	return hashOf(b)
 }
 
 func hashOf(raw []byte) string {

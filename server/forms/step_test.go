@@ -247,6 +247,7 @@ func TestStepHashAsMarshal(t *testing.T) {
 		{"g": []any{map[string]any{"y": "1", "x": 2.0, "<": ">"}, map[string]any{}}, "n": 12345678.9, "a": "ääkköset €"},
 		{"n": 0.000001, "b": false, "a": []any{}, "other": "not in the step"},
 		{"n": float64(1 << 53), "a": map[string]any{"k": []any{nil, true, "s"}}},
+		{"b": "bad \xff utf-8 \x01\n\t 'x' +1", "a": "", "Z": true, "g": []string(nil)},
 	} {
 		if got, want := StepHash(data, fields), old(data, fields); got != want {
 			t.Errorf("%d: %s, want %s", i, got, want)

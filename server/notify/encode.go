@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"asiointi/server/internal/jsonenc"
 )
 
 // A notification and its deliveries are encoded in the write of every
@@ -26,15 +28,15 @@ func encodeNotification(n *Notification) []byte {
 	}
 	b := make([]byte, 0, size)
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, n.ID)
+	b = jsonenc.AppendString(b, n.ID)
 	b = append(b, `,"user":`...)
-	b = appendJSONString(b, n.User)
+	b = jsonenc.AppendString(b, n.User)
 	b = append(b, `,"type":`...)
-	b = appendJSONString(b, n.Kind)
+	b = jsonenc.AppendString(b, n.Kind)
 	b = append(b, `,"at":`...)
 	b = appendJSONTime(b, n.At)
 	b = append(b, `,"link":`...)
-	b = appendJSONString(b, n.Link)
+	b = jsonenc.AppendString(b, n.Link)
 	if len(n.Params) > 0 {
 		b = append(b, `,"params":{`...)
 		var small [8]string // the keys, sorted as encoding/json sorts them
@@ -47,9 +49,9 @@ func encodeNotification(n *Notification) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = jsonenc.AppendString(b, k)
 			b = append(b, ':')
-			b = appendJSONString(b, n.Params[k])
+			b = jsonenc.AppendString(b, n.Params[k])
 		}
 		b = append(b, '}')
 	}
@@ -62,9 +64,9 @@ func encodeNotification(n *Notification) []byte {
 		for _, f := range [...]struct{ name, v string }{{"email", c.Email}, {"phone", c.Phone}, {"lang", c.Lang}} {
 			if f.v != "" {
 				b = append(b, sep...)
-				b = appendJSONString(b, f.name)
+				b = jsonenc.AppendString(b, f.name)
 				b = append(b, ':')
-				b = appendJSONString(b, f.v)
+				b = jsonenc.AppendString(b, f.v)
 				sep = ","
 			}
 		}
@@ -77,20 +79,20 @@ func encodeNotification(n *Notification) []byte {
 func encodeDelivery(d *Delivery) []byte {
 	b := make([]byte, 0, 80+len(d.ID)+len(d.Notice)+len(d.User)+len(d.Channel)+len(d.Target)+len(d.Link))
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, d.ID)
+	b = jsonenc.AppendString(b, d.ID)
 	b = append(b, `,"notice":`...)
-	b = appendJSONString(b, d.Notice)
+	b = jsonenc.AppendString(b, d.Notice)
 	b = append(b, `,"user":`...)
-	b = appendJSONString(b, d.User)
+	b = jsonenc.AppendString(b, d.User)
 	b = append(b, `,"channel":`...)
-	b = appendJSONString(b, d.Channel)
+	b = jsonenc.AppendString(b, d.Channel)
 	if d.Target != "" {
 		b = append(b, `,"target":`...)
-		b = appendJSONString(b, d.Target)
+		b = jsonenc.AppendString(b, d.Target)
 	}
 	if d.Link != "" {
 		b = append(b, `,"link":`...)
-		b = appendJSONString(b, d.Link)
+		b = jsonenc.AppendString(b, d.Link)
 	}
 	if d.Attempt != 0 {
 		b = append(b, `,"attempt":`...)
@@ -104,61 +106,6 @@ func encodeDelivery(d *Delivery) []byte {
 func appendJSONTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-// appendJSONString is s as encoding/json quotes a string: HTML-safe
-// (<, > and & as \u escapes), the control characters escaped (\b, \f,
-// \n, \r and \t by name), invalid UTF-8 as U+FFFD, and U+2028 and U+2029
-// escaped.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0 // of the bytes not yet appended
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 
