@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,11 +13,13 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"asiointi/pwa"
+	"asiointi/server/cases"
 	"asiointi/server/catalog"
 	"asiointi/server/forms"
 	"asiointi/server/forms/definitions"
@@ -113,6 +116,26 @@ func TestRenderedPagesUnchanged(t *testing.T) {
 				hash(fmt.Sprintf("%s %s step %d checked", lang, svc, i+1), r.body)
 			}
 		}
+		// A step of 200 fields of every kind a step page writes in a loop
+		// (a new version of a demo form), answered, unanswered and with
+		// texts to escape, plain and checked.
+		raw, answers := wideForm(t, 9, 200)
+		if _, err := cases.Import(e.st, e.s.catalog, e.cases.Forms, raw); err != nil {
+			t.Fatal(err)
+		}
+		step := aino.start(lang, "sports-shift")
+		ids = append(ids, draftIDOf(step))
+		answers.Set("version", pageVersion(t, aino.get(step).body))
+		answers.Set("action", "save")
+		if r := aino.post(step, answers); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s wide form: save %d %.500s", lang, r.StatusCode, r.body)
+		}
+		r = aino.get(step)
+		must(t, r, http.StatusOK)
+		hash(lang+" wide form step 1", r.body)
+		r = aino.get(step + "?check=1")
+		must(t, r, http.StatusOK)
+		hash(lang+" wide form step 1 checked", r.body)
 	}
 	if os.Getenv("ASIOINTI_GOLDEN") == "update" {
 		var b strings.Builder
@@ -153,6 +176,90 @@ func TestRenderedPagesUnchanged(t *testing.T) {
 			t.Errorf("%s: recorded, not rendered", name)
 		}
 	}
+}
+
+// wideForm is sports-shift.json as a new version whose first step has
+// n fields: its own, then text, text area, e-mail, choice, radio, number
+// and check box fields in turn, with and without help, required or not,
+// some shown only when the check box before them is ticked; answers holds
+// texts with characters to escape for most of them, and leaves some
+// required ones unanswered.
+func wideForm(t *testing.T, version, n int) ([]byte, url.Values) {
+	t.Helper()
+	m := map[string]any{}
+	raw, err := fs.ReadFile(definitions.FS, "sports-shift.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["version"] = float64(version)
+	step := m["steps"].([]any)[0].(map[string]any)
+	fields := step["fields"].([]any)
+	answers := url.Values{}
+	text := func(fi, sv, en string) map[string]any { return map[string]any{"fi": fi, "sv": sv, "en": en} }
+	options := []any{
+		map[string]any{"value": "a", "label": text("Vaihtoehto <a>", "Alternativ <a>", "Option <a>")},
+		map[string]any{"value": "b.c", "label": text("Vaihtoehto \"b\"", "Alternativ \"b\"", "Option \"b\"")},
+	}
+	for i := range n - len(fields) {
+		id := "wide" + strconv.Itoa(i)
+		f := map[string]any{
+			"id": id, "required": i%3 != 1,
+			"label":   text("Kenttä "+id+" <&>", "Fält "+id+" <&>", "Field "+id+" <&>"),
+			"concept": "bench." + id, "legalBasis": "390/2015 5 §", "retention": "P2Y",
+			"purpose": text("Mittaus.", "Mätning.", "Measuring."),
+		}
+		if i%2 == 0 {
+			f["help"] = text("Ohje 'x' + \"y\"", "Hjälp 'x' + \"y\"", "Help 'x' + \"y\"")
+		}
+		if i%7 == 6 && i%2 == 0 { // after a check box (below)
+			f["showIf"] = map[string]any{"field": "wide" + strconv.Itoa(i-1), "equals": true}
+		}
+		answer := "Vastaus " + id + ` <b>"&'+</b>`
+		switch i % 7 {
+		case 0:
+			f["type"], f["maxLength"] = "text", 100.0
+		case 1:
+			f["type"], f["maxLength"] = "textarea", 1000.0
+			answer = "Rivi 1\nRivi 2 & <3>"
+		case 2:
+			f["type"] = "email"
+			answer = "aino+" + id + "@example.fi"
+		case 3:
+			f["type"], f["options"] = "select", options
+			answer = "b.c"
+		case 4:
+			f["type"], f["options"] = "radio", options
+			answer = "a"
+		case 5:
+			f["type"], f["min"], f["max"] = "number", 0.0, 1000.0
+			answer = ""
+		default:
+			f["type"], f["maxLength"] = "text", 100.0
+		}
+		if i%11 == 10 { // left unanswered
+			answer = ""
+		}
+		if i%7 == 5 && i%2 == 1 { // a check box instead, ticked; the field after it depends on it
+			f["type"] = "checkbox"
+			delete(f, "min")
+			delete(f, "max")
+			f["required"] = false
+			answer = "true"
+		}
+		fields = append(fields, f)
+		if answer != "" {
+			answers.Set(id, answer)
+		}
+	}
+	step["fields"] = fields
+	raw, err = json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw, answers
 }
 
 // TestErrorSummaryAsTemplate compares the error summary written in Go
