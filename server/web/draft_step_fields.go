@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"asiointi/i18n"
@@ -102,7 +103,18 @@ type fieldBuilder struct {
 	// problems to place (errors): a problem of a path not rendered shows
 	// at its top-level field.
 	rendered map[string]bool
+	slab     *fieldSlab // the views of stepFields, until release
 }
+
+// fieldSlab holds the views of a step's fields (stepFields) and is kept
+// between pages (fieldSlabs): a 200-field step's views are 80 KB, most of
+// what a step page allocated.
+type fieldSlab struct {
+	views []fieldView
+	ptrs  []*fieldView
+}
+
+var fieldSlabs = sync.Pool{New: func() any { return new(fieldSlab) }}
 
 func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definition, step int, values map[string]any, acting bool, atts []cases.Attachment) *fieldBuilder {
 	b := &fieldBuilder{s: s, lang: lang, draft: d, def: def, step: step, values: values, acting: acting,
@@ -125,13 +137,36 @@ func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definit
 // allocation: a step may have hundreds.
 func (b *fieldBuilder) stepFields() []*fieldView {
 	fs := b.def.StepFields(b.step, b.values)
-	views := make([]fieldView, len(fs))
-	out := make([]*fieldView, len(fs))
+	if b.slab == nil {
+		b.slab = fieldSlabs.Get().(*fieldSlab)
+	}
+	sl := b.slab
+	if cap(sl.views) < len(fs) {
+		sl.views = make([]fieldView, len(fs))
+		sl.ptrs = make([]*fieldView, len(fs))
+	}
+	views, out := sl.views[:len(fs)], sl.ptrs[:len(fs)]
 	for i, f := range fs {
 		out[i] = &views[i]
 		b.fill(out[i], f, f.ID, b.values)
 	}
 	return out
+}
+
+// release gives the views stepFields made back for another page's: none
+// of them may be used after (a page is written, then released).
+func (b *fieldBuilder) release() {
+	sl := b.slab
+	if sl == nil {
+		return
+	}
+	b.slab = nil
+	if cap(sl.views) > 1000 { // an unusually wide step's are not kept
+		return
+	}
+	clear(sl.views[:cap(sl.views)]) // no answers kept between pages
+	clear(sl.ptrs[:cap(sl.ptrs)])
+	fieldSlabs.Put(sl)
 }
 
 // field builds the view of f at path; scope holds the answers of its

@@ -198,7 +198,9 @@ func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *f
 		p.Title = s.msg.T(lang, "field.errorPrefix") + " " + p.Title
 	}
 	p.Errors = msgs
-	return s.renderGo(c, status, p, writeStepHead, writeStepContent)
+	err := s.renderGo(c, status, p, writeStepHead, writeStepContent)
+	b.release() // the page is written: its field views go back
+	return err
 }
 
 // fieldSpec tells form.js how to read a field from the form (the same

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -363,4 +364,45 @@ func TestDatedRulesFollowTheDay(t *testing.T) {
 	if seen[0] != seen[1] || seen[1] == seen[2] || seen[2] != seen[3] {
 		t.Fatalf("the rules did not follow the day: %q", seen)
 	}
+}
+
+// TestStepPagesAtOnce: step pages of different sizes rendered at the same
+// time (their field views come from one pool, fieldSlabs) are each the
+// page rendered alone: no view is shared between two pages or kept from
+// an earlier one.
+func TestStepPagesAtOnce(t *testing.T) {
+	e := newEnv(t)
+	aino := e.resident(hetuAino)
+	mask := func(body string) string {
+		for _, re := range perRequest {
+			body = re.ReplaceAllString(body, "MASKED")
+		}
+		return body
+	}
+	var paths []string
+	for _, svc := range []string{"sports-shift", "home-help", "building-notification"} {
+		step := aino.start("fi", svc)
+		paths = append(paths, step, step+"?check=1", strings.TrimSuffix(step, "1")+"2")
+	}
+	want := map[string]string{}
+	for _, p := range paths {
+		r := aino.get(p)
+		must(t, r, http.StatusOK)
+		want[p] = mask(r.body)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2 * len(paths) {
+				p := paths[(g+i)%len(paths)]
+				if r := aino.get(p); r.StatusCode != http.StatusOK || mask(r.body) != want[p] {
+					t.Errorf("%s: %d, differs from the page rendered alone", p, r.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
