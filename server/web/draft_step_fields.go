@@ -60,6 +60,9 @@ type fieldView struct {
 	Count  int // group item count (hidden input <id>.count)
 
 	Txt *fieldTexts
+	// mk is the markup of a top-level text-like input that is the same on
+	// every page in the language (fieldMarkup), nil for other fields.
+	mk *fieldMarkup
 }
 
 type optionView struct {
@@ -210,6 +213,9 @@ func (b *fieldBuilder) fill(v *fieldView, f *forms.Field, path string, scope map
 		v.Value = r
 	}
 	b.input(f, v)
+	if path == f.ID {
+		v.mk = b.markup(f, v)
+	}
 	for _, o := range f.Options {
 		ov := optionView{ID: path + "-" + o.Value, Value: o.Value, Label: o.Label.In(b.lang)}
 		switch x := val.(type) {
@@ -431,6 +437,71 @@ func itemPath(group string, i int, sub string) string {
 type clientRules struct {
 	*forms.Rules
 	Messages map[string]string `json:"m"`
+}
+
+// fieldMarkup are the parts of a text-like input's markup (writeField's
+// last case, writeInput's default) that depend only on the field and the
+// language, escaped: a page writes them as they are, between the parts
+// that change (problem, condition, prefill source, value, autocomplete).
+type fieldMarkup struct {
+	id        string // the id, escaped (aria-describedby)
+	idAttrs   string // from the end of the class to data-rules="
+	label     string // from the end of the start tag to the label's end
+	hint      string // the help's note, if any
+	inputOpen string // the input up to its value
+	inputMode string // from the end of the value to inputmode's end
+	code      string // spellcheck and autocapitalize of an identifier
+}
+
+// markup is v's fieldMarkup, kept per language and field (Server.markup),
+// or nil when v is not a text-like input (the markup is written part by
+// part then).
+func (b *fieldBuilder) markup(f *forms.Field, v *fieldView) *fieldMarkup {
+	switch v.Type {
+	case forms.TypeInfo, forms.TypeRadio, forms.TypeCheckboxes, forms.TypeGroup, forms.TypeCheckbox,
+		forms.TypeTextarea, forms.TypeSelect, forms.TypeFile:
+		return nil
+	}
+	li := slices.Index(i18n.Languages, b.lang)
+	if li < 0 {
+		return nil
+	}
+	if mk, ok := b.s.markup[li].Load(f); ok {
+		return mk.(*fieldMarkup)
+	}
+	esc := func(parts ...string) string { // odd parts escaped
+		var h render.HTML
+		for i, p := range parts {
+			if i%2 == 0 {
+				h.Raw(p)
+			} else {
+				h.Text(p)
+			}
+		}
+		return h.String()
+	}
+	mk := &fieldMarkup{
+		id:        esc("", v.ID),
+		idAttrs:   esc(`" id="field-`, v.ID, `" data-field="`, v.ID, `" data-rules="`),
+		label:     esc(">\n<label class=\"label\" for=\"", v.ID, `">`, v.Label),
+		inputOpen: esc(`<input class="input input-`, v.Type, `" type="`, v.InputType, `" id="`, v.ID, `" name="`, v.ID, `" value="`),
+		inputMode: `"`,
+	}
+	if v.Required {
+		mk.label += esc(` <span class="req">`, v.Txt.Required, "</span>")
+	}
+	mk.label += "</label>\n"
+	if v.Help != "" {
+		mk.hint = esc(`<p class="hint" id="`, v.ID, `-hint">`, v.Help, "</p>\n")
+	}
+	if v.InputMode != "" {
+		mk.inputMode = esc(`" inputmode="`, v.InputMode, `"`)
+	}
+	if v.Code {
+		mk.code = ` spellcheck="false" autocapitalize="characters"`
+	}
+	b.s.markup[li].Store(f, mk)
+	return mk
 }
 
 // fieldRules are a field's data-rules in one language (JSON) and the same

@@ -170,6 +170,23 @@ func writeField(h *render.HTML, v *fieldView) {
 		h.Text(v.Label)
 		writeRequired(h, v)
 		h.Raw("</label></div>\n</div>\n")
+	case v.mk != nil: // a text-like input: its fixed parts kept
+		mk := v.mk
+		h.Raw(`<div class="field`)
+		writeErrorState(h, v)
+		h.Raw(mk.idAttrs)
+		h.Raw(v.Rules.html)
+		h.Raw(`"`)
+		writeShowIf(h, v)
+		h.Raw(mk.label)
+		writeNotes(h, v)
+		h.Raw(mk.inputOpen)
+		h.Text(v.Value)
+		h.Raw(mk.inputMode)
+		writeAutocomplete(h, v)
+		h.Raw(mk.code)
+		writeAria(h, v)
+		h.Raw(">\n</div>\n")
 	default:
 		h.Raw(`<div class="field`)
 		writeErrorState(h, v)
@@ -274,16 +291,20 @@ func writeInput(h *render.HTML, v *fieldView) {
 			h.Text(v.InputMode)
 			h.Raw(`"`)
 		}
-		if v.Autocomplete != "" {
-			h.Raw(` autocomplete="`)
-			h.Text(v.Autocomplete)
-			h.Raw(`"`)
-		}
+		writeAutocomplete(h, v)
 		if v.Code {
 			h.Raw(` spellcheck="false" autocapitalize="characters"`)
 		}
 		writeAria(h, v)
 		h.Raw(">\n")
+	}
+}
+
+func writeAutocomplete(h *render.HTML, v *fieldView) {
+	if v.Autocomplete != "" {
+		h.Raw(` autocomplete="`)
+		h.Text(v.Autocomplete)
+		h.Raw(`"`)
 	}
 }
 
@@ -326,7 +347,11 @@ func writeDescribe(h *render.HTML, v *fieldView) {
 	}{{v.CondHint != "", "-cond"}, {v.Help != "", "-hint"}, {v.Source != "", "-source"}, {v.Error != "", "-error"}} {
 		if n.has {
 			h.Raw(sep)
-			h.Text(v.ID)
+			if v.mk != nil {
+				h.Raw(v.mk.id)
+			} else {
+				h.Text(v.ID)
+			}
 			h.Raw(n.suffix)
 			sep = " "
 		}
@@ -382,7 +407,9 @@ func writeNotes(h *render.HTML, v *fieldView) {
 	if v.CondHint != "" {
 		writeNote(h, "cond-hint", v.ID, "-cond", v.CondHint)
 	}
-	if v.Help != "" {
+	if v.mk != nil {
+		h.Raw(v.mk.hint)
+	} else if v.Help != "" {
 		writeNote(h, "hint", v.ID, "-hint", v.Help)
 	}
 	if v.ConsentURL != "" {

@@ -140,6 +140,9 @@ type Server struct {
 	rules, datedRules []sync.Map
 	// specs are form fields' entries of a step's data-spec (specHTML).
 	specs sync.Map
+	// markup are text-like inputs' fixed markup (*fieldMarkup by
+	// *forms.Field), one map per language (fieldBuilder.markup).
+	markup []sync.Map
 	// availTexts are services' availability in words by availKey
 	// (availabilityText); descriptions are the pages' meta descriptions
 	// by language (page).
@@ -168,7 +171,8 @@ func New(d Deps) (*Server, error) {
 		catalog: d.Catalog, cases: d.Cases, sessions: d.Sessions, dir: d.Directory, secret: d.Secret, muni: d.Municipality,
 		inbox: d.Inbox, prefs: d.Prefs, devOutbox: d.Outbox, push: d.Push,
 		statements: d.Statements, feedback: d.Feedback, access: d.Access, uploadSlots: make(chan struct{}, 4),
-		rules: make([]sync.Map, len(i18n.Languages)), datedRules: make([]sync.Map, len(i18n.Languages))}
+		rules: make([]sync.Map, len(i18n.Languages)), datedRules: make([]sync.Map, len(i18n.Languages)),
+		markup: make([]sync.Map, len(i18n.Languages))}
 	s.noticeText = NoticeRenderer(d.Messages, d.Catalog, "")
 	if d.Cases != nil {
 		col := &mydata.Collector{Store: d.Cases.Store, Forms: d.Cases.Forms, Catalog: d.Catalog, Msg: d.Messages,
