@@ -106,7 +106,8 @@ type fieldBuilder struct {
 	// problems to place (errors): a problem of a path not rendered shows
 	// at its top-level field.
 	rendered map[string]bool
-	slab     *fieldSlab // the views of stepFields, until release
+	slab     *fieldSlab     // the views of stepFields, until release
+	shown    []*forms.Field // the fields stepFields built (forms.Definition.StepFields)
 }
 
 // fieldSlab holds the views of a step's fields (stepFields) and is kept
@@ -140,6 +141,7 @@ func (s *Server) newFieldBuilder(lang string, d *cases.Draft, def *forms.Definit
 // allocation: a step may have hundreds.
 func (b *fieldBuilder) stepFields() []*fieldView {
 	fs := b.def.StepFields(b.step, b.values)
+	b.shown = fs
 	if b.slab == nil {
 		b.slab = fieldSlabs.Get().(*fieldSlab)
 	}

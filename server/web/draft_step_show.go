@@ -175,7 +175,7 @@ func (s *Server) renderStepWith(c *fiber.Ctx, status int, d *cases.Draft, def *f
 	if d.Principal != nil {
 		v.Principal = d.Principal.Name
 	}
-	shown := def.StepFields(si, values)
+	shown := b.shown // def.StepFields(si, values), as stepFields chose them
 	for _, f := range shown {
 		if f.Type == forms.TypeFile {
 			v.Multipart = true
