@@ -136,14 +136,9 @@ func writeSources(enc *jsontext.Encoder, m map[string]PrefillSource) error {
 	if m == nil {
 		return enc.WriteToken(jsontext.Null)
 	}
-	kp := sortedKeys.Get().(*[]string)
-	defer func() { clear(*kp); sortedKeys.Put(kp) }()
-	keys := (*kp)[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	*kp = keys
+	kp := sortedKeysOf(m)
+	defer putKeys(kp)
+	keys := *kp
 	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
 		return err
 	}
@@ -160,6 +155,24 @@ func writeSources(enc *jsontext.Encoder, m map[string]PrefillSource) error {
 	return enc.WriteToken(jsontext.EndObject)
 }
 
+// sortedKeysOf is m's keys in order, in a pooled slice: give it back
+// with putKeys once done with them.
+func sortedKeysOf[V any](m map[string]V) *[]string {
+	kp := sortedKeys.Get().(*[]string)
+	keys := (*kp)[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	*kp = keys
+	return kp
+}
+
+func putKeys(kp *[]string) {
+	clear(*kp)
+	sortedKeys.Put(kp)
+}
+
 // writeObject writes m as encoding/json does: null when nil, members in
 // key order, each value as writeValue writes it. Strings are escaped by
 // enc under v1Bytes' options.
@@ -167,14 +180,9 @@ func writeObject(enc *jsontext.Encoder, m map[string]any) error {
 	if m == nil {
 		return enc.WriteToken(jsontext.Null)
 	}
-	kp := sortedKeys.Get().(*[]string)
-	defer func() { clear(*kp); sortedKeys.Put(kp) }()
-	keys := (*kp)[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	*kp = keys
+	kp := sortedKeysOf(m)
+	defer putKeys(kp)
+	keys := *kp
 	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
 		return err
 	}

@@ -74,7 +74,13 @@ func fillMapped(t *testing.T, s *Store, n int) map[string][]byte {
 // readMapped reads every value back and compares it with what was written.
 func readMapped(t *testing.T, s *Store, want map[string][]byte) {
 	t.Helper()
-	err := s.View(func(tx *Tx) error {
+	if err := readBack(s, want); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readBack(s *Store, want map[string][]byte) error {
+	return s.View(func(tx *Tx) error {
 		for k, v := range want {
 			got, err := tx.GetRaw(Blobs, k)
 			if err != nil {
@@ -86,9 +92,6 @@ func readMapped(t *testing.T, s *Store, want map[string][]byte) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestTrimMapped: after reading 8 MiB of the file the process has it
@@ -193,19 +196,7 @@ func TestTrimMappedWhileTheFileGrows(t *testing.T) {
 					snap[k] = v
 				}
 				mu.Unlock()
-				err := s.View(func(tx *Tx) error {
-					for k, v := range snap {
-						got, err := tx.GetRaw(Blobs, k)
-						if err != nil {
-							return fmt.Errorf("%s: %w", k, err)
-						}
-						if !bytes.Equal(got, v) {
-							return fmt.Errorf("%s: read back different bytes", k)
-						}
-					}
-					return nil
-				})
-				if err != nil {
+				if err := readBack(s, snap); err != nil {
 					errs <- err
 					return
 				}
